@@ -1,0 +1,153 @@
+"""`osteomonitor recordings list|info`: the recordings library from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DIR = Path("recordings")
+
+
+def register(sub: Any) -> None:
+    """Add the `recordings` command group."""
+    p = sub.add_parser("recordings", help="list and inspect recording files")
+    rsub = p.add_subparsers(dest="recordings_command", metavar="ACTION", required=True)
+
+    ls = rsub.add_parser("list", help="every recording in a folder (default ./recordings)")
+    ls.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.set_defaults(func=_list)
+
+    info = rsub.add_parser("info", help="metadata, devices, streams and events of one file")
+    info.add_argument("file", type=Path)
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.set_defaults(func=_info)
+
+
+def _fmt_duration(s: float) -> str:
+    m, sec = divmod(round(s), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _list(args: argparse.Namespace) -> int:
+    from osteomonitor.store.library import list_recordings
+
+    infos = list_recordings(args.dir)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "path": str(i.path),
+                        "patient": i.patient,
+                        "kind": i.kind,
+                        "start": i.start_iso,
+                        "duration_s": round(i.duration_s, 3),
+                        "devices": list(i.devices),
+                        "packets": i.packet_count,
+                        "status": i.status,
+                        "simulated": i.simulated,
+                        "error": i.error,
+                    }
+                    for i in infos
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not infos:
+        print(f"no recordings in {args.dir}")
+        return 0
+    header = ("start", "patient", "kind", "duration", "devices", "packets", "ended", "file")
+    rows = []
+    for i in infos:
+        if i.error:
+            rows.append(("?", "", "", "", "", "", "unreadable", f"{i.path}: {i.error}"))
+            continue
+        ended = {"ended cleanly": "yes", "recording": "recording…"}.get(i.status, "NO (crash)")
+        rows.append(
+            (
+                i.start_iso[:16].replace("T", " "),
+                i.patient + (" (sim)" if i.simulated else ""),
+                i.kind,
+                _fmt_duration(i.duration_s),
+                ", ".join(i.devices),
+                str(i.packet_count),
+                ended,
+                str(i.path),
+            )
+        )
+    widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header) - 1)]
+    for r in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from osteomonitor.store.reader import RecordingReader
+
+    with RecordingReader(args.file) as r:
+        meta = r.meta_raw
+        devices = r.devices
+        counts = r.packet_counts_by_device()
+        events = r.events()
+        span = r.time_span_ns()
+        status = r.status
+        n = r.packet_count
+    kinds: dict[str, int] = {}
+    for e in events:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "path": str(args.file),
+                    "meta": meta,
+                    "status": status,
+                    "packets": n,
+                    "span_ns": span,
+                    "devices": [
+                        {**{k: getattr(d, k) for k in d.__slots__}, "packets": counts.get(d.key, 0)}  # type: ignore[attr-defined]
+                        for d in devices
+                    ],
+                    "events": kinds,
+                },
+                indent=2,
+                default=dict,
+            )
+        )
+        return 0
+    print(f"file      {args.file}")
+    print(
+        f"patient   {meta.get('patient')}   kind {meta.get('kind')}"
+        + ("   (simulated wearable)" if meta.get("simulated") else "")
+    )
+    print(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
+    dur = 0.0 if span is None else (span[1] - span[0]) / 1e9
+    print(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
+    if meta.get("end_reason"):
+        print(f"ended     {meta['end_reason']}")
+    print(f"software  osteomonitor {meta.get('software_version')}")
+    print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
+    print("devices")
+    for d in devices:
+        extra = ", ".join(
+            f"{k} {v}"
+            for k, v in (
+                ("model", d.model),
+                ("firmware", d.firmware),
+                ("battery", f"{d.battery_pct}%" if d.battery_pct is not None else None),
+            )
+            if v
+        )
+        print(
+            f"  {d.key:10} {d.name} [{d.address}] profile {d.profile}; "
+            f"{counts.get(d.key, 0)} packets"
+            + (f"; {extra}" if extra else "")
+        )
+    if kinds:
+        print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
+    return 0
