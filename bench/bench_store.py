@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import Row, format_table  # noqa: E402
-
-from osteomonitor.model import DeviceInfo, Packet, SessionMeta  # noqa: E402
-from osteomonitor.store import RecordingReader, RecordingWriter  # noqa: E402
+from benchlib import Row, format_table
+from osteomonitor.model import DeviceInfo, Packet, SessionMeta
+from osteomonitor.store import RecordingReader, RecordingWriter
 
 SAMPLES_PER_FRAME = 36
 FS_HZ = 200
@@ -73,8 +72,22 @@ def run(smoke: bool = False) -> list[Row]:
     assert n == len(packets)
     scale = "" if not smoke else " (smoke: 3 min)"
     return [
-        Row("store: write 1 h H10 (ACC 200 Hz + HR)" + scale, write_cpu, "s CPU", "≤ 2", write_cpu <= 2 * hours, f"{len(packets)} packets, {len(per_second)} commits"),
-        Row("store: stream 1 h back" + scale, read_cpu, "s CPU", "≤ 1", read_cpu <= 1 * hours, f"{n} packets"),
+        Row(
+            "store: write 1 h H10 (ACC 200 Hz + HR)" + scale,
+            write_cpu,
+            "s CPU",
+            "≤ 2",
+            write_cpu <= 2 * hours,
+            f"{len(packets)} packets, {len(per_second)} commits",
+        ),
+        Row(
+            "store: stream 1 h back" + scale,
+            read_cpu,
+            "s CPU",
+            "≤ 1",
+            read_cpu <= 1 * hours,
+            f"{n} packets",
+        ),
         Row("store: file size for 1 h" + scale, size_mb, "MB", "≤ 20", size_mb <= 20 * hours),
     ]
 

@@ -56,5 +56,7 @@ def format_table(rows: list[Row]) -> str:
     lines = ["| metric | value | unit | target | pass | note |", "|---|---|---|---|---|---|"]
     for r in rows:
         status = "" if r.ok is None else ("PASS" if r.ok else "FAIL")
-        lines.append(f"| {r.metric} | {_fmt(r.value)} | {r.unit} | {r.target} | {status} | {r.note} |")
+        lines.append(
+            f"| {r.metric} | {_fmt(r.value)} | {r.unit} | {r.target} | {status} | {r.note} |"
+        )
     return "\n".join(lines)

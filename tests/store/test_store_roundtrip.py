@@ -25,7 +25,13 @@ META = SessionMeta(
     prescription_toml='[patient]\npseudonym = "P07"\n',
 )
 H10 = DeviceInfo(
-    "h10", "C0:FF:EE:00:00:01", "Polar H10 ABCD1234", "polar-h10", "H10", "3.0.56", 87,
+    "h10",
+    "C0:FF:EE:00:00:01",
+    "Polar H10 ABCD1234",
+    "polar-h10",
+    "H10",
+    "3.0.56",
+    87,
     {"sample_rate": 200, "range_g": 8},
 )
 HIP = DeviceInfo("hip", "C0:FF:EE:00:00:02", "MetaWear", "metamotion")
@@ -44,7 +50,12 @@ def _write(path: Path, packets: list[Packet], events: list[Event]) -> None:
 def test_round_trip_metadata_devices_packets_events(tmp_path: Path) -> None:
     path = tmp_path / "s.omrec"
     packets = [
-        Packet(1_000 + i, "h10" if i % 3 else "hip", ("pmd_data", "hr", "acc")[i % 3], bytes([i % 256]) * (i % 7))
+        Packet(
+            1_000 + i,
+            "h10" if i % 3 else "hip",
+            ("pmd_data", "hr", "acc")[i % 3],
+            bytes([i % 256]) * (i % 7),
+        )
         for i in range(500)
     ]
     events = [
@@ -88,7 +99,11 @@ def test_streaming_reader_resumes_from_seq_and_batches(tmp_path: Path) -> None:
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(0, 2**62), st.sampled_from(["hr", "pmd_data", "pmd_cp"]), st.binary(max_size=244)),
+        st.tuples(
+            st.integers(0, 2**62),
+            st.sampled_from(["hr", "pmd_data", "pmd_cp"]),
+            st.binary(max_size=244),
+        ),
         max_size=60,
     )
 )
@@ -122,8 +137,9 @@ def test_never_overwrites(tmp_path: Path) -> None:
 
 
 def test_unknown_device_is_a_clear_error(tmp_path: Path) -> None:
-    with RecordingWriter.create(tmp_path / "p.omrec", META) as w, pytest.raises(
-        RecordingError, match="never added"
+    with (
+        RecordingWriter.create(tmp_path / "p.omrec", META) as w,
+        pytest.raises(RecordingError, match="never added"),
     ):
         w.write_packet(Packet(1, "ghost", "hr", b""))
 
@@ -187,15 +203,18 @@ def test_corrupt_pages_are_reported_with_what_was_read(tmp_path: Path) -> None:
     for off in range(len(data) // 2, len(data), page):  # smash the b-tree headers of later pages
         data[off : off + 16] = b"\xff" * 16
     path.write_bytes(bytes(data))
-    with pytest.raises(CorruptRecording) as info:
-        with RecordingReader(path) as r:
-            for _ in r.packets():
-                pass
+    with pytest.raises(CorruptRecording) as info, RecordingReader(path) as r:
+        for _ in r.packets():
+            pass
     assert "damaged" in str(info.value)
 
 
 def test_library_lists_good_and_bad_files(tmp_path: Path) -> None:
-    _write(tmp_path / "a.omrec", [Packet(0, "h10", "hr", b"\x00\x3c"), Packet(2_000_000_000, "h10", "hr", b"\x00\x3d")], [])
+    _write(
+        tmp_path / "a.omrec",
+        [Packet(0, "h10", "hr", b"\x00\x3c"), Packet(2_000_000_000, "h10", "hr", b"\x00\x3d")],
+        [],
+    )
     (tmp_path / "b.omrec").write_text("not a recording")
     infos = list_recordings(tmp_path)
     assert [i.path.name for i in infos] == ["a.omrec", "b.omrec"]

@@ -62,7 +62,11 @@ def _check_header(path: Path) -> None:
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     n_pages = int.from_bytes(header[28:32], "big")
-    if page_size and n_pages and size < page_size * n_pages:
+    wal = path.with_name(path.name + "-wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    # With a live WAL the header may already count pages that only the WAL holds
+    # (a checkpoint cut short, e.g. by a full disk): SQLite reads those from the WAL.
+    if page_size and n_pages and not wal_size and size < page_size * n_pages:
         raise CorruptRecording(
             f"{path} is truncated: {size} bytes on disk, the file says "
             f"{page_size * n_pages}; the file was cut short (copy interrupted?)"
@@ -108,7 +112,7 @@ class RecordingReader:
                 f"{self.path} is damaged and cannot be opened ({exc}); keep the file and "
                 "its -wal/-shm companions together, they may still hold the data"
             ) from exc
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise CorruptRecording(f"{self.path} has unreadable metadata ({exc})") from exc
 
     # -- structure --------------------------------------------------------------------
@@ -132,7 +136,10 @@ class RecordingReader:
     def meta(self) -> SessionMeta:
         """The session metadata the recording was created with."""
         names = {f.name for f in fields(SessionMeta)}
-        return SessionMeta(**{k: v for k, v in self._meta_raw.items() if k in names})
+        try:
+            return SessionMeta(**{k: v for k, v in self._meta_raw.items() if k in names})
+        except TypeError as exc:
+            raise CorruptRecording(f"{self.path}: session metadata incomplete ({exc})") from exc
 
     @property
     def meta_raw(self) -> dict[str, Any]:
@@ -166,11 +173,17 @@ class RecordingReader:
         return ENDED_UNEXPECTEDLY
 
     # -- counts and span ----------------------------------------------------------------
-    def _scalar(self, sql: str) -> Any:
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Run a query; a damaged file becomes CorruptRecording naming the file."""
         try:
-            return self._conn.execute(sql).fetchone()[0]
+            return self._conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise CorruptRecording(f"{self.path} is damaged ({exc})") from exc
+            raise CorruptRecording(
+                f"{self.path} is damaged ({exc}); other parts may still be readable"
+            ) from exc
+
+    def _scalar(self, sql: str) -> Any:
+        return self._rows(sql)[0][0]
 
     @property
     def packet_count(self) -> int:
@@ -179,12 +192,12 @@ class RecordingReader:
 
     def time_span_ns(self) -> tuple[int, int] | None:
         """(first, last) host time of any packet or event, or None for an empty session."""
-        row = self._conn.execute(
+        (row,) = self._rows(
             "SELECT min(t), max(t) FROM (SELECT min(t_ns) t FROM packets UNION ALL "
             "SELECT max(t_ns) FROM packets UNION ALL SELECT min(t_ns) FROM events UNION ALL "
             "SELECT max(t_ns) FROM events)"
-        ).fetchone()
-        if row is None or row[0] is None:
+        )
+        if row[0] is None:
             return None
         return int(row[0]), int(row[1])
 
@@ -197,7 +210,7 @@ class RecordingReader:
     def packet_counts_by_device(self) -> dict[str, int]:
         """Committed packets per device key."""
         out: dict[str, int] = {d.key: 0 for d in self._devices.values()}
-        for sid, n in self._conn.execute("SELECT stream_id, count(*) FROM packets GROUP BY 1"):
+        for sid, n in self._rows("SELECT stream_id, count(*) FROM packets GROUP BY 1"):
             ref = self._streams.get(sid)
             if ref is not None:
                 out[ref.device] = out.get(ref.device, 0) + int(n)
@@ -207,13 +220,13 @@ class RecordingReader:
     def events(self) -> list[Event]:
         """All events in time order (events are few; they are loaded at once)."""
         keys = {i: d.key for i, d in self._devices.items()}
+        rows = self._rows("SELECT t_ns, kind, device_id, data FROM events ORDER BY t_ns, id")
         try:
-            rows = self._conn.execute(
-                "SELECT t_ns, kind, device_id, data FROM events ORDER BY t_ns, id"
-            ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise CorruptRecording(f"{self.path}: events are damaged ({exc})") from exc
-        return [Event(t, k, json.loads(d), keys.get(dev) if dev else None) for t, k, dev, d in rows]
+            return [
+                Event(t, k, json.loads(d), keys.get(dev) if dev else None) for t, k, dev, d in rows
+            ]
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise CorruptRecording(f"{self.path}: an event is damaged ({exc})") from exc
 
     def packets(self, start_seq: int = 0) -> Iterator[Packet]:
         """Stream packets in arrival order, `_BATCH` rows at a time.
@@ -234,11 +247,16 @@ class RecordingReader:
                 ).fetchall()
                 if not rows:
                     return
-                for _seq, t_ns, sid, payload in rows:
+                for seq, t_ns, sid, payload in rows:
                     ref = streams.get(sid)
                     if ref is None:  # a stream committed after we loaded the table
                         streams = self._streams = self._load_streams()
-                        ref = streams[sid]
+                        ref = streams.get(sid)
+                        if ref is None:
+                            raise CorruptRecording(
+                                f"{self.path}: packet #{seq} names unknown stream {sid}; "
+                                f"the {n} packets before it were read intact"
+                            )
                     yield Packet(t_ns, ref.device, ref.stream, payload)
                     n += 1
                 last = rows[-1][0]

@@ -1,0 +1,123 @@
+"""Drill: corrupted recordings (flipped bytes, truncated files) and wrong prescriptions.
+
+Each damaged file is given to the commands a person would run on it
+(`recordings info`, `analyze`, and `prescription check` for prescriptions). Expect: a
+clear one-line message or a correct answer, never a traceback.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchlib import Row
+from osteomonitor.model import DeviceInfo, Packet, SessionMeta
+from osteomonitor.store import RecordingWriter
+
+BAD_PRESCRIPTIONS = {
+    "unknown key": '[patient]\npseudonym = "P1"\nage = 67\nshoe_size = 42\n',
+    "wrong type": '[patient]\npseudonym = "P1"\nage = "sixty"\n',
+    "age 250": '[patient]\npseudonym = "P1"\nage = 250\n',
+    "not TOML": "this is = = not toml [\n",
+    "empty": "",
+}
+
+
+def _recording(path: Path) -> None:
+    rng = random.Random(3)
+    meta = SessionMeta("DRILL", "impact", "2026-11-21T10:00:00+00:00", "UTC", "drill")
+    with RecordingWriter.create(path, meta) as w:
+        w.add_device(DeviceInfo("h10", "AA", "Polar H10", "polar-h10"))
+        for i in range(3000):
+            w.write_packet(
+                Packet(
+                    i * 5_000_000, "h10", "hr", bytes([0x10, 60 + i % 40, rng.randrange(256), 3])
+                )
+            )
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "osteomonitor", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def _clean(out: subprocess.CompletedProcess[str]) -> bool:
+    """No traceback; a failure says one line starting with 'osteomonitor: error:'."""
+    if "Traceback" in out.stderr:
+        return False
+    if out.returncode == 0:
+        return True
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    return len(lines) == 1 and lines[0].startswith("osteomonitor: error:")
+
+
+def run(smoke: bool = False) -> list[Row]:
+    n_variants = 4 if smoke else 20
+    rng = random.Random(11)
+    bad: list[str] = []
+    total = 0
+    commands = [("recordings", "info"), ("analyze",)]
+    with tempfile.TemporaryDirectory() as d:
+        good = Path(d) / "good.omrec"
+        _recording(good)
+        data = good.read_bytes()
+        variants: list[tuple[str, bytes]] = []
+        for k in range(n_variants):
+            flipped = bytearray(data)
+            for _ in range(1 + k):
+                pos = rng.randrange(len(flipped))
+                flipped[pos] ^= 0xFF
+            variants.append((f"flipped {1 + k} bytes", bytes(flipped)))
+            cut = rng.randrange(1, len(data))
+            variants.append((f"truncated at {cut}", data[:cut]))
+        for i, (label, blob) in enumerate(variants):
+            path = Path(d) / f"bad{i}.omrec"
+            path.write_bytes(blob)
+            for cmd in commands:
+                out = _cli(*cmd, str(path))
+                if "invalid choice" in out.stderr:  # command not installed yet
+                    continue
+                total += 1
+                if not _clean(out):
+                    bad.append(f"{' '.join(cmd)} on {label}: {out.stderr.strip()[-100:]}")
+        rx_total, rx_bad = 0, []
+        for label, text in BAD_PRESCRIPTIONS.items():
+            path = Path(d) / "rx.toml"
+            path.write_text(text)
+            out = _cli("prescription", "check", str(path))
+            if "invalid choice" in out.stderr:
+                continue
+            rx_total += 1
+            if out.returncode == 0 or not _clean(out):
+                rx_bad.append(label)
+    return [
+        Row(
+            "drill: corrupted recordings → clear message, no traceback",
+            float(total - len(bad)),
+            f"of {total} runs",
+            f"{total}",
+            not bad,
+            "; ".join(bad[:2]),
+        ),
+        Row(
+            "drill: wrong prescriptions refused with a clear message",
+            float(rx_total - len(rx_bad)),
+            f"of {rx_total}",
+            f"{rx_total}",
+            not rx_bad if rx_total else None,
+            ", ".join(rx_bad)
+            if rx_bad
+            else ("" if rx_total else "prescription command not installed yet"),
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    from benchlib import format_table
+
+    print(format_table(run(smoke="--smoke" in sys.argv)))
