@@ -1,0 +1,156 @@
+"""Named threshold tables of the analysis layer, each with its source.
+
+Every number an algorithm in `osteomonitor.analysis` compares against lives here (or in
+a dataclass of defaults defined here), with the paper or the tuning note next to it.
+Tuning notes refer to `bench/accuracy.py` on USC-HAD (hip IMU, 100 Hz, ±6 g; Zhang &
+Sawchuk, UbiComp 2012) with the jump labels in `../shared/datasets/usc-had/labels.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------- impacts
+
+
+@dataclass(frozen=True, slots=True)
+class BandSet:
+    """A set of acceleration-peak bands for the impact histogram.
+
+    Attributes:
+        name: key in `BAND_SETS`.
+        edges_g: lower edge of each band, g (ascending); the last band is open-ended.
+        source: the paper the bands come from.
+        placement: where the study's monitor sat (all are hip or waist).
+    """
+
+    name: str
+    edges_g: tuple[float, ...]
+    source: str
+    placement: str = "hip"
+
+
+BAND_SETS: dict[str, BandSet] = {
+    "vainionpaa": BandSet(
+        "vainionpaa",
+        (0.3, 1.1, 2.5, 3.9, 5.4, 9.2),
+        "Vainionpää et al., Osteoporos Int 2006;17:455 (waist; bands 0.3-1.0 … 5.4-9.2 g)",
+        "waist",
+    ),
+    "deere": BandSet(
+        "deere",
+        (0.5, 1.1, 2.1, 3.1, 4.2, 5.1),
+        "Deere, Sayers, Rittweger, Tobias, JBMR 2012;27:1887 (ALSPAC, hip)",
+    ),
+    "hannam": BandSet(
+        "hannam",
+        (0.5, 1.0, 1.5),
+        "Hannam et al., Osteoporos Int 2017;28:1001 (older adults, hip, vertical peaks)",
+    ),
+}
+
+#: Osteogenic acceleration thresholds, g, with their source.
+OSTEOGENIC_THRESHOLDS_G: dict[str, tuple[float, str]] = {
+    "vainionpaa_3_9": (3.9, "Vainionpää 2006: >3.9 g related to hip BMD change"),
+    "deere_4_2": (4.2, "Deere 2012: only >4.2 g related to femoral-neck BMD"),
+    "haapala_5_2": (5.2, "Haapala/Rantalainen JMNI 2022: 'high-OI' peaks ≥5.2 g"),
+}
+#: Loading-slope threshold, g/s (Jämsä/Vainionpää, Front Physiol 2011;2:73).
+OSTEOGENIC_SLOPE_G_S = 100.0
+#: Impacts per day called for at > 4 g (Jämsä 2011; Sánchez-Trigo JSAMS 2023).
+OSTEOGENIC_IMPACTS_PER_DAY = 60
+
+#: Smallest acceleration peak counted as an impact, g. The lowest band edge of the
+#: Vainionpää set (0.3 g) counts every wobble; the Hannam "low" band starts at 0.5 g
+#: *above gravity-free* baseline; with the resultant (1 g at rest) we count peaks from
+#: 1.1 g, the second Vainionpää edge, so standing still yields no impacts.
+IMPACT_MIN_PEAK_G = 1.1
+#: Peaks closer than this are one impact (heel-toe double peaks), s; domain §1.5 item 5.
+IMPACT_MERGE_S = 0.1
+#: Daily load stimulus weighting exponent m (Carter/Whalen; typical m ≈ 4 [B]).
+DLS_EXPONENT = 4.0
+#: A sample at or above this fraction of the sensor's full-scale range is clipped.
+#: Tuning note: USC-HAD's ±6 g MotionNode saturates between 5.9 and 6.9 g after its
+#: calibration, so the flag errs on the side of "clipped".
+CLIP_FRACTION = 0.98
+
+#: Neugebauer, Collins, Hawkins, PLoS One 2014;9:e99023 (hip ActiGraph, adults):
+#: ln pGRF[N] = b0 + b_acc·a[g] + b_mass·m[kg]; constants as re-derived in a public
+#: MATLAB implementation (domain.md §2.4). Valid for walking and running only.
+NEUGEBAUER_2014: dict[str, tuple[float, float, float]] = {
+    "walk": (5.247, 0.271, 0.014),
+    "run": (6.181, 0.055, 0.014),
+}
+GRAVITY_M_S2 = 9.80665
+
+# ----------------------------------------------------------------------------- jumps
+
+
+@dataclass(frozen=True, slots=True)
+class JumpParams:
+    """Defaults of the jump detector (times in s, accelerations in g).
+
+    Attributes:
+        smooth_s: moving-average width applied to ‖a‖ (domain §1.5: ≤ 20-30 ms so
+            the landing peak survives; markgewhite smooths likewise).
+        flight_g: free-fall threshold; the *mean* ‖a‖ over a flight must lie below it
+            (ProJump README: flight = ‖a‖ < 0.5 g).
+        flight_hyst_g: a flight is a run of ‖a‖ below this value. Tuning note: on a hip
+            IMU ‖a‖ in flight hovers 0.2-0.7 g (body rotation), so a strict 0.5 g run
+            missed ~10% of labelled USC-HAD jumps; 0.7 g with the 0.5 g mean keeps them.
+        flight_min_s / flight_max_s: accepted flight duration (domain §1.1: 0.12 s ≈ 2 cm
+            skipping jump; 0.8 s rejects drops and sensor-off events).
+        flight_vertical_max_g: mean vertical specific force during flight, when the
+            orientation can be estimated. In free fall it is 0 g; feet still loaded
+            (countermovement dip, stair step) give ≥ 0.3 g. Tuning note: the USC-HAD
+            annotator rejected low phases with a gravity-axis offset ≥ +0.27 g.
+        landing_min_g: landing floor, the peak within `landing_window_s` after the
+            flight (domain §1.5 item 3: 1.5-2 g; 1.5 g keeps soft final hops).
+        landing_window_s: the landing peak must follow the flight within this (§1.5: 150 ms).
+        refractory_s: minimum time between two landings (§1.1: 0.25 s).
+        merge_s: impacts within this of the landing peak belong to the same landing
+            (heel-toe double bounce, §1.5 item 5: 100 ms).
+        context_half_s: half-width of the window for the horizontal/vertical ratio and
+            the gravity direction, s (one jump cycle either side).
+        bout_half_s: candidates within this of a landing form its bout; the bout medians
+            decide jump vs running stride (about four cycles either side).
+        bout_flight_min_s: a bout whose median flight is at least this is jumping.
+            Tuning note: USC-HAD per-trial median flight: jumping 0.20-0.38 s, running
+            0.10-0.18 s, stairs ≤ 0.16 s, walking ≤ 0.14 s.
+        bout_hv_max: a bout whose median horizontal/vertical dynamic-acceleration RMS
+            ratio is below this is jumping in place even with short flights. Tuning note:
+            USC-HAD per-trial medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44.
+        stride_min_g: in a bout that is not jumping, flights with landings at least this
+            high (bout median) are running strides; lower ones are stepping (stairs).
+            Tuning note: USC-HAD running landing peaks median 3.9 g, stairs 2.3 g.
+        run_step_max_s: a short-flight bout whose median interval between impact peaks
+            is at least this is hopping, not running: running cadence is ≥ 150 steps/min
+            (≤ 0.40 s per step), continuous hopping runs at 2-2.8 Hz (0.36-0.50 s, JSSM
+            2009). Tuning note: USC-HAD per-trial medians: running 0.28-0.50 s (43 of 45
+            ≤ 0.44 s), jumping 0.40-0.81 s.
+    """
+
+    smooth_s: float = 0.03
+    flight_g: float = 0.5
+    flight_hyst_g: float = 0.7
+    flight_min_s: float = 0.12
+    flight_max_s: float = 0.8
+    flight_vertical_max_g: float = 0.25
+    landing_min_g: float = 1.5
+    landing_window_s: float = 0.15
+    refractory_s: float = 0.25
+    merge_s: float = 0.1
+    context_half_s: float = 1.0
+    bout_half_s: float = 2.0
+    bout_flight_min_s: float = 0.2
+    bout_hv_max: float = 0.4
+    stride_min_g: float = 2.5
+    run_step_max_s: float = 0.45
+
+
+#: The detector defaults as one shared instance.
+DEFAULT_JUMP_PARAMS = JumpParams()
+
+#: Sample rates the detectors are specified for, Hz (Polar H10: 25-200 Hz; Movesense
+#: up to 416 Hz). Outside this range the inputs are rejected.
+FS_RANGE_HZ = (25.0, 416.0)
