@@ -1,0 +1,338 @@
+"""The generic virtual wearable: a bumble peripheral that advertises, serves GATT, streams.
+
+Subclasses (`sim.hr_strap`, `sim.polar_h10`, …) declare their GATT services and their
+streams; this base class does what every wearable does: advertise, accept one central,
+keep track of subscriptions, log every notification it sends (so tests can compare what
+was sent with what was recorded), drop the link on demand and come back after a gap,
+insert malformed notifications on demand, and note protocol violations by the central.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bumble import gatt, hci
+from bumble.att import Attribute, AttributeValue
+from bumble.core import UUID
+from bumble.device import Connection, Device
+
+from osteomonitor.devices import hrs
+from osteomonitor.sim.clock import SimClock
+from osteomonitor.sim.faults import Faults
+from osteomonitor.sim.radio import VirtualRadio
+
+#: Advertising interval of the virtual wearables, ms (Polar straps advertise at
+#: ~100 ms when worn; short enough for a sub-second test scan).
+ADVERTISING_INTERVAL_MS = 100.0
+
+#: Flags AD structure: LE General Discoverable, BR/EDR not supported.
+_AD_FLAGS = bytes([2, 0x01, 0x06])
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotification:
+    """One notification or indication as the virtual device sent it.
+
+    Attributes:
+        sim_s: simulated time of sending, s.
+        stream: the stream name the collector records it under ("hr", "pmd_data" …).
+        payload: the bytes sent.
+        malformed: inserted on purpose by the `malformed_every` fault.
+        connection: index of the connection (1 = first) it was sent on.
+    """
+
+    sim_s: float
+    stream: str
+    payload: bytes
+    malformed: bool
+    connection: int
+
+
+def advertising_payload(name: str, uuids16: Iterable[int] = (), manufacturer: bytes = b"") -> bytes:
+    """Legacy advertising data: flags, 16-bit service UUIDs, manufacturer data, name.
+
+    Raises:
+        ValueError: the result exceeds the 31 bytes of a legacy advertisement.
+    """
+    out = bytearray(_AD_FLAGS)
+    uuid_bytes = b"".join(struct.pack("<H", u) for u in uuids16)
+    if uuid_bytes:
+        out += bytes([len(uuid_bytes) + 1, 0x03]) + uuid_bytes
+    if manufacturer:
+        out += bytes([len(manufacturer) + 1, 0xFF]) + manufacturer
+    encoded = name.encode()
+    out += bytes([len(encoded) + 1, 0x09]) + encoded
+    if len(out) > 31:
+        raise ValueError(f"advertising data for {name!r} is {len(out)} bytes (max 31)")
+    return bytes(out)
+
+
+def read_only(uuid: str, value: bytes) -> gatt.Characteristic[bytes]:
+    """A readable characteristic with a constant value."""
+    return gatt.Characteristic(
+        UUID(uuid), gatt.Characteristic.Properties.READ, gatt.Characteristic.READABLE, value
+    )
+
+
+def device_information_service(info: dict[str, str]) -> gatt.Service:
+    """Device Information (0x180A) with the given strings ("manufacturer", "model" …)."""
+    chars = [
+        read_only(hrs.DIS_STRING_UUIDS[key], text.encode())
+        for key, text in info.items()
+        if key in hrs.DIS_STRING_UUIDS
+    ]
+    return gatt.Service(UUID(hrs.DEVICE_INFO_SERVICE_UUID), chars)
+
+
+class VirtualPeripheral:
+    """Base of every virtual wearable (one connection at a time, like the real ones).
+
+    Args:
+        radio: the virtual air it advertises on.
+        clock: the shared simulated session clock.
+        name: advertised local name.
+        address: its random static address ("C0:…").
+        faults: faults to show.
+        battery_pct: battery level it reports, %.
+        duration_s: simulated seconds after which periodic faults stop being scheduled.
+    """
+
+    #: ATT MTU the device accepts at most, bytes (subclasses narrow it).
+    max_mtu: int = 247
+    #: Streams that carry measurement data (malformed notifications go there).
+    data_streams: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        radio: VirtualRadio,
+        clock: SimClock,
+        *,
+        name: str,
+        address: str,
+        faults: Faults | None = None,
+        battery_pct: int = 87,
+        duration_s: float = 3600.0,
+    ) -> None:
+        self.radio = radio
+        self.clock = clock
+        self.name = name
+        self.address = address
+        self.faults = faults or Faults()
+        self.battery_pct = battery_pct
+        self.duration_s = duration_s
+        self.device: Device | None = None
+        self.connection: Connection | None = None
+        self.connection_index = 0
+        self.sent: list[SentNotification] = []
+        self.violations: list[str] = []
+        self.link_drops: list[float] = []
+        self._subscribed: dict[int, tuple[bool, bool]] = {}
+        self._data_count = 0
+        self._tasks: list[asyncio.Task[None]] = []
+        self._dropping = False
+        self._advertise_task: asyncio.Task[None] | None = None
+        self._battery_char: gatt.Characteristic[bytes] = gatt.Characteristic(
+            UUID(hrs.BATTERY_LEVEL_UUID),
+            gatt.Characteristic.Properties.READ | gatt.Characteristic.Properties.NOTIFY,
+            gatt.Characteristic.READABLE,
+            AttributeValue[bytes](read=lambda _c: bytes([self.battery_pct])),
+        )
+
+    # -- what subclasses provide ---------------------------------------------------
+
+    def services(self) -> list[gatt.Service]:
+        """GATT services besides Battery (subclasses extend)."""
+        return []
+
+    def advertising_data(self) -> bytes:
+        """Raw advertising data (subclasses override)."""
+        return advertising_payload(self.name)
+
+    def malformed(self, stream: str, good: bytes) -> bytes:
+        """A malformed variant of a good payload of `stream` (subclasses override)."""
+        return good[:1]
+
+    async def on_connected(self) -> None:
+        """Called after a central connected."""
+
+    async def on_disconnected(self, reason: int, dropped: bool) -> None:
+        """Called after the link went down (`dropped`: the device dropped it on purpose)."""
+
+    def background_tasks(self) -> list[asyncio.Task[None]]:
+        """Tasks that run for the device's whole life (sensor loops); subclasses extend."""
+        return []
+
+    # -- life cycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Power on, serve GATT and advertise."""
+        host = self.radio.new_host(self.name)
+        device = Device(name=self.name, address=hci.Address(self.address), host=host)
+        device.gatt_server.max_mtu = self.max_mtu
+        battery = gatt.Service(UUID(hrs.BATTERY_SERVICE_UUID), [self._battery_char])
+        device.add_services([*self.services(), battery])
+        device.on(device.EVENT_CONNECTION, self._on_connection)
+        device.gatt_server.on(
+            device.gatt_server.EVENT_CHARACTERISTIC_SUBSCRIPTION, self._on_subscription
+        )
+        self.device = device
+        self.radio.adopt(device)
+        await device.power_on()
+        await self._advertise()
+        self._tasks = [*self.background_tasks(), asyncio.create_task(self._drop_schedule())]
+
+    async def stop(self) -> None:
+        """Stop every task (the radio powers the device off)."""
+        for task in [*self._tasks, self._advertise_task]:
+            if task is not None:
+                task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    async def _advertise(self) -> None:
+        assert self.device is not None
+        await self.device.start_advertising(
+            advertising_data=self.advertising_data(),
+            scan_response_data=b"",
+            advertising_interval_min=ADVERTISING_INTERVAL_MS,
+            advertising_interval_max=ADVERTISING_INTERVAL_MS,
+        )
+
+    def _on_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        self.connection_index += 1
+        self._subscribed = {}
+        connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
+        self._spawn(self.on_connected())
+
+    def _on_disconnection(self, reason: int) -> None:
+        dropped = self._dropping
+        self._dropping = False
+        self.connection = None
+        self._subscribed = {}
+        self._spawn(self._after_disconnection(reason, dropped))
+
+    async def _after_disconnection(self, reason: int, dropped: bool) -> None:
+        await self.on_disconnected(reason, dropped)
+        if dropped:
+            await self.clock.sleep(self.faults.link_gap_s)
+        if self.device is not None and not self.radio_closed():
+            await self._advertise()
+
+    def radio_closed(self) -> bool:
+        """Whether the radio has shut down."""
+        return self.radio.central is None or getattr(self.radio, "_closed", False)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.append(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s: task failed: %r", self.name, task.exception())
+
+    def _on_subscription(
+        self, bearer: object, characteristic: Attribute[bytes], notify: bool, indicate: bool
+    ) -> None:
+        self._subscribed[characteristic.handle] = (notify, indicate)
+        self.on_subscription(characteristic, notify, indicate)
+
+    def on_subscription(
+        self, characteristic: Attribute[bytes], notify: bool, indicate: bool
+    ) -> None:
+        """Called when the central writes a CCCD (subclasses may react)."""
+
+    def subscribed(self, characteristic: Attribute[bytes]) -> bool:
+        """Whether the connected central enabled notifications or indications."""
+        return any(self._subscribed.get(characteristic.handle, (False, False)))
+
+    # -- sending ------------------------------------------------------------------
+
+    async def send(
+        self, characteristic: Attribute[bytes], stream: str, payload: bytes, indicate: bool = False
+    ) -> bool:
+        """Notify (or indicate) `payload` if a subscribed central is connected; log it.
+
+        Data streams get a malformed notification inserted after every
+        `faults.malformed_every − 1` good ones.
+
+        Returns:
+            True when the payload went out.
+        """
+        connection = self.connection
+        if connection is None or self.device is None or not self.subscribed(characteristic):
+            return False
+        if stream in self.data_streams and self.faults.malformed_every > 0:
+            self._data_count += 1
+            if self._data_count % self.faults.malformed_every == 0:
+                bad = self.malformed(stream, payload)
+                await self._emit(connection, characteristic, stream, bad, True, indicate)
+                self._data_count += 1
+        return await self._emit(connection, characteristic, stream, payload, False, indicate)
+
+    async def _emit(
+        self,
+        connection: Connection,
+        characteristic: Attribute[bytes],
+        stream: str,
+        payload: bytes,
+        malformed: bool,
+        indicate: bool,
+    ) -> bool:
+        assert self.device is not None
+        if self.connection is not connection:
+            return False
+        entry = SentNotification(
+            self.clock.now_s(), stream, payload, malformed, self.connection_index
+        )
+        try:
+            if indicate:
+                await self.device.indicate_subscriber(connection, characteristic, payload)
+            else:
+                await self.device.notify_subscriber(connection, characteristic, payload)
+        except Exception as exc:  # link went down under us: not sent
+            log.debug("%s: send on %s failed: %r", self.name, stream, exc)
+            return False
+        self.sent.append(entry)
+        return True
+
+    def sent_on(self, stream: str, include_malformed: bool = True) -> list[SentNotification]:
+        """Everything sent on `stream`, in order."""
+        return [
+            s for s in self.sent if s.stream == stream and (include_malformed or not s.malformed)
+        ]
+
+    # -- link faults ----------------------------------------------------------------
+
+    async def drop_link(self) -> bool:
+        """Drop the link now as a supervision timeout would; False if not connected."""
+        connection = self.connection
+        if connection is None or self.device is None:
+            return False
+        self._dropping = True
+        self.link_drops.append(self.clock.now_s())
+        try:
+            await self.device.disconnect(connection, hci.HCI_CONNECTION_TIMEOUT_ERROR)
+        except Exception as exc:
+            log.debug("%s: drop failed: %r", self.name, exc)
+            self._dropping = False
+            return False
+        return True
+
+    async def _drop_schedule(self) -> None:
+        for t in self.faults.drop_times(self.duration_s):
+            await self.clock.sleep_until(t)
+            await self.drop_link()
