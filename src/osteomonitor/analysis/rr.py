@@ -1,0 +1,284 @@
+"""RR-interval artifact detection and correction (Lipponen & Tarvainen 2019).
+
+Lipponen JA, Tarvainen MP. A robust algorithm for heart rate variability time series
+artefact correction using novel beat classification. J Med Eng Technol 2019;43:173.
+Each beat is placed in two subspaces built from successive differences (dRR) and the
+deviation from an 11-beat median (mRR), both normalised by a time-varying threshold
+(α × quartile deviation over 91 beats), and classified as ectopic, long/short, missed or
+extra. Extra beats are removed, missed beats split at the midpoint, ectopic and
+long/short beats moved to the midpoint of their neighbours; the pass repeats while the
+artifact count falls (as NeuroKit2's `signal_fixpeaks(method="Kubios")` does).
+
+Deviations, stated: intervals outside `RR_PLAUSIBLE_MS` are dropped first (kind
+"implausible"), and
+the series is processed in fixed blocks of `BLOCK_BEATS` original beats with
+`CONTEXT_BEATS` either side, so `RrCorrector` (streaming) and `correct_rr` (batch) give
+identical results whatever the chunking, with O(block) memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .signal import FloatArray, SignalError
+
+#: Physiological RR range, ms (domain §3.5 [B]: 300-2000 ms ≈ 30-200 bpm).
+RR_PLAUSIBLE_MS = (300.0, 2000.0)
+#: Lipponen & Tarvainen 2019 constants.
+KUBIOS_ALPHA = 5.2
+KUBIOS_C1 = 0.13
+KUBIOS_C2 = 0.17
+KUBIOS_QD_WINDOW = 91
+KUBIOS_MEDIAN_WINDOW = 11
+#: Block processing (streaming == batch); context > half the QD window.
+BLOCK_BEATS = 256
+CONTEXT_BEATS = 64
+MAX_PASSES = 10
+
+ARTIFACT_KINDS = ("ectopic", "longshort", "missed", "extra", "implausible")
+
+
+@dataclass(frozen=True, slots=True)
+class RrCorrection:
+    """Result of `correct_rr`.
+
+    Attributes:
+        rr_ms_corrected: (m,) corrected intervals, ms (m may differ from the input
+            length: extra beats merge, missed beats split, implausible values drop).
+        artifact_mask: (n,) bool per *input* interval, True where it was an artifact.
+        kinds: (n,) str per input interval, "" or one of `ARTIFACT_KINDS`.
+        n_artifacts: number of input intervals flagged.
+    """
+
+    rr_ms_corrected: FloatArray
+    artifact_mask: npt.NDArray[np.bool_]
+    kinds: npt.NDArray[np.str_]
+    n_artifacts: int
+
+
+def _rolling(x: FloatArray, width: int, q: float | list[float]) -> FloatArray:
+    """Centred rolling quantile(s) over `width` samples, shrinking at the edges."""
+    h = width // 2
+    pad = np.concatenate((np.full(h, np.nan), x, np.full(width - 1 - h, np.nan)))
+    win = np.lib.stride_tricks.sliding_window_view(pad, width)
+    return np.asarray(np.nanquantile(win, q, axis=1))
+
+
+def _threshold(x: FloatArray) -> FloatArray:
+    """α × quartile deviation of |x| over a centred 91-beat window (shrinking at edges)."""
+    q1, q3 = _rolling(np.abs(x), KUBIOS_QD_WINDOW, [0.25, 0.75])
+    th = KUBIOS_ALPHA * (q3 - q1) / 2.0
+    th[th <= 0] = np.finfo(float).eps
+    return th
+
+
+def _classify(peaks: FloatArray) -> dict[str, list[int]]:
+    """Artifact indices (into `peaks`) by kind, one Lipponen-Tarvainen pass."""
+    out: dict[str, list[int]] = {"ectopic": [], "longshort": [], "missed": [], "extra": []}
+    if peaks.size < 4:
+        return out
+    rr = np.diff(peaks, prepend=peaks[0])
+    rr[0] = rr[1:].mean()
+    drrs = np.diff(rr, prepend=rr[0])
+    drrs[0] = drrs[1:].mean()
+    th1 = _threshold(drrs)
+    drrs = drrs / th1
+    pad = np.pad(drrs, 2, mode="reflect")
+    prev_, next_, next2 = pad[1:-3], pad[3:-1], pad[4:]
+    s12 = np.where(
+        drrs > 0, np.maximum(prev_, next_), np.where(drrs < 0, np.minimum(prev_, next_), 0.0)
+    )
+    s22 = np.where(drrs >= 0, np.minimum(next_, next2), np.maximum(next_, next2))
+    medrr = _rolling(rr, KUBIOS_MEDIAN_WINDOW, 0.5)
+    mrrs = rr - medrr
+    mrrs[mrrs < 0] *= 2.0
+    th2 = _threshold(mrrs)
+    mrrs = mrrs / th2
+    c1, c2 = KUBIOS_C1, KUBIOS_C2
+    i = 0
+    while i < rr.size - 2:
+        d = drrs[i]
+        if abs(d) <= 1:
+            i += 1
+            continue
+        if (d > 1 and s12[i] < -c1 * d - c2) or (d < -1 and s12[i] > -c1 * d + c2):
+            out["ectopic"].append(i)
+            i += 1
+            continue
+        cands = [i]
+        if abs(drrs[i + 1]) < abs(drrs[i + 2]):
+            cands.append(i + 1)
+        for j in cands:
+            dj = drrs[j]
+            long_ = dj > 1 and s22[j] < -1
+            short = dj < -1 and s22[j] > 1
+            if long_ or short or abs(mrrs[j]) > 3:
+                if short and abs(rr[j] + rr[j + 1] - medrr[j]) < th2[j]:
+                    out["extra"].append(j)
+                elif long_ and abs(rr[j] / 2 - medrr[j]) < th2[j]:
+                    out["missed"].append(j)
+                else:
+                    out["longshort"].append(j)
+            i += 1  # as in the reference flow (NeuroKit2): one step per candidate
+    return out
+
+
+def _correct(peaks: FloatArray, art: dict[str, list[int]]) -> FloatArray:
+    """Apply one pass of corrections to beat times."""
+    p = peaks.copy()
+    n = p.size
+    mis = sorted({j for j in art["ectopic"] + art["longshort"] if 1 <= j < n - 1})
+    if mis:
+        idx = np.asarray(mis)
+        p[idx] = (p[idx - 1] + p[idx + 1]) / 2.0
+    missed = sorted({j for j in art["missed"] if 1 <= j < n})
+    extra = {j for j in art["extra"] if 1 <= j < n - 1}
+    inserts = (p[np.asarray(missed)] + p[np.asarray(missed) - 1]) / 2.0 if missed else np.empty(0)
+    keep = np.ones(n, dtype=bool)
+    keep[list(extra)] = False
+    return np.sort(np.concatenate((p[keep], inserts)), kind="mergesort")
+
+
+def _fix_peaks(peaks: FloatArray) -> tuple[FloatArray, dict[str, list[int]]]:
+    """Iterate classification and correction while the artifact count falls."""
+    first = _classify(peaks)
+    fixed = _correct(peaks, first)
+    count = sum(len(v) for v in first.values())
+    for _ in range(MAX_PASSES):
+        art = _classify(fixed)
+        new = sum(len(v) for v in art.values())
+        if new >= count or new == 0:
+            break
+        count = new
+        fixed = _correct(fixed, art)
+    return fixed, first
+
+
+class RrCorrector:
+    """Incremental `correct_rr`: `feed` RR chunks (ms), `flush` at the end.
+
+    Output is released a block (`BLOCK_BEATS`) at a time once `CONTEXT_BEATS` more
+    beats have arrived; memory stays O(block).
+    """
+
+    def __init__(self) -> None:
+        self._t: list[float] = [0.0]  # beat times (ms) of the buffered window, absolute
+        self._orig0 = 0  # original index of self._t[0] (beat index, 0 = series start)
+        self._done = 0  # original beats already emitted (blocks * BLOCK_BEATS)
+        self._n = 0  # plausible intervals seen
+        self._emit_t: float = 0.0  # last emitted beat time
+        self.rr_count = 0
+        self.n_artifacts = 0
+
+    def feed(self, rr_ms: Iterable[float]) -> tuple[FloatArray, list[str]]:
+        """Add intervals (ms); return (corrected intervals now final, kinds of new inputs).
+
+        The kinds list has one entry per *input* interval of this call that is now
+        final, in order: "" or an artifact kind. Intervals are final in blocks.
+        """
+        x = np.asarray(list(rr_ms) if not isinstance(rr_ms, np.ndarray) else rr_ms, dtype=float)
+        if x.ndim != 1:
+            raise SignalError(f"RrCorrector.feed: RR must be 1-D in ms, got shape {x.shape}")
+        kinds_now: list[str] = []
+        lo, hi = RR_PLAUSIBLE_MS
+        for v in x.tolist():
+            self.rr_count += 1
+            if not (lo <= v <= hi):  # NaN also fails
+                self.n_artifacts += 1
+                self._pending_kinds.append("implausible")
+                continue
+            self._t.append(self._t[-1] + v)
+            self._n += 1
+            self._pending_kinds.append("")
+            self._pending_orig.append(self._n)  # beat index of the interval's end
+        return self._release(final=False, kinds_now=kinds_now)
+
+    _pending_kinds: list[str]
+    _pending_orig: list[int]
+
+    def __new__(cls) -> RrCorrector:
+        obj = super().__new__(cls)
+        obj._pending_kinds = []
+        obj._pending_orig = []
+        return obj
+
+    def flush(self) -> tuple[FloatArray, list[str]]:
+        """Release everything left."""
+        return self._release(final=True, kinds_now=[])
+
+    def _release(self, final: bool, kinds_now: list[str]) -> tuple[FloatArray, list[str]]:
+        out: list[float] = []
+        flags: dict[int, str] = {}
+        while True:
+            b0 = self._done
+            b1 = b0 + BLOCK_BEATS
+            if self._n >= b1 + CONTEXT_BEATS:
+                end = b1
+            elif final and self._n > b0:
+                end = self._n
+            else:
+                break
+            w0 = max(0, b0 - CONTEXT_BEATS)
+            w1 = min(self._n, end + CONTEXT_BEATS)
+            base = self._t[w0 - self._orig0]
+            win = np.asarray(self._t[w0 - self._orig0 : w1 - self._orig0 + 1]) - base
+            fixed, art = _fix_peaks(win)
+            t_lo = self._t[b0 - self._orig0] - base
+            t_hi = self._t[end - self._orig0] - base
+            last = end == self._n and final
+            # block boundaries keep their original beat; corrections act inside
+            beats = np.concatenate((fixed[(fixed > t_lo) & (fixed < t_hi)], [t_hi]))
+            prev = self._emit_t - base
+            for bt in beats.tolist():
+                out.append(bt - prev)
+                prev = bt
+            self._emit_t = prev + base
+            for kind, idxs in art.items():
+                for j in idxs:
+                    g = w0 + j  # original beat index the artifact ends on
+                    if b0 < g <= end:
+                        flags[g] = kind
+            self._done = end
+            if last:
+                break
+        # map flags to pending input kinds (in input order)
+        res_kinds: list[str] = []
+        while self._pending_kinds:
+            if self._pending_kinds[0] == "implausible":
+                res_kinds.append(self._pending_kinds.pop(0))
+                continue
+            g = self._pending_orig[0]
+            if g > self._done:
+                break
+            self._pending_kinds.pop(0)
+            self._pending_orig.pop(0)
+            k = flags.get(g, "")
+            if k:
+                self.n_artifacts += 1
+            res_kinds.append(k)
+        keep_from = max(0, self._done - CONTEXT_BEATS)
+        if keep_from > self._orig0:
+            del self._t[: keep_from - self._orig0]
+            self._orig0 = keep_from
+        return np.asarray(out, dtype=float), kinds_now + res_kinds
+
+
+def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
+    """Detect and correct RR artifacts (Lipponen & Tarvainen 2019).
+
+    Args:
+        rr_ms: (n,) successive RR intervals, ms.
+
+    Returns:
+        `RrCorrection` with the corrected series and per-input artifact kinds.
+    """
+    c = RrCorrector()
+    a, k1 = c.feed(rr_ms)
+    b, k2 = c.flush()
+    kinds = np.asarray(k1 + k2, dtype="<U11")
+    mask = kinds != ""
+    return RrCorrection(np.concatenate((a, b)), mask, kinds, int(mask.sum()))
