@@ -1,0 +1,435 @@
+"""The prescription as data: a frozen dataclass tree (patient, modalities, phases, safety).
+
+A `Prescription` holds one patient's FITT targets per modality (impact, weight-bearing
+aerobic, resistance, balance, physical activity, flexibility). Each numeric target is a
+`Target` range keyed by a name from `TARGET_SPECS`; phases override targets from a
+programme week on. Parsing and validation live in `toml_reader`, emission in
+`toml_writer`, the guideline tables in `templates`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from osteomonitor.prescription.sources import Source
+
+
+class Modality(enum.StrEnum):
+    """FITT modalities; values equal `osteomonitor.model.SessionKind` values."""
+
+    IMPACT = "impact"
+    AEROBIC = "aerobic"
+    RESISTANCE = "resistance"
+    BALANCE = "balance"
+    ACTIVITY = "activity"
+    FLEXIBILITY = "flexibility"
+
+
+MODALITY_LABELS: dict[str, str] = {
+    "impact": "Impact exercise",
+    "aerobic": "Weight-bearing aerobic",
+    "resistance": "Resistance training",
+    "balance": "Balance training",
+    "activity": "Physical activity",
+    "flexibility": "Flexibility",
+}
+
+
+class Element(enum.StrEnum):
+    """The FITT element a target belongs to."""
+
+    FREQUENCY = "frequency"
+    INTENSITY = "intensity"
+    TIME = "time"
+    TYPE = "type"
+
+
+class FractureRisk(enum.StrEnum):
+    """Fracture risk category set by the clinician."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    """What a target key means and which values it may take.
+
+    Attributes:
+        key: TOML key, e.g. "jumps_per_session".
+        element: FITT element.
+        label: human label for tables.
+        unit: unit printed after numbers.
+        lo_bound / hi_bound: plausible values (validation), inclusive.
+        integer: the values must be whole numbers.
+    """
+
+    key: str
+    element: Element
+    label: str
+    unit: str
+    lo_bound: float
+    hi_bound: float
+    integer: bool = False
+
+
+def _spec(
+    key: str, el: Element, label: str, unit: str, lo: float, hi: float, i: bool = False
+) -> TargetSpec:
+    return TargetSpec(key, el, label, unit, lo, hi, i)
+
+
+_DAYS = _spec("days_per_week", Element.FREQUENCY, "days per week", "days/week", 1, 7, True)
+_MONTHS = _spec("program_months", Element.TYPE, "programme length", "months", 1, 120, True)
+_MINUTES = _spec("minutes_per_session", Element.TIME, "time", "min", 1, 300)
+
+#: Target keys each modality accepts, in display order.
+TARGET_SPECS: dict[str, tuple[TargetSpec, ...]] = {
+    "impact": (
+        _DAYS,
+        _spec("landing_peak_g", Element.INTENSITY, "landing peak", "g", 1.0, 16.0),
+        _spec("jumps_per_session", Element.TIME, "jumps per session", "jumps", 1, 500, True),
+        _MONTHS,
+    ),
+    "aerobic": (
+        _DAYS,
+        _spec("hrr_pct", Element.INTENSITY, "heart-rate reserve", "%HRR", 1, 100),
+        _spec("rpe_borg", Element.INTENSITY, "RPE (Borg 6-20)", "RPE", 6, 20, True),
+        _spec("cr10", Element.INTENSITY, "effort (CR-10)", "CR-10", 0, 10),
+        _spec("mets", Element.INTENSITY, "METs", "METs", 1, 20),
+        _MINUTES,
+        _MONTHS,
+    ),
+    "resistance": (
+        _DAYS,
+        _spec("pct_1rm", Element.INTENSITY, "load", "%1RM", 1, 100),
+        _spec(
+            "challenging_last_reps", Element.INTENSITY, "last reps challenging", "reps", 1, 10, True
+        ),
+        _spec("reps_per_set", Element.TIME, "repetitions per set", "reps", 1, 50, True),
+        _spec("sets_per_exercise", Element.TIME, "sets per exercise/region", "sets", 1, 20, True),
+        _spec(
+            "exercises_per_session", Element.TIME, "exercises per session", "exercises", 1, 30, True
+        ),
+        _spec("muscle_groups", Element.TYPE, "major muscle groups", "groups", 1, 20, True),
+        _MONTHS,
+    ),
+    "balance": (_DAYS, _MINUTES, _MONTHS),
+    "activity": (_DAYS, _MINUTES, _MONTHS),
+    "flexibility": (
+        _DAYS,
+        _spec("hold_s", Element.TIME, "stretch hold", "s", 1, 300),
+        _spec("reps_per_stretch", Element.TIME, "repetitions per stretch", "reps", 1, 20, True),
+    ),
+}
+
+
+def spec_for(modality: str, key: str) -> TargetSpec:
+    """The `TargetSpec` of `key` in `modality` (KeyError if the modality has no such key)."""
+    for s in TARGET_SPECS[modality]:
+        if s.key == key:
+            return s
+    raise KeyError(f"{modality}.{key}")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A prescribed numeric range.
+
+    `lo`–`hi` is the prescribed range; either end may be None ("≥ 20 min" has no hi).
+    `at_least` marks guideline wording "≥ lo–hi" (e.g. "≥ 2–3 days/week"): reaching `lo`
+    meets the target and values above `hi` are not "above". `hi_from` is the lower end of
+    a ranged cap ("max 45–60 min": hi_from 45, hi 60).
+
+    Attributes:
+        lo / hi: bounds in the unit of the target's spec.
+        at_least: `hi` is a typical value, not a cap.
+        hi_from: lower end of a ranged upper cap, or None.
+        source: where the numbers came from.
+    """
+
+    lo: float | None
+    hi: float | None
+    at_least: bool = False
+    hi_from: float | None = None
+    source: Source = field(default=Source("file"), compare=False)
+
+    def same_numbers(self, other: Target) -> bool:
+        """True when both targets hold the same numbers (sources ignored)."""
+        return (self.lo, self.hi, self.at_least, self.hi_from) == (
+            other.lo,
+            other.hi,
+            other.at_least,
+            other.hi_from,
+        )
+
+    @property
+    def caps(self) -> bool:
+        """True when a value above `hi` counts as "above" the target."""
+        return self.hi is not None and not self.at_least
+
+    def numbers(self) -> tuple[float, ...]:
+        """Every number this target states (for table-reproduction checks)."""
+        return tuple(v for v in (self.lo, self.hi, self.hi_from) if v is not None)
+
+    def text(self, unit: str = "") -> str:
+        """Human form: "10–50 jumps", "≥ 20 min", "≥ 2–3 days/week", "20 min (max 45–60)"."""
+        u = f" {unit}" if unit else ""
+        lo, hi = _num(self.lo), _num(self.hi)
+        cap = f"{_num(self.hi_from)}–{hi}" if self.hi_from is not None else hi
+        if self.lo is None:
+            return f"≤ {cap}{u}"
+        if self.hi is None:
+            return f"≥ {lo}{u}"
+        if self.hi_from is not None:
+            return f"≥ {lo}{u} (max {cap}{u})"
+        core = f"{lo}{u}" if self.lo == self.hi else f"{lo}–{hi}{u}"
+        return f"≥ {core}" if self.at_least else core
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """Targets that replace the base targets from a programme week on.
+
+    Attributes:
+        after_weeks: the phase starts after this many programme weeks (week after_weeks+1);
+            None when the phase waits for the clinician's review (`on_review`).
+        on_review: the progression happens when the clinician decides (the guideline
+            says "gradually" or "may progress"); it never starts by itself.
+        targets: keys it overrides.
+        non_consecutive_days: override of the modality's flag, or None.
+        note: free text.
+        source: where the progression rule came from.
+    """
+
+    after_weeks: int | None
+    targets: Mapping[str, Target]
+    on_review: bool = False
+    non_consecutive_days: bool | None = None
+    note: str = ""
+    source: Source = field(default=Source("file"), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseLoad:
+    """A resistance exercise whose 1RM is estimated from a submaximal test set.
+
+    Attributes:
+        name: exercise name as the patient marks it (e.g. "squat").
+        test_load_kg / test_reps: the submaximal set, kg and repetitions to fatigue.
+        equation: "epley" or "brzycki".
+        test_date: when the set was done.
+        one_rm_kg: the estimate, kg.
+    """
+
+    name: str
+    test_load_kg: float
+    test_reps: int
+    equation: str
+    test_date: dt.date
+    one_rm_kg: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModalityRx:
+    """One modality's prescription.
+
+    Attributes:
+        modality: `Modality` value.
+        targets: base numeric targets (programme week 1).
+        phases: later phases in order.
+        non_consecutive_days: training days must not follow each other.
+        types: exercise types (free text), with `types_source`.
+        intensity_text: qualitative intensity ("stretch to slight discomfort"), with source.
+        evidence: guideline evidence level / grade, e.g. "I / A".
+        exercises: resistance exercises with estimated 1RM.
+        notes: free text for the patient and physio.
+    """
+
+    modality: str
+    targets: Mapping[str, Target]
+    phases: tuple[Phase, ...] = ()
+    non_consecutive_days: bool = False
+    types: tuple[str, ...] = ()
+    types_source: Source | None = None
+    intensity_text: str = ""
+    intensity_source: Source | None = None
+    evidence: str = ""
+    exercises: tuple[ExerciseLoad, ...] = ()
+    notes: str = ""
+
+    def active(self, week: int) -> tuple[dict[str, Target], bool]:
+        """Targets and the non-consecutive flag in force in programme week `week` (1-based)."""
+        targets = dict(self.targets)
+        non_consecutive = self.non_consecutive_days
+        for ph in self.phases:
+            if ph.on_review or ph.after_weeks is None or week <= ph.after_weeks:
+                continue
+            targets.update(ph.targets)
+            if ph.non_consecutive_days is not None:
+                non_consecutive = ph.non_consecutive_days
+        return targets, non_consecutive
+
+    def phase_index(self, week: int) -> int:
+        """0 for the base phase, else 1 + index of the last week-based phase started."""
+        idx = 0
+        for i, ph in enumerate(self.phases):
+            if not ph.on_review and ph.after_weeks is not None and week > ph.after_weeks:
+                idx = i + 1
+        return idx
+
+    def exercise(self, name: str) -> ExerciseLoad | None:
+        """The exercise with this name (case-insensitive), or None."""
+        for ex in self.exercises:
+            if ex.name.casefold() == name.casefold():
+                return ex
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """The patient, by pseudonym only.
+
+    Attributes:
+        pseudonym: never a real name.
+        age_y: years. body_mass_kg: kg. timezone: IANA zone name.
+        fracture_risk: `FractureRisk` value.
+        prior_vertebral_fracture / hr_modulating_medication: clinical flags.
+        resting_hr_bpm / resting_hr_method / resting_hr_date: HRrest and how it was taken.
+        hrmax_bpm: HRmax in use, bpm; hrmax_method: "measured" or the prediction equation;
+        hrmax_date: date of the measurement (None for predictions).
+    """
+
+    pseudonym: str
+    age_y: int
+    body_mass_kg: float
+    timezone: str
+    fracture_risk: str
+    prior_vertebral_fracture: bool
+    hr_modulating_medication: bool
+    resting_hr_bpm: float
+    resting_hr_method: str
+    resting_hr_date: dt.date
+    hrmax_bpm: float
+    hrmax_method: str
+    hrmax_date: dt.date | None = None
+
+    @property
+    def hr_trusted(self) -> bool:
+        """False when HR-modulating medication is taken and HRmax is only predicted.
+
+        Then %HRR is shown for information and RPE is the intensity criterion
+        (Eston & Thompson 1997; reference/domain.md §3.3).
+        """
+        return not (self.hr_modulating_medication and self.hrmax_method != "measured")
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactCeiling:
+    """The highest impact the patient may take.
+
+    Attributes:
+        mode: "none", "moderate" or "brisk-walk" (reference/domain.md §2.5).
+        peak_g: highest landing/impact peak allowed, g (chest- or hip-equivalent), or None.
+        flight_allowed: False forbids any flight phase (jumps, hops).
+        source: citation of the rule that set it.
+        override_reason: the clinician's reason when the mode was set by hand, else "".
+    """
+
+    mode: str
+    peak_g: float | None
+    flight_allowed: bool
+    source: str
+    override_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """Safety limits in force.
+
+    Attributes:
+        impact: the impact ceiling.
+        hr_ceiling_bpm: HR above which an alert is raised, bpm.
+        eyes_closed_balance: eyes-closed balance tasks allowed; with its source.
+        avoid_spinal_flexion: avoid loaded/extreme spinal flexion and twisting.
+        hr_ceiling_pct_hrr: the ceiling as given in %HRR, None when given in bpm.
+    """
+
+    impact: ImpactCeiling
+    hr_ceiling_bpm: float
+    eyes_closed_balance: bool
+    eyes_closed_source: str
+    avoid_spinal_flexion: bool
+    spinal_source: str
+    hr_ceiling_pct_hrr: float | None = None
+
+    @property
+    def hr_ceiling_text(self) -> str:
+        """The ceiling as written: "138 bpm (75 %HRR)" or "140 bpm"."""
+        bpm = f"{self.hr_ceiling_bpm:.0f} bpm"
+        if self.hr_ceiling_pct_hrr is None:
+            return bpm
+        return f"{bpm} ({self.hr_ceiling_pct_hrr:g} %HRR)"
+
+
+@dataclass(frozen=True, slots=True)
+class Prescription:
+    """One patient's exercise prescription.
+
+    Attributes:
+        patient: who it is for.
+        start_date: first day of programme week 1 (patient's local date).
+        modalities: prescribed modalities by `Modality` value; absent = not prescribed.
+        safety: limits in force.
+        template: the built-in template it started from, or None.
+        origin: file name it was read from ("" when built in memory).
+    """
+
+    patient: Patient
+    start_date: dt.date
+    modalities: Mapping[str, ModalityRx]
+    safety: Safety
+    template: str | None = None
+    origin: str = ""
+
+    def week_of(self, day: dt.date) -> int:
+        """Programme week (1-based) of a local date; 0 or less before the start."""
+        return (day - self.start_date).days // 7 + 1
+
+    def week_start(self, week: int) -> dt.date:
+        """First local date of programme week `week`."""
+        return self.start_date + dt.timedelta(days=7 * (week - 1))
+
+
+def analysis_params(rx: Prescription) -> dict[str, Any]:
+    """Keyword arguments for `osteomonitor.session.AnalysisParams` from a prescription.
+
+    HRrest and HRmax with their methods, body mass, the aerobic %HRR band (when the
+    prescription sets one; an open band "≥ 40" ends at 100) and the RPE-first flag
+    (HR-modulating medication with a predicted HRmax).
+    """
+    p = rx.patient
+    out: dict[str, Any] = {
+        "hrrest_bpm": p.resting_hr_bpm,
+        "hrrest_method": p.resting_hr_method,
+        "hrmax_bpm": p.hrmax_bpm,
+        "hrmax_method": p.hrmax_method,
+        "rpe_first": not p.hr_trusted,
+        "body_mass_kg": p.body_mass_kg,
+    }
+    aerobic = rx.modalities.get("aerobic")
+    band = aerobic.targets.get("hrr_pct") if aerobic is not None else None
+    if band is not None and band.lo is not None:
+        out["target_pct"] = (band.lo, band.hi if band.hi is not None else 100.0)
+    return out

@@ -1,0 +1,139 @@
+"""Named limits of the prescription layer, each with its source.
+
+Validation ranges for patient values, the impact-ceiling table, the rules that derive
+safety limits from fracture risk, and the thresholds compliance uses to call data
+usable. Nothing here is a bare literal inside an algorithm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from osteomonitor.prescription.fitt import FractureRisk, ImpactCeiling
+from osteomonitor.prescription.sources import REFERENCES
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """An accepted range for a value in a prescription file, inclusive.
+
+    Attributes:
+        lo / hi: limits in `unit`.
+        unit: printed unit.
+        why: the reason, printed in the error message.
+    """
+
+    lo: float
+    hi: float
+    unit: str
+    why: str
+
+
+#: Accepted ranges of patient values.
+PATIENT_BOUNDS: dict[str, Bound] = {
+    "age_y": Bound(18, 110, "years", "adults; the HRmax equations were fitted on adults"),
+    "body_mass_kg": Bound(25, 300, "kg", "plausible adult body mass"),
+    "resting_hr.bpm": Bound(30, 120, "bpm", "plausible resting heart rate"),
+    "hrmax.bpm": Bound(
+        80, 220, "bpm", "plausible measured HRmax (HR plausibility 30-220 bpm, domain.md §3.5)"
+    ),
+    "hr_ceiling.bpm": Bound(60, 220, "bpm", "plausible exercise heart rate"),
+    "hr_ceiling.pct_hrr": Bound(30, 100, "%HRR", "an HR ceiling below 30 %HRR is rest"),
+    "test_load_kg": Bound(0.5, 400, "kg", "plausible training load"),
+}
+
+#: HRmax prediction equations accepted in `patient.hrmax.method` (domain.md §3.1);
+#: "measured" needs `bpm` and `date`.
+HRMAX_METHODS: tuple[str, ...] = ("measured", "tanaka", "gellish", "fox")
+
+#: How resting HR was taken (domain.md §3.2).
+RESTING_HR_METHODS: tuple[str, ...] = (
+    "supine-5min",
+    "seated-5min",
+    "morning-average",
+    "nocturnal",
+    "wearable-average",
+    "session-rest-segment",
+)
+
+#: Impact ceilings (reference/domain.md §2.5). Peaks are chest- or hip-equivalent g.
+IMPACT_CEILINGS: dict[str, ImpactCeiling] = {
+    "none": ImpactCeiling(
+        "none",
+        None,
+        True,
+        "low fracture risk: impact loading (jumping, bench stepping) allowed "
+        f"({REFERENCES['acsm-osteoporosis']}, Type × Aerobic)",
+    ),
+    "moderate": ImpactCeiling(
+        "moderate",
+        5.4,
+        True,
+        "moderate fracture risk: impact loading allowed (ACSM) but peaks in the highest "
+        "Vainionpää band (≥ 5.4 g, Osteoporos Int 2006;17:455) are flagged; osteomonitor "
+        "design choice [B], to be tuned",
+    ),
+    "brisk-walk": ImpactCeiling(
+        "brisk-walk",
+        2.5,
+        False,
+        f"high fracture risk or vertebral fracture: impact only up to brisk walking "
+        f"({REFERENCES['uk-consensus-2022']}); no flight phase and peaks ≤ 2.5 g "
+        f"({REFERENCES['domain-2.5']})",
+    ),
+}
+
+#: Ceiling derived from fracture risk when the physio does not override it.
+CEILING_BY_RISK: dict[str, str] = {
+    FractureRisk.LOW: "none",
+    FractureRisk.MODERATE: "moderate",
+    FractureRisk.HIGH: "brisk-walk",
+}
+
+
+def derive_impact_ceiling(risk: str, prior_vertebral_fracture: bool) -> ImpactCeiling:
+    """The ceiling the guidance implies for this risk (vertebral fracture → brisk-walk)."""
+    mode = "brisk-walk" if prior_vertebral_fracture else CEILING_BY_RISK[risk]
+    return IMPACT_CEILINGS[mode]
+
+
+def eyes_closed_allowed(risk: str) -> bool:
+    """Eyes-closed balance tasks only at low or moderate fracture risk (ACSM)."""
+    return risk != FractureRisk.HIGH
+
+
+EYES_CLOSED_SOURCE = (
+    "tasks with the eyes closed only for low or moderate (not high) fracture risk "
+    f"({REFERENCES['acsm-special']})"
+)
+SPINAL_SOURCE = (
+    "avoid excessive spinal twisting, bending or compression with prior vertebral "
+    f"fracture or very low spinal BMD ({REFERENCES['acsm-special']})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A number compliance compares against, with its source."""
+
+    value: float
+    unit: str
+    source: str
+
+
+#: Thresholds used to judge sessions.
+THRESHOLDS: dict[str, Threshold] = {
+    # Valid HR or accelerometer time ÷ session time below this: "indeterminate".
+    "coverage_min": Threshold(0.8, "fraction", REFERENCES["domain-3.6"]),
+    # Landing peaks counted as osteogenic in the evidence text.
+    "osteogenic_peak_g": Threshold(3.9, "g", REFERENCES["vainionpaa-2006"]),
+    # HR above the ceiling for this long raises a live alert (one-beat spikes are
+    # usually strap artefacts, domain.md §3.5); osteomonitor design choice.
+    "hr_ceiling_sustain_s": Threshold(10.0, "s", "osteomonitor design choice [B]"),
+    # HR must fall this far below the ceiling before a new HR alert can fire.
+    "hr_ceiling_rearm_bpm": Threshold(5.0, "bpm", "osteomonitor design choice [B]"),
+    # The same rule does not alert the patient again within this time (counts go on).
+    "alert_repeat_s": Threshold(60.0, "s", "osteomonitor design choice [B]"),
+    # A prescribed modality without a session for this long: detraining warning.
+    "detraining_lapse_days": Threshold(14, "days", REFERENCES["detraining-2025"]),
+}
