@@ -1,0 +1,121 @@
+"""`DeviceDecoder`: the one entry point that turns any device's packets into samples.
+
+`session.py` (live, replay and batch alike) keeps one DeviceDecoder per device and
+feeds it every `Packet` in arrival order. Generic streams (HR measurement, battery,
+body location, Device Information) are handled here for every profile; everything
+else goes to the profile's protocol decoder (`stream_decoders`, `imu_decoders`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from osteomonitor.devices import hrs
+from osteomonitor.devices.clock import ClockMapper, Gap
+from osteomonitor.devices.imu_decoders import (
+    MetaWearDecoder,
+    MovesenseDecoder,
+    OsteoImuDecoder,
+    ThingyDecoder,
+)
+from osteomonitor.devices.profiles import Profile
+from osteomonitor.devices.stream_decoders import (
+    DecoderConfig,
+    HrsDecoder,
+    PmdDecoder,
+    ProtocolDecoder,
+    Sample,
+)
+from osteomonitor.errors import DecodeError
+from osteomonitor.model import Packet
+
+#: Protocol name (as in profiles) → its stateful decoder.
+PROTOCOL_DECODERS: dict[str, type[ProtocolDecoder]] = {
+    "hrs": HrsDecoder,
+    "polar_pmd": PmdDecoder,
+    "movesense_gsp": MovesenseDecoder,
+    "metawear": MetaWearDecoder,
+    "thingy52": ThingyDecoder,
+    "osteomonitor_imu": OsteoImuDecoder,
+}
+_INFO_FIELDS = frozenset(hrs.DIS_STRING_UUIDS)
+
+
+def _number(settings: Mapping[str, Any], key: str, default: float | None) -> float | None:
+    value = settings.get(key, default)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise DecodeError(f"device setting {key}={value!r} is not a number") from None
+
+
+class DeviceDecoder:
+    """Decode every packet of one device.
+
+    Args:
+        profile: the device's firmware profile.
+        settings: what the collector chose: `sample_rate` (Hz) and `range_g` (±g),
+            plus protocol extras (`chip` for MetaWear). Missing values fall back to
+            the profile defaults.
+
+    Attributes:
+        battery_pct / body_location / info: last values read from the generic streams.
+    """
+
+    def __init__(self, profile: Profile, settings: Mapping[str, Any] | None = None) -> None:
+        self.profile = profile
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.config = DecoderConfig(
+            profile=profile,
+            rate_hz=_number(self.settings, "sample_rate", profile.default_rate_hz),
+            range_g=_number(self.settings, "range_g", profile.default_range_g),
+            settings=self.settings,
+        )
+        self.protocol: ProtocolDecoder = PROTOCOL_DECODERS[profile.protocol](self.config)
+        self.battery_pct: int | None = None
+        self.body_location: str | None = None
+        self.info: dict[str, str] = {}
+
+    @property
+    def clock(self) -> ClockMapper | None:
+        """The device→host clock mapping (None for devices without timed streams)."""
+        return self.protocol.clock
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """Lost frames detected so far."""
+        return self.protocol.gaps
+
+    def reset(self) -> None:
+        """Call after a reconnect: per-stream state restarts, the clock fit is kept."""
+        self.protocol.reset()
+
+    def feed(self, packet: Packet) -> list[Sample]:
+        """Decode one packet into HrSample / AccBlock values (control streams give []).
+
+        Raises:
+            DecodeError: malformed bytes or a stream the profile does not have; the
+                caller counts and skips it, and the decoder stays usable.
+        """
+        spec = self.profile.streams.get(packet.stream)
+        if spec is None:
+            raise DecodeError(
+                f"{self.profile.key}: no stream named {packet.stream!r} "
+                f"(profile streams: {', '.join(self.profile.streams)})"
+            )
+        carries = spec.carries
+        if carries == "hr":
+            return [hrs.decode_hr(packet.payload, packet.t_ns)]
+        if carries == "battery":
+            self.battery_pct = hrs.decode_battery_level(packet.payload)
+            return []
+        if carries == "body_location":
+            self.body_location = hrs.decode_body_sensor_location(packet.payload)
+            return []
+        if carries in _INFO_FIELDS:
+            self.info[carries] = hrs.decode_dis_string(packet.payload)
+            return []
+        return self.protocol.feed(packet, spec)
