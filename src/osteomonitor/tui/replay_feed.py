@@ -1,0 +1,337 @@
+"""Replay: a recording played into the dashboard at a chosen speed.
+
+One thread reads the recording in arrival order, feeds the very `SessionProcessor`
+that runs live, and paces itself against a monotonic clock: the packet recorded at
+data time t is fed at wall time anchor + t / speed. Pausing, changing speed and
+seeking forward re-anchor the pacing; seeking backward restarts from the beginning
+(the processor is incremental and cannot rewind) and fast-forwards to the target.
+Whatever the controls did, the snapshot after the last packet is the same as
+`osteomonitor analyze` on the file, because every packet is fed exactly once in the
+same order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.message_pump import MessagePump
+
+from osteomonitor.errors import OsteomonitorError
+from osteomonitor.model import Event, EventKind, Packet, SessionMeta
+from osteomonitor.tui.feed import STATE_PERIOD_S
+from osteomonitor.tui.messages import (
+    DeviceLine,
+    DevicesUpdated,
+    FeedFailed,
+    FeedFinished,
+    FeedStarted,
+    PlaybackChanged,
+    SessionUpdated,
+)
+
+# Speeds offered by the speed keys; None means as fast as the processor goes.
+SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, None)
+# Longest single wait of the pacing loop, s: controls and stop are noticed this fast.
+MAX_WAIT_S = 0.05
+
+
+def recording_items(reader: Any) -> Iterator[Packet | Event]:
+    """Packets and events of a recording merged by arrival time (packets first on ties)."""
+    events = reader.events()
+    merged = heapq.merge(
+        ((p.t_ns, 0, i, p) for i, p in enumerate(reader.packets())),
+        ((e.t_ns, 1, i, e) for i, e in enumerate(events)),
+    )
+    return (item for _t, _k, _i, item in merged)
+
+
+@dataclass
+class _Controls:
+    """What the UI asked for; guarded by `ReplayFeed._cond`."""
+
+    paused: bool = False
+    speed: float | None = 1.0
+    seek_to_s: float | None = None
+    stopped: bool = False
+    changed: bool = False  # pacing must re-anchor
+
+
+class ReplayFeed:
+    """Plays one recording into a screen.
+
+    Args:
+        path: the `.omrec` file.
+        speed: initial speed factor (1 = real time; None = as fast as possible).
+        prescription: a `Prescription` to judge against instead of the recording's own.
+        state_period_s: how often a snapshot is posted while playing, s (wall time).
+        clock: monotonic seconds (injectable for tests).
+
+    Raises:
+        RecordingError: the file cannot be read (raised by `open`, before any UI).
+    """
+
+    can_log_events = False
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        speed: float | None = 1.0,
+        prescription: Any = None,
+        state_period_s: float = STATE_PERIOD_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = Path(path)
+        self.prescription = prescription
+        self.state_period_s = state_period_s
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._ctl = _Controls(speed=speed)
+        self._thread: threading.Thread | None = None
+        self._target: MessagePump | None = None
+        self.meta: SessionMeta | None = None
+        self.devices: list[Any] = []
+        self.start_ns = 0
+        self.duration_s = 0.0
+        self.position_s = 0.0
+        self.finished = False
+        self.summary: Any = None
+
+    # -- controls (called from the UI thread) ---------------------------------------
+    def open(self) -> SessionMeta:
+        """Read the recording's metadata (fails early with the project's errors)."""
+        from osteomonitor.store.reader import RecordingReader
+
+        with RecordingReader(self.path) as reader:
+            self.meta = reader.meta
+            self.devices = reader.devices
+            span = reader.time_span_ns()
+        self.start_ns = span[0] if span else 0
+        self.duration_s = (span[1] - span[0]) / 1e9 if span else 0.0
+        return self.meta
+
+    def start(self, target: MessagePump) -> None:
+        """Start playing into `target` on a daemon thread."""
+        if self.meta is None:
+            self.open()
+        self._target = target
+        self._thread = threading.Thread(target=self._run, name="osteomonitor-replay", daemon=True)
+        self._thread.start()
+
+    def log_event(self, event: Event) -> None:
+        """Recordings are read-only: replay never adds events."""
+
+    async def stop(self) -> None:
+        """Stop the thread and close the file."""
+        self.stop_now()
+
+    def stop_now(self, timeout_s: float = 5.0) -> None:
+        """Synchronous `stop` (for tests and benchmarks)."""
+        with self._cond:
+            self._ctl.stopped = True
+            self._cond.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
+
+    @property
+    def paused(self) -> bool:
+        """Playback is paused."""
+        return self._ctl.paused
+
+    @property
+    def speed(self) -> float | None:
+        """Current speed factor (None = max)."""
+        return self._ctl.speed
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume."""
+        with self._cond:
+            self._ctl.paused = paused
+            self._ctl.changed = True
+            self._cond.notify_all()
+        self._post_playback()
+
+    def set_speed(self, speed: float | None) -> None:
+        """Play at `speed` × real time (None = as fast as possible)."""
+        if speed is not None and speed <= 0:
+            raise OsteomonitorError(f"replay speed must be positive, not {speed}")
+        with self._cond:
+            self._ctl.speed = speed
+            self._ctl.changed = True
+            self._cond.notify_all()
+        self._post_playback()
+
+    def step_speed(self, steps: int) -> float | None:
+        """Move `steps` along `SPEEDS` (clamped); returns the new speed."""
+        current = self._ctl.speed
+        idx = SPEEDS.index(current) if current in SPEEDS else 0
+        new = SPEEDS[max(0, min(len(SPEEDS) - 1, idx + steps))]
+        self.set_speed(new)
+        return new
+
+    def seek_to(self, position_s: float) -> None:
+        """Jump to `position_s` seconds from the start (clamped to the recording)."""
+        with self._cond:
+            self._ctl.seek_to_s = max(0.0, min(position_s, self.duration_s))
+            self._ctl.changed = True
+            self._cond.notify_all()
+
+    def seek_by(self, delta_s: float) -> None:
+        """Jump `delta_s` seconds forward (negative: back)."""
+        self.seek_to(self.position_s + delta_s)
+
+    # -- the thread ------------------------------------------------------------------
+    def _post(self, message: Any) -> None:
+        if self._target is not None:
+            self._target.post_message(message)
+
+    def _post_playback(self) -> None:
+        self._post(
+            PlaybackChanged(
+                self.position_s, self.duration_s, self._ctl.speed, self._ctl.paused, self.finished
+            )
+        )
+
+    def _device_lines(self, counts: dict[str, int], lost: set[str]) -> tuple[DeviceLine, ...]:
+        simulated = bool(self.meta and self.meta.simulated)
+        return tuple(
+            DeviceLine(
+                key=d.key,
+                name=d.name,
+                state="lost" if d.key in lost else "replay",
+                battery_pct=d.battery_pct,
+                packets=counts.get(d.key, 0),
+                simulated=simulated,
+            )
+            for d in self.devices
+        )
+
+    def _run(self) -> None:
+        try:
+            assert self.meta is not None
+            self._post(FeedStarted(self.meta))
+            while not self._ctl.stopped:
+                restart = self._play_once()
+                if not restart:
+                    self._idle_until_seek()
+        except OsteomonitorError as exc:
+            self._post(FeedFailed(str(exc)))
+        except Exception as exc:  # keep the UI alive, say what happened
+            self._post(FeedFailed(f"replay of {self.path} stopped: {type(exc).__name__}: {exc}"))
+
+    def _idle_until_seek(self) -> None:
+        """After the end: wait for a backward seek (restart) or stop."""
+        with self._cond:
+            while not self._ctl.stopped:
+                seek = self._ctl.seek_to_s
+                if seek is not None and seek < self.duration_s:
+                    return
+                self._ctl.seek_to_s = None
+                self._cond.wait(0.5)
+
+    def _play_once(self) -> bool:
+        """Play from the start; True when a backward seek asks for a restart."""
+        from osteomonitor.session import SessionProcessor
+        from osteomonitor.store.reader import RecordingReader
+
+        self.finished = False
+        counts: dict[str, int] = {}
+        lost: set[str] = set()
+        with RecordingReader(self.path) as reader:
+            proc = SessionProcessor(reader.devices, reader.meta, self.prescription)
+            start_ns = self.start_ns
+            anchor_wall = self._clock()
+            anchor_data_s = 0.0
+            last_post = -1e9
+            ff_until: float | None = None  # fast-forward target, s
+            for item in recording_items(reader):
+                t_s = (item.t_ns - start_ns) / 1e9
+                # --- controls ---
+                with self._cond:
+                    ctl = self._ctl
+                    if ctl.stopped:
+                        return False
+                    if ctl.seek_to_s is not None:
+                        target = ctl.seek_to_s
+                        ctl.seek_to_s = None
+                        if target < self.position_s:
+                            ctl.seek_to_s = target  # replay from the start up to it
+                            return True
+                        ff_until = target
+                    if ctl.changed:
+                        ctl.changed = False
+                        anchor_wall, anchor_data_s = self._clock(), self.position_s
+                # --- pacing ---
+                if ff_until is not None and t_s >= ff_until:
+                    ff_until = None
+                    anchor_wall, anchor_data_s = self._clock(), self.position_s
+                if ff_until is None:
+                    if self._pace(t_s, anchor_wall, anchor_data_s, proc, counts, lost):
+                        anchor_wall, anchor_data_s = self._clock(), self.position_s
+                    if self._ctl.stopped:
+                        return False
+                    if self._ctl.seek_to_s is not None and self._ctl.seek_to_s < t_s:
+                        return True  # a backward seek arrived while waiting
+                # --- feed ---
+                proc.feed(item)
+                self.position_s = t_s
+                if isinstance(item, Packet):
+                    counts[item.device] = counts.get(item.device, 0) + 1
+                elif item.kind == EventKind.LINK_LOST and item.device:
+                    lost.add(item.device)
+                elif item.kind == EventKind.LINK_RESTORED and item.device:
+                    lost.discard(item.device)
+                now = self._clock()
+                if now - last_post >= self.state_period_s:
+                    last_post = now
+                    self._post_state(proc, counts, lost)
+            self.position_s = self.duration_s
+            self.finished = True
+            self.summary = proc.summary()
+            self._post_state(proc, counts, lost)
+            self._post(FeedFinished(self.summary))
+            return False
+
+    def _post_state(self, proc: Any, counts: dict[str, int], lost: set[str]) -> None:
+        self._post(SessionUpdated(proc.state()))
+        self._post(DevicesUpdated(self._device_lines(counts, lost)))
+        self._post_playback()
+
+    def _pace(
+        self,
+        t_s: float,
+        anchor_wall: float,
+        anchor_data_s: float,
+        proc: Any,
+        counts: dict[str, int],
+        lost: set[str],
+    ) -> bool:
+        """Wait until data time `t_s` is due; True when the pacing must re-anchor."""
+        last_post = self._clock()
+        while True:
+            with self._cond:
+                ctl = self._ctl
+                if ctl.stopped or ctl.seek_to_s is not None:
+                    return True
+                if ctl.paused:
+                    self._cond.wait(MAX_WAIT_S * 4)
+                    continue
+                if ctl.changed:
+                    return True
+                speed = ctl.speed
+                if speed is None:
+                    return False
+                due = anchor_wall + (t_s - anchor_data_s) / speed
+                wait = due - self._clock()
+                if wait <= 0:
+                    return False
+                self._cond.wait(min(wait, MAX_WAIT_S))
+            if self._clock() - last_post >= self.state_period_s:
+                last_post = self._clock()
+                self._post_playback()

@@ -1,0 +1,127 @@
+"""What the review screens show about a recording: analysis, compliance, alerts.
+
+Pure (no Textual) and possibly slow (it decodes and analyses the whole file), so the
+screens call it from worker threads and cache the result per file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from osteomonitor.errors import OsteomonitorError
+from osteomonitor.model import SessionMeta, SessionSummary
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReview:
+    """One recording as the physio sees it.
+
+    Attributes:
+        path: the file. meta / summary: from `analyze_recording` (None on error).
+        prescription: the prescription it was judged against (the recording's own
+            snapshot unless one was given), or None.
+        compliance: `SessionCompliance`, None without a prescription.
+        alerts: safety alerts of the session (compliance's, else none).
+        error: why the file could not be analysed.
+        hr_points: (t_s, bpm) heart-rate points for the chart (the processor's recent
+            history: the whole session up to its history length).
+        state: the processor's final `SessionState`.
+    """
+
+    path: Path
+    meta: SessionMeta | None = None
+    summary: SessionSummary | None = None
+    prescription: Any = None
+    compliance: Any = None
+    alerts: tuple[Any, ...] = ()
+    error: str | None = None
+    hr_points: tuple[tuple[float, float], ...] = ()
+    state: Any = None
+
+
+def file_key(path: Path) -> tuple[str, int, int]:
+    """Cache key: a file's path, size and modification time (ns)."""
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def recording_prescription(meta: SessionMeta, path: Path) -> Any:
+    """The prescription snapshot stored in a recording, or None."""
+    if not meta.prescription_toml:
+        return None
+    from osteomonitor.prescription.toml_reader import parse_prescription
+
+    return parse_prescription(meta.prescription_toml, f"{path} (prescription snapshot)")
+
+
+def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSummary, Any, Any]:
+    """One pass of the session processor over a file: (meta, summary, final state, rx).
+
+    The same processor, order and prescription as `session.analyze_recording`, plus the
+    final live snapshot (for the heart-rate chart).
+    """
+    from osteomonitor.session import SessionProcessor, replay_items
+    from osteomonitor.store.reader import RecordingReader
+
+    with RecordingReader(path) as reader:
+        meta, devices = reader.meta, reader.devices
+    rx = prescription if prescription is not None else recording_prescription(meta, path)
+    proc = SessionProcessor(devices, meta, prescription=rx)
+    for item in replay_items(path):
+        proc.feed(item)
+    state = proc.state()
+    return meta, proc.summary(), state, rx
+
+
+def review_session(path: str | os.PathLike[str], prescription: Any = None) -> SessionReview:
+    """Analyse one recording and judge it against its prescription; errors become `.error`."""
+    p = Path(path)
+    try:
+        meta, summary, state, rx = analyse_file(p, prescription)
+    except OsteomonitorError as exc:
+        return SessionReview(p, error=str(exc))
+    base = SessionReview(p, meta, summary, rx, hr_points=tuple(state.hr_series), state=state)
+    if rx is None:
+        return base
+    from osteomonitor.prescription.compliance import evaluate_session
+
+    try:
+        compliance = evaluate_session(summary, rx)
+    except OsteomonitorError as exc:
+        return replace(base, error=f"compliance: {exc}")
+    return replace(base, compliance=compliance, alerts=tuple(compliance.alerts))
+
+
+class ReviewCache:
+    """Analysed recordings by file (path, size, mtime); thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, int, int], SessionReview] = {}
+
+    def get(self, path: Path) -> SessionReview | None:
+        """The cached review of `path` if the file has not changed since."""
+        try:
+            key = file_key(path)
+        except OSError:
+            return None
+        with self._lock:
+            return self._items.get(key)
+
+    def review(self, path: Path, prescription: Any = None) -> SessionReview:
+        """The cached review, or analyse now (slow: call from a worker thread)."""
+        cached = self.get(path)
+        if cached is not None:
+            return cached
+        result = review_session(path, prescription)
+        try:
+            key = file_key(path)
+        except OSError:
+            return result
+        with self._lock:
+            self._items[key] = result
+        return result

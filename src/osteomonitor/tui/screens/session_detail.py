@@ -1,0 +1,196 @@
+"""Review: one session in detail, for the physio.
+
+Heart rate over time with the target band and zone edges, jumps on the timeline with
+their landing peaks, the impact histogram, the FITT table with its evidence, and every
+event and alert. `e` exports the report next to the recording's name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from osteomonitor.tui.dashboard_view import (
+    OSTEOGENIC_G,
+    SessionTargets,
+    impact_bands,
+    pct_to_bpm,
+)
+from osteomonitor.tui.display import clock_text, minutes_text
+from osteomonitor.tui.messages import SessionReviewed
+from osteomonitor.tui.review_data import ReviewCache, SessionReview
+from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.widgets.event_table import EventTable
+from osteomonitor.tui.widgets.fitt_table import FittTable
+from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
+from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
+from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
+
+
+def summary_line(review: SessionReview) -> str:
+    """The header line under the title: duration, coverage, jumps, minutes in band."""
+    s = review.summary
+    if s is None:
+        return f"cannot analyse: {review.error}"
+    h = s.heart
+    parts = [
+        f"duration {clock_text(s.duration_s)}",
+        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts > {OSTEOGENIC_G:g} g)",
+        f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
+        f"in band {minutes_text(h.target_s)}",
+        f"HR coverage {h.coverage:.0%}",
+        f"ACC coverage {s.acc_coverage:.0%}",
+    ]
+    if s.gait.steps:
+        parts.append(f"{s.gait.steps} steps")
+    return "   ".join(parts)
+
+
+class SessionDetailScreen(Screen[None]):
+    """One recording, analysed (in a worker thread) and judged."""
+
+    HELP_TITLE = "session detail"
+    HELP = """
+Heart rate with the target band (green), zone edges (grey) and the safety ceiling (red);
+jumps by landing peak over time (orange line: the 3.9 g osteogenic threshold, red: the
+patient's impact ceiling, x: a clipped landing); impacts per band; the FITT table with
+the evidence for each status; events and alerts. Tab moves between the tables.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("p", "replay", "Replay"),
+        Binding("w", "weeks", "Patient's weeks"),
+        Binding("e", "export", "Export report"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, path: Path, cache: ReviewCache | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.cache = cache or ReviewCache()
+        self.review: SessionReview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(f" {self.path.name}   analysing ...", id="title-bar")
+        yield Label("", id="detail-summary")
+        with Horizontal(id="detail-charts"):
+            yield HeartRateChart(id="detail-hr", min_interval_s=0.0)
+            yield ImpactHistogram(id="detail-impacts", min_interval_s=0.0)
+        yield JumpTimeline(id="detail-jumps", min_interval_s=0.0)
+        with Horizontal(id="detail-tables"):
+            with Vertical(id="fitt-box"):
+                yield Label("FITT", classes="tile-title")
+                yield FittTable(id="fitt-table")
+            with Vertical(id="events-table-box"):
+                yield Label("EVENTS AND ALERTS", classes="tile-title")
+                yield EventTable(id="event-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cached = self.cache.get(self.path)
+        if cached is not None:
+            self.show(cached)
+        else:
+            self._analyse()
+
+    @work(thread=True, exclusive=True, group="detail-analysis")
+    def _analyse(self) -> None:
+        self.post_message(SessionReviewed(self.cache.review(self.path)))
+
+    def on_session_reviewed(self, message: SessionReviewed) -> None:
+        self.show(message.review)
+
+    def show(self, review: SessionReview) -> None:
+        """Fill every part from `review`."""
+        self.review = review
+        meta, s = review.meta, review.summary
+        if meta is not None:
+            sim = "   SIMULATED WEARABLE" if meta.simulated else ""
+            self.query_one("#title-bar", Label).update(
+                f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} session"
+                f"   {self.path.name}{sim}"
+            )
+        self.query_one("#detail-summary", Label).update(" " + summary_line(review))
+        if s is None:
+            return
+        rx = review.prescription
+        ceiling_g = rx.safety.impact.peak_g if rx is not None else None
+        ceiling_bpm = rx.safety.hr_ceiling_bpm if rx is not None else None
+        h = s.heart
+        band = edges = None
+        if (
+            h.target_lo_pct is not None
+            and h.target_hi_pct is not None
+            and h.hrrest_bpm
+            and h.hrmax_bpm
+        ):
+            band = (
+                pct_to_bpm(h.target_lo_pct, h.hrrest_bpm, h.hrmax_bpm),
+                pct_to_bpm(h.target_hi_pct, h.hrrest_bpm, h.hrmax_bpm),
+            )
+            pcts = sorted({z.lo_pct for z in h.zones} | {z.hi_pct for z in h.zones})
+            edges = tuple(
+                pct_to_bpm(p, h.hrrest_bpm, h.hrmax_bpm)
+                for p in pcts
+                if 0 < p < 100 and p not in (h.target_lo_pct, h.target_hi_pct)
+            )
+        self.query_one(HeartRateChart).set_data(
+            HeartSeries(review.hr_points, band, ceiling_bpm, edges or ()), now=True
+        )
+        self.query_one(ImpactHistogram).set_data(impact_bands(s.impacts), now=True)
+        self.query_one(JumpTimeline).set_data(
+            JumpMarks(tuple(s.jumps), s.duration_s, OSTEOGENIC_G, ceiling_g), now=True
+        )
+        self.query_one(FittTable).show(review.compliance)
+        self.query_one(EventTable).show(s.events, s.start_t_ns, review.alerts)
+
+    # -- keys -----------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_replay(self) -> None:
+        from osteomonitor.tui.replay_feed import ReplayFeed
+        from osteomonitor.tui.screens.replay import ReplayScreen
+
+        feed = ReplayFeed(self.path, speed=8.0)
+        feed.open()
+        self.app.push_screen(ReplayScreen(feed, targets=_targets(self.review)))
+
+    def action_weeks(self) -> None:
+        from osteomonitor.store.library import list_recordings
+        from osteomonitor.tui.screens.weeks import WeeksScreen
+
+        if self.review is not None and self.review.meta is not None:
+            patient = self.review.meta.patient
+            paths = [
+                i.path
+                for i in list_recordings(self.path.parent)
+                if i.patient == patient and i.error is None
+            ]
+            self.app.push_screen(WeeksScreen(patient, paths, self.cache))
+
+    def action_export(self) -> None:
+        from osteomonitor.tui.report_export import export_review
+
+        if self.review is None or self.review.summary is None:
+            return
+        written = export_review(self.review, Path.cwd())
+        self.notify("wrote " + ", ".join(p.name for p in written), title="Report exported")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))
+
+
+def _targets(review: SessionReview | None) -> SessionTargets:
+    from osteomonitor.tui.dashboard_view import session_targets
+
+    if review is None or review.meta is None:
+        return SessionTargets()
+    return session_targets(review.prescription, review.meta)

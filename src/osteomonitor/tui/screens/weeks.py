@@ -1,0 +1,209 @@
+"""Review: a patient's weeks against the prescription's frequency targets.
+
+Top: one row per ISO week (newest first) with days trained per modality against
+`days_per_week`, adherence and alerts. Below: the highlighted week's days, lapses
+(detraining warnings) and due progressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from osteomonitor.errors import OsteomonitorError
+from osteomonitor.tui.review_data import ReviewCache
+from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class WeeksReady(Message):
+    """The week reports are computed (or failed with `error`)."""
+
+    def __init__(self, reports: list[Any], error: str | None) -> None:
+        super().__init__()
+        self.reports = reports
+        self.error = error
+
+
+def iso_weeks_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """Every ISO (year, week) from the week of `first` to the week of `last`."""
+    out: list[tuple[int, int]] = []
+    day = first - dt.timedelta(days=first.weekday())
+    while day <= last:
+        y, w, _ = day.isocalendar()
+        out.append((y, w))
+        day += dt.timedelta(days=7)
+    return out
+
+
+def week_reports(reviews: list[Any], rx: Any) -> list[Any]:
+    """`evaluate_week` for every ISO week spanned by `reviews` (newest first)."""
+    from osteomonitor.prescription.compliance import evaluate_session
+    from osteomonitor.prescription.week import evaluate_week
+
+    sessions = [(r.meta, r.summary) for r in reviews if r.summary is not None]
+    if not sessions:
+        return []
+    dates = [evaluate_session(s, rx).local_date for _, s in sessions]
+    weeks = iso_weeks_between(min(dates), max(dates))
+    return [evaluate_week(sessions, rx, w) for w in reversed(weeks)]
+
+
+def days_cell(m: Any) -> Text:
+    """ "2/≥ 2–3 ✓" for a `ModalityWeek`."""
+    symbol, style = STATUS_MARKS.get(m.frequency_status, ("", "dim"))
+    target = m.days_target.replace(" days/week", "")
+    return Text(f"{m.days_trained}/{target} {symbol}".rstrip(), style=style)
+
+
+class WeeksScreen(Screen[None]):
+    """A patient's ISO weeks.
+
+    Args:
+        patient: pseudonym. paths: the patient's recordings.
+        cache: analysed recordings. prescription: judge against this one instead of
+            the newest recording's snapshot.
+    """
+
+    HELP_TITLE = "patient's weeks"
+    HELP = """
+Each ISO week (in the patient's time zone): days trained per modality against the
+prescribed days per week (✓ met, ↓ below), adherence % (days whose session met its
+time/volume targets, against the minimum days), jumps and alerts. Up/Down picks a week;
+its days, lapses and due progressions are listed below.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        patient: str,
+        paths: list[Path],
+        cache: ReviewCache | None = None,
+        prescription: Any = None,
+    ) -> None:
+        super().__init__()
+        self.patient = patient
+        self.paths = [Path(p) for p in paths]
+        self.cache = cache or ReviewCache()
+        self.prescription = prescription
+        self.reports: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label(f" patient {self.patient}   weeks   analysing ...", id="title-bar")
+        yield DataTable(id="weeks-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="week-detail"):
+            with Vertical(id="days-box"):
+                yield Label("DAYS", classes="tile-title")
+                yield DataTable(id="days-table", cursor_type="row")
+            with Vertical(id="lapses-box"):
+                yield Label("LAPSES AND PROGRESSION", classes="tile-title")
+                yield Static("", id="lapses")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        days = self.query_one("#days-table", DataTable)
+        for name in ("day", "trained", "sessions", "minutes", "jumps", "alerts"):
+            days.add_column(name, key=name)
+        self._compute()
+
+    @work(thread=True, exclusive=True, group="weeks")
+    def _compute(self) -> None:
+        reviews = [self.cache.review(p) for p in self.paths]
+        reviews = [r for r in reviews if r.summary is not None and r.meta is not None]
+        reviews.sort(key=lambda r: r.summary.start_t_ns)
+        rx = self.prescription
+        if rx is None:
+            rx = next((r.prescription for r in reversed(reviews) if r.prescription), None)
+        if rx is None:
+            self.post_message(WeeksReady([], "no prescription in this patient's recordings"))
+            return
+        try:
+            self.post_message(WeeksReady(week_reports(reviews, rx), None))
+        except OsteomonitorError as exc:
+            self.post_message(WeeksReady([], str(exc)))
+
+    def on_weeks_ready(self, message: WeeksReady) -> None:
+        title = self.query_one("#title-bar", Label)
+        if message.error:
+            title.update(f" patient {self.patient}   weeks: {message.error}")
+            return
+        self.reports = message.reports
+        title.update(f" patient {self.patient}   {len(self.reports)} weeks")
+        table = self.query_one("#weeks-table", DataTable)
+        table.clear(columns=True)
+        mods = [m for m in (self.reports[0].modalities if self.reports else ()) if m.prescribed]
+        table.add_column("week", key="week")
+        for m in mods:
+            table.add_column(m.label, key=m.modality)
+        table.add_column("adherence", key="adherence")
+        table.add_column("jumps", key="jumps")
+        table.add_column("alerts", key="alerts")
+        for rep in self.reports:
+            by_mod = {m.modality: m for m in rep.modalities}
+            adher = [by_mod[m.modality].adherence_pct for m in mods if m.modality in by_mod]
+            scored = [a for a in adher if a is not None]
+            table.add_row(
+                f"{rep.iso_year}-W{rep.iso_week:02d}",
+                *(days_cell(by_mod[m.modality]) if m.modality in by_mod else "-" for m in mods),
+                f"{sum(scored) / len(scored):.0f} %" if scored else "-",
+                str(sum(d.jumps for d in rep.days)),
+                Text(str(len(rep.alerts)), style="yellow" if rep.alerts else "dim"),
+                key=f"{rep.iso_year}-{rep.iso_week}",
+            )
+        if self.reports:
+            self.show_week(self.reports[0])
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "weeks-table" or not self.reports:
+            return
+        idx = event.cursor_row
+        if 0 <= idx < len(self.reports):
+            self.show_week(self.reports[idx])
+
+    def show_week(self, rep: Any) -> None:
+        """Fill the days table and the lapses text for one `WeekReport`."""
+        days = self.query_one("#days-table", DataTable)
+        days.clear()
+        for d in rep.days:
+            days.add_row(
+                f"{DAY_NAMES[d.date.weekday()]} {d.date.isoformat()}",
+                ", ".join(d.modalities) or "-",
+                str(d.sessions),
+                f"{d.minutes:.0f}",
+                str(d.jumps),
+                str(d.alerts),
+            )
+        lines = []
+        for m in rep.modalities:
+            if m.detraining:
+                lines.append(f"! {m.label}: {m.detraining}")
+            elif m.days_since_last is not None and m.prescribed:
+                lines.append(f"  {m.label}: last trained {m.days_since_last} days before")
+            if m.consecutive_days:
+                lines.append(f"  {m.label}: trained on consecutive days")
+            if m.progression:
+                lines.append(f"> {m.label}: {m.progression}")
+        lines += [f"  {n}" for n in rep.notes]
+        self.query_one("#lapses", Static).update("\n".join(lines) or "no lapses")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))

@@ -1,0 +1,64 @@
+"""The session's recent events (markers, RPE, pain, sets, balance, link), newest last."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from osteomonitor.model import EventKind
+from osteomonitor.tui.display import clock_text
+
+# How many events the live panel lists.
+EVENTS_SHOWN = 8
+
+
+def event_words(kind: str, data: Mapping[str, Any]) -> str:
+    """A short human description of an event."""
+    if kind == EventKind.RPE:
+        return f"effort (RPE) {data.get('rpe', '?')}"
+    if kind == EventKind.PAIN:
+        where = data.get("where") or ""
+        return f"PAIN {data.get('level', '?')}/10 {where}".rstrip()
+    if kind == EventKind.SET_DONE:
+        load = data.get("load_kg")
+        ex = data.get("exercise") or "set"
+        return f"{ex}: {data.get('reps', '?')} reps" + (f" @ {load:g} kg" if load else "")
+    if kind == EventKind.BALANCE_START:
+        return f"balance start (eyes {data.get('eyes', 'open')})"
+    if kind == EventKind.BALANCE_END:
+        return "balance end"
+    if kind == EventKind.MARKER:
+        return f"marker {data.get('label', '')}".rstrip()
+    if kind == EventKind.NOTE:
+        return str(data.get("text", "note"))
+    if kind == EventKind.LINK_LOST:
+        return "link lost"
+    if kind == EventKind.LINK_RESTORED:
+        gap = data.get("gap_s")
+        return "link restored" + (f" after {gap:.0f} s" if isinstance(gap, int | float) else "")
+    return kind.replace("_", " ")
+
+
+def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None) -> Text:
+    """One log line: session time, then the words."""
+    style = "bold yellow" if kind in (EventKind.PAIN, EventKind.LINK_LOST) else ""
+    t = Text(f"{clock_text(t_s):>7}  ", style="dim")
+    t.append(event_words(kind, data), style=style)
+    if device:
+        t.append(f"  [{device}]", style="dim")
+    return t
+
+
+class EventLog(Static):
+    """The last `EVENTS_SHOWN` events of the session."""
+
+    def show(self, rows: Sequence[tuple[float, str, Mapping[str, Any], str | None]]) -> None:
+        """Show `(t_s, kind, data, device)` rows, oldest first."""
+        shown = list(rows)[-EVENTS_SHOWN:]
+        if not shown:
+            self.update(Text("no events yet", style="dim"))
+            return
+        self.update(Text("\n").join(event_row(*r) for r in shown))

@@ -1,0 +1,66 @@
+"""A plotext plot that redraws at most a few times a second.
+
+Building a plotext figure costs milliseconds of pure Python; a dashboard fed at
+5–10 snapshots a second must not rebuild every chart every time. Subclasses implement
+`draw(plt)`; callers hand new data to `set_data(...)`, and the widget redraws at once
+when its last draw is older than `min_interval_s`, otherwise once when the interval
+has passed (so the newest data always reaches the screen).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.timer import Timer
+from textual_plotext import PlotextPlot
+
+# Redraw budget: at most this often, s (a patient glances at the charts, the
+# numbers above them carry the second-by-second information).
+DEFAULT_MIN_INTERVAL_S = 1.0
+
+
+class ThrottledPlot(PlotextPlot):
+    """Base class: a PlotextPlot whose redraws are rate-limited."""
+
+    def __init__(
+        self,
+        *,
+        min_interval_s: float = DEFAULT_MIN_INTERVAL_S,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.min_interval_s = min_interval_s
+        self._data: Any = None
+        self._last_draw = -1e9
+        self._pending: Timer | None = None
+
+    def set_data(self, data: Any, *, now: bool = False) -> None:
+        """Remember `data` and redraw when the rate limit allows (or `now`)."""
+        self._data = data
+        elapsed = time.monotonic() - self._last_draw
+        if now or elapsed >= self.min_interval_s:
+            self._redraw()
+        elif self._pending is None:
+            self._pending = self.set_timer(self.min_interval_s - elapsed, self._redraw)
+
+    def _redraw(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+            self._pending = None
+        self._last_draw = time.monotonic()
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        self.draw(plt, self._data)
+        self.refresh()
+
+    def on_mount(self) -> None:
+        # PlotextPlot.on_mount (theme registration) runs too: Textual calls the
+        # handler of every class in the MRO.
+        self._redraw()
+
+    def draw(self, plt: Any, data: Any) -> None:  # pragma: no cover - abstract
+        """Draw `data` (None before the first data) on the plotext figure `plt`."""
+        raise NotImplementedError
