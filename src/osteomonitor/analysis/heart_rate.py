@@ -1,0 +1,206 @@
+"""Heart-rate series from BLE Heart Rate Measurement samples (domain.md §3.5).
+
+A notification carries an HR value, zero or more RR intervals (1/1024 s) and contact
+bits. Where RR intervals are present they give beat-level HR (after artifact
+correction, `rr.py`); otherwise the HR field is used at the notification time. Every
+sample gets a validity flag: contact lost (only when contact is supported), outside
+`HR_PLAUSIBLE_BPM`, zero (dropout) or a flatline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .rr import correct_rr
+from .signal import FloatArray, SignalError
+
+#: Plausible HR, bpm (domain §3.5 [B]: 30-220 bpm).
+HR_PLAUSIBLE_BPM = (30.0, 220.0)
+#: The same HR value for this long is a flatline (domain §3.5 [B]: ≥ 15 s while moving).
+FLATLINE_MOVING_S = 15.0
+#: Without accelerometer context a flatline must last this long, s (design choice: a
+#: resting HR can hold one integer value for several seconds).
+FLATLINE_STILL_S = 60.0
+#: Resting HR: median of the last this-many seconds of a marked rest (domain §3.2).
+RESTING_WINDOW_S = 60.0
+#: At least this share of the resting window must hold valid HR.
+RESTING_MIN_VALID = 0.5
+RR_UNITS_PER_S = 1024.0
+
+#: Contact flag values accepted in `contact`.
+CONTACT_LOST, CONTACT_OK, CONTACT_UNSUPPORTED = 0, 1, -1
+
+
+@dataclass(frozen=True, slots=True)
+class HrSeries:
+    """A heart-rate series ready for `intensity.time_in_zones`.
+
+    Attributes:
+        t_s: (m,) sample times, s (beat times for RR-derived samples).
+        hr_bpm: (m,) heart rate, bpm.
+        valid: (m,) bool validity.
+        from_rr: (m,) bool, True where the sample came from an RR interval.
+        rr_count / rr_artifacts: RR intervals seen and flagged by the correction.
+    """
+
+    t_s: FloatArray
+    hr_bpm: FloatArray
+    valid: npt.NDArray[np.bool_]
+    from_rr: npt.NDArray[np.bool_]
+    rr_count: int = 0
+    rr_artifacts: int = 0
+
+
+def hr_validity(
+    t_s: FloatArray,
+    hr_bpm: FloatArray,
+    contact: npt.NDArray[np.int8] | None = None,
+    moving: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Validity of each HR sample.
+
+    Args:
+        t_s: (n,) times, s, non-decreasing.
+        hr_bpm: (n,) HR, bpm (0 = dropout).
+        contact: (n,) CONTACT_LOST / CONTACT_OK / CONTACT_UNSUPPORTED, or None.
+        moving: (n,) bool, accelerometer says the wearer moves, or None.
+
+    Returns:
+        (n,) bool, False for contact lost, implausible, zero or flatline samples.
+    """
+    t = np.asarray(t_s, dtype=float)
+    hr = np.asarray(hr_bpm, dtype=float)
+    if t.shape != hr.shape or t.ndim != 1:
+        raise SignalError(f"hr_validity: t_s {t.shape} and hr_bpm {hr.shape} must be equal 1-D")
+    lo, hi = HR_PLAUSIBLE_BPM
+    ok = np.isfinite(hr) & (hr >= lo) & (hr <= hi)
+    if contact is not None:
+        c = np.asarray(contact)
+        if c.shape != t.shape:
+            raise SignalError(f"hr_validity: contact {c.shape} must match t_s {t.shape}")
+        ok &= c != CONTACT_LOST
+    if t.size:
+        # flatline: runs of identical values lasting ≥ the limit
+        change = np.concatenate(([True], hr[1:] != hr[:-1]))
+        run_id = np.cumsum(change) - 1
+        starts = np.flatnonzero(change)
+        ends = np.concatenate((starts[1:], [t.size])) - 1
+        dur = t[ends] - t[starts]
+        mv = np.zeros(t.size, bool) if moving is None else np.asarray(moving, bool)
+        run_moving = np.maximum.reduceat(mv.astype(np.int8), starts).astype(bool)
+        limit = np.where(run_moving, FLATLINE_MOVING_S, FLATLINE_STILL_S)
+        flat = dur >= limit
+        ok &= ~flat[run_id]
+    return ok
+
+
+def build_hr_series(
+    t_s: FloatArray,
+    hr_bpm: FloatArray,
+    rr_1024: Sequence[Sequence[int]] | None = None,
+    contact: npt.NDArray[np.int8] | None = None,
+) -> HrSeries:
+    """HR series from notifications: beats from RR where present, else the HR field.
+
+    RR intervals of a notification end at its arrival time and are laid back in time
+    from it (the newest last). Intervals are corrected with `rr.correct_rr` over the
+    whole series; notifications without contact contribute no beats.
+
+    Args:
+        t_s: (n,) notification arrival times, s.
+        hr_bpm: (n,) HR field, bpm.
+        rr_1024: per notification, its RR intervals in 1/1024 s (or None).
+        contact: (n,) contact flags (see `hr_validity`) or None.
+    """
+    t = np.asarray(t_s, dtype=float)
+    hr = np.asarray(hr_bpm, dtype=float)
+    if rr_1024 is not None and len(rr_1024) != t.size:
+        raise SignalError(f"build_hr_series: {len(rr_1024)} RR lists for {t.size} notifications")
+    field_ok = hr_validity(t, hr, contact)
+    out_t: list[float] = []
+    out_hr: list[float] = []
+    out_ok: list[bool] = []
+    out_rr: list[bool] = []
+    beat_t: list[float] = []
+    beat_rr: list[float] = []
+    lost = np.zeros(t.size, bool) if contact is None else np.asarray(contact) == CONTACT_LOST
+    for i in range(t.size):
+        rrs = list(rr_1024[i]) if rr_1024 is not None else []
+        if rrs and not lost[i]:
+            ms = [1000.0 * v / RR_UNITS_PER_S for v in rrs]
+            end = t[i]
+            times = []
+            for v in reversed(ms):
+                times.append(end)
+                end -= v / 1000.0
+            beat_t.extend(reversed(times))
+            beat_rr.extend(ms)
+        else:
+            out_t.append(t[i])
+            out_hr.append(hr[i])
+            out_ok.append(bool(field_ok[i]))
+            out_rr.append(False)
+    n_art = 0
+    if beat_rr:
+        corr = correct_rr(np.asarray(beat_rr))
+        n_art = corr.n_artifacts
+        ok_mask = ~corr.artifact_mask
+        # keep the beats whose interval was not an artifact; HR = 60000 / RR
+        bt = np.asarray(beat_t)[ok_mask]
+        br = np.asarray(beat_rr)[ok_mask]
+        out_t.extend(bt.tolist())
+        out_hr.extend((60000.0 / br).tolist())
+        out_ok.extend([True] * bt.size)
+        out_rr.extend([True] * bt.size)
+    order = np.argsort(np.asarray(out_t), kind="mergesort")
+    return HrSeries(
+        np.asarray(out_t)[order],
+        np.asarray(out_hr)[order],
+        np.asarray(out_ok, bool)[order],
+        np.asarray(out_rr, bool)[order],
+        len(beat_rr),
+        n_art,
+    )
+
+
+def estimate_resting_hr(
+    t_s: FloatArray,
+    hr_bpm: FloatArray,
+    start_s: float,
+    end_s: float,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> float:
+    """Resting HR: median of the valid HR in the last `RESTING_WINDOW_S` of a rest segment.
+
+    Args:
+        t_s / hr_bpm: samples (s, bpm).
+        start_s / end_s: the marked resting segment, s.
+        valid: validity mask or None.
+
+    Raises:
+        SignalError: when the segment is shorter than the window or holds too little
+            valid data (names the segment).
+    """
+    if end_s - start_s < RESTING_WINDOW_S:
+        raise SignalError(
+            f"resting segment {start_s:g}-{end_s:g} s is shorter than {RESTING_WINDOW_S:g} s; "
+            "record at least 5 min seated rest"
+        )
+    t = np.asarray(t_s, dtype=float)
+    hr = np.asarray(hr_bpm, dtype=float)
+    ok = np.ones(t.shape, bool) if valid is None else np.asarray(valid, bool)
+    sel = ok & (t >= end_s - RESTING_WINDOW_S) & (t < end_s)
+    if sel.sum() == 0:
+        raise SignalError(f"no valid HR in the last minute of the rest segment ending {end_s:g} s")
+    ts = np.sort(t[sel])
+    covered = min(RESTING_WINDOW_S, float(ts[-1] - ts[0]) + 1.0)
+    if covered < RESTING_MIN_VALID * RESTING_WINDOW_S:
+        raise SignalError(
+            f"only {covered:.0f} s of valid HR in the last minute of the rest segment ending "
+            f"{end_s:g} s; check the strap contact and repeat the rest measurement"
+        )
+    return float(np.median(hr[sel]))
