@@ -15,7 +15,8 @@ Where a guideline says "gradually" or "may progress" without a week, the phase i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from osteomonitor.prescription.fitt import ModalityRx, Phase, Target
 from osteomonitor.prescription.sources import REFERENCES, Source
@@ -315,5 +316,21 @@ CONSERVATIVE = Template(
     impact_ceiling=("brisk-walk", _c_aer_ty.quote),
 )
 
+
+def _frozen(t: Template) -> Template:
+    """The template with read-only target mappings (templates are shared constants)."""
+    mods = {
+        k: replace(
+            m,
+            targets=MappingProxyType(dict(m.targets)),
+            phases=tuple(replace(p, targets=MappingProxyType(dict(p.targets))) for p in m.phases),
+        )
+        for k, m in t.modalities.items()
+    }
+    return replace(t, modalities=mods)
+
+
 #: Templates by name.
-TEMPLATES: dict[str, Template] = {t.name: t for t in (KSBMR_2023, ACSM_OSTEOPOROSIS, CONSERVATIVE)}
+TEMPLATES: dict[str, Template] = {
+    t.name: _frozen(t) for t in (KSBMR_2023, ACSM_OSTEOPOROSIS, CONSERVATIVE)
+}

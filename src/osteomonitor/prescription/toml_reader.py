@@ -372,10 +372,10 @@ def _exercises(r: _Reader, value: Any, modality: str) -> tuple[ExerciseLoad, ...
 
 
 def _patient(r: _Reader, value: Any) -> Patient | _Missing:
+    n_bad = len(r.problems)
     t = r.table(value, "patient", _PATIENT_KEYS, _PATIENT_KEYS)
     if isinstance(t, _Missing):
         return t
-    n_bad = len(r.problems)
     b = limits.PATIENT_BOUNDS
 
     def get(key: str, fn: Any, *args: Any) -> Any:
@@ -633,6 +633,8 @@ def parse_prescription(text: str, source: str = "<prescription>") -> Prescriptio
     safety: Safety | _Missing = _BAD
     if isinstance(patient, Patient) and "safety" in data:
         safety = _safety(r, data["safety"], patient)
+    elif "safety" in data:  # limits depend on the patient: check the keys at least
+        r.table(data["safety"], "safety", _SAFETY_KEYS, ("hr_ceiling",))
     if isinstance(safety, Safety):
         _check_impact(r, modalities, safety.impact)
     if r.problems:
