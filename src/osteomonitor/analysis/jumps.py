@@ -229,6 +229,15 @@ class JumpDetector:
             return
         if math.fsum(m_run.tolist()) / run >= p.flight_g:
             return
+        # refine take-off and touchdown on the raw magnitude: the smoothing moves the
+        # run edges by up to its half-width, most at a sharp landing
+        h = self._h
+        if h:
+            lo_r, hi_r = max(1, s - h), min(self._n - 1, e + h)
+            below = np.flatnonzero(magnitude(self._raw(lo_r, hi_r)) < p.flight_hyst_g)
+            if below.size:
+                s, e = lo_r + int(below[0]), lo_r + int(below[-1]) + 1
+                run = e - s
         hi = min(self._n, e + self._lw + 1)
         win = self._raw(e, hi)
         mag = magnitude(win)
@@ -237,7 +246,9 @@ class JumpDetector:
             return
         k = int(np.argmax(mag))
         peak = float(mag[k])
-        slope = (peak - float(mag[0])) * self._fs / max(k, 1)
+        # loading slope from the last flight sample to the landing peak
+        base = float(magnitude(self._raw(e - 1, e))[0])
+        slope = (peak - base) * self._fs / (k + 1)
         clipped = False
         if self._range is not None:
             clipped = bool((np.abs(win) >= CLIP_FRACTION * self._range).any())
@@ -361,7 +372,8 @@ class JumpDetector:
         return None
 
     def _trim(self) -> None:
-        keep = self._scan - self._h - 1
+        # future candidates land after the scan point; their context reaches back
+        keep = self._scan - self._ctx - self._refr - 2 * self._h - 1
         for c in self._pending:
             keep = min(keep, c.s, c.p - self._ctx - self._refr - self._h)
         keep = max(0, keep)
