@@ -93,6 +93,7 @@ def summary(
     events: tuple[Event, ...] = (),
     steps: int = 0,
     impacts: ImpactSummary | None = None,
+    band: tuple[float, float] = (40.0, 60.0),
 ) -> SessionSummary:
     """A hand-built session summary; events are given as (offset s, kind, data) via `ev`."""
     start = local_ns(day, hour)
@@ -100,12 +101,14 @@ def summary(
     heart = HeartRateSummary(
         hr_mean_bpm=hr_mean,
         hr_max_bpm=hr_max,
-        zones=(ZoneTime("40-60", 40.0, 60.0, band_min * 60.0),) if hr_coverage else (),
+        zones=(ZoneTime(f"{band[0]:g}-{band[1]:g}", *band, band_min * 60.0),)
+        if hr_coverage
+        else (),
         valid_s=dur * hr_coverage,
         unknown_s=dur * (1 - hr_coverage) if hr_coverage else 0.0,
         coverage=hr_coverage,
-        target_lo_pct=40.0 if hr_coverage else None,
-        target_hi_pct=60.0 if hr_coverage else None,
+        target_lo_pct=band[0] if hr_coverage else None,
+        target_hi_pct=band[1] if hr_coverage else None,
         target_s=band_min * 60.0,
         longest_bout_s=band_min * 60.0,
     )

@@ -498,7 +498,8 @@ def _safety(r: _Reader, value: Any, patient: Patient) -> Safety | _Missing:
                 base = limits.IMPACT_CEILINGS[mode]
                 impact = replace(
                     base,
-                    source=f"override of the derived ceiling ({derived.mode}): {reason}",
+                    source=f"{reason} (override of the derived ceiling '{derived.mode}'); "
+                    f"{base.source}",
                     override_reason=reason,
                 )
     eyes = limits.eyes_closed_allowed(patient.fracture_risk)

@@ -280,7 +280,7 @@ def draft_prescription(
         )
     else:
         impact = limits.IMPACT_CEILINGS["none"]  # invalid risk: the reader reports it
-    if tpl.impact_ceiling is not None:
+    if tpl.impact_ceiling is not None and tpl.impact_ceiling[0] != impact.mode:
         mode, reason = tpl.impact_ceiling
         impact = replace(limits.IMPACT_CEILINGS[mode], override_reason=f"{template}: {reason}")
     safety = Safety(
