@@ -12,6 +12,7 @@ from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
 
 _U32 = 1 << 32
+_MS_NS = 1_000_000
 
 
 class MovesenseDecoder(ProtocolDecoder):
@@ -27,10 +28,12 @@ class MovesenseDecoder(ProtocolDecoder):
         self.orphaned_parts = 0
         self.last_result: bytes | None = None
         self._last_ts: int | None = None
+        self._next_first: int | None = None
         self._wrap = 0
 
     def reset(self) -> None:
         self.pending.clear()
+        self._next_first = None
 
     def feed(self, packet: Packet, spec: StreamSpec) -> list[Sample]:
         if spec.carries == "command":
@@ -73,7 +76,13 @@ class MovesenseDecoder(ProtocolDecoder):
         fs = self.config.need_rate()
         n = acc.shape[0]
         period = 1e9 / fs
-        dev_t = (ts_ms + self._wrap) * 1_000_000 + np.rint(np.arange(n) * period).astype(np.int64)
+        first = (ts_ms + self._wrap) * 1_000_000
+        # The timestamp has 1 ms resolution: while frames follow each other, continue the
+        # sample grid (sub-ms exact) instead of restarting at the rounded value.
+        if self._next_first is not None and abs(first - self._next_first) <= _MS_NS:
+            first = self._next_first
+        dev_t = first + np.rint(np.arange(n) * period).astype(np.int64)
+        self._next_first = first + round(n * period)
         assert self.clock is not None
         self.clock.add(int(dev_t[-1]), packet.t_ns, expected_interval_ns=round(n * period))
         return [

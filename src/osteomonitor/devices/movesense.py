@@ -146,7 +146,8 @@ def decode_acc(body: bytes) -> tuple[int, FloatArray]:
             f"Movesense acc payload: {n} bytes is not a 4-byte timestamp plus whole 12-byte samples"
         )
     ts = struct.unpack_from("<I", body)[0]
-    samples = np.frombuffer(body, "<f4", offset=4).reshape(-1, 3).astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        samples = np.frombuffer(body, "<f4", offset=4).reshape(-1, 3).astype(np.float64)
     if not np.isfinite(samples).all():
         raise DecodeError("Movesense acc payload: non-finite acceleration value")
     return ts, samples

@@ -36,6 +36,8 @@ RANGES_G = (2, 4, 8, 16)
 _HEADER = struct.Struct("<BBHIQ")
 HEADER_BYTES = _HEADER.size
 SAMPLE_BYTES = 6
+#: Largest device time, µs, whose ns value fits int64 (292 years of uptime).
+MAX_T_US = ((1 << 63) - 1) // 1000 - 10**9
 OP_START = 0x01
 OP_STOP = 0x02
 
@@ -71,6 +73,8 @@ def decode_frame(b: bytes) -> ImuFrame:
         raise DecodeError(f"osteomonitor-imu frame: format version {version}, this reader knows 1")
     if range_g not in RANGES_G or rate == 0:
         raise DecodeError(f"osteomonitor-imu frame: range ±{range_g} g / rate {rate} Hz not valid")
+    if t_us > MAX_T_US:
+        raise DecodeError(f"osteomonitor-imu frame: device time {t_us} µs overflows int64 ns")
     counts = np.frombuffer(b, "<i2", offset=HEADER_BYTES).reshape(-1, 3)
     return ImuFrame(t_us, first, rate, range_g, counts * (range_g / 32768.0))
 

@@ -56,6 +56,8 @@ def max_samples_per_frame(mtu: int, bytes_per_sample: int) -> int:
 H10_ACC_MAX_SAMPLES_PER_FRAME = max_samples_per_frame(H10_ATT_MTU, 6)
 
 _HEADER = struct.Struct("<BQB")
+#: Largest device time we accept, ns: int64 holds 292 years after the 2000 epoch.
+MAX_DEVICE_NS = (1 << 63) - 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -119,6 +121,8 @@ def decode_frame(
     if n < FRAME_HEADER_BYTES:
         raise DecodeError(f"PMD frame: {n} byte(s), shorter than the 10-byte header")
     b0, ts, ft = _HEADER.unpack_from(payload)
+    if ts > MAX_DEVICE_NS:
+        raise DecodeError(f"PMD frame: timestamp {ts} ns is beyond the int64 range (year 2292)")
     mtype = b0 & 0x3F
     ftype = ft & 0x7F
     compressed = bool(ft & 0x80)
