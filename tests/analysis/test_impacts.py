@@ -47,7 +47,7 @@ def test_worked_values() -> None:  # domain §2.3, §2.4
 @settings(max_examples=30, deadline=None)
 @given(cuts=st.lists(st.integers(1, 300), min_size=1, max_size=30), seed=st.integers(0, 99))
 def test_counter_streaming_equals_batch(cuts: list[int], seed: int) -> None:
-    acc = np.random.default_rng(seed).normal(0, 0.8, (4000, 3)) + [0, 0, 1]
+    acc = np.random.default_rng(seed).normal(0, 0.8, (4000, 3)) + np.array([0.0, 0.0, 1.0])
     batch = find_impact_peaks(acc, 100.0, 4.0)
     c, got, i = ImpactCounter(100.0, 4.0), [], 0
     for k in cuts * 50:
