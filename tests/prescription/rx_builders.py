@@ -21,6 +21,15 @@ TZ = "Europe/Helsinki"
 START = dt.date(2025, 3, 3)  # a Monday: programme week 1 = ISO 2025-W10
 NS = 1_000_000_000
 
+#: Two resistance exercises with 1RM estimated from submaximal sets:
+#: squat 40 kg × 8 (Epley → 50.67 kg), row 30 kg × 10 (Brzycki → 40 kg).
+EXERCISES_TOML = (
+    '\n[[resistance.exercises]]\nname = "squat"\ntest_load_kg = 40\ntest_reps = 8\n'
+    'equation = "epley"\ntest_date = 2025-02-24\n'
+    '\n[[resistance.exercises]]\nname = "row"\ntest_load_kg = 30\ntest_reps = 10\n'
+    'equation = "brzycki"\ntest_date = 2025-02-24\n'
+)
+
 
 def patient(**kw: Any) -> Patient:
     """P07, 67 y, measured HRmax 158, resting 62 (override any field)."""

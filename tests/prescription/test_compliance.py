@@ -6,18 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from rx_builders import START, TZ, ev, jumps, local_ns, make_rx, summary
+from rx_builders import EXERCISES_TOML, START, TZ, ev, jumps, local_ns, make_rx, summary
 
 from osteomonitor.model import EventKind, SessionSummary
 from osteomonitor.prescription import Prescription, Status, evaluate_session
 from osteomonitor.prescription.compliance import ElementResult, SessionCompliance, local_date
 
-EXERCISES = (
-    '\n[[resistance.exercises]]\nname = "squat"\ntest_load_kg = 40\ntest_reps = 8\n'
-    'equation = "epley"\ntest_date = 2025-02-24\n'
-    '\n[[resistance.exercises]]\nname = "row"\ntest_load_kg = 30\ntest_reps = 10\n'
-    'equation = "brzycki"\ntest_date = 2025-02-24\n'
-)
+EXERCISES = EXERCISES_TOML
 
 
 def element(sc: SessionCompliance, key: str, modality: str | None = None) -> ElementResult:

@@ -367,8 +367,9 @@ def _histogram_count_above(summary: SessionSummary, limit_g: float) -> int | Non
     return None
 
 
-#: Session kinds whose judgement rests on heart rate / on acceleration.
-HR_KINDS = frozenset({"aerobic", "activity", "mixed"})
+#: Session kinds whose judgement rests on heart rate / on acceleration (other kinds
+#: are checked when the stream was present at all).
+HR_KINDS = frozenset({"aerobic"})
 ACC_KINDS = frozenset({"impact", "mixed"})
 
 
