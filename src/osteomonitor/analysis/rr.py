@@ -62,10 +62,19 @@ class RrCorrection:
 
 def _rolling(x: FloatArray, width: int, q: float | list[float]) -> FloatArray:
     """Centred rolling quantile(s) over `width` samples, shrinking at the edges."""
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    n = x.size
     h = width // 2
-    pad = np.concatenate((np.full(h, np.nan), x, np.full(width - 1 - h, np.nan)))
-    win = np.lib.stride_tricks.sliding_window_view(pad, width)
-    return np.asarray(np.nanquantile(win, q, axis=1))
+    out = np.empty((qs.size, n))
+    if n >= width:
+        win = np.lib.stride_tricks.sliding_window_view(x, width)
+        out[:, h : h + win.shape[0]] = np.quantile(win, qs, axis=1)
+        edges = [*range(min(h, n)), *range(h + win.shape[0], n)]
+    else:
+        edges = list(range(n))
+    for i in edges:
+        out[:, i] = np.quantile(x[max(0, i - h) : i + width - h], qs)
+    return out[0] if np.ndim(q) == 0 else out
 
 
 def _threshold(x: FloatArray) -> FloatArray:
