@@ -95,7 +95,7 @@ def hr_validity(
         limit = np.where(run_moving, FLATLINE_MOVING_S, FLATLINE_STILL_S)
         flat = dur >= limit
         ok &= ~flat[run_id]
-    return ok
+    return np.asarray(ok, dtype=bool)
 
 
 def build_hr_series(

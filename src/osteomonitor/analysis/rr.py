@@ -82,7 +82,7 @@ def _threshold(x: FloatArray) -> FloatArray:
     q1, q3 = _rolling(np.abs(x), KUBIOS_QD_WINDOW, [0.25, 0.75])
     th = KUBIOS_ALPHA * (q3 - q1) / 2.0
     th[th <= 0] = np.finfo(float).eps
-    return th
+    return np.asarray(th, dtype=np.float64)
 
 
 def _classify(peaks: FloatArray) -> dict[str, list[int]]:
