@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from osteomonitor.errors import PrescriptionError
 from osteomonitor.prescription.fitt import FractureRisk, ImpactCeiling
 from osteomonitor.prescription.sources import REFERENCES
 
@@ -92,7 +93,13 @@ CEILING_BY_RISK: dict[str, str] = {
 
 
 def derive_impact_ceiling(risk: str, prior_vertebral_fracture: bool) -> ImpactCeiling:
-    """The ceiling the guidance implies for this risk (vertebral fracture → brisk-walk)."""
+    """The ceiling the guidance implies for this risk (vertebral fracture → brisk-walk).
+
+    Raises:
+        PrescriptionError: unknown risk category.
+    """
+    if risk not in CEILING_BY_RISK:
+        raise PrescriptionError(f"fracture risk {risk!r} is not one of low, moderate, high")
     mode = "brisk-walk" if prior_vertebral_fracture else CEILING_BY_RISK[risk]
     return IMPACT_CEILINGS[mode]
 

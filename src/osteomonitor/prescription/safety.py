@@ -239,7 +239,7 @@ class SafetyMonitor:
                     t_s,
                     float(level) if isinstance(level, int | float) else None,
                     0.0,
-                    "pain 0-10",
+                    "/10",
                     f"exercise must not cause or worsen pain ({REFERENCES['acsm-special']})",
                     PATIENT_MESSAGES[Rule.PAIN],
                     f"Pain {level if level is not None else '?'}/10 ({where}) reported "

@@ -180,6 +180,8 @@ def _safety(out: _Lines, s: Safety, p: Patient) -> None:
         out.add(f"hr_ceiling = {{ pct_hrr = {_n(s.hr_ceiling_pct_hrr)} }}  # = {s.hr_ceiling_text}")
     else:
         out.add(f"hr_ceiling = {{ bpm = {_n(s.hr_ceiling_bpm)} }}")
+    if p.fracture_risk not in limits.CEILING_BY_RISK:  # invalid: the reader reports it
+        return
     derived = limits.derive_impact_ceiling(p.fracture_risk, p.prior_vertebral_fracture)
     if s.impact.override_reason:
         out.add(f"# derived from the fracture risk: {derived.mode}; overridden:")
@@ -190,7 +192,9 @@ def _safety(out: _Lines, s: Safety, p: Patient) -> None:
     else:
         out.add(f"# impact ceiling derived from fracture risk: {_ceiling_text(derived)}")
         out.add(f"#   ({derived.source})")
-        out.add('# to override: impact_ceiling = { mode = "brisk-walk", reason = "…" }')
+        out.add(
+            '# to override: impact_ceiling = { mode = "none|moderate|brisk-walk", reason = "…" }'
+        )
     eyes_derived = limits.eyes_closed_allowed(p.fracture_risk)
     if s.eyes_closed_balance != eyes_derived:
         out.add(f"eyes_closed_balance = {str(s.eyes_closed_balance).lower()}")
@@ -259,13 +263,17 @@ def draft_prescription(
     """
     from dataclasses import replace
 
-    from osteomonitor.errors import PrescriptionError
+    from osteomonitor.errors import OsteomonitorError, PrescriptionError
 
     if template not in TEMPLATES:
         raise PrescriptionError(f"unknown template {template!r}: use one of {', '.join(TEMPLATES)}")
     tpl = TEMPLATES[template]
     if patient.hrmax_method != "measured" and patient.hrmax_method in HRMAX_LABELS:
-        patient = replace(patient, hrmax_bpm=predicted_hrmax(patient.age_y, patient.hrmax_method))
+        try:
+            hrmax = predicted_hrmax(patient.age_y, patient.hrmax_method)
+        except OsteomonitorError:  # an invalid age: the reader below names the key
+            hrmax = 0.0
+        patient = replace(patient, hrmax_bpm=hrmax)
     if (hr_ceiling_bpm is None) == (hr_ceiling_pct_hrr is None):
         raise PrescriptionError("give the HR ceiling either in bpm or in %HRR (one of them)")
     if hr_ceiling_pct_hrr is not None:

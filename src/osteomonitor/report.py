@@ -1,0 +1,549 @@
+"""Reports: JSON for machines, text tables for people, CSV of per-jump and per-minute data.
+
+JSON documents carry a versioned `schema` ("osteomonitor.session/1",
+"osteomonitor.week/1") documented field by field in docs/json-schema.md; a new field
+is a minor change, a renamed or removed one a new version. Files written here are
+created owner-only (0600): they hold a patient's data, even under a pseudonym.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from osteomonitor import __version__
+from osteomonitor.errors import UsageError
+from osteomonitor.model import NS_PER_S, SessionMeta, SessionSummary
+from osteomonitor.prescription.compliance import SessionCompliance
+from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
+from osteomonitor.prescription.limits import THRESHOLDS
+from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.week import WeekReport
+
+SESSION_SCHEMA = "osteomonitor.session/1"
+WEEK_SCHEMA = "osteomonitor.week/1"
+OSTEOGENIC_G = THRESHOLDS["osteogenic_peak_g"].value
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN/inf → None, tuples → lists, dates → ISO text, enums → values."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str | int | bool) or value is None:
+        return value.value if hasattr(value, "value") and isinstance(value, str) else value
+    return str(value)
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    """One alert as a JSON object."""
+    return _clean(asdict(alert))  # type: ignore[no-any-return]
+
+
+def _jump_items(summary: SessionSummary) -> list[dict[str, Any]]:
+    return [_clean(asdict(j)) for j in summary.jumps]
+
+
+def session_json(
+    meta: SessionMeta,
+    summary: SessionSummary,
+    compliance: SessionCompliance | None = None,
+    rx: Prescription | None = None,
+    recording: str | None = None,
+) -> dict[str, Any]:
+    """A session (and its compliance) as a `osteomonitor.session/1` document."""
+    peaks = [j.peak_g for j in summary.jumps]
+    doc: dict[str, Any] = {
+        "schema": SESSION_SCHEMA,
+        "generated_by": f"osteomonitor {__version__}",
+        "recording": recording,
+        "session": {
+            "patient": meta.patient,
+            "kind": summary.kind,
+            "start": meta.start_iso,
+            "timezone": meta.timezone,
+            "simulated": meta.simulated,
+            "start_t_ns": summary.start_t_ns,
+            "end_t_ns": summary.end_t_ns,
+            "duration_s": summary.duration_s,
+            "packets": summary.packets,
+            "decode_errors": summary.decode_errors,
+            "dropped": summary.dropped,
+        },
+        "measured": {
+            "acc_s": summary.acc_s,
+            "acc_coverage": summary.acc_coverage,
+            "jumps": {
+                "count": len(peaks),
+                "osteogenic_threshold_g": OSTEOGENIC_G,
+                "osteogenic": sum(1 for p in peaks if p >= OSTEOGENIC_G),
+                "peak_max_g": max(peaks) if peaks else None,
+                "peak_median_g": statistics.median(peaks) if peaks else None,
+                "clipped": sum(1 for j in summary.jumps if j.clipped),
+                "items": _jump_items(summary),
+            },
+            "impacts": asdict(summary.impacts),
+            "heart": asdict(summary.heart),
+            "gait": asdict(summary.gait),
+        },
+        "events": [
+            {
+                "t_s": (e.t_ns - summary.start_t_ns) / NS_PER_S,
+                "kind": e.kind,
+                "data": dict(e.data),
+                "device": e.device,
+            }
+            for e in summary.events
+        ],
+        "prescription": None,
+        "compliance": None,
+        "alerts": [],
+    }
+    if rx is not None:
+        doc["prescription"] = {
+            "source": rx.origin,
+            "template": rx.template,
+            "start_date": rx.start_date,
+            "hr_ceiling_bpm": rx.safety.hr_ceiling_bpm,
+            "impact_ceiling": rx.safety.impact.mode,
+            "impact_ceiling_g": rx.safety.impact.peak_g,
+        }
+    if compliance is not None:
+        doc["compliance"] = compliance_json(compliance)
+        doc["alerts"] = [alert_json(a) for a in compliance.alerts]
+    return _clean(doc)  # type: ignore[no-any-return]
+
+
+def compliance_json(c: SessionCompliance) -> dict[str, Any]:
+    """A `SessionCompliance` as a JSON object (without its alerts)."""
+    d = asdict(c)
+    d.pop("alerts")
+    d["iso_week"] = f"{c.iso_year}-W{c.iso_week:02d}"
+    d.pop("iso_year")
+    return _clean(d)  # type: ignore[no-any-return]
+
+
+def week_json(w: WeekReport) -> dict[str, Any]:
+    """A `WeekReport` as a `osteomonitor.week/1` document."""
+    return _clean(  # type: ignore[no-any-return]
+        {
+            "schema": WEEK_SCHEMA,
+            "generated_by": f"osteomonitor {__version__}",
+            "patient": w.patient,
+            "timezone": w.timezone,
+            "iso_week": f"{w.iso_year}-W{w.iso_week:02d}",
+            "week_start": w.week_start,
+            "week_end": w.week_end,
+            "as_of": w.as_of,
+            "program_week": w.program_week,
+            "impacts": w.impacts,
+            "impacts_osteogenic": w.impacts_osteogenic,
+            "modalities": [asdict(m) for m in w.modalities],
+            "days": [asdict(d) for d in w.days],
+            "sessions": [
+                {
+                    "local_date": s.local_date,
+                    "kind": s.kind,
+                    "duration_s": s.duration_s,
+                    "modalities": [
+                        {
+                            "modality": m.modality,
+                            "volume_met": m.volume_met,
+                            "minutes": m.minutes,
+                            "jumps": m.jumps,
+                        }
+                        for m in s.modalities
+                    ],
+                }
+                for s in w.sessions
+            ],
+            "alerts": [{"date": d, **alert_json(a)} for d, a in w.alerts],
+            "notes": list(w.notes),
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- CSV
+
+JUMP_COLUMNS = (
+    "jump",
+    "takeoff_s",
+    "landing_s",
+    "flight_s",
+    "height_cm",
+    "peak_g",
+    "slope_g_s",
+    "clipped",
+    "osteogenic",
+)
+MINUTE_COLUMNS = (
+    "minute",
+    "start_s",
+    "jumps",
+    "jumps_osteogenic",
+    "landing_peak_max_g",
+    "hr_mean_bpm",
+    "hr_valid_s",
+    "events",
+)
+
+
+def jump_rows(summary: SessionSummary) -> list[tuple[Any, ...]]:
+    """One row per jump (`JUMP_COLUMNS`); times in s from session start."""
+    return [
+        (
+            i + 1,
+            round(j.takeoff_s, 3),
+            round(j.landing_s, 3),
+            round(j.flight_s, 3),
+            round(j.height_m * 100, 1),
+            round(j.peak_g, 2),
+            round(j.slope_g_s, 1),
+            int(j.clipped),
+            int(j.peak_g >= OSTEOGENIC_G),
+        )
+        for i, j in enumerate(summary.jumps)
+    ]
+
+
+def minute_rows(
+    summary: SessionSummary, hr_points: Sequence[tuple[float, float]] | None = None
+) -> list[tuple[Any, ...]]:
+    """One row per session minute (`MINUTE_COLUMNS`).
+
+    Args:
+        summary: the session.
+        hr_points: valid (s from session start, bpm) heart-rate points, if available;
+            without them the HR columns are empty.
+    """
+    n = max(1, math.ceil(summary.duration_s / 60.0))
+    jumps: list[list[float]] = [[] for _ in range(n)]
+    for j in summary.jumps:
+        jumps[min(n - 1, max(0, int(j.landing_s // 60)))].append(j.peak_g)
+    hr: list[list[float]] = [[] for _ in range(n)]
+    for t_s, bpm in hr_points or ():
+        if 0 <= t_s < n * 60:
+            hr[int(t_s // 60)].append(bpm)
+    events: list[list[str]] = [[] for _ in range(n)]
+    for e in summary.events:
+        t = (e.t_ns - summary.start_t_ns) / NS_PER_S
+        events[min(n - 1, max(0, int(t // 60)))].append(str(e.kind))
+    rows = []
+    for m in range(n):
+        pk = jumps[m]
+        rows.append(
+            (
+                m,
+                m * 60,
+                len(pk),
+                sum(1 for p in pk if p >= OSTEOGENIC_G),
+                round(max(pk), 2) if pk else "",
+                round(statistics.fmean(hr[m]), 1) if hr[m] else "",
+                len(hr[m]) if hr_points is not None else "",
+                " ".join(events[m]),
+            )
+        )
+    return rows
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text with a header line."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def write_private(path: str | Path, text: str) -> Path:
+    """Write `text` to `path` readable by its owner only (0600), replacing any file.
+
+    Raises:
+        UsageError: the file cannot be written (names the path and the reason).
+    """
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UsageError(f"{p}: cannot write the export: {exc.strerror}") from exc
+    return p
+
+
+# --------------------------------------------------------------------- text tables
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain fixed-width table; cells are converted with str()."""
+    cells = [[str(c) for c in header]] + [[("" if c is None else str(c)) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _clock(t_s: float | None) -> str:
+    if t_s is None:
+        return "–"
+    m, s = divmod(round(t_s), 60)
+    return f"{m}:{s:02d}"
+
+
+def _num(v: float | None, fmt: str = "{:.1f}") -> str:
+    if v is None:
+        return "–"
+    return str(int(v)) if float(v).is_integer() else fmt.format(v)
+
+
+def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -> str:
+    rows = []
+    for i, a in enumerate(alerts):
+        when = _clock(a.t_s) if dates is None else f"{dates[i]} {_clock(a.t_s)}"
+        sep = "" if a.unit.startswith("/") else " "
+        value = "" if a.value is None else f"{_num(a.value, '{:.2f}')}{sep}{a.unit}".strip()
+        limit = "" if a.limit is None else _num(a.limit, "{:.2f}")
+        count = f" ×{a.count}" if a.count > 1 else ""
+        rows.append((when, a.severity, a.rule + count, value, limit, a.physio_message))
+    return format_table(("time", "severity", "rule", "value", "limit", "for the physio"), rows)
+
+
+def session_text(
+    meta: SessionMeta,
+    summary: SessionSummary,
+    compliance: SessionCompliance | None,
+    rx: Prescription | None = None,
+) -> str:
+    """The session and its compliance as text tables for a person."""
+    h = summary.heart
+    out = [
+        f"Session {meta.patient} · {summary.kind} · {meta.start_iso[:16].replace('T', ' ')} "
+        f"({meta.timezone}) · {summary.duration_s / 60:.1f} min"
+        + (" · simulated" if meta.simulated else ""),
+        f"Data: accelerometer {summary.acc_coverage:.0%}, heart rate {h.coverage:.0%} valid; "
+        f"{summary.packets} packets, {summary.decode_errors} decode errors, "
+        f"{summary.dropped} dropped",
+        f"Jumps: {len(summary.jumps)} ({sum(1 for j in summary.jumps if j.peak_g >= OSTEOGENIC_G)}"
+        f" ≥ {OSTEOGENIC_G:g} g); impacts {summary.impacts.n_peaks} "
+        f"({summary.impacts.n_above_3_9g} > 3.9 g); steps {summary.gait.steps}; "
+        f"HR mean {_num(h.hr_mean_bpm, '{:.0f}')} / max {_num(h.hr_max_bpm, '{:.0f}')} bpm",
+    ]
+    if compliance is None:
+        out.append("No prescription: nothing to compare against (give --prescription FILE).")
+        return "\n".join(out) + "\n"
+    c = compliance
+    src = f"{rx.origin} ({rx.template or 'hand-written'})" if rx is not None else "?"
+    out.append(
+        f"Prescription: {src}; programme week {c.program_week}; local date {c.local_date} "
+        f"(ISO {c.iso_year}-W{c.iso_week:02d})"
+    )
+    for note in c.notes:
+        out.append(f"Note: {note}")
+    for m in c.modalities:
+        out.append("")
+        if not m.prescribed:
+            out.append(f"{m.label}: not in this prescription")
+            continue
+        out.append(f"{m.label} (phase {m.phase})")
+        rows = [
+            (e.element, e.label, e.target, _num(e.measured), e.status, e.evidence)
+            for e in m.elements
+        ]
+        out.append(
+            format_table(("FITT", "element", "target", "measured", "status", "evidence"), rows)
+        )
+    if c.sets:
+        sets = [
+            f"{s.exercise} {s.reps if s.reps is not None else '?'}×{_num(s.load_kg)} kg"
+            + (f" ({s.pct_1rm:.0f} %1RM)" if s.pct_1rm is not None else "")
+            for s in c.sets
+        ]
+        out += ["", "Sets: " + "; ".join(sets)]
+    if c.balance_blocks:
+        blocks = [f"{_clock(b.start_s)}–{_clock(b.end_s)} eyes {b.eyes}" for b in c.balance_blocks]
+        out += ["", "Balance blocks: " + "; ".join(blocks)]
+    reports = [f"RPE {_num(r.value)} ({r.scale}) at {_clock(r.t_s)}" for r in c.rpe]
+    reports += [
+        f"pain {_num(r.value)}/10 {r.note} at {_clock(r.t_s)}".replace("  ", " ") for r in c.pain
+    ]
+    if reports:
+        out += ["", "Reports: " + "; ".join(reports)]
+    out += ["", "Alerts" if c.alerts else "Alerts: none"]
+    if c.alerts:
+        out.append(_alerts_table(c.alerts))
+    return "\n".join(out) + "\n"
+
+
+def week_text(w: WeekReport) -> str:
+    """The week view as text tables for a person."""
+    out = [
+        f"Week {w.iso_year}-W{w.iso_week:02d} ({w.week_start} – {w.week_end}, {w.timezone}) · "
+        f"{w.patient} · programme week {w.program_week} · as of {w.as_of}",
+        "",
+    ]
+    rows = []
+    for m in w.modalities:
+        jumps = "" if m.jumps is None else f"{m.jumps} ({m.jumps_osteogenic})"
+        rows.append(
+            (
+                m.label + ("" if m.prescribed else " (not prescribed)"),
+                m.days_target,
+                m.days_trained,
+                m.days_met,
+                m.frequency_status,
+                "–" if m.adherence_pct is None else f"{m.adherence_pct:.0f} %",
+                f"{m.minutes:.1f}",
+                jumps,
+                m.week_streak,
+                m.last_date or "–",
+            )
+        )
+    out.append(
+        format_table(
+            (
+                "modality",
+                "target",
+                "days",
+                "met",
+                "frequency",
+                "adherence",
+                "minutes",
+                f"jumps (≥{OSTEOGENIC_G:g} g)",
+                "streak",
+                "last",
+            ),
+            rows,
+        )
+    )
+    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} > {OSTEOGENIC_G:g} g)", ""]
+    day_rows = [
+        (
+            d.date.strftime("%a"),
+            d.date,
+            ", ".join(d.modalities) or "–",
+            d.sessions,
+            f"{d.minutes:.1f}",
+            d.jumps,
+            d.alerts,
+        )
+        for d in w.days
+    ]
+    out.append(
+        format_table(("day", "date", "trained", "sessions", "minutes", "jumps", "alerts"), day_rows)
+    )
+    warnings = [f"{m.label}: {m.detraining}" for m in w.modalities if m.detraining]
+    warnings += [
+        f"{m.label}: trained on consecutive days (non-consecutive days prescribed)"
+        for m in w.modalities
+        if m.consecutive_days
+    ]
+    progress = [f"{m.label}: {m.progression}" for m in w.modalities if m.progression]
+    for title, items in (
+        ("Warnings", warnings),
+        ("Progression", progress),
+        ("Notes", list(w.notes)),
+    ):
+        if items:
+            out += ["", f"{title}:"] + [f"  {x}" for x in items]
+    if w.alerts:
+        out += ["", "Alerts:", _alerts_table([a for _, a in w.alerts], [d for d, _ in w.alerts])]
+    return "\n".join(out) + "\n"
+
+
+def prescription_text(rx: Prescription) -> str:
+    """A prescription as a readable table (`osteomonitor prescription show`)."""
+    p, s = rx.patient, rx.safety
+    hrmax = (
+        f"{p.hrmax_bpm:.0f} bpm (measured {p.hrmax_date})"
+        if p.hrmax_method == "measured"
+        else f"{p.hrmax_bpm:.1f} bpm ({p.hrmax_method} equation)"
+    )
+    c = s.impact
+    ceiling = (
+        c.mode
+        if c.peak_g is None
+        else (
+            f"{c.mode}: peaks ≤ {c.peak_g:g} g, "
+            + ("flight phases allowed" if c.flight_allowed else "no flight phases")
+        )
+    )
+    out = [
+        f"Prescription for {p.pseudonym} ({rx.template or 'hand-written'}) from {rx.start_date}; "
+        f"file {rx.origin or '–'}",
+        f"Patient: {p.age_y} y, {p.body_mass_kg:g} kg, {p.fracture_risk} fracture risk, "
+        f"{'prior vertebral fracture' if p.prior_vertebral_fracture else 'no vertebral fracture'}, "
+        f"{'HR-modulating medication' if p.hr_modulating_medication else 'no HR medication'}; "
+        f"time zone {p.timezone}",
+        f"Heart rate: rest {p.resting_hr_bpm:g} bpm ({p.resting_hr_method}, {p.resting_hr_date}); "
+        f"HRmax {hrmax}" + ("" if p.hr_trusted else "; RPE-first (HR for information)"),
+        f"Safety: HR ceiling {s.hr_ceiling_text}; impact ceiling {ceiling}",
+        f"  ({c.source})",
+        f"  eyes-closed balance {'allowed' if s.eyes_closed_balance else 'NOT allowed'}; "
+        + (
+            "avoid spinal flexion and twisting"
+            if s.avoid_spinal_flexion
+            else "no spinal restriction"
+        ),
+        "",
+    ]
+    rows: list[tuple[Any, ...]] = []
+    for name in TARGET_SPECS:
+        m = rx.modalities.get(name)
+        label = MODALITY_LABELS[name]
+        if m is None:
+            rows.append((label, "", "not prescribed", ""))
+            continue
+        for spec in TARGET_SPECS[name]:
+            t = m.targets.get(spec.key)
+            if t is not None:
+                rows.append((label, spec.label, t.text(spec.unit), t.source.cite()))
+                label = ""
+        if m.non_consecutive_days:
+            rows.append((label, "days", "non-consecutive", ""))
+            label = ""
+        if m.intensity_text:
+            src = m.intensity_source.cite() if m.intensity_source else ""
+            rows.append((label, "intensity", m.intensity_text, src))
+            label = ""
+        if m.types:
+            src = m.types_source.cite() if m.types_source else ""
+            rows.append((label, "type", ", ".join(m.types), src))
+            label = ""
+        for i, ph in enumerate(m.phases, start=1):
+            when = (
+                "on clinician review" if ph.on_review else f"from week {(ph.after_weeks or 0) + 1}"
+            )
+            changes = ", ".join(
+                f"{next(sp.label for sp in TARGET_SPECS[name] if sp.key == k)} "
+                f"{t.text(next(sp.unit for sp in TARGET_SPECS[name] if sp.key == k))}"
+                for k, t in ph.targets.items()
+            )
+            rows.append(("", f"phase {i} {when}", changes, ph.source.cite()))
+        for ex in m.exercises:
+            rows.append(
+                (
+                    "",
+                    f"1RM {ex.name}",
+                    f"{ex.one_rm_kg:.1f} kg",
+                    f"{ex.test_load_kg:g} kg × {ex.test_reps} ({ex.equation}, {ex.test_date})",
+                )
+            )
+    out.append(format_table(("modality", "element", "target", "source"), rows))
+    return "\n".join(out) + "\n"
