@@ -31,6 +31,9 @@ from osteomonitor.sim.radio import VirtualRadio
 #: ~100 ms when worn; short enough for a sub-second test scan).
 ADVERTISING_INTERVAL_MS = 100.0
 
+#: Permissions of a notify-only value (the CCCD is what the central writes).
+NO_ACCESS = gatt.Characteristic.Permissions(0)
+
 #: Flags AD structure: LE General Discoverable, BR/EDR not supported.
 _AD_FLAGS = bytes([2, 0x01, 0x06])
 
@@ -293,8 +296,8 @@ class VirtualPeripheral:
         indicate: bool,
     ) -> bool:
         assert self.device is not None
-        if self.connection is not connection:
-            return False
+        if self.connection is not connection or self._dropping:
+            return False  # the link is gone (or being dropped): nothing leaves the radio
         entry = SentNotification(
             self.clock.now_s(), stream, payload, malformed, self.connection_index
         )

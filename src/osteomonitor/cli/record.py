@@ -1,0 +1,234 @@
+"""`osteomonitor record`: headless recording with a one-line live status.
+
+    osteomonitor record --device "Polar H10" --patient P07 --kind impact -o p07.omrec
+    osteomonitor record --simulate h10 --patient DEMO --kind impact --duration 120
+
+Ctrl-C or SIGTERM stops the device streams first, then disconnects, then closes the
+recording cleanly. bleak, bumble and the collector are imported inside the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from osteomonitor.errors import UsageError
+from osteomonitor.model import SessionKind
+
+#: Wall seconds between status-line refreshes on a terminal, and between printed
+#: status lines when the output is not a terminal (logs, CI).
+STATUS_REFRESH_S = 0.5
+STATUS_LOG_EVERY_S = 10.0
+#: Length of the built-in simulated session when --duration is not given, s.
+SIMULATED_SESSION_S = 600.0
+
+
+def add_simulation_arguments(p: argparse.ArgumentParser) -> None:
+    """--simulate and its companions (shared with `scan`)."""
+    p.add_argument(
+        "--simulate",
+        metavar="KINDS",
+        help="use virtual wearables on a virtual BLE link instead of Bluetooth: "
+        "h10, h10-delta, hr-strap, or several comma-separated (e.g. h10,hr-strap)",
+    )
+    p.add_argument(
+        "--sim-speed",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="simulated seconds per real second (default 1)",
+    )
+    p.add_argument(
+        "--sim-faults",
+        default="",
+        metavar="FAULTS",
+        help="faults of the virtual wearables, e.g. 'drop@30,malformed=50,late=20,"
+        "cp-error=8,drift=100,stopped@60' (times in simulated seconds)",
+    )
+    p.add_argument("--sim-seed", type=int, default=0, metavar="N", help="session model seed")
+
+
+def register(sub: Any) -> None:
+    """Add the `record` command."""
+    p = sub.add_parser(
+        "record",
+        help="record wearables without the dashboard (one-line status)",
+        description="Connect to the wearables, record every notification to a crash-safe "
+        "file, show a one-line status. Ctrl-C stops cleanly: device streams first, then "
+        "the connection, then the file.",
+    )
+    p.add_argument(
+        "--device",
+        action="append",
+        default=[],
+        metavar="[KEY=]ADDRESS|NAME[@PROFILE]",
+        help="a wearable's address or advertised name (prefix allowed); repeat for several",
+    )
+    p.add_argument("--patient", required=True, help="pseudonym (never a real name)")
+    p.add_argument(
+        "--kind",
+        default=SessionKind.IMPACT.value,
+        help=f"session kind: {', '.join(k.value for k in SessionKind)} (default impact)",
+    )
+    p.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
+    p.add_argument("-o", "--output", type=Path, help="recording file (default recordings/…)")
+    p.add_argument(
+        "--duration", type=float, metavar="SECONDS", help="stop after this many session seconds"
+    )
+    p.add_argument("--rate", type=float, metavar="HZ", help="accelerometer sample rate")
+    p.add_argument("--range", type=float, metavar="G", help="accelerometer range, ±g")
+    p.add_argument("--quiet", action="store_true", help="no live status line")
+    add_simulation_arguments(p)
+    p.set_defaults(func=_record)
+
+
+def _check_kind(kind: str) -> str:
+    values = [k.value for k in SessionKind]
+    if kind not in values:
+        raise UsageError(f"--kind {kind!r}: choose one of {', '.join(values)}")
+    return kind
+
+
+def _read_prescription(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from osteomonitor.errors import PrescriptionError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PrescriptionError(f"{path}: cannot read the prescription ({exc.strerror})") from None
+    from osteomonitor.prescription import load_prescription
+
+    load_prescription(path)  # validates; raises PrescriptionError naming the key
+    return text
+
+
+def _record(args: argparse.Namespace) -> int:
+    from osteomonitor.collect.device_spec import parse_device
+
+    kind = _check_kind(args.kind)
+    if not args.device and not args.simulate:
+        raise UsageError(
+            "record: name a wearable with --device ADDRESS|NAME (see 'osteomonitor scan'), "
+            "or use --simulate h10"
+        )
+    if args.sim_speed <= 0:
+        raise UsageError("--sim-speed must be > 0")
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError("--duration must be > 0 seconds")
+    specs = [parse_device(d, args.rate, args.range) for d in args.device]
+    prescription = _read_prescription(args.prescription)
+    return asyncio.run(_main(args, specs, kind, prescription))
+
+
+async def _main(
+    args: argparse.Namespace, specs: list[Any], kind: str, prescription: str | None
+) -> int:
+    from osteomonitor.collect.session_recording import default_output, session_meta
+    from osteomonitor.collect.stack import SYSTEM_STACK
+
+    output = args.output or default_output(args.patient, kind)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if not args.simulate:
+        meta = session_meta(args.patient, kind, prescription_toml=prescription)
+        return await _collect(args, specs, output, meta, SYSTEM_STACK, stop, args.duration)
+
+    from osteomonitor.sim.faults import parse_faults
+    from osteomonitor.sim.world import parse_kinds, virtual_world
+
+    kinds = parse_kinds(args.simulate)
+    faults = parse_faults(args.sim_faults)
+    duration = args.duration or SIMULATED_SESSION_S
+    notes = f"simulated: {args.simulate} speed={args.sim_speed:g} seed={args.sim_seed}"
+    if args.sim_faults:
+        notes += f" faults={args.sim_faults}"
+    meta = session_meta(
+        args.patient, kind, prescription_toml=prescription, simulated=True, notes=notes
+    )
+    async with virtual_world(
+        kinds, speed=args.sim_speed, faults=faults, seed=args.sim_seed, duration_s=duration
+    ) as world:
+        specs = specs or world.device_specs(args.rate, args.range)
+        return await _collect(args, specs, output, meta, world.stack, stop, duration)
+
+
+async def _collect(
+    args: argparse.Namespace,
+    specs: list[Any],
+    output: Path,
+    meta: Any,
+    stack: Any,
+    stop: asyncio.Event,
+    duration: float | None,
+) -> int:
+    from osteomonitor.collect.session_recording import recording_collector
+
+    tty = sys.stderr.isatty()
+    async with recording_collector(specs, output=output, meta=meta, stack=stack) as collector:
+        print(f"recording to {output}", file=sys.stderr)
+        for d in collector.status().devices:
+            print(f"  {d.key}: {d.name} [{d.address}] profile {d.profile}", file=sys.stderr)
+        last_log = time.monotonic()
+        errors_shown: set[str] = set()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), STATUS_REFRESH_S)
+            status = collector.status()
+            for d in status.devices:
+                if d.last_error and d.last_error not in errors_shown:
+                    errors_shown.add(d.last_error)
+                    _print_line(f"device error: {d.last_error}", tty, final=True)
+            if status.recording_error:
+                _print_line(f"recording failed: {status.recording_error}", tty, final=True)
+                break
+            if not args.quiet and (tty or time.monotonic() - last_log >= STATUS_LOG_EVERY_S):
+                _print_line(status.line(), tty, final=not tty)
+                last_log = time.monotonic()
+            if duration is not None and status.elapsed_s >= duration:
+                break
+        if tty and not args.quiet:
+            print(file=sys.stderr)
+        print("stopping: device streams, then the connection, then the file…", file=sys.stderr)
+    status = collector.status()
+    _summary(output, status)
+    return 0
+
+
+def _print_line(text: str, tty: bool, final: bool) -> None:
+    if tty and not final:
+        width = shutil.get_terminal_size((120, 20)).columns - 1
+        sys.stderr.write("\r" + text[:width].ljust(width))
+        sys.stderr.flush()
+    else:
+        if tty:
+            sys.stderr.write("\r")
+        print(text, file=sys.stderr)
+
+
+def _summary(output: Path, status: Any) -> None:
+    print(f"saved {output}: {status.elapsed_s:.0f} s, {status.recorded} packets")
+    for d in status.devices:
+        streams = ", ".join(f"{k} {v}" for k, v in sorted(d.packets_by_stream.items()))
+        extra = []
+        if d.dropped:
+            extra.append(f"{d.dropped} DROPPED by a full queue")
+        if d.decode_errors:
+            extra.append(f"{d.decode_errors} malformed (kept raw, skipped by analysis)")
+        if d.link_losses:
+            extra.append(f"{d.link_losses} link loss(es), {d.reconnects} restored")
+        if d.last_error:
+            extra.append(f"error: {d.last_error}")
+        tail = f"; {'; '.join(extra)}" if extra else ""
+        print(f"  {d.key}: {streams}{tail}")
