@@ -171,21 +171,27 @@ def _int24(payload: bytes, offset: int) -> IntArray:
 
 @lru_cache(maxsize=64)
 def _weights(width: int) -> IntArray:
-    return (np.int64(1) << np.arange(width, dtype=np.int64)).astype(np.int64)
+    return np.left_shift(np.int64(1), np.arange(width, dtype=np.int64))
 
 
-def _unpack_block(data: memoryview, pos: int, width: int, nvals: int) -> IntArray:
-    """`nvals` signed `width`-bit integers packed LSB-first from `data[pos:]`."""
+def _unpack_into(out: IntArray, data: memoryview, pos: int, width: int) -> None:
+    """Fill `out` (flat view) with signed `width`-bit integers packed LSB-first at `data[pos:]`."""
+    nvals = out.size
     nbytes = (width * nvals + 7) // 8
     raw = np.frombuffer(data, np.uint8, count=nbytes, offset=pos)
     if width == 8:
-        return raw.view(np.int8).astype(np.int64)
-    if width == 16:
-        return raw.view("<i2").astype(np.int64)
-    bits = np.unpackbits(raw, count=width * nvals, bitorder="little").reshape(nvals, width)
-    v = bits @ _weights(width)
-    sign = np.int64(1) << (width - 1)
-    return (v ^ sign) - sign
+        out[:] = raw.view(np.int8)
+    elif width == 16:
+        out[:] = raw.view("<i2")
+    else:
+        bits = np.unpackbits(raw, count=width * nvals, bitorder="little").reshape(nvals, width)
+        np.matmul(bits, _weights(width), out=out)
+        sign = 1 << (width - 1)
+        np.bitwise_xor(out, sign, out=out)
+        np.subtract(out, sign, out=out)
+
+
+_REF_DTYPES = {1: np.dtype("<i1"), 2: np.dtype("<i2"), 4: np.dtype("<i4")}
 
 
 def decode_delta(data: bytes | memoryview, channels: int, resolution_bits: int) -> IntArray:
@@ -208,11 +214,9 @@ def decode_delta(data: bytes | memoryview, channels: int, resolution_bits: int) 
             f"PMD delta frame: {n} B cannot hold a {channels}-channel reference "
             f"of {ref_size} B per channel"
         )
-    ref = [
-        int.from_bytes(mv[i * ref_size : (i + 1) * ref_size], "little", signed=True)
-        for i in range(channels)
-    ]
-    parts: list[IntArray] = [np.asarray([ref], dtype=np.int64)]
+    # Walk the block headers first (usually 1-3 blocks) to size the output once.
+    blocks: list[tuple[int, int, int]] = []
+    total = 1
     while pos < n:
         if n - pos < 2:
             raise DecodeError(f"PMD delta frame: dangling byte at offset {pos} (need width, count)")
@@ -222,16 +226,30 @@ def decode_delta(data: bytes | memoryview, channels: int, resolution_bits: int) 
                 f"PMD delta frame: block at offset {pos} has width {width} bits and {count} "
                 f"samples (need 1-{_MAX_DELTA_BITS} bits and ≥ 1 sample)"
             )
-        nvals = count * channels
-        nbytes = (width * nvals + 7) // 8
+        nbytes = (width * count * channels + 7) // 8
         if pos + 2 + nbytes > n:
             raise DecodeError(
                 f"PMD delta frame: block at offset {pos} needs {nbytes} B, {n - pos - 2} B remain"
             )
-        parts.append(_unpack_block(mv, pos + 2, width, nvals).reshape(count, channels))
+        blocks.append((pos + 2, width, count))
+        total += count
         pos += 2 + nbytes
-    stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return np.cumsum(stacked, axis=0)
+    out = np.empty((total, channels), dtype=np.int64)
+    dtype = _REF_DTYPES.get(ref_size)
+    if dtype is not None:
+        out[0] = np.frombuffer(mv, dtype, count=channels)
+    else:
+        out[0] = [
+            int.from_bytes(mv[i * ref_size : (i + 1) * ref_size], "little", signed=True)
+            for i in range(channels)
+        ]
+    row = 1
+    flat = out.reshape(-1)
+    for start, width, count in blocks:
+        _unpack_into(flat[row * channels : (row + count) * channels], mv, start, width)
+        row += count
+    np.add.accumulate(out, axis=0, out=out)
+    return out
 
 
 def signed_width(values: AnyIntArray) -> int:
