@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from devices_vectors import VECTORS
 
 from osteomonitor.devices import hrs, polar_pmd
 from osteomonitor.devices.profiles import (
@@ -165,3 +166,11 @@ def test_unreadable_and_non_toml_files(tmp_path: Path) -> None:
 def test_unknown_profile_key_lists_the_known_ones() -> None:
     with pytest.raises(ProfileError, match="polar-h10"):
         get_profile("polar-h11")
+
+
+def test_h10_profile_matches_the_published_capabilities() -> None:
+    caps = VECTORS["polar_pmd"]["h10_capabilities"]
+    h10 = get_profile("polar-h10")
+    assert list(h10.rates_hz) == caps["acc_rates_hz"]
+    assert list(h10.ranges_g) == caps["acc_ranges_g"]
+    assert h10.acc_unit == caps["acc_unit"]

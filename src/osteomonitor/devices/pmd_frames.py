@@ -21,7 +21,7 @@ import math
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -99,7 +99,7 @@ DELTA_LAYOUTS: dict[tuple[int, int], tuple[int, int]] = {
     (PmdMeasurementType.GYRO, 0): (3, 16),
     (PmdMeasurementType.MAG, 0): (3, 16),
 }
-_RAW_DTYPES = {1: np.dtype("<i1"), 2: np.dtype("<i2")}
+_RAW_DTYPES: dict[int, np.dtype[Any]] = {1: np.dtype("<i1"), 2: np.dtype("<i2")}
 _MAX_DELTA_BITS = 32
 
 
@@ -191,7 +191,11 @@ def _unpack_into(out: IntArray, data: memoryview, pos: int, width: int) -> None:
         np.subtract(out, sign, out=out)
 
 
-_REF_DTYPES = {1: np.dtype("<i1"), 2: np.dtype("<i2"), 4: np.dtype("<i4")}
+_REF_DTYPES: dict[int, np.dtype[Any]] = {
+    1: np.dtype("<i1"),
+    2: np.dtype("<i2"),
+    4: np.dtype("<i4"),
+}
 
 
 def decode_delta(data: bytes | memoryview, channels: int, resolution_bits: int) -> IntArray:

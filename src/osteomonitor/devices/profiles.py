@@ -215,7 +215,7 @@ _OPTION_KEYS: dict[str, dict[str, tuple[str, bool]]] = {
     "polar_pmd": {
         "acc_frame_type": ("int", False),
         "acc_compressed": ("bool", False),
-        "setting_order": ("str", False),
+        "setting_order": ("setting_order", False),
     },
     "movesense_gsp": {
         "acc_path": ("str", True),
@@ -238,6 +238,7 @@ _CHOICES = {
     "placement": PLACEMENTS,
     "carries": CARRIES,
     "acc_unit": ACC_UNITS,
+    "setting_order": ("pdf", "sdk"),
 }
 
 

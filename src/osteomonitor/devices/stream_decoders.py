@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.clock import ClockMapper, Gap
 from osteomonitor.devices.profiles import Profile, StreamSpec
@@ -114,7 +116,7 @@ class PmdDecoder(ProtocolDecoder):
             AccBlock(
                 device=packet.device,
                 t_ns=self.clock.to_host(dev_t),
-                acc_g=frame.samples * scale,
+                acc_g=np.multiply(frame.samples, scale, dtype=np.float64),
                 fs_hz=fs,
                 range_g=self.config.need_range(),
                 device_t_ns=dev_t,
