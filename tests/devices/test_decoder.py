@@ -66,6 +66,8 @@ def test_h10_acc_frames_map_to_host_time_with_sdk_sample_times() -> None:
         blocks += _accs(dec.feed(Packet(arrival, "h10", "pmd_data", raw)))
         sent.append(samples)
     assert len(blocks) == 400
+    t_all = np.concatenate([blk.t_ns for blk in blocks])
+    assert np.all(np.diff(t_all) > 0)  # host time never runs backwards across blocks
     b = blocks[-1]
     assert b.fs_hz == 200 and b.range_g == 8 and b.acc_g.shape == (36, 3)
     assert np.allclose(b.acc_g, sent[-1] / 1000.0)

@@ -88,7 +88,7 @@ class MovesenseDecoder(ProtocolDecoder):
         return [
             AccBlock(
                 device=packet.device,
-                t_ns=self.clock.to_host(dev_t),
+                t_ns=self.continuous(self.clock.to_host(dev_t), fs),
                 acc_g=acc / movesense.STANDARD_GRAVITY,
                 fs_hz=fs,
                 range_g=self.config.need_range(),
@@ -130,6 +130,7 @@ class MetaWearDecoder(ProtocolDecoder):
             self.sample_clock = SampleClock(self.config.need_rate())
             self.clock = self.sample_clock.mapper
         host, _ = self.sample_clock.stamp(acc.shape[0], packet.t_ns)
+        host = self.continuous(host, self.config.need_rate())
         return [
             AccBlock(packet.device, host, acc, self.config.need_rate(), self.config.need_range())
         ]
@@ -160,6 +161,7 @@ class ThingyDecoder(ProtocolDecoder):
             self.sample_clock = SampleClock(self.config.need_rate())
             self.clock = self.sample_clock.mapper
         host, _ = self.sample_clock.stamp(1, packet.t_ns)
+        host = self.continuous(host, self.config.need_rate())
         return [
             AccBlock(
                 packet.device,
@@ -203,7 +205,7 @@ class OsteoImuDecoder(ProtocolDecoder):
         return [
             AccBlock(
                 device=packet.device,
-                t_ns=self.clock.to_host(dev_t),
+                t_ns=self.continuous(self.clock.to_host(dev_t), float(f.rate_hz)),
                 acc_g=f.acc_g,
                 fs_hz=float(f.rate_hz),
                 range_g=float(f.range_g),

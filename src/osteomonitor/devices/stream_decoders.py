@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,11 @@ from osteomonitor.devices.clock import ClockMapper, Gap
 from osteomonitor.devices.profiles import Profile, StreamSpec
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 Sample = HrSample | AccBlock
 
@@ -62,6 +67,23 @@ class ProtocolDecoder:
     def __init__(self, config: DecoderConfig) -> None:
         self.config = config
         self.clock: ClockMapper | None = None
+        self.time_shifts = 0
+        self._last_host_ns: int | None = None
+
+    def continuous(self, t_ns: IntArray, fs_hz: float) -> IntArray:
+        """Host times that never run backwards from one block to the next.
+
+        While the clock fit settles (its offset drops when a faster frame arrives), a
+        block could start before the previous one ended; it is then moved later as a
+        whole, spacing kept, to one period after it. Counted in `time_shifts`.
+        """
+        last = self._last_host_ns
+        if last is not None and t_ns.size and t_ns[0] <= last:
+            t_ns = t_ns + (last + round(1e9 / fs_hz) - int(t_ns[0]))
+            self.time_shifts += 1
+        if t_ns.size:
+            self._last_host_ns = int(t_ns[-1])
+        return t_ns
 
     def feed(self, packet: Packet, spec: StreamSpec) -> list[Sample]:
         """Decode one packet of a protocol-specific stream (control streams give [])."""
@@ -115,7 +137,7 @@ class PmdDecoder(ProtocolDecoder):
         return [
             AccBlock(
                 device=packet.device,
-                t_ns=self.clock.to_host(dev_t),
+                t_ns=self.continuous(self.clock.to_host(dev_t), fs),
                 acc_g=np.multiply(frame.samples, scale, dtype=np.float64),
                 fs_hz=fs,
                 range_g=self.config.need_range(),
