@@ -197,7 +197,7 @@ MINUTE_COLUMNS = (
     "jumps_osteogenic",
     "landing_peak_max_g",
     "hr_mean_bpm",
-    "hr_valid_s",
+    "hr_points",
     "events",
 )
 
@@ -227,8 +227,9 @@ def minute_rows(
 
     Args:
         summary: the session.
-        hr_points: valid (s from session start, bpm) heart-rate points, if available;
-            without them the HR columns are empty.
+        hr_points: (s from session start, bpm) heart-rate values as reported, if
+            available; without them the HR columns are empty. `hr_points` counts the
+            values in each minute (≈ 60 from a 1 Hz strap, one per beat with RR).
     """
     n = max(1, math.ceil(summary.duration_s / 60.0))
     jumps: list[list[float]] = [[] for _ in range(n)]
