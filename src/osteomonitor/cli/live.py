@@ -98,7 +98,7 @@ def register(sub: Any) -> None:
 def _load_rx(path: Path | None) -> Any:
     if path is None:
         return None
-    from osteomonitor.prescription.toml_reader import load_prescription
+    from osteomonitor.prescription import load_prescription
 
     return load_prescription(path)
 
@@ -139,12 +139,13 @@ def _live(args: argparse.Namespace) -> int:
             "live: name a wearable with --device NAME_OR_ADDRESS, or use --simulate h10 "
             "(see 'osteomonitor scan')"
         )
+    rx = _load_rx(args.prescription)
     return run_live(
         devices=args.device,
         simulate=args.simulate,
         patient=args.patient,
         kind=args.kind,
-        prescription=_load_rx(args.prescription),
-        prescription_path=args.prescription,
+        prescription=rx,
+        prescription_toml=args.prescription.read_text(encoding="utf-8") if rx else None,
         output=args.output,
     )

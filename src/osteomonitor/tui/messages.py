@@ -49,6 +49,8 @@ class SessionUpdated(Message):
         start_ns: host time of the session's first packet or event, ns.
         newest_arrival_ns: host arrival time (time.time_ns) of the newest packet folded
             into `state`, for notification-to-screen latency; None in replay.
+        generation: bumps when the feed restarts its processor (a replay seeking
+            backwards): alert lists start again.
     """
 
     def __init__(
@@ -57,8 +59,10 @@ class SessionUpdated(Message):
         alerts: tuple[Any, ...] = (),
         start_ns: int | None = None,
         newest_arrival_ns: int | None = None,
+        generation: int = 0,
     ) -> None:
         super().__init__()
+        self.generation = generation
         self.state = state
         self.alerts = alerts
         self.start_ns = start_ns

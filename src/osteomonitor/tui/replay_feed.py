@@ -12,10 +12,9 @@ same order.
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,16 +38,6 @@ from osteomonitor.tui.messages import (
 SPEEDS: tuple[float | None, ...] = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, None)
 # Longest single wait of the pacing loop, s: controls and stop are noticed this fast.
 MAX_WAIT_S = 0.05
-
-
-def recording_items(reader: Any) -> Iterator[Packet | Event]:
-    """Packets and events of a recording merged by arrival time (packets first on ties)."""
-    events = reader.events()
-    merged = heapq.merge(
-        ((p.t_ns, 0, i, p) for i, p in enumerate(reader.packets())),
-        ((e.t_ns, 1, i, e) for i, e in enumerate(events)),
-    )
-    return (item for _t, _k, _i, item in merged)
 
 
 @dataclass
@@ -102,6 +91,8 @@ class ReplayFeed:
         self.position_s = 0.0
         self.finished = False
         self.summary: Any = None
+        self.generation = 0
+        self._rx: Any = prescription
 
     # -- controls (called from the UI thread) ---------------------------------------
     def open(self) -> SessionMeta:
@@ -112,6 +103,10 @@ class ReplayFeed:
             self.meta = reader.meta
             self.devices = reader.devices
             span = reader.time_span_ns()
+        if self._rx is None:
+            from osteomonitor.tui.review_data import recording_prescription
+
+            self._rx = recording_prescription(self.meta, self.path)
         self.start_ns = span[0] if span else 0
         self.duration_s = (span[1] - span[0]) / 1e9 if span else 0.0
         return self.meta
@@ -237,20 +232,23 @@ class ReplayFeed:
 
     def _play_once(self) -> bool:
         """Play from the start; True when a backward seek asks for a restart."""
-        from osteomonitor.session import SessionProcessor
-        from osteomonitor.store.reader import RecordingReader
+        from osteomonitor.session import SessionProcessor, replay_items
 
+        assert self.meta is not None
         self.finished = False
+        self.position_s = 0.0
+        self.generation += 1
         counts: dict[str, int] = {}
         lost: set[str] = set()
-        with RecordingReader(self.path) as reader:
-            proc = SessionProcessor(reader.devices, reader.meta, self.prescription)
-            start_ns = self.start_ns
-            anchor_wall = self._clock()
-            anchor_data_s = 0.0
-            last_post = -1e9
-            ff_until: float | None = None  # fast-forward target, s
-            for item in recording_items(reader):
+        proc = SessionProcessor(self.devices, self.meta, prescription=self._rx)
+        start_ns = self.start_ns
+        anchor_wall = self._clock()
+        anchor_data_s = 0.0
+        last_post = -1e9
+        ff_until: float | None = None  # fast-forward target, s
+        items = replay_items(self.path)
+        try:
+            for item in items:
                 t_s = (item.t_ns - start_ns) / 1e9
                 # --- controls ---
                 with self._cond:
@@ -272,11 +270,12 @@ class ReplayFeed:
                     ff_until = None
                     anchor_wall, anchor_data_s = self._clock(), self.position_s
                 if ff_until is None:
-                    if self._pace(t_s, anchor_wall, anchor_data_s, proc, counts, lost):
+                    if self._pace(t_s, anchor_wall, anchor_data_s):
                         anchor_wall, anchor_data_s = self._clock(), self.position_s
                     if self._ctl.stopped:
                         return False
-                    if self._ctl.seek_to_s is not None and self._ctl.seek_to_s < t_s:
+                    seek = self._ctl.seek_to_s
+                    if seek is not None and seek < t_s:
                         return True  # a backward seek arrived while waiting
                 # --- feed ---
                 proc.feed(item)
@@ -291,27 +290,30 @@ class ReplayFeed:
                 if now - last_post >= self.state_period_s:
                     last_post = now
                     self._post_state(proc, counts, lost)
-            self.position_s = self.duration_s
-            self.finished = True
-            self.summary = proc.summary()
-            self._post_state(proc, counts, lost)
-            self._post(FeedFinished(self.summary))
-            return False
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        self.position_s = self.duration_s
+        self.finished = True
+        self.summary = proc.summary()
+        self._post_state(proc, counts, lost)
+        self._post(FeedFinished(self.summary))
+        return False
 
     def _post_state(self, proc: Any, counts: dict[str, int], lost: set[str]) -> None:
-        self._post(SessionUpdated(proc.state()))
+        self._post(
+            SessionUpdated(
+                proc.state(),
+                alerts=tuple(proc.alerts),
+                start_ns=self.start_ns,
+                generation=self.generation,
+            )
+        )
         self._post(DevicesUpdated(self._device_lines(counts, lost)))
         self._post_playback()
 
-    def _pace(
-        self,
-        t_s: float,
-        anchor_wall: float,
-        anchor_data_s: float,
-        proc: Any,
-        counts: dict[str, int],
-        lost: set[str],
-    ) -> bool:
+    def _pace(self, t_s: float, anchor_wall: float, anchor_data_s: float) -> bool:
         """Wait until data time `t_s` is due; True when the pacing must re-anchor."""
         last_post = self._clock()
         while True:

@@ -53,7 +53,7 @@ def recording_prescription(meta: SessionMeta, path: Path) -> Any:
     """The prescription snapshot stored in a recording, or None."""
     if not meta.prescription_toml:
         return None
-    from osteomonitor.prescription.toml_reader import parse_prescription
+    from osteomonitor.prescription import parse_prescription
 
     return parse_prescription(meta.prescription_toml, f"{path} (prescription snapshot)")
 
@@ -87,7 +87,7 @@ def review_session(path: str | os.PathLike[str], prescription: Any = None) -> Se
     base = SessionReview(p, meta, summary, rx, hr_points=tuple(state.hr_series), state=state)
     if rx is None:
         return base
-    from osteomonitor.prescription.compliance import evaluate_session
+    from osteomonitor.prescription import evaluate_session
 
     try:
         compliance = evaluate_session(summary, rx)

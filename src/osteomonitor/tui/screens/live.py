@@ -62,8 +62,9 @@ class LiveScreen(Screen[None]):
     Args:
         feed: where data comes from (started on mount, stopped on leave).
         targets: the session's prescribed targets (minutes in band, jumps, ceiling).
-        clock_ns: host clock for events the person enters, ns since the epoch.
-        latency_sink: called with each notification-to-screen latency, s (bench).
+        clock_ns: the session's host clock (the one packets are stamped with), ns.
+        latency_sink: called with each notification-to-screen latency, s of that
+            clock, once the screen has refreshed (bench).
     """
 
     HELP_TITLE = "live session"
@@ -106,10 +107,12 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
         self.markers = 0
         self.last_exercise = ""
         self._stopping = False
+        self._generation = 0
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Label(self.title_text, id="title-bar")
+        yield from self.compose_controls()
         yield AlertBanner(id="alert-banner")
         with Horizontal(id="tiles"):
             yield HeartTile(classes="tile")
@@ -127,6 +130,10 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
                 yield Label("EVENTS", classes="tile-title")
                 yield EventLog(id="event-log")
         yield Footer()
+
+    def compose_controls(self) -> ComposeResult:
+        """Widgets under the title bar (none live; the replay bar in replay)."""
+        yield from ()
 
     def on_mount(self) -> None:
         self.query_one(EventLog).show([])
@@ -157,12 +164,15 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
         self.query_one(HeartRateChart).set_data(heart_series(state, t), now=final)
         self.query_one(ImpactHistogram).set_data(impact_bands(state.impacts), now=final)
         self.query_one(EventLog).show(event_rows(state.events, message.start_ns))
+        if message.generation != self._generation:
+            self._generation = message.generation
+            self.alerts = AlertBoard()
         self.alerts.update(message.alerts, state.elapsed_s)
         self.query_one(AlertBanner).show(self.alerts.active())
         if message.newest_arrival_ns is not None and self.latency_sink is not None:
             arrival = message.newest_arrival_ns
-            sink = self.latency_sink
-            self.call_after_refresh(lambda: sink((time.time_ns() - arrival) / 1e9))
+            sink, clock = self.latency_sink, self.clock_ns
+            self.call_after_refresh(lambda: sink((clock() - arrival) / 1e9))
 
     def on_devices_updated(self, message: DevicesUpdated) -> None:
         self.query_one(DeviceStrip).show(message.devices)

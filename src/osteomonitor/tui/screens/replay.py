@@ -43,11 +43,8 @@ the keys that add events are not available here.
 
     feed: ReplayFeed
 
-    def compose(self) -> ComposeResult:
-        children = list(super().compose())
-        yield children[0]  # title bar
+    def compose_controls(self) -> ComposeResult:
         yield ReplayBar(id="replay-bar")
-        yield from children[1:]
 
     def on_playback_changed(self, message: PlaybackChanged) -> None:
         self.query_one(ReplayBar).show(

@@ -50,8 +50,7 @@ def iso_weeks_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
 
 def week_reports(reviews: list[Any], rx: Any) -> list[Any]:
     """`evaluate_week` for every ISO week spanned by `reviews` (newest first)."""
-    from osteomonitor.prescription.compliance import evaluate_session
-    from osteomonitor.prescription.week import evaluate_week
+    from osteomonitor.prescription import evaluate_session, evaluate_week
 
     sessions = [(r.meta, r.summary) for r in reviews if r.summary is not None]
     if not sessions:

@@ -27,18 +27,22 @@ def band_labels(edges_g: tuple[float, ...]) -> list[str]:
 
 
 class ImpactHistogram(ThrottledPlot):
-    """Vertical bars: impacts per g band; the osteogenic bands in a stronger colour."""
+    """Horizontal bars: impacts per g band with their counts, highest band on top; the
+    bands at or above the osteogenic threshold in a warmer colour."""
 
     def draw(self, plt: Any, data: ImpactBands | None) -> None:
         plt.title("impacts per band (g)")
         if data is None or not data.edges_g:
-            plt.bar(["-"], [0])
+            plt.bar(["no data"], [0], orientation="horizontal")
             return
-        labels = band_labels(data.edges_g)
         counts = list(data.counts)
+        width = max(len(str(c)) for c in counts)
+        labels = [
+            f"{lab} {c:>{width}}" for lab, c in zip(band_labels(data.edges_g), counts, strict=True)
+        ]
         thr = data.osteogenic_g
         colors = [
             "orange" if thr is not None and lo >= thr - 1e-9 else "cyan" for lo in data.edges_g
         ]
-        plt.bar(labels, counts, color=colors, width=0.6)
-        plt.ylim(0, max([*counts, 1]) * 1.15)
+        plt.bar(labels, counts, color=colors, orientation="horizontal", width=0.5)
+        plt.xlim(0, max([*counts, 1]))

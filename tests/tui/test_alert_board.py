@@ -1,0 +1,53 @@
+"""Which alerts the live banner shows: appear, hold, clear, stick until acknowledged."""
+
+from __future__ import annotations
+
+from osteomonitor.prescription.safety import Alert, Rule, Severity
+from osteomonitor.tui.alert_board import ALERT_HOLD_S, AlertBoard
+
+
+def _alert(rule: str, t_s: float, severity: str = Severity.WARNING) -> Alert:
+    return Alert(rule, severity, t_s, 150.0, 140.0, "bpm", "test rule", f"{rule} words", "physio")
+
+
+def test_alert_shows_then_clears_after_the_hold() -> None:
+    board = AlertBoard()
+    hr = _alert(Rule.HR_CEILING, 100.0)
+    board.update([], 99.0)
+    assert board.active() == []
+    board.update([hr], 100.5)
+    assert board.active() == [hr]
+    board.update([hr], 100.0 + ALERT_HOLD_S - 0.1)
+    assert board.active() == [hr]
+    board.update([hr], 100.0 + ALERT_HOLD_S + 0.1)
+    assert board.active() == []
+
+
+def test_pain_stays_until_acknowledged_and_a_new_report_shows_again() -> None:
+    board = AlertBoard()
+    pain = _alert(Rule.PAIN, 10.0, Severity.STOP)
+    board.update([pain], 10.0)
+    board.update([pain], 10.0 + 10 * ALERT_HOLD_S)
+    assert board.active() == [pain]
+    board.acknowledge_all()
+    assert board.active() == []
+    again = _alert(Rule.PAIN, 500.0, Severity.STOP)
+    board.update([pain, again], 500.0)
+    assert board.active() == [again]
+
+
+def test_only_new_entries_of_the_processor_list_are_read() -> None:
+    board = AlertBoard()
+    first = _alert(Rule.IMPACT_CEILING, 5.0)
+    board.update([first], 5.0)
+    board.acknowledge_all()
+    board.update([first], 6.0)  # the same list again: still acknowledged
+    assert board.active() == []
+
+
+def test_local_alert_until_acknowledged() -> None:
+    board = AlertBoard()
+    board.add_local("feed", "replay stopped: disk error", "stop")
+    assert [a.patient_message for a in board.active()] == ["replay stopped: disk error"]
+    board.acknowledge_all()
+    assert board.active() == []
