@@ -125,3 +125,43 @@ def test_iso_week_parsing() -> None:
         parse_iso_week("2025-W53")
     with pytest.raises(UsageError, match="like 2025-W10"):
         parse_iso_week("2025-10")
+
+
+def test_consecutive_resistance_days_are_flagged_when_non_consecutive_is_prescribed() -> None:
+    from rx_builders import make_rx, summary
+
+    from osteomonitor.model import SessionMeta
+
+    rx = make_rx("acsm-osteoporosis")  # resistance: 1–2 non-consecutive days/week
+    days = [dt.date(2025, 3, 4), dt.date(2025, 3, 5)]
+    sess = [
+        (SessionMeta("P07", "resistance", "", "Europe/Helsinki", "t"), summary("resistance", d, 30))
+        for d in days
+    ]
+    res = next(
+        m for m in evaluate_week(sess, rx, "2025-W10").modalities if m.modality == "resistance"
+    )
+    assert res.consecutive_days and res.days_trained == 2
+    apart = [sess[0], (sess[1][0], summary("resistance", dt.date(2025, 3, 7), 30))]
+    res2 = next(
+        m for m in evaluate_week(apart, rx, "2025-W10").modalities if m.modality == "resistance"
+    )
+    assert not res2.consecutive_days
+
+
+def test_analysis_params_from_the_prescription() -> None:
+    from rx_builders import make_rx
+
+    from osteomonitor.prescription import analysis_params
+
+    p = analysis_params(make_rx("acsm-osteoporosis"))
+    assert p == {
+        "hrrest_bpm": 62.0,
+        "hrrest_method": "seated-5min",
+        "hrmax_bpm": 158.0,
+        "hrmax_method": "measured",
+        "rpe_first": False,
+        "body_mass_kg": 64.0,
+        "target_pct": (40.0, 59.0),
+    }
+    assert "target_pct" not in analysis_params(make_rx("conservative"))
