@@ -70,7 +70,8 @@ class PmdFrame:
         frame_type: bits 0-6 of byte 9.
         compressed: bit 7 of byte 9 (delta frame).
         samples: (n, channels) integers as sent: mG for ACC types 1/0x81, µV for ECG;
-            compressed type 0 ACC must be multiplied by factor × 1000 for mG.
+            compressed type 0 ACC must be multiplied by factor × 1000 for mG. Raw
+            frames give a read-only view of the payload (copy before writing).
     """
 
     mtype: int
