@@ -56,19 +56,16 @@ class Faults:
     def drop_times(self, duration_s: float) -> tuple[float, ...]:
         """Every drop time up to `duration_s`, sorted: explicit ones plus the periodic ones.
 
-        Periodic drops are spaced 3600/`drops_per_hour` s apart, each jittered by up to
-        ±30 % of the spacing (seeded), the first one a full spacing after the start.
+        Periodic drops fall in the middle of consecutive slots of 3600/`drops_per_hour`
+        s, each jittered by up to ±30 % of a slot (seeded): exactly `drops_per_hour`
+        drops in every simulated hour.
         """
         times = [t for t in self.link_drops_s if t <= duration_s]
         if self.drops_per_hour > 0:
-            spacing = 3600.0 / self.drops_per_hour
+            slot = 3600.0 / self.drops_per_hour
             rng = random.Random(self.seed)
-            k = 1
-            while k * spacing <= duration_s:
-                t = k * spacing + rng.uniform(-0.3, 0.3) * spacing
-                if 0 < t <= duration_s:
-                    times.append(t)
-                k += 1
+            for k in range(int(duration_s // slot)):
+                times.append((k + 0.5) * slot + rng.uniform(-0.3, 0.3) * slot)
         return tuple(sorted(times))
 
 

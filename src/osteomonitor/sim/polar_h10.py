@@ -274,15 +274,19 @@ class VirtualPolarH10(VirtualHrStrap):
         """HR loop plus the scheduled "measurement stopped" messages."""
         return [*super().background_tasks(), asyncio.create_task(self._stopped_schedule())]
 
+    async def announce_stopped(self) -> bool:
+        """Stop ACC on the device's own initiative and indicate `01 02`; False if idle."""
+        if not self.acc_active:
+            return False
+        self._stop_acc()
+        if self.connection is not None:
+            await self.send(self.cp_char, "pmd_cp", pmd.encode_stopped([pmd.ACC]), indicate=True)
+        return True
+
     async def _stopped_schedule(self) -> None:
         for t in self.faults.stopped_at_s:
             await self.clock.sleep_until(t)
-            if self.acc_active:
-                self._stop_acc()
-                if self.connection is not None:
-                    await self.send(
-                        self.cp_char, "pmd_cp", pmd.encode_stopped([pmd.ACC]), indicate=True
-                    )
+            await self.announce_stopped()
 
     # -- link ---------------------------------------------------------------------------------
 
