@@ -28,3 +28,22 @@ def datasets_dir(shared_dir: Path) -> Path:
     if not d.is_dir():
         pytest.skip(f"real datasets not found at {d}: validation tests need ../shared/datasets")
     return d
+
+
+# --- hardware tests (tests/hardware, owned by the collect layer) -------------------------
+# pytest only reads command-line options from conftests at or above the rootdir's test
+# paths, so the option lives here; the fixtures and the skip logic live in
+# tests/hardware/conftest.py.
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--ble-address: run tests/hardware against a real strap at this address."""
+    parser.addoption(
+        "--ble-address",
+        action="store",
+        default=None,
+        metavar="ADDRESS",
+        help="Bluetooth address (or macOS UUID) of a real wearable for tests/hardware; "
+        "without it those tests are skipped",
+    )
+
+
+# --- end hardware tests --------------------------------------------------------------------
