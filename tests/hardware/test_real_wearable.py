@@ -67,9 +67,7 @@ async def test_record_a_minute_stop_cleanly_and_decode(ble_address: str, tmp_pat
     reader = RecordingReader(path)
     assert reader.ended_cleanly
     device = reader.devices[0]
-    decoder = DeviceDecoder(
-        match_profile(device.name, []) or _profile(device.profile), device.settings
-    )
+    decoder = DeviceDecoder(load_profiles()[device.profile], device.settings)
     hr = acc = bad = 0
     for packet in reader.packets():
         try:
