@@ -11,7 +11,7 @@ from rx_builders import make_rx, rx_text
 
 from osteomonitor.errors import OsteomonitorError, PrescriptionError
 from osteomonitor.prescription import PrescriptionFileError, load_prescription, parse_prescription
-from osteomonitor.prescription.toml_reader import _PATIENT_KEYS
+from osteomonitor.prescription.toml_patient import PATIENT_KEYS as _PATIENT_KEYS
 
 
 def set_line(key: str, line: str) -> Callable[[str], str]:
