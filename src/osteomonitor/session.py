@@ -447,8 +447,9 @@ class SessionProcessor:
                 hrrest_method = "marked-rest-segment" if hrrest is not None else None
             known = hrrest is not None and p.hrmax_bpm is not None
             acc = ZoneAccumulator(
-                hrrest if known else 1.0,  # placeholders: no zones, no target without them
-                p.hrmax_bpm if known else 2.0,
+                # placeholders when unknown: no zones and no target band without them
+                hrrest if hrrest is not None and known else 1.0,
+                p.hrmax_bpm if p.hrmax_bpm is not None and known else 2.0,
                 DEFAULT_ZONES if known else (),
                 MAX_HOLD_S,
                 p.target_pct if known else None,
@@ -537,8 +538,8 @@ class SessionProcessor:
 
         After `summary()` the processor is finished: feeding more data is an error.
         """
-        for track in self._acc.values():
-            self._route(track, track.finish())
+        for t in self._acc.values():
+            self._route(t, t.finish())
         heart, _ = self._heart()
         key = self._primary_acc()
         track = self._acc[key] if key else None

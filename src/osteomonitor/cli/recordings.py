@@ -110,7 +110,7 @@ def _info(args: argparse.Namespace) -> int:
                     "packets": n,
                     "span_ns": span,
                     "devices": [
-                        {**{k: getattr(d, k) for k in d.__slots__}, "packets": counts.get(d.key, 0)}  # type: ignore[attr-defined]
+                        {**{k: getattr(d, k) for k in d.__slots__}, "packets": counts.get(d.key, 0)}
                         for d in devices
                     ],
                     "events": kinds,
@@ -145,8 +145,7 @@ def _info(args: argparse.Namespace) -> int:
         )
         print(
             f"  {d.key:10} {d.name} [{d.address}] profile {d.profile}; "
-            f"{counts.get(d.key, 0)} packets"
-            + (f"; {extra}" if extra else "")
+            f"{counts.get(d.key, 0)} packets" + (f"; {extra}" if extra else "")
         )
     if kinds:
         print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))

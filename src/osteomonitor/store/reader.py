@@ -123,7 +123,10 @@ class RecordingReader:
             " FROM devices ORDER BY id"
         )
         for row in rows:
-            out[row[0]] = DeviceInfo(*row[1:8], settings=json.loads(row[8]))
+            key, address, name, profile, model, firmware, battery = row[1:8]
+            out[row[0]] = DeviceInfo(
+                key, address, name, profile, model, firmware, battery, json.loads(row[8])
+            )
         return out
 
     def _load_streams(self) -> dict[int, StreamRef]:
