@@ -174,7 +174,8 @@ class VirtualHrStrap(VirtualPeripheral):
         while True:
             k += 1
             t = self.sim_s(k * HR_INTERVAL_S)
-            await self.clock.sleep_until(t)
+            if not await self.sleep_until(t):
+                return
             payload = self.hr_payload(t, t_prev)
             t_prev = t
             await self.send(self.hr_char, "hr", payload)

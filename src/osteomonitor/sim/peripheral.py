@@ -34,6 +34,12 @@ ADVERTISING_INTERVAL_MS = 100.0
 #: Permissions of a notify-only value (the CCCD is what the central writes).
 NO_ACCESS = gatt.Characteristic.Permissions(0)
 
+#: Wall seconds `stop()` lets the device's tasks finish before cancelling them.
+STOP_GRACE_S = 1.0
+
+#: Sleeps shorter than this (wall s) are plain sleeps; longer ones wake on stop().
+_SHORT_SLEEP_S = 0.05
+
 #: Flags AD structure: LE General Discoverable, BR/EDR not supported.
 _AD_FLAGS = bytes([2, 0x01, 0x06])
 
@@ -140,8 +146,8 @@ class VirtualPeripheral:
         self._subscribed: dict[int, tuple[bool, bool]] = {}
         self._data_count = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = asyncio.Event()
         self._dropping = False
-        self._advertise_task: asyncio.Task[None] | None = None
         self._battery_char: gatt.Characteristic[bytes] = gatt.Characteristic(
             UUID(hrs.BATTERY_LEVEL_UUID),
             gatt.Characteristic.Properties.READ | gatt.Characteristic.Properties.NOTIFY,
@@ -193,14 +199,34 @@ class VirtualPeripheral:
         self._tasks = [*self.background_tasks(), asyncio.create_task(self._drop_schedule())]
 
     async def stop(self) -> None:
-        """Stop every task (the radio powers the device off)."""
-        for task in [*self._tasks, self._advertise_task]:
-            if task is not None:
+        """Stop every task (the radio powers the device off).
+
+        Tasks are asked to finish rather than cancelled, so no HCI command is abandoned
+        half-way (bumble then fails on the late Command Complete); cancelling is only the
+        fallback after `STOP_GRACE_S`.
+        """
+        self._closing.set()
+        tasks = list(self._tasks)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+            for task in late:
                 task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._tasks = []
+
+    async def sleep_until(self, sim_s: float) -> bool:
+        """Sleep until simulated time `sim_s`; False (at once) when the device is stopping."""
+        delay = self.clock.wall_s(sim_s - self.clock.now_s())
+        if self._closing.is_set():
+            return False
+        if delay < _SHORT_SLEEP_S:  # the common case of a streaming loop: stay cheap
+            await asyncio.sleep(max(0.0, delay))
+            return not self._closing.is_set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), delay)
+        return not self._closing.is_set()
 
     async def _advertise(self) -> None:
         assert self.device is not None
@@ -227,9 +253,9 @@ class VirtualPeripheral:
 
     async def _after_disconnection(self, reason: int, dropped: bool) -> None:
         await self.on_disconnected(reason, dropped)
-        if dropped:
-            await self.clock.sleep(self.faults.link_gap_s)
-        if self.device is not None and not self.radio_closed():
+        if dropped and not await self.sleep_until(self.clock.now_s() + self.faults.link_gap_s):
+            return
+        if self.device is not None and not self.radio_closed() and not self._closing.is_set():
             await self._advertise()
 
     def radio_closed(self) -> bool:
@@ -337,5 +363,6 @@ class VirtualPeripheral:
 
     async def _drop_schedule(self) -> None:
         for t in self.faults.drop_times(self.duration_s):
-            await self.clock.sleep_until(t)
+            if not await self.sleep_until(t):
+                return
             await self.drop_link()

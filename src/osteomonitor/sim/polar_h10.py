@@ -253,7 +253,8 @@ class VirtualPolarH10(VirtualHrStrap):
             while self.acc_active:
                 dev_t = dev0 + (k * n + np.arange(1, n + 1)) / rate_hz  # device-clock seconds
                 sim_t = dev_t / (1.0 + self.drift)
-                await self.clock.sleep_until(float(sim_t[-1]))
+                if not await self.sleep_until(float(sim_t[-1])):
+                    break
                 acc_mg = np.clip(np.rint(self.model.acc_g(sim_t) * 1000.0), -limit_mg, limit_mg)
                 frame = pmd.encode_acc_frame(
                     self.device_ns(float(sim_t[-1])),
@@ -285,7 +286,8 @@ class VirtualPolarH10(VirtualHrStrap):
 
     async def _stopped_schedule(self) -> None:
         for t in self.faults.stopped_at_s:
-            await self.clock.sleep_until(t)
+            if not await self.sleep_until(t):
+                return
             await self.announce_stopped()
 
     # -- link ---------------------------------------------------------------------------------
