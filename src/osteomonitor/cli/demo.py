@@ -17,26 +17,35 @@ from typing import Any
 
 from osteomonitor.errors import UsageError
 
-#: The demo patient: a pseudonym and plausible facts for a 67-year-old at moderate
+#: The demo patient: a pseudonym and plausible facts for a fit 67-year-old at moderate
 #: fracture risk (the HR ceiling is 75 %HRR; the template is the KSBMR 2023 statement).
+#: With HRrest 56 bpm and Tanaka HRmax 161 bpm the target band 40–60 %HRR is 98–119 bpm,
+#: so the simulated walk (~100 bpm) sits in it and the jumps (~128 bpm) above it.
 DEMO_PATIENT = "DEMO"
 DEMO_TEMPLATE = "ksbmr-2023"
 DEMO_AGE_Y = 67
 DEMO_MASS_KG = 62.0
-DEMO_RESTING_HR_BPM = 68.0
+DEMO_RESTING_HR_BPM = 56.0
 DEMO_HR_CEILING_PCT_HRR = 75.0
 #: Length of the built-in session the virtual H10 plays (it repeats after), s.
 DEMO_SESSION_S = 600.0
 
 
 def demo_prescription_toml(
-    patient: str = DEMO_PATIENT, start_date: dt.date | None = None, timezone: str = "UTC"
+    patient: str = DEMO_PATIENT,
+    start_date: dt.date | None = None,
+    timezone: str = "UTC",
+    *,
+    fracture_risk: str = "moderate",
+    hr_ceiling_bpm: float | None = None,
 ) -> str:
-    """A valid prescription for the demo patient, drafted from the KSBMR-2023 template.
+    """A valid prescription for a demo patient, drafted from the KSBMR-2023 template.
 
     Args:
         patient: pseudonym. start_date: programme week 1 (default: two weeks ago).
         timezone: the patient's IANA zone.
+        fracture_risk: "low", "moderate" or "high" (high forbids flight phases).
+        hr_ceiling_bpm: the HR ceiling in bpm instead of 75 %HRR.
     """
     from osteomonitor.prescription import Patient, draft_prescription
 
@@ -46,7 +55,7 @@ def demo_prescription_toml(
         age_y=DEMO_AGE_Y,
         body_mass_kg=DEMO_MASS_KG,
         timezone=timezone,
-        fracture_risk="moderate",
+        fracture_risk=fracture_risk,
         prior_vertebral_fracture=False,
         hr_modulating_medication=False,
         resting_hr_bpm=DEMO_RESTING_HR_BPM,
@@ -56,7 +65,11 @@ def demo_prescription_toml(
         hrmax_method="tanaka",
     )
     text, _notes = draft_prescription(
-        DEMO_TEMPLATE, patient=who, start_date=start, hr_ceiling_pct_hrr=DEMO_HR_CEILING_PCT_HRR
+        DEMO_TEMPLATE,
+        patient=who,
+        start_date=start,
+        hr_ceiling_bpm=hr_ceiling_bpm,
+        hr_ceiling_pct_hrr=None if hr_ceiling_bpm is not None else DEMO_HR_CEILING_PCT_HRR,
     )
     return text
 

@@ -84,6 +84,8 @@ def review_session(path: str | os.PathLike[str], prescription: Any = None) -> Se
         meta, summary, state, rx = analyse_file(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
+    except Exception as exc:  # a bug must not take the whole library down
+        return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
     base = SessionReview(p, meta, summary, rx, hr_points=tuple(state.hr_series), state=state)
     if rx is None:
         return base

@@ -52,8 +52,9 @@ class LibraryScreen(Screen[None]):
 
     HELP_TITLE = "recordings library"
     HELP = """
-Every recording in the folder, newest first. Compliance badges: I intensity, T time or
-volume; ✓ met, ↓ below, ↑ above, ? indeterminate (data too poor or nothing marked).
+Every recording in the folder, newest first. Compliance badges name the target (HRR,
+RPE, min, jumps ...): ✓ met, ↓ below, ↑ above, ? indeterminate (data too poor or
+nothing marked); frequency is judged in the patient's weeks (w).
 Sessions from simulated wearables are marked (sim).
 """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -161,7 +162,7 @@ Sessions from simulated wearables are marked (sim).
         if key not in table.rows:
             return
         for (col, _label), value in zip(COLUMNS[4:8], self._analysed_cells(review), strict=True):
-            table.update_cell(key, col, value)
+            table.update_cell(key, col, value, update_width=True)
 
     # -- navigation -----------------------------------------------------------------
     def selected(self) -> RecordingInfo | None:

@@ -148,7 +148,7 @@ its days, lapses and due progressions are listed below.
         mods = [m for m in (self.reports[0].modalities if self.reports else ()) if m.prescribed]
         table.add_column("week", key="week")
         for m in mods:
-            table.add_column(m.label, key=m.modality)
+            table.add_column(m.modality, key=m.modality)
         table.add_column("adherence", key="adherence")
         table.add_column("jumps", key="jumps")
         table.add_column("alerts", key="alerts")

@@ -1,7 +1,7 @@
 """Compact compliance badges for a session: one letter per FITT element and its status.
 
 Colour is never the only signal (a symbol says it too): ✓ met, ↓ below, ↑ above,
-? indeterminate. Letters: I intensity, T time/volume.
+? indeterminate; each badge names its target ("HRR↓ RPE✓ min↓").
 """
 
 from __future__ import annotations
@@ -18,7 +18,29 @@ STATUS_MARKS: dict[str, tuple[str, str]] = {
     "above": ("↑", "yellow"),
     "indeterminate": ("?", "dim"),
 }
-ELEMENT_LETTERS: dict[str, str] = {"intensity": "I", "time": "T", "frequency": "F", "type": "Y"}
+# Short names of the targets for the badges (fallback: the label's first word).
+TARGET_SHORT: dict[str, str] = {
+    "hrr_pct": "HRR",
+    "rpe_borg": "RPE",
+    "cr10": "CR10",
+    "mets": "METs",
+    "minutes_per_session": "min",
+    "jumps_per_session": "jumps",
+    "landing_peak_g": "peak",
+    "pct_1rm": "%1RM",
+    "challenging_last_reps": "last-reps",
+    "reps_per_set": "reps",
+    "sets_per_exercise": "sets",
+    "exercises_per_session": "exercises",
+    "muscle_groups": "groups",
+    "hold_s": "hold",
+    "reps_per_stretch": "reps",
+}
+
+
+def short_name(key: str, label: str) -> str:
+    """The badge name of a target: "HRR", "jumps" …"""
+    return TARGET_SHORT.get(key) or (label.split()[0] if label else key)
 
 
 def compliance_badges(compliance: Any) -> Text:
@@ -28,7 +50,7 @@ def compliance_badges(compliance: Any) -> Text:
         return Text("no prescription", style="dim")
     for mod in compliance.modalities:
         marks = [
-            (ELEMENT_LETTERS.get(e.element, e.element[:1].upper()), *STATUS_MARKS[e.status])
+            (short_name(e.key, e.label), *STATUS_MARKS[e.status])
             for e in mod.elements
             if e.status in STATUS_MARKS
         ]

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
 
-COLUMNS = ("modality", "element", "target", "measured", "status", "evidence")
+COLUMNS = ("element", "target", "measured", "status", "evidence")
 
 
 def _measured(e: Any) -> str:
@@ -26,7 +26,7 @@ def _status(status: str) -> Text:
 
 
 class FittTable(DataTable[Any]):
-    """One row per FITT element of every modality the session trained."""
+    """One row per FITT element, under a heading row per modality the session trained."""
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -38,10 +38,10 @@ class FittTable(DataTable[Any]):
         """Fill from a `SessionCompliance` (None: no prescription)."""
         self.clear()
         if compliance is None:
-            self.add_row("-", "-", "no prescription in the recording", "", "", "")
+            self.add_row("-", "no prescription in the recording", "", "", "")
             return
         for mod in compliance.modalities:
+            head = mod.label + ("" if mod.prescribed else " (not prescribed)")
+            self.add_row(Text(head, style="bold"), "", "", "", "")
             for e in mod.elements:
-                self.add_row(
-                    mod.label, e.label, e.target, _measured(e), _status(e.status), e.evidence
-                )
+                self.add_row(f"  {e.label}", e.target, _measured(e), _status(e.status), e.evidence)

@@ -33,7 +33,9 @@ class ImpactHistogram(ThrottledPlot):
     def draw(self, plt: Any, data: ImpactBands | None) -> None:
         plt.title("impacts per band (g)")
         if data is None or not data.edges_g:
-            plt.bar(["no data"], [0], orientation="horizontal")
+            plt.title("impacts: no accelerometer data")
+            plt.bar([" "], [0], orientation="horizontal")
+            plt.xlim(0, 1)
             return
         counts = list(data.counts)
         width = max(len(str(c)) for c in counts)
