@@ -41,6 +41,7 @@ def load(path: Path):  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location(f"bench_mod_{path.stem}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 

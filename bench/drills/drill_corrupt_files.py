@@ -18,13 +18,47 @@ from benchlib import Row
 from osteomonitor.model import DeviceInfo, Packet, SessionMeta
 from osteomonitor.store import RecordingWriter
 
-BAD_PRESCRIPTIONS = {
-    "unknown key": '[patient]\npseudonym = "P1"\nage = 67\nshoe_size = 42\n',
-    "wrong type": '[patient]\npseudonym = "P1"\nage = "sixty"\n',
-    "age 250": '[patient]\npseudonym = "P1"\nage = 250\n',
-    "not TOML": "this is = = not toml [\n",
-    "empty": "",
-}
+DRAFT = [
+    "prescription",
+    "new",
+    "--template",
+    "ksbmr-2023",
+    "--patient",
+    "P07",
+    "--age",
+    "67",
+    "--risk",
+    "moderate",
+    "--vertebral-fracture",
+    "no",
+    "--hr-medication",
+    "no",
+    "--mass",
+    "64",
+    "--resting-hr",
+    "62",
+    "--resting-hr-method",
+    "seated-5min",
+    "--resting-hr-date",
+    "2025-02-24",
+    "--hrmax",
+    "tanaka",
+    "--timezone",
+    "Europe/Helsinki",
+    "--start",
+    "2025-03-03",
+    "--hr-ceiling",
+    "75%hrr",
+]
+#: (label, text replaced, replacement, key the message must name)
+BAD_EDITS = [
+    ("unknown key", "age_y = 67", "age_y = 67\nshoe_size = 42", "shoe_size"),
+    ("wrong type", "age_y = 67", 'age_y = "sixty-seven"', "age_y"),
+    ("age 250", "age_y = 67", "age_y = 250", "age_y"),
+    ("resting HR above HRmax", "bpm = 62", "bpm = 190", "resting_hr"),
+    ("missing required field", "body_mass_kg = 64", "", "body_mass_kg"),
+    ("not TOML", "[patient]", "[patient", "TOML"),
+]
 
 
 def _recording(path: Path) -> None:
@@ -86,15 +120,23 @@ def run(smoke: bool = False) -> list[Row]:
                 if not _clean(out):
                     bad.append(f"{' '.join(cmd)} on {label}: {out.stderr.strip()[-100:]}")
         rx_total, rx_bad = 0, []
-        for label, text in BAD_PRESCRIPTIONS.items():
-            path = Path(d) / "rx.toml"
-            path.write_text(text)
-            out = _cli("prescription", "check", str(path))
-            if "invalid choice" in out.stderr:
-                continue
-            rx_total += 1
-            if out.returncode == 0 or not _clean(out):
-                rx_bad.append(label)
+        draft = _cli(*DRAFT)
+        if draft.returncode == 0:
+            for label, old, new, key in BAD_EDITS:
+                path = Path(d) / "rx.toml"
+                path.write_text(draft.stdout.replace(old, new, 1))
+                out = _cli("prescription", "check", str(path))
+                rx_total += 1
+                first = out.stderr.splitlines()[0] if out.stderr else ""
+                if (
+                    out.returncode == 0
+                    or "Traceback" in out.stderr
+                    or not first.startswith("osteomonitor: error:")
+                    or key not in out.stderr
+                ):
+                    rx_bad.append(label)
+        else:
+            rx_bad.append(f"drafting failed: {draft.stderr.strip()[:80]}")
     return [
         Row(
             "drill: corrupted recordings → clear message, no traceback",
@@ -105,7 +147,7 @@ def run(smoke: bool = False) -> list[Row]:
             "; ".join(bad[:2]),
         ),
         Row(
-            "drill: wrong prescriptions refused with a clear message",
+            "drill: wrong prescriptions refused naming file, key and reason",
             float(rx_total - len(rx_bad)),
             f"of {rx_total}",
             f"{rx_total}",
