@@ -15,7 +15,15 @@ import numpy as np
 
 from osteomonitor.model import Impact, ImpactSummary
 
-from .signal import FloatArray, SignalError, check_acc, check_fs, check_range, magnitude
+from .signal import (
+    FloatArray,
+    SignalError,
+    check_acc,
+    check_fs,
+    check_range,
+    local_peaks,
+    magnitude,
+)
 from .thresholds import (
     BAND_SETS,
     CLIP_FRACTION,
@@ -86,36 +94,35 @@ class ImpactCounter:
         return self._process(self._n)
 
     def _process(self, end: int) -> list[Impact]:
-        out: list[Impact] = []
         lo = self._next
         if end <= lo:
-            return out
+            return []
         r, b0, lb = self._r, self._buf0, self._lb
         mag = self._mag
-        # window of mag covering [lo - keep, end + r), padded with -inf outside the data
-        w_lo, w_hi = lo - self._keep, end + r
-        src = mag[max(0, w_lo - b0) : min(self._n, w_hi) - b0]
-        pad_l = max(0, b0 - w_lo)  # only at the very start of the signal
-        pad_r = w_hi - min(self._n, w_hi)
-        x = np.concatenate((np.full(pad_l, -np.inf), src, np.full(pad_r, -np.inf)))
-        off = lo - w_lo  # position of global `lo` in x
-        cen = x[off : off + (end - lo)]
-        win = np.lib.stride_tricks.sliding_window_view(x, r)
-        left = win[off - r : off - r + (end - lo)].max(axis=1)  # x[i - r : i]
-        right = win[off + 1 : off + 1 + (end - lo)].max(axis=1)  # x[i + 1 : i + r + 1]
-        ok = (cen >= self._min) & (cen > left) & (cen >= right)
-        # the left neighbourhood of a peak is strictly lower: ties go to the earlier sample
-        for k in np.flatnonzero(ok).tolist():
-            i = lo + k
-            j = off + k
-            v = float(x[j])
-            pre = x[max(0, j - lb) : j + 1]
-            pre = pre[np.isfinite(pre)]
-            kmin = int(np.argmin(pre))
-            rise = (v - float(pre[kmin])) * self._fs / max(1, pre.size - 1 - kmin)
-            jb = i - b0
-            clipped = bool(self._clip[max(0, jb - 1) : jb + 2].any())
-            out.append(Impact(i / self._fs, v, rise, clipped))
+        # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and, short
+        # of the end of the signal, r samples after `end`; beyond the signal is −∞.
+        jj = local_peaks(mag, lo - b0, end - b0, self._min, r)
+        out: list[Impact] = []
+        if jj.size:
+            # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
+            # (the earliest lowest one) up to the peak
+            idx = jj[:, None] + np.arange(-lb, 1)
+            pre = mag[np.maximum(idx, 0)]
+            pre[idx < 0] = np.inf  # before the first sample
+            kmin = np.argmin(pre, axis=1)
+            v = mag[jj]
+            low = pre[np.arange(jj.size), kmin]
+            rise = (v - low) * self._fs / np.maximum(1, lb - kmin)
+            clip = self._clip
+            last = clip.shape[0] - 1
+            clipped = clip[np.maximum(jj - 1, 0)] | clip[jj] | clip[np.minimum(jj + 1, last)]
+            t = (jj + b0) / self._fs
+            out = [
+                Impact(ti, vi, ri, ci)
+                for ti, vi, ri, ci in zip(
+                    t.tolist(), v.tolist(), rise.tolist(), clipped.tolist(), strict=True
+                )
+            ]
         self._next = end
         self.count += len(out)
         keep = max(0, end - self._keep - 1)

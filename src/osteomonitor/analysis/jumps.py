@@ -25,8 +25,11 @@ seconds and only counters are kept for the whole session.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +41,7 @@ from .signal import (
     check_acc,
     check_fs,
     check_range,
+    local_peaks,
     magnitude,
     moving_mean_valid,
     odd_width,
@@ -120,7 +124,12 @@ class JumpDetector:
         self._ctx_need = self._ctx + self._refr + self._h + 1
         self._stride_gap = round(STRIDE_GAP_MAX_S * fs)
         self._buf = np.empty((0, 3), dtype=np.float64)
-        self._buf0 = 0  # global index of self._buf[0]
+        self._mag = np.empty(0, dtype=np.float64)  # ‖a‖ of self._buf
+        self._sm = np.empty(0, dtype=np.float64)  # smoothed ‖a‖, global [buf0, sm_end)
+        self._buf0 = 0  # global index of self._buf[0] (and of _mag[0], _sm[0])
+        self._sm_end = 0  # smoothed ‖a‖ is final below this global index
+        self._pk_end = 0  # impact peaks are known below this global index
+        self._peaks: list[int] = []  # impact peaks (global indices, ascending) still needed
         self._n = 0  # samples fed so far
         self._scan = 0  # next global index where a flight run may start
         self._skip_long = False  # inside a run longer than flight_max_s
@@ -149,7 +158,12 @@ class JumpDetector:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
         a = check_acc(acc_g, "JumpDetector.feed")
         if a.shape[0]:
-            self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
+            mag = magnitude(a)
+            if self._buf.shape[0]:
+                self._buf = np.concatenate((self._buf, a))
+                self._mag = np.concatenate((self._mag, mag))
+            else:
+                self._buf, self._mag = a, mag
             self._n += a.shape[0]
         return self._process(final=False)
 
@@ -167,20 +181,45 @@ class JumpDetector:
         """Raw samples for global [lo, hi) (must be buffered)."""
         return self._buf[lo - self._buf0 : hi - self._buf0]
 
+    def _magv(self, lo: int, hi: int) -> FloatArray:
+        """‖a‖ for global [lo, hi) (must be buffered)."""
+        return self._mag[lo - self._buf0 : hi - self._buf0]
+
     def _smoothed(self, lo: int, hi: int) -> FloatArray:
-        """Smoothed ‖a‖ for global [lo, hi); edges replicate the first/last sample."""
-        h = self._h
-        src_lo, src_hi = max(0, lo - h), min(self._n, hi + h)
-        mag = magnitude(self._raw(src_lo, src_hi))
-        pad_lo = src_lo - (lo - h)
-        pad_hi = (hi + h) - src_hi
-        if pad_lo or pad_hi:
-            mag = np.concatenate((np.full(pad_lo, mag[0]), mag, np.full(pad_hi, mag[-1])))
-        return moving_mean_valid(mag, self._w)
+        """Smoothed ‖a‖ for global [lo, hi) (must lie below `_sm_end`)."""
+        return self._sm[lo - self._buf0 : hi - self._buf0]
+
+    def _extend(self, final: bool) -> None:
+        """Bring the smoothed ‖a‖ and the impact peaks up to date with the samples.
+
+        Each smoothed sample is the moving mean of the same 2·h + 1 raw magnitudes
+        (edges of the signal replicate the first/last sample), computed once when its
+        window is complete, so its value never depends on the chunking.
+        """
+        n, h, b0 = self._n, self._h, self._buf0
+        upto = n if final else n - h
+        lo = self._sm_end
+        if upto > lo:
+            src_lo, src_hi = max(0, lo - h), min(n, upto + h)
+            mag = self._magv(src_lo, src_hi)
+            pad_lo, pad_hi = src_lo - (lo - h), (upto + h) - src_hi
+            if pad_lo or pad_hi:
+                mag = np.concatenate((np.full(pad_lo, mag[0]), mag, np.full(pad_hi, mag[-1])))
+            new = moving_mean_valid(mag, self._w)
+            keep = self._sm[: lo - b0]
+            self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
+            self._sm_end = upto
+        # impact peaks (for the step interval): final once r samples follow them
+        r = self._refr
+        pk_hi = self._sm_end if final else self._sm_end - r
+        if pk_hi > self._pk_end:
+            found = local_peaks(self._sm, self._pk_end - b0, pk_hi - b0, self._p.landing_min_g, r)
+            self._peaks.extend((found + b0).tolist())
+            self._pk_end = pk_hi
 
     def _process(self, final: bool) -> list[Jump]:
-        n = self._n
-        valid_end = n if final else n - self._h
+        self._extend(final)
+        valid_end = self._sm_end
         lo = self._scan
         if valid_end > lo:
             self._scan_runs(lo, valid_end, final)
@@ -234,24 +273,22 @@ class JumpDetector:
         h = self._h
         if h:
             lo_r, hi_r = max(1, s - h), min(self._n - 1, e + h)
-            below = np.flatnonzero(magnitude(self._raw(lo_r, hi_r)) < p.flight_hyst_g)
+            below = np.flatnonzero(self._magv(lo_r, hi_r) < p.flight_hyst_g)
             if below.size:
                 s, e = lo_r + int(below[0]), lo_r + int(below[-1]) + 1
                 run = e - s
         hi = min(self._n, e + self._lw + 1)
-        win = self._raw(e, hi)
-        mag = magnitude(win)
-        m_land = self._smoothed(e, hi)
-        if float(m_land.max()) < p.landing_min_g:
+        if float(self._smoothed(e, hi).max()) < p.landing_min_g:
             return
+        mag = self._magv(e, hi)
         k = int(np.argmax(mag))
         peak = float(mag[k])
         # loading slope from the last flight sample to the landing peak
-        base = float(magnitude(self._raw(e - 1, e))[0])
+        base = float(self._mag[e - 1 - self._buf0])
         slope = (peak - base) * self._fs / (k + 1)
         clipped = False
         if self._range is not None:
-            clipped = bool((np.abs(win) >= CLIP_FRACTION * self._range).any())
+            clipped = bool((np.abs(self._raw(e, hi)) >= CLIP_FRACTION * self._range).any())
         self._pending.append(_Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
 
     def _compute_contexts(self, final: bool) -> None:
@@ -264,24 +301,21 @@ class JumpDetector:
             lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
             c.step_s = self._step_interval(lo, hi)
             w = self._raw(lo, hi)
-            g = [math.fsum(w[:, i].tolist()) / w.shape[0] for i in range(3)]
-            gn = math.sqrt(g[0] ** 2 + g[1] ** 2 + g[2] ** 2)
+            g = w.sum(axis=0) / w.shape[0]
+            g0, g1, g2 = g.tolist()
+            gn = math.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
             if gn < _MIN_GRAVITY_G:
                 continue  # orientation unknown: magnitude-only decision
-            u = (g[0] / gn, g[1] / gn, g[2] / gn)
-            f = self._raw(c.s, c.e)
-            v_flight = f[:, 0] * u[0] + f[:, 1] * u[1] + f[:, 2] * u[2]
-            if math.fsum(v_flight.tolist()) / f.shape[0] >= self._p.flight_vertical_max_g:
+            u0, u1, u2 = g0 / gn, g1 / gn, g2 / gn
+            f0, f1, f2 = (self._raw(c.s, c.e).sum(axis=0) / (c.e - c.s)).tolist()
+            if f0 * u0 + f1 * u1 + f2 * u2 >= self._p.flight_vertical_max_g:
                 c.hv = math.nan  # feet loaded: not a flight
                 continue
-            v = w[:, 0] * u[0] + w[:, 1] * u[1] + w[:, 2] * u[2]
-            vd = v - math.fsum(v.tolist()) / v.shape[0]
-            hz = [w[:, i] - v * u[i] for i in range(3)]
-            h2 = 0.0
-            for comp in hz:
-                d = comp - math.fsum(comp.tolist()) / comp.shape[0]
-                h2 += math.fsum((d * d).tolist())
-            v2 = math.fsum((vd * vd).tolist())
+            # dynamic part d = a − mean(a); vertical d·u, horizontal the rest
+            d = w - g
+            vd = d[:, 0] * u0 + d[:, 1] * u1 + d[:, 2] * u2
+            v2 = float((vd * vd).sum())
+            h2 = max(0.0, float((d * d).sum()) - v2)
             c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
 
     def _step_interval(self, lo: int, hi: int) -> float | None:
@@ -290,22 +324,17 @@ class JumpDetector:
         An impact peak is a smoothed-‖a‖ sample ≥ `landing_min_g` that is the highest
         within ± `refractory_s` (earlier ties win).
         """
-        r = self._refr
-        a, b = max(0, lo - r), min(self._n, hi + r)
-        m = self._smoothed(a, b)
-        neg = np.full(r, -np.inf)
-        mp = np.concatenate((neg, m, neg))
-        win = np.lib.stride_tricks.sliding_window_view(mp, r)
-        # win[j] covers mp[j : j + r]; sample i of m sits at mp[i + r].
-        i0, i1 = lo - a, hi - a
-        cen = m[i0:i1]
-        left = win[i0:i1].max(axis=1)  # m[i - r : i]
-        right = win[i0 + r + 1 : i1 + r + 1].max(axis=1)  # m[i + 1 : i + r + 1]
-        ok = (cen >= self._p.landing_min_g) & (cen > left) & (cen >= right)
-        idx = np.flatnonzero(ok)
-        if len(idx) < 2:
+        pk = self._peaks
+        # a later candidate lands after this one's touchdown, so its window starts at
+        # least `landing_window_s` before this one's: older peaks are never needed again
+        drop = bisect.bisect_left(pk, lo - self._lw - 1)
+        if drop:
+            del pk[:drop]
+        i0, i1 = bisect.bisect_left(pk, lo), bisect.bisect_left(pk, hi)
+        if i1 - i0 < 2:
             return None
-        return _median(sorted(np.diff(idx).tolist())) / self._fs
+        idx = pk[i0:i1]
+        return _median(sorted(b - a for a, b in itertools.pairwise(idx))) / self._fs
 
     def _decide(self, final: bool) -> list[Jump]:
         out: list[Jump] = []
@@ -318,15 +347,15 @@ class JumpDetector:
                 horizon = c.p + self._bout
                 if self._scan <= horizon or self._n < horizon + self._ctx_need:
                     break
-                if any(not o.context_done for o in pend if o.p <= horizon):
+                if any(not o.context_done for o in _upto(pend, horizon)):
                     break
             pend.popleft()
             if c.hv is not None and math.isnan(c.hv):
                 continue  # rejected by the vertical test
             while self._recent and self._recent[0].p < c.p - self._bout:
                 self._recent.popleft()
-            bout = [o for o in self._recent] + [c]
-            bout += [o for o in pend if o.p <= c.p + self._bout and not _rejected(o)]
+            bout = [*self._recent, c]
+            bout += [o for o in _upto(pend, c.p + self._bout) if not _rejected(o)]
             self._recent.append(c)
             jump = self._classify(c, bout)
             if jump is not None:
@@ -373,13 +402,29 @@ class JumpDetector:
 
     def _trim(self) -> None:
         # future candidates land after the scan point; their context reaches back
-        keep = self._scan - self._ctx - self._refr - 2 * self._h - 1
+        keep = min(
+            self._scan - self._ctx - self._refr - 2 * self._h - 1,
+            self._pk_end - self._refr,
+        )
         for c in self._pending:
             keep = min(keep, c.s, c.p - self._ctx - self._refr - self._h)
         keep = max(0, keep)
         if keep > self._buf0:
-            self._buf = self._buf[keep - self._buf0 :].copy()
+            cut = keep - self._buf0
+            self._buf = self._buf[cut:].copy()
+            self._mag = self._mag[cut:].copy()
+            self._sm = self._sm[cut:].copy()
             self._buf0 = keep
+
+
+def _upto(pend: deque[_Candidate], horizon: int) -> Iterator[_Candidate]:
+    """Pending candidates landing at or before `horizon` (they are in take-off order and
+    land after they take off, so the walk stops at the first take-off past it)."""
+    for o in pend:
+        if o.s > horizon:
+            return
+        if o.p <= horizon:
+            yield o
 
 
 def _rejected(c: _Candidate) -> bool:

@@ -112,3 +112,45 @@ def runs_below(x: FloatArray, threshold: float) -> tuple[IndexArray, IndexArray]
     low = np.concatenate(([False], x < threshold, [False]))
     d = np.diff(low.astype(np.int8))
     return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+
+
+def window_max(x: FloatArray, width: int) -> FloatArray:
+    """Sliding maximum: out[s] = max(x[s : s + width]) for s in 0 … len(x) − width.
+
+    Doubling (sparse-table) form: ⌈log2 width⌉ + 1 vectorised passes, O(n log width),
+    exact (a maximum does not round), and no (n, width) window array.
+    """
+    n = x.shape[0] - width + 1
+    if n <= 0 or width < 1:
+        return np.empty(0, dtype=np.float64)
+    cur = x
+    span = 1
+    while 2 * span <= width:
+        cur = np.maximum(cur[:-span], cur[span:])  # cur[s] = max(x[s : s + 2·span])
+        span *= 2
+    if span == width:
+        return cur[:n].copy() if cur is x else cur[:n]
+    return np.maximum(cur[:n], cur[width - span : width - span + n])
+
+
+def local_peaks(x: FloatArray, lo: int, hi: int, threshold: float, r: int) -> IndexArray:
+    """Indices i in [lo, hi) where x[i] ≥ threshold, x[i] > max(x[i−r:i]) and
+    x[i] ≥ max(x[i+1:i+r+1]) (ties go to the earlier sample).
+
+    Neighbours outside `x` count as −∞; callers hand in `x` with at least `r` samples
+    of real context either side of [lo, hi) except at the true ends of the signal.
+    Only the samples at or above `threshold` are examined, so quiet signal costs one
+    comparison per sample.
+    """
+    cand = lo + np.flatnonzero(x[lo:hi] >= threshold)
+    if cand.size == 0:
+        return cand
+    a, b = max(0, int(cand[0]) - r), min(x.shape[0], int(cand[-1]) + r + 1)
+    pad_l, pad_r = r - (int(cand[0]) - a), r - (b - 1 - int(cand[-1]))
+    seg = x[a:b]
+    if pad_l or pad_r:
+        seg = np.concatenate((np.full(pad_l, -np.inf), seg, np.full(pad_r, -np.inf)))
+    wm = window_max(seg, r)  # wm[s] = max(seg[s : s + r])
+    j = cand - (a - pad_l)  # position of each candidate in seg
+    ok = (seg[j] > wm[j - r]) & (seg[j] >= wm[j + 1])
+    return cand[ok]
