@@ -12,6 +12,7 @@ same order.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,9 @@ class ReplayFeed:
         path: the `.omrec` file.
         speed: initial speed factor (1 = real time; None = as fast as possible).
         prescription: a `Prescription` to judge against instead of the recording's own.
+        rehearsal: the event keys work: what the person logs goes into the analysis at
+            the current replay position (to practise with a recording); the file is
+            never changed. Off, the feed is read-only.
         state_period_s: how often a snapshot is posted while playing, s (wall time).
         clock: monotonic seconds (injectable for tests).
 
@@ -65,19 +69,20 @@ class ReplayFeed:
         RecordingError: the file cannot be read (raised by `open`, before any UI).
     """
 
-    can_log_events = False
-
     def __init__(
         self,
         path: str | Path,
         *,
         speed: float | None = 1.0,
         prescription: Any = None,
+        rehearsal: bool = False,
         state_period_s: float = STATE_PERIOD_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = Path(path)
         self.prescription = prescription
+        self.can_log_events = rehearsal
+        self._logged: queue.SimpleQueue[Event] = queue.SimpleQueue()
         self.state_period_s = state_period_s
         self._clock = clock
         self._cond = threading.Condition()
@@ -120,7 +125,9 @@ class ReplayFeed:
         self._thread.start()
 
     def log_event(self, event: Event) -> None:
-        """Recordings are read-only: replay never adds events."""
+        """In rehearsal, analyse `event` at the current replay position (never saved)."""
+        if self.can_log_events:
+            self._logged.put(event)
 
     async def stop(self) -> None:
         """Stop the thread and close the file."""
@@ -278,6 +285,9 @@ class ReplayFeed:
                     if seek is not None and seek < t_s:
                         return True  # a backward seek arrived while waiting
                 # --- feed ---
+                while not self._logged.empty():
+                    ev = self._logged.get_nowait()
+                    proc.feed(Event(item.t_ns, ev.kind, ev.data, ev.device))
                 proc.feed(item)
                 self.position_s = t_s
                 if isinstance(item, Packet):

@@ -140,6 +140,9 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
         self.query_one(DeviceStrip).show(())
         self.feed.start(self)
 
+    async def on_unmount(self) -> None:
+        await self.feed.stop()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in LOGGING_ACTIONS and not self.feed.can_log_events)
 

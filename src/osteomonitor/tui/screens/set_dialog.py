@@ -48,7 +48,7 @@ class SetDialog(ModalScreen[SetEntry | None]):
             )
             yield Label("Load, kg (0 = body weight)", classes="dialog-line")
             yield Input(
-                value="0",
+                placeholder="0",
                 type="number",
                 validators=[Number(minimum=0, maximum=MAX_LOAD_KG)],
                 id="set-load",
@@ -66,14 +66,17 @@ class SetDialog(ModalScreen[SetEntry | None]):
             return
         reps = self.query_one("#set-reps", Input)
         load = self.query_one("#set-load", Input)
-        for field, words in ((reps, f"repetitions 1-{MAX_REPS}"), (load, "a load in kg")):
-            check = field.validate(field.value)
-            if not field.value or (check is not None and not check.is_valid):
+        for field, words, required in (
+            (reps, f"repetitions 1-{MAX_REPS}", True),
+            (load, "a load in kg", False),
+        ):
+            check = field.validate(field.value) if field.value else None
+            if (required and not field.value) or (check is not None and not check.is_valid):
                 self.query_one("#set-error", Label).update(f"Please type {words}.")
                 field.focus()
                 return
         exercise = self.query_one("#set-exercise", Input).value.strip() or "set"
-        self.dismiss(SetEntry(exercise, int(reps.value), float(load.value)))
+        self.dismiss(SetEntry(exercise, int(reps.value), float(load.value or 0)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
