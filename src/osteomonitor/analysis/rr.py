@@ -18,6 +18,7 @@ identical results whatever the chunking, with O(block) memory.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,20 +62,53 @@ class RrCorrection:
 
 
 def _rolling(x: FloatArray, width: int, q: float | list[float]) -> FloatArray:
-    """Centred rolling quantile(s) over `width` samples, shrinking at the edges."""
+    """Centred rolling quantile(s) over `width` samples, shrinking at the edges.
+
+    Values equal `np.quantile` (method "linear") over each window bit for bit, at a
+    fraction of the cost: the windows are sorted at once (full ones as a strided view,
+    the shrinking edge ones padded with +∞) and `_sorted_quantiles` applies numpy's own
+    index and interpolation formulas.
+    """
     qs = np.atleast_1d(np.asarray(q, dtype=float))
     n = x.size
     h = width // 2
     out = np.empty((qs.size, n))
     if n >= width:
         win = np.lib.stride_tricks.sliding_window_view(x, width)
-        out[:, h : h + win.shape[0]] = np.quantile(win, qs, axis=1)
-        edges = [*range(min(h, n)), *range(h + win.shape[0], n)]
+        full = np.full(win.shape[0], width)
+        out[:, h : h + win.shape[0]] = _sorted_quantiles(np.sort(win, axis=1), full, qs)
+        edges = np.concatenate((np.arange(min(h, n)), np.arange(h + win.shape[0], n)))
     else:
-        edges = list(range(n))
-    for i in edges:
-        out[:, i] = np.quantile(x[max(0, i - h) : i + width - h], qs)
+        edges = np.arange(n)
+    if edges.size:
+        lo = np.maximum(0, edges - h)
+        length = np.minimum(n, edges + width - h) - lo
+        cols = np.arange(int(length.max()))
+        rows = np.where(cols < length[:, None], x[np.minimum(lo[:, None] + cols, n - 1)], np.inf)
+        rows.sort(axis=1)
+        out[:, edges] = _sorted_quantiles(rows, length, qs)
     return out[0] if np.ndim(q) == 0 else out
+
+
+def _sorted_quantiles(rows: FloatArray, length: npt.NDArray[np.intp], qs: FloatArray) -> FloatArray:
+    """Quantiles `qs` of each sorted row's first `length` values: (len(qs), len(rows)).
+
+    numpy's "linear" method step by step: virtual index (L − 1)·q, neighbours floor and
+    floor + 1 (the last value when at or past it), then numpy's `_lerp`: a + (b − a)·γ,
+    or b − (b − a)·(1 − γ) when γ ≥ 0.5.
+    """
+    last = length - 1
+    vi = last[None, :] * qs[:, None]
+    above = vi >= last[None, :]
+    prev = np.floor(vi)
+    pi = np.where(above, last[None, :], prev).astype(np.intp)
+    ni = np.where(above, last[None, :], prev + 1).astype(np.intp)
+    gamma = vi - np.where(above, -1.0, prev)
+    r = np.arange(rows.shape[0])[None, :]
+    a, b = rows[r, pi], rows[r, ni]
+    diff = b - a
+    res = a + diff * gamma
+    return np.asarray(np.where(gamma >= 0.5, b - diff * (1 - gamma), res), dtype=np.float64)
 
 
 def _threshold(x: FloatArray) -> FloatArray:
@@ -108,31 +142,36 @@ def _classify(peaks: FloatArray) -> dict[str, list[int]]:
     th2 = _threshold(mrrs)
     mrrs = mrrs / th2
     c1, c2 = KUBIOS_C1, KUBIOS_C2
-    i = 0
-    while i < rr.size - 2:
-        d = drrs[i]
-        if abs(d) <= 1:
-            i += 1
-            continue
-        if (d > 1 and s12[i] < -c1 * d - c2) or (d < -1 and s12[i] > -c1 * d + c2):
+    # The reference walks every beat; only beats with |dRR| > 1 can be flagged, so the
+    # walk visits those (same order, same skips) on plain floats.
+    n_walk = rr.size - 2
+    flagged = np.flatnonzero(~(np.abs(drrs[:n_walk]) <= 1)).tolist()
+    d_, s12_, s22_ = drrs.tolist(), s12.tolist(), s22.tolist()
+    m_, rr_, med_, th2_ = mrrs.tolist(), rr.tolist(), medrr.tolist(), th2.tolist()
+    i_next = 0
+    for i in flagged:
+        if i < i_next:
+            continue  # stepped over as the second beat of a candidate pair
+        d = d_[i]
+        if (d > 1 and s12_[i] < -c1 * d - c2) or (d < -1 and s12_[i] > -c1 * d + c2):
             out["ectopic"].append(i)
-            i += 1
+            i_next = i + 1
             continue
         cands = [i]
-        if abs(drrs[i + 1]) < abs(drrs[i + 2]):
+        if abs(d_[i + 1]) < abs(d_[i + 2]):
             cands.append(i + 1)
         for j in cands:
-            dj = drrs[j]
-            long_ = dj > 1 and s22[j] < -1
-            short = dj < -1 and s22[j] > 1
-            if long_ or short or abs(mrrs[j]) > 3:
-                if short and abs(rr[j] + rr[j + 1] - medrr[j]) < th2[j]:
+            dj = d_[j]
+            long_ = dj > 1 and s22_[j] < -1
+            short = dj < -1 and s22_[j] > 1
+            if long_ or short or abs(m_[j]) > 3:
+                if short and abs(rr_[j] + rr_[j + 1] - med_[j]) < th2_[j]:
                     out["extra"].append(j)
-                elif long_ and abs(rr[j] / 2 - medrr[j]) < th2[j]:
+                elif long_ and abs(rr_[j] / 2 - med_[j]) < th2_[j]:
                     out["missed"].append(j)
                 else:
                     out["longshort"].append(j)
-            i += 1  # as in the reference flow (NeuroKit2): one step per candidate
+        i_next = i + len(cands)  # as in the reference flow (NeuroKit2): one step per candidate
     return out
 
 
@@ -180,6 +219,8 @@ class RrCorrector:
         self._done = 0  # original beats already emitted (blocks * BLOCK_BEATS)
         self._n = 0  # plausible intervals seen
         self._emit_t: float = 0.0  # last emitted beat time
+        self._pending_kinds: deque[str] = deque()  # per input interval not yet final
+        self._pending_orig: deque[int] = deque()  # beat index of each plausible one
         self.rr_count = 0
         self.n_artifacts = 0
 
@@ -205,15 +246,6 @@ class RrCorrector:
             self._pending_kinds.append("")
             self._pending_orig.append(self._n)  # beat index of the interval's end
         return self._release(final=False, kinds_now=kinds_now)
-
-    _pending_kinds: list[str]
-    _pending_orig: list[int]
-
-    def __new__(cls) -> RrCorrector:
-        obj = super().__new__(cls)
-        obj._pending_kinds = []
-        obj._pending_orig = []
-        return obj
 
     def flush(self) -> tuple[FloatArray, list[str]]:
         """Release everything left."""
@@ -258,13 +290,13 @@ class RrCorrector:
         res_kinds: list[str] = []
         while self._pending_kinds:
             if self._pending_kinds[0] == "implausible":
-                res_kinds.append(self._pending_kinds.pop(0))
+                res_kinds.append(self._pending_kinds.popleft())
                 continue
             g = self._pending_orig[0]
             if g > self._done:
                 break
-            self._pending_kinds.pop(0)
-            self._pending_orig.pop(0)
+            self._pending_kinds.popleft()
+            self._pending_orig.popleft()
             k = flags.get(g, "")
             if k:
                 self.n_artifacts += 1
