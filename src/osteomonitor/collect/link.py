@@ -149,6 +149,7 @@ class DeviceLink:
                 event=lambda kind, data: emit(kind, data, key),
                 set_state=self._set_detail,
                 set_error=self._set_error,
+                record=self._record,
             )
         )
         self.client: BleakClient | None = None
@@ -167,6 +168,14 @@ class DeviceLink:
 
     def _set_error(self, text: str) -> None:
         self.counters.last_error = text
+
+    def _record(self, stream: str, payload: bytes) -> None:
+        """Record a value read (not notified), stamped now."""
+        if not self._enqueue(
+            self.stack.clock_ns(), self.key, stream, payload, time.perf_counter_ns()
+        ):
+            self.counters.dropped += 1
+        self.counters.packets[stream] = self.counters.packets.get(stream, 0) + 1
 
     def _event(self, kind: str, data: Mapping[str, Any]) -> None:
         self._emit(kind, data, self.key)
@@ -195,7 +204,7 @@ class DeviceLink:
             if is_control:
                 control.on_control(stream, payload)
             elif is_data:
-                control.on_data(stream)
+                control.on_data(stream, payload)
 
         return on_notify
 

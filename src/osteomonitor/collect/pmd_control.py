@@ -26,7 +26,7 @@ from typing import Any
 
 from bleak import BleakClient
 
-from osteomonitor.collect.stream_control import ControlContext, StreamControl
+from osteomonitor.collect.stream_control import ControlContext, StreamControl, choose_setting
 from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.errors import DecodeError, DeviceError
 from osteomonitor.model import EventKind
@@ -89,8 +89,8 @@ class PmdControl(StreamControl):
         if not message.more:
             pending[1].set_result(pmd.merge_cp_responses(self._parts))
 
-    def on_data(self, stream: str) -> None:
-        """The first PMD data frame arrived."""
+    def on_data(self, stream: str, payload: bytes) -> None:
+        """A PMD data frame arrived."""
         if stream == "pmd_data":
             self._first_frame.set()
 
@@ -131,11 +131,26 @@ class PmdControl(StreamControl):
                 f"{_describe(offered)}"
             )
         choices = offered.settings()
-        rate = self._choose(
-            choices, "sample_rate", self.ctx.rate_hz, self.ctx.profile.default_rate_hz, "Hz"
+        label, profile = self.ctx.label, self.ctx.profile
+        rate = int(
+            choose_setting(
+                label,
+                "sample rate",
+                self.ctx.rate_hz,
+                profile.default_rate_hz,
+                [float(v) for v in choices.get("sample_rate", [])],
+                "Hz",
+            )
         )
-        rng = self._choose(
-            choices, "range", self.ctx.range_g, self.ctx.profile.default_range_g, "g"
+        rng = int(
+            choose_setting(
+                label,
+                "range",
+                self.ctx.range_g,
+                profile.default_range_g,
+                [float(v) for v in choices.get("range", [])],
+                "g",
+            )
         )
         resolution = int(max(choices.get("resolution", [self.ctx.profile.resolution_bits or 16])))
         self.settings = {
@@ -146,27 +161,6 @@ class PmdControl(StreamControl):
         }
         await self._start_acc(client)
         return self.settings
-
-    def _choose(
-        self,
-        choices: dict[str, list[int | float]],
-        key: str,
-        asked: float | None,
-        default: float | None,
-        unit: str,
-    ) -> int:
-        offered = sorted(int(v) for v in choices.get(key, []))
-        want = asked if asked is not None else default
-        if want is None:
-            if not offered:
-                raise DeviceError(f"{self.ctx.label}: the device lists no ACC {key}")
-            return offered[-1]
-        if offered and int(want) not in offered:
-            raise DeviceError(
-                f"{self.ctx.label}: ACC {key.replace('_', ' ')} {want:g} {unit} is not offered "
-                f"(the device offers {', '.join(str(v) for v in offered)} {unit})"
-            )
-        return int(want)
 
     async def _start_acc(self, client: BleakClient) -> None:
         request = pmd.build_start(

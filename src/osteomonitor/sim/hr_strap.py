@@ -94,21 +94,6 @@ class VirtualHrStrap(VirtualPeripheral):
             UUID(hrs.HR_MEASUREMENT_UUID), gatt.Characteristic.Properties.NOTIFY, NO_ACCESS, b""
         )
 
-    # -- device clock -----------------------------------------------------------------
-
-    @property
-    def drift(self) -> float:
-        """Device clock rate error, relative (+ = the device clock runs fast)."""
-        return self.faults.clock_drift_ppm * 1e-6
-
-    def device_s(self, sim_s: float) -> float:
-        """Device-clock seconds since power-on at simulated time `sim_s`."""
-        return sim_s * (1.0 + self.drift)
-
-    def sim_s(self, device_s: float) -> float:
-        """Simulated time at device-clock second `device_s`."""
-        return device_s / (1.0 + self.drift)
-
     # -- GATT -------------------------------------------------------------------------
 
     def hr_services(self) -> list[gatt.Service]:

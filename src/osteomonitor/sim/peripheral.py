@@ -65,8 +65,10 @@ class SentNotification:
     connection: int
 
 
-def advertising_payload(name: str, uuids16: Iterable[int] = (), manufacturer: bytes = b"") -> bytes:
-    """Legacy advertising data: flags, 16-bit service UUIDs, manufacturer data, name.
+def advertising_payload(
+    name: str, uuids16: Iterable[int] = (), manufacturer: bytes = b"", uuid128: str | None = None
+) -> bytes:
+    """Legacy advertising data: flags, service UUIDs (16-bit list, one 128-bit), name.
 
     Raises:
         ValueError: the result exceeds the 31 bytes of a legacy advertisement.
@@ -75,6 +77,8 @@ def advertising_payload(name: str, uuids16: Iterable[int] = (), manufacturer: by
     uuid_bytes = b"".join(struct.pack("<H", u) for u in uuids16)
     if uuid_bytes:
         out += bytes([len(uuid_bytes) + 1, 0x03]) + uuid_bytes
+    if uuid128 is not None:
+        out += bytes([17, 0x07]) + bytes.fromhex(uuid128.replace("-", ""))[::-1]
     if manufacturer:
         out += bytes([len(manufacturer) + 1, 0xFF]) + manufacturer
     encoded = name.encode()
@@ -154,6 +158,21 @@ class VirtualPeripheral:
             gatt.Characteristic.READABLE,
             AttributeValue[bytes](read=lambda _c: bytes([self.battery_pct])),
         )
+
+    # -- device clock ----------------------------------------------------------------
+
+    @property
+    def drift(self) -> float:
+        """Device clock rate error, relative (+ = the device clock runs fast)."""
+        return self.faults.clock_drift_ppm * 1e-6
+
+    def device_s(self, sim_s: float) -> float:
+        """Device-clock seconds since power-on at simulated time `sim_s`."""
+        return sim_s * (1.0 + self.drift)
+
+    def sim_s(self, device_s: float) -> float:
+        """Simulated time at device-clock second `device_s`."""
+        return device_s / (1.0 + self.drift)
 
     # -- what subclasses provide ---------------------------------------------------
 

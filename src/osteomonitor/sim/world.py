@@ -25,6 +25,13 @@ from osteomonitor.sim.bleak_scanner import BumbleScanner
 from osteomonitor.sim.clock import SimClock
 from osteomonitor.sim.faults import Faults
 from osteomonitor.sim.hr_strap import VirtualHrStrap
+from osteomonitor.sim.imu_wearables import (
+    VirtualImu,
+    VirtualMetaMotion,
+    VirtualMovesense,
+    VirtualOsteoImu,
+    VirtualThingy,
+)
 from osteomonitor.sim.peripheral import VirtualPeripheral
 from osteomonitor.sim.polar_h10 import VirtualPolarH10
 from osteomonitor.sim.radio import VirtualRadio
@@ -35,6 +42,10 @@ KINDS: dict[str, str] = {
     "h10": "Polar H10: heart rate + PMD accelerometer (raw frames)",
     "h10-delta": "Polar H10 sending delta-compressed ACC frames",
     "hr-strap": "standard heart-rate strap (HR, RR, contact, energy)",
+    "metamotion": "MbientLab MetaMotion R on the hip (MetaWear protocol, packed ACC)",
+    "movesense": "Movesense sensor (GATT SensorData Protocol: ACC + HR)",
+    "thingy52": "Nordic Thingy:52 (raw motion data, ±2 g)",
+    "osteo-imu": "the open osteomonitor IMU (timestamped, counted frames)",
 }
 
 
@@ -99,14 +110,33 @@ def _build(
             faults=faults,
             acc_compressed=kind == "h10-delta",
         )
-    return VirtualHrStrap(
+    if kind == "hr-strap":
+        return VirtualHrStrap(
+            radio,
+            clock,
+            model=model,
+            name=f"HRM-Dual:0A1B{0x2C + index:02X}",
+            address=f"C0:4D:00:00:00:{index + 1:02X}",
+            faults=faults,
+        )
+    cls, name = _IMUS[kind]
+    return cls(
         radio,
         clock,
         model=model,
-        name=f"HRM-Dual:0A1B{0x2C + index:02X}",
-        address=f"C0:4D:00:00:00:{index + 1:02X}",
+        name=name,
+        address=f"C1:00:00:00:{index + 1:02X}:{len(_IMUS):02X}",
         faults=faults,
     )
+
+
+#: Virtual IMU kinds → (class, advertised name).
+_IMUS: dict[str, tuple[type[VirtualImu], str]] = {
+    "metamotion": (VirtualMetaMotion, "MetaWear"),
+    "movesense": (VirtualMovesense, "Movesense 174630000192"),
+    "thingy52": (VirtualThingy, "Thingy"),
+    "osteo-imu": (VirtualOsteoImu, "OsteoIMU"),
+}
 
 
 @asynccontextmanager
@@ -155,7 +185,15 @@ async def virtual_world(
 
 
 def _keys(kinds: Sequence[str]) -> list[str]:
-    base = {"h10": "h10", "h10-delta": "h10", "hr-strap": "strap"}
+    base = {
+        "h10": "h10",
+        "h10-delta": "h10",
+        "hr-strap": "strap",
+        "metamotion": "hip",
+        "movesense": "movesense",
+        "thingy52": "thingy",
+        "osteo-imu": "imu",
+    }
     seen: dict[str, int] = {}
     out = []
     for kind in kinds:
