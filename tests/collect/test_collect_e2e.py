@@ -17,6 +17,7 @@ from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DeviceNotFound
 from osteomonitor.model import Event, EventKind, Packet
 from osteomonitor.sim.faults import Faults
+from osteomonitor.sim.session_run import run_simulated_session
 from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader, RecordingWriter
 
@@ -242,3 +243,17 @@ async def test_subscribers_receive_packets_and_events_in_order(tmp_path: Path) -
         i for i in items if isinstance(i, Packet)
     ]
     reader.close()
+
+
+async def test_virtual_h10_plays_a_recording_back_byte_for_byte(tmp_path: Path) -> None:
+    original = await record(tmp_path, ["h10", "hr-strap"], seconds=20)
+    replay_dir = tmp_path / "replay"
+    replay_dir.mkdir()
+    again = await run_simulated_session(
+        ["h10", "hr-strap"], 15, output=replay_dir / "r.omrec", speed=20, playback=original.path
+    )
+    for key, stream in (("h10", "pmd_data"), ("h10", "hr"), ("strap", "hr")):
+        old, new = original.recorded(key, stream), again.recorded(key, stream)
+        assert len(new) > 5
+        start = old.index(new[0])
+        assert new == old[start : start + len(new)], (key, stream)

@@ -53,6 +53,12 @@ def add_simulation_arguments(p: argparse.ArgumentParser) -> None:
         "cp-error=8,drift=100,stopped@60' (times in simulated seconds)",
     )
     p.add_argument("--sim-seed", type=int, default=0, metavar="N", help="session model seed")
+    p.add_argument(
+        "--sim-source",
+        type=Path,
+        metavar="FILE",
+        help="the virtual wearables play this recording instead of the built-in session",
+    )
 
 
 def register(sub: Any) -> None:
@@ -154,12 +160,19 @@ async def _main(
     notes = f"simulated: {args.simulate} speed={args.sim_speed:g} seed={args.sim_seed}"
     if args.sim_faults:
         notes += f" faults={args.sim_faults}"
-    meta = session_meta(
-        args.patient, kind, prescription_toml=prescription, simulated=True, notes=notes
-    )
+    if args.sim_source is not None:
+        notes += f" source={args.sim_source}"
     async with virtual_world(
-        kinds, speed=args.sim_speed, faults=faults, seed=args.sim_seed, duration_s=duration
+        kinds,
+        speed=args.sim_speed,
+        faults=faults,
+        seed=args.sim_seed,
+        duration_s=duration,
+        playback=args.sim_source,
     ) as world:
+        meta = session_meta(
+            args.patient, kind, prescription_toml=prescription, simulated=True, notes=notes
+        )
         specs = specs or world.device_specs(args.rate, args.range)
         return await _collect(args, specs, output, meta, world.stack, stop, duration)
 

@@ -154,6 +154,9 @@ class VirtualHrStrap(VirtualPeripheral):
         )
 
     async def _hr_loop(self) -> None:
+        if self.playback is not None:
+            await self.replay(self.hr_char, "hr", 0.0)
+            return
         k = 0
         t_prev = 0.0
         while True:

@@ -119,6 +119,9 @@ class VirtualImu(VirtualPeripheral):
     async def _sample_loop(
         self, rate_hz: float, per_packet: int, encode: Encoder, start_sim: float
     ) -> None:
+        if self.playback is not None:
+            await self.replay(self.data_char, self.data_stream, start_sim, wanted=self.replayable)
+            return
         dev0 = self.device_s(start_sim)
         k = 0
         while True:
@@ -128,6 +131,10 @@ class VirtualImu(VirtualPeripheral):
                 return
             await self.send(self.data_char, self.data_stream, encode(sim_t, k * per_packet))
             k += 1
+
+    def replayable(self, payload: bytes) -> bool:
+        """Whether a recorded payload is sampled data (replies to commands are not replayed)."""
+        return True
 
     async def on_disconnected(self, reason: int, dropped: bool) -> None:
         """Note a central that left the sensor sampling."""
@@ -209,6 +216,10 @@ class VirtualMetaMotion(VirtualImu):
         elif b == metawear.build_acc_stop():
             self.stop_sampling()
 
+    def replayable(self, payload: bytes) -> bool:
+        """Accelerometer data only (not module-info replies)."""
+        return metawear.is_acc_data(payload)
+
     def _encode(self, sim_t: np.ndarray, first: int) -> bytes:
         acc = np.clip(self.model.acc_g(sim_t), -self.range_g, self.range_g)
         return metawear.encode_acc(acc, self.range_g, self.chip)
@@ -271,8 +282,17 @@ class VirtualMovesense(VirtualImu):
     def _reply(self, message: bytes) -> None:
         self._spawn(self.send(self.data_char, "gsp_data", message))  # type: ignore[arg-type]
 
+    def replayable(self, payload: bytes) -> bool:
+        """DATA and DATA_PART2 messages (accelerometer and heart rate)."""
+        return payload[:1] in (
+            bytes([movesense.GspResponse.DATA]),
+            bytes([movesense.GspResponse.DATA_PART2]),
+        )
+
     def _subscribe(self, ref: int, path: str) -> None:
         if path == "/Meas/HR":
+            if self.playback is not None:
+                return  # recorded HR messages come with the accelerometer replay
             self._hr_task = asyncio.create_task(self._hr_loop(ref))
             return
         rate = path.rsplit("/", 1)[-1]

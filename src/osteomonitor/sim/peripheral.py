@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import struct
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from bumble.device import Connection, Device
 from osteomonitor.devices import hrs
 from osteomonitor.sim.clock import SimClock
 from osteomonitor.sim.faults import Faults
+from osteomonitor.sim.playback import Playback
 from osteomonitor.sim.radio import VirtualRadio
 
 #: Advertising interval of the virtual wearables, ms (Polar straps advertise at
@@ -151,6 +152,8 @@ class VirtualPeripheral:
         self._data_count = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = asyncio.Event()
+        #: A recording to play instead of the session model (set before `start()`).
+        self.playback: Playback | None = None
         self._dropping = False
         self._battery_char: gatt.Characteristic[bytes] = gatt.Characteristic(
             UUID(hrs.BATTERY_LEVEL_UUID),
@@ -356,6 +359,26 @@ class VirtualPeripheral:
             return False
         self.sent.append(entry)
         return True
+
+    async def replay(
+        self,
+        characteristic: Attribute[bytes],
+        stream: str,
+        from_s: float,
+        keep_going: Callable[[], bool] = lambda: True,
+        wanted: Callable[[bytes], bool] = lambda _p: True,
+    ) -> None:
+        """Send the recorded payloads of `stream` at their recorded times, from `from_s` on.
+
+        Stops at the end of the recording, when `keep_going()` turns False, or on stop().
+        """
+        assert self.playback is not None
+        rec = self.playback.stream(stream)
+        for i in range(rec.from_time(from_s), len(rec.payloads)):
+            if not await self.sleep_until(float(rec.times_s[i])) or not keep_going():
+                return
+            if wanted(rec.payloads[i]):
+                await self.send(characteristic, stream, rec.payloads[i])
 
     def sent_on(self, stream: str, include_malformed: bool = True) -> list[SentNotification]:
         """Everything sent on `stream`, in order."""

@@ -245,6 +245,10 @@ class VirtualPolarH10(VirtualHrStrap):
 
     async def _acc_loop(self, rate_hz: int, range_g: int, requested_s: float) -> None:
         """Stream frames from `requested_s` + the late-start delay until stopped."""
+        if self.playback is not None:
+            start = requested_s + self.faults.late_start_s
+            await self.replay(self.data_char, "pmd_data", start, self._streaming)
+            return
         n = max(1, min(pmd.H10_ACC_MAX_SAMPLES_PER_FRAME, round(rate_hz * ACC_FRAME_S)))
         limit_mg = range_g * 1000
         dev0 = self.device_s(requested_s + self.faults.late_start_s)

@@ -97,6 +97,7 @@ async def run_simulated_session(
     seed: int = 0,
     options: CollectorOptions | None = None,
     model: SessionModel | None = None,
+    playback: Path | None = None,
 ) -> SimulatedRun:
     """Record `session_s` simulated seconds from virtual wearables through the collector.
 
@@ -109,12 +110,15 @@ async def run_simulated_session(
         seed: session model seed (ignored when `model` is given).
         options: collector options.
         model: the session the devices play (default: built-in, long enough).
+        playback: a recording the devices play instead of the model.
     """
     model = model or SessionModel(seed=seed, duration_s=session_s + 120.0)
     writer = RecordingWriter.create(
         output, session_meta("SIM", "impact", simulated=True, notes="simulated session run")
     )
-    async with virtual_world(kinds, session_model=model, speed=speed, faults=faults) as world:
+    async with virtual_world(
+        kinds, session_model=model, speed=speed, faults=faults, playback=playback
+    ) as world:
         collector = Collector(world.device_specs(), writer, world.stack, options)
         await collector.start()
         t0_sim, t0_wall = world.clock.now_s(), time.perf_counter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from osteomonitor.collect.device_spec import DeviceSpec
 from osteomonitor.collect.stack import BleStack
@@ -33,6 +34,7 @@ from osteomonitor.sim.imu_wearables import (
     VirtualThingy,
 )
 from osteomonitor.sim.peripheral import VirtualPeripheral
+from osteomonitor.sim.playback import Playback
 from osteomonitor.sim.polar_h10 import VirtualPolarH10
 from osteomonitor.sim.radio import VirtualRadio
 from osteomonitor.sim.session_model import SessionModel
@@ -148,6 +150,7 @@ async def virtual_world(
     faults: Faults | Mapping[str, Faults] | None = None,
     seed: int = 0,
     duration_s: float = 600.0,
+    playback: Path | None = None,
 ) -> AsyncIterator[VirtualWorld]:
     """Virtual wearables advertising on a fresh virtual radio.
 
@@ -158,6 +161,8 @@ async def virtual_world(
         faults: the same faults for every device, or faults by device key.
         seed: seed of the default session model.
         duration_s: length of the default session model, s.
+        playback: a recording the devices play instead of the model (each kind plays
+            the recording's first device of its profile).
     """
     model = session_model or SessionModel(seed=seed, duration_s=duration_s)
     clock = SimClock(speed)
@@ -167,6 +172,8 @@ async def virtual_world(
         for i, (key, kind) in enumerate(zip(keys, kinds, strict=True)):
             f = faults.get(key, Faults()) if isinstance(faults, Mapping) else faults or Faults()
             devices[key] = _build(kind, i, radio, clock, model, f)
+            if playback is not None:
+                devices[key].playback = Playback.for_kind(playback, kind)
         for device in devices.values():
             await device.start()
         stack = BleStack(
