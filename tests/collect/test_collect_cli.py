@@ -211,3 +211,29 @@ def test_other_errors_are_not_called_bluetooth_unavailable() -> None:
         bluetooth_unavailable(BleakDBusError("org.bluez.Error.Failed", ["le-connection-abort"]))
         is None
     )
+
+
+def test_interrupt_while_connecting_leaves_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "never.omrec"
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "record",
+            "--simulate",
+            "h10",
+            "--device",
+            "No Such Strap",
+            "--patient",
+            "T4",
+            "-o",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.5)  # importing, powering the virtual radio, scanning for a missing name
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted while connecting: nothing was recorded" in stderr
+    assert list(tmp_path.iterdir()) == []

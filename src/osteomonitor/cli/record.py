@@ -26,6 +26,8 @@ from osteomonitor.model import SessionKind
 #: status lines when the output is not a terminal (logs, CI).
 STATUS_REFRESH_S = 0.5
 STATUS_LOG_EVERY_S = 10.0
+#: Exit code when stopped before any device had started (as for Ctrl-C in a shell).
+INTERRUPTED_EXIT = 130
 #: Length of the built-in simulated session when --duration is not given, s.
 SIMULATED_SESSION_S = 600.0
 
@@ -149,7 +151,7 @@ async def _main(
             loop.add_signal_handler(sig, stop.set)
     if not args.simulate:
         meta = session_meta(args.patient, kind, prescription_toml=prescription)
-        return await _collect(args, specs, output, meta, SYSTEM_STACK, stop, args.duration)
+        return await _interruptible(args, specs, output, meta, SYSTEM_STACK, stop, args.duration)
 
     from osteomonitor.sim.faults import parse_faults
     from osteomonitor.sim.world import parse_kinds, virtual_world
@@ -174,7 +176,33 @@ async def _main(
             args.patient, kind, prescription_toml=prescription, simulated=True, notes=notes
         )
         specs = specs or world.device_specs(args.rate, args.range)
-        return await _collect(args, specs, output, meta, world.stack, stop, duration)
+        return await _interruptible(args, specs, output, meta, world.stack, stop, duration)
+
+
+async def _interruptible(
+    args: argparse.Namespace,
+    specs: list[Any],
+    output: Path,
+    meta: Any,
+    stack: Any,
+    stop: asyncio.Event,
+    duration: float | None,
+) -> int:
+    """Run the collection; a stop request while still connecting abandons the start."""
+    started = asyncio.Event()
+    task = asyncio.create_task(_collect(args, specs, output, meta, stack, stop, duration, started))
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if not task.done() and not started.is_set():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        print("interrupted while connecting: nothing was recorded", file=sys.stderr)
+        return INTERRUPTED_EXIT
+    return await task
 
 
 async def _collect(
@@ -185,11 +213,13 @@ async def _collect(
     stack: Any,
     stop: asyncio.Event,
     duration: float | None,
+    started: asyncio.Event,
 ) -> int:
     from osteomonitor.collect.session_recording import recording_collector
 
     tty = sys.stderr.isatty()
     async with recording_collector(specs, output=output, meta=meta, stack=stack) as collector:
+        started.set()
         print(f"recording to {output}", file=sys.stderr)
         for d in collector.status().devices:
             print(f"  {d.key}: {d.name} [{d.address}] profile {d.profile}", file=sys.stderr)

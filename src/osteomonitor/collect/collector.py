@@ -110,6 +110,7 @@ class Collector:
         self._started_ns: int | None = None
         self._last_counters_s = 0.0
         self._stopped = False
+        self._stopping: asyncio.Future[None] | None = None
         self.consumer_cpu_s = 0.0
 
     # -- setup ------------------------------------------------------------------------------
@@ -345,9 +346,15 @@ class Collector:
     # -- shutdown ---------------------------------------------------------------------
 
     async def stop(self, reason: str = "stopped") -> None:
-        """Stop every device's streams, disconnect, drain the queue, close the recording."""
-        if self._stopped:
-            return
+        """Stop every device's streams, disconnect, drain the queue, close the recording.
+
+        Safe to call more than once and from several tasks: later calls wait for the first.
+        """
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop(reason))
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self, reason: str) -> None:
         await asyncio.gather(*(s.link.stop() for s in self.devices.values()))
         # Let the consumer empty the queue, then stop it.
         while not self._queue.empty() and self._consumer is not None and not self._consumer.done():

@@ -78,7 +78,7 @@ class Playback:
             )
             if chosen is None:
                 have = ", ".join(f"{d.key} ({d.profile})" for d in devices) or "none"
-                want = f"device {device!r}" if device else f"a {profile} device"
+                want = f"device {device!r}" if device else f"{profile} device"
                 raise UsageError(f"{path}: no {want} to play back (it has: {have})")
             t0: int | None = None
             times: dict[str, list[int]] = {}
