@@ -34,6 +34,12 @@ def key_text(keys: str) -> str:
     return " / ".join(KEY_WORDS.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph (paragraphs are separated by blank lines)."""
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     """(keys, description) for each binding that has a description."""
     rows = []
@@ -68,7 +74,7 @@ class HelpScreen(ModalScreen[None]):
             )
             text = getattr(screen, "HELP", "")
             if text:
-                yield Static(text.strip(), classes="help-text")
+                yield Static(reflow(text), classes="help-text")
             yield Static("\n".join(f"{k:>{width}}   {d}" for k, d in rows), classes="help-keys")
             yield Label("Esc or ? closes this help.", classes="dialog-line")
 

@@ -1,0 +1,100 @@
+"""Review for physios: library, session detail, weeks, help; all by keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+from tui_support import RECORDINGS, SIZE, settle, wait_for
+
+from osteomonitor.session import analyze_recording
+from osteomonitor.store.library import list_recordings
+from osteomonitor.tui.app import OsteomonitorApp
+from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.screens.library import LibraryScreen
+from osteomonitor.tui.screens.replay import ReplayScreen
+from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+from osteomonitor.tui.screens.weeks import WeeksScreen
+from osteomonitor.tui.widgets.fitt_table import FittTable
+
+
+def _app(folder: Path = RECORDINGS) -> OsteomonitorApp:
+    return OsteomonitorApp(lambda: LibraryScreen(folder))
+
+
+async def test_library_lists_every_recording_newest_first_with_analysis() -> None:
+    infos = list_recordings(RECORDINGS)
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == len(infos)
+        starts = [str(table.get_cell_at((r, 0))) for r in range(table.row_count)]
+        assert starts == sorted(starts, reverse=True)
+        for row in range(table.row_count):
+            key = table.coordinate_to_cell_key((row, 0)).row_key.value
+            assert key is not None
+            _meta, summary = analyze_recording(key)
+            assert str(table.get_cell(key, "jumps")) == str(len(summary.jumps))
+
+
+async def test_keyboard_navigation_detail_weeks_filter_help() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await settle(app, pilot)
+        # to the impact session of P00 (the oldest: last row)
+        table = library.query_one(DataTable)
+        await pilot.press(*["down"] * (table.row_count - 1))
+        info = library.selected()
+        assert info is not None and info.kind == "impact" and info.patient == "P00"
+        await pilot.press("enter")
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        assert detail.path == info.path
+        await wait_for(pilot, lambda: detail.review is not None, what="analysis")
+        fitt = detail.query_one(FittTable)
+        assert fitt.row_count >= 2
+        await pilot.press("tab")  # focus moves between the tables
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen is detail
+        await pilot.press("p")  # replay this session
+        assert isinstance(app.screen, ReplayScreen)
+        await pilot.press("q")  # back to the detail, not out of the app
+        await wait_for(pilot, lambda: app.screen is detail, what="back from replay")
+        await pilot.press("w")
+        weeks = app.screen
+        assert isinstance(weeks, WeeksScreen)
+        await wait_for(pilot, lambda: bool(weeks.reports), what="week reports")
+        assert [f"{r.iso_year}-W{r.iso_week}" for r in weeks.reports] == ["2025-W11", "2025-W10"]
+        await pilot.press("down")
+        days = weeks.query_one("#days-table", DataTable)
+        assert str(days.get_cell_at((0, 0))).endswith("2025-03-03")
+        await pilot.press("escape")
+        await pilot.press("escape")
+        assert app.screen is library
+        await pilot.press("f")  # only this patient
+        patients = {info.patient for info in list_recordings(RECORDINGS)}
+        assert len(patients) > 1
+        assert table.row_count == sum(1 for i in list_recordings(RECORDINGS) if i.patient == "P00")
+        await pilot.press("f")
+        assert table.row_count == len(list_recordings(RECORDINGS))
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+    assert app.return_value == 0
+
+
+async def test_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "broken.omrec").write_bytes(b"not a recording at all" * 10)
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "unreadable" in str(table.get_cell_at((0, 7)))

@@ -1,0 +1,121 @@
+"""SVG snapshots of every screen (pytest-textual-snapshot), drawn from the bundled
+recordings so they never depend on the wall clock or on timing: replays run to their
+end (as fast as possible) and review screens wait for their analysis.
+
+Update after an intended change of looks: `pytest tests/tui --snapshot-update`, then
+look at the SVGs in tests/tui/__snapshots__ before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from tui_support import ALERTS, IMPACT, RECORDINGS, SIZE, settle, wait_for
+
+from osteomonitor.tui.app import OsteomonitorApp
+from osteomonitor.tui.dashboard_view import session_targets
+from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.review_data import recording_prescription
+from osteomonitor.tui.screens.library import LibraryScreen
+from osteomonitor.tui.screens.live import LiveScreen
+from osteomonitor.tui.screens.replay import ReplayScreen
+from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+from osteomonitor.tui.screens.weeks import WeeksScreen
+
+Compare = Callable[..., bool]
+
+
+def dashboard(path: Path, screen: type[LiveScreen], rehearsal: bool = False) -> OsteomonitorApp:
+    """The dashboard playing `path` as fast as possible (rehearsal: the live keys work)."""
+    feed = ReplayFeed(path, speed=None, rehearsal=rehearsal)
+    meta = feed.open()
+    targets = session_targets(recording_prescription(meta, path), meta)
+    return OsteomonitorApp(lambda: screen(feed, targets=targets))
+
+
+async def to_the_end(pilot: Pilot[Any]) -> None:
+    """Run until the replay has posted its last snapshot and the charts are drawn."""
+    screen = pilot.app.screen
+    assert isinstance(screen, LiveScreen)
+    await wait_for(pilot, lambda: screen.finished_summary is not None, what="the end")
+    await pilot.pause(0.3)
+
+
+def live(snap_compare: Compare, press: tuple[str, ...] = ()) -> bool:
+    return snap_compare(
+        dashboard(IMPACT, LiveScreen, rehearsal=True),
+        press=press,
+        terminal_size=SIZE,
+        run_before=to_the_end,
+    )
+
+
+def test_live_screen(snap_compare: Compare) -> None:
+    assert live(snap_compare)
+
+
+def test_live_help(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("question_mark",))
+
+
+def test_rpe_dialog(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("r", "1", "3"))
+
+
+def test_pain_dialog(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("p",))
+
+
+def test_set_dialog(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("s",))
+
+
+def test_balance_dialog(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("b",))
+
+
+def test_stop_confirmation(snap_compare: Compare) -> None:
+    assert live(snap_compare, ("q",))
+
+
+def test_replay_screen(snap_compare: Compare) -> None:
+    app = dashboard(IMPACT, ReplayScreen)
+    assert snap_compare(app, terminal_size=SIZE, run_before=to_the_end)
+
+
+def test_replay_with_alerts(snap_compare: Compare) -> None:
+    app = dashboard(ALERTS, ReplayScreen)
+    assert snap_compare(app, terminal_size=SIZE, run_before=to_the_end)
+
+
+async def analysed(pilot: Pilot[Any]) -> None:
+    """Wait for the review analysis workers."""
+    await settle(pilot.app, pilot)
+    await pilot.pause(0.2)
+
+
+def test_library(snap_compare: Compare) -> None:
+    app = OsteomonitorApp(lambda: LibraryScreen(RECORDINGS))
+    assert snap_compare(app, terminal_size=SIZE, run_before=analysed)
+
+
+def test_session_detail(snap_compare: Compare) -> None:
+    app = OsteomonitorApp(lambda: SessionDetailScreen(IMPACT))
+    assert snap_compare(app, terminal_size=SIZE, run_before=analysed)
+
+
+def test_weeks(snap_compare: Compare) -> None:
+    paths = sorted(RECORDINGS.glob("demo-P00-*.omrec"))
+    app = OsteomonitorApp(lambda: WeeksScreen("P00", paths))
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await analysed(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, WeeksScreen)
+        await wait_for(pilot, lambda: bool(screen.reports), what="weeks")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

@@ -1,0 +1,93 @@
+"""Draw the README's screenshots headlessly from the bundled recordings.
+
+    .venv/bin/python tools/make_screenshots.py [--out docs/screenshots]
+
+The live screen is the real `LiveScreen` fed by a replay of
+recordings/demo-P00-impact-sim.omrec (simulated wearable) run to its end; the review
+screens read the same folder. No terminal and no wall-clock text are involved, so the
+SVGs only change when the screens or the recordings do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from osteomonitor.tui.app import OsteomonitorApp
+from osteomonitor.tui.dashboard_view import session_targets
+from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.review_data import recording_prescription
+from osteomonitor.tui.screens.library import LibraryScreen
+from osteomonitor.tui.screens.live import LiveScreen
+from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+
+RECORDINGS = Path("recordings")
+IMPACT = RECORDINGS / "demo-P00-impact-sim.omrec"
+SIZE = (120, 36)
+
+
+async def _until(pilot: Pilot[Any], condition: Callable[[], bool], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screen did not get ready")
+        await pilot.pause(0.05)
+
+
+async def _live_ready(pilot: Pilot[Any]) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, LiveScreen)
+    await _until(pilot, lambda: screen.finished_summary is not None)
+    await pilot.pause(0.3)
+
+
+async def _analysed(pilot: Pilot[Any]) -> None:
+    await pilot.pause(0.2)
+    await _until(pilot, lambda: not any(w.is_running for w in pilot.app.workers))
+    await pilot.pause(0.3)
+
+
+def shoot(app: OsteomonitorApp, ready: Callable[[Pilot[Any]], Awaitable[None]], out: Path) -> None:
+    """Run `app` headless until `ready`, then save its screen as SVG at `out`."""
+
+    async def pilot_fn(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        out.write_text(pilot.app.export_screenshot(title="osteomonitor"), encoding="utf-8")
+        pilot.app.exit(0)
+
+    app.run(headless=True, size=SIZE, auto_pilot=pilot_fn)
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def live_app(path: Path) -> OsteomonitorApp:
+    """The live screen fed by a replay of `path` (as fast as possible)."""
+    feed = ReplayFeed(path, speed=None, rehearsal=True)
+    meta = feed.open()
+    targets = session_targets(recording_prescription(meta, path), meta)
+    return OsteomonitorApp(lambda: LiveScreen(feed, targets=targets))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write live.svg, library.svg and session-detail.svg."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    shoot(live_app(IMPACT), _live_ready, args.out / "live.svg")
+    shoot(OsteomonitorApp(lambda: LibraryScreen(RECORDINGS)), _analysed, args.out / "library.svg")
+    shoot(
+        OsteomonitorApp(lambda: SessionDetailScreen(IMPACT)),
+        _analysed,
+        args.out / "session-detail.svg",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
