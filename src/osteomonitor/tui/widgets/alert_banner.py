@@ -36,8 +36,13 @@ class AlertBanner(Static):
     def on_mount(self) -> None:
         self.display = False
 
+    _last: list[Any] | None = None
+
     def show(self, alerts: Sequence[Any]) -> None:
         """Show `alerts` (objects with `severity` and `patient_message`)."""
+        if self._last is not None and list(alerts) == self._last:
+            return
+        self._last = list(alerts)
         active = sorted(alerts, key=_rank)
         self.display = bool(active)
         if not active:

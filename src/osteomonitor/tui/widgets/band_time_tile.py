@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Digits, Label, ProgressBar
 
 from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.widgets.tile import Tile
 
 
-class BandTimeTile(Vertical):
+class BandTimeTile(Tile):
     """Time in band (m:ss, large), the prescribed minutes and a progress bar."""
 
     def compose(self) -> ComposeResult:
@@ -23,20 +23,24 @@ class BandTimeTile(Vertical):
     def show(self, state: Any, target_min: float | None) -> None:
         """Update from a `SessionState` and the prescribed minutes in band."""
         in_band = float(state.in_band_s or 0.0)
-        self.query_one("#band-time", Digits).update(clock_text(in_band))
+        self.set_text("band-time", clock_text(in_band))
         bar = self.query_one("#band-progress", ProgressBar)
         if target_min:
             goal_s = float(target_min) * 60.0
-            self.query_one("#band-target", Label).update(
+            self.set_text(
+                "band-target",
                 f"of {target_min:.0f} min prescribed"
                 + (
                     "  - done!"
                     if in_band >= goal_s
                     else f"  - {clock_text(goal_s - in_band)} to go"
-                )
+                ),
             )
-            bar.update(total=goal_s, progress=min(in_band, goal_s))
+            progress = float(int(min(in_band, goal_s)))
+            if (bar.total, bar.progress) != (goal_s, progress):
+                bar.update(total=goal_s, progress=progress)
             self.set_class(in_band >= goal_s, "-done")
         else:
-            self.query_one("#band-target", Label).update("no minutes prescribed")
-            bar.update(total=1, progress=0)
+            self.set_text("band-target", "no minutes prescribed")
+            if bar.total != 1:
+                bar.update(total=1, progress=0)

@@ -41,8 +41,13 @@ def device_text(d: DeviceLine) -> Text:
 class DeviceStrip(Static):
     """Status of every device of the session."""
 
+    _last: tuple[DeviceLine, ...] | None = None
+
     def show(self, devices: tuple[DeviceLine, ...]) -> None:
-        """Replace the lines with `devices`."""
+        """Replace the lines with `devices` (redraws only on change)."""
+        if devices == self._last:
+            return
+        self._last = devices
         if not devices:
             self.update(Text("no devices", style="dim"))
             return

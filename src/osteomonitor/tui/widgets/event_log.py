@@ -55,8 +55,14 @@ def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None
 class EventLog(Static):
     """The last `EVENTS_SHOWN` events of the session."""
 
+    _last: tuple[int, Any] | None = None
+
     def show(self, rows: Sequence[tuple[float, str, Mapping[str, Any], str | None]]) -> None:
-        """Show `(t_s, kind, data, device)` rows, oldest first."""
+        """Show `(t_s, kind, data, device)` rows, oldest first (redraws only on change)."""
+        key = (len(rows), rows[-1] if rows else None)
+        if key == self._last:
+            return
+        self._last = key
         shown = list(rows)[-EVENTS_SHOWN:]
         if not shown:
             self.update(Text("no events yet", style="dim"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Digits, Label
 
 from osteomonitor.tui.display import NO_VALUE, number_text
+from osteomonitor.tui.widgets.tile import Tile
 
 # Patient-facing words for each position against the band (short, calm, actionable).
 BAND_WORDS: dict[str, str] = {
@@ -34,7 +34,7 @@ def band_position(hrr_pct: float | None, band: tuple[float, float] | None, valid
     return "in"
 
 
-class HeartTile(Vertical):
+class HeartTile(Tile):
     """Large heart rate (bpm), %HRR and the target band."""
 
     def compose(self) -> ComposeResult:
@@ -48,13 +48,11 @@ class HeartTile(Vertical):
         """Update from a `SessionState`."""
         valid = bool(state.hr_valid) and state.hr_bpm is not None
         band = state.target_band_pct
-        self.query_one("#hr-bpm", Digits).update(number_text(state.hr_bpm) if valid else NO_VALUE)
+        self.set_text("hr-bpm", number_text(state.hr_bpm) if valid else NO_VALUE)
         hrr = number_text(state.hrr_pct) if valid else NO_VALUE
-        self.query_one("#hr-hrr", Label).update(f"bpm   {hrr} % HRR")
-        self.query_one("#hr-target", Label).update(
-            f"target {band[0]:.0f}-{band[1]:.0f} % HRR" if band else ""
-        )
+        self.set_text("hr-hrr", f"bpm   {hrr} % HRR")
+        self.set_text("hr-target", f"target {band[0]:.0f}-{band[1]:.0f} % HRR" if band else "")
         pos = band_position(state.hrr_pct, band, valid)
-        self.query_one("#hr-words", Label).update(BAND_WORDS[pos])
+        self.set_text("hr-words", BAND_WORDS[pos])
         for name in BAND_WORDS:
             self.set_class(name == pos, f"-{name}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Digits, Label
+
+from osteomonitor.tui.widgets.tile import Tile
 
 # How many recent landings the tile lists (newest first).
 LAST_LANDINGS_SHOWN = 5
@@ -22,7 +23,7 @@ def _target_text(target: Any) -> tuple[str, float | None]:
     return f"of {target:.0f}", float(target)
 
 
-class JumpTile(Vertical):
+class JumpTile(Tile):
     """Large jump count, the target, and the last landings' peaks (g)."""
 
     def compose(self) -> ComposeResult:
@@ -35,13 +36,13 @@ class JumpTile(Vertical):
     def show(self, state: Any, target: tuple[float, float] | float | None) -> None:
         """Update from a `SessionState` and the jumps prescribed per session."""
         n = int(state.jumps)
-        self.query_one("#jump-count", Digits).update(str(n))
+        self.set_text("jump-count", str(n))
         text, lo = _target_text(target)
         hard = state.impacts.n_above_3_9g
         osteo = f"   {hard} impacts > 3.9 g" if n or hard else ""
-        self.query_one("#jump-target", Label).update(text)
-        self.query_one("#jump-hard", Label).update(osteo.strip())
+        self.set_text("jump-target", text)
+        self.set_text("jump-hard", osteo.strip())
         self.set_class(lo is not None and n >= lo, "-done")
         last = list(state.last_jumps)[-LAST_LANDINGS_SHOWN:][::-1]
         peaks = "  ".join(f"{j.peak_g:.1f}" + ("!" if j.clipped else "") for j in last)
-        self.query_one("#jump-last", Label).update(f"last: {peaks} g" if last else "")
+        self.set_text("jump-last", f"last: {peaks} g" if last else "")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Digits, Label
 
 from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.widgets.tile import Tile
 
 
-class SessionClock(Vertical):
+class SessionClock(Tile):
     """Large m:ss of session time."""
 
     def compose(self) -> ComposeResult:
@@ -19,5 +19,5 @@ class SessionClock(Vertical):
 
     def show(self, elapsed_s: float, line: str = "") -> None:
         """Show `elapsed_s` (s) and an optional line below (steps, cadence …)."""
-        self.query_one("#clock-digits", Digits).update(clock_text(elapsed_s))
-        self.query_one("#clock-line", Label).update(line)
+        self.set_text("clock-digits", clock_text(elapsed_s))
+        self.set_text("clock-line", line)
