@@ -93,6 +93,11 @@ class RecordingReader:
         self.path = Path(path)
         _check_header(self.path)
         uri = f"file:{self.path.resolve()}?mode=ro"
+        if not self.path.with_name(self.path.name + "-wal").exists():
+            # No WAL: the writer closed (or a crash was checkpointed) and, since writers
+            # only ever create new files, nobody will write here again. Reading it as
+            # immutable leaves no -shm/-wal companions beside a finished recording.
+            uri += "&immutable=1"
         try:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._conn.execute("PRAGMA query_only = 1")
