@@ -98,3 +98,32 @@ async def test_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         assert "unreadable" in str(table.get_cell_at((0, 7)))
+
+
+async def test_export_writes_owner_only_reports(tmp_path: Path) -> None:
+    import json
+    import stat
+
+    from tui_support import IMPACT
+
+    out = tmp_path / "reports"
+    app = OsteomonitorApp(lambda: SessionDetailScreen(IMPACT, export_dir=out))
+    async with app.run_test(size=SIZE) as pilot:
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        await wait_for(pilot, lambda: detail.review is not None, what="analysis")
+        await pilot.press("e")
+        assert len(detail.last_export) == 3
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "demo-P00-impact-sim-jumps.csv",
+        "demo-P00-impact-sim-report.json",
+        "demo-P00-impact-sim-report.txt",
+    ]
+    for p in out.iterdir():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    doc = json.loads((out / "demo-P00-impact-sim-report.json").read_text())
+    _meta, summary = analyze_recording(IMPACT)
+    assert doc["schema"] == "osteomonitor.session/1"
+    csv_lines = (out / "demo-P00-impact-sim-jumps.csv").read_text().strip().splitlines()
+    assert len(csv_lines) == 1 + len(summary.jumps)

@@ -92,6 +92,12 @@ def register(sub: Any) -> None:
         "patient's weeks, p replays, e exports a report, ? help.",
     )
     review.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
+    review.add_argument(
+        "--export-dir",
+        type=Path,
+        default=Path("reports"),
+        help="where 'e' writes a session's text/JSON/CSV report (default ./reports)",
+    )
     review.set_defaults(func=_review)
 
 
@@ -127,7 +133,7 @@ def _review(args: argparse.Namespace) -> int:
     folder: Path = args.dir
     if not folder.exists():
         raise RecordingError(f"{folder}: no such folder (give the recordings folder to review)")
-    app = OsteomonitorApp(lambda: LibraryScreen(folder))
+    app = OsteomonitorApp(lambda: LibraryScreen(folder, export_dir=args.export_dir))
     return app.run() or 0
 
 

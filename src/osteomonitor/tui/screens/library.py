@@ -48,6 +48,7 @@ class LibraryScreen(Screen[None]):
     Args:
         folder: the recordings folder (searched recursively).
         cache: analysed recordings shared with the detail and week screens.
+        export_dir: where the session detail's `e` writes reports.
     """
 
     HELP_TITLE = "recordings library"
@@ -66,9 +67,12 @@ Sessions from simulated wearables are marked (sim).
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, folder: Path, cache: ReviewCache | None = None) -> None:
+    def __init__(
+        self, folder: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.folder = Path(folder)
+        self.export_dir = export_dir
         self.cache = cache or ReviewCache()
         self.infos: list[RecordingInfo] = []
         self.patient_filter: str | None = None
@@ -182,7 +186,7 @@ Sessions from simulated wearables are marked (sim).
 
         info = self.selected()
         if info is not None and info.error is None:
-            self.app.push_screen(SessionDetailScreen(info.path, self.cache))
+            self.app.push_screen(SessionDetailScreen(info.path, self.cache, self.export_dir))
 
     def action_weeks(self) -> None:
         from osteomonitor.tui.screens.weeks import WeeksScreen

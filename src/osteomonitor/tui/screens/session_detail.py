@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.errors import OsteomonitorError
 from osteomonitor.tui.dashboard_view import (
     OSTEOGENIC_G,
     SessionTargets,
@@ -32,6 +33,9 @@ from osteomonitor.tui.widgets.fitt_table import FittTable
 from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
 from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
+
+#: Where `e` writes reports unless `review --export-dir` says otherwise.
+DEFAULT_EXPORT_DIR = Path("reports")
 
 
 def summary_line(review: SessionReview) -> str:
@@ -61,7 +65,8 @@ class SessionDetailScreen(Screen[None]):
 Heart rate with the target band (green), zone edges (grey) and the safety ceiling (red);
 jumps by landing peak over time (orange line: the 3.9 g osteogenic threshold, red: the
 patient's impact ceiling, x: a clipped landing); impacts per band; the FITT table with
-the evidence for each status; events and alerts. Tab moves between the tables.
+the evidence for each status; events and alerts. Tab moves between the tables; e
+writes the text, JSON and per-jump CSV report (owner-only) into the export folder.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
@@ -71,11 +76,15 @@ the evidence for each status; events and alerts. Tab moves between the tables.
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, path: Path, cache: ReviewCache | None = None) -> None:
+    def __init__(
+        self, path: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.path = Path(path)
         self.cache = cache or ReviewCache()
+        self.export_dir = export_dir or DEFAULT_EXPORT_DIR
         self.review: SessionReview | None = None
+        self.last_export: list[Path] = []
 
     def compose(self) -> ComposeResult:
         yield Label(f" {self.path.name}   analysing ...", id="title-bar")
@@ -181,8 +190,16 @@ the evidence for each status; events and alerts. Tab moves between the tables.
 
         if self.review is None or self.review.summary is None:
             return
-        written = export_review(self.review, Path.cwd())
-        self.notify("wrote " + ", ".join(p.name for p in written), title="Report exported")
+        try:
+            written = export_review(self.review, self.export_dir)
+        except OsteomonitorError as exc:
+            self.notify(str(exc), title="Export failed", severity="error")
+            return
+        self.last_export = written
+        self.notify(
+            f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written),
+            title="Report exported",
+        )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))
