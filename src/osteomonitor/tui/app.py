@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.screen import Screen
@@ -46,7 +47,7 @@ class OsteomonitorApp(App[int]):
 
     def __init__(
         self,
-        first_screen: Callable[[], Screen[object]],
+        first_screen: Callable[[], Screen[Any]],
         *,
         clock_ns: Callable[[], int] = time.time_ns,
     ) -> None:
@@ -56,5 +57,5 @@ class OsteomonitorApp(App[int]):
         self.register_theme(CALM_THEME)
         self.theme = CALM_THEME.name
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[Any]:
         return self._first_screen()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -60,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close help")
     ]
 
-    def __init__(self, for_screen: Screen[object]) -> None:
+    def __init__(self, for_screen: Screen[Any]) -> None:
         super().__init__()
         self.for_screen = for_screen
 

@@ -124,7 +124,7 @@ its days, lapses and due progressions are listed below.
     def _compute(self) -> None:
         reviews = [self.cache.review(p) for p in self.paths]
         reviews = [r for r in reviews if r.summary is not None and r.meta is not None]
-        reviews.sort(key=lambda r: r.summary.start_t_ns)
+        reviews.sort(key=lambda r: r.summary.start_t_ns if r.summary else 0)
         rx = self.prescription
         if rx is None:
             rx = next((r.prescription for r in reversed(reviews) if r.prescription), None)
