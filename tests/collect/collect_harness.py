@@ -49,7 +49,7 @@ async def record(
     kinds: list[str],
     seconds: float,
     *,
-    speed: float = 20.0,
+    speed: float = 30.0,
     faults: Faults | dict[str, Faults] | None = None,
     options: CollectorOptions | None = None,
     rate_hz: float | None = None,
