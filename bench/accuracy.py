@@ -10,16 +10,23 @@ detector's `landing_s` is the touchdown); matching to the landing peaks is shown
 The peer is a plain peak-threshold counter (‖a‖ peaks ≥ 2.5 g at least 0.3 s apart),
 the approach Jarning et al. 2015 found unable to separate jumps from other moves.
 
-Run: `.venv/bin/python bench/accuracy.py` (add `--trials` for the per-trial table).
+Run: `.venv/bin/python bench/accuracy.py` (add `--trials` for the per-trial table,
+`--loso` for the leave-one-subject-out check of the tuned parameters).
+
+Leave-one-subject-out: the parameters tuned on these labels (`LOSO_GRID`) are chosen
+for each subject from the other nine (most matched landings minus false jumps in every
+activity; ties go to the grid's first, i.e. the most conservative, value), and that
+subject is scored with them; the held-out scores add up to the LOSO row.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import Row, format_table
 from osteomonitor.analysis.impacts import find_impact_peaks
 from osteomonitor.analysis.jumps import analyse_jumps
+from osteomonitor.analysis.thresholds import DEFAULT_JUMP_PARAMS, JumpParams
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OSTEOMONITOR_SHARED", REPO.parent / "shared"))
@@ -40,6 +48,12 @@ TOL_S = 0.1
 PEER_MIN_G = 2.5
 PEER_MERGE_S = 0.3
 ACTIVITIES = {1: "walking", 4: "upstairs", 6: "running", 7: "jumping", 9: "standing"}
+#: JumpParams fields tuned on these labels, with the values tried (conservative first).
+LOSO_GRID: dict[str, tuple[float, ...]] = {
+    "flight_gap_max_s": (0.0, 0.03, 0.05, 0.07, 0.1),
+    "run_cadence_r_min": (0.4, 0.3, 0.15, 0.0, -0.2),
+    "flight_min_s": (0.12, 0.11, 0.1),
+}
 
 
 @dataclass
@@ -200,6 +214,81 @@ def run(smoke: bool = False) -> list[Row]:
     return rows
 
 
+def _load_all() -> list[tuple[int, int, str, np.ndarray, dict[str, object] | None]]:
+    labels = {t["file"]: t for t in json.loads((USC / "labels.json").read_text())["trials"]}
+    out = []
+    for subj in range(1, 11):
+        for path in sorted((USC / f"Subject{subj}").glob("a*.mat")):
+            act = int(path.name[1])
+            if act in ACTIVITIES:
+                rel = f"Subject{subj}/{path.name}"
+                out.append((subj, act, rel, load_acc(path), labels.get(rel)))
+    return out
+
+
+def _score(trials: list, params: JumpParams) -> dict[int, tuple[int, int, int, int]]:
+    """Per subject: (matched landings, false jumps in jump trials, false jumps in other
+    activities, labelled jumps)."""
+    res: dict[int, list[int]] = {}
+    for subj, act, _rel, acc, lab in trials:
+        jumps = analyse_jumps(acc, FS_HZ, RANGE_G, params).jumps
+        r = res.setdefault(subj, [0, 0, 0, 0])
+        if act == 7 and lab is not None:
+            tp = match([j.landing_s for j in jumps], lab["touchdown_indices"])  # type: ignore[arg-type]
+            r[0] += tp
+            r[1] += len(jumps) - tp
+            r[3] += int(lab["jumps"])  # type: ignore[call-overload]
+        else:
+            r[2] += len(jumps)
+    return {k: (v[0], v[1], v[2], v[3]) for k, v in res.items()}
+
+
+def loso() -> str:
+    """Leave-one-subject-out table of the tuned parameters (see module docstring)."""
+    trials = _load_all()
+    names = list(LOSO_GRID)
+    grid = list(itertools.product(*LOSO_GRID.values()))
+    scores = [
+        _score(trials, replace(DEFAULT_JUMP_PARAMS, **dict(zip(names, g, strict=True))))
+        for g in grid
+    ]
+    subjects = sorted(scores[0])
+    lines = [
+        "| held-out subject | chosen "
+        + ", ".join(names)
+        + " | labelled | detected | matched | false jumps (other activities) |",
+        "|---|---|---|---|---|---|",
+    ]
+    tot = [0, 0, 0, 0]
+    for s in subjects:
+
+        def train(k: int, s: int = s) -> int:
+            return sum(tp - fj - fo for subj, (tp, fj, fo, _) in scores[k].items() if subj != s)
+
+        best = max(range(len(grid)), key=lambda k: (train(k), -k))
+        tp, fj, fo, lab = scores[best][s]
+        tot = [tot[0] + tp, tot[1] + fj, tot[2] + fo, tot[3] + lab]
+        chosen = ", ".join(f"{v:g}" for v in grid[best])
+        lines.append(f"| {s} | {chosen} | {lab} | {tp + fj} | {tp} | {fo} |")
+    tp, fj, fo, lab = tot
+    det = tp + fj
+    p, r, f1 = _prf(tp, det, lab)
+    lines.append(f"| all (held out) | | {lab} | {det} | {tp} | {fo} |")
+    lines.append("")
+    lines.append(
+        f"LOSO: count error {100 * (det - lab) / lab:+.2f} %, precision {p:.4f}, recall {r:.4f}, "
+        f"F1 {f1:.4f}, false jumps in walking/stairs/running/standing {fo}"
+    )
+    d = _score(trials, DEFAULT_JUMP_PARAMS)
+    tp, fj, fo, lab = (sum(v[i] for v in d.values()) for i in range(4))
+    p, r, f1 = _prf(tp, tp + fj, lab)
+    lines.append(
+        f"Defaults on all subjects: count error {100 * (tp + fj - lab) / lab:+.2f} %, "
+        f"F1 {f1:.4f}, false jumps in other activities {fo}"
+    )
+    return "\n".join(lines)
+
+
 def trial_table(trials: list[TrialResult]) -> str:
     lines = ["| trial | labelled (min-max) | detected | matched | peer |", "|---|---|---|---|---|"]
     for t in trials:
@@ -214,6 +303,9 @@ def trial_table(trials: list[TrialResult]) -> str:
 
 if __name__ == "__main__":
     smoke = "--smoke" in sys.argv
+    if "--loso" in sys.argv and (USC / "labels.json").is_file():
+        print(loso())
+        print()
     if "--trials" in sys.argv and (USC / "labels.json").is_file():
         print(trial_table(evaluate(smoke)[0]))
         print()

@@ -54,3 +54,38 @@ def rotation(seed: int) -> np.ndarray:
     if np.linalg.det(q) < 0:
         q[:, 0] *= -1
     return q
+
+
+def running_signal(fs: float, step_s: float, seconds: float, seed: int = 0) -> np.ndarray:
+    """Running seen from one hip. Near-side steps: a 0.15 s flight and a ~4 g landing;
+    far-side steps: the hip barely leaves 1 g (0.06 s low phase, ~1.3 g landing), so only
+    every other step is a flight candidate and impacts come once per stride (as in
+    USC-HAD subject 5's running). Braking and propulsion swing the forward axis (x) by
+    ±0.8 g during each stance. z is up."""
+    rng = np.random.default_rng(seed)
+    n = round(seconds * fs)
+    t = np.arange(n) / fs
+    k = np.floor(t / step_s).astype(int)  # step number
+    near = k % 2 == 0
+    ph = t - k * step_s  # time since this step's low phase began
+    low_s = np.where(near, 0.15, 0.06)
+    stance = step_s - low_s
+    st = np.clip((ph - low_s) / stance, 0.0, 1.0)  # 0 … 1 through the stance
+    impact = np.where(near, 3.0, 0.3) * np.exp(-st * stance / 0.02)
+    air = ph < low_s
+    z = np.where(air, 0.05, 1.0 + impact + 0.4 * np.sin(np.pi * st))
+    acc = np.zeros((n, 3))
+    acc[:, 2] = z + rng.normal(0, 0.02, n)
+    acc[:, 0] = np.where(air, 0.0, 0.8 * np.sin(2 * np.pi * st)) + rng.normal(0, 0.02, n)
+    return acc
+
+
+def with_blips(
+    acc: np.ndarray, fs: float, times_s: list[float], width_s: float, level_g: float
+) -> np.ndarray:
+    """Copy of `acc` with ‖a‖ lifted to `level_g` (along z) for `width_s` at each time."""
+    out = acc.copy()
+    for t in times_s:
+        i = round(t * fs)
+        out[i : i + max(1, round(width_s * fs)), :] = (0.0, 0.0, level_g)
+    return out

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from osteomonitor.analysis.jumps import JumpDetector, analyse_jumps, detect_jumps, jump_height_m
 from osteomonitor.analysis.signal import SignalError
 
-from .synth import jumps_signal, rotation, walking_signal
+from .synth import jumps_signal, rotation, running_signal, walking_signal, with_blips
 
 
 @pytest.mark.parametrize("fs", [25.0, 100.0, 200.0, 416.0])
@@ -123,3 +123,102 @@ def test_usc_had_walking_standing_no_jumps_running_is_strides(datasets_dir) -> N
     acc = loadmat(usc / "Subject3/a6t1.mat")["sensor_readings"][:, :3].astype(float)
     res = analyse_jumps(acc, 100.0, 6.0)
     assert res.running_strides > 10 * max(1, len(res.jumps))
+
+
+@pytest.mark.parametrize("fs", [100.0, 200.0])
+def test_brief_rise_inside_a_flight_keeps_one_flight(fs: float) -> None:
+    # body rotation lifts ‖a‖ to 0.9 g for 30 ms in the middle of each 0.3 s flight
+    acc, touchdowns = jumps_signal(fs, [0.3] * 5)
+    mids = [td - 0.15 for td in touchdowns]
+    jumps = detect_jumps(with_blips(acc, fs, mids, 0.03, 0.9), fs)
+    assert len(jumps) == 5
+    for j, td in zip(jumps, touchdowns, strict=True):
+        assert j.flight_s == pytest.approx(0.3, abs=2.5 / fs)
+        assert abs(j.landing_s - td) <= 2 / fs
+
+
+def test_a_ground_contact_splits_flights() -> None:
+    # 0.1 s at 1.8 g between two low phases is a contact: not one long flight
+    fs = 100.0
+    acc, touchdowns = jumps_signal(fs, [0.4] * 4)
+    jumps = detect_jumps(with_blips(acc, fs, [td - 0.2 for td in touchdowns], 0.1, 1.8), fs)
+    assert all(j.flight_s < 0.25 for j in jumps)
+
+
+def test_dip_before_take_off_is_not_part_of_the_flight() -> None:
+    # an unweighting dip (0.6 g, 60 ms) 40 ms before take-off
+    fs = 100.0
+    acc, touchdowns = jumps_signal(fs, [0.25] * 5)
+    for td in touchdowns:
+        t0 = td - 0.25  # take-off
+        i = round((t0 - 0.1) * fs)
+        acc[i : i + 6] = (0.0, 0.0, 0.6)
+    jumps = detect_jumps(acc, fs)
+    assert len(jumps) == 5
+    assert all(j.flight_s == pytest.approx(0.25, abs=0.03) for j in jumps)
+
+
+@pytest.mark.parametrize("fs", [100.0, 200.0])
+def test_running_with_one_strong_foot_is_strides(fs: float) -> None:
+    # impacts come once per stride (0.66 s) as in USC-HAD subject 5's running; the
+    # step cadence (0.33 s) shows in the autocorrelation, so these are strides
+    res = analyse_jumps(running_signal(fs, 0.33, 30.0), fs, 8.0)
+    assert res.jumps == []
+    assert res.running_strides > 30
+
+
+def test_continuous_hops_moving_forward_are_jumps() -> None:
+    # continuous rebound hops (0.15 s flights, 0.5 s cycle), each pushed forward at
+    # take-off (+0.9 g along x) and braked at landing (−0.9 g), as USC-HAD subjects 1
+    # and 2 hop: h/v ratio above bout_hv_max but no running cadence, so still jumps.
+    # (Square-wave hops with 0.1-0.3 s flat pauses do show an autocorrelation peak at
+    # half their cycle and are called running; see docs/metrics.md.)
+    fs = 100.0
+    acc, touchdowns = jumps_signal(fs, [0.15] * 12, gap_s=0.05)
+    for td in touchdowns:
+        i = round(td * fs)
+        acc[i - 30 : i - 15, 0] = 0.9  # the 0.15 s push before the flight
+        acc[i : i + 10, 0] = -0.9  # braking during the landing
+    assert len(detect_jumps(acc, fs)) == 12
+
+
+def test_jumping_in_place_is_jumps_whatever_the_cadence() -> None:
+    # rebound hops every 0.4 s (a running-like cadence) without horizontal motion
+    fs = 100.0
+    acc, _ = jumps_signal(fs, [0.2] * 15, gap_s=0.0)
+    assert len(detect_jumps(acc, fs)) == 15
+
+
+def _mixed_signal(fs: float) -> np.ndarray:
+    """Split flights, a 1.2 s free fall whose end is joined by a short second low phase
+    (both rejected as too long), hops, and running: every path of the flight grouping."""
+    hops, tds = jumps_signal(fs, [0.3, 0.25, 0.35, 0.3], lead_s=1.0, tail_s=1.0)
+    hops = with_blips(hops, fs, [td - 0.12 for td in tds], 0.03, 0.95)
+    drop = np.tile([0.0, 0.0, 1.0], (round(2.0 * fs), 1))
+    drop[round(0.3 * fs) : round(1.5 * fs)] = 0.0
+    drop[round(1.53 * fs) : round(1.68 * fs)] = 0.0  # would pass as a flight on its own
+    drop[round(1.68 * fs) : round(1.75 * fs)] = (0.0, 0.0, 3.0)
+    return np.concatenate((hops, drop, running_signal(fs, 0.33, 6.0), hops))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cuts=st.lists(st.integers(1, 300), min_size=1, max_size=30), fs=st.sampled_from([50.0, 100.0])
+)
+def test_streaming_equals_batch_with_split_and_long_flights(cuts: list[int], fs: float) -> None:
+    acc = _mixed_signal(fs) + np.random.default_rng(len(cuts)).normal(0, 0.03, (1, 3))
+    batch = analyse_jumps(acc, fs, 8.0)
+    det = JumpDetector(fs, 8.0)
+    got, i = [], 0
+    for c in cuts * 100:
+        if i >= len(acc):
+            break
+        got += det.feed(acc[i : i + c])
+        i += c
+    got += det.feed(acc[i:]) + det.flush()
+    assert got == batch.jumps
+    assert (det.running_strides, det.stepping_flights) == (
+        batch.running_strides,
+        batch.stepping_flights,
+    )
+    assert len(batch.jumps) >= 8

@@ -3,18 +3,25 @@
 Algorithm (domain.md §1.5, parameters in `thresholds.JumpParams` with sources):
 
 1. ‖a‖ per sample, smoothed by a centred moving mean of `smooth_s`.
-2. Flight candidates: maximal runs of smoothed ‖a‖ below `flight_hyst_g` lasting
-   `flight_min_s`-`flight_max_s`, whose mean is below the free-fall threshold `flight_g`.
+2. Flight candidates: runs of smoothed ‖a‖ below `flight_hyst_g`; runs separated by
+   less than `flight_gap_max_s` (too short for a ground contact) form one flight when
+   the whole passes the tests below, else the runs nearest the landing are tried alone
+   (an unweighting dip before take-off is no part of the flight). A flight lasts
+   `flight_min_s`-`flight_max_s` and its mean (gaps excluded) is below the free-fall
+   threshold `flight_g`.
 3. Landing: the highest raw ‖a‖ within `landing_window_s` after the run must reach
    `landing_min_g` (the window max merges heel-toe double impacts).
 4. Orientation (when the 2·`context_half_s` mean of the acceleration is a usable gravity
    vector): the vertical specific force during the flight must be near 0 g
    (`flight_vertical_max_g`), which rejects countermovement dips and stair steps with
    the feet still loaded; and the horizontal/vertical dynamic RMS ratio is measured.
-5. Bout context: candidates within `bout_half_s` form a bout. A bout with long flights
-   (median ≥ `bout_flight_min_s`) or little horizontal motion (median ratio <
-   `bout_hv_max`) is jumping; otherwise its flights are running strides (landing median
-   ≥ `stride_min_g`) or stepping (stairs), never jumps.
+   Running cadence (any orientation): the strongest autocorrelation peak of the smoothed
+   ‖a‖ in the same window at a lag of one running step (`run_step_s`).
+5. Bout context: candidates within `bout_half_s` form a bout, judged on its medians:
+   short flights (< `bout_flight_min_s`) with soft landings (< `stride_min_g`) are
+   stepping (stairs); little horizontal motion (ratio < `bout_hv_max`) is jumping in
+   place; a running cadence (autocorrelation peak ≥ `run_cadence_r_min`) makes the
+   flights running strides; anything else is jumping.
 6. Refractory: landings closer than `refractory_s` to the previous jump are dropped.
 
 `JumpDetector` is the one implementation; `detect_jumps` feeds it everything at once, so
@@ -25,8 +32,6 @@ seconds and only counters are kept for the whole session.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 from collections import deque
 from collections.abc import Iterator
@@ -41,7 +46,6 @@ from .signal import (
     check_acc,
     check_fs,
     check_range,
-    local_peaks,
     magnitude,
     moving_mean_valid,
     odd_width,
@@ -55,6 +59,9 @@ _MIN_GRAVITY_G = 0.5
 #: Running time accrues between strides at most this far apart, s (a stride at a jog
 #: takes ≈ 0.7 s; two missed strides still count as one running stretch).
 STRIDE_GAP_MAX_S = 1.5
+#: The running-cadence autocorrelation looks at the smoothed ‖a‖ at most this often, Hz
+#: (a 10 ms lag step resolves step periods of 0.25-0.42 s to a few percent).
+CADENCE_FS_MAX_HZ = 100.0
 
 
 def jump_height_m(flight_s: float) -> float:
@@ -72,7 +79,7 @@ class _Candidate:
     slope_g_s: float
     clipped: bool
     hv: float | None = None
-    step_s: float | None = None
+    cadence_r: float | None = None
     context_done: bool = False
 
 
@@ -116,20 +123,24 @@ class JumpDetector:
         self._w = odd_width(params.smooth_s, fs)
         self._h = self._w // 2
         self._lw = max(1, round(params.landing_window_s * fs))
+        # a join must be decided before the landing window is: gap ≤ landing window
+        self._gap = min(self._lw, round(params.flight_gap_max_s * fs))
+        self._cad_step = max(1, math.ceil(fs / CADENCE_FS_MAX_HZ - 1e-9))
+        fs_cad = fs / self._cad_step
+        self._cad_lo = max(2, round(params.run_step_s[0] * fs_cad))
+        self._cad_hi = max(self._cad_lo, round(params.run_step_s[1] * fs_cad))
         self._min_run = max(1, math.ceil(params.flight_min_s * fs - 1e-9))
         self._max_run = max(self._min_run, math.floor(params.flight_max_s * fs + 1e-9))
         self._ctx = max(1, round(params.context_half_s * fs))
         self._bout = max(1, round(params.bout_half_s * fs))
         self._refr = max(1, round(params.refractory_s * fs))
-        self._ctx_need = self._ctx + self._refr + self._h + 1
+        self._ctx_need = self._ctx + self._h + 1
         self._stride_gap = round(STRIDE_GAP_MAX_S * fs)
         self._buf = np.empty((0, 3), dtype=np.float64)
         self._mag = np.empty(0, dtype=np.float64)  # ‖a‖ of self._buf
         self._sm = np.empty(0, dtype=np.float64)  # smoothed ‖a‖, global [buf0, sm_end)
         self._buf0 = 0  # global index of self._buf[0] (and of _mag[0], _sm[0])
         self._sm_end = 0  # smoothed ‖a‖ is final below this global index
-        self._pk_end = 0  # impact peaks are known below this global index
-        self._peaks: list[int] = []  # impact peaks (global indices, ascending) still needed
         self._n = 0  # samples fed so far
         self._scan = 0  # next global index where a flight run may start
         self._skip_long = False  # inside a run longer than flight_max_s
@@ -190,7 +201,7 @@ class JumpDetector:
         return self._sm[lo - self._buf0 : hi - self._buf0]
 
     def _extend(self, final: bool) -> None:
-        """Bring the smoothed ‖a‖ and the impact peaks up to date with the samples.
+        """Bring the smoothed ‖a‖ up to date with the samples.
 
         Each smoothed sample is the moving mean of the same 2·h + 1 raw magnitudes
         (edges of the signal replicate the first/last sample), computed once when its
@@ -209,13 +220,6 @@ class JumpDetector:
             keep = self._sm[: lo - b0]
             self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
             self._sm_end = upto
-        # impact peaks (for the step interval): final once r samples follow them
-        r = self._refr
-        pk_hi = self._sm_end if final else self._sm_end - r
-        if pk_hi > self._pk_end:
-            found = local_peaks(self._sm, self._pk_end - b0, pk_hi - b0, self._p.landing_min_g, r)
-            self._peaks.extend((found + b0).tolist())
-            self._pk_end = pk_hi
 
     def _process(self, final: bool) -> list[Jump]:
         self._extend(final)
@@ -232,13 +236,27 @@ class JumpDetector:
         p = self._p
         m = self._smoothed(lo, valid_end)
         starts, ends = runs_below(m, p.flight_hyst_g)
+        gap = self._gap
+        first = np.ones(starts.size, dtype=bool)  # sub-run opens a group
+        if gap and starts.size > 1:
+            # one flight, briefly above the threshold (body rotation): group runs whose
+            # gap is too short to be a ground contact
+            first[1:] = (starts[1:] - ends[:-1]) > gap
+        heads = np.flatnonzero(first)
+        sub_s, sub_e = starts.tolist(), ends.tolist()
+        g_end = [*heads[1:].tolist(), starts.size]  # one past each group's last sub-run
+        starts = starts[heads]
+        ends = ends[np.asarray(g_end, dtype=np.intp) - 1] if heads.size else ends
         new_scan = valid_end
         for k, (s_loc, e_loc) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             s, e = lo + s_loc, lo + e_loc
             if k == 0 and self._skip_long:
-                if s_loc == 0:
+                if s_loc <= gap:  # the long run goes on (or a run joins it)
                     if e == valid_end and not final:
                         new_scan = valid_end  # still inside the long run
+                        break
+                    if e + gap >= valid_end and not final:
+                        new_scan = e  # a run may still join it
                         break
                     self._skip_long = False
                     continue
@@ -253,21 +271,54 @@ class JumpDetector:
             if e + self._lw >= valid_end and not final:  # landing window not complete
                 new_scan = s
                 break
-            if s == 0 or e >= self._n:
-                continue  # flight cut by the start or end of the signal: partial
-            self._consider(s, e, m[s_loc:e_loc])
+            if e >= self._n:
+                continue  # flight cut by the end of the signal: partial
+            h0 = int(heads[k])
+            group = zip(sub_s[h0 : g_end[k]], sub_e[h0 : g_end[k]], strict=True)
+            self._consider_group([(lo + a, lo + b) for a, b in group], m, lo)
         else:
             if self._skip_long and starts.size == 0:
-                self._skip_long = False
+                if not final and valid_end - lo <= gap:
+                    new_scan = lo  # a run starting soon would still join the long one
+                else:
+                    self._skip_long = False
         self._scan = new_scan
 
-    def _consider(self, s: int, e: int, m_run: FloatArray) -> None:
+    def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, lo: int) -> None:
+        """Judge a group of runs below the flight threshold that ends before a landing.
+
+        A group longer than `flight_max_s` is no flight (as in streaming, where such a
+        group is skipped while still open). Otherwise the flight starts at the earliest
+        run that is free fall on its own (mean below `flight_g`; a shallower dip before
+        take-off is the feet unweighting, not flight) and spans the rest of the group if
+        that passes the tests; else later starts are tried, down to the last run alone.
+
+        Args:
+            subs: (start, end) of each run, global indices, in time order.
+            m: smoothed ‖a‖ of the scanned range, which starts at global `lo`.
+        """
+        p = self._p
+        e = subs[-1][1]
+        if e - subs[0][0] > self._max_run:
+            return  # too long for a flight (a drop, the sensor off): none of it counts
+        last = len(subs) - 1
+        for i, (s, s_end) in enumerate(subs):
+            run = e - s
+            if run < self._min_run:
+                return  # later starts are only shorter
+            if s == 0:
+                continue  # starts with the signal: partial
+            if i < last and math.fsum(m[s - lo : s_end - lo].tolist()) / (s_end - s) >= p.flight_g:
+                continue  # not free fall: no flight starts here
+            m_run = m[s - lo : e - lo]
+            low = m_run[m_run < p.flight_hyst_g] if i < last else m_run  # without the gaps
+            if math.fsum(low.tolist()) / low.shape[0] < p.flight_g:
+                self._consider(s, e)
+                return
+
+    def _consider(self, s: int, e: int) -> None:
         p = self._p
         run = e - s
-        if run < self._min_run or run > self._max_run:
-            return
-        if math.fsum(m_run.tolist()) / run >= p.flight_g:
-            return
         # refine take-off and touchdown on the raw magnitude: the smoothing moves the
         # run edges by up to its half-width, most at a sharp landing
         h = self._h
@@ -299,7 +350,7 @@ class JumpDetector:
                 break
             c.context_done = True
             lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
-            c.step_s = self._step_interval(lo, hi)
+            c.cadence_r = self._cadence_r(lo, hi)
             w = self._raw(lo, hi)
             g = w.sum(axis=0) / w.shape[0]
             g0, g1, g2 = g.tolist()
@@ -318,23 +369,36 @@ class JumpDetector:
             h2 = max(0.0, float((d * d).sum()) - v2)
             c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
 
-    def _step_interval(self, lo: int, hi: int) -> float | None:
-        """Median interval between impact peaks in global [lo, hi), s (None if < 2).
+    def _cadence_r(self, lo: int, hi: int) -> float | None:
+        """Strongest autocorrelation peak of the smoothed ‖a‖ in global [lo, hi) at a lag
+        in `run_step_s` (one running step); −1 when there is no peak in that range, None
+        when the window is too short.
 
-        An impact peak is a smoothed-‖a‖ sample ≥ `landing_min_g` that is the highest
-        within ± `refractory_s` (earlier ties win).
+        r(L) = Σ x[i]·x[i+L] / √(Σ x[i]² · Σ x[i+L]²) over i < n − L_max, x = ‖a‖ − mean,
+        so every lag uses windows of the same length; the window is taken every
+        `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running repeats at its step period
+        (left and right foot); in two-footed hopping half a cycle later the body is in
+        the opposite phase, so r has no peak there or a negative one.
         """
-        pk = self._peaks
-        # a later candidate lands after this one's touchdown, so its window starts at
-        # least `landing_window_s` before this one's: older peaks are never needed again
-        drop = bisect.bisect_left(pk, lo - self._lw - 1)
-        if drop:
-            del pk[:drop]
-        i0, i1 = bisect.bisect_left(pk, lo), bisect.bisect_left(pk, hi)
-        if i1 - i0 < 2:
+        x = self._smoothed(lo, hi)[:: self._cad_step]
+        lag_lo, lag_hi = self._cad_lo - 1, self._cad_hi + 1
+        n = x.shape[0]
+        m = n - lag_hi
+        if m < lag_hi:
             return None
-        idx = pk[i0:i1]
-        return _median(sorted(b - a for a, b in itertools.pairwise(idx))) / self._fs
+        x = x - x.sum() / n  # a new contiguous array
+        lags = lag_hi - lag_lo + 1
+        # b[j] = x[lag_lo + j : lag_lo + j + m], a view (no copy)
+        b = np.ndarray((lags, m), np.float64, x, lag_lo * 8, (8, 8))
+        a = x[:m]
+        num = (b * a).sum(axis=1)
+        sq = np.cumsum(x * x)  # within this window only: independent of the chunking
+        tail = sq[lag_lo + m - 1 : lag_hi + m] - np.concatenate(([0.0], sq))[lag_lo : lag_hi + 1]
+        den = np.sqrt(tail * float(sq[m - 1]))
+        r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        mid = r[1:-1]
+        peak = (mid >= r[:-2]) & (mid >= r[2:])
+        return float(mid[peak].max()) if peak.any() else -1.0
 
     def _decide(self, final: bool) -> list[Jump]:
         out: list[Jump] = []
@@ -364,21 +428,17 @@ class JumpDetector:
 
     def _classify(self, c: _Candidate, bout: list[_Candidate]) -> Jump | None:
         p = self._p
-        flights = sorted(o.flight_s for o in bout)
-        hvs = sorted(o.hv for o in bout if o.hv is not None)
-        med_flight = _median(flights)
-        steps = sorted(o.step_s for o in bout if o.step_s is not None)
+        med_flight = _median(sorted(o.flight_s for o in bout))
         med_peak = _median(sorted(o.peak_g for o in bout))
-        if med_flight >= p.bout_flight_min_s:
-            jumping = True
-        elif med_peak < p.stride_min_g:
-            jumping = False
+        hvs = sorted(o.hv for o in bout if o.hv is not None)
+        cads = sorted(o.cadence_r for o in bout if o.cadence_r is not None)
+        if med_flight < p.bout_flight_min_s and med_peak < p.stride_min_g:
             self.stepping_flights += 1
             return None
+        if hvs and _median(hvs) < p.bout_hv_max:
+            jumping = True  # in place
         else:
-            jumping = (bool(hvs) and _median(hvs) < p.bout_hv_max) or (
-                bool(steps) and _median(steps) >= p.run_step_max_s
-            )
+            jumping = not (cads and _median(cads) >= p.run_cadence_r_min)
         if jumping:
             if self._last_jump_p is not None and c.p - self._last_jump_p < self._refr:
                 return None
@@ -402,12 +462,9 @@ class JumpDetector:
 
     def _trim(self) -> None:
         # future candidates land after the scan point; their context reaches back
-        keep = min(
-            self._scan - self._ctx - self._refr - 2 * self._h - 1,
-            self._pk_end - self._refr,
-        )
+        keep = self._scan - self._ctx - 2 * self._h - 1
         for c in self._pending:
-            keep = min(keep, c.s, c.p - self._ctx - self._refr - self._h)
+            keep = min(keep, c.s, c.p - self._ctx - self._h)
         keep = max(0, keep)
         if keep > self._buf0:
             cut = keep - self._buf0

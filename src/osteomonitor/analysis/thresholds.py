@@ -114,20 +114,31 @@ class JumpParams:
             the gravity direction, s (one jump cycle either side).
         bout_half_s: candidates within this of a landing form its bout; the bout medians
             decide jump vs running stride (about four cycles either side).
-        bout_flight_min_s: a bout whose median flight is at least this is jumping.
-            Tuning note: USC-HAD per-trial median flight: jumping 0.20-0.38 s, running
-            0.10-0.18 s, stairs ≤ 0.16 s, walking ≤ 0.14 s.
+        bout_flight_min_s / stride_min_g: a bout whose median flight is shorter than
+            `bout_flight_min_s` and whose median landing peak is below `stride_min_g` is
+            stepping (stairs), not jumping. Tuning note: USC-HAD per-trial median flight:
+            jumping 0.20-0.38 s, running 0.10-0.18 s, stairs ≤ 0.16 s, walking ≤ 0.14 s;
+            landing peaks: running median 3.9 g, stairs 2.3 g.
         bout_hv_max: a bout whose median horizontal/vertical dynamic-acceleration RMS
-            ratio is below this is jumping in place even with short flights. Tuning note:
-            USC-HAD per-trial medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44.
-        stride_min_g: in a bout that is not jumping, flights with landings at least this
-            high (bout median) are running strides; lower ones are stepping (stairs).
-            Tuning note: USC-HAD running landing peaks median 3.9 g, stairs 2.3 g.
-        run_step_max_s: a short-flight bout whose median interval between impact peaks
-            is at least this is hopping, not running: running cadence is ≥ 150 steps/min
-            (≤ 0.40 s per step), continuous hopping runs at 2-2.8 Hz (0.36-0.50 s, JSSM
-            2009). Tuning note: USC-HAD per-trial medians: running 0.28-0.50 s (43 of 45
-            ≤ 0.44 s), jumping 0.40-0.81 s.
+            ratio is below this is jumping in place, whatever its cadence (continuous
+            rebound hopping has a running-like cadence). Tuning note: USC-HAD per-trial
+            medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44.
+        run_step_s: range of one running step period, s: running cadence 143-240
+            steps/min (domain §1.1: running ≥ 150 steps/min; USC-HAD running
+            0.28-0.42 s per step). Continuous two-footed hopping has its cycle here too
+            but not the left/right alternation; `bout_hv_max` catches it first.
+        run_cadence_r_min: a bout whose median autocorrelation peak (of the smoothed
+            ‖a‖ over ± `context_half_s`, at a lag in `run_step_s`) reaches this is
+            running: its flights are strides. In two-footed jumping half a cycle later
+            the body is in the opposite phase, so the autocorrelation has no peak there
+            (counted as −1) or a negative one. Tuning note: USC-HAD candidates: running
+            0.24-0.95 (5th percentile 0.33); short-flight jumps ≤ 0.40 (95th percentile
+            0.16); every value in 0.0-0.25 gives the same counts; 0.15 is picked by
+            leave-one-subject-out (`bench/accuracy.py --loso`).
+        flight_gap_max_s: runs below the flight threshold closer than this are one
+            flight (a brief rise from body rotation). A ground contact cannot be this
+            short: contact lasts ≥ 0.08-0.1 s even in sprinting [B]. Tuning note: USC-HAD
+            counts are the same for 0.04-0.10 s; 0.05 s is picked by leave-one-subject-out.
     """
 
     smooth_s: float = 0.03
@@ -135,6 +146,7 @@ class JumpParams:
     flight_hyst_g: float = 0.7
     flight_min_s: float = 0.12
     flight_max_s: float = 0.8
+    flight_gap_max_s: float = 0.05
     flight_vertical_max_g: float = 0.25
     landing_min_g: float = 1.5
     landing_window_s: float = 0.15
@@ -145,7 +157,8 @@ class JumpParams:
     bout_flight_min_s: float = 0.2
     bout_hv_max: float = 0.4
     stride_min_g: float = 2.5
-    run_step_max_s: float = 0.45
+    run_step_s: tuple[float, float] = (0.25, 0.42)
+    run_cadence_r_min: float = 0.15
 
 
 #: The detector defaults as one shared instance.
