@@ -90,9 +90,10 @@ class VirtualImu(VirtualPeripheral):
         )
         self.commands: list[bytes] = []
         self._sampler: asyncio.Task[None] | None = None
-        #: Simulated time sampling last started; sample i (from 0) is taken at
-        #: `sim_s(device_s(sampling_started_s) + (i + 1) / rate)`.
+        #: Simulated time sampling last started.
         self.sampling_started_s: float | None = None
+        #: Simulated times of the samples of every data notification that went out.
+        self.sample_times_s: list[np.ndarray] = []
 
     data_uuid = ""
     data_stream = ""
@@ -129,7 +130,8 @@ class VirtualImu(VirtualPeripheral):
             sim_t = dev_t / (1.0 + self.drift)
             if not await self.sleep_until(float(sim_t[-1])):
                 return
-            await self.send(self.data_char, self.data_stream, encode(sim_t, k * per_packet))
+            if await self.send(self.data_char, self.data_stream, encode(sim_t, k * per_packet)):
+                self.sample_times_s.append(sim_t)
             k += 1
 
     def replayable(self, payload: bytes) -> bool:
