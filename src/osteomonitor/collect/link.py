@@ -49,6 +49,10 @@ FIRST_CONNECT_ROUNDS = 3
 #: Session seconds between reconnection rounds: doubling from the first, capped.
 RECONNECT_BACKOFF_FIRST_S = 0.5
 RECONNECT_BACKOFF_MAX_S = 10.0
+#: Failed reconnection rounds after which the device is scanned for again, and for how
+#: long (s): BlueZ drops devices it has not seen for a while ("device not found").
+RESCAN_AFTER_FAILURES = 2
+RESCAN_S = 5.0
 #: Wall seconds allowed for each step of the stop sequence.
 STOP_STEP_TIMEOUT_S = 5.0
 
@@ -253,6 +257,15 @@ class DeviceLink:
                 raise unavailable from exc
             raise DeviceError(f"{self.label}: cannot connect: {exc}") from exc
 
+    async def _rescan(self) -> None:
+        """Look for the device again: after a long outage BlueZ may have forgotten it."""
+        from osteomonitor.collect.scanner import find_device
+
+        try:
+            self.device, _ = await find_device(self.device.address, self.stack, RESCAN_S)
+        except OsteomonitorError as exc:
+            self.counters.detail = f"not advertising ({exc.__class__.__name__})"
+
     async def _run(self) -> None:
         backoff = RECONNECT_BACKOFF_FIRST_S
         attempts = 0
@@ -261,6 +274,8 @@ class DeviceLink:
             while not self._stop.is_set():
                 self._lost.clear()
                 try:
+                    if attempts >= RESCAN_AFTER_FAILURES:
+                        await self._race(self._rescan())
                     client = await self._race(self._connect())
                     if client is None:
                         break
