@@ -37,8 +37,9 @@ def add_simulation_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--simulate",
         metavar="KINDS",
-        help="use virtual wearables on a virtual BLE link instead of Bluetooth: "
-        "h10, h10-delta, hr-strap, or several comma-separated (e.g. h10,hr-strap)",
+        help="use virtual wearables on a virtual BLE link instead of Bluetooth: h10, "
+        "h10-delta, hr-strap, metamotion, movesense, thingy52, osteo-imu, or several "
+        "comma-separated (e.g. hr-strap,metamotion)",
     )
     p.add_argument(
         "--sim-speed",
@@ -85,8 +86,16 @@ def register(sub: Any) -> None:
         default=SessionKind.IMPACT.value,
         help=f"session kind: {', '.join(k.value for k in SessionKind)} (default impact)",
     )
-    p.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
-    p.add_argument("-o", "--output", type=Path, help="recording file (default recordings/…)")
+    p.add_argument(
+        "--prescription", type=Path, metavar="FILE", help="the patient's prescription (.toml)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="recording file (default recordings/<patient>-<time>-<kind>.omrec)",
+    )
     p.add_argument(
         "--duration", type=float, metavar="SECONDS", help="stop after this many session seconds"
     )
