@@ -105,9 +105,9 @@ def _lost(run: SimulatedRun) -> tuple[int, int]:
 
 
 def run(smoke: bool = False) -> list[Row]:
-    """Measure; smoke mode runs 60 simulated seconds fast and 5 s at real time."""
+    """Measure; smoke mode runs 60 simulated seconds fast and 2 s at real time."""
     session_s = 60.0 if smoke else SESSION_S
-    realtime_s = 5.0 if smoke else REALTIME_S
+    realtime_s = 2.0 if smoke else REALTIME_S
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
