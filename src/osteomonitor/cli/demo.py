@@ -81,7 +81,7 @@ def register(sub: Any) -> None:
         help="watch a simulated Polar H10 session in the live dashboard (no hardware)",
         description="A virtual Polar H10 on a virtual Bluetooth link plays a built-in "
         "session (warm-up walk, two blocks of jumps, rests) into the live dashboard. "
-        "Press q to stop; the recording is kept and can be replayed.",
+        "Press q, then y, to stop; the recording is kept and can be replayed.",
     )
     p.add_argument(
         "--speed",
