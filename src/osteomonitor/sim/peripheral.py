@@ -31,6 +31,8 @@ from osteomonitor.sim.radio import VirtualRadio
 #: Advertising interval of the virtual wearables, ms (Polar straps advertise at
 #: ~100 ms when worn; short enough for a sub-second test scan).
 ADVERTISING_INTERVAL_MS = 100.0
+#: Shortest legal advertising interval, ms (Core v5.4 Vol 6 Part B 4.4.2.2).
+MIN_ADVERTISING_INTERVAL_MS = 20.0
 
 #: Permissions of a notify-only value (the CCCD is what the central writes).
 NO_ACCESS = gatt.Characteristic.Permissions(0)
@@ -250,13 +252,19 @@ class VirtualPeripheral:
             await asyncio.wait_for(self._closing.wait(), delay)
         return not self._closing.is_set()
 
+    def advertising_interval_ms(self) -> float:
+        """Wall-clock advertising interval: `ADVERTISING_INTERVAL_MS` of simulated time,
+        but never below the 20 ms Bluetooth minimum (Core v5.4 Vol 6 Part B 4.4.2.2), so
+        reconnection delays stay realistic in simulated seconds when time runs faster."""
+        return max(MIN_ADVERTISING_INTERVAL_MS, ADVERTISING_INTERVAL_MS / self.clock.speed)
+
     async def _advertise(self) -> None:
         assert self.device is not None
         await self.device.start_advertising(
             advertising_data=self.advertising_data(),
             scan_response_data=b"",
-            advertising_interval_min=ADVERTISING_INTERVAL_MS,
-            advertising_interval_max=ADVERTISING_INTERVAL_MS,
+            advertising_interval_min=self.advertising_interval_ms(),
+            advertising_interval_max=self.advertising_interval_ms(),
         )
 
     def _on_connection(self, connection: Connection) -> None:
