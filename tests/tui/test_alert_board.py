@@ -51,3 +51,13 @@ def test_local_alert_until_acknowledged() -> None:
     assert [a.patient_message for a in board.active()] == ["replay stopped: disk error"]
     board.acknowledge_all()
     assert board.active() == []
+
+
+def test_hr_ceiling_alert_stays_while_the_heart_rate_is_above_the_ceiling() -> None:
+    board = AlertBoard()
+    hr = _alert(Rule.HR_CEILING, 100.0)
+    late = 100.0 + 3 * ALERT_HOLD_S
+    board.update([hr], late, hr_above_ceiling=True)
+    assert board.active() == [hr]
+    board.update([hr], late + 1, hr_above_ceiling=False)
+    assert board.active() == []

@@ -83,6 +83,12 @@ def register(sub: Any) -> None:
         type=Path,
         help="judge against this prescription instead of the recording's",
     )
+    replay.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="practise the patient keys on a recording: what is logged goes into the "
+        "analysis on screen, never into the file",
+    )
     replay.set_defaults(func=_replay)
 
     review = sub.add_parser(
@@ -117,7 +123,7 @@ def _replay(args: argparse.Namespace) -> int:
     from osteomonitor.tui.screens.replay import ReplayScreen
 
     rx = _load_rx(args.prescription)
-    feed = ReplayFeed(args.file, speed=args.speed, prescription=rx)
+    feed = ReplayFeed(args.file, speed=args.speed, prescription=rx, rehearsal=args.rehearse)
     meta = feed.open()
     rx = rx if rx is not None else recording_prescription(meta, args.file)
     targets = session_targets(rx, meta)

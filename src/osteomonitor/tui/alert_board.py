@@ -17,6 +17,9 @@ from typing import Any
 ALERT_HOLD_S = 20.0
 # Rules whose alert stays until the person acknowledges it.
 STICKY_RULE_WORDS: tuple[str, ...] = ("pain",)
+# The rule whose alert also stays while the heart rate shown is above the ceiling (the
+# safety monitor raises it once per excursion; the excursion can outlast the hold).
+HR_CEILING_RULE = "hr-ceiling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +52,17 @@ class AlertBoard:
         self._acknowledged: dict[str, float] = {}
         self._local: dict[str, LocalAlert] = {}
         self.now_s = 0.0
+        self.hr_above_ceiling = False
 
-    def update(self, alerts: Sequence[Any], now_s: float) -> None:
-        """Take the processor's full alert list (only new entries are read)."""
+    def update(self, alerts: Sequence[Any], now_s: float, hr_above_ceiling: bool = False) -> None:
+        """Take the processor's full alert list (only new entries are read).
+
+        Args:
+            alerts: every alert so far. now_s: session time, s.
+            hr_above_ceiling: the current heart rate is above the safety ceiling.
+        """
         self.now_s = now_s
+        self.hr_above_ceiling = hr_above_ceiling
         for alert in alerts[self._seen :]:
             self._latest[alert_key(alert)] = alert
         self._seen = len(alerts)
@@ -77,7 +87,11 @@ class AlertBoard:
             t = alert_time(alert)
             if key in self._acknowledged and self._acknowledged[key] >= t:
                 continue
-            if self._sticky(key) or self.now_s - t <= ALERT_HOLD_S:
+            if (
+                self._sticky(key)
+                or self.now_s - t <= ALERT_HOLD_S
+                or (key == HR_CEILING_RULE and self.hr_above_ceiling)
+            ):
                 out.append(alert)
         out.extend(self._local.values())
         return out

@@ -170,7 +170,11 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
         if message.generation != self._generation:
             self._generation = message.generation
             self.alerts = AlertBoard()
-        self.alerts.update(message.alerts, state.elapsed_s)
+        ceiling = t.hr_ceiling_bpm
+        above = bool(
+            state.hr_valid and state.hr_bpm is not None and ceiling and state.hr_bpm > ceiling
+        )
+        self.alerts.update(message.alerts, state.elapsed_s, hr_above_ceiling=above)
         self.query_one(AlertBanner).show(self.alerts.active())
         if message.newest_arrival_ns is not None and self.latency_sink is not None:
             arrival = message.newest_arrival_ns
