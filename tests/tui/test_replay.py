@@ -96,3 +96,37 @@ async def test_quit_stops_the_replay_thread() -> None:
     assert feed._thread is not None
     feed._thread.join(2)
     assert not feed._thread.is_alive()
+
+
+async def test_rehearsal_analyses_logged_events_but_never_writes_the_file() -> None:
+    from osteomonitor.store import RecordingReader
+
+    with RecordingReader(WALK) as r:
+        events_before = r.events()
+    feed = ReplayFeed(WALK, speed=4.0, rehearsal=True)
+    app = _app(feed)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: any(e.kind == "marker" for e in screen.last_state.events),
+            what="the marker in the analysis",
+        )
+    with RecordingReader(WALK) as r:
+        assert r.events() == events_before
+
+
+async def test_read_only_replay_offers_no_event_keys() -> None:
+    feed = ReplayFeed(WALK, speed=1.0)
+    app = _app(feed)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("m", "r")
+        await pilot.pause(0.3)
+        assert app.screen is screen  # no dialog opened
+        assert not any(
+            e.kind == "marker" for e in (screen.last_state.events if screen.last_state else ())
+        )  # type: ignore[attr-defined]
