@@ -31,7 +31,7 @@ def _drops(smoke: bool, folder: Path) -> list[Row]:
     faults = parse_faults(f"drops-per-hour={per_hour},seed=4")
     run = asyncio.run(
         run_simulated_session(
-            ["h10"], session_s, output=folder / "drops.omrec", speed=60.0, faults=faults
+            ["h10"], session_s, output=folder / "drops.omrec", speed=15.0, faults=faults
         )
     )
     sent = sum(len(run.sent("h10", s)) for s in STREAMS)
