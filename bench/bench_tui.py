@@ -41,7 +41,7 @@ CPU_TARGET_PCT = 15.0
 #: Memory growth over the second half of the hour's replay still called flat, MB.
 FLAT_MB = 20.0
 #: Lengths: live session at real time, s; replayed recording, s.
-LIVE_S, LIVE_SMOKE_S = 120.0, 4.0
+LIVE_S, LIVE_SMOKE_S = 120.0, 2.0
 HOUR_S = 3600.0
 OUT = Path(__file__).resolve().parent / "out"
 TICK_S = 0.010
@@ -218,7 +218,7 @@ def _state_cost_ms(path: Path) -> tuple[float, float]:
 
 
 def run(smoke: bool = False) -> list[Row]:
-    """Measure; smoke: a 4-second live session and the bundled 2-minute recording."""
+    """Measure; smoke: a 2-second live session and the bundled 2-minute recording."""
     duration = LIVE_SMOKE_S if smoke else LIVE_S
     with_ui = asyncio.run(_live(duration, dashboard=True))
     without = asyncio.run(_live(duration, dashboard=False))
