@@ -22,9 +22,9 @@ BAND_WORDS: dict[str, str] = {
 
 def band_position(hrr_pct: float | None, band: tuple[float, float] | None, valid: bool) -> str:
     """Where %HRR sits against the band: "in", "below", "above", "none" or "invalid"."""
-    if not valid or hrr_pct is None:
+    if not valid:
         return "invalid"
-    if band is None:
+    if hrr_pct is None or band is None:
         return "none"
     lo, hi = band
     if hrr_pct < lo:
@@ -50,7 +50,7 @@ class HeartTile(Tile):
         band = state.target_band_pct
         self.set_text("hr-bpm", number_text(state.hr_bpm) if valid else NO_VALUE)
         hrr = number_text(state.hrr_pct) if valid else NO_VALUE
-        self.set_text("hr-hrr", f"bpm   {hrr} % HRR")
+        self.set_text("hr-hrr", f"bpm   {hrr} % HRR" if state.hrr_pct is not None else "bpm")
         self.set_text("hr-target", f"target {band[0]:.0f}-{band[1]:.0f} % HRR" if band else "")
         pos = band_position(state.hrr_pct, band, valid)
         self.set_text("hr-words", BAND_WORDS[pos])
