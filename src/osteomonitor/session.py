@@ -27,6 +27,7 @@ from osteomonitor.analysis.heart_rate import (
     CONTACT_LOST,
     CONTACT_OK,
     CONTACT_UNSUPPORTED,
+    HR_PLAUSIBLE_BPM,
     HrSeries,
     build_hr_series,
     estimate_resting_hr,
@@ -71,6 +72,8 @@ if TYPE_CHECKING:  # pragma: no cover
 ACC_GAP_S = 0.25
 #: Contiguous accelerometer samples are analysed this many seconds at a time (s).
 ACC_BATCH_S = 2.0
+#: Live snapshots of long sessions rebuild the HR series every n/this notifications.
+HR_REBUILD_DIVISOR = 600
 #: Recent HR points kept for the live plot.
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
@@ -426,12 +429,27 @@ class SessionProcessor:
         return None
 
     # -- output ---------------------------------------------------------------------
-    def _heart(self) -> tuple[HeartRateSummary, HrSeries]:
-        """HR summary so far. The series and zone integration are rebuilt only when a
-        new HR notification or event arrived (≈ 1 Hz); the duration-dependent parts
-        (the last value's hold, coverage) are re-read on every call."""
-        key = (len(self._hr_t), len(self._events))
-        if self._heart_cache is None or self._heart_cache[0] != key:
+    def _heart(self, exact: bool = True) -> tuple[HeartRateSummary, HrSeries]:
+        """HR summary so far.
+
+        The series (with whole-series RR correction) and its zone integration are
+        rebuilt when HR notifications or events arrived; the duration-dependent parts
+        (the last value's hold, coverage) are re-read on every call. With
+        `exact=False` (live snapshots) a long session rebuilds only every
+        n/`HR_REBUILD_DIVISOR` notifications, which bounds the live cost (≈ 6 s stale
+        at one hour) and depends only on the data, never on timing. `summary()` is
+        always exact.
+        """
+        n = len(self._hr_t)
+        key = (n, len(self._events))
+        cache = self._heart_cache
+        stale_ok = (
+            not exact
+            and cache is not None
+            and cache[0][1] == key[1]
+            and n - cache[0][0] < max(1, cache[0][0] // HR_REBUILD_DIVISOR)
+        )
+        if cache is None or (cache[0] != key and not stale_ok):
             start = self._start_ns or 0
             t_s = (np.asarray(self._hr_t, dtype=np.int64) - start) / NS_PER_S
             series = build_hr_series(
@@ -496,15 +514,20 @@ class SessionProcessor:
     def state(self) -> SessionState:
         """The live snapshot (analyses buffered samples first)."""
         self.sync()
-        heart, series = self._heart()
+        heart, series = self._heart(exact=False)
         key = self._primary_acc()
         track = self._acc[key] if key else None
         hr_bpm = hrr = None
         valid = False
-        if len(series.t_s):
-            last_t = float(series.t_s[-1])
-            if series.valid[-1] and self.duration_s - last_t <= 5.0:
-                hr_bpm = float(series.hr_bpm[-1])
+        if self._hr_t:  # the current value is the strap's latest report
+            last_s = self._rel_s(self._hr_t[-1])
+            lo, hi = HR_PLAUSIBLE_BPM
+            if (
+                self._hr_contact[-1] != CONTACT_LOST
+                and lo <= self._hr_bpm[-1] <= hi
+                and self.duration_s - last_s <= MAX_HOLD_S
+            ):
+                hr_bpm = self._hr_bpm[-1]
                 valid = True
                 if heart.hrrest_bpm is not None and heart.hrmax_bpm is not None:
                     hrr = float(hrr_pct(hr_bpm, heart.hrrest_bpm, heart.hrmax_bpm))
