@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from tui_support import ALERTS, IMPACT, RECORDINGS, SIZE, settle, wait_for
 
@@ -97,8 +98,11 @@ async def analysed(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.2)
 
 
-def test_library(snap_compare: Compare) -> None:
-    app = OsteomonitorApp(lambda: LibraryScreen(RECORDINGS))
+def test_library(snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The screen names its folder: use the relative path a user types, so the snapshot
+    # does not depend on where the checkout lives.
+    monkeypatch.chdir(RECORDINGS.parent)
+    app = OsteomonitorApp(lambda: LibraryScreen(Path(RECORDINGS.name)))
     assert snap_compare(app, terminal_size=SIZE, run_before=analysed)
 
 
