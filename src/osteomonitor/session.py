@@ -16,7 +16,7 @@ gap-aware by construction.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -328,7 +328,7 @@ class SessionProcessor:
         self._rr: list[tuple[int, ...]] = []
         self._events: list[Event] = []
         self._last_jumps: deque[Jump] = deque(maxlen=LAST_JUMPS)
-        self._monitor = _safety_monitor(prescription, self.params)
+        self._monitor = _safety_monitor(prescription)
         self.alerts: list[Any] = []
         self.packets = 0
         self.decode_errors = 0
@@ -479,8 +479,8 @@ class SessionProcessor:
                 "rr_count": series.rr_count,
                 "rr_artifacts": series.rr_artifacts,
             }
-            self._heart_cache = (key, acc, series, labels, hrrest)
-        _, acc, series, labels, hrrest = self._heart_cache
+            cache = self._heart_cache = (key, acc, series, labels, hrrest)
+        _, acc, series, labels, hrrest = cache
         summary = acc.summary(self.duration_s, **labels)
         return replace(summary, hrrest_bpm=hrrest, hrmax_bpm=self.params.hrmax_bpm), series
 
@@ -601,7 +601,7 @@ def params_for(prescription: Prescription | None) -> AnalysisParams:
     return AnalysisParams(**values)
 
 
-def _safety_monitor(prescription: Prescription | None, params: AnalysisParams) -> Any:
+def _safety_monitor(prescription: Prescription | None) -> Any:
     if prescription is None:
         return None
     from osteomonitor.prescription import SafetyMonitor
@@ -609,12 +609,14 @@ def _safety_monitor(prescription: Prescription | None, params: AnalysisParams) -
     return SafetyMonitor(prescription)
 
 
-def analyze_recording(
+def process_recording(
     path: str | Path, prescription: Prescription | None = None
-) -> tuple[SessionMeta, SessionSummary]:
-    """Analyse a whole recording file with the same processor the live view uses.
+) -> tuple[SessionMeta, SessionProcessor]:
+    """Feed a whole recording through the processor the live view uses.
 
-    Without `prescription`, the snapshot stored in the recording (if any) is used.
+    The processor is returned unfinished, so a caller can take the final `state()`
+    (e.g. its HR series) before `summary()`. Without `prescription`, the snapshot
+    stored in the recording (if any) is used.
 
     Raises:
         RecordingError and subclasses: the file cannot be read.
@@ -629,38 +631,35 @@ def analyze_recording(
 
             prescription = parse_prescription(meta.prescription_toml, source=f"{path} (snapshot)")
         proc = SessionProcessor(reader.devices, meta, prescription=prescription)
-        events = reader.events()
-        _merge_feed(proc, reader.packets(), events)
+        proc.feed_many(_merged(reader.packets(), reader.events()))
+    return meta, proc
+
+
+def analyze_recording(
+    path: str | Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionSummary]:
+    """The summary of a whole recording (see `process_recording`)."""
+    meta, proc = process_recording(path, prescription)
     return meta, proc.summary()
 
 
-def _merge_feed(proc: SessionProcessor, packets: Iterable[Packet], events: Sequence[Event]) -> None:
-    """Feed packets and events interleaved by time (events after packets of equal time)."""
-    i = 0
-    n = len(events)
+def _merged(packets: Iterable[Packet], events: Sequence[Event]) -> Iterator[Packet | Event]:
+    """Packets and events interleaved by time (events after packets of equal time)."""
+    i, n = 0, len(events)
     for p in packets:
         while i < n and events[i].t_ns < p.t_ns:
-            proc.feed(events[i])
+            yield events[i]
             i += 1
-        proc.feed(p)
-    while i < n:
-        proc.feed(events[i])
-        i += 1
+        yield p
+    yield from events[i:]
 
 
-def replay_items(path: str | Path) -> Iterable[Packet | Event]:
+def replay_items(path: str | Path) -> Iterator[Packet | Event]:
     """Packets and events of a recording merged in time order (for replay)."""
     from osteomonitor.store import RecordingReader
 
     with RecordingReader(path) as reader:
-        events = reader.events()
-        i, n = 0, len(events)
-        for p in reader.packets():
-            while i < n and events[i].t_ns < p.t_ns:
-                yield events[i]
-                i += 1
-            yield p
-        yield from events[i:]
+        yield from _merged(reader.packets(), reader.events())
 
 
 __all__ = [
@@ -670,5 +669,6 @@ __all__ = [
     "SessionState",
     "analyze_recording",
     "params_for",
+    "process_recording",
     "replay_items",
 ]

@@ -74,16 +74,9 @@ def _snapshot(meta: Any, path: Path) -> Any:
     return parse_prescription(meta.prescription_toml, f"{path} (prescription snapshot)")
 
 
-def _hr_points(path: Path, rx: Any, summary: Any) -> tuple[list[tuple[float, float]], str]:
+def _hr_points(state: Any, summary: Any) -> tuple[list[tuple[float, float]], str]:
     """Valid HR points (session s, bpm) for the per-minute CSV, and a note if partial."""
-    from osteomonitor.session import SessionProcessor, replay_items
-    from osteomonitor.store import RecordingReader
-
-    with RecordingReader(path) as reader:
-        proc = SessionProcessor(reader.devices, reader.meta, prescription=rx)
-    for item in replay_items(path):
-        proc.feed(item)
-    points = [(float(t), float(b)) for t, b in proc.state().hr_series if b > 0]
+    points = [(float(t), float(b)) for t, b in state.hr_series if b > 0]
     note = ""
     if points and summary.heart.valid_s > len(points) + 60:
         note = (
@@ -96,10 +89,12 @@ def _hr_points(path: Path, rx: Any, summary: Any) -> tuple[list[tuple[float, flo
 def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
     from osteomonitor.prescription import evaluate_session
-    from osteomonitor.session import analyze_recording
+    from osteomonitor.session import process_recording
 
     rx = _load_rx(args.prescription)
-    meta, summary = analyze_recording(args.file, rx)
+    meta, proc = process_recording(args.file, rx)
+    state = proc.state() if args.csv_minutes is not None else None  # before summary()
+    summary = proc.summary()
     if rx is None:
         rx = _snapshot(meta, args.file)
     compliance = evaluate_session(summary, rx) if rx is not None else None
@@ -108,7 +103,7 @@ def _analyze(args: argparse.Namespace) -> int:
         report.write_private(args.csv_jumps, text)
         print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
     if args.csv_minutes is not None:
-        points, note = _hr_points(args.file, rx, summary)
+        points, note = _hr_points(state, summary)
         rows = report.minute_rows(summary, points)
         report.write_private(args.csv_minutes, report.csv_text(report.MINUTE_COLUMNS, rows))
         print(f"wrote {args.csv_minutes} ({len(rows)} minutes)", file=sys.stderr)

@@ -64,15 +64,13 @@ def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSum
     The same processor, order and prescription as `session.analyze_recording`, plus the
     final live snapshot (for the heart-rate chart).
     """
-    from osteomonitor.session import SessionProcessor, replay_items
+    from osteomonitor.session import process_recording
     from osteomonitor.store.reader import RecordingReader
 
     with RecordingReader(path) as reader:
-        meta, devices = reader.meta, reader.devices
+        meta = reader.meta
     rx = prescription if prescription is not None else recording_prescription(meta, path)
-    proc = SessionProcessor(devices, meta, prescription=rx)
-    for item in replay_items(path):
-        proc.feed(item)
+    meta, proc = process_recording(path, rx)
     state = proc.state()
     return meta, proc.summary(), state, rx
 
