@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 import os
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -90,8 +90,12 @@ async def recording_collector(
     meta: SessionMeta,
     stack: BleStack = SYSTEM_STACK,
     options: CollectorOptions | None = None,
+    before_start: Callable[[Collector], object] | None = None,
 ) -> AsyncIterator[Collector]:
     """Create the recording, start the collector, and always stop and close both.
+
+    `before_start(collector)` runs after the collector exists and before it starts,
+    e.g. to `subscribe()` so that a consumer misses no packet.
 
     Raises:
         RecordingError: the file exists or cannot be created.
@@ -100,6 +104,8 @@ async def recording_collector(
     """
     writer = RecordingWriter.create(output, meta)
     collector = Collector(specs, writer, stack, options)
+    if before_start is not None:
+        before_start(collector)
     try:
         await collector.start()
     except BaseException:

@@ -37,29 +37,18 @@ async def live_collection(
         RecordingError: the file exists or cannot be created.
         DeviceNotFound / DeviceError / BluetoothUnavailable: a device could not be started.
     """
-    from osteomonitor.collect.collector import Collector
-    from osteomonitor.store import RecordingWriter
+    from osteomonitor.collect.session_recording import recording_collector
 
-    writer = RecordingWriter.create(output, meta)
-    collector = Collector(specs, writer, stack)
-    subscription = collector.subscribe()
-    try:
-        await collector.start()
-    except BaseException:
-        if writer.packets_written == 0:  # nothing was recorded: leave no empty file
-            output.unlink(missing_ok=True)
-        raise
-    reason = "stopped"
-    try:
-        yield collector, subscription
-    except (KeyboardInterrupt, SystemExit, asyncio.CancelledError):
-        reason = "interrupted"
-        raise
-    except BaseException as exc:
-        reason = f"error: {type(exc).__name__}"
-        raise
-    finally:
-        await collector.stop(reason)  # a no-op when the dashboard already stopped it
+    subscriptions: list[asyncio.Queue[Any]] = []
+    async with recording_collector(
+        specs,
+        output=output,
+        meta=meta,
+        stack=stack,
+        before_start=lambda c: subscriptions.append(c.subscribe()),
+    ) as collector:
+        # stop() on leaving is a no-op when the dashboard already stopped it
+        yield collector, subscriptions[0]
 
 
 def live_app(
