@@ -302,6 +302,7 @@ class SessionProcessor:
     ) -> None:
         profiles = load_profiles()
         self.meta = meta
+        self.prescription = prescription
         self.devices = {d.key: d for d in devices}
         self.params = params or (
             params_for(prescription) if prescription is not None else AnalysisParams()
@@ -609,6 +610,19 @@ def _safety_monitor(prescription: Prescription | None) -> Any:
     return SafetyMonitor(prescription)
 
 
+def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription | None:
+    """The prescription snapshot stored in a recording, or None.
+
+    Raises:
+        PrescriptionError: the snapshot is invalid (named "<file> (prescription snapshot)").
+    """
+    if not meta.prescription_toml:
+        return None
+    from osteomonitor.prescription import parse_prescription
+
+    return parse_prescription(meta.prescription_toml, source=f"{path} (prescription snapshot)")
+
+
 def process_recording(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionProcessor]:
@@ -616,7 +630,7 @@ def process_recording(
 
     The processor is returned unfinished, so a caller can take the final `state()`
     (e.g. its HR series) before `summary()`. Without `prescription`, the snapshot
-    stored in the recording (if any) is used.
+    stored in the recording (if any) is used; `proc.prescription` is the one used.
 
     Raises:
         RecordingError and subclasses: the file cannot be read.
@@ -626,10 +640,8 @@ def process_recording(
 
     with RecordingReader(path) as reader:
         meta = reader.meta
-        if prescription is None and meta.prescription_toml:
-            from osteomonitor.prescription import parse_prescription
-
-            prescription = parse_prescription(meta.prescription_toml, source=f"{path} (snapshot)")
+        if prescription is None:
+            prescription = recording_prescription(meta, path)
         proc = SessionProcessor(reader.devices, meta, prescription=prescription)
         proc.feed_many(_merged(reader.packets(), reader.events()))
     return meta, proc
@@ -670,5 +682,6 @@ __all__ = [
     "analyze_recording",
     "params_for",
     "process_recording",
+    "recording_prescription",
     "replay_items",
 ]

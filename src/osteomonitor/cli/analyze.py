@@ -66,14 +66,6 @@ def _load_rx(path: Path | None) -> Any:
     return load_prescription(path)
 
 
-def _snapshot(meta: Any, path: Path) -> Any:
-    if not meta.prescription_toml:
-        return None
-    from osteomonitor.prescription import parse_prescription
-
-    return parse_prescription(meta.prescription_toml, f"{path} (prescription snapshot)")
-
-
 def _hr_points(state: Any, summary: Any) -> tuple[list[tuple[float, float]], str]:
     """Valid HR points (session s, bpm) for the per-minute CSV, and a note if partial."""
     points = [(float(t), float(b)) for t, b in state.hr_series if b > 0]
@@ -95,8 +87,7 @@ def _analyze(args: argparse.Namespace) -> int:
     meta, proc = process_recording(args.file, rx)
     state = proc.state() if args.csv_minutes is not None else None  # before summary()
     summary = proc.summary()
-    if rx is None:
-        rx = _snapshot(meta, args.file)
+    rx = proc.prescription  # the one given, else the recording's snapshot
     compliance = evaluate_session(summary, rx) if rx is not None else None
     if args.csv_jumps is not None:
         text = report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary))
@@ -121,7 +112,7 @@ def _week(args: argparse.Namespace) -> int:
     from osteomonitor import report
     from osteomonitor.prescription import evaluate_week
     from osteomonitor.prescription.compliance import local_date
-    from osteomonitor.session import analyze_recording
+    from osteomonitor.session import process_recording
     from osteomonitor.store.library import iter_recording_files, recording_info
 
     rx = _load_rx(args.prescription)
@@ -135,8 +126,9 @@ def _week(args: argparse.Namespace) -> int:
         if info.patient != args.patient:
             continue
         try:
-            meta, summary = analyze_recording(path, rx)
-            snap = _snapshot(meta, path) if rx is None else None
+            meta, proc = process_recording(path, rx)
+            summary = proc.summary()
+            snap = proc.prescription if rx is None else None
         except OsteomonitorError as exc:
             print(f"osteomonitor: skipped {path}: {exc}", file=sys.stderr)
             continue

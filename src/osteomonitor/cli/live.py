@@ -116,10 +116,10 @@ def _load_rx(path: Path | None) -> Any:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from osteomonitor.session import recording_prescription
     from osteomonitor.tui.app import OsteomonitorApp
     from osteomonitor.tui.dashboard_view import session_targets
     from osteomonitor.tui.replay_feed import ReplayFeed
-    from osteomonitor.tui.review_data import recording_prescription
     from osteomonitor.tui.screens.replay import ReplayScreen
 
     rx = _load_rx(args.prescription)

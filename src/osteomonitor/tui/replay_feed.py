@@ -109,7 +109,7 @@ class ReplayFeed:
             self.devices = reader.devices
             span = reader.time_span_ns()
         if self._rx is None:
-            from osteomonitor.tui.review_data import recording_prescription
+            from osteomonitor.session import recording_prescription
 
             self._rx = recording_prescription(self.meta, self.path)
         self.start_ns = span[0] if span else 0

@@ -49,15 +49,6 @@ def file_key(path: Path) -> tuple[str, int, int]:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
-def recording_prescription(meta: SessionMeta, path: Path) -> Any:
-    """The prescription snapshot stored in a recording, or None."""
-    if not meta.prescription_toml:
-        return None
-    from osteomonitor.prescription import parse_prescription
-
-    return parse_prescription(meta.prescription_toml, f"{path} (prescription snapshot)")
-
-
 def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSummary, Any, Any]:
     """One pass of the session processor over a file: (meta, summary, final state, rx).
 
@@ -65,12 +56,9 @@ def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSum
     final live snapshot (for the heart-rate chart).
     """
     from osteomonitor.session import process_recording
-    from osteomonitor.store.reader import RecordingReader
 
-    with RecordingReader(path) as reader:
-        meta = reader.meta
-    rx = prescription if prescription is not None else recording_prescription(meta, path)
-    meta, proc = process_recording(path, rx)
+    meta, proc = process_recording(path, prescription)
+    rx = proc.prescription
     state = proc.state()
     return meta, proc.summary(), state, rx
 
