@@ -199,9 +199,8 @@ async def _replay_memory(path: Path) -> dict[str, Any]:
 
 def _state_cost_ms(path: Path) -> tuple[float, float]:
     """(median cost of `SessionProcessor.state()` after all of `path`, ms; data length, min)."""
-    from osteomonitor.session import SessionProcessor, replay_items
+    from osteomonitor.session import SessionProcessor, recording_prescription, replay_items
     from osteomonitor.store import RecordingReader
-    from osteomonitor.tui.review_data import recording_prescription
 
     with RecordingReader(path) as reader:
         meta, devices, length_s = reader.meta, reader.devices, reader.duration_s

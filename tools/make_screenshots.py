@@ -19,10 +19,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from osteomonitor.session import recording_prescription
 from osteomonitor.tui.app import OsteomonitorApp
 from osteomonitor.tui.dashboard_view import session_targets
 from osteomonitor.tui.replay_feed import ReplayFeed
-from osteomonitor.tui.review_data import recording_prescription
 from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
