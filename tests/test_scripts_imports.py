@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted(
-    p for folder in ("bench", "tools") for p in (ROOT / folder).rglob("*.py")
-)
+SCRIPTS = sorted(p for folder in ("bench", "tools") for p in (ROOT / folder).rglob("*.py"))
 
 
 def _osteomonitor_imports(path: Path) -> list[tuple[int, str, str | None]]:
