@@ -80,7 +80,7 @@ def run(smoke: bool = False) -> list[Row]:
     secs = 120.0 if smoke else 3600.0
     acc = session_acc(secs)
     t_hr, hr, rr_1024 = session_hr(secs)
-    cpu = median_time(lambda: batch_all(acc, t_hr, hr, rr_1024), repeats=1 if smoke else 3)
+    cpu = median_time(lambda: batch_all(acc, t_hr, hr, rr_1024), repeats=3)
     scale = 3600.0 / secs
     rows = [
         Row(
@@ -88,8 +88,10 @@ def run(smoke: bool = False) -> list[Row]:
             cpu * scale,
             "s CPU",
             "≤ 1",
-            cpu * scale <= 1.0,
-            "extrapolated from 2 min" if smoke else "",
+            # a 2-min run carries fixed costs (filter design, first calls) 30× over:
+            # informational in smoke, judged on the full hour
+            None if smoke else cpu * scale <= 1.0,
+            "extrapolated from 2 min; judged only by the full run" if smoke else "",
         )
     ]
     # incremental: 100 ms chunks (20 samples) into every streaming form
