@@ -557,6 +557,17 @@ class SessionProcessor:
             decode_errors=self.decode_errors,
         )
 
+    def hr_points(self) -> tuple[tuple[float, float], ...]:
+        """Every valid heart-rate value of the session so far, (s from start, bpm).
+
+        The exact series the summary integrates (RR-derived values one per beat when
+        the strap sends RR intervals, after artifact correction), not the live plot's
+        recent window. For the review chart and the per-minute export.
+        """
+        _, series = self._heart()
+        keep = series.valid
+        return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
+
     def summary(self) -> SessionSummary:
         """Finish every analysis segment and return the session's summary.
 
@@ -629,7 +640,7 @@ def process_recording(
     """Feed a whole recording through the processor the live view uses.
 
     The processor is returned unfinished, so a caller can take the final `state()`
-    (e.g. its HR series) before `summary()`. Without `prescription`, the snapshot
+    or `hr_points()` before `summary()`. Without `prescription`, the snapshot
     stored in the recording (if any) is used; `proc.prescription` is the one used.
 
     Raises:

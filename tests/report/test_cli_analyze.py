@@ -179,3 +179,21 @@ def test_analyze_without_any_prescription(
     assert main(["analyze", str(root / "broken.omrec")]) != 0
     err = capsys.readouterr().err
     assert "broken.omrec" in err and "Traceback" not in err
+
+
+def test_minute_csv_covers_a_long_session_from_its_first_minute(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 30 min of 1 Hz HR with one RR each: 1800 beat values, twice the live plot's window
+    rec = tmp_path / "long.omrec"
+    hr_recording(rec, D, "aerobic", 30, 100.0, None)
+    out = tmp_path / "minutes.csv"
+    assert main(["analyze", str(rec), "--csv-minutes", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "covers only" not in err
+    minutes = list(csv.DictReader(out.open()))
+    assert len(minutes) == 30
+    for r in minutes:
+        # every minute, first included, holds its ~60 beats around 100 bpm
+        assert 55 <= int(r["hr_points"]) <= 61, r
+        assert abs(float(r["hr_mean_bpm"]) - 100.0) < 2.0, r

@@ -148,3 +148,26 @@ def test_without_hrmax_zones_are_empty_but_hr_is_reported(packets) -> None:
     assert s.heart.zones == ()
     assert s.heart.hr_mean_bpm and s.heart.coverage > 0.9
     assert np.isfinite(s.heart.hr_max_bpm or np.nan)
+
+
+def test_hr_points_cover_the_whole_session_not_the_live_window() -> None:
+    from osteomonitor.devices.hrs import encode_hr
+    from osteomonitor.model import DeviceInfo
+
+    strap = DeviceInfo("strap", "C0:FF:EE:00:00:02", "HR strap", "hr-strap")
+    n = 1800  # 30 min at 1 Hz, one RR each: twice the live plot's window
+    items = [
+        Packet(T0_NS + i * 1_000_000_000, "strap", "hr", encode_hr(90, (683,), True))
+        for i in range(n)
+    ]
+    items[600] = Packet(items[600].t_ns, "strap", "hr", encode_hr(90, (683,), False))
+    p = SessionProcessor([strap], META, params=PARAMS)
+    p.feed_many(items)
+    pts = p.hr_points()
+    assert len(p.state().hr_series) < len(pts)  # the live window is the recent part only
+    ts = [t for t, _ in pts]
+    assert ts == sorted(ts)
+    assert ts[0] < 2.0 and ts[-1] > n - 2.0
+    assert all(abs(b - 90.0) < 1.0 for _, b in pts)
+    assert n - 3 <= len(pts) < n  # the contact-lost report is not a valid value
+    assert p.summary().heart.valid_s > 1790

@@ -66,18 +66,6 @@ def _load_rx(path: Path | None) -> Any:
     return load_prescription(path)
 
 
-def _hr_points(state: Any, summary: Any) -> tuple[list[tuple[float, float]], str]:
-    """Valid HR points (session s, bpm) for the per-minute CSV, and a note if partial."""
-    points = [(float(t), float(b)) for t, b in state.hr_series if b > 0]
-    note = ""
-    if points and summary.heart.valid_s > len(points) + 60:
-        note = (
-            f"HR per minute covers only the last {len(points)} points the processor keeps "
-            f"for the live plot ({summary.heart.valid_s / 60:.0f} min of valid HR exist)"
-        )
-    return points, note
-
-
 def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
     from osteomonitor.prescription import evaluate_session
@@ -85,7 +73,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
     rx = _load_rx(args.prescription)
     meta, proc = process_recording(args.file, rx)
-    state = proc.state() if args.csv_minutes is not None else None  # before summary()
+    hr_points = proc.hr_points() if args.csv_minutes is not None else ()  # before summary()
     summary = proc.summary()
     rx = proc.prescription  # the one given, else the recording's snapshot
     compliance = evaluate_session(summary, rx) if rx is not None else None
@@ -94,12 +82,9 @@ def _analyze(args: argparse.Namespace) -> int:
         report.write_private(args.csv_jumps, text)
         print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
     if args.csv_minutes is not None:
-        points, note = _hr_points(state, summary)
-        rows = report.minute_rows(summary, points)
+        rows = report.minute_rows(summary, hr_points)
         report.write_private(args.csv_minutes, report.csv_text(report.MINUTE_COLUMNS, rows))
         print(f"wrote {args.csv_minutes} ({len(rows)} minutes)", file=sys.stderr)
-        if note:
-            print(f"osteomonitor: note: {note}", file=sys.stderr)
     if args.json:
         doc = report.session_json(meta, summary, compliance, rx, recording=str(args.file))
         print(json.dumps(doc, indent=2, ensure_ascii=False))

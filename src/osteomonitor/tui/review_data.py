@@ -27,9 +27,8 @@ class SessionReview:
         compliance: `SessionCompliance`, None without a prescription.
         alerts: safety alerts of the session (compliance's, else none).
         error: why the file could not be analysed.
-        hr_points: (t_s, bpm) heart-rate points for the chart (the processor's recent
-            history: the whole session up to its history length).
-        state: the processor's final `SessionState`.
+        hr_points: (t_s, bpm) every valid heart-rate value of the session, for the
+            chart (`SessionProcessor.hr_points`).
     """
 
     path: Path
@@ -40,7 +39,6 @@ class SessionReview:
     alerts: tuple[Any, ...] = ()
     error: str | None = None
     hr_points: tuple[tuple[float, float], ...] = ()
-    state: Any = None
 
 
 def file_key(path: Path) -> tuple[str, int, int]:
@@ -49,30 +47,32 @@ def file_key(path: Path) -> tuple[str, int, int]:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
-def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSummary, Any, Any]:
-    """One pass of the session processor over a file: (meta, summary, final state, rx).
+def analyse_file(
+    path: Path, prescription: Any
+) -> tuple[SessionMeta, SessionSummary, tuple[tuple[float, float], ...], Any]:
+    """One pass of the session processor over a file: (meta, summary, HR points, rx).
 
-    The same processor, order and prescription as `session.analyze_recording`, plus the
-    final live snapshot (for the heart-rate chart).
+    The same processor, order and prescription as `session.analyze_recording`, plus
+    every valid heart-rate value (for the chart).
     """
     from osteomonitor.session import process_recording
 
     meta, proc = process_recording(path, prescription)
     rx = proc.prescription
-    state = proc.state()
-    return meta, proc.summary(), state, rx
+    points = proc.hr_points()
+    return meta, proc.summary(), points, rx
 
 
 def review_session(path: str | os.PathLike[str], prescription: Any = None) -> SessionReview:
     """Analyse one recording and judge it against its prescription; errors become `.error`."""
     p = Path(path)
     try:
-        meta, summary, state, rx = analyse_file(p, prescription)
+        meta, summary, points, rx = analyse_file(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    base = SessionReview(p, meta, summary, rx, hr_points=tuple(state.hr_series), state=state)
+    base = SessionReview(p, meta, summary, rx, hr_points=points)
     if rx is None:
         return base
     from osteomonitor.prescription import evaluate_session

@@ -7,6 +7,38 @@ from typing import Any
 
 from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
 
+#: More points than this are thinned to a min/max envelope before drawing: a
+#: terminal chart is a few hundred braille dots wide, and a reviewed hour of RR-derived
+#: values is several thousand points.
+MAX_DRAWN_POINTS = 1200
+
+
+def thin(
+    points: tuple[tuple[float, float], ...], limit: int = MAX_DRAWN_POINTS
+) -> list[tuple[float, float]]:
+    """At most `limit` points keeping each bucket's lowest and highest value, in time order.
+
+    Peaks and dips survive (a mean would flatten the ceiling crossings a physio
+    looks for); the first and last points are kept.
+    """
+    n = len(points)
+    if n <= limit:
+        return list(points)
+    buckets = max(1, limit // 2)
+    out: list[tuple[float, float]] = []
+    for b in range(buckets):
+        chunk = points[b * n // buckets : (b + 1) * n // buckets]
+        if not chunk:
+            continue
+        lo = min(range(len(chunk)), key=lambda i: chunk[i][1])
+        hi = max(range(len(chunk)), key=lambda i: chunk[i][1])
+        out.extend(chunk[i] for i in sorted({lo, hi}))
+    if out[0] != points[0]:
+        out.insert(0, points[0])
+    if out[-1] != points[-1]:
+        out.append(points[-1])
+    return out
+
 
 @dataclass(frozen=True, slots=True)
 class HeartSeries:
@@ -36,8 +68,9 @@ class HeartRateChart(ThrottledPlot):
             plt.ylim(40, 180)
             return
         plt.title("heart rate (bpm)")
-        xs = [t / 60.0 for t, _ in data.points]
-        ys = [bpm for _, bpm in data.points]
+        drawn = thin(data.points)
+        xs = [t / 60.0 for t, _ in drawn]
+        ys = [bpm for _, bpm in drawn]
         lows = [*ys]
         highs = [*ys]
         for edge in data.zone_edges_bpm:
