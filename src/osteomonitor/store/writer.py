@@ -22,11 +22,20 @@ from osteomonitor.errors import RecordingError, StorageFull
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
 from osteomonitor.store.schema import APPLICATION_ID, COMMIT_INTERVAL_S, DDL, SCHEMA_VERSION
 
-_FULL_MARKERS = ("database or disk is full", "disk i/o error", "file too large")
+#: What SQLite says when a write cannot grow the file, and what that means to a user.
+#: ENOSPC gives "database or disk is full"; a file-size limit (RLIMIT_FSIZE, FAT32's
+#: 4 GiB) reaches SQLite as EFBIG, which it reports as a generic I/O error.
+_FULL_CAUSES = {
+    "database or disk is full": "the disk is full",
+    "file too large": "the file-size limit was reached",
+    "disk i/o error": "the disk is full, a file-size limit was reached, or the disk failed",
+}
 
 
-def _is_full(exc: sqlite3.Error) -> bool:
-    return any(m in str(exc).lower() for m in _FULL_MARKERS)
+def _full_cause(exc: sqlite3.Error) -> str | None:
+    """Why a write could not grow the file, in the user's words; None if it is not that."""
+    text = str(exc).lower()
+    return next((cause for m, cause in _FULL_CAUSES.items() if m in text), None)
 
 
 def secure_directory(path: Path) -> None:
@@ -261,12 +270,14 @@ class RecordingWriter:
             if self._conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-            if _is_full(exc):
+            cause = _full_cause(exc)
+            if cause is not None:
                 self.abandon()
                 raise StorageFull(
-                    f"no space left while writing {self.path} ({exc}); everything committed "
-                    f"up to the last second ({self.packets_written} packets) is kept: free "
-                    "space and start a new recording"
+                    f"no space left while writing {self.path}: {cause}. Everything "
+                    f"committed up to the last second ({self.packets_written} packets) is "
+                    "kept and readable. Free space on that disk, or start the next "
+                    "recording on another one (record -o FILE)"
                 ) from exc
             raise RecordingError(f"cannot write {self.path}: {exc}") from exc
 
