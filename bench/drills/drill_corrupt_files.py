@@ -8,6 +8,7 @@ clear one-line message or a correct answer, never a traceback.
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -61,12 +62,15 @@ BAD_EDITS = [
 ]
 
 
+N_PACKETS = 3000
+
+
 def _recording(path: Path) -> None:
     rng = random.Random(3)
     meta = SessionMeta("DRILL", "impact", "2026-11-21T10:00:00+00:00", "UTC", "drill")
     with RecordingWriter.create(path, meta) as w:
         w.add_device(DeviceInfo("h10", "AA", "Polar H10", "polar-h10"))
-        for i in range(3000):
+        for i in range(N_PACKETS):
             w.write_packet(
                 Packet(
                     i * 5_000_000, "h10", "hr", bytes([0x10, 60 + i % 40, rng.randrange(256), 3])
@@ -95,7 +99,9 @@ def run(smoke: bool = False) -> list[Row]:
     rng = random.Random(11)
     bad: list[str] = []
     total = 0
-    commands = [("recordings", "info"), ("analyze",)]
+    commands = [("recordings", "info"), ("analyze",), ("recordings", "repair")]
+    kept: dict[str, list[float]] = {"flipped": [], "truncated": []}
+    present: list[float] = []  # share of the file left by each cut
     with tempfile.TemporaryDirectory() as d:
         good = Path(d) / "good.omrec"
         _recording(good)
@@ -109,6 +115,7 @@ def run(smoke: bool = False) -> list[Row]:
             variants.append((f"flipped {1 + k} bytes", bytes(flipped)))
             cut = rng.randrange(1, len(data))
             variants.append((f"truncated at {cut}", data[:cut]))
+            present.append(cut / len(data))
         for i, (label, blob) in enumerate(variants):
             path = Path(d) / f"bad{i}.omrec"
             path.write_bytes(blob)
@@ -119,6 +126,12 @@ def run(smoke: bool = False) -> list[Row]:
                 total += 1
                 if not _clean(out):
                     bad.append(f"{' '.join(cmd)} on {label}: {out.stderr.strip()[-100:]}")
+                if cmd[-1] == "repair":
+                    found = re.search(
+                        r"(?:salvaged|intact.*?\(|finished.*?\() ?(\d+) packets", out.stdout
+                    )
+                    share = int(found.group(1)) / N_PACKETS if found else 0.0
+                    kept[label.split()[0]].append(share)
         rx_total, rx_bad = 0, []
         draft = _cli(*DRAFT)
         if draft.returncode == 0:
@@ -137,6 +150,7 @@ def run(smoke: bool = False) -> list[Row]:
                     rx_bad.append(label)
         else:
             rx_bad.append(f"drafting failed: {draft.stderr.strip()[:80]}")
+    flipped, cut = kept["flipped"], kept["truncated"]
     return [
         Row(
             "drill: corrupted recordings → clear message, no traceback",
@@ -145,6 +159,24 @@ def run(smoke: bool = False) -> list[Row]:
             f"{total}",
             not bad,
             "; ".join(bad[:2]),
+        ),
+        Row(
+            "drill: `recordings repair` on flipped-byte files → packets kept",
+            100 * sum(flipped) / max(1, len(flipped)),
+            "% (mean)",
+            "",
+            None,
+            f"{len(flipped)} files; worst {100 * min(flipped, default=0):.1f} %",
+        ),
+        Row(
+            "drill: `recordings repair` on files cut short → packets salvaged",
+            100 * sum(cut) / max(1, len(cut)),
+            "% (mean)",
+            "",
+            None,
+            f"{len(cut)} files cut at a random byte, {100 * sum(present) / max(1, len(present)):.0f} % "
+            "of the bytes left on average; the first pages of this small file hold its "
+            "structure, every whole page of packets present is salvaged",
         ),
         Row(
             "drill: wrong prescriptions refused naming file, key and reason",

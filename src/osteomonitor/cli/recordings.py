@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,21 @@ def register(sub: Any) -> None:
     info.add_argument("file", type=Path)
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=_info)
+
+    fix = rsub.add_parser(
+        "repair",
+        help="finish a crashed recording in place, or salvage a damaged one into a new file",
+        description=(
+            "A crashed recording keeps its last data in FILE-wal: repair moves it into the "
+            "file so FILE can be copied alone. A damaged recording is never modified: "
+            "everything still readable is copied into FILE.salvaged.omrec (or -o)."
+        ),
+    )
+    fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument(
+        "-o", "--output", type=Path, help="salvage file (one FILE only; default beside it)"
+    )
+    fix.set_defaults(func=_repair)
 
 
 def _fmt_duration(s: float) -> str:
@@ -130,6 +146,13 @@ def _info(args: argparse.Namespace) -> int:
     print(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
     if meta.get("end_reason"):
         print(f"ended     {meta['end_reason']}")
+    if meta.get("repaired_ns"):
+        print("repaired  crashed recording finished with `recordings repair`")
+    if meta.get("salvaged_from"):
+        print(
+            f"salvaged  from {meta['salvaged_from']}; "
+            f"{meta.get('salvage_lost_packets', '?')} packet numbers unreadable"
+        )
     print(f"software  osteomonitor {meta.get('software_version')}")
     print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
     print("devices")
@@ -150,3 +173,47 @@ def _info(args: argparse.Namespace) -> int:
     if kinds:
         print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
     return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from osteomonitor.errors import OsteomonitorError, UsageError
+    from osteomonitor.store.repair import CHECKPOINTED, INTACT, repair_recording
+
+    if args.output is not None and len(args.files) > 1:
+        raise UsageError("-o/--output names one salvage file: give one FILE with it")
+    failed = 0
+    for path in args.files:
+        try:
+            r = repair_recording(path, args.output)
+        except OsteomonitorError as exc:
+            print(f"osteomonitor: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if r.action == INTACT:
+            print(f"{path}: intact, nothing to do ({r.packets} packets, {r.events} events)")
+        elif r.action == CHECKPOINTED:
+            print(
+                f"{path}: finished: everything committed ({r.packets} packets, {r.events} "
+                "events) is now in the file itself; it still reads as ended unexpectedly"
+            )
+        else:
+            shown = ", ".join(f"#{a}" if a == b else f"#{a}-#{b}" for a, b in r.lost_ranges[:4]) + (
+                " …" if len(r.lost_ranges) > 4 else ""
+            )
+            print(f"{path}: damaged ({r.problems[0] if r.problems else 'integrity check failed'})")
+            print(
+                f"  salvaged {r.packets} packets and {r.events} events into {r.output}; "
+                + (
+                    f"{r.lost_packets} packet numbers unreadable ({shown})"
+                    if r.lost_packets
+                    else "no gap in the packets read"
+                )
+                + (
+                    "; the end of the file is unreadable, so packets after the last one "
+                    "salvaged are lost"
+                    if r.end_lost
+                    else ""
+                )
+                + "; the original is unchanged"
+            )
+    return 1 if failed else 0

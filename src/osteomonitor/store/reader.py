@@ -28,7 +28,7 @@ RECORDING = "recording"
 ENDED_UNEXPECTEDLY = "ended unexpectedly"
 
 
-def _check_header(path: Path) -> None:
+def check_header(path: Path) -> None:
     """Refuse files that are not, or no longer, a whole SQLite database."""
     try:
         size = path.stat().st_size
@@ -69,7 +69,8 @@ def _check_header(path: Path) -> None:
     if page_size and n_pages and not wal_size and size < page_size * n_pages:
         raise CorruptRecording(
             f"{path} is truncated: {size} bytes on disk, the file says "
-            f"{page_size * n_pages}; the file was cut short (copy interrupted?)"
+            f"{page_size * n_pages}; the file was cut short (copy interrupted?): copy it "
+            "again, or salvage the part present with `osteomonitor recordings repair`"
         )
 
 
@@ -91,7 +92,7 @@ class RecordingReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        _check_header(self.path)
+        check_header(self.path)
         uri = f"file:{self.path.resolve()}?mode=ro"
         if not self.path.with_name(self.path.name + "-wal").exists():
             # No WAL: the writer closed (or a crash was checkpointed) and, since writers
@@ -115,7 +116,8 @@ class RecordingReader:
         except sqlite3.DatabaseError as exc:
             raise CorruptRecording(
                 f"{self.path} is damaged and cannot be opened ({exc}); keep the file and "
-                "its -wal/-shm companions together, they may still hold the data"
+                "its -wal/-shm companions together, and run `osteomonitor recordings "
+                "repair` on it to salvage what is readable into a new file"
             ) from exc
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise CorruptRecording(f"{self.path} has unreadable metadata ({exc})") from exc
@@ -187,7 +189,8 @@ class RecordingReader:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise CorruptRecording(
-                f"{self.path} is damaged ({exc}); other parts may still be readable"
+                f"{self.path} is damaged ({exc}); other parts may still be readable: "
+                "`osteomonitor recordings repair` salvages them into a new file"
             ) from exc
 
     def _scalar(self, sql: str) -> Any:
@@ -271,7 +274,8 @@ class RecordingReader:
         except sqlite3.DatabaseError as exc:
             raise CorruptRecording(
                 f"{self.path} is damaged after packet #{last} ({exc}); the {n} packets "
-                "before it were read intact"
+                "before it were read intact; `osteomonitor recordings repair` salvages "
+                "the readable rest into a new file"
             ) from exc
 
     def close(self) -> None:
