@@ -99,6 +99,15 @@ def _list(args: argparse.Namespace) -> int:
     widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header) - 1)]
     for r in [header, *rows]:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
+    crashed = sum(
+        1 for i in infos if not i.error and i.status not in ("ended cleanly", "recording")
+    )
+    damaged = sum(1 for i in infos if i.error)
+    if crashed or damaged:
+        print(
+            f"\n{crashed} ended unexpectedly, {damaged} unreadable: `osteomonitor recordings "
+            "repair FILE` makes a crashed file self-contained and salvages a damaged one"
+        )
     return 0
 
 
