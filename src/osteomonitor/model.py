@@ -319,6 +319,9 @@ class SessionSummary:
         impacts: impact-load summary; heart: heart-rate summary; gait: steps/running.
         events: all session events (markers, RPE, pain, sets, balance blocks, link …).
         packets / decode_errors / dropped: data-quality counters.
+        hr_points: every valid heart-rate value, (s from start, bpm), in time order
+            (one per beat where RR intervals exist): what the zones integrate, the
+            review chart draws and the safety review checks for sustained excursions.
     """
 
     start_t_ns: int
@@ -335,3 +338,4 @@ class SessionSummary:
     packets: int = 0
     decode_errors: int = 0
     dropped: int = 0
+    hr_points: tuple[tuple[float, float], ...] = ()

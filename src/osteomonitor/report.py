@@ -317,7 +317,8 @@ def _num(v: float | None, fmt: str = "{:.1f}") -> str:
 def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -> str:
     rows = []
     for i, a in enumerate(alerts):
-        when = _clock(a.t_s) if dates is None else f"{dates[i]} {_clock(a.t_s)}"
+        span = _clock(a.t_s) + (f"–{_clock(a.last_t_s)}" if a.last_t_s is not None else "")
+        when = span if dates is None else f"{dates[i]} {span}"
         sep = "" if a.unit.startswith("/") else " "
         value = "" if a.value is None else f"{_num(a.value, '{:.2f}')}{sep}{a.unit}".strip()
         limit = "" if a.limit is None else _num(a.limit, "{:.2f}")

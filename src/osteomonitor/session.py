@@ -576,6 +576,7 @@ class SessionProcessor:
         for t in self._acc.values():
             self._route(t, t.finish())
         heart, _ = self._heart()
+        hr_points = self.hr_points()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         jumps = tuple(track.jumps) if track else ()
@@ -600,6 +601,7 @@ class SessionProcessor:
             packets=self.packets,
             decode_errors=self.decode_errors,
             dropped=dropped,
+            hr_points=hr_points,
         )
 
 

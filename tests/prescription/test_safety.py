@@ -56,6 +56,8 @@ def test_repeats_within_a_minute_are_counted_not_shown() -> None:
     assert len(mon.on_jump(jump(71.0, 6.0))) == 1  # 61 s after the first alert
     first, second = mon.alerts
     assert (first.count, first.value) == (3, 6.5) and second.count == 1
+    # the first time stays, the latest repeat is kept beside it
+    assert (first.t_s, first.last_t_s) == (10.0, 69.0) and second.last_t_s is None
 
 
 def test_hr_ceiling_needs_a_sustained_excess_and_rearms() -> None:
@@ -115,6 +117,7 @@ def test_review_folds_jumps_and_keeps_the_first_time() -> None:
     alerts = check_safety(s, rx)
     by_rule = {a.rule: a for a in alerts}
     assert by_rule[Rule.FLIGHT_PHASE].count == 12 and by_rule[Rule.FLIGHT_PHASE].t_s == 30.0
+    assert by_rule[Rule.FLIGHT_PHASE].last_t_s == s.jumps[-1].landing_s > 30.0
     assert by_rule[Rule.IMPACT_CEILING].count == 12
     assert by_rule[Rule.IMPACT_CEILING].value == 2.8
     hr = by_rule[Rule.HR_CEILING]  # summary peak only: time unknown
@@ -127,6 +130,21 @@ def test_review_with_hr_samples_gives_times() -> None:
     samples = [(float(t), 120.0) for t in range(300)] + [(300.0 + t, 145.0) for t in range(30)]
     alerts = [a for a in check_safety(s, rx, hr_samples=samples) if a.rule == Rule.HR_CEILING]
     assert len(alerts) == 1 and alerts[0].t_s == 300.0
+
+
+def test_review_judges_the_summarys_hr_points_as_live_does() -> None:
+    import dataclasses
+
+    rx = make_rx()  # ceiling 134 bpm, sustained 10 s
+    s = summary("aerobic", START, 30, hr_coverage=0.95, hr_mean=110, hr_max=150)
+    spike = tuple((float(t), 150.0 if 100 <= t < 104 else 118.0) for t in range(600))
+    # a 4-s excursion (the summary's peak of 150 bpm) is not a sustained excess
+    quiet = dataclasses.replace(s, hr_points=spike)
+    assert not [a for a in check_safety(quiet, rx) if a.rule == Rule.HR_CEILING]
+    long = tuple((float(t), 150.0 if 200 <= t < 260 else 118.0) for t in range(600))
+    alerts = check_safety(dataclasses.replace(s, hr_points=long), rx)
+    hr = [a for a in alerts if a.rule == Rule.HR_CEILING]
+    assert len(hr) == 1 and hr[0].t_s == 200.0 and hr[0].value == 150.0
 
 
 def test_review_lists_every_pain_report_and_poor_coverage() -> None:

@@ -81,6 +81,21 @@ def test_session_text_shows_each_element_and_alert() -> None:
     assert "No prescription" in report.session_text(meta, s, None)
 
 
+def test_folded_alerts_show_first_and_latest_time() -> None:
+    from rx_builders import make_rx
+
+    from osteomonitor.model import SessionMeta
+
+    r = make_rx("conservative", fracture_risk="high")  # no flight phase allowed
+    s = summary("aerobic", START, 30, jump_list=jumps(12, peak_g=2.8))
+    meta = SessionMeta("P07", "aerobic", "2025-03-10T10:00:00+02:00", "Europe/Helsinki", "t")
+    text = report.session_text(meta, s, evaluate_session(s, r), r)
+    first, last = s.jumps[0].landing_s, s.jumps[-1].landing_s
+    span = f"{int(first // 60)}:{round(first % 60):02d}–{int(last // 60)}:{round(last % 60):02d}"
+    row = next(ln for ln in text.splitlines() if "flight-phase ×12" in ln)
+    assert row.lstrip().startswith(span), row
+
+
 def test_prescription_table_lists_every_target_with_its_source() -> None:
     r = rx()
     text = report.prescription_text(r)

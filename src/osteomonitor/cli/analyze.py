@@ -73,7 +73,6 @@ def _analyze(args: argparse.Namespace) -> int:
 
     rx = _load_rx(args.prescription)
     meta, proc = process_recording(args.file, rx)
-    hr_points = proc.hr_points() if args.csv_minutes is not None else ()  # before summary()
     summary = proc.summary()
     rx = proc.prescription  # the one given, else the recording's snapshot
     compliance = evaluate_session(summary, rx) if rx is not None else None
@@ -82,7 +81,7 @@ def _analyze(args: argparse.Namespace) -> int:
         report.write_private(args.csv_jumps, text)
         print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
     if args.csv_minutes is not None:
-        rows = report.minute_rows(summary, hr_points)
+        rows = report.minute_rows(summary, summary.hr_points)
         report.write_private(args.csv_minutes, report.csv_text(report.MINUTE_COLUMNS, rows))
         print(f"wrote {args.csv_minutes} ({len(rows)} minutes)", file=sys.stderr)
     if args.json:

@@ -51,11 +51,14 @@ class Alert:
         rule: `Rule` value.
         severity: `Severity` value.
         t_s: seconds from session start of the (first) occurrence, None when unknown.
-        value / limit / unit: what was measured against what limit.
+        value / limit / unit: what was measured against what limit; with repeats
+            folded in, `value` is the most extreme of them.
         source: citation of the rule.
         patient_message: calm, plain words for the patient.
         physio_message: precise words for the physio.
         count: occurrences folded into this alert.
+        last_t_s: seconds from session start of the latest occurrence folded in
+            (None while there is only one).
     """
 
     rule: str
@@ -68,6 +71,7 @@ class Alert:
     patient_message: str
     physio_message: str
     count: int = 1
+    last_t_s: float | None = None
 
 
 PATIENT_MESSAGES: dict[str, str] = {
@@ -133,7 +137,9 @@ class SafetyMonitor:
                 value = last.value
                 if alert.value is not None and (value is None or alert.value > value):
                     value = alert.value
-                self._alerts[idx] = replace(last, count=last.count + 1, value=value)
+                self._alerts[idx] = replace(
+                    last, count=last.count + 1, value=value, last_t_s=alert.t_s
+                )
                 return []
         self._last_index[alert.rule] = len(self._alerts)
         self._alerts.append(alert)
@@ -309,15 +315,18 @@ def check_safety(
     Args:
         summary: the session.
         rx: the prescription in force.
-        hr_samples: optional (session s, bpm) pairs; with them HR alerts carry the time
-            and need `hr_ceiling_sustain_s` above the ceiling, without them the summary's
-            peak HR is compared and the time is unknown.
+        hr_samples: (session s, bpm) pairs; default the summary's `hr_points`. With
+            them HR alerts carry the time and need `hr_ceiling_sustain_s` above the
+            ceiling, as live; without any the summary's peak HR is compared and the
+            time is unknown.
 
     Returns:
         Alerts ordered by rule: impact, HR, events, data quality.
     """
     mon = SafetyMonitor(rx, summary.start_t_ns)
     alerts: list[Alert] = []
+    if hr_samples is None and summary.hr_points:
+        hr_samples = summary.hr_points
     c = rx.safety.impact
     jumps: Sequence[Jump] = summary.jumps
     if jumps and not c.flight_allowed:
@@ -327,6 +336,7 @@ def check_safety(
             replace(
                 a,
                 count=len(jumps),
+                last_t_s=jumps[-1].landing_s if len(jumps) > 1 else None,
                 physio_message=f"{len(jumps)} jump(s), first {_fmt_t(first.landing_s)} "
                 f"(flight {first.flight_s:.2f} s, landing {first.peak_g:.1f} g); impact "
                 f"ceiling '{c.mode}' allows no flight phase.",
@@ -338,7 +348,8 @@ def check_safety(
         peak = max([j.peak_g for j in above] + [summary.impacts.peak_max_g or 0.0])
         if peak > c.peak_g:
             t_s = above[0].landing_s if above else None
-            alerts.append(mon._impact_alert(t_s, peak, max(len(above), n_hist or 1)))
+            a = mon._impact_alert(t_s, peak, max(len(above), n_hist or 1))
+            alerts.append(replace(a, last_t_s=above[-1].landing_s) if len(above) > 1 else a)
     if hr_samples is not None:
         hr_mon = SafetyMonitor(rx, summary.start_t_ns)
         for t_s, bpm in hr_samples:

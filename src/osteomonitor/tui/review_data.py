@@ -27,8 +27,6 @@ class SessionReview:
         compliance: `SessionCompliance`, None without a prescription.
         alerts: safety alerts of the session (compliance's, else none).
         error: why the file could not be analysed.
-        hr_points: (t_s, bpm) every valid heart-rate value of the session, for the
-            chart (`SessionProcessor.hr_points`).
     """
 
     path: Path
@@ -38,7 +36,6 @@ class SessionReview:
     compliance: Any = None
     alerts: tuple[Any, ...] = ()
     error: str | None = None
-    hr_points: tuple[tuple[float, float], ...] = ()
 
 
 def file_key(path: Path) -> tuple[str, int, int]:
@@ -47,32 +44,28 @@ def file_key(path: Path) -> tuple[str, int, int]:
     return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
-def analyse_file(
-    path: Path, prescription: Any
-) -> tuple[SessionMeta, SessionSummary, tuple[tuple[float, float], ...], Any]:
-    """One pass of the session processor over a file: (meta, summary, HR points, rx).
+def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSummary, Any]:
+    """One pass of the session processor over a file: (meta, summary, rx used).
 
-    The same processor, order and prescription as `session.analyze_recording`, plus
-    every valid heart-rate value (for the chart).
+    The same processor, order and prescription as `session.analyze_recording`.
     """
     from osteomonitor.session import process_recording
 
     meta, proc = process_recording(path, prescription)
     rx = proc.prescription
-    points = proc.hr_points()
-    return meta, proc.summary(), points, rx
+    return meta, proc.summary(), rx
 
 
 def review_session(path: str | os.PathLike[str], prescription: Any = None) -> SessionReview:
     """Analyse one recording and judge it against its prescription; errors become `.error`."""
     p = Path(path)
     try:
-        meta, summary, points, rx = analyse_file(p, prescription)
+        meta, summary, rx = analyse_file(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    base = SessionReview(p, meta, summary, rx, hr_points=points)
+    base = SessionReview(p, meta, summary, rx)
     if rx is None:
         return base
     from osteomonitor.prescription import evaluate_session

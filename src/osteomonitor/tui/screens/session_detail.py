@@ -151,7 +151,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
                 if 0 < p < 100 and p not in (h.target_lo_pct, h.target_hi_pct)
             )
         self.query_one(HeartRateChart).set_data(
-            HeartSeries(review.hr_points, band, ceiling_bpm, edges or ()), now=True
+            HeartSeries(s.hr_points, band, ceiling_bpm, edges or ()), now=True
         )
         self.query_one(ImpactHistogram).set_data(impact_bands(s.impacts), now=True)
         self.query_one(JumpTimeline).set_data(
