@@ -16,7 +16,10 @@ from osteomonitor.model import DeviceInfo, Packet
 from osteomonitor.sim.session_model import SessionModel
 
 H10 = DeviceInfo(
-    "h10", "C0:00:00:00:00:10", "Polar H10 SIM00001", "polar-h10",
+    "h10",
+    "C0:00:00:00:00:10",
+    "Polar H10 SIM00001",
+    "polar-h10",
     settings={"sample_rate": 200, "range_g": 8},
 )
 T0_NS = 1_790_000_000_000_000_000  # host time of session start, ns

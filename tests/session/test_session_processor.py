@@ -18,9 +18,7 @@ from osteomonitor.store import RecordingWriter
 
 from .packets import H10, T0_NS, h10_packets
 
-PARAMS = AnalysisParams(
-    hrrest_bpm=62, hrrest_method="given", hrmax_bpm=158, hrmax_method="tanaka"
-)
+PARAMS = AnalysisParams(hrrest_bpm=62, hrrest_method="given", hrmax_bpm=158, hrmax_method="tanaka")
 META = SessionMeta("P00", "impact", "2026-11-21T10:00:00+00:00", "UTC", "test", simulated=True)
 
 
