@@ -31,7 +31,8 @@ from typing import Any
 from osteomonitor.errors import CorruptRecording, RecordingError
 from osteomonitor.model import SessionMeta
 from osteomonitor.store.reader import RECORDING, RecordingReader, check_header
-from osteomonitor.store.schema import APPLICATION_ID, DDL, SCHEMA_VERSION, SUFFIX
+from osteomonitor.store.schema import SUFFIX
+from osteomonitor.store.writer import new_recording_file
 
 #: Largest row number the salvage probes for (SQLite's rowid limit).
 _MAX_KEY = 2**62
@@ -380,22 +381,9 @@ def _write_salvage(
     events: list[tuple[Any, ...]],
 ) -> None:
     """A new, complete recording file (owner-only, never overwriting)."""
+    conn = new_recording_file(out, "move it away or give another output file")
     try:
-        fd = os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        raise RecordingError(
-            f"{out} already exists; move it away or give another output file"
-        ) from None
-    except OSError as exc:
-        raise RecordingError(f"cannot create {out}: {exc.strerror}") from exc
-    os.close(fd)
-    os.chmod(out, 0o600)
-    try:
-        conn = sqlite3.connect(out, isolation_level=None)
         try:
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.executescript(DDL)
             conn.execute("BEGIN")
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",

@@ -43,6 +43,36 @@ def secure_directory(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
+def new_recording_file(
+    path: Path, if_exists: str, *, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """Create `path` owner-only (0600), never overwriting, with identity and schema.
+
+    Identity (`application_id`, `user_version`) and the tables go to the main file
+    before any journal mode is chosen, so the header identifies the file even if its
+    writer dies at once. Returns an autocommit connection.
+
+    Args:
+        if_exists: what to tell the user when `path` exists already.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise RecordingError(f"{path} already exists; {if_exists}") from None
+    except OSError as exc:
+        raise RecordingError(f"cannot create recording {path}: {exc.strerror}") from exc
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.executescript(DDL)
+    except sqlite3.Error as exc:
+        raise RecordingError(f"cannot initialise recording {path}: {exc}") from exc
+    return conn
+
+
 class RecordingWriter:
     """Appends packets and events to a new recording file.
 
@@ -81,26 +111,14 @@ class RecordingWriter:
         """Create a new recording with owner-only permissions (0600) and write `meta`."""
         p = Path(path)
         secure_directory(p.parent)
+        conn = new_recording_file(
+            p, "recordings are never overwritten: choose another -o FILE", check_same_thread=False
+        )
         try:
-            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            raise RecordingError(
-                f"{p} already exists; recordings are never overwritten: choose another -o FILE"
-            ) from None
-        except OSError as exc:
-            raise RecordingError(f"cannot create recording {p}: {exc.strerror}") from exc
-        os.close(fd)
-        os.chmod(p, 0o600)
-        try:
-            conn = sqlite3.connect(p, isolation_level=None, check_same_thread=False)
-            # Schema and identity go to the main file first (rollback journal), so the
-            # header identifies the file even if the writer dies before a checkpoint.
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.executescript(DDL)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
+            conn.close()
             raise RecordingError(f"cannot initialise recording {p}: {exc}") from exc
         writer = cls(conn, p, commit_interval_s)
         values = asdict(meta)
