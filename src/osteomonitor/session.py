@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from osteomonitor.analysis.heart_rate import (
     CONTACT_LOST,
@@ -42,7 +43,7 @@ from osteomonitor.analysis.intensity import (
 )
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.signal import SignalError
-from osteomonitor.analysis.steps import StepCounter
+from osteomonitor.analysis.steps import RUN_INTERVAL_S, STEP_INTERVAL_S, StepCounter
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -259,7 +260,8 @@ class _AccTrack:
             wc += (r.cadence_spm or 0.0) * r.walking_s
         steps = _steps_outside_jumps(self.step_times_s, self.jumps)
         cadence = wc / walking if walking > 0 else None
-        return GaitSummary(steps, walking, cadence, running_s, running_n)
+        walking = max(0.0, walking - _walking_inside_jumps(self.step_times_s, self.jumps))
+        return GaitSummary(steps, walking, cadence if walking > 0 else None, running_s, running_n)
 
     def finish(self) -> list[Jump]:
         """End of session: analyse and flush everything."""
@@ -271,16 +273,36 @@ class _AccTrack:
 JUMP_STEP_MARGIN_S = 0.6
 
 
-def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
-    """Count steps not inside [take-off − margin, landing + margin] of any jump."""
+def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.NDArray[np.bool_]:
+    """Which steps lie inside [take-off − margin, landing + margin] of a jump."""
+    t = np.asarray(step_times_s, dtype=np.float64)
     if not jumps:
-        return len(step_times_s)
+        return np.zeros(t.size, dtype=bool)
     lo = np.array([j.takeoff_s - JUMP_STEP_MARGIN_S for j in jumps])
     hi = np.array([j.landing_s + JUMP_STEP_MARGIN_S for j in jumps])
-    t = np.asarray(step_times_s, dtype=np.float64)
     k = np.searchsorted(lo, t, side="right") - 1  # the last jump starting before each step
-    inside = (k >= 0) & (t <= hi[np.clip(k, 0, None)])
-    return int(t.size - inside.sum())
+    return (k >= 0) & (t <= hi[np.clip(k, 0, None)])
+
+
+def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
+    """Count steps not inside a jump's window (see `_inside_jumps`)."""
+    return int(len(step_times_s) - _inside_jumps(step_times_s, jumps).sum())
+
+
+def _walking_inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> float:
+    """Walking seconds the step counter credited to intervals ending on a hop, s.
+
+    Mirrors `StepCounter._interval`: an interval within a run (≤ the longest step
+    interval) counts as walking when its half-stride is ≥ `RUN_INTERVAL_S`.
+    """
+    inside = _inside_jumps(step_times_s, jumps)
+    if not inside.any():
+        return 0.0
+    t = np.asarray(step_times_s, dtype=np.float64)
+    dt = np.diff(t, prepend=-np.inf)
+    half = np.where(np.arange(t.size) >= 2, (t - np.roll(t, 2)) / 2.0, dt)
+    credited = (dt <= STEP_INTERVAL_S[1]) & (half >= RUN_INTERVAL_S) & inside
+    return float(dt[credited].sum())
 
 
 class SessionProcessor:

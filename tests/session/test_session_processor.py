@@ -169,3 +169,18 @@ def test_hr_points_cover_the_whole_session_not_the_live_window() -> None:
     assert all(abs(b - 90.0) < 1.0 for _, b in pts)
     assert n - 3 <= len(pts) < n  # the contact-lost report is not a valid value
     assert p.summary().heart.valid_s > 1790
+
+
+def test_hops_are_not_credited_as_walking() -> None:
+    from osteomonitor.model import Jump
+    from osteomonitor.session import _steps_outside_jumps, _walking_inside_jumps
+
+    # 20 s of a steady 0.5 s impact rhythm: walking until 10 s, then hopping (each
+    # impact a detected jump landing); the step counter sees one regular train
+    steps = [0.5 * k for k in range(41)]
+    jumps = [Jump(t - 0.3, t, 0.3, 0.1, 3.0, 0.0) for t in steps if t >= 10.5]
+    inside = _walking_inside_jumps(steps, jumps)
+    # intervals ending from 9.9 s on (the margin before the first take-off) are hops
+    assert inside == pytest.approx(0.5 * sum(1 for t in steps if t >= 10.5 - 0.3 - 0.6))
+    assert _steps_outside_jumps(steps, jumps) == sum(1 for t in steps if t < 10.5 - 0.3 - 0.6)
+    assert _walking_inside_jumps(steps, []) == 0.0
