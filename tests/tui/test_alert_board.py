@@ -36,13 +36,38 @@ def test_pain_stays_until_acknowledged_and_a_new_report_shows_again() -> None:
     assert board.active() == [again]
 
 
-def test_only_new_entries_of_the_processor_list_are_read() -> None:
+def test_acknowledged_stays_acknowledged_until_it_repeats() -> None:
+    import dataclasses
+
     board = AlertBoard()
     first = _alert(Rule.IMPACT_CEILING, 5.0)
     board.update([first], 5.0)
     board.acknowledge_all()
     board.update([first], 6.0)  # the same list again: still acknowledged
     assert board.active() == []
+    # another hard landing at 40 s is folded into the same entry by the safety monitor
+    folded = dataclasses.replace(first, count=2, last_t_s=40.0)
+    board.update([folded], 40.5)
+    assert board.active() == [folded]
+    board.update([folded], 40.0 + ALERT_HOLD_S - 0.1)  # the hold runs from the repeat
+    assert board.active() == [folded]
+    board.update([folded], 40.0 + ALERT_HOLD_S + 0.1)
+    assert board.active() == []
+
+
+def test_repeats_keep_the_alert_showing_with_the_real_monitor() -> None:
+    from rx_builders import make_rx
+
+    from osteomonitor.model import Jump
+    from osteomonitor.prescription import SafetyMonitor
+
+    mon = SafetyMonitor(make_rx())  # moderate risk: 5.4 g ceiling, repeats fold for 60 s
+    board = AlertBoard()
+    for t in (10.0, 25.0, 40.0, 55.0):  # a hard landing every 15 s
+        mon.on_jump(Jump(t - 0.3, t, 0.3, 0.1, 6.2, 0.0))
+        board.update(mon.alerts, t + 0.5)
+        assert [a.rule for a in board.active()] == [Rule.IMPACT_CEILING], t
+    assert mon.alerts[0].count == 4
 
 
 def test_local_alert_until_acknowledged() -> None:

@@ -1,8 +1,9 @@
 """Which safety alerts the banner shows right now.
 
 The processor keeps every alert it ever raised (for the physio); the patient needs the
-ones that matter now. An alert shows from the session time it was raised for
-`ALERT_HOLD_S` seconds of session time (re-raising extends it) or until acknowledged;
+ones that matter now. An alert shows from the session time it was (last) raised for
+`ALERT_HOLD_S` seconds of session time (a repeat extends it, and brings an acknowledged
+alert back) or until acknowledged;
 a pain alert stays until acknowledged, because only the person can say it is over.
 """
 
@@ -38,16 +39,18 @@ def alert_key(alert: Any) -> str:
 
 
 def alert_time(alert: Any) -> float:
-    """Session time of an alert, s."""
-    t = getattr(alert, "t_s", None)
-    return float(t) if isinstance(t, int | float) else 0.0
+    """Session time an alert was last raised, s: its latest folded repeat, else its own."""
+    for name in ("last_t_s", "t_s"):
+        t = getattr(alert, name, None)
+        if isinstance(t, int | float):
+            return float(t)
+    return 0.0
 
 
 class AlertBoard:
     """The alerts to show at a given session time."""
 
     def __init__(self) -> None:
-        self._seen = 0
         self._latest: dict[str, Any] = {}
         self._acknowledged: dict[str, float] = {}
         self._local: dict[str, LocalAlert] = {}
@@ -55,7 +58,11 @@ class AlertBoard:
         self.hr_above_ceiling = False
 
     def update(self, alerts: Sequence[Any], now_s: float, hr_above_ceiling: bool = False) -> None:
-        """Take the processor's full alert list (only new entries are read).
+        """Take the processor's full alert list.
+
+        The whole list is read (it holds a few entries per rule): the safety monitor
+        folds a repeat within its repeat window into the earlier entry (count and
+        `last_t_s` go up), and that repeat must bring the alert back on the banner.
 
         Args:
             alerts: every alert so far. now_s: session time, s.
@@ -63,9 +70,8 @@ class AlertBoard:
         """
         self.now_s = now_s
         self.hr_above_ceiling = hr_above_ceiling
-        for alert in alerts[self._seen :]:
+        for alert in alerts:
             self._latest[alert_key(alert)] = alert
-        self._seen = len(alerts)
 
     def add_local(self, rule: str, text: str, severity: str) -> None:
         """Show a UI-side alert until acknowledged."""
