@@ -27,8 +27,21 @@ from osteomonitor.store import RecordingReader
 def _round(folder: Path, k: int, rng: random.Random) -> tuple[bool, float | None, str]:
     path = folder / f"kill{k}.omrec"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "osteomonitor", "record", "--simulate", "h10", "--quiet",
-         "--patient", "DRILL", "--kind", "impact", "-o", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "osteomonitor",
+            "record",
+            "--simulate",
+            "h10",
+            "--quiet",
+            "--patient",
+            "DRILL",
+            "--kind",
+            "impact",
+            "-o",
+            str(path),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
