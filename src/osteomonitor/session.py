@@ -43,7 +43,7 @@ from osteomonitor.analysis.intensity import (
 )
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.signal import SignalError
-from osteomonitor.analysis.steps import RUN_INTERVAL_S, STEP_INTERVAL_S, StepCounter
+from osteomonitor.analysis.steps import StepCounter, credited_walking_s
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -268,6 +268,12 @@ class _AccTrack:
         return self._close()
 
 
+def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
+    """The valid values of an HR series as (s from start, bpm) pairs."""
+    keep = series.valid
+    return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
+
+
 #: Steps this close (s) to a jump's take-off or landing are the hops themselves, not
 #: walking (the step detector counts any regular impact train).
 JUMP_STEP_MARGIN_S = 0.6
@@ -290,19 +296,10 @@ def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -
 
 
 def _walking_inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> float:
-    """Walking seconds the step counter credited to intervals ending on a hop, s.
-
-    Mirrors `StepCounter._interval`: an interval within a run (≤ the longest step
-    interval) counts as walking when its half-stride is ≥ `RUN_INTERVAL_S`.
-    """
-    inside = _inside_jumps(step_times_s, jumps)
-    if not inside.any():
-        return 0.0
-    t = np.asarray(step_times_s, dtype=np.float64)
-    dt = np.diff(t, prepend=-np.inf)
-    half = np.where(np.arange(t.size) >= 2, (t - np.roll(t, 2)) / 2.0, dt)
-    credited = (dt <= STEP_INTERVAL_S[1]) & (half >= RUN_INTERVAL_S) & inside
-    return float(dt[credited].sum())
+    """Walking seconds the step counter credited to intervals ending on a hop, s."""
+    return credited_walking_s(
+        np.asarray(step_times_s, dtype=np.float64), _inside_jumps(step_times_s, jumps)
+    )
 
 
 class SessionProcessor:
@@ -586,9 +583,7 @@ class SessionProcessor:
         the strap sends RR intervals, after artifact correction), not the live plot's
         recent window. For the review chart and the per-minute export.
         """
-        _, series = self._heart()
-        keep = series.valid
-        return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
+        return _valid_points(self._heart()[1])
 
     def summary(self) -> SessionSummary:
         """Finish every analysis segment and return the session's summary.
@@ -597,8 +592,7 @@ class SessionProcessor:
         """
         for t in self._acc.values():
             self._route(t, t.finish())
-        heart, _ = self._heart()
-        hr_points = self.hr_points()
+        heart, series = self._heart()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         jumps = tuple(track.jumps) if track else ()
@@ -623,7 +617,7 @@ class SessionProcessor:
             packets=self.packets,
             decode_errors=self.decode_errors,
             dropped=dropped,
-            hr_points=hr_points,
+            hr_points=_valid_points(series),
         )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from osteomonitor.model import GaitSummary
 
@@ -133,7 +134,10 @@ class StepCounter:
         return out
 
     def _interval(self, dt: float, two_back: float | None, t: float) -> None:
-        """Account one step interval `dt` ending at `t`; `two_back`: the step before last."""
+        """Account one step interval `dt` ending at `t`; `two_back`: the step before last.
+
+        The rule `credited_walking_s` repeats for a whole list of steps.
+        """
         step = (t - two_back) / 2.0 if two_back is not None else dt  # half a stride, s
         if step >= RUN_INTERVAL_S:
             self.walking_s += dt
@@ -161,6 +165,23 @@ def detect_steps(acc_g: FloatArray, fs_hz: float) -> StepResult:
     steps = c.feed(acc_g) + c.flush()
     r = c.result()
     return StepResult(np.asarray(steps), r.segments_s, r.cadence_spm, r.walking_s)
+
+
+def credited_walking_s(step_times_s: FloatArray, where: npt.NDArray[np.bool_]) -> float:
+    """Walking seconds `StepCounter` credited to the intervals ending at the steps `where`
+    selects, s.
+
+    `step_times_s` are counted steps in order. As in `StepCounter._interval`, an
+    interval inside a run (≤ the longest step interval) is walking when its half-stride
+    (the mean of it and the interval before) is ≥ `RUN_INTERVAL_S`.
+    """
+    t = np.asarray(step_times_s, dtype=np.float64)
+    if not where.any():
+        return 0.0
+    dt = np.diff(t, prepend=-np.inf)
+    half = np.where(np.arange(t.size) >= 2, (t - np.roll(t, 2)) / 2.0, dt)
+    credited = (dt <= STEP_INTERVAL_S[1]) & (half >= RUN_INTERVAL_S) & where
+    return float(dt[credited].sum())
 
 
 def gait_summary(steps: StepResult, jumps: JumpAnalysis | None = None) -> GaitSummary:

@@ -49,6 +49,7 @@ def _fmt_duration(s: float) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from osteomonitor.store import ENDED_UNEXPECTEDLY
     from osteomonitor.store.library import list_recordings
 
     infos = list_recordings(args.dir)
@@ -99,9 +100,7 @@ def _list(args: argparse.Namespace) -> int:
     widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header) - 1)]
     for r in [header, *rows]:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
-    crashed = sum(
-        1 for i in infos if not i.error and i.status not in ("ended cleanly", "recording")
-    )
+    crashed = sum(1 for i in infos if not i.error and i.status == ENDED_UNEXPECTEDLY)
     damaged = sum(1 for i in infos if i.error)
     if crashed or damaged:
         print(

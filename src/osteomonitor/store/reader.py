@@ -28,7 +28,26 @@ RECORDING = "recording"
 ENDED_UNEXPECTEDLY = "ended unexpectedly"
 
 
-def check_header(path: Path) -> None:
+def page_size(header: bytes) -> int:
+    """The page size an SQLite header (its first 100 bytes) declares, bytes."""
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens `path` read-only.
+
+    Without a WAL the writer closed (or a crash was checkpointed) and, since writers only
+    ever create new files, nobody will write there again: it opens immutable, which
+    leaves no -shm/-wal companions beside a finished recording.
+    """
+    uri = f"file:{path.resolve()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _check_header(path: Path) -> None:
     """Refuse files that are not, or no longer, a whole SQLite database."""
     try:
         size = path.stat().st_size
@@ -59,17 +78,16 @@ def check_header(path: Path) -> None:
             f"{path} was written by a newer osteomonitor (format {version}, this one reads "
             f"up to {SCHEMA_VERSION}): upgrade osteomonitor to read it"
         )
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
+    page = page_size(header)
     n_pages = int.from_bytes(header[28:32], "big")
     wal = path.with_name(path.name + "-wal")
     wal_size = wal.stat().st_size if wal.exists() else 0
     # With a live WAL the header may already count pages that only the WAL holds
     # (a checkpoint cut short, e.g. by a full disk): SQLite reads those from the WAL.
-    if page_size and n_pages and not wal_size and size < page_size * n_pages:
+    if page and n_pages and not wal_size and size < page * n_pages:
         raise CorruptRecording(
             f"{path} is truncated: {size} bytes on disk, the file says "
-            f"{page_size * n_pages}; the file was cut short (copy interrupted?): copy it "
+            f"{page * n_pages}; the file was cut short (copy interrupted?): copy it "
             "again, or salvage the part present with `osteomonitor recordings repair`"
         )
 
@@ -92,15 +110,11 @@ class RecordingReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        check_header(self.path)
-        uri = f"file:{self.path.resolve()}?mode=ro"
-        if not self.path.with_name(self.path.name + "-wal").exists():
-            # No WAL: the writer closed (or a crash was checkpointed) and, since writers
-            # only ever create new files, nobody will write here again. Reading it as
-            # immutable leaves no -shm/-wal companions beside a finished recording.
-            uri += "&immutable=1"
+        _check_header(self.path)
         try:
-            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                read_only_uri(self.path), uri=True, check_same_thread=False
+            )
             self._conn.execute("PRAGMA query_only = 1")
             (version,) = self._conn.execute("PRAGMA user_version").fetchone()
             if version > SCHEMA_VERSION:

@@ -30,14 +30,16 @@ from typing import Any
 
 from osteomonitor.errors import CorruptRecording, RecordingError
 from osteomonitor.model import SessionMeta
-from osteomonitor.store.reader import RECORDING, RecordingReader, check_header
+from osteomonitor.store.reader import RECORDING, RecordingReader, page_size, read_only_uri
 from osteomonitor.store.schema import SUFFIX
 from osteomonitor.store.writer import new_recording_file
 
 #: Largest row number the salvage probes for (SQLite's rowid limit).
 _MAX_KEY = 2**62
-#: Rows copied per transaction into a salvage file.
-_COPY_BATCH = 4096
+#: Rows read per query while salvaging.
+_READ_BATCH = 4096
+#: What to do when the salvage file exists already.
+_OUTPUT_EXISTS = "move it away or give another output file"
 #: Problems quoted from SQLite's integrity check.
 _PROBLEMS_QUOTED = 3
 
@@ -90,8 +92,7 @@ def repair_recording(path: str | os.PathLike[str], output: Path | None = None) -
     """
     src = Path(path)
     try:
-        check_header(src)
-        with RecordingReader(src) as reader:
+        with RecordingReader(src) as reader:  # refuses foreign and newer files
             if reader.status == RECORDING:
                 pid = reader.meta_raw.get("writer_pid")
                 raise RecordingError(
@@ -119,17 +120,10 @@ def salvage_path(path: Path) -> Path:
 
 
 # -- checks and the in-place repair ------------------------------------------------------
-def _ro_uri(path: Path) -> str:
-    uri = f"file:{path.resolve()}?mode=ro"
-    if not path.with_name(path.name + "-wal").exists():
-        uri += "&immutable=1"
-    return uri
-
-
 def _integrity_problems(path: Path) -> tuple[str, ...]:
     """SQLite's integrity check of `path` (read-only): () when the file is sound."""
     try:
-        conn = sqlite3.connect(_ro_uri(path), uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
         finally:
@@ -171,7 +165,7 @@ def _checkpoint(path: Path, *, mark_repaired: bool) -> None:
 def _salvage(src: Path, output: Path | None, problems: tuple[str, ...]) -> RepairResult:
     out = output or salvage_path(src)
     if out.exists():
-        raise RecordingError(f"{out} already exists; move it away or give another output file")
+        raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}")
     whole = _whole_pages_copy(src, out)
     try:
         return _salvage_from(whole or src, src, out, problems)
@@ -189,9 +183,7 @@ def _whole_pages_copy(src: Path, out: Path) -> Path | None:
     at the last whole page loses those rows honestly (they count as lost).
     """
     with open(src, "rb") as fh:
-        header = fh.read(100)
-    page = int.from_bytes(header[16:18], "big")
-    page = 65536 if page == 1 else page
+        page = page_size(fh.read(100))
     size = src.stat().st_size
     if not page or size % page == 0:
         return None
@@ -214,7 +206,7 @@ def _whole_pages_copy(src: Path, out: Path) -> Path | None:
 def _salvage_from(read_path: Path, src: Path, out: Path, problems: tuple[str, ...]) -> RepairResult:
     """Copy every readable row of `read_path` (standing for `src`) into `out`."""
     try:
-        conn = sqlite3.connect(_ro_uri(read_path), uri=True)
+        conn = sqlite3.connect(read_only_uri(read_path), uri=True)
         conn.execute("PRAGMA query_only = 1")
         # lets SQLite open a file shorter than its header says (cut short) and read
         # the pages that are there; the connection is read-only, nothing is written
@@ -313,14 +305,14 @@ def _salvage_table(
             return None
 
     rows: list[tuple[Any, ...]] = []
-    after, n = 0, _COPY_BATCH
+    after, n = 0, _READ_BATCH
     while True:
         batch = read(after, n)
         if batch is not None:
             if not batch:
                 return rows, True
             rows += batch
-            after, n = int(batch[-1][0]), _COPY_BATCH
+            after, n = int(batch[-1][0]), _READ_BATCH
             continue
         if n > 1:
             n //= 2
@@ -328,7 +320,7 @@ def _salvage_table(
         nxt = _next_readable(read, after)
         if nxt is None:
             return rows, False
-        after, n = nxt, _COPY_BATCH
+        after, n = nxt, _READ_BATCH
 
 
 def _next_readable(read: Callable[[int, int], list[Any] | None], after: int) -> int | None:
@@ -381,7 +373,7 @@ def _write_salvage(
     events: list[tuple[Any, ...]],
 ) -> None:
     """A new, complete recording file (owner-only, never overwriting)."""
-    conn = new_recording_file(out, "move it away or give another output file")
+    conn = new_recording_file(out, _OUTPUT_EXISTS)
     try:
         try:
             conn.execute("BEGIN")
@@ -392,10 +384,7 @@ def _write_salvage(
             conn.executemany("INSERT INTO devices VALUES (?,?,?,?,?,?,?,?,?)", devices)
             conn.executemany("INSERT INTO streams VALUES (?,?,?)", streams)
             conn.executemany("INSERT INTO events VALUES (?,?,?,?,?)", events)
-            for k in range(0, len(packets), _COPY_BATCH):
-                conn.executemany(
-                    "INSERT INTO packets VALUES (?,?,?,?)", packets[k : k + _COPY_BATCH]
-                )
+            conn.executemany("INSERT INTO packets VALUES (?,?,?,?)", packets)
             conn.execute("COMMIT")
         finally:
             conn.close()
