@@ -307,6 +307,25 @@ class GaitSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAsideFrames:
+    """Frames of one stream the plausibility gates set aside for one reason.
+
+    They stay in the recording untouched; the analysis skips them like lost frames.
+
+    Attributes:
+        device: session device key ("" for events).
+        stream: stream name ("events" for session events).
+        reason: why, in people's terms ("value outside ±16 g").
+        frames: how many.
+    """
+
+    device: str
+    stream: str
+    reason: str
+    frames: int
+
+
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     """Everything measured in one session, the input of FITT compliance.
 
@@ -322,6 +341,7 @@ class SessionSummary:
         hr_points: every valid heart-rate value, (s from start, bpm), in time order
             (one per beat where RR intervals exist): what the zones integrate, the
             review chart draws and the safety review checks for sustained excursions.
+        set_aside: frames the plausibility gates kept out of the analysis, with why.
     """
 
     start_t_ns: int
@@ -339,3 +359,4 @@ class SessionSummary:
     decode_errors: int = 0
     dropped: int = 0
     hr_points: tuple[tuple[float, float], ...] = ()
+    set_aside: tuple[SetAsideFrames, ...] = ()

@@ -15,7 +15,7 @@ gap-aware by construction.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +45,7 @@ from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.signal import SignalError
 from osteomonitor.analysis.steps import StepCounter, credited_walking_s
 from osteomonitor.devices.decoder import DeviceDecoder
+from osteomonitor.devices.plausibility import ArrivalGate, SetAside, start_ns_of
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
 from osteomonitor.model import (
@@ -63,6 +64,7 @@ from osteomonitor.model import (
     Packet,
     SessionMeta,
     SessionSummary,
+    SetAsideFrames,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -354,14 +356,19 @@ class SessionProcessor:
         self.decode_errors = 0
         self.last_decode_error: str | None = None
         self._heart_cache: tuple[Any, ZoneAccumulator, HrSeries, dict[str, Any], Any] | None = None
+        self._arrival = ArrivalGate(start_ns_of(meta.start_iso) if meta is not None else None)
+        self._late: Counter[tuple[str, str, str]] = Counter()  # arrival-time set-asides
 
     # -- input ----------------------------------------------------------------------
     def feed(self, item: Packet | Event) -> None:
         """Process one packet or event (in arrival order)."""
         if isinstance(item, Event):
-            self._on_event(item)
+            if self._admit("", "events", item.t_ns):
+                self._on_event(item)
             return
         self.packets += 1
+        if not self._admit(item.device, item.stream, item.t_ns):
+            return
         self._touch(item.t_ns)
         decoder = self._decoders.get(item.device)
         if decoder is None:
@@ -370,6 +377,8 @@ class SessionProcessor:
             return
         try:
             samples = decoder.feed(item)
+        except SetAside:
+            return  # counted by the decoder
         except DecodeError as exc:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
@@ -384,6 +393,23 @@ class SessionProcessor:
         """Process many packets/events in order."""
         for it in items:
             self.feed(it)
+
+    def _admit(self, device: str, stream: str, t_ns: int) -> bool:
+        """Whether an arrival time is plausible; counts it as set aside when not."""
+        try:
+            self._arrival.check(t_ns)
+        except SetAside as exc:
+            self._late[(device, stream, exc.reason)] += 1
+            return False
+        return True
+
+    def set_aside(self) -> tuple[SetAsideFrames, ...]:
+        """Frames and events the plausibility gates kept out so far, with why."""
+        counts = Counter(self._late)
+        for key, dec in self._decoders.items():
+            for (stream, reason), n in dec.set_aside.items():
+                counts[(key, stream, reason)] += n
+        return tuple(SetAsideFrames(d, s, r, n) for (d, s, r), n in counts.items())
 
     def _touch(self, t_ns: int) -> None:
         if self._start_ns is None:
@@ -618,6 +644,7 @@ class SessionProcessor:
             decode_errors=self.decode_errors,
             dropped=dropped,
             hr_points=_valid_points(series),
+            set_aside=self.set_aside(),
         )
 
 
