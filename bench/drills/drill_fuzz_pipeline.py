@@ -119,20 +119,34 @@ def _templates() -> dict[str, tuple[Any, list[Any]]]:
     ]
     out: dict[str, tuple[Any, list[Any]]] = {}
 
-    h10 = DeviceInfo("h10", "C0:00:00:00:00:10", "Polar H10 D1", "polar-h10",
-                     settings={"sample_rate": 200, "range_g": 8})  # fmt: skip
+    h10 = DeviceInfo(
+        "h10",
+        "C0:00:00:00:00:10",
+        "Polar H10 D1",
+        "polar-h10",
+        settings={"sample_rate": 200, "range_g": 8},
+    )
     t, a = acc(200, 36)
     mg = np.clip(np.rint(a * 1000), -8000, 8000).astype(np.int64)
     pk = [
-        Packet(at(t[k + 35]), "h10", "pmd_data",
-               encode_acc_frame(600 * 10**15 + round(t[k + 35] * 1e9), mg[k : k + 36]))
+        Packet(
+            at(t[k + 35]),
+            "h10",
+            "pmd_data",
+            encode_acc_frame(600 * 10**15 + round(t[k + 35] * 1e9), mg[k : k + 36]),
+        )
         for k in range(0, len(t), 36)
-    ]  # fmt: skip
+    ]
     pk += [Packet(at(s), "h10", "hr", b) for s, b in hr]
     out["h10"] = (h10, sorted(pk, key=lambda p: p.t_ns))
 
-    imu = DeviceInfo("hip", "C0:00:00:00:00:20", "OsteoIMU D1", "osteomonitor-imu",
-                     settings={"sample_rate": 200, "range_g": 16})  # fmt: skip
+    imu = DeviceInfo(
+        "hip",
+        "C0:00:00:00:00:20",
+        "OsteoIMU D1",
+        "osteomonitor-imu",
+        settings={"sample_rate": 200, "range_g": 16},
+    )
     t, a = acc(200, 38)
     out["imu"] = (
         imu,
@@ -144,22 +158,31 @@ def _templates() -> dict[str, tuple[Any, list[Any]]]:
                 osteomonitor_imu.encode_frame(round(t[k] * 1e6), k, a[k : k + 38], 200, 16),
             )
             for k in range(0, len(t), 38)
-        ],  # fmt: skip
+        ],
     )
 
-    ms = DeviceInfo("ms", "C0:00:00:00:00:30", "Movesense D1", "movesense",
-                    settings={"sample_rate": 104, "range_g": 8})  # fmt: skip
+    ms = DeviceInfo(
+        "ms",
+        "C0:00:00:00:00:30",
+        "Movesense D1",
+        "movesense",
+        settings={"sample_rate": 104, "range_g": 8},
+    )
     opts = get_profile("movesense").options
     t, a = acc(104, 8)
     pk = []
     for k in range(0, len(t), 8):
         body = movesense.encode_acc(round(t[k] * 1000), a[k : k + 8] * movesense.STANDARD_GRAVITY)
-        pk += [Packet(at(t[k + 7]), "ms", "gsp_data", m)
-               for m in movesense.split_parts(2, int(opts["acc_ref"]), body)]  # fmt: skip
+        pk += [
+            Packet(at(t[k + 7]), "ms", "gsp_data", m)
+            for m in movesense.split_parts(2, int(opts["acc_ref"]), body)
+        ]
     for s, _ in hr:
         body = movesense.encode_hr(model.hr_bpm(s), [round(60000 / model.hr_bpm(s))])
-        pk += [Packet(at(s), "ms", "gsp_data", m)
-               for m in movesense.split_parts(2, int(opts["hr_ref"]), body)]  # fmt: skip
+        pk += [
+            Packet(at(s), "ms", "gsp_data", m)
+            for m in movesense.split_parts(2, int(opts["hr_ref"]), body)
+        ]
     out["ms"] = (ms, sorted(pk, key=lambda p: p.t_ns))
 
     strap = DeviceInfo("strap", "C0:00:00:00:00:40", "HR strap D1", "hr-strap")
@@ -197,8 +220,10 @@ def _absurd(rng: random.Random, p: Any) -> list[Any]:
         cp = encode_cp_response(PmdOp.REQUEST_MEASUREMENT_START, pmd.ACC, 0, params)
         big = bytearray(p.payload)
         big[10:12] = struct.pack("<h", rng.choice([32767, -32768]))
-        return [Packet(p.t_ns - 1, p.device, "pmd_cp", cp), Packet(p.t_ns, p.device, p.stream,
-                                                                   bytes(big))]  # fmt: skip
+        return [
+            Packet(p.t_ns - 1, p.device, "pmd_cp", cp),
+            Packet(p.t_ns, p.device, p.stream, bytes(big)),
+        ]
     elif p.stream == "hr":
         b = bytearray([0x01, 0xFF, 0xFF])  # u16 HR 65535
     return [Packet(p.t_ns, p.device, p.stream, bytes(b))]
@@ -456,7 +481,7 @@ def _listing(folder: Path, tally: Tally) -> None:
         files = list(folder.glob("*.omrec"))
         if len(rows) < len(files):
             tally.traceback("list", RuntimeError(f"{len(files) - len(rows)} files not listed"))
-        code, _, _ = _cli(["recordings", "list", str(folder)])
+        _cli(["recordings", "list", str(folder)])
     except Exception as exc:
         tally.traceback("list", exc)
 
@@ -499,7 +524,7 @@ def run(smoke: bool = False) -> list[Row]:
             "≥ 10000" if not smoke else "",
             (tally.sessions >= 10_000) if not smoke else None,
             f"{wall:.0f} s wall; {kinds}",
-        ),  # fmt: skip
+        ),
         Row("fuzz pipeline: tracebacks", tb, "count", "0", tb == 0, top(tally.tracebacks)),
         Row("fuzz pipeline: aborted analyses", ab, "count", "0", ab == 0, top(tally.aborted)),
         Row(
@@ -509,7 +534,7 @@ def run(smoke: bool = False) -> list[Row]:
             "0",
             bad == 0,
             top(tally.bad_numbers),
-        ),  # fmt: skip
+        ),
         Row(
             "fuzz pipeline: good packets kept",
             kept,
@@ -517,7 +542,7 @@ def run(smoke: bool = False) -> list[Row]:
             "100",
             kept >= 100.0,
             f"{tally.good_kept} of {tally.good_written}; {tally.set_aside} frames set aside",
-        ),  # fmt: skip
+        ),
         Row(
             "fuzz pipeline: packets recovered from damaged WALs",
             wal,
@@ -525,7 +550,7 @@ def run(smoke: bool = False) -> list[Row]:
             "",
             None,
             f"{tally.wal_recovered} of {tally.wal_committed} committed",
-        ),  # fmt: skip
+        ),
     ]
 
 

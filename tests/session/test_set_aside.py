@@ -24,10 +24,20 @@ from osteomonitor.sim.session_model import SessionModel
 from .packets import H10, T0_NS, h10_packets
 
 NS = 1_000_000_000
-IMU = DeviceInfo("hip", "C0:00:00:00:00:20", "OsteoIMU 1", "osteomonitor-imu",
-                 settings={"sample_rate": 200, "range_g": 16})  # fmt: skip
-MOVESENSE = DeviceInfo("ms", "C0:00:00:00:00:30", "Movesense 1", "movesense",
-                       settings={"sample_rate": 104, "range_g": 8})  # fmt: skip
+IMU = DeviceInfo(
+    "hip",
+    "C0:00:00:00:00:20",
+    "OsteoIMU 1",
+    "osteomonitor-imu",
+    settings={"sample_rate": 200, "range_g": 16},
+)
+MOVESENSE = DeviceInfo(
+    "ms",
+    "C0:00:00:00:00:30",
+    "Movesense 1",
+    "movesense",
+    settings={"sample_rate": 104, "range_g": 8},
+)
 
 
 @pytest.fixture(scope="module")
