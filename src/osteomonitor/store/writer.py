@@ -39,8 +39,20 @@ def _full_cause(exc: sqlite3.Error) -> str | None:
 
 
 def secure_directory(path: Path) -> None:
-    """Create `path` (and parents) as owner-only directories when missing."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create `path` (and parents) as owner-only directories when missing.
+
+    Raises:
+        RecordingError: the folder cannot be made (a file of that name is in the way,
+            no permission, a read-only or virtual file system), named in one line.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker else (exc.strerror or str(exc))
+        raise RecordingError(
+            f"cannot create the folder {path} for the recording: {why}; choose another -o FILE"
+        ) from None
 
 
 def new_recording_file(
