@@ -26,7 +26,7 @@ def pseudonym_problem(value: str) -> str | None:
     """Why `value` is not a pseudonym (None when it is one)."""
     if PSEUDONYM_RE.match(value):
         return None
-    return f"{printable(value)!s} is not a pseudonym: {PSEUDONYM_RULE}"
+    return f"'{printable(value)}' is not a pseudonym: {PSEUDONYM_RULE}"
 
 
 def printable(text: object) -> str:
@@ -49,3 +49,13 @@ def printable(text: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def pseudonym_arg(value: str) -> str:
+    """argparse `type=` for `--patient`: the pseudonym, or a usage error naming the rule."""
+    import argparse
+
+    problem = pseudonym_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value

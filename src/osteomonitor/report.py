@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor import __version__
-from osteomonitor.errors import UsageError
-from osteomonitor.model import NS_PER_S, SessionMeta, SessionSummary
+from osteomonitor.export_file import write_export
+from osteomonitor.model import NS_PER_S, SessionMeta, SessionSummary, SetAsideFrames
 from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
 from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.safety import Alert
 from osteomonitor.prescription.week import WeekReport
+from osteomonitor.pseudonym import printable
 
 SESSION_SCHEMA = "osteomonitor.session/1"
 WEEK_SCHEMA = "osteomonitor.week/1"
@@ -83,6 +84,7 @@ def session_json(
             "packets": summary.packets,
             "decode_errors": summary.decode_errors,
             "dropped": summary.dropped,
+            "set_aside": [asdict(a) for a in summary.set_aside],
         },
         "measured": {
             "acc_s": summary.acc_s,
@@ -270,23 +272,16 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
-def write_private(path: str | Path, text: str) -> Path:
-    """Write `text` to `path` readable by its owner only (0600), replacing any file.
+def write_private(
+    path: str | Path, text: str, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
+    """Write an export: owner-only (0600), atomically, never over an input, a recording
+    or through a symlink (`export_file.write_export`, the one way exports are written).
 
     Raises:
-        UsageError: the file cannot be written (names the path and the reason).
+        UsageError: the target is refused or cannot be written (names the path and why).
     """
-    p = Path(path)
-    try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, text.encode("utf-8"))
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        raise UsageError(f"{p}: cannot write the export: {exc.strerror}") from exc
-    return p
+    return write_export(path, text, inputs)
 
 
 # --------------------------------------------------------------------- text tables
@@ -327,6 +322,20 @@ def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -
     return format_table(("time", "severity", "rule", "value", "limit", "for the physio"), rows)
 
 
+def set_aside_lines(items: Sequence[SetAsideFrames]) -> list[str]:
+    """One line per device, stream and reason the plausibility gates set frames aside for:
+    "3 frames set aside: value outside ±16 g (hip imu_data)"."""
+    lines = []
+    for a in items:
+        what = "event" if a.stream == "events" and not a.device else "frame"
+        where = f"{a.device} {a.stream}".strip()
+        lines.append(
+            f"{a.frames} {what}{'' if a.frames == 1 else 's'} set aside: "
+            f"{printable(a.reason)} ({printable(where)})"
+        )
+    return lines
+
+
 def session_text(
     meta: SessionMeta,
     summary: SessionSummary,
@@ -336,7 +345,8 @@ def session_text(
     """The session and its compliance as text tables for a person."""
     h = summary.heart
     out = [
-        f"Session {meta.patient} · {summary.kind} · {meta.start_iso[:16].replace('T', ' ')} "
+        f"Session {printable(meta.patient)} · {summary.kind} · "
+        f"{printable(meta.start_iso[:16].replace('T', ' '))} "
         f"({meta.timezone}) · {summary.duration_s / 60:.1f} min"
         + (" · simulated" if meta.simulated else ""),
         f"Data: accelerometer {summary.acc_coverage:.0%}, heart rate {h.coverage:.0%} valid; "
@@ -347,6 +357,7 @@ def session_text(
         f"({summary.impacts.n_above_3_9g} > 3.9 g); steps {summary.gait.steps}; "
         f"HR mean {_num(h.hr_mean_bpm, '{:.0f}')} / max {_num(h.hr_max_bpm, '{:.0f}')} bpm",
     ]
+    out += set_aside_lines(summary.set_aside)
     if compliance is None:
         out.append("No prescription: nothing to compare against (give --prescription FILE).")
         return "\n".join(out) + "\n"

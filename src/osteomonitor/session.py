@@ -312,6 +312,8 @@ class SessionProcessor:
         meta: session metadata (kind, start); optional for ad-hoc use.
         params: patient facts for intensity; see `params_for`.
         prescription: when given, a safety monitor raises alerts as data arrives.
+        decode_only: decode and gate every packet (counters, `set_aside()`) without
+            analysing the samples (for `recordings info`).
     """
 
     def __init__(
@@ -320,8 +322,10 @@ class SessionProcessor:
         meta: SessionMeta | None = None,
         params: AnalysisParams | None = None,
         prescription: Prescription | None = None,
+        decode_only: bool = False,
     ) -> None:
         profiles = load_profiles()
+        self.decode_only = decode_only
         self.meta = meta
         self.prescription = prescription
         self.devices = {d.key: d for d in devices}
@@ -382,6 +386,8 @@ class SessionProcessor:
         except DecodeError as exc:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
+            return
+        if self.decode_only:
             return
         for s in samples:
             if isinstance(s, HrSample):
@@ -703,6 +709,20 @@ def process_recording(
     return meta, proc
 
 
+def recording_set_aside(path: str | Path) -> tuple[SetAsideFrames, ...]:
+    """What the plausibility gates set aside in a recording (decoded, not analysed).
+
+    Raises:
+        RecordingError and subclasses: the file cannot be read.
+    """
+    from osteomonitor.store import RecordingReader
+
+    with RecordingReader(path) as reader:
+        proc = SessionProcessor(reader.devices, reader.meta, decode_only=True)
+        proc.feed_many(_merged(reader.packets(), reader.events()))
+    return proc.set_aside()
+
+
 def analyze_recording(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary]:
@@ -739,5 +759,6 @@ __all__ = [
     "params_for",
     "process_recording",
     "recording_prescription",
+    "recording_set_aside",
     "replay_items",
 ]

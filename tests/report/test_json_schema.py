@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from rx_builders import ev, jumps, summary
 from week_scenario import rx, sessions
 
 from osteomonitor import report
-from osteomonitor.model import EventKind, SessionMeta
+from osteomonitor.model import EventKind, SessionMeta, SetAsideFrames
 from osteomonitor.prescription import evaluate_session, evaluate_week
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json-schema.md"
@@ -53,6 +54,9 @@ def session_docs() -> list[dict[str, Any]]:
         hr_mean=100,
         band_min=10,
         events=(ev(10, EventKind.RPE, rpe=12), ev(20, EventKind.RPE, cr10=3)),
+    )
+    extra = dataclasses.replace(
+        extra, set_aside=(SetAsideFrames("hip", "imu_data", "value outside ±16 g", 3),)
     )
     meta = SessionMeta("P07", "mixed", "2025-03-03T10:00:00+02:00", "Europe/Helsinki", "t")
     docs.append(report.session_json(meta, extra, evaluate_session(extra, r), r))

@@ -28,7 +28,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _intact(path: Path) -> int:
     with RecordingReader(path) as r:
-        return r.packet_count()
+        return r.packet_count
 
 
 @pytest.mark.parametrize("flag", ["--csv-jumps", "--csv-minutes"])

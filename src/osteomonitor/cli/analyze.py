@@ -68,6 +68,7 @@ def _load_rx(path: Path | None) -> Any:
 
 def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
+    from osteomonitor.export_file import check_export_target
     from osteomonitor.prescription import evaluate_session
     from osteomonitor.session import process_recording
 
@@ -76,13 +77,18 @@ def _analyze(args: argparse.Namespace) -> int:
     summary = proc.summary()
     rx = proc.prescription  # the one given, else the recording's snapshot
     compliance = evaluate_session(summary, rx) if rx is not None else None
+    inputs = [p for p in (args.file, args.prescription) if p is not None]
+    for out in (args.csv_jumps, args.csv_minutes):  # refuse before anything is written
+        if out is not None:
+            check_export_target(out, inputs)
     if args.csv_jumps is not None:
         text = report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary))
-        report.write_private(args.csv_jumps, text)
+        report.write_private(args.csv_jumps, text, inputs)
         print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
     if args.csv_minutes is not None:
         rows = report.minute_rows(summary, summary.hr_points)
-        report.write_private(args.csv_minutes, report.csv_text(report.MINUTE_COLUMNS, rows))
+        text = report.csv_text(report.MINUTE_COLUMNS, rows)
+        report.write_private(args.csv_minutes, text, inputs)
         print(f"wrote {args.csv_minutes} ({len(rows)} minutes)", file=sys.stderr)
     if args.json:
         doc = report.session_json(meta, summary, compliance, rx, recording=str(args.file))

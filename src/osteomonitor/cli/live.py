@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor.errors import UsageError
+from osteomonitor.pseudonym import pseudonym_arg
 
 DEFAULT_DIR = Path("recordings")
 # Speeds a replay accepts: a factor from 1 to 64 (×1 … ×64) or "max".
@@ -57,7 +58,9 @@ def register(sub: Any) -> None:
         metavar="MODEL",
         help="use a virtual wearable on a virtual BLE link instead (e.g. h10)",
     )
-    live.add_argument("--patient", required=True, help="pseudonym (never a real name)")
+    live.add_argument(
+        "--patient", required=True, type=pseudonym_arg, help="pseudonym (never a real name)"
+    )
     live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
     live.add_argument(

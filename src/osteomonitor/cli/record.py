@@ -21,6 +21,7 @@ from typing import Any
 
 from osteomonitor.errors import UsageError
 from osteomonitor.model import SessionKind
+from osteomonitor.pseudonym import pseudonym_arg
 
 #: Wall seconds between status-line refreshes on a terminal, and between printed
 #: status lines when the output is not a terminal (logs, CI).
@@ -80,7 +81,9 @@ def register(sub: Any) -> None:
         metavar="[KEY=]ADDRESS|NAME[@PROFILE]",
         help="a wearable's address or advertised name (prefix allowed); repeat for several",
     )
-    p.add_argument("--patient", required=True, help="pseudonym (never a real name)")
+    p.add_argument(
+        "--patient", required=True, type=pseudonym_arg, help="pseudonym (never a real name)"
+    )
     p.add_argument(
         "--kind",
         default=SessionKind.IMPACT.value,

@@ -99,7 +99,7 @@ def _list(args: argparse.Namespace) -> int:
         )
     widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header) - 1)]
     for r in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
+        _line("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
     crashed = sum(1 for i in infos if not i.error and i.status == ENDED_UNEXPECTEDLY)
     damaged = sum(1 for i in infos if i.error)
     if crashed or damaged:
@@ -110,7 +110,16 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _line(text: str) -> None:
+    """Print one line of text that came from a file: control characters escaped."""
+    from osteomonitor.pseudonym import printable
+
+    print(printable(text))
+
+
 def _info(args: argparse.Namespace) -> int:
+    from osteomonitor.report import set_aside_lines
+    from osteomonitor.session import recording_set_aside
     from osteomonitor.store.reader import RecordingReader
 
     with RecordingReader(args.file) as r:
@@ -121,6 +130,7 @@ def _info(args: argparse.Namespace) -> int:
         span = r.time_span_ns()
         status = r.status
         n = r.packet_count
+    set_aside = recording_set_aside(args.file)
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -138,32 +148,35 @@ def _info(args: argparse.Namespace) -> int:
                         for d in devices
                     ],
                     "events": kinds,
+                    "set_aside": [{k: getattr(a, k) for k in a.__slots__} for a in set_aside],
                 },
                 indent=2,
                 default=dict,
             )
         )
         return 0
-    print(f"file      {args.file}")
-    print(
+    _line(f"file      {args.file}")
+    _line(
         f"patient   {meta.get('patient')}   kind {meta.get('kind')}"
         + ("   (simulated wearable)" if meta.get("simulated") else "")
     )
-    print(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
+    _line(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
     dur = 0.0 if span is None else (span[1] - span[0]) / 1e9
-    print(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
+    _line(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
     if meta.get("end_reason"):
-        print(f"ended     {meta['end_reason']}")
+        _line(f"ended     {meta['end_reason']}")
     if meta.get("repaired_ns"):
-        print("repaired  crashed recording finished with `recordings repair`")
+        _line("repaired  crashed recording finished with `recordings repair`")
     if meta.get("salvaged_from"):
-        print(
+        _line(
             f"salvaged  from {meta['salvaged_from']}; "
             f"{meta.get('salvage_lost_packets', '?')} packet numbers unreadable"
         )
-    print(f"software  osteomonitor {meta.get('software_version')}")
-    print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
-    print("devices")
+    for line in set_aside_lines(set_aside):
+        _line(f"quality   {line}")
+    _line(f"software  osteomonitor {meta.get('software_version')}")
+    _line(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
+    _line("devices")
     for d in devices:
         extra = ", ".join(
             f"{k} {v}"
@@ -174,12 +187,12 @@ def _info(args: argparse.Namespace) -> int:
             )
             if v
         )
-        print(
+        _line(
             f"  {d.key:10} {d.name} [{d.address}] profile {d.profile}; "
             f"{counts.get(d.key, 0)} packets" + (f"; {extra}" if extra else "")
         )
     if kinds:
-        print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
+        _line("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
     return 0
 
 

@@ -223,8 +223,12 @@ def convert_polar_sensor_logger(
         UsageError: the folder is not a Polar Sensor Logger export, or an argument is bad.
         RecordingError: `out` exists or cannot be written.
     """
+    from osteomonitor.pseudonym import pseudonym_problem
     from osteomonitor.store import RecordingWriter
 
+    problem = pseudonym_problem(patient)
+    if problem is not None:
+        raise UsageError(f"patient {problem}")
     tz = _zone(timezone)
     src_dir = Path(src_dir)
     export = read_export(src_dir, tz)

@@ -35,13 +35,18 @@ def export_review(review: SessionReview, folder: Path) -> list[Path]:
     doc = report.session_json(meta, summary, comp, rx, recording=str(review.path))
     return [
         report.write_private(
-            folder / f"{stem}-report.txt", report.session_text(meta, summary, comp, rx)
+            folder / f"{stem}-report.txt",
+            report.session_text(meta, summary, comp, rx),
+            [review.path],
         ),
         report.write_private(
-            folder / f"{stem}-report.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+            folder / f"{stem}-report.json",
+            json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+            [review.path],
         ),
         report.write_private(
             folder / f"{stem}-jumps.csv",
             report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary)),
+            [review.path],
         ),
     ]
