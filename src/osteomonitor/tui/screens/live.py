@@ -28,6 +28,7 @@ from osteomonitor.tui.dashboard_view import (
     heart_series,
     impact_bands,
 )
+from osteomonitor.tui.display import plain
 from osteomonitor.tui.feed import SessionFeed
 from osteomonitor.tui.messages import (
     DevicesUpdated,
@@ -111,7 +112,7 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label(self.title_text, id="title-bar")
+        yield Label(plain(self.title_text), id="title-bar")
         yield from self.compose_controls()
         yield AlertBanner(id="alert-banner")
         with Horizontal(id="tiles"):
@@ -152,7 +153,7 @@ impact above your safety limit, or data too poor to judge); press a to acknowled
         if not self.title_text:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
             self.query_one("#title-bar", Label).update(
-                f" osteomonitor   patient {meta.patient}   {meta.kind} session{sim}"
+                plain(f" osteomonitor   patient {meta.patient}   {meta.kind} session{sim}")
             )
 
     def on_session_updated(self, message: SessionUpdated) -> None:

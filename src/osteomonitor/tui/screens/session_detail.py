@@ -18,13 +18,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from osteomonitor.errors import OsteomonitorError
+from osteomonitor.pseudonym import printable
+from osteomonitor.report import set_aside_lines
 from osteomonitor.tui.dashboard_view import (
     OSTEOGENIC_G,
     SessionTargets,
     impact_bands,
     pct_to_bpm,
 )
-from osteomonitor.tui.display import clock_text, minutes_text
+from osteomonitor.tui.display import clock_text, minutes_text, plain
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.screens.help import HelpScreen
@@ -54,6 +56,7 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
+    parts += set_aside_lines(s.set_aside)  # "3 frames set aside: value outside ±16 g (…)"
     return "   ".join(parts)
 
 
@@ -87,7 +90,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.last_export: list[Path] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f" {self.path.name}   analysing ...", id="title-bar")
+        yield Label(plain(f" {self.path.name}   analysing ..."), id="title-bar")
         yield Label("", id="detail-summary")
         with Horizontal(id="detail-charts"):
             yield HeartRateChart(id="detail-hr", min_interval_s=0.0)
@@ -123,10 +126,12 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         if meta is not None:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
             self.query_one("#title-bar", Label).update(
-                f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} session"
-                f"   {self.path.name}{sim}"
+                plain(
+                    f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} "
+                    f"session   {self.path.name}{sim}"
+                )
             )
-        self.query_one("#detail-summary", Label).update(" " + summary_line(review))
+        self.query_one("#detail-summary", Label).update(plain(" " + summary_line(review)))
         if s is None:
             return
         rx = review.prescription
@@ -193,12 +198,15 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         try:
             written = export_review(self.review, self.export_dir)
         except OsteomonitorError as exc:
-            self.notify(str(exc), title="Export failed", severity="error")
+            self.notify(printable(exc), title="Export failed", severity="error", markup=False)
             return
         self.last_export = written
         self.notify(
-            f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written),
+            printable(
+                f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written)
+            ),
             title="Report exported",
+            markup=False,
         )
 
     def action_help(self) -> None:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from osteomonitor.errors import OsteomonitorError
+from osteomonitor.tui.display import plain
 from osteomonitor.tui.review_data import ReviewCache
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
@@ -103,7 +104,7 @@ its days, lapses and due progressions are listed below.
         self.reports: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f" patient {self.patient}   weeks   analysing ...", id="title-bar")
+        yield Label(plain(f" patient {self.patient}   weeks   analysing ..."), id="title-bar")
         yield DataTable(id="weeks-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="week-detail"):
             with Vertical(id="days-box"):
@@ -139,10 +140,10 @@ its days, lapses and due progressions are listed below.
     def on_weeks_ready(self, message: WeeksReady) -> None:
         title = self.query_one("#title-bar", Label)
         if message.error:
-            title.update(f" patient {self.patient}   weeks: {message.error}")
+            title.update(plain(f" patient {self.patient}   weeks: {message.error}"))
             return
         self.reports = message.reports
-        title.update(f" patient {self.patient}   {len(self.reports)} weeks")
+        title.update(plain(f" patient {self.patient}   {len(self.reports)} weeks"))
         table = self.query_one("#weeks-table", DataTable)
         table.clear(columns=True)
         mods = [m for m in (self.reports[0].modalities if self.reports else ()) if m.prescribed]
@@ -199,7 +200,8 @@ its days, lapses and due progressions are listed below.
             if m.progression:
                 lines.append(f"> {m.label}: {m.progression}")
         lines += [f"  {n}" for n in rep.notes]
-        self.query_one("#lapses", Static).update("\n".join(lines) or "no lapses")
+        shown = Text("\n").join(plain(line) for line in lines) if lines else "no lapses"
+        self.query_one("#lapses", Static).update(shown)
 
     def action_back(self) -> None:
         self.app.pop_screen()

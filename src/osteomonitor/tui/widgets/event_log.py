@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from osteomonitor.model import EventKind
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.display import clock_text
 
 # How many events the live panel lists.
@@ -46,9 +47,9 @@ def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None
     """One log line: session time, then the words."""
     style = "bold yellow" if kind in (EventKind.PAIN, EventKind.LINK_LOST) else ""
     t = Text(f"{clock_text(t_s):>7}  ", style="dim")
-    t.append(event_words(kind, data), style=style)
+    t.append(printable(event_words(kind, data)), style=style)
     if device:
-        t.append(f"  [{device}]", style="dim")
+        t.append(f"  [{printable(device)}]", style="dim")
     return t
 
 
