@@ -200,7 +200,7 @@ def _absurd(rng: random.Random, p: Any) -> list[Any]:
     """The packet with an absurd value its protocol can carry (or a bad control packet)."""
     from osteomonitor.devices import movesense
     from osteomonitor.devices import polar_pmd as pmd
-    from osteomonitor.devices.pmd_control import PmdOp, encode_cp_response, encode_settings
+    from osteomonitor.devices.pmd_control_point import PmdOp, encode_cp_response, encode_settings
     from osteomonitor.model import Packet
 
     b = bytearray(p.payload)
@@ -378,7 +378,7 @@ def _replay(path: Path, tally: Tally, kind: str) -> None:
     import dataclasses
 
     from osteomonitor.errors import OsteomonitorError
-    from osteomonitor.tui.replay_feed import ReplayFeed
+    from osteomonitor.tui.feeds.replay import ReplayFeed
 
     feed = ReplayFeed(path, speed=None, state_period_s=REPLAY_STATE_PERIOD_S)
     try:

@@ -13,7 +13,7 @@ import pytest
 from recordings import impact_recording
 
 from osteomonitor.cli import main
-from osteomonitor.export_file import write_export
+from osteomonitor.report.files import write_export
 from osteomonitor.store import RecordingReader
 
 DAY = dt.date(2025, 3, 4)

@@ -15,7 +15,7 @@ import pytest
 
 from osteomonitor.devices import movesense, osteomonitor_imu
 from osteomonitor.devices import polar_pmd as pmd
-from osteomonitor.devices.pmd_control import PmdOp, encode_cp_response, encode_settings
+from osteomonitor.devices.pmd_control_point import PmdOp, encode_cp_response, encode_settings
 from osteomonitor.devices.profiles import get_profile
 from osteomonitor.model import DeviceInfo, Packet, SessionSummary, SetAsideFrames
 from osteomonitor.session import SessionProcessor

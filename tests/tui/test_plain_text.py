@@ -16,7 +16,7 @@ from osteomonitor.devices.hrs import encode_hr
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
 from osteomonitor.store import RecordingWriter
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.replay import ReplayScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen

@@ -68,8 +68,8 @@ def _load_rx(path: Path | None) -> Any:
 
 def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
-    from osteomonitor.export_file import check_export_target
     from osteomonitor.prescription import evaluate_session
+    from osteomonitor.report.files import check_export_target
     from osteomonitor.session import process_recording
 
     rx = _load_rx(args.prescription)

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from osteomonitor.model import EventKind
 from osteomonitor.pseudonym import printable
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 
 # How many events the live panel lists.
 EVENTS_SHOWN = 8

@@ -1,4 +1,5 @@
-"""The one way every export is written: never over an input or a recording, never through a link.
+"""Safe file writing: the one way every export is written (owner-only, atomic, never over an
+input or a recording, never through a link).
 
 `analyze X.omrec --csv-jumps X.omrec` used to replace the recording with CSV, and every
 export followed symlinks. `write_export` is used by every file the program exports
@@ -128,3 +129,15 @@ def write_export(
         finally:
             os.close(dfd)
     return p
+
+
+def write_private(
+    path: str | os.PathLike[str], text: str, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
+    """Write an export: owner-only (0600), atomically, never over an input, a recording
+    or through a symlink (see `write_export`; exports hold patient data).
+
+    Raises:
+        UsageError: the target is refused or cannot be written (names the path and why).
+    """
+    return write_export(path, text, inputs)
