@@ -24,7 +24,7 @@ PSEUDONYM_RULE = (
 
 def pseudonym_problem(value: str) -> str | None:
     """Why `value` is not a pseudonym (None when it is one)."""
-    if PSEUDONYM_RE.match(value):
+    if PSEUDONYM_RE.fullmatch(value):
         return None
     return f"'{printable(value)}' is not a pseudonym: {PSEUDONYM_RULE}"
 

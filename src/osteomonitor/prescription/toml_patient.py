@@ -52,7 +52,7 @@ def read_patient(r: Checker, value: Any) -> Patient | Missing:
         return fn(t[key], f"patient.{key}", *args) if key in t else BAD
 
     pseudonym = get("pseudonym", r.string)
-    if isinstance(pseudonym, str) and not PSEUDONYM_RE.match(pseudonym):
+    if isinstance(pseudonym, str) and not PSEUDONYM_RE.fullmatch(pseudonym):
         r.fail("patient.pseudonym", PSEUDONYM_RULE)
     age_b = b["age_y"]
     age = get("age_y", r.integer, int(age_b.lo), int(age_b.hi), f"years ({age_b.why})")
