@@ -510,6 +510,8 @@ def run(smoke: bool = False) -> list[Row]:
     """Run the drill: SMOKE_SESSIONS (smoke) or FULL_SESSIONS damaged sessions."""
     n = SMOKE_SESSIONS if smoke else int(os.environ.get("DRILL_SESSIONS", FULL_SESSIONS))
     rng = random.Random(11)
+    budget = os.environ.get("DRILL_BUDGET_S")  # wall-time budget, s (a loaded machine)
+    budget_s = float(budget) if budget else None
     tally = Tally()
     templates = _templates()
     t0 = time.perf_counter()
@@ -517,6 +519,8 @@ def run(smoke: bool = False) -> list[Row]:
     where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="drill-fuzz-", dir=where) as tmp:
         for b in range(0, n, BATCH):
+            if budget_s is not None and time.perf_counter() - t0 > budget_s:
+                break  # out of wall time: report the sessions actually run
             folder = Path(tmp) / f"batch{b // BATCH:04d}"
             folder.mkdir()
             for _ in range(min(BATCH, n - b)):

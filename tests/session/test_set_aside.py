@@ -12,6 +12,8 @@ import struct
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from osteomonitor.devices import movesense, osteomonitor_imu
 from osteomonitor.devices import polar_pmd as pmd
@@ -176,3 +178,44 @@ def test_an_absurd_first_timestamp_is_caught_by_the_recorded_start(model: Sessio
     s = proc.summary()
     assert s.duration_s < model.duration_s + 5
     assert s.set_aside[0].reason == "time far from the recorded start"
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    damage=st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from(["rate", "range", "time"])),
+        min_size=1,
+        max_size=6,
+    ),
+    every=st.integers(1, 40),
+)
+def test_streaming_equals_batch_with_damaged_frames(
+    damage: list[tuple[int, str]], every: int
+) -> None:
+    """Live (a snapshot every few packets) and batch set aside the same frames and
+    give the same summary, whatever the damage."""
+    packets = list(_SHORT_IMU)
+    for index, kind in damage:
+        i = index % len(packets)
+        p = packets[i]
+        b = bytearray(p.payload)
+        t = p.t_ns
+        if kind == "rate":
+            b[2:4] = struct.pack("<H", 7368)
+        elif kind == "range":
+            b[1] = 2
+        else:
+            t += 10**18
+        packets[i] = Packet(t, p.device, p.stream, bytes(b))
+    batch = SessionProcessor([IMU])
+    batch.feed_many(packets)
+    live = SessionProcessor([IMU])
+    for k in range(0, len(packets), every):
+        live.feed_many(packets[k : k + every])
+        live.state()
+    a, b = batch.summary(), live.summary()
+    assert a.set_aside == b.set_aside and a.set_aside
+    assert a == b
+
+
+_SHORT_IMU = _imu_packets(SessionModel(seed=4, duration_s=8.0))

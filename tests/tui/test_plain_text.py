@@ -80,3 +80,46 @@ async def test_replay_of_a_recording_with_markup_in_its_text(folder: Path) -> No
         assert "[/]" in log and "\\x1b[31m" in log and "\x1b" not in log
         title = str(screen.query_one("#title-bar").render())
         assert PATIENT in title
+
+
+async def test_replay_and_review_of_a_session_with_a_corrupted_frame(tmp_path: Path) -> None:
+    """One osteomonitor-imu frame with a corrupted rate field aborted replay ("sample
+    rate 7368.0 Hz is outside 25-416 Hz"); now it is set aside and shown in review."""
+    import struct
+
+    import numpy as np
+
+    from osteomonitor.devices import osteomonitor_imu
+
+    path = tmp_path / "imu.omrec"
+    meta = SessionMeta("P07", "impact", "2026-03-04T10:00:00+00:00", "UTC", "t")
+    imu = DeviceInfo("hip", "C0:00:00:00:00:20", "OsteoIMU 1", "osteomonitor-imu",
+                     settings={"sample_rate": 200, "range_g": 16})  # fmt: skip
+    acc = np.tile([0.0, 0.0, 1.0], (38, 1))
+    with RecordingWriter.create(path, meta) as w:
+        w.add_device(imu)
+        for k in range(400):
+            b = bytearray(osteomonitor_imu.encode_frame(k * 190_000, k * 38, acc, 200, 16))
+            if k == 200:
+                b[2:4] = struct.pack("<H", 7368)
+            w.write_packet(Packet(T0 + (k + 1) * 190_000_000, "hip", "imu_data", bytes(b)))
+    feed = ReplayFeed(path, speed=None)
+    feed.open()
+    app = OsteomonitorApp(lambda: ReplayScreen(feed))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_for(pilot, lambda: screen.finished_summary is not None, what="the end")
+        (aside,) = screen.finished_summary.set_aside
+        assert aside.frames == 1 and aside.reason == "rate differs from the stream's 200 Hz"
+        assert screen.finished_summary.acc_coverage > 0.95
+    app = OsteomonitorApp(lambda: LibraryScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        await wait_for(pilot, lambda: detail.review is not None, what="analysis")
+        await pilot.pause(0.1)
+        line = str(detail.query_one("#detail-summary").render())
+        assert "1 frame set aside: rate differs from the stream's 200 Hz (hip imu_data)" in line
