@@ -5,6 +5,7 @@ Modules:
     acc_track: per-device accelerometer analysis (jumps, impacts, steps) and its gaps.
     state: `SessionState`, the live snapshot.
     params: `AnalysisParams` and `params_for` (what a prescription implies).
+    driver: `SessionDriver` (any source → processor → `Snapshot`), `QueueDriver` (live).
     recording: whole recordings through the processor (`analyze_recording`, replay order).
 """
 
@@ -19,6 +20,13 @@ from osteomonitor.session.acc_track import (  # noqa: F401
     _inside_jumps,
     _steps_outside_jumps,
     _walking_inside_jumps,
+)
+from osteomonitor.session.driver import (
+    DeviceCount,
+    QueueDriver,
+    SessionDriver,
+    Snapshot,
+    SnapshotPolicy,
 )
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.processor import (  # noqa: F401
@@ -50,8 +58,13 @@ __all__ = [
     "LAST_JUMPS",
     "AccTrack",
     "AnalysisParams",
+    "DeviceCount",
+    "QueueDriver",
+    "SessionDriver",
     "SessionProcessor",
     "SessionState",
+    "Snapshot",
+    "SnapshotPolicy",
     "analyze_recording",
     "params_for",
     "process_recording",

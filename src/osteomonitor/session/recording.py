@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from osteomonitor.model import Event, Packet, SessionMeta, SessionSummary
+from osteomonitor.session.driver import SessionDriver
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,9 +46,10 @@ def process_recording(
         meta = reader.meta
         if prescription is None:
             prescription = recording_prescription(meta, path)
-        proc = SessionProcessor(reader.devices, meta, prescription=prescription)
-        proc.feed_many(_merged(reader.packets(), reader.events()))
-    return meta, proc
+        driver = SessionDriver(reader.devices, meta, prescription)
+        for item in _merged(reader.packets(), reader.events()):
+            driver.feed(item)
+    return meta, driver.processor
 
 
 def analyze_recording(

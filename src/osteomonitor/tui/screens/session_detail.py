@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.app.review import ReviewCache, SessionReview
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
@@ -186,7 +186,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             self.app.push_screen(WeeksScreen(patient, paths, self.cache))
 
     def action_export(self) -> None:
-        from osteomonitor.tui.services.report_export import export_review
+        from osteomonitor.app.review import export_review
 
         if self.review is None or self.review.summary is None:
             return
