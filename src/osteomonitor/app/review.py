@@ -36,6 +36,23 @@ from osteomonitor.prescription import (
 from osteomonitor.prescription.week import WeekReport
 from osteomonitor.session import process_recording, recording_prescription
 from osteomonitor.store import RecordingReader
+from osteomonitor.store.library import RecordingInfo, list_recordings
+
+__all__ = [
+    "PatientWeeks",
+    "RecordingInfo",
+    "ReviewCache",
+    "SessionReview",
+    "analyse_file",
+    "export_review",
+    "judge",
+    "list_recordings",
+    "patient_weeks",
+    "review_session",
+    "week_report",
+    "week_reports",
+    "weeks_prescription",
+]
 
 #: Cache key of a file: (resolved path, size in bytes, modification time in ns).
 FileKey = tuple[str, int, int]

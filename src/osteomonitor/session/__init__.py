@@ -38,9 +38,11 @@ from osteomonitor.session.processor import (  # noqa: F401
     _valid_points,
 )
 from osteomonitor.session.recording import (
+    RecordingHeader,
     _merged,  # noqa: F401
     analyze_recording,
     process_recording,
+    read_header,
     recording_prescription,
     replay_items,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "AnalysisParams",
     "DeviceCount",
     "QueueDriver",
+    "RecordingHeader",
     "SessionDriver",
     "SessionProcessor",
     "SessionState",
@@ -68,6 +71,7 @@ __all__ = [
     "analyze_recording",
     "params_for",
     "process_recording",
+    "read_header",
     "recording_prescription",
     "replay_items",
 ]

@@ -104,12 +104,10 @@ class ReplayFeed:
     # -- controls (called from the UI thread) ---------------------------------------
     def open(self) -> SessionMeta:
         """Read the recording's metadata (fails early with the project's errors)."""
-        from osteomonitor.store.reader import RecordingReader
+        from osteomonitor.session import read_header
 
-        with RecordingReader(self.path) as reader:
-            self.meta = reader.meta
-            self.devices = reader.devices
-            span = reader.time_span_ns()
+        header = read_header(self.path)
+        self.meta, self.devices, span = header.meta, list(header.devices), header.span_ns
         if self._rx is None:
             from osteomonitor.session import recording_prescription
 

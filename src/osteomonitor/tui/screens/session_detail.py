@@ -173,7 +173,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.app.push_screen(ReplayScreen(feed, targets=_targets(self.review)))
 
     def action_weeks(self) -> None:
-        from osteomonitor.store.library import list_recordings
+        from osteomonitor.app.review import list_recordings
         from osteomonitor.tui.screens.weeks import WeeksScreen
 
         if self.review is not None and self.review.meta is not None:
