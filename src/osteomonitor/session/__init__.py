@@ -28,6 +28,7 @@ from osteomonitor.session.driver import (
     Snapshot,
     SnapshotPolicy,
 )
+from osteomonitor.session.heart import _valid_points  # noqa: F401
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.processor import (  # noqa: F401
     HR_HISTORY_POINTS,
@@ -35,7 +36,6 @@ from osteomonitor.session.processor import (  # noqa: F401
     LAST_JUMPS,
     SessionProcessor,
     _safety_monitor,
-    _valid_points,
 )
 from osteomonitor.session.recording import (
     RecordingHeader,

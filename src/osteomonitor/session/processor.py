@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -54,6 +54,7 @@ from osteomonitor.model import (
     SessionSummary,
 )
 from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.heart import _HeartCache, _valid_points
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
 
@@ -66,33 +67,6 @@ HR_REBUILD_DIVISOR = 600
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
 LAST_JUMPS = 8
-
-
-def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
-    """The valid values of an HR series as (s from start, bpm) pairs."""
-    keep = series.valid
-    return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
-
-
-@dataclass(frozen=True, slots=True)
-class _HeartCache:
-    """The HR series and its zone integration, as of a count of notifications and events.
-
-    Attributes:
-        notifications / events: HR notifications and events folded in when built.
-        zones: the zone accumulator fed with `series`.
-        series: the HR series (RR-corrected over the whole session).
-        hrrest_bpm / hrrest_method: resting HR used and where it came from.
-        hrmax_method: how HRmax was obtained.
-    """
-
-    notifications: int
-    events: int
-    zones: ZoneAccumulator
-    series: HrSeries
-    hrrest_bpm: float | None
-    hrrest_method: str | None
-    hrmax_method: str | None
 
 
 class SessionProcessor:
