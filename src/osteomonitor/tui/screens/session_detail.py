@@ -46,7 +46,7 @@ def summary_line(review: SessionReview) -> str:
     h = s.heart
     parts = [
         f"duration {clock_text(s.duration_s)}",
-        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts > {OSTEOGENIC_G:g} g)",
+        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
         f"in band {minutes_text(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
