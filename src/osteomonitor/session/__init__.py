@@ -22,6 +22,7 @@ from osteomonitor.session.acc_track import (  # noqa: F401
     _walking_inside_jumps,
 )
 from osteomonitor.session.driver import (
+    STATE_PERIOD_S,
     DeviceCount,
     QueueDriver,
     SessionDriver,
@@ -58,6 +59,7 @@ __all__ = [
     "HR_REBUILD_DIVISOR",
     "JUMP_STEP_MARGIN_S",
     "LAST_JUMPS",
+    "STATE_PERIOD_S",
     "AccTrack",
     "AnalysisParams",
     "DeviceCount",
