@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from osteomonitor.analysis.intensity import DEFAULT_TARGET_PCT
+from osteomonitor.analysis.thresholds import DEFAULT_TARGET_PCT
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,10 @@ def is_osteogenic(peak_g: float) -> bool:
     return peak_g >= OSTEOGENIC_PEAK_G
 
 
+#: Aerobic target band, %HRR (KSBMR 2023 / ACSM osteoporosis: 40-60 %HRR); the
+#: analysis default when a prescription sets none (`params.AnalysisParams`).
+DEFAULT_TARGET_PCT = (40.0, 60.0)
+
 #: Osteogenic acceleration thresholds, g, with their source.
 OSTEOGENIC_THRESHOLDS_G: dict[str, tuple[float, str]] = {
     "vainionpaa_3_9": (OSTEOGENIC_PEAK_G, "Vainionpää 2006: ≥3.9 g band related to hip BMD change"),
