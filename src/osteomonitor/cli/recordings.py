@@ -127,6 +127,7 @@ def _info(args: argparse.Namespace) -> int:
         span = r.time_span_ns()
         status = r.status
         n = r.packet_count
+        damage = r.damage()
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -144,6 +145,7 @@ def _info(args: argparse.Namespace) -> int:
                         for d in devices
                     ],
                     "events": kinds,
+                    "damage": damage,
                 },
                 indent=2,
                 default=dict,
@@ -174,6 +176,8 @@ def _info(args: argparse.Namespace) -> int:
                 bool(meta.get("salvage_end_lost")),
             )
         )
+    if damage:
+        print(f"damaged   {damage}")
     print(f"software  osteomonitor {meta.get('software_version')}")
     print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
     print("devices")

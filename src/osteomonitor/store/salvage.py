@@ -21,6 +21,7 @@ from osteomonitor.store.rows import (
     META_TYPES,
     device_ok,
     event_ok,
+    json_object,
     packet_ok,
     stream_ok,
 )
@@ -72,7 +73,7 @@ def read_rows(conn: sqlite3.Connection) -> Rows:
     streams, _ = _salvage_table(conn, "streams", "id, device_id, name")
     packets, packets_end = _salvage_table(conn, "packets", "seq, t_ns, stream_id, payload", "seq")
     events, _ = _salvage_table(conn, "events", "id, t_ns, kind, device_id, data")
-    devices = [d for d in devices if device_ok(d)]
+    devices = [d for d in map(_mended_device, devices) if d is not None]
     dev_ids = {d[0] for d in devices}
     streams = [s for s in streams if stream_ok(s) and s[1] in dev_ids]
     stream_ids = {s[0] for s in streams}
@@ -80,6 +81,28 @@ def read_rows(conn: sqlite3.Connection) -> Rows:
     events = [e for e in events if event_ok(e) and (e[3] is None or e[3] in dev_ids)]
     loss = _loss(kept, not packets_end, meta, devices, streams)
     return Rows(meta, devices, streams, kept, events, loss)
+
+
+def _mended_device(row: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """A device row whose descriptive values of the wrong kind are cleared (its packets
+    stay decodable: only the key and profile matter to them), or None without those."""
+    if device_ok(row):
+        return row
+    dev_id, key, address, name, profile, model, firmware, battery, settings = row
+    if not (isinstance(dev_id, int) and isinstance(key, str) and key and isinstance(profile, str)):
+        return None
+    mended = (
+        dev_id,
+        key,
+        address if isinstance(address, str) else "",
+        name if isinstance(name, str) else "",
+        profile,
+        model if isinstance(model, str) else None,
+        firmware if isinstance(firmware, str) else None,
+        battery if isinstance(battery, int) and not isinstance(battery, bool) else None,
+        settings if json_object(settings) is not None else "{}",
+    )
+    return mended if device_ok(mended) else None
 
 
 def _loss(
