@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_demo_recordings import Demo, make  # noqa: E402
+from make_demo_recordings import Demo, make
 
-from osteomonitor.model import EventKind  # noqa: E402
-from osteomonitor.sim.session_model import Segment  # noqa: E402
+from osteomonitor.model import EventKind
+from osteomonitor.sim.session_model import Segment
 
 TZ = zoneinfo.ZoneInfo("Europe/Helsinki")
 SHORT_IMPACT = (

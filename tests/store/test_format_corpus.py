@@ -28,9 +28,9 @@ REL_TOL = 1e-9
 def _same(got: Any, want: Any, where: str = "") -> list[str]:
     """Differences between two JSON values (floats within REL_TOL)."""
     if isinstance(want, float) or isinstance(got, float):
-        if isinstance(got, int | float) and isinstance(want, int | float):
-            if math.isclose(got, want, rel_tol=REL_TOL, abs_tol=1e-12):
-                return []
+        numbers = isinstance(got, int | float) and isinstance(want, int | float)
+        if numbers and math.isclose(got, want, rel_tol=REL_TOL, abs_tol=1e-12):
+            return []
         return [f"{where}: {got!r} != {want!r}"]
     if isinstance(want, dict) and isinstance(got, dict):
         out = [f"{where}.{k}: missing" for k in want if k not in got]
@@ -41,7 +41,11 @@ def _same(got: Any, want: Any, where: str = "") -> list[str]:
     if isinstance(want, list) and isinstance(got, list):
         if len(got) != len(want):
             return [f"{where}: {len(got)} items != {len(want)}"]
-        return [d for i, (g, w) in enumerate(zip(got, want, strict=True)) for d in _same(g, w, f"{where}[{i}]")]
+        return [
+            d
+            for i, (g, w) in enumerate(zip(got, want, strict=True))
+            for d in _same(g, w, f"{where}[{i}]")
+        ]
     return [] if got == want else [f"{where}: {got!r} != {want!r}"]
 
 

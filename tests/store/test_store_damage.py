@@ -250,7 +250,8 @@ def test_old_file_with_host_and_pid_still_opens(tmp_path: Path) -> None:
     _good(path)
     conn = sqlite3.connect(path)
     conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)", [("writer_host", '"lab-pc"'), ("writer_pid", "4242")]
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [("writer_host", '"lab-pc"'), ("writer_pid", "4242")],
     )
     conn.commit()
     conn.close()

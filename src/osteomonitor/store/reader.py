@@ -27,8 +27,8 @@ from osteomonitor.store.rows import (
     meta_problem,
     packet_ok,
 )
-from osteomonitor.store.wal import scan_wal
 from osteomonitor.store.schema import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC
+from osteomonitor.store.wal import scan_wal
 
 _BATCH = 4096
 
@@ -278,7 +278,10 @@ class RecordingReader:
         bad_packets, bad_events = self.bad_rows()
         if not bad_packets and not bad_events:
             return None
-        parts = [f"{bad_packets} packets" if bad_packets else "", f"{bad_events} events" if bad_events else ""]
+        parts = [
+            f"{bad_packets} packets" if bad_packets else "",
+            f"{bad_events} events" if bad_events else "",
+        ]
         return (
             f"{' and '.join(p for p in parts if p)} hold values of the wrong kind "
             "(damaged or edited); `osteomonitor recordings repair` salvages the rest"

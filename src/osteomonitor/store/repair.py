@@ -29,7 +29,7 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from osteomonitor.errors import CorruptRecording, RecordingError
@@ -77,7 +77,7 @@ class RepairResult:
     output: Path
     packets: int
     events: int
-    loss: Loss = Loss()
+    loss: Loss = field(default_factory=Loss)
     damage: str = ""
     problems: tuple[str, ...] = ()
     set_aside: Path | None = None

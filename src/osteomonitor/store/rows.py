@@ -96,10 +96,9 @@ def stream_ok(row: tuple[Any, ...]) -> bool:
 def packet_ok(row: tuple[Any, ...]) -> bool:
     """(seq, t_ns, stream_id, payload)."""
     seq, t_ns, sid, payload = row
-    return (
-        all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, t_ns, sid))
-        and isinstance(payload, bytes)
-    )
+    return all(
+        isinstance(v, int) and not isinstance(v, bool) for v in (seq, t_ns, sid)
+    ) and isinstance(payload, bytes)
 
 
 def event_ok(row: tuple[Any, ...]) -> bool:
