@@ -11,6 +11,7 @@ process sees them too. Repair takes the same lock while it works on a file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import stat
@@ -60,7 +61,10 @@ def hold_write_lock(path: Path) -> int:
     Raises:
         RecordingError: another process (or another writer here) holds it.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise RecordingError(f"cannot open {path}: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -69,6 +73,10 @@ def hold_write_lock(path: Path) -> int:
             f"{path} is still being recorded (another program holds it open for writing); "
             "stop that recording first"
         ) from None
+    except OSError as exc:  # a file system without advisory locks: nothing to hold
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            os.close(fd)
+            raise RecordingError(f"cannot lock {path}: {exc.strerror}") from None
     return fd
 
 

@@ -283,7 +283,10 @@ def _read_all(image: Path, src: Path) -> Rows:
         # the pages that are there; the connection is read-only, nothing is written
         conn.execute("PRAGMA writable_schema = ON")
     except sqlite3.Error as exc:
-        raise RecordingError(f"nothing can be read from {src} ({exc})") from exc
+        raise RecordingError(
+            f"nothing can be read from {src}: not even its table of contents survived; "
+            "keep the file, it is left unchanged"
+        ) from exc
     try:
         return read_rows(conn)
     finally:
