@@ -127,6 +127,23 @@ def test_one_damaged_wal_byte_loses_at_most_that_frame(
         assert rd.meta == META
 
 
+def test_damaged_only_copy_of_a_small_table_still_gives_every_packet(tmp_path: Path) -> None:
+    """The streams table's one page was written once, after the last checkpoint: its
+    damaged frame is the only copy. Without it no packet could be attributed."""
+    from osteomonitor.store.wal import scan_wal
+
+    path = tmp_path / "crashed.omrec"
+    wal = _crashed(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'streams'").fetchone()
+    conn.close()
+    frames = [f for f in scan_wal(wal, PAGE).frames if f.page == root]
+    assert len(frames) == 1
+    _flip(wal, HEADER_BYTES + frames[0].index * (FRAME_HEADER_BYTES + PAGE) + 24 + 2000)
+    r = repair_recording(path)
+    assert r.action == SALVAGED and len(_indices(r.output)) == N
+
+
 def test_sound_wal_is_still_finished_in_place(tmp_path: Path) -> None:
     path = tmp_path / "crashed.omrec"
     _crashed(path)

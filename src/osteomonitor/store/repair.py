@@ -35,7 +35,15 @@ from pathlib import Path
 from osteomonitor.errors import CorruptRecording, RecordingError
 from osteomonitor.store.lock import exclusive
 from osteomonitor.store.reader import RecordingReader, check_header, page_size, read_only_uri
-from osteomonitor.store.salvage import Loss, Rows, fill_required, read_rows, write_rows
+from osteomonitor.store.salvage import (
+    Loss,
+    RawRows,
+    Rows,
+    checked,
+    fill_required,
+    read_raw,
+    write_rows,
+)
 from osteomonitor.store.schema import SUFFIX
 from osteomonitor.store.wal import WalScan, apply_wal, scan_wal
 from osteomonitor.store.writer import new_recording_file
@@ -216,12 +224,13 @@ def _salvage(
     out = output or salvage_path(src)
     if out.exists():
         raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}")
-    image = _read_copy(src, out, scan)
-    try:
-        rows = _read_all(image, src)
-    finally:
-        for extra in _COMPANIONS:
-            _companion(image, extra).unlink(missing_ok=True)
+    raw = _read_image(src, out, scan, with_damaged=False)
+    from_damaged = 0
+    if scan is not None and scan.damaged:
+        # a damaged frame is often the only copy of its page (a table's first rows, the
+        # path to others): read again with the damaged frames in, to fill holes only
+        raw, from_damaged = raw.fill_from(_read_image(src, out, scan, with_damaged=True))
+    rows = checked(raw)
     if not rows.packets and not rows.events and not rows.meta:
         raise RecordingError(
             f"nothing can be read from {src}: its metadata, packets and events are all "
@@ -236,6 +245,7 @@ def _salvage(
         "salvage_end_lost": rows.loss.end_lost,
         "salvage_lost_streams": list(rows.loss.streams),
         "salvage_problems": list(problems),
+        "salvage_packets_from_damaged_frames": from_damaged,
     }
     fill_required(meta, rows.packets)
     _write_salvage(out, rows, meta)
@@ -247,7 +257,17 @@ def _salvage(
     )  # fmt: skip
 
 
-def _read_copy(src: Path, out: Path, scan: WalScan | None) -> Path:
+def _read_image(src: Path, out: Path, scan: WalScan | None, *, with_damaged: bool) -> RawRows:
+    """Every row readable from a private read copy of `src` (see `_read_copy`)."""
+    image = _read_copy(src, out, scan, with_damaged=with_damaged)
+    try:
+        return _read_all(image, src)
+    finally:
+        for extra in _COMPANIONS:
+            _companion(image, extra).unlink(missing_ok=True)
+
+
+def _read_copy(src: Path, out: Path, scan: WalScan | None, *, with_damaged: bool) -> Path:
     """A private copy of `src` to read from: its whole pages, then every log frame that checks.
 
     A file cut mid-page would read back with the missing part as zeros, and SQLite
@@ -271,11 +291,11 @@ def _read_copy(src: Path, out: Path, scan: WalScan | None) -> Path:
             fout.write(chunk)
             left -= len(chunk)
     if scan is not None:
-        apply_wal(tmp, _companion(src, "-wal"), scan)
+        apply_wal(tmp, _companion(src, "-wal"), scan, with_damaged=with_damaged)
     return tmp
 
 
-def _read_all(image: Path, src: Path) -> Rows:
+def _read_all(image: Path, src: Path) -> RawRows:
     try:
         conn = sqlite3.connect(f"file:{image.resolve()}?mode=ro&immutable=1", uri=True)
         conn.execute("PRAGMA query_only = 1")
@@ -288,7 +308,7 @@ def _read_all(image: Path, src: Path) -> Rows:
             "keep the file, it is left unchanged"
         ) from exc
     try:
-        return read_rows(conn)
+        return read_raw(conn)
     finally:
         conn.close()
 

@@ -64,8 +64,43 @@ class Rows:
     loss: Loss
 
 
-def read_rows(conn: sqlite3.Connection) -> Rows:
-    """Every readable, well-formed row behind `conn` (read-only), and what is missing."""
+@dataclass(frozen=True, slots=True)
+class RawRows:
+    """Rows as read, before any check (keyed tables in key order)."""
+
+    meta: dict[str, Any]
+    devices: list[tuple[Any, ...]]
+    streams: list[tuple[Any, ...]]
+    packets: list[tuple[Any, ...]]
+    events: list[tuple[Any, ...]]
+    packets_end: bool
+
+    def fill_from(self, other: RawRows) -> tuple[RawRows, int]:
+        """These rows plus those only `other` could read; (merged, packets added).
+
+        Used with a second reading of a damaged log that includes its damaged frames:
+        what the first reading has wins, the second only fills holes.
+        """
+
+        def union(mine: list[tuple[Any, ...]], theirs: list[tuple[Any, ...]]) -> list[Any]:
+            have = {r[0] for r in mine}
+            merged = mine + [r for r in theirs if r[0] not in have]
+            return sorted(merged, key=lambda r: (not isinstance(r[0], int), r[0]))
+
+        packets = union(self.packets, other.packets)
+        merged = RawRows(
+            other.meta | self.meta,
+            union(self.devices, other.devices),
+            union(self.streams, other.streams),
+            packets,
+            union(self.events, other.events),
+            self.packets_end or other.packets_end,
+        )
+        return merged, len(packets) - len(self.packets)
+
+
+def read_raw(conn: sqlite3.Connection) -> RawRows:
+    """Every row that SQLite can still read behind `conn` (read-only)."""
     meta = _salvage_meta(conn)
     devices, _ = _salvage_table(
         conn, "devices", "id, key, address, name, profile, model, firmware, battery_pct, settings"
@@ -73,14 +108,19 @@ def read_rows(conn: sqlite3.Connection) -> Rows:
     streams, _ = _salvage_table(conn, "streams", "id, device_id, name")
     packets, packets_end = _salvage_table(conn, "packets", "seq, t_ns, stream_id, payload", "seq")
     events, _ = _salvage_table(conn, "events", "id, t_ns, kind, device_id, data")
-    devices = [d for d in map(_mended_device, devices) if d is not None]
+    return RawRows(meta, devices, streams, packets, events, packets_end)
+
+
+def checked(raw: RawRows) -> Rows:
+    """The well-formed rows (`store.rows`) and what is missing."""
+    devices = [d for d in map(_mended_device, raw.devices) if d is not None]
     dev_ids = {d[0] for d in devices}
-    streams = [s for s in streams if stream_ok(s) and s[1] in dev_ids]
+    streams = [s for s in raw.streams if stream_ok(s) and s[1] in dev_ids]
     stream_ids = {s[0] for s in streams}
-    kept = [p for p in packets if packet_ok(p) and p[2] in stream_ids]
-    events = [e for e in events if event_ok(e) and (e[3] is None or e[3] in dev_ids)]
-    loss = _loss(kept, not packets_end, meta, devices, streams)
-    return Rows(meta, devices, streams, kept, events, loss)
+    kept = [p for p in raw.packets if packet_ok(p) and p[2] in stream_ids]
+    events = [e for e in raw.events if event_ok(e) and (e[3] is None or e[3] in dev_ids)]
+    loss = _loss(kept, not raw.packets_end, raw.meta, devices, streams)
+    return Rows(raw.meta, devices, streams, kept, events, loss)
 
 
 def _mended_device(row: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -53,12 +53,17 @@ class WalFrame:
         page: the database page it holds (1-based).
         commit_size: database size in pages after this commit, or 0 (not a commit).
         ok: its checksum checks and its salts are the log's.
+        interior: it holds a b-tree interior page (type byte 0x02 or 0x05): no row
+            lives there, only the way to the rows below.
+        salted: it carries the log's salts (so it belongs to this log, damaged or not).
     """
 
     index: int
     page: int
     commit_size: int
     ok: bool
+    interior: bool = False
+    salted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,22 @@ class WalScan:
     def kept(self) -> tuple[WalFrame, ...]:
         """Frames that check and belong to a committed transaction."""
         return tuple(f for f in self.frames if f.ok and f.index <= self.last_commit)
+
+    @property
+    def patched(self) -> tuple[WalFrame, ...]:
+        """Damaged frames used as they are: b-tree interior pages of the log's salts.
+
+        Leaving one out would cut off every row below it (the main file has no older
+        copy of a page first written after the last checkpoint); used with its damaged
+        byte, at worst the one branch that byte points to is lost.
+        """
+        return tuple(f for f in self.usable_damaged if f.interior)
+
+    @property
+    def usable_damaged(self) -> tuple[WalFrame, ...]:
+        """Damaged frames of the log's salts naming a page the database has."""
+        size = max((f.commit_size for f in self.kept), default=0)
+        return tuple(f for f in self.damaged if f.salted and 0 < f.page <= size)
 
     @property
     def damaged(self) -> tuple[WalFrame, ...]:
@@ -162,7 +183,13 @@ def _scan(
             sqlite_frames += 1
         else:
             sqlite_ok = False
-        frames.append(WalFrame(i, page_no, commit, ok))
+        type_at = FRAME_HEADER_BYTES + (100 if page_no == 1 else 0)
+        salted = (fs1, fs2) == salts
+        interior = salted and blob[off + type_at : off + type_at + 1] in (
+            b"\x02",
+            b"\x05",
+        )
+        frames.append(WalFrame(i, page_no, commit, ok, interior, salted))
         if ok and commit:
             last_commit = i
         # the next frame is seeded with this frame's stored pair, else its recomputed one
@@ -172,8 +199,8 @@ def _scan(
     return WalScan(page_size, tuple(frames), header_ok, last_commit, sqlite_commit + 1)
 
 
-def apply_wal(image: Path, wal: Path, scan: WalScan) -> None:
-    """Write every kept frame of `wal` over the database file `image`, in place.
+def apply_wal(image: Path, wal: Path, scan: WalScan, *, with_damaged: bool = False) -> None:
+    """Write every kept (and patched) frame of `wal` over the database file `image`.
 
     The file ends at the size the last kept commit declares (pages never written are
     zeros, which SQLite reads as damaged, never as data).
@@ -181,11 +208,12 @@ def apply_wal(image: Path, wal: Path, scan: WalScan) -> None:
     step = FRAME_HEADER_BYTES + scan.page_size
     size_pages: int | None = None
     with open(wal, "rb") as fin, open(image, "r+b") as fout:
-        for f in scan.kept:
+        extra = scan.usable_damaged if with_damaged else scan.patched
+        for f in sorted(scan.kept + extra, key=lambda f: f.index):
             fin.seek(HEADER_BYTES + f.index * step + FRAME_HEADER_BYTES)
             fout.seek((f.page - 1) * scan.page_size)
             fout.write(fin.read(scan.page_size))
-            if f.commit_size:
+            if f.commit_size and f.ok:
                 size_pages = f.commit_size
         if size_pages is not None:
             fout.truncate(size_pages * scan.page_size)
