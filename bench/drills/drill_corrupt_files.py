@@ -108,6 +108,18 @@ def _sqlite_alone(path: Path) -> int:
         return 0
 
 
+def _changed_payloads(salvage: Path) -> int:
+    """Packets of a salvage whose payload is not what the crashing writer wrote."""
+    from osteomonitor.store import RecordingReader
+
+    if not salvage.exists():
+        return 0
+    with RecordingReader(salvage) as r:
+        return sum(
+            1 for p in r.packets() if p.payload != p.payload[:4] * 30 or len(p.payload) != 120
+        )
+
+
 def _wal_rows(smoke: bool) -> list[Row]:
     """One damaged byte in a crashed recording's -wal: packets SQLite reads vs repair."""
     import hashlib
@@ -118,6 +130,7 @@ def _wal_rows(smoke: bool) -> list[Row]:
     recovered: list[float] = []
     sqlite_only: list[float] = []
     untouched = 0
+    changed = 0  # packets salvaged from a damaged frame with the damaged byte in them
     bad: list[str] = []
     with tempfile.TemporaryDirectory() as d:
         crashed = Path(d) / "crashed.omrec"
@@ -146,6 +159,7 @@ def _wal_rows(smoke: bool) -> list[Row]:
                 bad.append(f"byte {pos}: {out.stderr.strip()[-100:]}")
             found = re.search(r"(?:salvaged|finished.*?\() ?(\d+) packets", out.stdout)
             recovered.append(int(found.group(1)) / N_PACKETS if found else 0.0)
+            changed += _changed_payloads(case / "r.salvaged.omrec")
             aside = [p for p in case.iterdir() if p.name.endswith("-wal")]
             if aside and hashlib.sha256(aside[0].read_bytes()).hexdigest() == before:
                 untouched += 1
@@ -161,7 +175,9 @@ def _wal_rows(smoke: bool) -> list[Row]:
             f"{n_files} files, worst {100 * min(recovered):.1f} %; SQLite alone (what repair "
             f"checkpointed before) read {100 * sum(sqlite_only) / n_files:.1f} % on average, "
             f"{sum(1 for s in sqlite_only if s == 0)} files as empty; damaged -wal kept "
-            f"byte for byte {untouched}/{n_files}" + (f"; {'; '.join(bad[:2])}" if bad else ""),
+            f"byte for byte {untouched}/{n_files}; {changed} packets in all came back with "
+            "the damaged byte in their payload (read from a damaged frame, as a flipped "
+            "byte in the main file would be)" + (f"; {'; '.join(bad[:2])}" if bad else ""),
         )
     ]
 
