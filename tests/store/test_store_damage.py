@@ -8,6 +8,7 @@ each is made for real (subprocesses, kill -9, bytes flipped on disk, SQL edits).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -155,8 +156,7 @@ def test_sound_wal_is_still_finished_in_place(tmp_path: Path) -> None:
 KILLED_SALVAGE = textwrap.dedent(
     """
     import os, signal, sys
-    from osteomonitor.store import repair, salvage
-    real = salvage.write_rows
+    from osteomonitor.store import repair
     def dying(conn, rows, meta):        # the process really dies mid-write
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO packets VALUES (?,?,?,?)", rows.packets[:100])
@@ -262,16 +262,21 @@ def test_recordings_carry_no_host_or_user(tmp_path: Path) -> None:
         assert ident.encode() not in blob, ident
 
 
-def test_old_file_with_host_and_pid_still_opens(tmp_path: Path) -> None:
-    path = tmp_path / "old.omrec"
-    _good(path)
+def _old_writer_meta(path: Path, host: str, pid: int) -> None:
+    """What files written before this change held: the writer's host and pid."""
     conn = sqlite3.connect(path)
     conn.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [("writer_host", '"lab-pc"'), ("writer_pid", "4242")],
+        [("writer_host", json.dumps(host)), ("writer_pid", str(pid))],
     )
     conn.commit()
     conn.close()
+
+
+def test_old_file_with_host_and_pid_still_opens(tmp_path: Path) -> None:
+    path = tmp_path / "old.omrec"
+    _good(path)
+    _old_writer_meta(path, "lab-pc", 4242)
     with RecordingReader(path) as r:
         assert r.packet_count == 200 and r.status == "ended cleanly"
 
@@ -316,13 +321,7 @@ def test_crashed_file_whose_pid_was_reused_is_repairable(tmp_path: Path) -> None
     path = tmp_path / "crashed.omrec"
     _crashed(path)
     # an old-format file naming this host and a live process (this test) as its writer
-    conn = sqlite3.connect(path)
-    conn.executemany(
-        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-        [("writer_host", f'"{socket.gethostname()}"'), ("writer_pid", str(os.getpid()))],
-    )
-    conn.commit()
-    conn.close()
+    _old_writer_meta(path, socket.gethostname(), os.getpid())
     with RecordingReader(path) as r:
         assert r.status == ENDED_UNEXPECTEDLY
     assert repair_recording(path).action == CHECKPOINTED
