@@ -78,6 +78,8 @@ class RepairResult:
         problems: SQLite's own diagnostics (for --verbose only).
         set_aside: where the original went after a salvage (None otherwise).
         wal_frames: (kept, damaged) log frames when a damaged log was salvaged.
+        from_damaged: packets only a damaged log frame held (they may carry the
+            damaged byte, as a flipped byte in the main file may).
     """
 
     source: Path
@@ -90,6 +92,7 @@ class RepairResult:
     problems: tuple[str, ...] = ()
     set_aside: Path | None = None
     wal_frames: tuple[int, int] = (0, 0)
+    from_damaged: int = 0
 
     @property
     def lost_packets(self) -> int:
@@ -167,7 +170,7 @@ def _wal_damage(scan: WalScan) -> str:
         return "the header of its -wal log is damaged, so SQLite would ignore the whole log"
     return (
         f"{len(scan.damaged)} of {scan.last_commit + 1} frames of its -wal log are damaged, "
-        "so SQLite would ignore everything after the first"
+        "so SQLite alone would read nothing from the first damaged one on"
     )
 
 
@@ -253,7 +256,7 @@ def _salvage(
     frames = (len(scan.kept), len(scan.damaged)) if scan is not None and not scan.sound else (0, 0)
     return RepairResult(
         src, SALVAGED, out, len(rows.packets), len(rows.events), rows.loss, damage, problems,
-        aside, frames,
+        aside, frames, from_damaged,
     )  # fmt: skip
 
 
