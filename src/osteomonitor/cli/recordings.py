@@ -246,15 +246,7 @@ def _repair(args: argparse.Namespace) -> int:
             print(f"{path}: damaged: {r.damage}")
             if r.wal_frames != (0, 0):
                 kept, bad = r.wal_frames
-                print(
-                    f"  -wal log: {kept} frames intact and kept, {bad} damaged"
-                    + (
-                        f"; {r.from_damaged} packets only a damaged frame held are kept and "
-                        "may carry the damaged byte"
-                        if r.from_damaged
-                        else ""
-                    )
-                )
+                print(f"  -wal log: {kept} frames intact and kept, {bad} damaged")
             loss = r.loss
             print(
                 f"  salvaged {r.packets} packets and {r.events} events into {r.output}; "

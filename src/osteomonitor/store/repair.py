@@ -78,8 +78,6 @@ class RepairResult:
         problems: SQLite's own diagnostics (for --verbose only).
         set_aside: where the original went after a salvage (None otherwise).
         wal_frames: (kept, damaged) log frames when a damaged log was salvaged.
-        from_damaged: packets only a damaged log frame held (they may carry the
-            damaged byte, as a flipped byte in the main file may).
     """
 
     source: Path
@@ -92,7 +90,6 @@ class RepairResult:
     problems: tuple[str, ...] = ()
     set_aside: Path | None = None
     wal_frames: tuple[int, int] = (0, 0)
-    from_damaged: int = 0
 
     @property
     def lost_packets(self) -> int:
@@ -228,11 +225,10 @@ def _salvage(
     if out.exists():
         raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}")
     raw = _read_image(src, out, scan, with_damaged=False)
-    from_damaged = 0
     if scan is not None and scan.damaged:
-        # a damaged frame is often the only copy of its page (a table's first rows, the
-        # path to others): read again with the damaged frames in, to fill holes only
-        raw, from_damaged = raw.fill_from(_read_image(src, out, scan, with_damaged=True))
+        # a damaged frame is often the only copy of a small table's page: read again
+        # with the damaged frames in, for the session description only
+        raw = raw.fill_from(_read_image(src, out, scan, with_damaged=True))
     rows = checked(raw)
     if not rows.packets and not rows.events and not rows.meta:
         raise RecordingError(
@@ -248,7 +244,6 @@ def _salvage(
         "salvage_end_lost": rows.loss.end_lost,
         "salvage_lost_streams": list(rows.loss.streams),
         "salvage_problems": list(problems),
-        "salvage_packets_from_damaged_frames": from_damaged,
     }
     fill_required(meta, rows.packets)
     _write_salvage(out, rows, meta)
@@ -256,7 +251,7 @@ def _salvage(
     frames = (len(scan.kept), len(scan.damaged)) if scan is not None and not scan.sound else (0, 0)
     return RepairResult(
         src, SALVAGED, out, len(rows.packets), len(rows.events), rows.loss, damage, problems,
-        aside, frames, from_damaged,
+        aside, frames,
     )  # fmt: skip
 
 

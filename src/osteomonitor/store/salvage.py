@@ -75,11 +75,14 @@ class RawRows:
     events: list[tuple[Any, ...]]
     packets_end: bool
 
-    def fill_from(self, other: RawRows) -> tuple[RawRows, int]:
-        """These rows plus those only `other` could read; (merged, packets added).
+    def fill_from(self, other: RawRows) -> RawRows:
+        """These rows plus the session description only `other` could read.
 
         Used with a second reading of a damaged log that includes its damaged frames:
-        what the first reading has wins, the second only fills holes.
+        a damaged frame is often the only copy of a small table's page (the streams
+        that say whose packets are whose). Only metadata keys, devices and streams
+        missing here are taken from it; packets and events come from frames that
+        check, so no value from a damaged frame reaches a clinical number.
         """
 
         def union(mine: list[tuple[Any, ...]], theirs: list[tuple[Any, ...]]) -> list[Any]:
@@ -87,16 +90,14 @@ class RawRows:
             merged = mine + [r for r in theirs if r[0] not in have]
             return sorted(merged, key=lambda r: (not isinstance(r[0], int), r[0]))
 
-        packets = union(self.packets, other.packets)
-        merged = RawRows(
+        return RawRows(
             other.meta | self.meta,
             union(self.devices, other.devices),
             union(self.streams, other.streams),
-            packets,
-            union(self.events, other.events),
-            self.packets_end or other.packets_end,
+            self.packets,
+            self.events,
+            self.packets_end,
         )
-        return merged, len(packets) - len(self.packets)
 
 
 def read_raw(conn: sqlite3.Connection) -> RawRows:
