@@ -125,7 +125,7 @@ def _wal_rows(smoke: bool) -> list[Row]:
     import hashlib
     import shutil
 
-    n_files = 6 if smoke else 60
+    n_files = 4 if smoke else 60
     rng = random.Random(5)
     recovered: list[float] = []
     sqlite_only: list[float] = []
