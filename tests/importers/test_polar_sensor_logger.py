@@ -203,3 +203,17 @@ def test_cli_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert (tmp_path / "cli.omrec").exists()
     assert main(["import", "polar-sensor-logger", str(tmp_path / "nope"), "-o", str(out)]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_import_stores_no_path_that_names_a_user(tmp_path: Path) -> None:
+    """Issue 11 item 8: the export's folder path (/home/<user>/…) is not kept."""
+    home = tmp_path / "home" / "alice-lindqvist"
+    home.mkdir(parents=True)
+    d = _export(home, _acc_rows(100))
+    r = convert_polar_sensor_logger(d, tmp_path / "i.omrec", timezone="UTC")
+    blob = r.out.read_bytes()
+    assert b"alice-lindqvist" not in blob and str(tmp_path).encode() not in blob
+    rd, _, _ = _decode(r.out)
+    assert rd.meta_raw["imported"]["source_dir"] == "export"
+    assert not {"writer_host", "writer_pid"} & set(rd.meta_raw)
+    rd.close()

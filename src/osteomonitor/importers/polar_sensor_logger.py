@@ -262,7 +262,7 @@ def convert_polar_sensor_logger(
             imported={
                 "tool": "Polar Sensor Logger",
                 "importer": "polar-sensor-logger",
-                "source_dir": str(src_dir),
+                "source_dir": src_dir.name,  # the folder name only: a path names its user
                 "files": files,
                 "frames": "rebuilt from the per-sample sensor times (frame_ends)",
                 "range_g_assumed": profile.has_acc,
