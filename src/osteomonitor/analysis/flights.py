@@ -7,7 +7,7 @@ running stride, a stepping flight (stairs, a stumble), a soft lone landing or a 
 a seat. The rules and their thresholds are physical (flight time, landing peak, push-off,
 posture change, horizontal motion, step rhythm and left/right alternation); each
 threshold's source and tuning note is in `thresholds.JumpParams`, and
-`bench/jump_cv.py` judges them person by person (leave one subject out).
+`bench/bench_jump_cv.py` judges them person by person (leave one subject out).
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ class Candidate:
         hv: horizontal/vertical dynamic RMS ratio over the context window; NaN = the
             feet were loaded (rejected); None = orientation unknown.
         cadence_r: strongest ‖a‖ autocorrelation peak at one running step (−1: none).
-        alternation: left/right alternation one step apart (`alternation`), or None.
+        gait_r: the same over the wider range of one jogging or running step.
+        alternation: left/right alternation one step (the `gait_r` lag) apart, or None.
         push_g: highest ‖a‖ in the push-off window before take-off, g.
         tilt_deg: turn of the gravity direction from before take-off to after the
             landing, degrees, or None when unknown.
@@ -49,6 +50,7 @@ class Candidate:
     clipped: bool
     hv: float | None = None
     cadence_r: float | None = None
+    gait_r: float | None = None
     alternation: float | None = None
     push_g: float = math.inf
     tilt_deg: float | None = None
@@ -70,9 +72,11 @@ def classify_flight(c: Candidate, bout: list[Candidate], p: JumpParams) -> Fligh
 
     1. Short flights with soft landings (bout medians below `bout_flight_min_s` and
        `stride_min_g`): stepping (stairs).
-    2. A step rhythm (median cadence r ≥ `run_cadence_r_min`) with horizontal motion
-       (median h/v ≥ `bout_hv_max`) or with left/right alternation (median <
-       `alternation_max`): running strides, also when jogging on the spot.
+    2. A running rhythm (median cadence r ≥ `run_cadence_r_min` at a lag in
+       `run_step_s`) with horizontal motion (median h/v ≥ `bout_hv_max`), or a step
+       rhythm up to `gait_step_max_s` over at least `rhythm_bout_min` candidates with
+       left/right alternation (median < `alternation_max`): running strides, also a
+       slow jog and jogging on the spot.
     3. Horizontal motion, at most `passing_bout_max` candidates and a median flight
        below `moving_flight_min_s`: stepping (a hop in passing: fast stairs, a stumble).
     4. A lone candidate landing below `single_landing_min_g`: a soft landing (sitting
@@ -85,13 +89,17 @@ def classify_flight(c: Candidate, bout: list[Candidate], p: JumpParams) -> Fligh
     med_peak = median(sorted(o.peak_g for o in bout))
     hvs = sorted(o.hv for o in bout if o.hv is not None)
     cads = sorted(o.cadence_r for o in bout if o.cadence_r is not None)
+    gaits = sorted(o.gait_r for o in bout if o.gait_r is not None)
     alts = sorted(o.alternation for o in bout if o.alternation is not None)
     if med_flight < p.bout_flight_min_s and med_peak < p.stride_min_g:
         return FlightClass.STEPPING
     moving = not hvs or median(hvs) >= p.bout_hv_max
     rhythmic = bool(cads) and median(cads) >= p.run_cadence_r_min
+    stepping_rhythm = (
+        len(bout) >= p.rhythm_bout_min and bool(gaits) and median(gaits) >= p.run_cadence_r_min
+    )
     alternating = bool(alts) and median(alts) < p.alternation_max
-    if rhythmic and (moving or alternating):
+    if (rhythmic and moving) or (stepping_rhythm and alternating):
         return FlightClass.STRIDE
     if moving and len(bout) <= p.passing_bout_max and med_flight < p.moving_flight_min_s:
         return FlightClass.STEPPING
@@ -115,7 +123,7 @@ def alternation(h: FloatArray, lag: int, step: int) -> float:
     The lag-`lag` covariance of the horizontal dynamic acceleration (every `step`-th
     sample), whitened by its lag-0 covariance, has eigenvalues in [−1, 1]; the smaller
     is returned: about −0.3 to −0.8 in jogging, fast stairs and jogging on the spot,
-    −0.15 to 0 in rhythmic two-footed hopping (USC-HAD, SisFall; `bench/jump_cv.py`).
+    −0.15 to 0 in rhythmic two-footed hopping (USC-HAD, SisFall; `bench/bench_jump_cv.py`).
 
     Args:
         h: (n, 3) horizontal dynamic acceleration, g.
@@ -136,6 +144,43 @@ def alternation(h: FloatArray, lag: int, step: int) -> float:
     keep = w > 1e-9 * top  # the vertical direction is empty after the projection
     white = v[:, keep] / np.sqrt(w[keep])
     return float(np.linalg.eigvalsh(white.T @ cl @ white)[0])
+
+
+def autocorr_peak(x: FloatArray, lag_lo: int, lag_hi: int) -> tuple[float | None, int]:
+    """Strongest local peak of the normalised autocorrelation at a lag in [lag_lo, lag_hi].
+
+    r(L) = Σ x[i]·x[i+L] / √(Σ x[i]² · Σ x[i+L]²) over i < n − (lag_hi + 1), x with its
+    mean removed, so every lag uses windows of the same length; a peak is at least as
+    high as both neighbours (lags lag_lo − 1 and lag_hi + 1 are computed for that).
+
+    Args:
+        x: the signal (one window), contiguous float64.
+        lag_lo / lag_hi: lag range in samples, lag_lo ≥ 2.
+
+    Returns:
+        (r, lag): r = −1 and lag 0 when there is no peak in the range; (None, 0) when
+        the window is too short for the range.
+    """
+    lo, hi = lag_lo - 1, lag_hi + 1
+    n = x.shape[0]
+    m = n - hi
+    if m < hi:
+        return None, 0
+    x = x - x.sum() / n  # a new contiguous array
+    lags = hi - lo + 1
+    # b[j] = x[lo + j : lo + j + m], a view (no copy)
+    b = np.ndarray((lags, m), np.float64, x, lo * 8, (8, 8))
+    num = (b * x[:m]).sum(axis=1)
+    sq = np.cumsum(x * x)  # within this window only: independent of the chunking
+    tail = sq[lo + m - 1 : hi + m] - np.concatenate(([0.0], sq))[lo : hi + 1]
+    den = np.sqrt(tail * float(sq[m - 1]))
+    r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    mid = r[1:-1]
+    peak = (mid >= r[:-2]) & (mid >= r[2:])
+    if not peak.any():
+        return -1.0, 0
+    k = int(np.argmax(np.where(peak, mid, -np.inf)))
+    return float(mid[k]), lo + 1 + k
 
 
 def median(sorted_values: list[float]) -> float:

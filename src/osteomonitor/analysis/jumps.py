@@ -41,7 +41,7 @@ import numpy as np
 
 from osteomonitor.model import Jump
 
-from .flights import Candidate, FlightClass, alternation, classify_flight
+from .flights import Candidate, FlightClass, alternation, autocorr_peak, classify_flight
 from .signal import (
     FloatArray,
     check_acc,
@@ -124,6 +124,7 @@ class JumpDetector:
         fs_cad = fs / self._cad_step
         self._cad_lo = max(2, round(params.run_step_s[0] * fs_cad))
         self._cad_hi = max(self._cad_lo, round(params.run_step_s[1] * fs_cad))
+        self._gait_hi = max(self._cad_hi, round(params.gait_step_max_s * fs_cad))
         self._min_run = max(1, math.ceil(params.flight_min_s * fs - 1e-9))
         self._max_run = max(self._min_run, math.floor(params.flight_max_s * fs + 1e-9))
         self._ctx = max(1, round(params.context_half_s * fs))
@@ -349,7 +350,7 @@ class JumpDetector:
                 break
             c.context_done = True
             lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
-            c.cadence_r, lag = self._cadence_r(lo, hi)
+            c.cadence_r, c.gait_r, lag = self._cadence_r(lo, hi)
             self._posture(c)
             w = self._raw(lo, hi)
             g = w.sum(axis=0) / w.shape[0]
@@ -396,40 +397,23 @@ class JumpDetector:
         cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
         c.tilt_deg = math.degrees(math.acos(cos))
 
-    def _cadence_r(self, lo: int, hi: int) -> tuple[float | None, int]:
-        """Strongest autocorrelation peak of the smoothed ‖a‖ in global [lo, hi) at a lag
-        in `run_step_s` (one running step), and that lag in samples of the decimated
-        window (0 when there is no peak); r = −1 when there is no peak in that range, None
-        when the window is too short.
+    def _cadence_r(self, lo: int, hi: int) -> tuple[float | None, float | None, int]:
+        """Step rhythm of the smoothed ‖a‖ in global [lo, hi).
 
-        r(L) = Σ x[i]·x[i+L] / √(Σ x[i]² · Σ x[i+L]²) over i < n − L_max, x = ‖a‖ − mean,
-        so every lag uses windows of the same length; the window is taken every
-        `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running repeats at its step period
-        (left and right foot); in two-footed hopping half a cycle later the body is in
-        the opposite phase, so r has no peak there or a negative one.
+        Returns (r_run, r_gait, lag): the strongest autocorrelation peak at a lag in
+        `run_step_s` (one running step), the strongest at a lag in (`run_step_s`[0],
+        `gait_step_max_s`) (one step of a slow jog too) and the latter's lag in samples
+        of the decimated window (0 when there is no peak); r = −1 when there is no peak
+        in the range, None when the window is too short (see `autocorr_peak`). The
+        window is taken every `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running
+        repeats at its step period (left and right foot); in two-footed hopping half a
+        cycle later the body is in the opposite phase, so r has no peak there or a
+        negative one.
         """
         x = self._smoothed(lo, hi)[:: self._cad_step]
-        lag_lo, lag_hi = self._cad_lo - 1, self._cad_hi + 1
-        n = x.shape[0]
-        m = n - lag_hi
-        if m < lag_hi:
-            return None, 0
-        x = x - x.sum() / n  # a new contiguous array
-        lags = lag_hi - lag_lo + 1
-        # b[j] = x[lag_lo + j : lag_lo + j + m], a view (no copy)
-        b = np.ndarray((lags, m), np.float64, x, lag_lo * 8, (8, 8))
-        a = x[:m]
-        num = (b * a).sum(axis=1)
-        sq = np.cumsum(x * x)  # within this window only: independent of the chunking
-        tail = sq[lag_lo + m - 1 : lag_hi + m] - np.concatenate(([0.0], sq))[lag_lo : lag_hi + 1]
-        den = np.sqrt(tail * float(sq[m - 1]))
-        r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        mid = r[1:-1]
-        peak = (mid >= r[:-2]) & (mid >= r[2:])
-        if not peak.any():
-            return -1.0, 0
-        k = int(np.argmax(np.where(peak, mid, -np.inf)))
-        return float(mid[k]), lag_lo + 1 + k
+        r_run, _ = autocorr_peak(x, self._cad_lo, self._cad_hi)
+        r_gait, lag = autocorr_peak(x, self._cad_lo, self._gait_hi)
+        return r_run, r_gait, lag
 
     def _decide(self, final: bool) -> list[Jump]:
         out: list[Jump] = []

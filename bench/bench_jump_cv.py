@@ -14,7 +14,7 @@ Rate and orientation: the defaults again on every trial resampled to 25 and 416 
 turned by a random rotation. Importer: the rate found for a Polar Sensor Logger export
 resampled to 25, 50, 52, 100 and 200 Hz (the real Verity Sense sample).
 
-Run: `nice -n 10 .venv/bin/python bench/jump_cv.py` (minutes on one core; the parsed
+Run: `nice -n 10 .venv/bin/python bench/bench_jump_cv.py` (minutes on one core; the parsed
 datasets are cached in bench/out/). `--smoke`: 4 people, 2 values per threshold, no
 rate/rotation pass.
 """
@@ -41,8 +41,8 @@ from osteomonitor.analysis.thresholds import DEFAULT_JUMP_PARAMS, JumpParams
 TOL_S = 0.1
 #: Tuned rule thresholds and the values tried; the first value of each is the default.
 CV_GRID: dict[str, tuple[float, ...]] = {
-    "alternation_max": (-0.2, -0.1, -0.3),
-    "passing_bout_max": (2, 3, 1),
+    "alternation_max": (-0.1, -0.2, -0.3, 0.0),
+    "passing_bout_max": (3, 2, 4),
     "moving_flight_min_s": (0.18, 0.16, 0.2),
     "single_landing_min_g": (2.5, 2.2, 2.8),
     "push_min_g": (1.5, 1.3, 1.8),
