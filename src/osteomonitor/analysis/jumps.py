@@ -17,11 +17,12 @@ Algorithm (domain.md §1.5, parameters in `thresholds.JumpParams` with sources):
    the feet still loaded; and the horizontal/vertical dynamic RMS ratio is measured.
    Running cadence (any orientation): the strongest autocorrelation peak of the smoothed
    ‖a‖ in the same window at a lag of one running step (`run_step_s`).
-5. Bout context: candidates within `bout_half_s` form a bout, judged on its medians:
-   short flights (< `bout_flight_min_s`) with soft landings (< `stride_min_g`) are
-   stepping (stairs); little horizontal motion (ratio < `bout_hv_max`) is jumping in
-   place; a running cadence (autocorrelation peak ≥ `run_cadence_r_min`) makes the
-   flights running strides; anything else is jumping.
+5. Context: push-off before take-off, the posture change across the candidate, the
+   step rhythm (autocorrelation of ‖a‖ at one step) and, at that step, the left/right
+   alternation of the horizontal acceleration.
+   Bout: candidates within `bout_half_s` form a bout; `flights.classify_flight` names
+   each candidate from its features and the bout's medians (stepping, running stride,
+   soft lone landing, drop onto a seat, or jump; rules and their order there).
 6. Refractory: landings closer than `refractory_s` to the previous jump are dropped.
 
 `JumpDetector` is the one implementation; `detect_jumps` feeds it everything at once, so

@@ -120,9 +120,11 @@ class JumpParams:
             jumping 0.20-0.38 s, running 0.10-0.18 s, stairs ≤ 0.16 s, walking ≤ 0.14 s;
             landing peaks: running median 3.9 g, stairs 2.3 g.
         bout_hv_max: a bout whose median horizontal/vertical dynamic-acceleration RMS
-            ratio is below this is jumping in place, whatever its cadence (continuous
-            rebound hopping has a running-like cadence). Tuning note: USC-HAD per-trial
-            medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44.
+            ratio is below this stays in place: a running cadence alone does not make it
+            running (continuous rebound hopping has a running-like cadence), only with
+            left/right alternation (`alternation_max`). Tuning note: USC-HAD per-trial
+            medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44; SisFall: an
+            older adult's slow jog 0.36, fast stairs 0.34-0.45.
         run_step_s: range of one running step period, s: running cadence 143-240
             steps/min (domain §1.1: running ≥ 150 steps/min; USC-HAD running
             0.28-0.42 s per step). Continuous two-footed hopping has its cycle here too
