@@ -99,7 +99,13 @@ def drop_landing_signal(fs: float, drop_m: float = 0.4) -> tuple[np.ndarray, flo
     ease = np.linspace(1.0, 0.0, round(0.1 * fs))  # weight leaves the stance foot
     n_land = round(0.15 * fs)
     land = 1.0 + 4.0 * np.exp(-np.arange(n_land) / (0.03 * fs))
-    parts = [np.ones(round(2 * fs)), ease, np.zeros(round(fall_s * fs)), land, np.ones(round(3 * fs))]
+    parts = [
+        np.ones(round(2 * fs)),
+        ease,
+        np.zeros(round(fall_s * fs)),
+        land,
+        np.ones(round(3 * fs)),
+    ]
     acc = np.zeros((sum(p.size for p in parts), 3))
     acc[:, 2] = np.concatenate(parts)
     return acc, 2.0 + (ease.size + round(fall_s * fs)) / fs
@@ -121,7 +127,9 @@ def slow_jog_signal(fs: float, seconds: float, step_s: float = 0.36, seed: int =
     air = ph < low_s
     side = np.where(k % 2 == 0, 1.0, -1.0)
     acc = np.zeros((n, 3))
-    acc[:, 2] = np.where(air, 0.05, 1.0 + 2.4 * np.exp(-st * stance / 0.025) + 0.6 * np.sin(np.pi * st))
+    acc[:, 2] = np.where(
+        air, 0.05, 1.0 + 2.4 * np.exp(-st * stance / 0.025) + 0.6 * np.sin(np.pi * st)
+    )
     acc[:, 1] = np.where(air, 0.0, 0.35 * side * np.sin(np.pi * st))
     acc[:, 0] = np.where(air, 0.0, 0.1 * np.sin(2 * np.pi * st))
     return acc + rng.normal(0, 0.02, acc.shape)

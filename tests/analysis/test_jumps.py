@@ -270,7 +270,14 @@ def _mixed_new_classes(fs: float) -> np.ndarray:
     drop, _ = drop_landing_signal(fs)
     hops, _ = jumps_signal(fs, [0.3, 0.25, 0.35])
     return np.concatenate(
-        (hops, slow_jog_signal(fs, 8.0), drop, chair_signal(fs, True), chair_signal(fs, False), hops)
+        (
+            hops,
+            slow_jog_signal(fs, 8.0),
+            drop,
+            chair_signal(fs, True),
+            chair_signal(fs, False),
+            hops,
+        )
     )
 
 
