@@ -79,17 +79,7 @@ def test_count_invariant_to_time_shift_and_rotation(shift: int, seed: int) -> No
 def test_streaming_equals_batch(cuts: list[int], fs: float) -> None:
     acc, _ = jumps_signal(fs, [0.25, 0.3, 0.15, 0.35, 0.28, 0.3])
     acc = acc + np.random.default_rng(len(cuts)).normal(0, 0.05, acc.shape)
-    batch = analyse_jumps(acc, fs, 8.0)
-    det = JumpDetector(fs, 8.0)
-    got, i = [], 0
-    for c in cuts * 50:
-        if i >= len(acc):
-            break
-        got += det.feed(acc[i : i + c])
-        i += c
-    got += det.feed(acc[i:]) + det.flush()
-    assert got == batch.jumps
-    assert det.running_strides == batch.running_strides
+    _streamed_equals_batch(acc, fs, 8.0, cuts)
 
 
 def test_state_stays_bounded() -> None:
@@ -216,21 +206,28 @@ def _mixed_signal(fs: float) -> np.ndarray:
 )
 def test_streaming_equals_batch_with_split_and_long_flights(cuts: list[int], fs: float) -> None:
     acc = _mixed_signal(fs) + np.random.default_rng(len(cuts)).normal(0, 0.03, (1, 3))
-    batch = analyse_jumps(acc, fs, 8.0)
-    det = JumpDetector(fs, 8.0)
+    batch = _streamed_equals_batch(acc, fs, 8.0, cuts)
+    assert len(batch.jumps) >= 8
+
+
+def _streamed_equals_batch(acc: np.ndarray, fs: float, range_g: float, cuts: list[int]):  # type: ignore[no-untyped-def]
+    """Feed `acc` in chunks of the sizes in `cuts` (repeated), check every result equals
+    the batch analysis, and return the batch analysis."""
+    batch = analyse_jumps(acc, fs, range_g)
+    det = JumpDetector(fs, range_g)
     got, i = [], 0
-    for c in cuts * 100:
-        if i >= len(acc):
-            break
-        got += det.feed(acc[i : i + c])
-        i += c
-    got += det.feed(acc[i:]) + det.flush()
+    while i < len(acc):
+        for c in cuts:
+            got += det.feed(acc[i : i + c])
+            i += c
+    got += det.flush()
     assert got == batch.jumps
-    assert (det.running_strides, det.stepping_flights) == (
+    assert (det.running_strides, det.stepping_flights, det.running_s) == (
         batch.running_strides,
         batch.stepping_flights,
+        batch.running_s,
     )
-    assert len(batch.jumps) >= 8
+    return batch
 
 
 @pytest.mark.parametrize("fs", [25.0, 100.0, 416.0])
@@ -287,18 +284,5 @@ def _mixed_new_classes(fs: float) -> np.ndarray:
 )
 def test_streaming_equals_batch_with_drops_jogs_and_chairs(cuts: list[int], fs: float) -> None:
     acc = _mixed_new_classes(fs)
-    batch = analyse_jumps(acc, fs, 16.0)
-    det = JumpDetector(fs, 16.0)
-    got, i = [], 0
-    for c in cuts * 200:
-        if i >= len(acc):
-            break
-        got += det.feed(acc[i : i + c])
-        i += c
-    got += det.feed(acc[i:]) + det.flush()
-    assert got == batch.jumps
-    assert (det.running_strides, det.stepping_flights) == (
-        batch.running_strides,
-        batch.stepping_flights,
-    )
+    batch = _streamed_equals_batch(acc, fs, 16.0, cuts)
     assert len(batch.jumps) == 7  # 3 + 3 hops and the drop landing
