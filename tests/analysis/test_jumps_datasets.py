@@ -45,9 +45,9 @@ def test_older_adults_slow_jog_is_running(sisfall: Path) -> None:
 
 
 @pytest.mark.datasets
-def test_jogs_of_everyone_give_no_jumps(sisfall: Path) -> None:
-    trials = _trials(sisfall, ("D03", "D04"))
-    assert len(trials) >= 30
+def test_slow_jogs_of_everyone_give_no_jumps(sisfall: Path) -> None:
+    trials = _trials(sisfall, ("D03",))
+    assert len(trials) >= 19
     found = {k: len(analyse_jumps(a, FS, 16.0).jumps) for k, a in trials}
     assert sum(found.values()) == 0, {k: n for k, n in found.items() if n}
 
