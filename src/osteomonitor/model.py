@@ -205,6 +205,25 @@ class Impact:
 
 
 @dataclass(frozen=True, slots=True)
+class Fall:
+    """One suspected fall: an impact followed by a changed, quieter posture.
+
+    Attributes:
+        t_s: impact peak, s from the start of the analysed signal.
+        confirmed_s: when the detector could decide (the post-impact window ended), s.
+        probability: the fall model's probability, 0-1.
+        peak_g: smoothed impact peak of ‖a‖, g.
+        tilt_deg: change of the trunk's gravity direction across the impact, degrees.
+    """
+
+    t_s: float
+    confirmed_s: float
+    probability: float
+    peak_g: float
+    tilt_deg: float
+
+
+@dataclass(frozen=True, slots=True)
 class ZoneTime:
     """Seconds spent in one %HRR zone.
 
