@@ -155,7 +155,6 @@ def run(smoke: bool = False) -> list[Row]:
     """Cross-validated and in-sample fall-detection figures (see module docstring)."""
     import fall_training as ft
     import trunk_datasets as td
-
     from osteomonitor.analysis.falls import default_model
 
     if not td.available():

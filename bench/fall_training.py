@@ -22,8 +22,8 @@ import pickle
 from dataclasses import dataclass
 
 import numpy as np
-import trunk_datasets as td
 
+import trunk_datasets as td
 from osteomonitor.analysis.falls import (
     DEFAULT_FALL_PARAMS,
     FEATURE_NAMES,

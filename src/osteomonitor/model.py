@@ -224,6 +224,34 @@ class Fall:
 
 
 @dataclass(frozen=True, slots=True)
+class PostureSummary:
+    """Trunk inclination over a session (analysis/posture.py).
+
+    Attributes:
+        reference_known: an upright reference was given or found (else no angles).
+        measured_s: seconds with an inclination measured.
+        median_deg / p95_deg / max_deg: inclination from upright, degrees (1° bins for
+            the percentiles); None when nothing was measured.
+        limit_deg: the inclination limit judged, degrees.
+        beyond_s: seconds beyond the limit (any duration).
+        episodes: sustained episodes beyond the limit (see `PostureParams`).
+        longest_episode_s: the longest episode, s.
+        episode_starts_s: start of each episode, s from the first sample.
+    """
+
+    reference_known: bool = False
+    measured_s: float = 0.0
+    median_deg: float | None = None
+    p95_deg: float | None = None
+    max_deg: float | None = None
+    limit_deg: float = 45.0
+    beyond_s: float = 0.0
+    episodes: int = 0
+    longest_episode_s: float = 0.0
+    episode_starts_s: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ZoneTime:
     """Seconds spent in one %HRR zone.
 

@@ -350,7 +350,8 @@ class FallDetector:
         if hi <= lo:
             return np.zeros(3)
         w = np.array(self._buf[lo - self._b0 : hi - self._b0])
-        return w.sum(axis=0) / w.shape[0]
+        mean: FloatArray = w.sum(axis=0) / w.shape[0]
+        return mean
 
     def features(self, p: int) -> FallFeatures:
         """Features of the candidate at global sample `p` (its windows must be buffered)."""
