@@ -315,7 +315,7 @@ class FallDetector:
             self._find_candidates(self._scan, hi)
             self._scan = hi
         out: list[Fall] = []
-        need = self._post[1]
+        need = self._post[1] + self._h  # the smoothed ‖a‖ of the whole post window
         while self._pending and self._pending[0] + need <= self._n:
             p = self._pending.pop(0)
             fall = self._judge(p)
@@ -391,7 +391,7 @@ class FallDetector:
         self._last_alarm = p
         return Fall(
             t_s=f.t_s,
-            confirmed_s=(p + self._post[1]) / self._fs,
+            confirmed_s=(p + self._post[1] + self._h) / self._fs,
             probability=prob,
             peak_g=f.peak_g,
             tilt_deg=f.tilt_deg,
