@@ -59,6 +59,12 @@ class EventKind(enum.StrEnum):
     SET_DONE = "set_done"  # data: {"exercise": str, "reps": int, "load_kg": float}
     REST_START = "rest_start"  # marks a resting segment for HRrest estimation
     REST_END = "rest_end"
+    # A fall detected live (analysis/falls.py); data: {"t_s": impact, s from session
+    # start, "probability": 0-1, "peak_g": float, "tilt_deg": float}; device set.
+    FALL_SUSPECTED = "fall_suspected"
+    # The patient's answer to the fall alert; data: {"response": "fine" | "help",
+    # "suspected_t_s": the impact it answers, s from session start}.
+    FALL_RESPONSE = "fall_response"
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +375,8 @@ class SessionSummary:
         hr_points: every valid heart-rate value, (s from start, bpm), in time order
             (one per beat where RR intervals exist): what the zones integrate, the
             review chart draws and the safety review checks for sustained excursions.
+        falls: suspected falls found by the analysis (times in s from session start).
+        posture: trunk inclination (None when no trunk accelerometer was analysed).
     """
 
     start_t_ns: int
@@ -386,3 +394,5 @@ class SessionSummary:
     decode_errors: int = 0
     dropped: int = 0
     hr_points: tuple[tuple[float, float], ...] = ()
+    falls: tuple[Fall, ...] = ()
+    posture: PostureSummary | None = None

@@ -2,7 +2,9 @@
 
 Rules (each alert cites its source): a landing above the impact ceiling, any flight
 phase when the ceiling forbids them, heart rate above the HR ceiling, pain reported,
-eyes-closed balance at high fracture risk, data too poor to judge. Every `Alert` carries
+eyes-closed balance at high fracture risk, a suspected fall, sustained forward bending
+when the prescription restricts spinal flexion (`trunk_alerts.py`), data too poor to
+judge. Every `Alert` carries
 the time, the value, the limit, the rule source, a severity, a calm message for the
 patient and a precise one for the physio.
 
@@ -16,10 +18,19 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from osteomonitor.model import Event, EventKind, Jump, SessionSummary
+from osteomonitor.model import Event, EventKind, Fall, Jump, SessionSummary
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.sources import REFERENCES
+from osteomonitor.prescription.trunk_alerts import (
+    FALL_PATIENT_MESSAGE,
+    FALL_SOURCE,
+    FLEXION_PATIENT_MESSAGE,
+    fall_from_event,
+    fall_physio_message,
+    flexion_physio_message,
+    flexion_review_message,
+)
 
 NS_PER_S = 1_000_000_000
 
@@ -40,6 +51,8 @@ class Rule(enum.StrEnum):
     HR_CEILING = "hr-ceiling"
     PAIN = "pain"
     EYES_CLOSED = "eyes-closed-balance"
+    FALL = "fall"
+    SPINAL_FLEXION = "spinal-flexion"
     DATA_QUALITY = "data-quality"
 
 
@@ -83,6 +96,8 @@ PATIENT_MESSAGES: dict[str, str] = {
     Rule.PAIN: "You reported pain. Please stop the exercise that hurts and rest. Your "
     "physiotherapist will see your report.",
     Rule.EYES_CLOSED: "Please keep your eyes open during balance exercises.",
+    Rule.FALL: FALL_PATIENT_MESSAGE,
+    Rule.SPINAL_FLEXION: FLEXION_PATIENT_MESSAGE,
     Rule.DATA_QUALITY: "The sensor signal is patchy. Check that the strap is snug and the "
     "sensor is switched on.",
 }
@@ -125,9 +140,9 @@ class SafetyMonitor:
         """Every alert raised so far, with repeat counts folded in."""
         return tuple(self._alerts)
 
-    def _emit(self, alert: Alert) -> list[Alert]:
+    def _emit(self, alert: Alert, fold: bool = True) -> list[Alert]:
         idx = self._last_index.get(alert.rule)
-        if idx is not None:
+        if idx is not None and fold:
             last = self._alerts[idx]
             if (
                 alert.t_s is not None
@@ -221,6 +236,44 @@ class SafetyMonitor:
             f"prescription HR ceiling {s.hr_ceiling_text}",
             PATIENT_MESSAGES[Rule.HR_CEILING],
             f"HR {bpm:.0f} bpm above the ceiling of {s.hr_ceiling_text} {how}.",
+        )
+
+    def on_fall(self, fall: Fall) -> list[Alert]:
+        """A suspected fall (session seconds): a STOP alert every time, never folded
+        into an earlier one."""
+        return self._emit(self._fall_alert(fall), fold=False)
+
+    def _fall_alert(self, fall: Fall, response: str | None = None) -> Alert:
+        return Alert(
+            Rule.FALL,
+            Severity.STOP,
+            fall.t_s,
+            fall.peak_g,
+            None,
+            "g impact",
+            FALL_SOURCE,
+            PATIENT_MESSAGES[Rule.FALL],
+            fall_physio_message(fall, response),
+        )
+
+    def on_flexion(self, start_s: float, limit_deg: float, held_s: float) -> list[Alert]:
+        """A bend beyond `limit_deg` held `held_s` from `start_s` (session seconds): a
+        caution when the prescription restricts spinal flexion, else nothing."""
+        s = self.rx.safety
+        if not s.avoid_spinal_flexion:
+            return []
+        return self._emit(
+            Alert(
+                Rule.SPINAL_FLEXION,
+                Severity.WARNING,
+                start_s,
+                held_s,
+                limit_deg,
+                "s beyond the limit",
+                s.spinal_source,
+                PATIENT_MESSAGES[Rule.SPINAL_FLEXION],
+                flexion_physio_message(start_s, limit_deg, held_s),
+            )
         )
 
     def on_event(self, event: Event, t_s: float | None = None) -> list[Alert]:
@@ -365,8 +418,50 @@ def check_safety(
         if ev.kind in (EventKind.PAIN, EventKind.BALANCE_START):
             ev_mon.on_event(ev)
     alerts += list(ev_mon.alerts)
+    alerts += trunk_review_alerts(summary, rx)
     alerts += data_quality_alerts(summary)
     return alerts
+
+
+def trunk_review_alerts(summary: SessionSummary, rx: Prescription) -> list[Alert]:
+    """Falls (found by the analysis or recorded live, with the patient's answers) and,
+    when the prescription restricts spinal flexion, the count of sustained bends."""
+    mon = SafetyMonitor(rx, summary.start_t_ns)
+    answers: dict[float, str] = {}
+    live: list[Fall] = []
+    for ev in summary.events:
+        if ev.kind == EventKind.FALL_RESPONSE:
+            t = ev.data.get("suspected_t_s")
+            if isinstance(t, int | float):
+                answers[round(float(t), 1)] = str(ev.data.get("response", ""))
+        f = fall_from_event(ev, summary.start_t_ns)
+        if f is not None:
+            live.append(f)
+    falls = list(summary.falls)
+    # a fall recorded live and found again by the analysis is one fall
+    falls += [f for f in live if all(abs(f.t_s - g.t_s) > 1.0 for g in summary.falls)]
+    out = []
+    for f in sorted(falls, key=lambda f: f.t_s):
+        answer = next((a for t, a in answers.items() if abs(t - f.t_s) <= 1.0), None)
+        out.append(mon._fall_alert(f, answer))
+    p = summary.posture
+    if rx.safety.avoid_spinal_flexion and p is not None and p.episodes:
+        out.append(
+            Alert(
+                Rule.SPINAL_FLEXION,
+                Severity.WARNING,
+                p.episode_starts_s[0] if p.episode_starts_s else None,
+                p.longest_episode_s,
+                p.limit_deg,
+                "s beyond the limit",
+                rx.safety.spinal_source,
+                PATIENT_MESSAGES[Rule.SPINAL_FLEXION],
+                flexion_review_message(p),
+                count=p.episodes,
+                last_t_s=p.episode_starts_s[-1] if len(p.episode_starts_s) > 1 else None,
+            )
+        )
+    return out
 
 
 def _histogram_count_above(summary: SessionSummary, limit_g: float) -> int | None:

@@ -1,0 +1,89 @@
+"""Safety alerts from the trunk sensor: a suspected fall and sustained forward bending.
+
+A suspected fall is a STOP alert for everyone: the live screen asks "Possible fall: are
+you all right?" and records the answer (`EventKind.FALL_RESPONSE`). Sustained bending
+beyond the posture limit is a caution (WARNING), only for prescriptions that set
+`avoid_spinal_flexion`, citing the prescription's source for the restriction. Both are
+built here and raised through `SafetyMonitor` (live) and `check_safety` (review).
+"""
+
+from __future__ import annotations
+
+from osteomonitor.model import Event, EventKind, Fall, PostureSummary
+
+from .fitt import Prescription
+
+#: Where the fall rule comes from (the detector and its validation).
+FALL_SOURCE = (
+    "fall detector (analysis/falls.py): impact, change of posture and stillness after it; "
+    "cross-validated on SisFall (Sucerquia et al., Sensors 2017) - see docs/metrics.md"
+)
+FALL_PATIENT_MESSAGE = "Possible fall: are you all right?"
+FLEXION_PATIENT_MESSAGE = (
+    "Your back has stayed bent forward beyond your plan's limit. Please come up slowly "
+    "and, when you need to reach down, bend at your hips and knees with your back straight."
+)
+#: Answers the patient can give to a fall alert (`FALL_RESPONSE` data "response").
+FALL_RESPONSES = ("fine", "help")
+
+
+def fmt_t(t_s: float | None) -> str:
+    """'at m:ss.s min' for a session time, s."""
+    if t_s is None:
+        return "time not recorded"
+    m, s = divmod(max(t_s, 0.0), 60.0)
+    return f"at {int(m):d}:{s:04.1f} min"
+
+
+def fall_physio_message(fall: Fall, response: str | None = None) -> str:
+    """What the physiotherapist reads about one suspected fall."""
+    answer = {
+        "fine": "the patient answered 'I'm fine'",
+        "help": "the patient answered 'I need help'",
+        None: "no answer recorded",
+    }.get(response, f"answer '{response}'")
+    return (
+        f"Possible fall {fmt_t(fall.t_s)}: impact {fall.peak_g:.1f} g, posture changed "
+        f"{fall.tilt_deg:.0f}°, model probability {fall.probability:.2f}; {answer}."
+    )
+
+
+def flexion_physio_message(start_s: float, limit_deg: float, held_s: float) -> str:
+    """What the physiotherapist reads about one sustained bend."""
+    return (
+        f"Trunk inclined beyond {limit_deg:g}° from upright for ≥ {held_s:g} s from "
+        f"{fmt_t(start_s)} (prescription: avoid spinal flexion)."
+    )
+
+
+def flexion_review_message(p: PostureSummary) -> str:
+    """The review's count of bends beyond the limit."""
+    return (
+        f"{p.episodes} sustained bend(s) beyond {p.limit_deg:g}° from upright "
+        f"(longest {p.longest_episode_s:.0f} s), {p.beyond_s:.0f} s beyond the limit in all "
+        "(prescription: avoid spinal flexion)."
+    )
+
+
+def fall_from_event(ev: Event, start_t_ns: int) -> Fall | None:
+    """The `Fall` a `FALL_SUSPECTED` event recorded (None for other events)."""
+    if ev.kind != EventKind.FALL_SUSPECTED:
+        return None
+    d = ev.data
+    t_s = d.get("t_s")
+    if not isinstance(t_s, int | float):
+        t_s = (ev.t_ns - start_t_ns) / 1e9
+    return Fall(
+        float(t_s),
+        (ev.t_ns - start_t_ns) / 1e9,
+        float(d.get("probability", 0.0)),
+        float(d.get("peak_g", 0.0)),
+        float(d.get("tilt_deg", 0.0)),
+    )
+
+
+def restriction_text(rx: Prescription) -> str | None:
+    """The spinal restriction as the live screen shows it, None when not set."""
+    if not rx.safety.avoid_spinal_flexion:
+        return None
+    return "Back care: avoid bending far forward and twisting (" + rx.safety.spinal_source + ")"
