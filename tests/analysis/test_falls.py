@@ -123,3 +123,14 @@ def test_sisfall_falls_detected_and_walking_quiet(datasets_dir) -> None:  # type
         for code in ("D01", "D03" if subj == "SA03" else "D02", "D19" if subj == "SA03" else "D11"):
             acc = data[f"{code}_{subj}_R01"][:, :3] * (32 / 8192)
             assert detect_falls(acc, 200.0) == [], (subj, code)
+
+
+def test_upright_set_from_a_sample_applies_from_there_only() -> None:
+    fs = 100.0
+    acc, _ = transition_signal(fs, 90.0)
+    lying = acc @ np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]]).T
+    sig = np.concatenate((lying, lying))  # two "falls" from lying, 13.8 s apart
+    det = FallDetector(fs)
+    det.set_upright((0.0, 0.0, 1.0), from_sample=len(lying))
+    falls = det.feed(sig) + det.flush()
+    assert len(falls) == 1 and falls[0].t_s < len(lying) / fs

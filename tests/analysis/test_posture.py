@@ -111,3 +111,20 @@ def test_sisfall_stoop_bends_beyond_knee_bends(datasets_dir) -> None:  # type: i
                 assert s.reference_known, (subj, code, r)
                 out.append(s.max_deg)
         assert np.median(stoop) > np.median(squat) + 10, (subj, stoop, squat)
+
+
+def test_restart_keeps_reference_and_counts_and_shifts_time() -> None:
+    fs = 100.0
+    acc = bend_signal(fs, 70.0)
+    tr = PostureTracker(fs)
+    first = tr.feed(acc)
+    assert tr.reference_sample is not None and tr.reference_sample > 0
+    tr.restart(50.0, 100.0)
+    assert tr.reference_sample == 0
+    again = tr.feed(bend_signal(50.0, 70.0, lead_s=0.5))  # too short a still start
+    assert again[0].t_s > 100.0
+    assert max(s.inclination_deg for s in again) == pytest.approx(70.0, abs=2.0)
+    s = tr.summary()
+    assert s.episodes == 2
+    assert s.episode_starts_s[1] > 100.0
+    assert len(first) > 0

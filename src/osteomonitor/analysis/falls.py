@@ -243,6 +243,7 @@ class FallDetector:
     ) -> None:
         self._fs = fs = check_fs(fs_hz, "FallDetector")
         self._up = None if upright_g is None else np.asarray(upright_g, dtype=np.float64)
+        self._up_from = 0  # the upright reference applies to candidates from this sample
         self._p = params
         self._model = model if model is not None else default_model()
         self._keep = keep_candidates
@@ -271,6 +272,17 @@ class FallDetector:
     def fs_hz(self) -> float:
         """Sample rate, Hz."""
         return self._fs
+
+    def set_upright(self, upright_g: tuple[float, float, float], from_sample: int) -> None:
+        """Use `upright_g` for the "already lying" test of candidates at or after sample
+        `from_sample` (e.g. where the posture tracker found its standing reference).
+
+        Tying the reference to a sample, not to the moment it is set, keeps the result
+        independent of the chunking: the reference must be set before the detector is
+        fed past `from_sample` + the post-impact window (feed the posture tracker first).
+        """
+        self._up = np.asarray(upright_g, dtype=np.float64)
+        self._up_from = from_sample
 
     def feed(self, acc_g: FloatArray) -> list[Fall]:
         """Add samples; return the falls confirmed by them.
@@ -378,7 +390,7 @@ class FallDetector:
     def _judge(self, p: int) -> Fall | None:
         f = self.features(p)
         lying = False
-        if self._up is not None:
+        if self._up is not None and p >= self._up_from:
             g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
             lying = _angle_deg(self._up, g_pre) > self._p.lying_before_deg
         if self._keep:

@@ -151,20 +151,14 @@ class PostureTracker:
         reference_g: tuple[float, float, float] | None = None,
         params: PostureParams = DEFAULT_POSTURE_PARAMS,
     ) -> None:
-        self._fs = fs = check_fs(fs_hz, "PostureTracker")
         self._p = params
-        self._b = max(1, round(params.step_s * fs))  # samples per block
-        self._step_s = self._b / fs
-        self._m = max(1, round(params.window_s / self._step_s))  # blocks per window
-        self._r = max(self._m, round(params.reference_s / self._step_s))
+        fs = check_fs(fs_hz, "PostureTracker")
         self._ref: FloatArray | None = None
         if reference_g is not None:
             self._ref = _unit(np.asarray(reference_g, dtype=np.float64), "reference_g")
-        self._acc = np.empty((0, 3))
-        self._gyr = np.empty((0, 3))
-        self._has_gyro: bool | None = None
-        self._blocks: list[tuple[FloatArray, float, float, FloatArray | None]] = []
-        self._k = 0  # blocks completed
+        self._ref_sample: int | None = None if self._ref is None else 0
+        self._t0 = 0.0
+        self._start(fs)
         self._ep = _Episodes(
             params.limit_deg,
             max(1, round(params.episode_min_s / self._step_s)),
@@ -174,6 +168,37 @@ class PostureTracker:
         self._hist = np.zeros(181, dtype=np.int64)  # 1° bins of inclination
         self._max = 0.0
         self.new_episodes: list[float] = []
+
+    def _start(self, fs: float) -> None:
+        p = self._p
+        self._fs = fs
+        self._b = max(1, round(p.step_s * fs))  # samples per block
+        self._step_s = self._b / fs
+        self._m = max(1, round(p.window_s / self._step_s))  # blocks per window
+        self._r = max(self._m, round(p.reference_s / self._step_s))
+        self._acc = np.empty((0, 3))
+        self._gyr = np.empty((0, 3))
+        self._has_gyro: bool | None = None
+        self._blocks: list[tuple[FloatArray, float, float, FloatArray | None]] = []
+        self._k = 0  # blocks completed in this stretch
+
+    def restart(self, fs_hz: float, t0_s: float) -> None:
+        """Start a new stretch of signal (after a gap or a rate change) that begins
+        `t0_s` after the first; the reference, the distribution and the episode counts
+        carry on (an open episode ends at the gap)."""
+        self._start(check_fs(fs_hz, "PostureTracker.restart"))
+        if self._ref is not None:
+            self._ref_sample = 0
+        self._t0 = t0_s
+        ep = self._ep
+        ep.run, ep.open, ep.step_s = 0, False, self._step_s
+        ep.min_steps = max(1, round(self._p.episode_min_s / self._step_s))
+
+    @property
+    def reference_sample(self) -> int | None:
+        """Sample of the current stretch at which the reference became known (0 when it
+        was given or carried over), None while unknown."""
+        return self._ref_sample
 
     @property
     def reference_g(self) -> tuple[float, float, float] | None:
@@ -227,6 +252,7 @@ class PostureTracker:
             self._try_reference()
             if self._ref is None:
                 return None
+            self._ref_sample = self._k * self._b
         win = blocks[-self._m :]
         g = win[0][0].copy()
         for blk in win[1:]:
@@ -238,7 +264,7 @@ class PostureTracker:
         gyro = win[-1][3]
         if gyro is not None:
             rot = float((gyro.sum(axis=0) / gyro.shape[0] * u).sum())
-        t_s = (self._k * self._b - self._m * self._b / 2) / self._fs
+        t_s = self._t0 + (self._k * self._b - self._m * self._b / 2) / self._fs
         self._hist[min(180, int(deg))] += 1
         self._max = max(self._max, deg)
         if self._ep.add(t_s, deg):
