@@ -249,7 +249,7 @@ class PostureTracker:
         if len(blocks) < self._m:
             return None
         if self._ref is None:
-            self._try_reference()
+            self._ref = self._still_reference()
             if self._ref is None:
                 return None
             self._ref_sample = self._k * self._b
@@ -271,9 +271,10 @@ class PostureTracker:
             self.new_episodes.append(self._ep.starts_s[-1])
         return PostureSample(t_s, deg, rot)
 
-    def _try_reference(self) -> None:
+    def _still_reference(self) -> FloatArray | None:
+        """The mean direction of the last `reference_s` when they were still, else None."""
         if len(self._blocks) < self._r:
-            return
+            return None
         win = self._blocks[-self._r :]
         n = self._r * self._b
         s1 = math.fsum(b[1] for b in win)
@@ -284,7 +285,8 @@ class PostureTracker:
             g = win[0][0].copy()
             for blk in win[1:]:
                 g += blk[0]
-            self._ref = _unit(g, "reference")
+            return _unit(g, "reference")
+        return None
 
     def summary(self) -> PostureSummary:
         """Inclination distribution, time beyond the limit and episodes so far."""
