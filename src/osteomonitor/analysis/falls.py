@@ -61,7 +61,8 @@ class FallParams:
         separation_s: a candidate is the highest smoothed peak within ± this (one
             candidate per fall: impact, bounce and settling within 1 s).
         freefall_s: window before the impact for the free-fall dip and the speed, s
-            (falls from standing take 0.5-1 s: Bourke 2008, Gait Posture 28:194).
+            (the vertical-velocity profiles of Bourke et al. 2008, Med Eng Phys 30:937,
+            reach their fall thresholds within the last second before impact).
         pre_s / post_s: (start, end) of the gravity windows before / after the impact,
             s from the impact; kept clear of the impact itself.
         turn_s: half-width of the windows either side of the impact for `turn_deg`, s.
