@@ -186,4 +186,4 @@ def alarms(model: FallModel, r: TrialCandidates, params: FallParams = DEFAULT_FA
 
 
 #: A model that never alarms (candidate extraction only).
-_NEVER = FallModel(FEATURE_NAMES, (), (0.0,) * 6, (1.0,) * 6, (0.0,) * 6, 0.0, 2.0, "extraction")
+_NEVER = FallModel(FEATURE_NAMES, (), (0.0,) * 4, (1.0,) * 4, (0.0,) * 4, 0.0, 2.0, "extraction")

@@ -105,7 +105,7 @@ def test_shipped_model_is_valid_and_round_trips() -> None:
     assert 0.5 <= m.threshold < 1.0
     assert model_from_json(m.to_json()) == m
     with pytest.raises(SignalError):
-        model_from_json(m.to_json().replace('"turn_deg"', '"other"'))
+        model_from_json(m.to_json().replace('"tilt_deg"', '"other"'))
 
 
 SISFALL_FEW = [("SA02", "F01"), ("SA07", "F05"), ("SE06", "F09"), ("SA11", "F14")]

@@ -16,11 +16,10 @@ Algorithm (parameters in `FallParams`, sources beside each):
    in any orientation): the impact `peak_g`; the lowest smoothed ‖a‖ in the
    `freefall_s` before it (`freefall_g`, the free-fall dip); the angle between the mean
    acceleration (gravity) in `pre_s` before and `post_s` after it (`tilt_deg`, the
-   change of posture); the spread of the smoothed ‖a‖ after it (`post_sd_g`, lying
-   still or not); the downward speed gathered along the pre-impact gravity direction
-   in the `freefall_s` before it (`velocity_m_s`, Bourke et al. 2008's velocity
-   feature); and the movement of the trunk's axis during the impact, the angle between
-   the mean accelerations `turn_s` before and after it (`turn_deg`).
+   change of posture); and the spread of the smoothed ‖a‖ after it (`post_sd_g`, lying
+   still or not). Two more candidates, the downward speed before the impact (Bourke
+   et al. 2008, Med Eng Phys 30:937) and the turn of the trunk's axis across it, added
+   nothing leave-one-subject-out (same detections, same false alarms) and were dropped.
 4. Score: logistic model over those features; a probability ≥ the model's threshold
    raises a fall, and further alarms are held off for `alarm_refractory_s`.
 
@@ -43,7 +42,6 @@ import numpy as np
 from osteomonitor.model import Fall
 
 from .signal import FloatArray, SignalError, check_acc, check_fs, magnitude, moving_mean_valid
-from .thresholds import GRAVITY_M_S2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +59,11 @@ class FallParams:
             ≥ 1.6 g; 1.4 g found no more of them and added sit-to-lie false alarms.
         separation_s: a candidate is the highest smoothed peak within ± this (one
             candidate per fall: impact, bounce and settling within 1 s).
-        freefall_s: window before the impact for the free-fall dip and the speed, s
-            (the vertical-velocity profiles of Bourke et al. 2008, Med Eng Phys 30:937,
-            reach their fall thresholds within the last second before impact).
+        freefall_s: window before the impact for the free-fall dip, s (the
+            vertical-velocity profiles of Bourke et al. 2008, Med Eng Phys 30:937, reach
+            their fall thresholds within the last second before impact).
         pre_s / post_s: (start, end) of the gravity windows before / after the impact,
             s from the impact; kept clear of the impact itself.
-        turn_s: half-width of the windows either side of the impact for `turn_deg`, s.
         alarm_refractory_s: one alarm per fall: candidates within this after an alarm
             are not reported, s.
         lying_before_deg: when the upright direction is known (`upright_g`), a
@@ -83,7 +80,6 @@ class FallParams:
     freefall_s: float = 1.0
     pre_s: tuple[float, float] = (3.0, 1.5)
     post_s: tuple[float, float] = (1.0, 2.5)
-    turn_s: float = 0.5
     alarm_refractory_s: float = 10.0
     lying_before_deg: float = 60.0
 
@@ -96,8 +92,6 @@ FEATURE_NAMES = (
     "freefall_g",
     "tilt_deg",
     "post_sd_g",
-    "velocity_m_s",
-    "turn_deg",
 )
 
 
@@ -111,8 +105,6 @@ class FallFeatures:
         freefall_g: lowest smoothed ‖a‖ in the second before, g.
         tilt_deg: angle between gravity before and after, degrees.
         post_sd_g: standard deviation of the smoothed ‖a‖ after the impact, g.
-        velocity_m_s: downward speed gathered in the second before, m/s.
-        turn_deg: angle between the mean acceleration just before and just after, degrees.
     """
 
     t_s: float
@@ -120,19 +112,10 @@ class FallFeatures:
     freefall_g: float
     tilt_deg: float
     post_sd_g: float
-    velocity_m_s: float
-    turn_deg: float
 
     def vector(self) -> list[float]:
         """The features in `FEATURE_NAMES` order."""
-        return [
-            self.peak_g,
-            self.freefall_g,
-            self.tilt_deg,
-            self.post_sd_g,
-            self.velocity_m_s,
-            self.turn_deg,
-        ]
+        return [self.peak_g, self.freefall_g, self.tilt_deg, self.post_sd_g]
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +240,6 @@ class FallDetector:
         self._ff = max(1, round(params.freefall_s * fs))
         self._pre = (round(params.pre_s[0] * fs), max(1, round(params.pre_s[1] * fs)))
         self._post = (round(params.post_s[0] * fs), round(params.post_s[1] * fs))
-        self._turn = max(1, round(params.turn_s * fs))
         self._refr = round(params.alarm_refractory_s * fs)
         self._buf = np.empty((0, 3), dtype=np.float64)
         self._mag = np.empty(0, dtype=np.float64)
@@ -376,18 +358,9 @@ class FallDetector:
         g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
         g_post = self._mean_acc(p + self._post[0], p + self._post[1])
         tilt = _angle_deg(g_pre, g_post)
-        turn = _angle_deg(self._mean_acc(p - self._turn, p), self._mean_acc(p, p + self._turn))
         post = np.array(self._smv(p + self._post[0], p + self._post[1]))
         post_sd = float(post.std()) if post.shape[0] else 0.0
-        gn = float(np.sqrt((g_pre * g_pre).sum()))
-        vel = 0.0
-        if gn > 0.5:
-            u = g_pre / gn
-            lo = max(0, p - self._ff)
-            w = np.array(self._buf[lo - self._b0 : p - self._b0])
-            vert = w[:, 0] * u[0] + w[:, 1] * u[1] + w[:, 2] * u[2]
-            vel = -float((vert - gn).sum()) / fs * GRAVITY_M_S2
-        return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd, vel, turn)
+        return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd)
 
     def _judge(self, p: int) -> Fall | None:
         f = self.features(p)
@@ -413,7 +386,7 @@ class FallDetector:
 
     def _trim(self) -> None:
         # a future candidate (≥ _scan) looks back over its gravity and free-fall windows
-        back = max(self._r, self._pre[0], self._ff, self._turn) + self._h
+        back = max(self._r, self._pre[0], self._ff) + self._h
         keep = min([self._scan - back, *(p - back for p in self._pending)])
         keep = max(0, keep)
         if keep > self._b0:
