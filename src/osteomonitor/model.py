@@ -239,8 +239,10 @@ class PostureSummary:
         median_deg / p95_deg / max_deg: inclination from upright, degrees (1° bins for
             the percentiles); None when nothing was measured.
         limit_deg: the inclination limit judged, degrees.
-        beyond_s: seconds beyond the limit (any duration).
-        episodes: sustained episodes beyond the limit (see `PostureParams`).
+        beyond_s: seconds beyond the limit in bends and brief reaches (stretches no
+            longer than `PostureParams.bend_max_s`).
+        reclined_s: seconds beyond the limit in longer stretches (lying, reclining).
+        episodes: sustained bends beyond the limit (see `PostureParams`).
         longest_episode_s: the longest episode, s.
         episode_starts_s: start of each episode, s from the first sample.
     """
@@ -252,6 +254,7 @@ class PostureSummary:
     max_deg: float | None = None
     limit_deg: float = 45.0
     beyond_s: float = 0.0
+    reclined_s: float = 0.0
     episodes: int = 0
     longest_episode_s: float = 0.0
     episode_starts_s: tuple[float, ...] = ()

@@ -128,3 +128,45 @@ def test_restart_keeps_reference_and_counts_and_shifts_time() -> None:
     assert s.episodes == 2
     assert s.episode_starts_s[1] > 100.0
     assert len(first) > 0
+
+
+def test_trunk_tracker_stretches_shift_times_and_agree_whatever_the_chunking() -> None:
+    from osteomonitor.analysis.trunk import TrunkTracker
+
+    from .trunk_synth import transition_signal
+
+    fs = 100.0
+    fall, t_imp = transition_signal(fs, 90.0, lead_s=6.0)
+    bend = bend_signal(fs, 70.0)
+    results = []
+    for chunk in (37, 1000, 10_000):
+        tr = TrunkTracker()
+        found = tr.start(fs, 0.0)
+        for i in range(0, len(bend), chunk):
+            tr.feed(bend[i : i + chunk])
+        found += tr.start(50.0, 100.0)  # a gap, then another rate
+        fall50 = fall[::2]
+        for i in range(0, len(fall50), chunk):
+            found += tr.feed(fall50[i : i + chunk])
+        found += tr.end()
+        results.append((found, tr.posture()))
+    assert results[0] == results[1] == results[2]
+    found, posture = results[0]
+    assert len(found) == 1 and found[0].t_s == pytest.approx(100.0 + t_imp, abs=0.1)
+    # the bend, and the 5 s of lying after the fall (shorter than bend_max_s: by time
+    # alone it reads as a bend)
+    assert posture is not None and posture.episodes == 2
+
+
+def test_lying_long_is_reclined_not_a_bend() -> None:
+    fs = 50.0
+    acc = bend_signal(fs, 90.0, hold_s=60.0)  # down to horizontal for a minute
+    tr = PostureTracker(fs)
+    tr.feed(acc[: round(10 * fs)])
+    live = tr.summary()
+    assert live.episodes == 1  # while it lasts < 30 s it is a bend (and the live caution)
+    tr.feed(acc[round(10 * fs) :])
+    s = tr.summary()
+    assert s.episodes == 0
+    assert s.reclined_s > 55.0
+    assert s.beyond_s < 1.0

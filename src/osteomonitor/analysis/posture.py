@@ -15,11 +15,13 @@ present, the rotation rate about the reference's vertical axis is reported too
 Output: one `PostureSample` every `step_s` from block means over fixed sample blocks,
 so `PostureTracker` (incremental) and `analyse_posture` (batch) agree exactly whatever
 the chunking. Time beyond a limit and sustained episodes (≥ `episode_min_s`, ended
-`hysteresis_deg` below the limit) are counted as the samples arrive.
+`hysteresis_deg` below the limit, no longer than `bend_max_s`: longer is lying or
+reclining) are counted as the samples arrive.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -53,6 +55,10 @@ class PostureParams:
             (and the live caution), s; brief reaches are not.
         hysteresis_deg: an episode ends when the inclination falls this far below the
             limit.
+        bend_max_s: a stretch beyond the limit longer than this is lying or reclining
+            (floor exercises, a rest, a fall), not a bend: its time goes to `reclined_s`
+            and it is no episode. Design choice: SisFall's bends (D15, D16) last under
+            10 s; the sensor cannot tell lying on the back from bending forward.
     """
 
     step_s: float = 0.1
@@ -63,6 +69,7 @@ class PostureParams:
     limit_deg: float = 45.0
     episode_min_s: float = 2.0
     hysteresis_deg: float = 5.0
+    bend_max_s: float = 30.0
 
 
 DEFAULT_POSTURE_PARAMS = PostureParams()
@@ -101,35 +108,51 @@ class PostureAnalysis:
 
 @dataclass(slots=True)
 class _Episodes:
+    """Bends beyond the limit, decided when each stretch beyond it ends."""
+
     limit: float
     min_steps: int
     hyst: float
     step_s: float
-    beyond_s: float = 0.0
+    bend_max_s: float
+    beyond_s: float = 0.0  # closed stretches shorter than bend_max_s
+    reclined_s: float = 0.0  # closed stretches longer than bend_max_s
     count: int = 0
     longest_s: float = 0.0
-    run: int = 0  # consecutive samples beyond (or within hysteresis of an open episode)
-    open: bool = False
     starts_s: list[float] = field(default_factory=list)
+    run: int = 0  # samples in the current stretch (beyond, or within hysteresis once open)
+    run_beyond: int = 0  # of which beyond the limit
+    run_start_s: float = 0.0
+    open: bool = False  # the current stretch lasted min_steps
 
     def add(self, t_s: float, deg: float) -> bool:
-        """Account one sample; True when it makes a new episode."""
-        new = False
-        if deg > self.limit:
-            self.beyond_s += self.step_s
+        """Account one sample; True when it makes the current stretch sustained."""
         if deg > self.limit or (self.open and deg > self.limit - self.hyst):
+            if self.run == 0:
+                self.run_start_s = t_s
             self.run += 1
+            self.run_beyond += deg > self.limit
             if not self.open and self.run >= self.min_steps:
                 self.open = True
-                self.count += 1
-                self.starts_s.append(t_s - (self.run - 1) * self.step_s)
-                new = True
-            if self.open:
-                self.longest_s = max(self.longest_s, self.run * self.step_s)
+                return True
+            return False
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """End the current stretch: a bend, a reclined stretch, or a brief reach."""
+        held = self.run * self.step_s
+        beyond = self.run_beyond * self.step_s
+        if self.open and held > self.bend_max_s:
+            self.reclined_s += beyond
         else:
-            self.run = 0
-            self.open = False
-        return new
+            self.beyond_s += beyond
+            if self.open:
+                self.count += 1
+                self.starts_s.append(self.run_start_s)
+                self.longest_s = max(self.longest_s, held)
+        self.run = self.run_beyond = 0
+        self.open = False
 
 
 class PostureTracker:
@@ -164,6 +187,7 @@ class PostureTracker:
             max(1, round(params.episode_min_s / self._step_s)),
             params.hysteresis_deg,
             self._step_s,
+            params.bend_max_s,
         )
         self._hist = np.zeros(181, dtype=np.int64)  # 1° bins of inclination
         self._max = 0.0
@@ -191,7 +215,8 @@ class PostureTracker:
             self._ref_sample = 0
         self._t0 = t0_s
         ep = self._ep
-        ep.run, ep.open, ep.step_s = 0, False, self._step_s
+        ep.close()
+        ep.step_s = self._step_s
         ep.min_steps = max(1, round(self._p.episode_min_s / self._step_s))
 
     @property
@@ -268,7 +293,7 @@ class PostureTracker:
         self._hist[min(180, int(deg))] += 1
         self._max = max(self._max, deg)
         if self._ep.add(t_s, deg):
-            self.new_episodes.append(self._ep.starts_s[-1])
+            self.new_episodes.append(self._ep.run_start_s)
         return PostureSample(t_s, deg, rot)
 
     def _still_reference(self) -> FloatArray | None:
@@ -296,7 +321,9 @@ class PostureTracker:
             cum = np.cumsum(self._hist)
             med = float(np.searchsorted(cum, 0.5 * n))
             p95 = float(np.searchsorted(cum, 0.95 * n))
-        ep = self._ep
+        ep = copy.copy(self._ep)  # the open stretch counts as if it ended now
+        ep.starts_s = list(ep.starts_s)
+        ep.close()
         return PostureSummary(
             reference_known=self._ref is not None,
             measured_s=n * self._step_s,
@@ -305,6 +332,7 @@ class PostureTracker:
             max_deg=self._max if n else None,
             limit_deg=self._p.limit_deg,
             beyond_s=ep.beyond_s,
+            reclined_s=ep.reclined_s,
             episodes=ep.count,
             longest_episode_s=ep.longest_s,
             episode_starts_s=tuple(ep.starts_s),
