@@ -21,6 +21,10 @@ from .falls import DEFAULT_FALL_PARAMS, FallDetector, FallParams
 from .posture import DEFAULT_POSTURE_PARAMS, PostureParams, PostureTracker
 from .signal import FloatArray
 
+#: Placements where the sensor moves with the trunk (falls and posture are valid there;
+#: an arm or wrist sensor swings on its own).
+TRUNK_PLACEMENTS = frozenset({"chest", "hip", "waist", "lower-back", "trunk"})
+
 
 class TrunkTracker:
     """Falls and trunk posture of one sensor, stretch by stretch.

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from osteomonitor.model import Event, EventKind, Fall, PostureSummary
 
-from .fitt import Prescription
-
 #: Where the fall rule comes from (the detector and its validation).
 FALL_SOURCE = (
     "fall detector (analysis/falls.py): impact, change of posture and stillness after it; "
@@ -81,9 +79,3 @@ def fall_from_event(ev: Event, start_t_ns: int) -> Fall | None:
         float(d.get("tilt_deg", 0.0)),
     )
 
-
-def restriction_text(rx: Prescription) -> str | None:
-    """The spinal restriction as the live screen shows it, None when not set."""
-    if not rx.safety.avoid_spinal_flexion:
-        return None
-    return "Back care: avoid bending far forward and twisting (" + rx.safety.spinal_source + ")"

@@ -1,0 +1,118 @@
+"""A fall during a live session, over the whole path: the virtual H10 (chest) falls →
+BLE → collector → recording → analysis → the STOP alert and the question at once; the
+patient answers and the answer is recorded; review and analysis flag the fall."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tui_support import SIZE, wait_for
+
+from osteomonitor.cli.demo import demo_prescription_toml
+from osteomonitor.collect.session_recording import session_meta
+from osteomonitor.model import EventKind
+from osteomonitor.prescription import Rule, check_safety, parse_prescription
+from osteomonitor.prescription.safety import PATIENT_MESSAGES
+from osteomonitor.session import analyze_recording
+from osteomonitor.sim.session_model import Segment, SessionModel
+from osteomonitor.sim.world import virtual_world
+from osteomonitor.store import RecordingReader
+from osteomonitor.tui.screens.fall_dialog import FallDialog
+from osteomonitor.tui.screens.live import FALL_QUESTION, HELP_REQUESTED, LiveScreen
+from osteomonitor.tui.services.live_session import live_app, live_collection
+from osteomonitor.tui.widgets.alert_banner import AlertBanner
+
+# Standing, walking, then a forward fall at 9.8 s (simulated): lying still after it.
+PLAN = (Segment("rest", 0.0, 3.0), Segment("walk", 3.0, 8.0), Segment("fall", 8.0, 40.0))
+SIM_SPEED = 4.0
+
+
+def test_the_question_is_the_fall_alert_message() -> None:
+    assert PATIENT_MESSAGES[Rule.FALL] == FALL_QUESTION
+
+
+async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: Path) -> None:
+    toml = demo_prescription_toml(start_date=dt.date.today() - dt.timedelta(days=7))
+    rx = parse_prescription(toml, "test")
+    out = tmp_path / "fall.omrec"
+    meta = session_meta("DEMO", "mixed", prescription_toml=toml, simulated=True)
+    model = SessionModel(seed=5, duration_s=40.0, plan=PLAN)
+    (impact_s,) = model.fall_times_s()
+    async with (
+        virtual_world(["h10"], session_model=model, speed=SIM_SPEED) as world,
+        live_collection(world.device_specs(), output=out, meta=meta, stack=world.stack) as (
+            collector,
+            sub,
+        ),
+    ):
+        app, feed = live_app(collector, sub, meta, rx, clock_ns=world.stack.clock_ns)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LiveScreen)
+            await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+            banner = screen.query_one(AlertBanner)
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, FallDialog), timeout_s=30, what="question"
+            )
+            state = screen.last_state
+            assert len(state.falls) == 1
+            assert abs(state.falls[0].t_s - impact_s) < 1.5  # session clock ≈ model clock
+            assert FALL_QUESTION in str(app.screen.query_one("#fall-question").render())
+            shown = dict(screen.fall_shown_at_s)
+            assert banner.display and banner.has_class("-stop")
+            assert FALL_QUESTION in str(banner.render())
+            await pilot.press("escape")  # not an answer: the question stays
+            assert isinstance(app.screen, FallDialog)
+            await pilot.press("f")  # I'm fine
+            assert app.screen is screen
+            await pilot.pause(0.1)
+            assert not banner.display  # acknowledged by the answer
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
+    with RecordingReader(out) as reader:
+        events = reader.events()
+    asked = [e for e in events if e.kind == EventKind.FALL_SUSPECTED]
+    answers = [e for e in events if e.kind == EventKind.FALL_RESPONSE]
+    assert len(asked) == 1 and abs(asked[0].data["t_s"] - impact_s) < 1.5
+    assert asked[0].data["tilt_deg"] > 60
+    # at once: asked with the first snapshot covering the detector's 2.5 s post-impact
+    # window (plus at most one 2 s analysis batch and one snapshot interval)
+    (shown_at,) = shown.values()
+    assert 2.5 <= shown_at - asked[0].data["t_s"] < 2.5 + 2.0 + 1.0
+    _, summary = analyze_recording(out)
+    assert [a.data["response"] for a in answers] == ["fine"]
+    assert answers[0].data["suspected_t_s"] == asked[0].data["t_s"]
+    # the analysis of the recording finds the fall again; review lists it once, answered
+    assert len(summary.falls) == 1
+    falls = [a for a in check_safety(summary, rx) if a.rule == Rule.FALL]
+    assert len(falls) == 1 and falls[0].severity == "stop"
+    assert "I'm fine" in falls[0].physio_message
+
+
+async def test_i_need_help_keeps_a_stop_banner(tmp_path: Path) -> None:
+    toml = demo_prescription_toml(start_date=dt.date.today() - dt.timedelta(days=7))
+    rx = parse_prescription(toml, "test")
+    meta = session_meta("DEMO", "mixed", prescription_toml=toml, simulated=True)
+    model = SessionModel(seed=6, duration_s=40.0, plan=PLAN)
+    async with (
+        virtual_world(["h10"], session_model=model, speed=SIM_SPEED) as world,
+        live_collection(
+            world.device_specs(), output=tmp_path / "help.omrec", meta=meta, stack=world.stack
+        ) as (collector, sub),
+    ):
+        app, _ = live_app(collector, sub, meta, rx, clock_ns=world.stack.clock_ns)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, FallDialog), timeout_s=30, what="question"
+            )
+            await pilot.press("h")
+            await pilot.pause(0.1)
+            banner = screen.query_one(AlertBanner)
+            assert banner.display and banner.has_class("-stop")
+            assert HELP_REQUESTED[:30] in str(banner.render())
+            await pilot.press("a")  # help has come
+            assert not banner.display
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
