@@ -46,7 +46,7 @@ async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: P
             sub,
         ),
     ):
-        app, feed = live_app(collector, sub, meta, rx, clock_ns=world.stack.clock_ns)
+        app, _ = live_app(collector, sub, meta, rx, clock_ns=world.stack.clock_ns)
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
             assert isinstance(screen, LiveScreen)
@@ -57,9 +57,12 @@ async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: P
             )
             state = screen.last_state
             assert len(state.falls) == 1
-            assert abs(state.falls[0].t_s - impact_s) < 1.5  # session clock ≈ model clock
+            fall = state.falls[0]
+            assert abs(fall.t_s - impact_s) < 1.5  # session clock ≈ model clock
+            # at once: decided when the 2.5 s post-impact window is in, asked with the
+            # first snapshot holding the fall (the screen asks in that same update)
+            assert fall.confirmed_s - fall.t_s < 2.6
             assert FALL_QUESTION in str(app.screen.query_one("#fall-question").render())
-            shown = dict(screen.fall_shown_at_s)
             assert banner.display and banner.has_class("-stop")
             assert FALL_QUESTION in str(banner.render())
             await pilot.press("escape")  # not an answer: the question stays
@@ -76,10 +79,6 @@ async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: P
     answers = [e for e in events if e.kind == EventKind.FALL_RESPONSE]
     assert len(asked) == 1 and abs(asked[0].data["t_s"] - impact_s) < 1.5
     assert asked[0].data["tilt_deg"] > 60
-    # at once: asked with the first snapshot covering the detector's 2.5 s post-impact
-    # window (plus at most one 2 s analysis batch and one snapshot interval)
-    (shown_at,) = shown.values()
-    assert 2.5 <= shown_at - asked[0].data["t_s"] < 2.5 + 2.0 + 1.0
     _, summary = analyze_recording(out)
     assert [a.data["response"] for a in answers] == ["fine"]
     assert answers[0].data["suspected_t_s"] == asked[0].data["t_s"]

@@ -125,7 +125,6 @@ are asked whether you are all right: f "I'm fine", h "I need help".
         self._stopping = False
         self._generation = 0
         self._falls_asked: set[float] = set()
-        self.fall_shown_at_s: dict[float, float] = {}
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -201,7 +200,7 @@ are asked whether you are all right: f "I'm fine", h "I need help".
             line = posture_line(t.spinal_restriction, state)
             self.query_one("#spinal-restriction", Label).update(line)
         for fall in getattr(state, "falls", ()):
-            self._on_fall(fall, state.elapsed_s)
+            self._on_fall(fall)
         if message.newest_arrival_ns is not None and self.latency_sink is not None:
             arrival = message.newest_arrival_ns
             sink, clock = self.latency_sink, self.clock_ns
@@ -224,17 +223,13 @@ are asked whether you are all right: f "I'm fine", h "I need help".
         self.alerts.add_local("feed", message.text, "stop")
         self.query_one(AlertBanner).show(self.alerts.active())
 
-    def _on_fall(self, fall: Any, elapsed_s: float) -> None:
-        """Ask once per suspected fall; live, record the question and the answer.
-
-        `elapsed_s`: session time the snapshot that brought the fall covers, s (kept in
-        `fall_shown_at_s`, keyed by the fall's time, for tests and benchmarks).
-        """
+    def _on_fall(self, fall: Any) -> None:
+        """Ask once per suspected fall (with the first snapshot that holds it); live,
+        record the question and the answer."""
         key = round(float(fall.t_s), 2)
         if key in self._falls_asked:
             return
         self._falls_asked.add(key)
-        self.fall_shown_at_s[key] = elapsed_s
         if not self.feed.can_log_events:
             return  # a replay: the banner shows it; the recording holds the answers
         self._log(
