@@ -26,10 +26,8 @@ from osteomonitor.prescription.trunk_alerts import (
     FALL_PATIENT_MESSAGE,
     FALL_SOURCE,
     FLEXION_PATIENT_MESSAGE,
-    fall_from_event,
     fall_physio_message,
     flexion_physio_message,
-    flexion_review_message,
 )
 
 NS_PER_S = 1_000_000_000
@@ -418,50 +416,11 @@ def check_safety(
         if ev.kind in (EventKind.PAIN, EventKind.BALANCE_START):
             ev_mon.on_event(ev)
     alerts += list(ev_mon.alerts)
+    from osteomonitor.prescription.trunk_review import trunk_review_alerts  # uses this module
+
     alerts += trunk_review_alerts(summary, rx)
     alerts += data_quality_alerts(summary)
     return alerts
-
-
-def trunk_review_alerts(summary: SessionSummary, rx: Prescription) -> list[Alert]:
-    """Falls (found by the analysis or recorded live, with the patient's answers) and,
-    when the prescription restricts spinal flexion, the count of sustained bends."""
-    mon = SafetyMonitor(rx, summary.start_t_ns)
-    answers: dict[float, str] = {}
-    live: list[Fall] = []
-    for ev in summary.events:
-        if ev.kind == EventKind.FALL_RESPONSE:
-            t = ev.data.get("suspected_t_s")
-            if isinstance(t, int | float):
-                answers[round(float(t), 1)] = str(ev.data.get("response", ""))
-        f = fall_from_event(ev, summary.start_t_ns)
-        if f is not None:
-            live.append(f)
-    falls = list(summary.falls)
-    # a fall recorded live and found again by the analysis is one fall
-    falls += [f for f in live if all(abs(f.t_s - g.t_s) > 1.0 for g in summary.falls)]
-    out = []
-    for f in sorted(falls, key=lambda f: f.t_s):
-        answer = next((a for t, a in answers.items() if abs(t - f.t_s) <= 1.0), None)
-        out.append(mon._fall_alert(f, answer))
-    p = summary.posture
-    if rx.safety.avoid_spinal_flexion and p is not None and p.episodes:
-        out.append(
-            Alert(
-                Rule.SPINAL_FLEXION,
-                Severity.WARNING,
-                p.episode_starts_s[0] if p.episode_starts_s else None,
-                p.longest_episode_s,
-                p.limit_deg,
-                "s beyond the limit",
-                rx.safety.spinal_source,
-                PATIENT_MESSAGES[Rule.SPINAL_FLEXION],
-                flexion_review_message(p),
-                count=p.episodes,
-                last_t_s=p.episode_starts_s[-1] if len(p.episode_starts_s) > 1 else None,
-            )
-        )
-    return out
 
 
 def _histogram_count_above(summary: SessionSummary, limit_g: float) -> int | None:

@@ -9,7 +9,9 @@ built here and raised through `SafetyMonitor` (live) and `check_safety` (review)
 
 from __future__ import annotations
 
-from osteomonitor.model import Event, EventKind, Fall, PostureSummary
+from dataclasses import dataclass
+
+from osteomonitor.model import Event, EventKind, Fall, PostureSummary, SessionSummary
 
 #: Where the fall rule comes from (the detector and its validation).
 FALL_SOURCE = (
@@ -79,3 +81,51 @@ def fall_from_event(ev: Event, start_t_ns: int) -> Fall | None:
         float(d.get("tilt_deg", 0.0)),
     )
 
+
+@dataclass(frozen=True, slots=True)
+class FallRecord:
+    """A suspected fall as review reports it.
+
+    Attributes:
+        fall: the fall (times in s from the session start).
+        response: the patient's answer ("fine", "help"), None when none was recorded.
+        live: it was raised live (a `FALL_SUSPECTED` event is in the recording).
+        found: the analysis of the recording finds it.
+    """
+
+    fall: Fall
+    response: str | None
+    live: bool
+    found: bool
+
+
+#: A live-recorded fall and one the analysis finds within this of it are the same, s.
+SAME_FALL_S = 1.0
+
+
+def session_falls(summary: SessionSummary) -> list[FallRecord]:
+    """Every suspected fall of a session: found by the analysis or raised live (the
+    recording's `FALL_SUSPECTED` events), with the patient's answers, in time order."""
+    answers: list[tuple[float, str]] = []
+    live: list[Fall] = []
+    for ev in summary.events:
+        if ev.kind == EventKind.FALL_RESPONSE:
+            t = ev.data.get("suspected_t_s")
+            if isinstance(t, int | float):
+                answers.append((float(t), str(ev.data.get("response", ""))))
+        f = fall_from_event(ev, summary.start_t_ns)
+        if f is not None:
+            live.append(f)
+
+    def near(a: Fall, b: Fall) -> bool:
+        return abs(a.t_s - b.t_s) <= SAME_FALL_S
+
+    out = [FallRecord(f, None, any(near(f, g) for g in live), True) for f in summary.falls]
+    out += [
+        FallRecord(g, None, True, False) for g in live if not any(near(g, f) for f in summary.falls)
+    ]
+    records = []
+    for r in sorted(out, key=lambda r: r.fall.t_s):
+        answer = next((a for t, a in answers if abs(t - r.fall.t_s) <= SAME_FALL_S), None)
+        records.append(FallRecord(r.fall, answer, r.live, r.found))
+    return records

@@ -63,6 +63,9 @@ ACC_NOISE_G = 0.01
 FALL_AT_S = 1.0
 FALL_TURN_S = 0.8
 FALL_IMPACT_G = 4.0
+#: The bend segment: a slow forward bend of the trunk, degrees (a stoop: SisFall D16
+#: reaches a median 64° at the waist, bench/accuracy_posture.py).
+BEND_DEG = 70.0
 #: Grid of the precomputed heart-rate curve, s.
 _HR_DT_S = 0.1
 
@@ -72,9 +75,11 @@ class Segment:
     """One part of the session plan.
 
     Attributes:
-        kind: "rest", "walk", "jumps" or "fall" (standing 1 s, then a forward fall:
+        kind: "rest", "walk", "jumps", "fall" (standing 1 s, then a forward fall:
             the trunk tips 90° in `FALL_TURN_S` with the load dropping to 0.3 g, an
-            impact of `FALL_IMPACT_G`, then lying still to the segment's end).
+            impact of `FALL_IMPACT_G`, then lying still to the segment's end) or "bend"
+            (standing 1 s, bending forward to `BEND_DEG` in 1.5 s, holding, and back up
+            in the segment's last 2.5 s).
         start_s / end_s: simulated seconds from the session start.
     """
 
@@ -243,6 +248,11 @@ class SessionModel:
         if fall.any():
             x = local[fall] - self._starts[idx[fall]] - FALL_AT_S
             up[fall], ap[fall] = _fall_components(x)
+        bend = kinds == "bend"
+        if bend.any():
+            seg_start = self._starts[idx[bend]]
+            seg_len = np.array([s.end_s - s.start_s for s in self.plan])[idx[bend]]
+            up[bend], ap[bend] = _bend_components(local[bend] - seg_start, seg_len)
         up += ACC_NOISE_G * _noise(t, self.seed, 0)
         ap += ACC_NOISE_G * _noise(t, self.seed, 1)
         ml += ACC_NOISE_G * _noise(t, self.seed, 2)
@@ -348,3 +358,11 @@ def _fall_components(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     hit = (after >= 0) & (after < 0.3)
     mag = np.where(hit, 1.0 + (FALL_IMPACT_G - 1.0) * np.exp(-np.clip(after, 0, None) / 0.03), mag)
     return mag * np.cos(theta), mag * np.sin(theta)
+
+
+def _bend_components(x: FloatArray, length_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(up, forward) acceleration components, g, `x` s into a bend segment."""
+    down = np.clip((x - 1.0) / 1.5, 0.0, 1.0)
+    up_again = np.clip((length_s - 1.0 - x) / 1.5, 0.0, 1.0)
+    theta = np.radians(BEND_DEG) * np.minimum(down, up_again)
+    return np.cos(theta), np.sin(theta)
