@@ -1,6 +1,8 @@
-"""A fall during a live session, over the whole path: the virtual H10 (chest) falls →
+"""The trunk sensor on the live screen, over the whole path. A fall: the virtual H10 falls →
 BLE → collector → recording → analysis → the STOP alert and the question at once; the
-patient answers and the answer is recorded; review and analysis flag the fall."""
+patient answers and the answer is recorded; review and analysis flag the fall. A bend
+with the spinal restriction set: the restriction is shown and a sustained bend is a
+caution, not a stop."""
 
 from __future__ import annotations
 
@@ -112,6 +114,46 @@ async def test_i_need_help_keeps_a_stop_banner(tmp_path: Path) -> None:
             assert banner.display and banner.has_class("-stop")
             assert HELP_REQUESTED[:30] in str(banner.render())
             await pilot.press("a")  # help has come
+            assert not banner.display
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
+
+
+# Standing (the reference), a 10 s forward bend to 70°, standing again.
+BEND_PLAN = (Segment("rest", 0.0, 4.0), Segment("bend", 4.0, 16.0), Segment("rest", 16.0, 40.0))
+
+
+async def test_spinal_restriction_is_shown_and_a_sustained_bend_is_a_calm_caution(
+    tmp_path: Path,
+) -> None:
+    toml = demo_prescription_toml(start_date=dt.date.today() - dt.timedelta(days=7))
+    toml = toml.replace("[safety]\n", "[safety]\navoid_spinal_flexion = true\n")
+    rx = parse_prescription(toml, "test")
+    assert rx.safety.avoid_spinal_flexion
+    meta = session_meta("DEMO", "mixed", prescription_toml=toml, simulated=True)
+    model = SessionModel(seed=7, duration_s=40.0, plan=BEND_PLAN)
+    async with (
+        virtual_world(["h10"], session_model=model, speed=SIM_SPEED) as world,
+        live_collection(
+            world.device_specs(), output=tmp_path / "bend.omrec", meta=meta, stack=world.stack
+        ) as (collector, sub),
+    ):
+        app, _ = live_app(collector, sub, meta, rx, clock_ns=world.stack.clock_ns)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, LiveScreen)
+            line = screen.query_one("#spinal-restriction")
+            assert line.display
+            assert "avoid bending far forward" in str(line.render())
+            banner = screen.query_one(AlertBanner)
+            await wait_for(pilot, lambda: banner.display, timeout_s=30, what="the caution")
+            assert banner.has_class("-warning") and not banner.has_class("-stop")
+            assert PATIENT_MESSAGES[Rule.SPINAL_FLEXION][:40] in str(banner.render())
+            assert not isinstance(app.screen, FallDialog)  # a bend is not a fall
+            (alert,) = [a for a in screen.alerts.active() if a.rule == Rule.SPINAL_FLEXION]
+            assert alert.source == rx.safety.spinal_source  # cites where the rule comes from
+            assert "Trunk" in str(line.render())  # the current inclination is shown
+            await pilot.press("a")
             assert not banner.display
             await pilot.press("q", "y")
             await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
