@@ -166,8 +166,8 @@ def run(smoke: bool = False) -> list[Row]:
                 f"walking/standing trials beyond the {limit:g}° limit",
                 100 * float((upright > limit).mean()),
                 "% of trials",
-                note=f"{upright.size} trials (SisFall D01, D02; USC-HAD a1, a9), all on a "
-                "borrowed reference except USC-HAD a9's own",
+                note=f"{upright.size} trials (SisFall D01, D02; USC-HAD a1, a9), on the person's "
+                "reference from another trial (SisFall's belt was refastened between trials)",
             )
         )
     if gyro_diff:

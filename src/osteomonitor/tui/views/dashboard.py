@@ -30,7 +30,8 @@ class SessionTargets:
         hr_ceiling_bpm: the safety ceiling on heart rate, bpm.
         eyes_closed_allowed: eyes-closed balance tasks are allowed.
         spinal_restriction: the prescription's spinal restriction as the patient reads
-            it, with its source (None when the prescription sets none).
+            it (None when the prescription sets none; the caution it raises cites the
+            prescription's source).
     """
 
     target_minutes: float | None = None
@@ -72,7 +73,7 @@ def session_targets(rx: Any, meta: Any, day: dt.date | None = None) -> SessionTa
         hr_ceiling_bpm=rx.safety.hr_ceiling_bpm,
         eyes_closed_allowed=rx.safety.eyes_closed_balance,
         spinal_restriction=(
-            f"Back care: avoid bending far forward and twisting ({rx.safety.spinal_source})"
+            "Back care: avoid bending far forward and twisting"
             if rx.safety.avoid_spinal_flexion
             else None
         ),
