@@ -2,7 +2,9 @@
 
 Rules (each alert cites its source): a landing above the impact ceiling, any flight
 phase when the ceiling forbids them, heart rate above the HR ceiling, pain reported,
-eyes-closed balance at high fracture risk, data too poor to judge. Every `Alert` carries
+eyes-closed balance at high fracture risk, a suspected fall, sustained forward bending
+when the prescription restricts spinal flexion (`trunk_alerts.py`), data too poor to
+judge. Every `Alert` carries
 the time, the value, the limit, the rule source, a severity, a calm message for the
 patient and a precise one for the physio.
 
@@ -16,10 +18,17 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from osteomonitor.model import Event, EventKind, Jump, SessionSummary
+from osteomonitor.model import Event, EventKind, Fall, Jump, SessionSummary
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.sources import REFERENCES
+from osteomonitor.prescription.trunk_alerts import (
+    FALL_PATIENT_MESSAGE,
+    FALL_SOURCE,
+    FLEXION_PATIENT_MESSAGE,
+    fall_physio_message,
+    flexion_physio_message,
+)
 
 NS_PER_S = 1_000_000_000
 
@@ -40,6 +49,8 @@ class Rule(enum.StrEnum):
     HR_CEILING = "hr-ceiling"
     PAIN = "pain"
     EYES_CLOSED = "eyes-closed-balance"
+    FALL = "fall"
+    SPINAL_FLEXION = "spinal-flexion"
     DATA_QUALITY = "data-quality"
 
 
@@ -83,6 +94,8 @@ PATIENT_MESSAGES: dict[str, str] = {
     Rule.PAIN: "You reported pain. Please stop the exercise that hurts and rest. Your "
     "physiotherapist will see your report.",
     Rule.EYES_CLOSED: "Please keep your eyes open during balance exercises.",
+    Rule.FALL: FALL_PATIENT_MESSAGE,
+    Rule.SPINAL_FLEXION: FLEXION_PATIENT_MESSAGE,
     Rule.DATA_QUALITY: "The sensor signal is patchy. Check that the strap is snug and the "
     "sensor is switched on.",
 }
@@ -130,9 +143,9 @@ class SafetyMonitor:
         """Every alert raised so far, with repeat counts folded in."""
         return tuple(self._alerts)
 
-    def _emit(self, alert: Alert) -> list[Alert]:
+    def _emit(self, alert: Alert, fold: bool = True) -> list[Alert]:
         idx = self._last_index.get(alert.rule)
-        if idx is not None:
+        if idx is not None and fold:
             last = self._alerts[idx]
             if (
                 alert.t_s is not None
@@ -228,6 +241,44 @@ class SafetyMonitor:
             f"prescription HR ceiling {s.hr_ceiling_text}",
             PATIENT_MESSAGES[Rule.HR_CEILING],
             f"HR {bpm:.0f} bpm above the ceiling of {s.hr_ceiling_text} {how}.",
+        )
+
+    def on_fall(self, fall: Fall) -> list[Alert]:
+        """A suspected fall (session seconds): a STOP alert every time, never folded
+        into an earlier one."""
+        return self._emit(self._fall_alert(fall), fold=False)
+
+    def _fall_alert(self, fall: Fall, response: str | None = None) -> Alert:
+        return Alert(
+            Rule.FALL,
+            Severity.STOP,
+            fall.t_s,
+            fall.peak_g,
+            None,
+            "g impact",
+            FALL_SOURCE,
+            PATIENT_MESSAGES[Rule.FALL],
+            fall_physio_message(fall, response),
+        )
+
+    def on_flexion(self, start_s: float, limit_deg: float, held_s: float) -> list[Alert]:
+        """A bend beyond `limit_deg` held `held_s` from `start_s` (session seconds): a
+        caution when the prescription restricts spinal flexion, else nothing."""
+        s = self.rx.safety
+        if not s.avoid_spinal_flexion:
+            return []
+        return self._emit(
+            Alert(
+                Rule.SPINAL_FLEXION,
+                Severity.WARNING,
+                start_s,
+                held_s,
+                limit_deg,
+                "s beyond the limit",
+                s.spinal_source,
+                PATIENT_MESSAGES[Rule.SPINAL_FLEXION],
+                flexion_physio_message(start_s, limit_deg, held_s),
+            )
         )
 
     def on_event(self, event: Event, t_s: float | None = None) -> list[Alert]:
@@ -371,6 +422,9 @@ def check_safety(
         if ev.kind in (EventKind.PAIN, EventKind.BALANCE_START):
             ev_mon.on_event(ev)
     alerts += list(ev_mon.alerts)
+    from osteomonitor.prescription.trunk_review import trunk_review_alerts  # uses this module
+
+    alerts += trunk_review_alerts(summary, rx)
     alerts += data_quality_alerts(summary)
     return alerts
 

@@ -1,4 +1,5 @@
-"""Incremental analysis of one device's accelerometer: jumps, impact peaks, steps.
+"""Incremental analysis of one device's accelerometer: jumps, impact peaks, steps,
+falls and trunk posture (`analysis.trunk.TrunkTracker`).
 
 A gap in a device's samples (lost frames, a dropped link) longer than `ACC_GAP_S`
 ends the current analysis segment and starts a new one, so no jump is ever assembled
@@ -16,7 +17,8 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.steps import StepCounter, credited_walking_s
-from osteomonitor.model import NS_PER_S, AccBlock, FloatArray, GaitSummary, Impact, Jump
+from osteomonitor.analysis.trunk import TRUNK_PLACEMENTS, TrunkTracker
+from osteomonitor.model import NS_PER_S, AccBlock, Fall, FloatArray, GaitSummary, Impact, Jump
 
 #: A pause in a device's accelerometer samples longer than this (s) ends an analysis
 #: segment: a jump is never assembled across a gap (lost frames, link loss).
@@ -74,6 +76,9 @@ class AccTrack:
         self._jd: JumpDetector | None = None
         self._ic: ImpactCounter | None = None
         self._sc: StepCounter | None = None
+        self.trunk = TrunkTracker() if placement in TRUNK_PLACEMENTS else None
+        self.new_falls: list[Fall] = []  # confirmed since the processor last took them
+        self.new_bends_s: list[float] = []  # sustained bends begun since then (starts, s)
 
     def _shift_jumps(self, jumps: Iterable[Jump]) -> list[Jump]:
         """Segment-relative times → session-relative seconds."""
@@ -91,6 +96,9 @@ class AccTrack:
         self._jd = JumpDetector(block.fs_hz, block.range_g)
         self._ic = ImpactCounter(block.fs_hz, block.range_g)
         self._sc = StepCounter(block.fs_hz)
+        t0_s = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
+        if self.trunk is not None:
+            self.new_falls += self.trunk.start(block.fs_hz, t0_s)
 
     def _close(self) -> list[Jump]:
         """End the current segment: analyse what is buffered, flush every detector."""
@@ -107,6 +115,8 @@ class AccTrack:
         self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
         r_n, r_s = self._closed_running
         self._closed_running = (r_n + self._jd.running_strides, r_s + self._jd.running_s)
+        if self.trunk is not None:
+            self.new_falls += self.trunk.end()
         self._jd = self._ic = self._sc = None
         return new
 
@@ -152,6 +162,9 @@ class AccTrack:
         self.jumps.extend(found)
         self.peaks.extend(self._shift_peaks(self._ic.feed(acc)))
         self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
+        if self.trunk is not None:
+            self.new_falls += self.trunk.feed(acc)
+            self.new_bends_s += self.trunk.new_episode_starts_s
         return found
 
     def _shift_times(self, times: Iterable[float]) -> list[float]:

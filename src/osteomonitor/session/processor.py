@@ -34,6 +34,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
+from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -193,14 +194,23 @@ class SessionProcessor:
         self._route(track, track.feed(block))
 
     def _route(self, track: AccTrack, jumps: Iterable[Jump]) -> None:
-        """Newly confirmed jumps of the primary accelerometer reach the live view and
-        the safety monitor."""
+        """Newly confirmed jumps of the primary accelerometer, and falls and sustained
+        bends of the trunk sensor, reach the live view and the safety monitor."""
+        falls, bends = track.new_falls, track.new_bends_s
+        track.new_falls, track.new_bends_s = [], []
+        mon = self._monitor
+        if track.device == self._trunk_acc() and track.trunk is not None and mon is not None:
+            for fall in falls:
+                self.alerts.extend(mon.on_fall(fall))
+            for start_s in bends:
+                held = track.trunk.episode_min_s
+                self.alerts.extend(mon.on_flexion(start_s, track.trunk.limit_deg, held))
         if track.device != self._primary_acc():
             return
         for jump in jumps:
             self._last_jumps.append(jump)
-            if self._monitor is not None:
-                self.alerts.extend(self._monitor.on_jump(jump))
+            if mon is not None:
+                self.alerts.extend(mon.on_jump(jump))
 
     def sync(self) -> None:
         """Analyse every buffered sample now (the live view calls this via `state`)."""
@@ -214,6 +224,19 @@ class SessionProcessor:
             if key in self._acc:
                 return key
         return None
+
+    def _trunk_acc(self) -> str | None:
+        """The accelerometer falls and posture come from: the first device (in the
+        session's device order) worn on the trunk that has delivered acceleration."""
+        for key in self._order:
+            track = self._acc.get(key)
+            if track is not None and track.trunk is not None:
+                return key
+        return None
+
+    def _trunk(self) -> TrunkTracker | None:
+        key = self._trunk_acc()
+        return self._acc[key].trunk if key else None
 
     # -- output ---------------------------------------------------------------------
     def _heart(self, exact: bool = True) -> tuple[HeartRateSummary, HrSeries]:
@@ -306,6 +329,7 @@ class SessionProcessor:
         """The live snapshot (analyses buffered samples first)."""
         self.sync()
         heart, series = self._heart(exact=False)
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         hr_bpm = hrr = None
@@ -345,6 +369,9 @@ class SessionProcessor:
             events=tuple(self._events),
             packets=self.packets,
             decode_errors=self.decode_errors,
+            falls=tuple(trunk.falls) if trunk else (),
+            inclination_deg=trunk.inclination_deg if trunk else None,
+            posture=trunk.posture() if trunk else None,
         )
 
     def hr_points(self) -> tuple[tuple[float, float], ...]:
@@ -364,6 +391,7 @@ class SessionProcessor:
         for t in self._acc.values():
             self._route(t, t.finish())
         heart, series = self._heart()
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         jumps = tuple(track.jumps) if track else ()
@@ -389,6 +417,8 @@ class SessionProcessor:
             decode_errors=self.decode_errors,
             dropped=dropped,
             hr_points=_valid_points(series),
+            falls=tuple(trunk.falls) if trunk else (),
+            posture=trunk.posture() if trunk else None,
         )
 
 

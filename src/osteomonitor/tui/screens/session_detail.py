@@ -54,6 +54,14 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
+    from osteomonitor.prescription.trunk_alerts import session_falls
+
+    falls = session_falls(s)  # found by the analysis or raised live
+    if falls:
+        parts.insert(0, f"POSSIBLE FALL ×{len(falls)}")
+    if s.posture is not None and s.posture.episodes:
+        p = s.posture
+        parts.append(f"{p.episodes} bends > {p.limit_deg:g}° ({p.beyond_s:.0f} s)")
     return "   ".join(parts)
 
 
