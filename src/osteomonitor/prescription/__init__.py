@@ -7,7 +7,7 @@ Public API:
 - `TEMPLATES`: the built-in guideline templates.
 - `evaluate_session(summary, rx, when=None)` → `SessionCompliance`.
 - `evaluate_week(sessions, rx, iso_week, as_of=None)` → `WeekReport`.
-- `analysis_params(rx)` → keyword arguments for `session.AnalysisParams`.
+- `analysis_params(rx)` → `analysis.params.AnalysisParams` (HRrest, HRmax, band, mass).
 - `check_safety(summary, rx, hr_samples=None)` → `list[Alert]`; `SafetyMonitor(rx)` live.
 
 Imports point down only: model, analysis. Never textual, bleak or bumble.

@@ -10,6 +10,7 @@ from osteomonitor.model import SessionMeta, SessionSummary, SetAsideFrames
 from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
 from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.trunk_alerts import session_falls
 from osteomonitor.prescription.week import WeekReport
 from osteomonitor.pseudonym import printable
 from osteomonitor.report.documents import OSTEOGENIC_G
@@ -64,6 +65,41 @@ def set_aside_lines(items: Sequence[SetAsideFrames]) -> list[str]:
     return lines
 
 
+ANSWERS = {"fine": "answered 'I'm fine'", "help": "answered 'I NEED HELP'"}
+
+
+def trunk_lines(summary: SessionSummary, rx: Prescription | None) -> list[str]:
+    """Suspected falls and the trunk's posture, for the text report."""
+    falls = session_falls(summary)
+    out = [
+        "Falls: none suspected"
+        if not falls
+        else f"FALLS: {len(falls)} suspected: "
+        + "; ".join(
+            f"{_clock(r.fall.t_s)} (impact {r.fall.peak_g:.1f} g, posture changed "
+            f"{r.fall.tilt_deg:.0f}°, " + ANSWERS.get(r.response or "", "no answer recorded") + ")"
+            for r in falls
+        )
+    ]
+    p = summary.posture
+    restricted = rx is not None and rx.safety.avoid_spinal_flexion
+    if p is None:
+        if restricted:
+            out.append("Trunk posture: not measured (no trunk sensor); spinal restriction set")
+        return out
+    if not p.reference_known:
+        out.append("Trunk posture: no standing reference (the session did not start still)")
+        return out
+    out.append(
+        f"Trunk posture: inclination median {_num(p.median_deg, '{:.0f}')}°, 95th pct "
+        f"{_num(p.p95_deg, '{:.0f}')}°, max {_num(p.max_deg, '{:.0f}')}°; "
+        f"{p.episodes} bend(s) beyond {p.limit_deg:g}° for ≥ 2 s (longest "
+        f"{p.longest_episode_s:.0f} s), {p.beyond_s:.0f} s beyond; lying or reclined "
+        f"{p.reclined_s:.0f} s" + ("; spinal restriction: avoid flexion" if restricted else "")
+    )
+    return out
+
+
 def session_text(
     meta: SessionMeta,
     summary: SessionSummary,
@@ -82,10 +118,11 @@ def session_text(
         f"{summary.dropped} dropped",
         f"Jumps: {len(summary.jumps)} ({sum(1 for j in summary.jumps if is_osteogenic(j.peak_g))}"
         f" ≥ {OSTEOGENIC_G:g} g); impacts {summary.impacts.n_peaks} "
-        f"({summary.impacts.n_above_3_9g} > 3.9 g); steps {summary.gait.steps}; "
+        f"({summary.impacts.n_above_3_9g} ≥ 3.9 g); steps {summary.gait.steps}; "
         f"HR mean {_num(h.hr_mean_bpm, '{:.0f}')} / max {_num(h.hr_max_bpm, '{:.0f}')} bpm",
     ]
     out += set_aside_lines(summary.set_aside)
+    out += trunk_lines(summary, rx)
     if compliance is None:
         out.append("No prescription: nothing to compare against (give --prescription FILE).")
         return "\n".join(out) + "\n"
@@ -173,7 +210,7 @@ def week_text(w: WeekReport) -> str:
             rows,
         )
     )
-    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} > {OSTEOGENIC_G:g} g)", ""]
+    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} ≥ {OSTEOGENIC_G:g} g)", ""]
     day_rows = [
         (
             d.date.strftime("%a"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
+from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.plausibility import ArrivalGate, SetAside, start_ns_of
 from osteomonitor.devices.profiles import load_profiles
@@ -56,11 +57,12 @@ from osteomonitor.model import (
     SetAsideFrames,
 )
 from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.heart import _HeartCache, _valid_points
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from osteomonitor.prescription import Prescription
+    from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
 
 #: Live snapshots of long sessions rebuild the HR series every n/this notifications.
 HR_REBUILD_DIVISOR = 600
@@ -68,12 +70,6 @@ HR_REBUILD_DIVISOR = 600
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
 LAST_JUMPS = 8
-
-
-def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
-    """The valid values of an HR series as (s from start, bpm) pairs."""
-    keep = series.valid
-    return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
 
 
 class SessionProcessor:
@@ -127,11 +123,11 @@ class SessionProcessor:
         self._events: list[Event] = []
         self._last_jumps: deque[Jump] = deque(maxlen=LAST_JUMPS)
         self._monitor = _safety_monitor(prescription)
-        self.alerts: list[Any] = []
+        self.alerts: list[Alert] = []
         self.packets = 0
         self.decode_errors = 0
         self.last_decode_error: str | None = None
-        self._heart_cache: tuple[Any, ZoneAccumulator, HrSeries, dict[str, Any], Any] | None = None
+        self._heart_cache: _HeartCache | None = None
         self._arrival = ArrivalGate(start_ns_of(meta.start_iso) if meta is not None else None)
         self._late: Counter[tuple[str, str, str]] = Counter()  # arrival-time set-asides
 
@@ -230,14 +226,23 @@ class SessionProcessor:
         self._route(track, track.feed(block))
 
     def _route(self, track: AccTrack, jumps: Iterable[Jump]) -> None:
-        """Newly confirmed jumps of the primary accelerometer reach the live view and
-        the safety monitor."""
+        """Newly confirmed jumps of the primary accelerometer, and falls and sustained
+        bends of the trunk sensor, reach the live view and the safety monitor."""
+        falls, bends = track.new_falls, track.new_bends_s
+        track.new_falls, track.new_bends_s = [], []
+        mon = self._monitor
+        if track.device == self._trunk_acc() and track.trunk is not None and mon is not None:
+            for fall in falls:
+                self.alerts.extend(mon.on_fall(fall))
+            for start_s in bends:
+                held = track.trunk.episode_min_s
+                self.alerts.extend(mon.on_flexion(start_s, track.trunk.limit_deg, held))
         if track.device != self._primary_acc():
             return
         for jump in jumps:
             self._last_jumps.append(jump)
-            if self._monitor is not None:
-                self.alerts.extend(self._monitor.on_jump(jump))
+            if mon is not None:
+                self.alerts.extend(mon.on_jump(jump))
 
     def sync(self) -> None:
         """Analyse every buffered sample now (the live view calls this via `state`)."""
@@ -251,6 +256,19 @@ class SessionProcessor:
             if key in self._acc:
                 return key
         return None
+
+    def _trunk_acc(self) -> str | None:
+        """The accelerometer falls and posture come from: the first device (in the
+        session's device order) worn on the trunk that has delivered acceleration."""
+        for key in self._order:
+            track = self._acc.get(key)
+            if track is not None and track.trunk is not None:
+                return key
+        return None
+
+    def _trunk(self) -> TrunkTracker | None:
+        key = self._trunk_acc()
+        return self._acc[key].trunk if key else None
 
     # -- output ---------------------------------------------------------------------
     def _heart(self, exact: bool = True) -> tuple[HeartRateSummary, HrSeries]:
@@ -270,10 +288,10 @@ class SessionProcessor:
         stale_ok = (
             not exact
             and cache is not None
-            and cache[0][1] == key[1]
-            and n - cache[0][0] < max(1, cache[0][0] // HR_REBUILD_DIVISOR)
+            and cache.events == key[1]
+            and n - cache.notifications < max(1, cache.notifications // HR_REBUILD_DIVISOR)
         )
-        if cache is None or (cache[0] != key and not stale_ok):
+        if cache is None or ((cache.notifications, cache.events) != key and not stale_ok):
             start = self._start_ns or 0
             t_s = (np.asarray(self._hr_t, dtype=np.int64) - start) / NS_PER_S
             series = build_hr_series(
@@ -297,16 +315,20 @@ class SessionProcessor:
                 p.target_pct if known else None,
             )
             acc.feed(series.t_s, series.hr_bpm, series.valid)
-            labels = {
-                "hrmax_method": p.hrmax_method,
-                "hrrest_method": hrrest_method,
-                "rr_count": series.rr_count,
-                "rr_artifacts": series.rr_artifacts,
-            }
-            cache = self._heart_cache = (key, acc, series, labels, hrrest)
-        _, acc, series, labels, hrrest = cache
-        summary = acc.summary(self.duration_s, **labels)
-        return replace(summary, hrrest_bpm=hrrest, hrmax_bpm=self.params.hrmax_bpm), series
+            cache = self._heart_cache = _HeartCache(
+                n, len(self._events), acc, series, hrrest, hrrest_method, p.hrmax_method
+            )
+        summary = cache.zones.summary(
+            self.duration_s,
+            hrmax_method=cache.hrmax_method,
+            hrrest_method=cache.hrrest_method,
+            rr_count=cache.series.rr_count,
+            rr_artifacts=cache.series.rr_artifacts,
+        )
+        return (
+            replace(summary, hrrest_bpm=cache.hrrest_bpm, hrmax_bpm=self.params.hrmax_bpm),
+            cache.series,
+        )
 
     def _rest_from_events(self, series: HrSeries) -> float | None:
         """Resting HR from the first marked resting segment long enough to use."""
@@ -339,6 +361,7 @@ class SessionProcessor:
         """The live snapshot (analyses buffered samples first)."""
         self.sync()
         heart, series = self._heart(exact=False)
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         hr_bpm = hrr = None
@@ -378,6 +401,9 @@ class SessionProcessor:
             events=tuple(self._events),
             packets=self.packets,
             decode_errors=self.decode_errors,
+            falls=tuple(trunk.falls) if trunk else (),
+            inclination_deg=trunk.inclination_deg if trunk else None,
+            posture=trunk.posture() if trunk else None,
         )
 
     def hr_points(self) -> tuple[tuple[float, float], ...]:
@@ -397,6 +423,7 @@ class SessionProcessor:
         for t in self._acc.values():
             self._route(t, t.finish())
         heart, series = self._heart()
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         jumps = tuple(track.jumps) if track else ()
@@ -423,10 +450,12 @@ class SessionProcessor:
             dropped=dropped,
             hr_points=_valid_points(series),
             set_aside=self.set_aside(),
+            falls=tuple(trunk.falls) if trunk else (),
+            posture=trunk.posture() if trunk else None,
         )
 
 
-def _safety_monitor(prescription: Prescription | None) -> Any:
+def _safety_monitor(prescription: Prescription | None) -> SafetyMonitor | None:
     if prescription is None:
         return None
     from osteomonitor.prescription import SafetyMonitor

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from osteomonitor.model import Event, GaitSummary, HeartRateSummary, ImpactSummary, Jump
+from osteomonitor.model import (
+    Event,
+    Fall,
+    GaitSummary,
+    HeartRateSummary,
+    ImpactSummary,
+    Jump,
+    PostureSummary,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +32,10 @@ class SessionState:
         gait: steps, cadence, walking and running so far.
         events: session events so far (markers, RPE, pain, sets …).
         packets / decode_errors: counters.
+        falls: suspected falls so far (trunk sensor).
+        inclination_deg: the trunk's latest inclination from upright, degrees (None
+            without a trunk sensor or before the standing reference).
+        posture: trunk posture so far (None without a trunk sensor).
     """
 
     elapsed_s: float = 0.0
@@ -41,3 +53,6 @@ class SessionState:
     events: tuple[Event, ...] = ()
     packets: int = 0
     decode_errors: int = 0
+    falls: tuple[Fall, ...] = ()
+    inclination_deg: float | None = None
+    posture: PostureSummary | None = None

@@ -17,12 +17,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.app.review import ReviewCache, SessionReview
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
 from osteomonitor.report import set_aside_lines
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
@@ -48,7 +48,7 @@ def summary_line(review: SessionReview) -> str:
     h = s.heart
     parts = [
         f"duration {clock_text(s.duration_s)}",
-        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts > {OSTEOGENIC_G:g} g)",
+        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
         f"in band {minutes_text(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
@@ -56,6 +56,14 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
+    from osteomonitor.prescription.trunk_alerts import session_falls
+
+    falls = session_falls(s)  # found by the analysis or raised live
+    if falls:
+        parts.insert(0, f"POSSIBLE FALL ×{len(falls)}")
+    if s.posture is not None and s.posture.episodes:
+        p = s.posture
+        parts.append(f"{p.episodes} bends > {p.limit_deg:g}° ({p.beyond_s:.0f} s)")
     parts += set_aside_lines(s.set_aside)  # "3 frames set aside: value outside ±16 g (…)"
     return "   ".join(parts)
 
@@ -178,7 +186,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.app.push_screen(ReplayScreen(feed, targets=_targets(self.review)))
 
     def action_weeks(self) -> None:
-        from osteomonitor.store.library import list_recordings
+        from osteomonitor.app.review import list_recordings
         from osteomonitor.tui.screens.weeks import WeeksScreen
 
         if self.review is not None and self.review.meta is not None:
@@ -191,7 +199,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             self.app.push_screen(WeeksScreen(patient, paths, self.cache))
 
     def action_export(self) -> None:
-        from osteomonitor.tui.services.report_export import export_review
+        from osteomonitor.app.review import export_review
 
         if self.review is None or self.review.summary is None:
             return

@@ -16,7 +16,7 @@ from osteomonitor.model import NS_PER_S, Event
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
-#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006, hip > 3.9 g).
+#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006: the 3.9-5.3 g band and above).
 OSTEOGENIC_G = OSTEOGENIC_PEAK_G
 
 
@@ -29,12 +29,16 @@ class SessionTargets:
         jumps: (lo, hi) jumps per session.
         hr_ceiling_bpm: the safety ceiling on heart rate, bpm.
         eyes_closed_allowed: eyes-closed balance tasks are allowed.
+        spinal_restriction: the prescription's spinal restriction as the patient reads
+            it (None when the prescription sets none; the caution it raises cites the
+            prescription's source).
     """
 
     target_minutes: float | None = None
     jumps: tuple[float, float] | None = None
     hr_ceiling_bpm: float | None = None
     eyes_closed_allowed: bool = True
+    spinal_restriction: str | None = None
 
 
 NO_TARGETS = SessionTargets()
@@ -68,6 +72,24 @@ def session_targets(rx: Any, meta: Any, day: dt.date | None = None) -> SessionTa
         jumps=jumps,
         hr_ceiling_bpm=rx.safety.hr_ceiling_bpm,
         eyes_closed_allowed=rx.safety.eyes_closed_balance,
+        spinal_restriction=(
+            "Back care: avoid bending far forward and twisting"
+            if rx.safety.avoid_spinal_flexion
+            else None
+        ),
+    )
+
+
+def posture_line(restriction: str, state: Any) -> str:
+    """The restriction with the trunk's current inclination and bends so far."""
+    p = state.posture if state is not None else None
+    if p is None:
+        return f"{restriction}.   No trunk sensor: bending is not measured."
+    if not p.reference_known or state.inclination_deg is None:
+        return f"{restriction}.   Stand still for a moment to set upright."
+    return (
+        f"{restriction}.   Trunk {state.inclination_deg:.0f}° from upright "
+        f"(limit {p.limit_deg:g}°); bends beyond: {p.episodes}"
     )
 
 

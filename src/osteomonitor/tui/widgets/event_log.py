@@ -37,6 +37,11 @@ def event_words(kind: str, data: Mapping[str, Any]) -> str:
         return str(data.get("text", "note"))
     if kind == EventKind.LINK_LOST:
         return "link lost"
+    if kind == EventKind.FALL_SUSPECTED:
+        return "POSSIBLE FALL: asked 'are you all right?'"
+    if kind == EventKind.FALL_RESPONSE:
+        answer = {"fine": "I'm fine", "help": "I NEED HELP"}.get(str(data.get("response")), "?")
+        return f"fall answer: {answer}"
     if kind == EventKind.LINK_RESTORED:
         gap = data.get("gap_s")
         return "link restored" + (f" after {gap:.0f} s" if isinstance(gap, int | float) else "")
@@ -45,7 +50,8 @@ def event_words(kind: str, data: Mapping[str, Any]) -> str:
 
 def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None) -> Text:
     """One log line: session time, then the words."""
-    style = "bold yellow" if kind in (EventKind.PAIN, EventKind.LINK_LOST) else ""
+    alarming = (EventKind.PAIN, EventKind.LINK_LOST, EventKind.FALL_SUSPECTED)
+    style = "bold yellow" if kind in alarming else ""
     t = Text(f"{clock_text(t_s):>7}  ", style="dim")
     t.append(printable(event_words(kind, data)), style=style)
     if device:
