@@ -34,7 +34,8 @@ from osteomonitor.prescription import (
     evaluate_week,
 )
 from osteomonitor.prescription.week import WeekReport
-from osteomonitor.session import process_recording, recording_prescription
+from osteomonitor.report import set_aside_lines
+from osteomonitor.session import process_recording, recording_prescription, recording_set_aside
 from osteomonitor.store import RecordingReader
 from osteomonitor.store.library import RecordingInfo, list_recordings
 
@@ -48,7 +49,9 @@ __all__ = [
     "judge",
     "list_recordings",
     "patient_weeks",
+    "recording_set_aside",
     "review_session",
+    "set_aside_lines",
     "week_report",
     "week_reports",
     "weeks_prescription",

@@ -124,9 +124,9 @@ def _line(text: str) -> None:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from osteomonitor.app.review import recording_set_aside
     from osteomonitor.errors import OsteomonitorError
     from osteomonitor.report import set_aside_lines
-    from osteomonitor.session import recording_set_aside
     from osteomonitor.store.reader import RecordingReader
 
     with RecordingReader(args.file) as r:

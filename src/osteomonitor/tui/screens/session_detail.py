@@ -17,10 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from osteomonitor.app.review import ReviewCache, SessionReview
+from osteomonitor.app.review import ReviewCache, SessionReview, set_aside_lines
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
-from osteomonitor.report import set_aside_lines
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.dashboard import (
@@ -56,7 +55,7 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
-    from osteomonitor.prescription.trunk_alerts import session_falls
+    from osteomonitor.prescription import session_falls
 
     falls = session_falls(s)  # found by the analysis or raised live
     if falls:
