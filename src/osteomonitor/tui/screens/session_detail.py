@@ -54,7 +54,7 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
-    from osteomonitor.prescription.trunk_alerts import session_falls
+    from osteomonitor.prescription import session_falls
 
     falls = session_falls(s)  # found by the analysis or raised live
     if falls:
