@@ -290,13 +290,6 @@ def coach(facts: LiveFacts, active_alerts: Sequence[Any] = ()) -> Coaching:
     alerts = order_alerts(active_alerts)
     band, capped = band_under_ceiling(facts.band_pct, ceiling_pct(facts))
     cadence = facts.cadence_spm if fresh(facts.last_step_s, facts.now_s, "cadence") else None
-    common = {
-        "band_pct": band,
-        "band_capped": capped,
-        "cadence_spm": cadence,
-        "landings_fresh": fresh(facts.last_landing_s, facts.now_s, "landings"),
-        "alerts": alerts,
-    }
     silencing = [a for a in alerts if str(getattr(a, "severity", "")).lower() in SILENCING]
     if _above_ceiling(facts):
         tone, level = "ceiling", Level.SAFETY
@@ -311,4 +304,13 @@ def coach(facts: LiveFacts, active_alerts: Sequence[Any] = ()) -> Coaching:
         tone, level = _band_tone(facts, band), Level.EXERCISE
         if tone == "none" and capped:
             tone = "capped"  # the whole band is above the ceiling: nothing to aim at
-    return Coaching(level, tone, HR_WORDS[tone], **common)
+    return Coaching(
+        level,
+        tone,
+        HR_WORDS[tone],
+        band_pct=band,
+        band_capped=capped,
+        cadence_spm=cadence,
+        landings_fresh=fresh(facts.last_landing_s, facts.now_s, "landings"),
+        alerts=alerts,
+    )
