@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteomonitor.analysis.intensity import MAX_HOLD_S
+from osteomonitor.analysis.movement import STILL_STEP_S, STILL_WINDOW_S
 from osteomonitor.model import Event, EventKind
 from osteomonitor.prescription.safety import Rule, Severity
 
@@ -60,13 +61,15 @@ STALE_AFTER_S: dict[str, float] = {
     # between blocks; 30 s keeps a block's landings readable through its short pauses
     # and clears them once the block's rest is under way.
     "landings": 30.0,
+    # Stillness: judged once per `STILL_STEP_S` on samples analysed in 2 s batches;
+    # older than one batch plus three steps and the accelerometer has stopped.
+    "movement": 2.0 + 3 * STILL_STEP_S,
 }
 
-#: No movement for this long (s) is a detected rest. The accelerometer is judged
-#: "still" in windows of this length whose per-axis SD stays below the non-movement
-#: threshold of van Hees et al. (J Appl Physiol 2014;117:738: 10 s windows, SD < 13 mg),
-#: see `session` for where the windows are measured.
-REST_DETECT_S = 10.0
+#: No movement for this long (s) is a detected rest: one whole still window of
+#: analysis.movement (van Hees et al., J Appl Physiol 2014;117:738: 10 s, SD < 13 mg per
+#: axis). USC-HAD: no walking, stairs, running or jumping second is still.
+REST_DETECT_S = STILL_WINDOW_S
 
 #: Banner order of the safety rules, lowest first. A ceiling (heart rate, impact,
 #: flight) describes what the person is doing this moment and their action changes it
@@ -121,9 +124,9 @@ class LiveFacts:
         ceiling_bpm: the prescription's heart-rate safety ceiling, bpm, or None.
         last_step_s: session time of the latest counted step, s (None: none yet).
         cadence_spm: cadence over the latest steps, steps/min (None: none).
-        last_moving_s: end of the latest accelerometer window that was not still,
-            s (None: no accelerometer data, or never moved).
-        acc_until_s: session time of the latest accelerometer sample, s (None: none).
+        still_s: how long the accelerometer had been still at `acc_until_s`, s
+            (analysis.movement; None: no accelerometer).
+        acc_until_s: session time of the latest analysed accelerometer sample, s.
         rest_marked: a prescribed rest is open (`rest_start` without `rest_end`).
         block_open: a balance block or a stretch hold is running.
         last_landing_s: landing time of the latest jump, s (None: no jump yet).
@@ -139,7 +142,7 @@ class LiveFacts:
     ceiling_bpm: float | None = None
     last_step_s: float | None = None
     cadence_spm: float | None = None
-    last_moving_s: float | None = None
+    still_s: float | None = None
     acc_until_s: float | None = None
     rest_marked: bool = False
     block_open: bool = False
@@ -249,12 +252,11 @@ def fresh(evidence_s: float | None, now_s: float, figure: str) -> bool:
 
 
 def resting_detected(facts: LiveFacts) -> bool:
-    """No movement for `REST_DETECT_S` while the accelerometer is streaming."""
-    if facts.acc_until_s is None or facts.now_s - facts.acc_until_s > REST_DETECT_S:
-        return False  # no current accelerometer evidence: movement is unknown
-    moved = facts.last_moving_s
-    return facts.acc_until_s >= REST_DETECT_S and (
-        moved is None or facts.acc_until_s - moved >= REST_DETECT_S
+    """Still for `REST_DETECT_S` while the accelerometer is streaming."""
+    return (
+        fresh(facts.acc_until_s, facts.now_s, "movement")
+        and facts.still_s is not None
+        and facts.still_s >= REST_DETECT_S
     )
 
 

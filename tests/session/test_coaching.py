@@ -109,16 +109,19 @@ def test_a_marked_rest_says_rest() -> None:
 
 
 def test_no_movement_is_a_detected_rest_and_movement_is_not() -> None:
-    still = _hr(P01, 80.0, acc_until_s=60.0, last_moving_s=60.0 - REST_DETECT_S)
+    still = _hr(P01, 80.0, acc_until_s=59.0, still_s=REST_DETECT_S)
     assert coach(still).level is Level.REST
-    moving = _hr(P01, 80.0, acc_until_s=60.0, last_moving_s=59.0)
+    moving = _hr(P01, 80.0, acc_until_s=59.0, still_s=0.0)
     assert coach(moving).hr_tone == "below"
+    # the accelerometer stopped long ago: its stillness says nothing about now
+    old = _hr(P01, 80.0, acc_until_s=60.0 - STALE_AFTER_S["movement"] - 1, still_s=30.0)
+    assert coach(old).level is Level.EXERCISE
     # no accelerometer evidence at all: movement is unknown, never a detected rest
     assert coach(_hr(P01, 80.0)).level is Level.EXERCISE
 
 
 def test_a_balance_block_neither_urges_nor_rests() -> None:
-    c = coach(_hr(P01, 80.0, block_open=True, acc_until_s=60.0, last_moving_s=None))
+    c = coach(_hr(P01, 80.0, block_open=True, acc_until_s=60.0, still_s=20.0))
     assert c.level is Level.BLOCK
     assert "effort" not in c.hr_words
 
