@@ -42,8 +42,9 @@ from osteomonitor.analysis.intensity import (
     hrr_pct,
 )
 from osteomonitor.analysis.jumps import JumpDetector
+from osteomonitor.analysis.movement import StillnessMeter
 from osteomonitor.analysis.signal import SignalError
-from osteomonitor.analysis.steps import StepCounter, credited_walking_s
+from osteomonitor.analysis.steps import StepCounter, credited_walking_s, recent_cadence_spm
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -122,6 +123,11 @@ class SessionState:
         gait: steps, cadence, walking and running so far.
         events: session events so far (markers, RPE, pain, sets …).
         packets / decode_errors: counters.
+        last_step_s: time of the latest counted step, s (None: none yet).
+        cadence_now_spm: cadence of the latest walking run's last 10 s, steps/min.
+        still_s: how long the primary accelerometer has been still (analysis.movement),
+            s at `acc_until_s` (None: no accelerometer).
+        acc_until_s: time of the latest analysed accelerometer sample, s.
     """
 
     elapsed_s: float = 0.0
@@ -139,6 +145,10 @@ class SessionState:
     events: tuple[Event, ...] = ()
     packets: int = 0
     decode_errors: int = 0
+    last_step_s: float | None = None
+    cadence_now_spm: float | None = None
+    still_s: float | None = None
+    acc_until_s: float | None = None
 
 
 class _AccTrack:
@@ -163,6 +173,8 @@ class _AccTrack:
         self._jd: JumpDetector | None = None
         self._ic: ImpactCounter | None = None
         self._sc: StepCounter | None = None
+        self._still: StillnessMeter | None = None
+        self.analysed_until_ns: int | None = None
 
     def _shift(self, items: Iterable[Any], attr: str) -> list[Any]:
         """Segment-relative times → session-relative seconds."""
@@ -181,6 +193,7 @@ class _AccTrack:
         self._jd = JumpDetector(block.fs_hz, block.range_g)
         self._ic = ImpactCounter(block.fs_hz, block.range_g)
         self._sc = StepCounter(block.fs_hz)
+        self._still = StillnessMeter(block.fs_hz)
 
     def _close(self) -> list[Jump]:
         """End the current segment: analyse what is buffered, flush every detector."""
@@ -198,6 +211,7 @@ class _AccTrack:
         r_n, r_s = self._closed_running
         self._closed_running = (r_n + self._jd.running_strides, r_s + self._jd.running_s)
         self._jd = self._ic = self._sc = None
+        self._still = None
         return new
 
     def feed(self, block: AccBlock) -> list[Jump]:
@@ -242,7 +256,15 @@ class _AccTrack:
         self.jumps.extend(found)
         self.peaks.extend(self._shift(self._ic.feed(acc), "peak"))
         self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
+        if self._still is not None:
+            self._still.feed(acc)
+        self.analysed_until_ns = self._last_ns
         return found
+
+    @property
+    def still_s(self) -> float:
+        """Stillness of the current segment up to its last analysed second, s."""
+        return self._still.still_s if self._still is not None else 0.0
 
     def _shift_times(self, times: Iterable[float]) -> list[float]:
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
@@ -288,6 +310,12 @@ def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.N
     hi = np.array([j.landing_s + JUMP_STEP_MARGIN_S for j in jumps])
     k = np.searchsorted(lo, t, side="right") - 1  # the last jump starting before each step
     return (k >= 0) & (t <= hi[np.clip(k, 0, None)])
+
+
+def _steps_outside(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> list[float]:
+    """The steps not inside a jump's window (see `_inside_jumps`), s."""
+    keep = ~_inside_jumps(step_times_s, jumps)
+    return [t for t, k in zip(step_times_s, keep, strict=True) if k]
 
 
 def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
@@ -551,6 +579,7 @@ class SessionProcessor:
                 valid = True
                 if heart.hrrest_bpm is not None and heart.hrmax_bpm is not None:
                     hrr = float(hrr_pct(hr_bpm, heart.hrrest_bpm, heart.hrmax_bpm))
+        live_steps = _steps_outside(track.step_times_s[-64:], track.jumps) if track else []
         pts = list(
             zip(series.t_s[-HR_HISTORY_POINTS:], series.hr_bpm[-HR_HISTORY_POINTS:], strict=True)
         )
@@ -574,6 +603,14 @@ class SessionProcessor:
             events=tuple(self._events),
             packets=self.packets,
             decode_errors=self.decode_errors,
+            last_step_s=live_steps[-1] if live_steps else None,
+            cadence_now_spm=recent_cadence_spm(live_steps),
+            still_s=track.still_s if track else None,
+            acc_until_s=(
+                self._rel_s(track.analysed_until_ns)
+                if track and track.analysed_until_ns is not None
+                else None
+            ),
         )
 
     def hr_points(self) -> tuple[tuple[float, float], ...]:
