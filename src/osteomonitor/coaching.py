@@ -32,6 +32,7 @@ from osteomonitor.analysis.intensity import MAX_HOLD_S
 from osteomonitor.analysis.movement import STILL_STEP_S, STILL_WINDOW_S
 from osteomonitor.model import Event, EventKind
 from osteomonitor.prescription.safety import Rule, Severity
+from osteomonitor.session import SessionState
 
 
 class Level(enum.StrEnum):
@@ -147,6 +148,37 @@ class LiveFacts:
     rest_marked: bool = False
     block_open: bool = False
     last_landing_s: float | None = None
+
+
+def live_facts(
+    state: SessionState, ceiling_bpm: float | None, *, holding: bool = False
+) -> LiveFacts:
+    """The facts of a live snapshot.
+
+    Args:
+        state: the processor's snapshot.
+        ceiling_bpm: the prescription's heart-rate ceiling, bpm (None: none).
+        holding: a stretch hold is running (the screen's timer; holds are recorded
+            only when they end).
+    """
+    heart = state.heart
+    return LiveFacts(
+        now_s=state.elapsed_s,
+        hr_bpm=state.hr_bpm,
+        hr_valid=state.hr_valid,
+        hrr_pct=state.hrr_pct,
+        band_pct=state.target_band_pct,
+        hrrest_bpm=heart.hrrest_bpm,
+        hrmax_bpm=heart.hrmax_bpm,
+        ceiling_bpm=ceiling_bpm,
+        last_step_s=state.last_step_s,
+        cadence_spm=state.cadence_now_spm,
+        still_s=state.still_s,
+        acc_until_s=state.acc_until_s,
+        rest_marked=rest_is_marked(state.events),
+        block_open=holding or balance_is_open(state.events),
+        last_landing_s=state.last_jumps[-1].landing_s if state.last_jumps else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,3 +159,24 @@ def test_nothing_encourages_above_the_ceiling_or_during_a_safety_alert(
         assert not any(w in c.hr_words.lower() for w in ENCOURAGING)
     if c.hr_tone in ("in", "below"):
         assert bpm <= 110.0
+
+
+def test_the_alerts_demo_ends_resting_with_its_cadence_faded() -> None:
+    """The processor's snapshot feeds the hierarchy: at the end of the alerts demo the
+    walk ended ~45 s earlier and the last 15 s were still."""
+    from pathlib import Path
+
+    from osteomonitor.coaching import live_facts
+    from osteomonitor.session import process_recording
+
+    rec = Path(__file__).resolve().parents[2] / "recordings" / "demo-P01-alerts-sim.omrec"
+    _, proc = process_recording(rec)
+    state = proc.state()
+    assert state.last_step_s is not None and state.elapsed_s - state.last_step_s > 30
+    assert state.cadence_now_spm == pytest.approx(114, abs=3)  # the walk's, now stale
+    assert state.still_s is not None and state.still_s >= REST_DETECT_S
+    facts = live_facts(state, 110.0)
+    c = coach(facts)
+    assert c.cadence_spm is None
+    assert c.level is Level.REST
+    assert coach(facts, [PAIN]).level is Level.SAFETY
