@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "prescription"))
 from rx_builders import EXERCISES_TOML, START, make_rx
 
-from osteomonitor.blocks import (
+from osteomonitor.session.blocks import (
     DEFAULT_HOLD_PLAN,
     StretchHolds,
     balance_seconds,

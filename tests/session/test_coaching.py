@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from osteomonitor.coaching import (
+from osteomonitor.session.coaching import (
     HR_WORDS,
     REST_DETECT_S,
     STALE_AFTER_S,
@@ -166,7 +166,7 @@ def test_the_alerts_demo_ends_resting_with_its_cadence_faded() -> None:
     walk ended ~45 s earlier and the last 15 s were still."""
     from pathlib import Path
 
-    from osteomonitor.coaching import live_facts
+    from osteomonitor.session.coaching import live_facts
     from osteomonitor.session import process_recording
 
     rec = Path(__file__).resolve().parents[2] / "recordings" / "demo-P01-alerts-sim.omrec"

@@ -14,9 +14,9 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Element, Prescription
-from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.measures import (
     MEASURERS,
     SCORED,
@@ -270,9 +270,10 @@ def evaluate_session(
         minutes = next((e.measured for e in elements if e.key == "minutes_per_session"), None)
         if minutes is None and summary.kind == mod:
             minutes = summary.duration_s / 60.0
-        thr = THRESHOLDS["osteogenic_peak_g"].value
         jumps = len(summary.jumps) if mod == "impact" else None
-        jumps_hi = sum(1 for j in summary.jumps if j.peak_g >= thr) if mod == "impact" else None
+        jumps_hi = (
+            sum(1 for j in summary.jumps if is_osteogenic(j.peak_g)) if mod == "impact" else None
+        )
         results.append(
             ModalityCompliance(
                 mod,

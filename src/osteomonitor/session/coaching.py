@@ -32,7 +32,7 @@ from osteomonitor.analysis.intensity import MAX_HOLD_S
 from osteomonitor.analysis.movement import STILL_STEP_S, STILL_WINDOW_S
 from osteomonitor.model import Event, EventKind
 from osteomonitor.prescription.safety import Rule, Severity
-from osteomonitor.session import SessionState
+from osteomonitor.session.state import SessionState
 
 
 class Level(enum.StrEnum):
