@@ -180,3 +180,15 @@ def test_the_alerts_demo_ends_resting_with_its_cadence_faded() -> None:
     assert c.cadence_spm is None
     assert c.level is Level.REST
     assert coach(facts, [PAIN]).level is Level.SAFETY
+
+
+def test_band_positions_when_nothing_outranks_them() -> None:
+    """(Moved from the heart tile's band_position, which the hierarchy replaced.)"""
+    wide = LiveFacts(**{**_fields(P01), "ceiling_bpm": None})  # type: ignore[arg-type]
+    assert coach(_hr(wide, 56 + 0.5 * 105.1)).hr_tone == "in"
+    assert coach(_hr(wide, 56 + 0.399 * 105.1)).hr_tone == "below"
+    assert coach(_hr(wide, 56 + 0.601 * 105.1)).hr_tone == "above"
+    assert coach(_hr(wide, 100.0, hr_valid=False)).hr_tone == "invalid"
+    no_hrr = LiveFacts(**{**_fields(wide), "hr_bpm": 100.0, "hr_valid": True})  # type: ignore[arg-type]
+    assert coach(no_hrr).hr_tone == "none"  # HR valid, no HRrest/HRmax known
+    assert coach(_hr(wide, 100.0, band_pct=None)).hr_tone == "none"
