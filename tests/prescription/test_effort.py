@@ -53,3 +53,21 @@ def test_every_scale_has_anchors_inside_its_range() -> None:
     for scale in SCALES.values():
         assert all(scale.lo <= n <= scale.hi for n, _ in scale.anchors)
         assert scale.anchors[0][0] == scale.lo and scale.anchors[-1][0] == scale.hi
+
+
+def test_session_record_judges_each_rating_on_its_own_scale() -> None:
+    from rx_builders import START, ev, summary
+
+    from osteomonitor.prescription.session_record import session_records
+
+    s = summary(
+        "aerobic",
+        START,
+        events=(
+            ev(60, "rpe", rpe=3, scale="cr10"),
+            ev(120, "rpe", rpe=13),
+            ev(180, "rpe", rpe=25),  # impossible on Borg: kept in the file, not judged
+        ),
+    )
+    rpe = session_records(s, make_rx("acsm-osteoporosis"))[2]
+    assert [(r.value, r.scale) for r in rpe] == [(3.0, "cr10"), (13.0, "borg")]

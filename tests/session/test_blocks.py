@@ -10,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "prescription"))
 from rx_builders import EXERCISES_TOML, START, make_rx
 
+from osteomonitor.model import NS_PER_S, Event, EventKind
 from osteomonitor.session.blocks import (
     DEFAULT_HOLD_PLAN,
     StretchHolds,
@@ -20,7 +21,6 @@ from osteomonitor.session.blocks import (
     load_text,
     target_loads,
 )
-from osteomonitor.model import NS_PER_S, Event, EventKind
 
 
 def test_a_hold_records_one_event_with_its_duration() -> None:

@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from osteomonitor.model import Event, EventKind
+from osteomonitor.prescription.safety import PATIENT_MESSAGES, Alert, Rule, Severity
 from osteomonitor.session.coaching import (
     HR_WORDS,
     REST_DETECT_S,
@@ -17,8 +19,6 @@ from osteomonitor.session.coaching import (
     order_alerts,
     rest_is_marked,
 )
-from osteomonitor.model import Event, EventKind
-from osteomonitor.prescription.safety import PATIENT_MESSAGES, Alert, Rule, Severity
 
 #: P01 of the demo recording: HRrest 56, HRmax 161.1 (Tanaka, 67 y), band 40-60 %HRR
 #: (98-119 bpm), ceiling 110 bpm (51.4 %HRR).
@@ -166,8 +166,8 @@ def test_the_alerts_demo_ends_resting_with_its_cadence_faded() -> None:
     walk ended ~45 s earlier and the last 15 s were still."""
     from pathlib import Path
 
-    from osteomonitor.session.coaching import live_facts
     from osteomonitor.session import process_recording
+    from osteomonitor.session.coaching import live_facts
 
     rec = Path(__file__).resolve().parents[2] / "recordings" / "demo-P01-alerts-sim.omrec"
     _, proc = process_recording(rec)

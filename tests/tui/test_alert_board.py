@@ -86,4 +86,3 @@ def test_hr_ceiling_alert_stays_while_the_heart_rate_is_above_the_ceiling() -> N
     assert board.active() == [hr]
     board.update([hr], late + 1, hr_above_ceiling=False)
     assert board.active() == []
-

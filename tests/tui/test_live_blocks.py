@@ -11,10 +11,10 @@ from tui_support import IMPACT, SIZE, wait_for
 
 from osteomonitor.model import NS_PER_S, EventKind
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.views.dashboard import session_targets
 from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
+from osteomonitor.tui.views.dashboard import session_targets
 
 
 class Clock:
@@ -33,9 +33,7 @@ def _app(rx: Any, kind: str | None = None, clock: Clock | None = None) -> Osteom
     if kind is not None:
         meta = dataclasses.replace(meta, kind=kind)
     targets = session_targets(rx, meta)
-    return OsteomonitorApp(
-        lambda: LiveScreen(feed, targets=targets, clock_ns=clock or Clock())
-    )
+    return OsteomonitorApp(lambda: LiveScreen(feed, targets=targets, clock_ns=clock or Clock()))
 
 
 def _logged(screen: LiveScreen, kind: str) -> list[dict[str, Any]]:
@@ -115,4 +113,6 @@ async def test_target_loads_show_in_a_resistance_session() -> None:
         line = screen.query_one("#clock-load")
         await wait_for(pilot, lambda: "squat 25.5 kg" in str(line.render()), what="loads")
         await pilot.press("s", *"row", "enter", "1", "0", "enter", "2", "0", "enter")
-        await wait_for(pilot, lambda: str(line.render()).startswith("target row "), what="row first")
+        await wait_for(
+            pilot, lambda: str(line.render()).startswith("target row "), what="row first"
+        )

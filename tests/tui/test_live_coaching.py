@@ -17,18 +17,18 @@ import pytest
 from tui_support import ALERTS, SIZE, wait_for
 
 from osteomonitor.cli.demo import demo_prescription_toml
-from osteomonitor.session.coaching import HR_WORDS
 from osteomonitor.prescription import Rule, parse_prescription
 from osteomonitor.prescription.safety import PATIENT_MESSAGES
 from osteomonitor.session import recording_prescription
-from osteomonitor.sim.session_model import Segment, SessionModel
+from osteomonitor.session.coaching import HR_WORDS
 from osteomonitor.sim.packet_audit import run_simulated_session
+from osteomonitor.sim.session_model import Segment, SessionModel
 from osteomonitor.store import RecordingReader
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.views.dashboard import session_targets
-from osteomonitor.tui.messages import SessionUpdated
 from osteomonitor.tui.feeds.replay import ReplayFeed
+from osteomonitor.tui.messages import SessionUpdated
 from osteomonitor.tui.screens.replay import ReplayScreen
+from osteomonitor.tui.views.dashboard import session_targets
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 
 ENCOURAGING = ("keep going", "more effort")

@@ -94,19 +94,20 @@ SEVERITY_ORDER: tuple[str, ...] = ("stop", "critical", "high", "warning", "cauti
 #: Severities that silence encouragement (an "info" notice does not).
 SILENCING: frozenset[str] = frozenset({"stop", "critical", "high", "warning", "caution"})
 
-#: The heart tile's words per tone. Short, calm, actionable; none of the safety, block
-#: or rest words asks for more effort.
+#: The heart tile's words per tone. Short (a tile is ~26 characters wide at 120
+#: columns), calm, actionable; none of the safety, block or rest words asks for more
+#: effort, and the safety words repeat the banner's action rather than adding one.
 HR_WORDS: dict[str, str] = {
-    "ceiling": "Above your safe limit - slow down",
-    "stop": "Stop and rest - see the message above",
-    "caution": "Take it easy - see the message above",
-    "block": "No heart-rate target in this block",
+    "ceiling": "Above your limit - slow down",
+    "stop": "Stop and rest",
+    "caution": "Take it easy",
+    "block": "No HR target in this block",
     "rest": "Rest - breathe easily",
     "in": "In band - keep going",
     "below": "Below band - a bit more effort",
     "above": "Above band - ease off a little",
     "none": "No target band",
-    "capped": "Stay below your safe limit",
+    "capped": "Stay below your limit",
     "invalid": "No heart signal - check the strap",
 }
 

@@ -34,6 +34,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
+from osteomonitor.analysis.steps import recent_cadence_spm
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -53,7 +54,6 @@ from osteomonitor.model import (
     SessionMeta,
     SessionSummary,
 )
-from osteomonitor.analysis.steps import recent_cadence_spm
 from osteomonitor.session.acc_track import AccTrack, steps_outside
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState

@@ -5,7 +5,8 @@ each, an alert banner that cannot be missed, and a strip with every device's lin
 Keys log what the sensors cannot see: effort (RPE, on the prescription's scale), pain,
 a marker, balance blocks, stretch holds and finished resistance sets. Every sentence
 comes from one message hierarchy (`session.coaching`): a safety alert silences all
-encouragement, a rest says rest, a figure fades when its evidence stops. Fed by a `SessionFeed` (collector live, recording in replay).
+encouragement, a rest says rest, a figure fades when its evidence stops. Fed by a
+`SessionFeed` (collector live, recording in replay).
 """
 
 from __future__ import annotations

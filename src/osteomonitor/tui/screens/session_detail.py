@@ -24,8 +24,8 @@ from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
-    impact_bands,
     chart_guides,
+    impact_bands,
 )
 from osteomonitor.tui.views.display import clock_text, minutes_text
 from osteomonitor.tui.widgets.event_table import EventTable

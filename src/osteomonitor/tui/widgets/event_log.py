@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from osteomonitor.model import EventKind
+from osteomonitor.prescription.effort import CR10
 from osteomonitor.tui.views.display import clock_text
 
 # How many events the live panel lists.
@@ -18,7 +19,10 @@ EVENTS_SHOWN = 8
 def event_words(kind: str, data: Mapping[str, Any]) -> str:
     """A short human description of an event."""
     if kind == EventKind.RPE:
-        return f"effort (RPE) {data.get('rpe', '?')}"
+        scale = "CR-10" if data.get("scale") == CR10 else "RPE"
+        return f"effort ({scale}) {data.get('rpe', '?')}"
+    if kind == EventKind.STRETCH_HOLD:
+        return f"{data.get('exercise') or 'stretch'} held {data.get('hold_s', '?')} s"
     if kind == EventKind.PAIN:
         where = data.get("where") or ""
         return f"PAIN {data.get('level', '?')}/10 {where}".rstrip()

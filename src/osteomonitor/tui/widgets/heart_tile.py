@@ -13,13 +13,14 @@ from osteomonitor.tui.widgets.tile import Tile
 
 
 def target_text(coaching: Coaching, ceiling_bpm: float | None) -> str:
-    """The target line: the band as shown (cut at the ceiling, and saying so)."""
+    """The target line: the band as shown, and the ceiling when it cut the band."""
     band = coaching.band_pct
-    limit = f"limit {ceiling_bpm:.0f} bpm" if ceiling_bpm is not None else ""
+    limit = f"max {ceiling_bpm:.0f} bpm" if ceiling_bpm is not None else ""
     if band is None:
         return limit if coaching.band_capped else ""
-    text = f"target {band[0]:.0f}-{band[1]:.0f} % HRR"
-    return f"{text}, {limit}" if coaching.band_capped and limit else text
+    if coaching.band_capped and limit:
+        return f"band {band[0]:.0f}-{band[1]:.0f} %, {limit}"
+    return f"target {band[0]:.0f}-{band[1]:.0f} % HRR"
 
 
 class HeartTile(Tile):
