@@ -164,3 +164,38 @@ def test_a_rest_with_no_movement_says_rest(rest_seen: list[Seen]) -> None:
         assert "/min" not in s.clock_line, s
     moving = [s for s in rest_seen if 4 <= s.t_s <= 12]
     assert moving and all(s.hr_words != HR_WORDS["rest"] for s in moving)
+
+
+async def test_review_and_live_charts_never_draw_the_band_above_the_ceiling() -> None:
+    """P01's band (98-119 bpm) reaches over its 110 bpm ceiling: both charts cut it at the
+    red line, so the ceiling is the band's top, never a line inside the band."""
+    from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+    from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
+
+    app = OsteomonitorApp(lambda: SessionDetailScreen(ALERTS))
+    async with app.run_test(size=SIZE) as pilot:
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        await wait_for(pilot, lambda: detail.review is not None, what="analysis")
+        await pilot.pause(0.1)
+        data = detail.query_one(HeartRateChart)._data
+    assert isinstance(data, HeartSeries)
+    assert data.ceiling_bpm == 110.0
+    assert data.band_bpm is not None
+    assert data.band_bpm[0] == pytest.approx(56 + 0.4 * (161.1 - 56), abs=0.1)
+    assert data.band_bpm[1] == 110.0
+
+    feed = ReplayFeed(ALERTS, speed=None)
+    meta = feed.open()
+    live_app = OsteomonitorApp(
+        lambda: ReplayScreen(
+            feed, targets=session_targets(recording_prescription(meta, ALERTS), meta)
+        )
+    )
+    async with live_app.run_test(size=SIZE) as pilot:
+        screen = live_app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_for(pilot, lambda: screen.finished_summary is not None, what="the end")
+        live = screen.query_one(HeartRateChart)._data
+    assert isinstance(live, HeartSeries)
+    assert live.band_bpm is not None and live.band_bpm[1] == 110.0

@@ -86,13 +86,13 @@ screen asks for more effort. Press h to start and end a stretch hold, b for a ba
 block: the clock tile times them against your plan.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "rpe", "Effort (RPE)"),
+        Binding("r", "rpe", "Effort"),
         Binding("p", "pain", "Pain"),
         Binding("m", "marker", "Marker"),
-        Binding("b", "balance", "Balance start/end"),
-        Binding("h", "hold", "Stretch hold start/end"),
+        Binding("b", "balance", "Balance"),
+        Binding("h", "hold", "Stretch"),
         Binding("s", "set_done", "Set done"),
-        Binding("a", "acknowledge", "Acknowledge alert"),
+        Binding("a", "acknowledge", "Acknowledge"),
         Binding("q", "stop", "Stop"),
         Binding("question_mark", "help", "Help"),
     ]
