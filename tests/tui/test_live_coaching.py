@@ -66,7 +66,7 @@ class WatchedReplay(ReplayScreen):
 
 
 async def _replay(path: Path, rx: Any = None) -> list[Seen]:
-    feed = ReplayFeed(path, speed=None, prescription=rx, state_period_s=0.0)
+    feed = ReplayFeed(path, speed=None, prescription=rx, state_period_s=0.02)
     meta = feed.open()
     rx = rx or recording_prescription(meta, path)
     targets = session_targets(rx, meta)
