@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any
 
 from rx_builders import EXERCISES_TOML, make_rx
+from textual.pilot import Pilot
 from tui_support import IMPACT, SIZE, wait_for
 
 from osteomonitor.model import NS_PER_S, EventKind
@@ -36,6 +37,14 @@ def _app(rx: Any, kind: str | None = None, clock: Clock | None = None) -> Osteom
     return OsteomonitorApp(lambda: LiveScreen(feed, targets=targets, clock_ns=clock or Clock()))
 
 
+async def _started(app: OsteomonitorApp, pilot: Pilot[Any]) -> LiveScreen:
+    """The live screen once its first snapshot is drawn."""
+    screen = app.screen
+    assert isinstance(screen, LiveScreen)
+    await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+    return screen
+
+
 def _logged(screen: LiveScreen, kind: str) -> list[dict[str, Any]]:
     state = screen.last_state
     return [dict(e.data) for e in state.events if e.kind == kind] if state else []
@@ -44,9 +53,7 @@ def _logged(screen: LiveScreen, kind: str) -> list[dict[str, Any]]:
 async def test_effort_is_asked_on_cr10_when_the_prescription_uses_it() -> None:
     app = _app(make_rx("acsm-osteoporosis"), kind="aerobic")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveScreen)
-        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        screen = await _started(app, pilot)
         await pilot.press("r")
         dialog = app.screen
         assert isinstance(dialog, RpeDialog)
@@ -62,9 +69,7 @@ async def test_effort_is_asked_on_cr10_when_the_prescription_uses_it() -> None:
 async def test_effort_stays_borg_for_ksbmr_and_names_its_scale() -> None:
     app = _app(make_rx("ksbmr-2023"), kind="aerobic")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveScreen)
-        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        screen = await _started(app, pilot)
         await pilot.press("r", "1", "3", "enter")
         await wait_for(pilot, lambda: bool(_logged(screen, EventKind.RPE)), what="the event")
         assert _logged(screen, EventKind.RPE)[-1] == {"rpe": 13, "scale": "borg6-20"}
@@ -74,9 +79,7 @@ async def test_a_stretch_hold_is_timed_and_recorded_once() -> None:
     clock = Clock()
     app = _app(make_rx("acsm-osteoporosis"), kind="flexibility", clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveScreen)
-        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        screen = await _started(app, pilot)
         await pilot.press("h", *"calf", "enter")
         clock.t_ns += 12 * NS_PER_S
         line = screen.query_one("#clock-block")
@@ -91,9 +94,7 @@ async def test_a_stretch_hold_is_timed_and_recorded_once() -> None:
 async def test_a_balance_block_counts_toward_the_days_minutes() -> None:
     app = _app(make_rx("ksbmr-2023"), kind="balance")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveScreen)
-        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        screen = await _started(app, pilot)
         line = screen.query_one("#clock-block")
         await pilot.press("b", "o")
         await wait_for(pilot, lambda: "of 15 min" in str(line.render()), what="balance line")
@@ -107,9 +108,7 @@ async def test_a_balance_block_counts_toward_the_days_minutes() -> None:
 async def test_target_loads_show_in_a_resistance_session() -> None:
     app = _app(make_rx(extra=EXERCISES_TOML), kind="resistance")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LiveScreen)
-        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        screen = await _started(app, pilot)
         line = screen.query_one("#clock-load")
         await wait_for(pilot, lambda: "squat 25.5 kg" in str(line.render()), what="loads")
         await pilot.press("s", *"row", "enter", "1", "0", "enter", "2", "0", "enter")

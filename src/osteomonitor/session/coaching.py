@@ -259,24 +259,24 @@ def band_under_ceiling(
     return band, False
 
 
-def rest_is_marked(events: Sequence[Event]) -> bool:
-    """A prescribed rest is open: the latest rest marker is a `rest_start`."""
+def marked_open(events: Sequence[Event], start: str, end: str) -> bool:
+    """The latest of the `start` / `end` markers among `events` is a `start`."""
     for e in reversed(events):
-        if e.kind == EventKind.REST_END:
+        if e.kind == end:
             return False
-        if e.kind == EventKind.REST_START:
+        if e.kind == start:
             return True
     return False
+
+
+def rest_is_marked(events: Sequence[Event]) -> bool:
+    """A prescribed rest is open (a `rest_start` not yet ended)."""
+    return marked_open(events, EventKind.REST_START, EventKind.REST_END)
 
 
 def balance_is_open(events: Sequence[Event]) -> bool:
-    """A balance block is running: the latest balance marker is a `balance_start`."""
-    for e in reversed(events):
-        if e.kind == EventKind.BALANCE_END:
-            return False
-        if e.kind == EventKind.BALANCE_START:
-            return True
-    return False
+    """A balance block is running (a `balance_start` not yet ended)."""
+    return marked_open(events, EventKind.BALANCE_START, EventKind.BALANCE_END)
 
 
 def fresh(evidence_s: float | None, now_s: float, figure: str) -> bool:
