@@ -1,6 +1,6 @@
 """One instrument for every figure: run each benchmark and drill, print one table, write BENCHMARKS.md.
 
-Modules: `bench/bench_*.py`, `bench/accuracy.py` and `bench/drills/drill_*.py`, each
+Modules: `bench/bench_*.py`, `bench/accuracy*.py` and `bench/drills/drill_*.py`, each
 exposing `run(smoke: bool = False) -> list[benchlib.Row]`. A module that crashes is a
 FAIL row with its error and makes the runner exit 1 (so CI's smoke run catches rot);
 a missed target is reported, not fatal.
@@ -31,8 +31,7 @@ PACKAGES = ("osteomonitor", "numpy", "scipy", "bleak", "bumble", "textual", "neu
 def discover() -> list[Path]:
     """Benchmark and drill modules in a stable order."""
     mods = sorted(HERE.glob("bench_*.py"))
-    if (HERE / "accuracy.py").exists():
-        mods.append(HERE / "accuracy.py")
+    mods += sorted(HERE.glob("accuracy*.py"))
     mods += sorted((HERE / "drills").glob("drill_*.py"))
     return mods
 

@@ -60,6 +60,12 @@ class EventKind(enum.StrEnum):
     REST_START = "rest_start"  # marks a resting segment for HRrest estimation
     REST_END = "rest_end"
     STRETCH_HOLD = "stretch_hold"  # data: {"exercise": str, "hold_s": float}: one completed hold
+    # A fall detected live (analysis/falls.py); data: {"t_s": impact, s from session
+    # start, "probability": 0-1, "peak_g": float, "tilt_deg": float}; device set.
+    FALL_SUSPECTED = "fall_suspected"
+    # The patient's answer to the fall alert; data: {"response": "fine" | "help",
+    # "suspected_t_s": the impact it answers, s from session start}.
+    FALL_RESPONSE = "fall_response"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +87,18 @@ class Packet:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event:  # type: ignore[explicit-any]  # (its generated __init__ takes `data`)
     """A timestamped session event (marker, RPE, pain, link lost …)."""
 
     t_ns: int
     kind: str
-    data: Mapping[str, Any] = field(default_factory=dict)
+    # free-form JSON of the recording (old files hold any shape): the one explicit Any
+    data: Mapping[str, Any] = field(default_factory=dict)  # type: ignore[explicit-any]
     device: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceInfo:
+class DeviceInfo:  # type: ignore[explicit-any]  # (`settings`, free-form)
     """A wearable taking part in a session."""
 
     key: str
@@ -101,7 +108,7 @@ class DeviceInfo:
     model: str | None = None
     firmware: str | None = None
     battery_pct: int | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)  # type: ignore[explicit-any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +210,56 @@ class Impact:
     peak_g: float
     slope_g_s: float
     clipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fall:
+    """One suspected fall: an impact followed by a changed, quieter posture.
+
+    Attributes:
+        t_s: impact peak, s from the start of the analysed signal.
+        confirmed_s: when the detector could decide (the post-impact window ended), s.
+        probability: the fall model's probability, 0-1.
+        peak_g: smoothed impact peak of ‖a‖, g.
+        tilt_deg: change of the trunk's gravity direction across the impact, degrees.
+    """
+
+    t_s: float
+    confirmed_s: float
+    probability: float
+    peak_g: float
+    tilt_deg: float
+
+
+@dataclass(frozen=True, slots=True)
+class PostureSummary:
+    """Trunk inclination over a session (analysis/posture.py).
+
+    Attributes:
+        reference_known: an upright reference was given or found (else no angles).
+        measured_s: seconds with an inclination measured.
+        median_deg / p95_deg / max_deg: inclination from upright, degrees (1° bins for
+            the percentiles); None when nothing was measured.
+        limit_deg: the inclination limit judged, degrees.
+        beyond_s: seconds beyond the limit in bends and brief reaches (stretches no
+            longer than `PostureParams.bend_max_s`).
+        reclined_s: seconds beyond the limit in longer stretches (lying, reclining).
+        episodes: sustained bends beyond the limit (see `PostureParams`).
+        longest_episode_s: the longest episode, s.
+        episode_starts_s: start of each episode, s from the first sample.
+    """
+
+    reference_known: bool = False
+    measured_s: float = 0.0
+    median_deg: float | None = None
+    p95_deg: float | None = None
+    max_deg: float | None = None
+    limit_deg: float = 45.0
+    beyond_s: float = 0.0
+    reclined_s: float = 0.0
+    episodes: int = 0
+    longest_episode_s: float = 0.0
+    episode_starts_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +365,25 @@ class GaitSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAsideFrames:
+    """Frames of one stream the plausibility gates set aside for one reason.
+
+    They stay in the recording untouched; the analysis skips them like lost frames.
+
+    Attributes:
+        device: session device key ("" for events).
+        stream: stream name ("events" for session events).
+        reason: why, in people's terms ("value outside ±16 g").
+        frames: how many.
+    """
+
+    device: str
+    stream: str
+    reason: str
+    frames: int
+
+
+@dataclass(frozen=True, slots=True)
 class SessionSummary:
     """Everything measured in one session, the input of FITT compliance.
 
@@ -323,6 +399,9 @@ class SessionSummary:
         hr_points: every valid heart-rate value, (s from start, bpm), in time order
             (one per beat where RR intervals exist): what the zones integrate, the
             review chart draws and the safety review checks for sustained excursions.
+        set_aside: frames the plausibility gates kept out of the analysis, with why.
+        falls: suspected falls found by the analysis (times in s from session start).
+        posture: trunk inclination (None when no trunk accelerometer was analysed).
     """
 
     start_t_ns: int
@@ -340,3 +419,6 @@ class SessionSummary:
     decode_errors: int = 0
     dropped: int = 0
     hr_points: tuple[tuple[float, float], ...] = ()
+    set_aside: tuple[SetAsideFrames, ...] = ()
+    falls: tuple[Fall, ...] = ()
+    posture: PostureSummary | None = None

@@ -18,7 +18,7 @@ import numpy as np
 from osteomonitor.devices.hrs import encode_hr
 from osteomonitor.devices.pmd_frames import encode_acc_frame
 from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta
-from osteomonitor.sim.session_model import SessionModel
+from osteomonitor.sim.session_model import DEFAULT_PLAN, Segment, SessionModel
 from osteomonitor.store import RecordingWriter
 
 TZ = "Europe/Helsinki"
@@ -55,9 +55,10 @@ def impact_recording(
     rx_toml: str | None,
     patient: str = "P07",
     duration_s: float = 600.0,
+    plan: tuple[Segment, ...] = DEFAULT_PLAN,
 ) -> SessionModel:
     """A Polar H10 session (ACC 200 Hz ±8 g + HR) playing the simulator's session model."""
-    model = SessionModel(seed=seed, duration_s=duration_s)
+    model = SessionModel(seed=seed, duration_s=duration_s, plan=plan)
     t0 = start_ns(day)
     with RecordingWriter.create(path, _meta(patient, "impact", day, 10, rx_toml)) as w:
         w.add_device(H10)

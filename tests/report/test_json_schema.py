@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from rx_builders import ev, jumps, summary
 from week_scenario import rx, sessions
 
 from osteomonitor import report
-from osteomonitor.model import EventKind, SessionMeta
+from osteomonitor.model import EventKind, Fall, PostureSummary, SessionMeta, SetAsideFrames
 from osteomonitor.prescription import evaluate_session, evaluate_week
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json-schema.md"
@@ -54,9 +55,30 @@ def session_docs() -> list[dict[str, Any]]:
         band_min=10,
         events=(ev(10, EventKind.RPE, rpe=12), ev(20, EventKind.RPE, cr10=3)),
     )
+    extra = dataclasses.replace(
+        extra, set_aside=(SetAsideFrames("hip", "imu_data", "value outside ±16 g", 3),)
+    )
     meta = SessionMeta("P07", "mixed", "2025-03-03T10:00:00+02:00", "Europe/Helsinki", "t")
     docs.append(report.session_json(meta, extra, evaluate_session(extra, r), r))
     docs.append(report.session_json(meta, extra))  # without a prescription
+    trunk = dataclasses.replace(
+        extra,
+        falls=(Fall(12.0, 14.5, 0.99, 3.2, 85.0),),
+        posture=PostureSummary(True, 600.0, 8.0, 30.0, 70.0, 45.0, 12.0, 0.0, 2, 6.0, (40.0, 90.0)),
+        events=(
+            *extra.events,
+            ev(
+                14.6,
+                EventKind.FALL_SUSPECTED,
+                t_s=12.0,
+                probability=0.99,
+                peak_g=3.2,
+                tilt_deg=85.0,
+            ),
+            ev(20, EventKind.FALL_RESPONSE, response="fine", suspected_t_s=12.0),
+        ),
+    )
+    docs.append(report.session_json(meta, trunk, evaluate_session(trunk, r), r))
     return docs
 
 

@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return int(func(args) or 0)
     except OsteomonitorError as exc:
-        print(f"osteomonitor: error: {exc}", file=sys.stderr)
+        from osteomonitor.pseudonym import printable
+
+        print(f"osteomonitor: error: {printable(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("osteomonitor: interrupted", file=sys.stderr)

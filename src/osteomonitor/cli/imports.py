@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.pseudonym import pseudonym_arg
+
 #: Skipped lines printed in full; the rest are counted (all are kept in the file's metadata).
 MAX_SKIPPED_SHOWN = 20
 
@@ -32,7 +34,10 @@ def register(sub: Any) -> None:
         help="new recording file (.omrec); never overwritten",
     )
     psl.add_argument(
-        "--patient", default="imported", help="pseudonym to record (default: imported)"
+        "--patient",
+        default="imported",
+        type=pseudonym_arg,
+        help="pseudonym to record (default: imported)",
     )
     psl.add_argument(
         "--timezone",
@@ -82,6 +87,8 @@ def _polar_sensor_logger(args: argparse.Namespace) -> int:
         f"{r.hr_notifications} HR notifications carrying {r.rr_intervals} PP intervals, "
         f"{r.markers} markers"
     )
+    for notice in r.notices:
+        print(f"  notice: {notice}")
     if r.ignored_files:
         print(f"  not imported: {', '.join(r.ignored_files)}")
     if r.skipped:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor.errors import UsageError
+from osteomonitor.pseudonym import pseudonym_arg
 
 _CEILING_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%\s*hrr|%)?\s*$", re.I)
 
@@ -56,7 +57,9 @@ def register(sub: Any) -> None:
     req.add_argument(
         "--template", required=True, help="ksbmr-2023, acsm-osteoporosis, conservative"
     )
-    req.add_argument("--patient", required=True, help="pseudonym (never a real name)")
+    req.add_argument(
+        "--patient", required=True, type=pseudonym_arg, help="pseudonym (never a real name)"
+    )
     req.add_argument("--age", required=True, type=int, help="years")
     req.add_argument("--risk", required=True, help="fracture risk: low, moderate or high")
     req.add_argument("--vertebral-fracture", required=True, type=_yes_no, help="yes or no")

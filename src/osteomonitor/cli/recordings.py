@@ -32,10 +32,15 @@ def register(sub: Any) -> None:
         description=(
             "A crashed recording keeps its last data in FILE-wal: repair moves it into the "
             "file so FILE can be copied alone. A damaged recording is never modified: "
-            "everything still readable is copied into FILE.salvaged.omrec (or -o)."
+            "everything still readable (including every intact frame of a damaged -wal) is "
+            "copied into FILE.salvaged.omrec (or -o), and the original is kept unchanged "
+            "as FILE.damaged."
         ),
     )
     fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument(
+        "-v", "--verbose", action="store_true", help="also show SQLite's own diagnostics"
+    )
     fix.add_argument(
         "-o", "--output", type=Path, help="salvage file (one FILE only; default beside it)"
     )
@@ -82,7 +87,8 @@ def _list(args: argparse.Namespace) -> int:
     rows = []
     for i in infos:
         if i.error:
-            rows.append(("?", "", "", "", "", "", "unreadable", f"{i.path}: {i.error}"))
+            state = "damaged" if i.error.startswith("damaged") else "unreadable"
+            rows.append(("?", "", "", "", "", "", state, f"{i.path}: {i.error}"))
             continue
         ended = {"ended cleanly": "yes", "recording": "recording…"}.get(i.status, "NO (crash)")
         rows.append(
@@ -99,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
         )
     widths = [max(len(str(r[c])) for r in [header, *rows]) for c in range(len(header) - 1)]
     for r in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
+        _line("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + "  " + r[-1])
     crashed = sum(1 for i in infos if not i.error and i.status == ENDED_UNEXPECTEDLY)
     damaged = sum(1 for i in infos if i.error)
     if crashed or damaged:
@@ -110,7 +116,17 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _line(text: str) -> None:
+    """Print one line of text that came from a file: control characters escaped."""
+    from osteomonitor.pseudonym import printable
+
+    print(printable(text))
+
+
 def _info(args: argparse.Namespace) -> int:
+    from osteomonitor.app.review import recording_set_aside
+    from osteomonitor.errors import OsteomonitorError
+    from osteomonitor.report import set_aside_lines
     from osteomonitor.store.reader import RecordingReader
 
     with RecordingReader(args.file) as r:
@@ -121,6 +137,11 @@ def _info(args: argparse.Namespace) -> int:
         span = r.time_span_ns()
         status = r.status
         n = r.packet_count
+        damage = r.damage()
+    try:
+        set_aside = recording_set_aside(args.file)
+    except OsteomonitorError:  # a damaged file: `damage` already says so
+        set_aside = ()
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -138,29 +159,42 @@ def _info(args: argparse.Namespace) -> int:
                         for d in devices
                     ],
                     "events": kinds,
+                    "set_aside": [{k: getattr(a, k) for k in a.__slots__} for a in set_aside],
+                    "damage": damage,
                 },
                 indent=2,
                 default=dict,
             )
         )
         return 0
-    print(f"file      {args.file}")
-    print(
+    _line(f"file      {args.file}")
+    _line(
         f"patient   {meta.get('patient')}   kind {meta.get('kind')}"
         + ("   (simulated wearable)" if meta.get("simulated") else "")
     )
-    print(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
+    _line(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
     dur = 0.0 if span is None else (span[1] - span[0]) / 1e9
-    print(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
+    shown = "salvaged from a damaged file" if meta.get("salvaged_from") else status
+    print(f"duration  {_fmt_duration(dur)}   packets {n}   {shown}")
     if meta.get("end_reason"):
-        print(f"ended     {meta['end_reason']}")
+        _line(f"ended     {meta['end_reason']}")
     if meta.get("repaired_ns"):
-        print("repaired  crashed recording finished with `recordings repair`")
+        _line("repaired  crashed recording finished with `recordings repair`")
     if meta.get("salvaged_from"):
+        print(f"salvaged  from {meta['salvaged_from']} ({meta.get('salvage_damage', 'damaged')})")
         print(
-            f"salvaged  from {meta['salvaged_from']}; "
-            f"{meta.get('salvage_lost_packets', '?')} packet numbers unreadable"
+            "lost      "
+            + _loss_text(
+                _number(meta.get("salvage_lost_packets")),
+                _number(meta.get("salvage_lost_s")),
+                [str(x) for x in _listed(meta.get("salvage_lost_streams"))],
+                bool(meta.get("salvage_end_lost")),
+            )
         )
+    for line in set_aside_lines(set_aside):
+        print(f"quality   {line}")
+    if damage:
+        print(f"damaged   {damage}")
     print(f"software  osteomonitor {meta.get('software_version')}")
     print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
     print("devices")
@@ -174,13 +208,34 @@ def _info(args: argparse.Namespace) -> int:
             )
             if v
         )
-        print(
+        _line(
             f"  {d.key:10} {d.name} [{d.address}] profile {d.profile}; "
             f"{counts.get(d.key, 0)} packets" + (f"; {extra}" if extra else "")
         )
     if kinds:
-        print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
+        _line("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
     return 0
+
+
+def _number(value: Any) -> int:
+    """A count from a file's metadata; anything not a number reads as 0."""
+    return int(value) if isinstance(value, int | float) and value == value else 0
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _loss_text(packets: int, seconds: float, streams: list[str], end_lost: bool) -> str:
+    """What a salvage lost, in the user's terms."""
+    if not packets and not end_lost and not streams:
+        return "nothing lost"
+    text = f"{packets} packets lost ({seconds:.1f} s of recording)"
+    if end_lost:
+        text += "; the end of the recording is unreadable (packets after it estimated)"
+    if streams:
+        text += "; streams with nothing left: " + ", ".join(streams)
+    return text
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -205,23 +260,17 @@ def _repair(args: argparse.Namespace) -> int:
                 "events) is now in the file itself; it still reads as ended unexpectedly"
             )
         else:
-            shown = ", ".join(f"#{a}" if a == b else f"#{a}-#{b}" for a, b in r.lost_ranges[:4]) + (
-                " …" if len(r.lost_ranges) > 4 else ""
-            )
-            print(f"{path}: damaged ({r.problems[0] if r.problems else 'integrity check failed'})")
+            print(f"{path}: damaged: {r.damage}")
+            if r.wal_frames != (0, 0):
+                kept, bad = r.wal_frames
+                print(f"  -wal log: {kept} frames intact and kept, {bad} damaged")
+            loss = r.loss
             print(
                 f"  salvaged {r.packets} packets and {r.events} events into {r.output}; "
-                + (
-                    f"{r.lost_packets} packet numbers unreadable ({shown})"
-                    if r.lost_packets
-                    else "no gap in the packets read"
-                )
-                + (
-                    "; the end of the file is unreadable, so packets after the last one "
-                    "salvaged are lost"
-                    if r.end_lost
-                    else ""
-                )
-                + "; the original is unchanged"
+                + _loss_text(loss.packets, loss.seconds, list(loss.streams), loss.end_lost)
             )
+            print(f"  the original is kept unchanged as {r.set_aside}")
+            if args.verbose:
+                for line in r.problems:
+                    print(f"  sqlite: {line}")
     return 1 if failed else 0

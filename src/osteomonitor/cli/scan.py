@@ -74,12 +74,14 @@ def _scan(args: argparse.Namespace) -> int:
             "skin contact), check it is charged and not connected to a phone, or try --all"
         )
         return 0
+    from osteomonitor.pseudonym import printable
+
     rows = [("address", "name", "profile", "RSSI", "battery")]
     for r in results:
         rows.append(
             (
                 r.address,
-                r.name or "?",
+                printable(r.name or "?"),
                 r.profile.key if r.profile else "-",
                 f"{r.rssi_dbm} dBm",
                 f"{r.battery_pct}%" if r.battery_pct is not None else "-",

@@ -121,6 +121,7 @@ class Collector:
         Raises:
             DeviceNotFound / DeviceError / BluetoothUnavailable / ProfileError: a device
                 could not be found, recognised or started; links already up are stopped.
+            UsageError: an accelerometer rate or range the device's profile does not offer.
         """
         self._started_ns = self.stack.clock_ns()
         self._consumer = asyncio.create_task(self._consume(), name="collector-consumer")
@@ -135,6 +136,7 @@ class Collector:
         for spec in self.specs:
             device, adv = await find_device(spec.target, self.stack, self.options.find_timeout_s)
             profile = self._profile_for(spec, adv.local_name or device.name, adv.service_uuids)
+            profile.check_acc_request(spec.rate_hz, spec.range_g)  # before connecting
             found.append((spec, device, profile))
         keys = unique_keys([spec.key or profile.key for spec, _, profile in found])
         for key, (spec, device, profile) in zip(keys, found, strict=True):

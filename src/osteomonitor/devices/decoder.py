@@ -8,6 +8,7 @@ else goes to the profile's protocol decoder (`stream_decoders`, `imu_decoders`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from osteomonitor.devices.imu_decoders import (
     OsteoImuDecoder,
     ThingyDecoder,
 )
+from osteomonitor.devices.plausibility import SetAside, check_acc, check_block_time
 from osteomonitor.devices.profiles import Profile
 from osteomonitor.devices.stream_decoders import (
     DecoderConfig,
@@ -28,7 +30,7 @@ from osteomonitor.devices.stream_decoders import (
     Sample,
 )
 from osteomonitor.errors import DecodeError
-from osteomonitor.model import Packet
+from osteomonitor.model import AccBlock, Packet
 
 #: Protocol name (as in profiles) → its stateful decoder.
 PROTOCOL_DECODERS: dict[str, type[ProtocolDecoder]] = {
@@ -63,6 +65,7 @@ class DeviceDecoder:
 
     Attributes:
         battery_pct / body_location / info: last values read from the generic streams.
+        set_aside: frames set aside by the plausibility gates, per (stream, reason).
     """
 
     def __init__(self, profile: Profile, settings: Mapping[str, Any] | None = None) -> None:
@@ -78,6 +81,7 @@ class DeviceDecoder:
         self.battery_pct: int | None = None
         self.body_location: str | None = None
         self.info: dict[str, str] = {}
+        self.set_aside: Counter[tuple[str, str]] = Counter()
 
     @property
     def clock(self) -> ClockMapper | None:
@@ -96,10 +100,27 @@ class DeviceDecoder:
     def feed(self, packet: Packet) -> list[Sample]:
         """Decode one packet into HrSample / AccBlock values (control streams give []).
 
+        Decoded frames pass the plausibility gates (`plausibility`); one that fails is
+        counted in `set_aside` and none of its samples are returned.
+
         Raises:
+            SetAside: the frame decoded but cannot be true (counted here; the caller
+                skips it like a lost frame).
             DecodeError: malformed bytes or a stream the profile does not have; the
                 caller counts and skips it, and the decoder stays usable.
         """
+        try:
+            samples = self._decode(packet)
+            for s in samples:
+                if isinstance(s, AccBlock):
+                    check_acc(s)
+                    check_block_time(s, packet.t_ns)
+        except SetAside as exc:
+            self.set_aside[(packet.stream, exc.reason)] += 1
+            raise
+        return samples
+
+    def _decode(self, packet: Packet) -> list[Sample]:
         spec = self.profile.streams.get(packet.stream)
         if spec is None:
             raise DecodeError(

@@ -6,6 +6,12 @@ import numpy as np
 
 from osteomonitor.devices import metawear, movesense, osteomonitor_imu, thingy52
 from osteomonitor.devices.clock import ClockMapper, Gap, SampleClock
+from osteomonitor.devices.plausibility import (
+    SetAside,
+    check_hr_value,
+    limit,
+    offered_rate,
+)
 from osteomonitor.devices.profiles import StreamSpec
 from osteomonitor.devices.stream_decoders import DecoderConfig, ProtocolDecoder, Sample
 from osteomonitor.errors import DecodeError
@@ -65,6 +71,7 @@ class MovesenseDecoder(ProtocolDecoder):
     def _payload(self, packet: Packet, ref: int, body: bytes) -> list[Sample]:
         if ref == self.hr_ref:
             avg, rr = movesense.decode_hr(body)
+            check_hr_value(avg)
             rr_1024 = tuple(movesense.rr_ms_to_1024(r) for r in rr)
             return [HrSample(t_ns=packet.t_ns, hr_bpm=round(avg), rr_1024=rr_1024)]
         if ref != self.acc_ref:
@@ -181,6 +188,30 @@ class OsteoImuDecoder(ProtocolDecoder):
         self.clock = ClockMapper()
         self.next_index: int | None = None
         self.lost_samples = 0
+        # Frames carry their own rate and range: they must agree with what the stream
+        # was started with (the settings), or with the first frame when none are stored.
+        settings = config.settings
+        self.stream_rate_hz: float | None = (
+            float(settings["sample_rate"]) if settings.get("sample_rate") else None
+        )
+        self.stream_range_g: float | None = (
+            float(settings["range_g"]) if settings.get("range_g") else None
+        )
+
+    def _agree(self, f: osteomonitor_imu.ImuFrame) -> None:
+        """Raise SetAside when a frame's rate or range disagrees with its stream's."""
+        profile = self.config.profile
+        if self.stream_rate_hz is None:
+            if not offered_rate(profile, f.rate_hz):
+                raise SetAside(f"rate {f.rate_hz} Hz not offered by {profile.display_name}")
+            self.stream_rate_hz = float(f.rate_hz)
+        if self.stream_range_g is None:
+            self.stream_range_g = float(f.range_g)
+        rate, rng = self.stream_rate_hz, self.stream_range_g
+        if abs(f.rate_hz - rate) > limit("rate_tolerance") * rate:
+            raise SetAside(f"rate differs from the stream's {rate:g} Hz", f"{f.rate_hz} Hz")
+        if f.range_g != rng:
+            raise SetAside(f"range differs from the stream's ±{rng:g} g", f"±{f.range_g} g")
 
     def reset(self) -> None:
         self.next_index = None
@@ -194,6 +225,7 @@ class OsteoImuDecoder(ProtocolDecoder):
         if spec.carries != "acc":
             return []
         f = osteomonitor_imu.decode_frame(packet.payload)
+        self._agree(f)
         n = f.acc_g.shape[0]
         if self.next_index is not None and f.first_index != self.next_index:
             self.lost_samples += (f.first_index - self.next_index) % _U32

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from osteomonitor.errors import ProfileError
+from osteomonitor.errors import ProfileError, UsageError
 
 #: Protocol decoders the devices layer has, by the name profiles use.
 PROTOCOLS = ("hrs", "polar_pmd", "movesense_gsp", "metawear", "thingy52", "osteomonitor_imu")
@@ -167,6 +167,31 @@ class Profile:
     def has_hr(self) -> bool:
         """Some stream carries heart rate."""
         return any(s.carries in ("hr", "hr+acc") for s in self.streams.values())
+
+    def check_acc_request(self, rate_hz: float | None, range_g: float | None) -> None:
+        """Refuse an accelerometer rate or range this family does not offer.
+
+        Called before connecting, so a wrong `--rate`/`--range` never becomes a session
+        recorded without its accelerometer. Families without an accelerometer ignore
+        both (one `--rate` may serve an IMU and a heart-rate strap together).
+
+        Raises:
+            UsageError: naming the value and listing those offered.
+        """
+        if not self.rates_hz and not self.ranges_g:
+            return
+        for what, value, offered, unit, flag in (
+            ("rate", rate_hz, self.rates_hz, "Hz", "--rate"),
+            ("range", range_g, self.ranges_g, "g", "--range"),
+        ):
+            if value is None or any(abs(float(value) - o) < 1e-6 for o in offered):
+                continue
+            listed = ", ".join(f"{o:g}" for o in offered)
+            shown = f"±{float(value):g}" if what == "range" else f"{float(value):g}"
+            raise UsageError(
+                f"{flag} {float(value):g}: {self.display_name} does not offer an accelerometer "
+                f"{what} of {shown} {unit}; it offers {listed} {unit}"
+            )
 
     def stream_for_uuid(self, uuid: str) -> StreamSpec | None:
         """The stream of a characteristic UUID (any UUID spelling), or None."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.clock import ClockMapper, Gap
+from osteomonitor.devices.plausibility import check_factor
 from osteomonitor.devices.profiles import Profile, StreamSpec
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
@@ -157,5 +158,7 @@ class PmdDecoder(ProtocolDecoder):
         self.last_response = msg
         if msg.op == pmd.PmdOp.REQUEST_MEASUREMENT_START and msg.ok and msg.mtype == pmd.ACC:
             factor = msg.settings().get("factor")
-            self.factor = float(factor[0]) if factor else 1.0
+            value = float(factor[0]) if factor else 1.0
             self.timestamper.reset()
+            check_factor(value)  # a bad factor is set aside; the last good one is kept
+            self.factor = value

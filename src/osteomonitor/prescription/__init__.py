@@ -7,7 +7,7 @@ Public API:
 - `TEMPLATES`: the built-in guideline templates.
 - `evaluate_session(summary, rx, when=None)` → `SessionCompliance`.
 - `evaluate_week(sessions, rx, iso_week, as_of=None)` → `WeekReport`.
-- `analysis_params(rx)` → keyword arguments for `session.AnalysisParams`.
+- `analysis_params(rx)` → `analysis.params.AnalysisParams` (HRrest, HRmax, band, mass).
 - `check_safety(summary, rx, hr_samples=None)` → `list[Alert]`; `SafetyMonitor(rx)` live.
 
 Imports point down only: model, analysis. Never textual, bleak or bumble.
@@ -37,12 +37,14 @@ from osteomonitor.prescription.toml_reader import (
     parse_prescription,
 )
 from osteomonitor.prescription.toml_writer import draft_prescription, to_toml
+from osteomonitor.prescription.trunk_alerts import FallRecord, session_falls
 from osteomonitor.prescription.week import ModalityWeek, WeekReport, evaluate_week
 
 __all__ = [
     "TEMPLATES",
     "Alert",
     "ElementResult",
+    "FallRecord",
     "ModalityCompliance",
     "ModalityRx",
     "ModalityWeek",
@@ -65,5 +67,6 @@ __all__ = [
     "evaluate_week",
     "load_prescription",
     "parse_prescription",
+    "session_falls",
     "to_toml",
 ]

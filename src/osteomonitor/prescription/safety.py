@@ -2,7 +2,9 @@
 
 Rules (each alert cites its source): a landing above the impact ceiling, any flight
 phase when the ceiling forbids them, heart rate above the HR ceiling, pain reported,
-eyes-closed balance at high fracture risk, data too poor to judge. Every `Alert` carries
+eyes-closed balance at high fracture risk, a suspected fall, sustained forward bending
+when the prescription restricts spinal flexion (`trunk_alerts.py`), data too poor to
+judge. Every `Alert` carries
 the time, the value, the limit, the rule source, a severity, a calm message for the
 patient and a precise one for the physio.
 
@@ -16,10 +18,17 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from osteomonitor.model import Event, EventKind, Jump, SessionSummary
+from osteomonitor.model import Event, EventKind, Fall, Jump, SessionSummary
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.sources import REFERENCES
+from osteomonitor.prescription.trunk_alerts import (
+    FALL_PATIENT_MESSAGE,
+    FALL_SOURCE,
+    FLEXION_PATIENT_MESSAGE,
+    fall_physio_message,
+    flexion_physio_message,
+)
 
 NS_PER_S = 1_000_000_000
 
@@ -40,6 +49,8 @@ class Rule(enum.StrEnum):
     HR_CEILING = "hr-ceiling"
     PAIN = "pain"
     EYES_CLOSED = "eyes-closed-balance"
+    FALL = "fall"
+    SPINAL_FLEXION = "spinal-flexion"
     DATA_QUALITY = "data-quality"
 
 
@@ -83,6 +94,8 @@ PATIENT_MESSAGES: dict[str, str] = {
     Rule.PAIN: "You reported pain. Please stop the exercise that hurts and rest. Your "
     "physiotherapist will see your report.",
     Rule.EYES_CLOSED: "Please keep your eyes open during balance exercises.",
+    Rule.FALL: FALL_PATIENT_MESSAGE,
+    Rule.SPINAL_FLEXION: FLEXION_PATIENT_MESSAGE,
     Rule.DATA_QUALITY: "The sensor signal is patchy. Check that the strap is snug and the "
     "sensor is switched on.",
 }
@@ -106,9 +119,14 @@ class SafetyMonitor:
         rx: the prescription in force.
         start_t_ns: session start, host ns; needed to place events (which carry host
             time) on the session clock. Jumps and HR are given in session seconds.
+        repeat_s: an alert of a rule within this many seconds of the last one is folded
+            into it (default `alert_repeat_s`; 0 lists every occurrence, as review does
+            for pain reports and balance blocks).
     """
 
-    def __init__(self, rx: Prescription, start_t_ns: int | None = None) -> None:
+    def __init__(
+        self, rx: Prescription, start_t_ns: int | None = None, repeat_s: float | None = None
+    ) -> None:
         self.rx = rx
         self.start_t_ns = start_t_ns
         self._alerts: list[Alert] = []
@@ -116,7 +134,7 @@ class SafetyMonitor:
         self._hr_above_since: float | None = None
         self._hr_peak = 0.0
         self._hr_armed = True
-        self._repeat_s = THRESHOLDS["alert_repeat_s"].value
+        self._repeat_s = THRESHOLDS["alert_repeat_s"].value if repeat_s is None else repeat_s
         self._sustain_s = THRESHOLDS["hr_ceiling_sustain_s"].value
         self._rearm_bpm = THRESHOLDS["hr_ceiling_rearm_bpm"].value
 
@@ -125,9 +143,9 @@ class SafetyMonitor:
         """Every alert raised so far, with repeat counts folded in."""
         return tuple(self._alerts)
 
-    def _emit(self, alert: Alert) -> list[Alert]:
+    def _emit(self, alert: Alert, fold: bool = True) -> list[Alert]:
         idx = self._last_index.get(alert.rule)
-        if idx is not None:
+        if idx is not None and fold:
             last = self._alerts[idx]
             if (
                 alert.t_s is not None
@@ -166,10 +184,11 @@ class SafetyMonitor:
                 )
             )
         if ceiling.peak_g is not None and jump.peak_g > ceiling.peak_g:
-            out += self._emit(self._impact_alert(jump.landing_s, jump.peak_g, 1))
+            out += self._emit(self.impact_alert(jump.landing_s, jump.peak_g, 1))
         return out
 
-    def _impact_alert(self, t_s: float | None, peak_g: float, count: int) -> Alert:
+    def impact_alert(self, t_s: float | None, peak_g: float, count: int) -> Alert:
+        """The impact-ceiling alert for `count` landings peaking at `peak_g` (not recorded)."""
         c = self.rx.safety.impact
         assert c.peak_g is not None
         return Alert(
@@ -197,14 +216,15 @@ class SafetyMonitor:
             self._hr_peak = max(self._hr_peak, bpm)
             if self._hr_armed and t_s - self._hr_above_since >= self._sustain_s:
                 self._hr_armed = False
-                return self._emit(self._hr_alert(self._hr_above_since, self._hr_peak))
+                return self._emit(self.hr_alert(self._hr_above_since, self._hr_peak))
             return []
         self._hr_above_since = None
         if bpm < ceiling - self._rearm_bpm:
             self._hr_armed = True
         return []
 
-    def _hr_alert(self, t_s: float | None, bpm: float, sustained: bool = True) -> Alert:
+    def hr_alert(self, t_s: float | None, bpm: float, sustained: bool = True) -> Alert:
+        """The HR-ceiling alert for `bpm` from `t_s` (not recorded)."""
         s = self.rx.safety
         how = (
             f"for ≥ {self._sustain_s:g} s from {_fmt_t(t_s)}"
@@ -221,6 +241,44 @@ class SafetyMonitor:
             f"prescription HR ceiling {s.hr_ceiling_text}",
             PATIENT_MESSAGES[Rule.HR_CEILING],
             f"HR {bpm:.0f} bpm above the ceiling of {s.hr_ceiling_text} {how}.",
+        )
+
+    def on_fall(self, fall: Fall) -> list[Alert]:
+        """A suspected fall (session seconds): a STOP alert every time, never folded
+        into an earlier one."""
+        return self._emit(self._fall_alert(fall), fold=False)
+
+    def _fall_alert(self, fall: Fall, response: str | None = None) -> Alert:
+        return Alert(
+            Rule.FALL,
+            Severity.STOP,
+            fall.t_s,
+            fall.peak_g,
+            None,
+            "g impact",
+            FALL_SOURCE,
+            PATIENT_MESSAGES[Rule.FALL],
+            fall_physio_message(fall, response),
+        )
+
+    def on_flexion(self, start_s: float, limit_deg: float, held_s: float) -> list[Alert]:
+        """A bend beyond `limit_deg` held `held_s` from `start_s` (session seconds): a
+        caution when the prescription restricts spinal flexion, else nothing."""
+        s = self.rx.safety
+        if not s.avoid_spinal_flexion:
+            return []
+        return self._emit(
+            Alert(
+                Rule.SPINAL_FLEXION,
+                Severity.WARNING,
+                start_s,
+                held_s,
+                limit_deg,
+                "s beyond the limit",
+                s.spinal_source,
+                PATIENT_MESSAGES[Rule.SPINAL_FLEXION],
+                flexion_physio_message(start_s, limit_deg, held_s),
+            )
         )
 
     def on_event(self, event: Event, t_s: float | None = None) -> list[Alert]:
@@ -348,7 +406,7 @@ def check_safety(
         peak = max([j.peak_g for j in above] + [summary.impacts.peak_max_g or 0.0])
         if peak > c.peak_g:
             t_s = above[0].landing_s if above else None
-            a = mon._impact_alert(t_s, peak, max(len(above), n_hist or 1))
+            a = mon.impact_alert(t_s, peak, max(len(above), n_hist or 1))
             alerts.append(replace(a, last_t_s=above[-1].landing_s) if len(above) > 1 else a)
     if hr_samples is not None:
         hr_mon = SafetyMonitor(rx, summary.start_t_ns)
@@ -358,13 +416,15 @@ def check_safety(
     elif (
         summary.heart.hr_max_bpm is not None and summary.heart.hr_max_bpm > rx.safety.hr_ceiling_bpm
     ):
-        alerts.append(mon._hr_alert(None, summary.heart.hr_max_bpm, sustained=False))
-    ev_mon = SafetyMonitor(rx, summary.start_t_ns)
-    ev_mon._repeat_s = 0.0  # in review every pain report and block is listed
+        alerts.append(mon.hr_alert(None, summary.heart.hr_max_bpm, sustained=False))
+    ev_mon = SafetyMonitor(rx, summary.start_t_ns, repeat_s=0.0)  # every pain report listed
     for ev in summary.events:
         if ev.kind in (EventKind.PAIN, EventKind.BALANCE_START):
             ev_mon.on_event(ev)
     alerts += list(ev_mon.alerts)
+    from osteomonitor.prescription.trunk_review import trunk_review_alerts  # uses this module
+
+    alerts += trunk_review_alerts(summary, rx)
     alerts += data_quality_alerts(summary)
     return alerts
 

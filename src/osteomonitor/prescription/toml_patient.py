@@ -8,7 +8,6 @@ fracture risk (`limits`) unless the file overrides them with a reason.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from dataclasses import replace
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 from osteomonitor.prescription import limits
 from osteomonitor.prescription.fitt import FractureRisk, Patient, Safety
 from osteomonitor.prescription.problems import BAD, Checker, Missing
+from osteomonitor.pseudonym import PSEUDONYM_RE, PSEUDONYM_RULE
 
-PSEUDONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 PATIENT_KEYS = (
     "pseudonym",
     "age_y",
@@ -53,12 +52,8 @@ def read_patient(r: Checker, value: Any) -> Patient | Missing:
         return fn(t[key], f"patient.{key}", *args) if key in t else BAD
 
     pseudonym = get("pseudonym", r.string)
-    if isinstance(pseudonym, str) and not PSEUDONYM_RE.match(pseudonym):
-        r.fail(
-            "patient.pseudonym",
-            "use a pseudonym of letters, digits, '.', '_' or '-' (up to 32 characters, "
-            "e.g. P07); never a real name",
-        )
+    if isinstance(pseudonym, str) and not PSEUDONYM_RE.fullmatch(pseudonym):
+        r.fail("patient.pseudonym", PSEUDONYM_RULE)
     age_b = b["age_y"]
     age = get("age_y", r.integer, int(age_b.lo), int(age_b.hi), f"years ({age_b.why})")
     mass = get("body_mass_kg", r.number, b["body_mass_kg"])

@@ -4,8 +4,8 @@ Modules:
     documents: versioned JSON documents (docs/json-schema.md).
     tables: plain-text tables for people.
     exports: CSV of per-jump and per-minute data.
-    files: `write_private`, owner-only (0600) files: they hold a patient's data, even
-        under a pseudonym.
+    files: `write_private` / `write_export`, the one way exports are written: owner-only
+        (0600), atomic, never over an input, a recording or through a symlink.
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ from osteomonitor.report.exports import (
     jump_rows,
     minute_rows,
 )
-from osteomonitor.report.files import write_private
-from osteomonitor.report.tables import format_table, prescription_text, session_text, week_text
+from osteomonitor.report.files import check_export_target, write_export, write_private
+from osteomonitor.report.tables import (
+    format_table,
+    prescription_text,
+    session_text,
+    set_aside_lines,
+    week_text,
+)
 
 __all__ = [
     "JUMP_COLUMNS",
@@ -36,6 +42,7 @@ __all__ = [
     "SESSION_SCHEMA",
     "WEEK_SCHEMA",
     "alert_json",
+    "check_export_target",
     "compliance_json",
     "csv_text",
     "format_table",
@@ -44,7 +51,9 @@ __all__ = [
     "prescription_text",
     "session_json",
     "session_text",
+    "set_aside_lines",
     "week_json",
     "week_text",
+    "write_export",
     "write_private",
 ]

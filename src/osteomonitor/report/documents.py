@@ -18,6 +18,7 @@ from osteomonitor.model import NS_PER_S, SessionMeta, SessionSummary
 from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.trunk_alerts import session_falls
 from osteomonitor.prescription.week import WeekReport
 
 SESSION_SCHEMA = "osteomonitor.session/1"
@@ -74,6 +75,7 @@ def session_json(
             "packets": summary.packets,
             "decode_errors": summary.decode_errors,
             "dropped": summary.dropped,
+            "set_aside": [asdict(a) for a in summary.set_aside],
         },
         "measured": {
             "acc_s": summary.acc_s,
@@ -90,6 +92,11 @@ def session_json(
             "impacts": asdict(summary.impacts),
             "heart": asdict(summary.heart),
             "gait": asdict(summary.gait),
+            "falls": [
+                {**asdict(r.fall), "response": r.response, "live": r.live, "found": r.found}
+                for r in session_falls(summary)
+            ],
+            "posture": asdict(summary.posture) if summary.posture is not None else None,
         },
         "events": [
             {
@@ -112,6 +119,7 @@ def session_json(
             "hr_ceiling_bpm": rx.safety.hr_ceiling_bpm,
             "impact_ceiling": rx.safety.impact.mode,
             "impact_ceiling_g": rx.safety.impact.peak_g,
+            "avoid_spinal_flexion": rx.safety.avoid_spinal_flexion,
         }
     if compliance is not None:
         doc["compliance"] = compliance_json(compliance)

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from osteomonitor.analysis.thresholds import is_osteogenic
-from osteomonitor.model import SessionMeta, SessionSummary
+from osteomonitor.model import SessionMeta, SessionSummary, SetAsideFrames
 from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
 from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.trunk_alerts import session_falls
 from osteomonitor.prescription.week import WeekReport
+from osteomonitor.pseudonym import printable
 from osteomonitor.report.documents import OSTEOGENIC_G
 
 
@@ -49,6 +51,55 @@ def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -
     return format_table(("time", "severity", "rule", "value", "limit", "for the physio"), rows)
 
 
+def set_aside_lines(items: Sequence[SetAsideFrames]) -> list[str]:
+    """One line per device, stream and reason the plausibility gates set frames aside for:
+    "3 frames set aside: value outside ±16 g (hip imu_data)"."""
+    lines = []
+    for a in items:
+        what = "event" if a.stream == "events" and not a.device else "frame"
+        where = f"{a.device} {a.stream}".strip()
+        lines.append(
+            f"{a.frames} {what}{'' if a.frames == 1 else 's'} set aside: "
+            f"{printable(a.reason)} ({printable(where)})"
+        )
+    return lines
+
+
+ANSWERS = {"fine": "answered 'I'm fine'", "help": "answered 'I NEED HELP'"}
+
+
+def trunk_lines(summary: SessionSummary, rx: Prescription | None) -> list[str]:
+    """Suspected falls and the trunk's posture, for the text report."""
+    falls = session_falls(summary)
+    out = [
+        "Falls: none suspected"
+        if not falls
+        else f"FALLS: {len(falls)} suspected: "
+        + "; ".join(
+            f"{_clock(r.fall.t_s)} (impact {r.fall.peak_g:.1f} g, posture changed "
+            f"{r.fall.tilt_deg:.0f}°, " + ANSWERS.get(r.response or "", "no answer recorded") + ")"
+            for r in falls
+        )
+    ]
+    p = summary.posture
+    restricted = rx is not None and rx.safety.avoid_spinal_flexion
+    if p is None:
+        if restricted:
+            out.append("Trunk posture: not measured (no trunk sensor); spinal restriction set")
+        return out
+    if not p.reference_known:
+        out.append("Trunk posture: no standing reference (the session did not start still)")
+        return out
+    out.append(
+        f"Trunk posture: inclination median {_num(p.median_deg, '{:.0f}')}°, 95th pct "
+        f"{_num(p.p95_deg, '{:.0f}')}°, max {_num(p.max_deg, '{:.0f}')}°; "
+        f"{p.episodes} bend(s) beyond {p.limit_deg:g}° for ≥ 2 s (longest "
+        f"{p.longest_episode_s:.0f} s), {p.beyond_s:.0f} s beyond; lying or reclined "
+        f"{p.reclined_s:.0f} s" + ("; spinal restriction: avoid flexion" if restricted else "")
+    )
+    return out
+
+
 def session_text(
     meta: SessionMeta,
     summary: SessionSummary,
@@ -58,7 +109,8 @@ def session_text(
     """The session and its compliance as text tables for a person."""
     h = summary.heart
     out = [
-        f"Session {meta.patient} · {summary.kind} · {meta.start_iso[:16].replace('T', ' ')} "
+        f"Session {printable(meta.patient)} · {summary.kind} · "
+        f"{printable(meta.start_iso[:16].replace('T', ' '))} "
         f"({meta.timezone}) · {summary.duration_s / 60:.1f} min"
         + (" · simulated" if meta.simulated else ""),
         f"Data: accelerometer {summary.acc_coverage:.0%}, heart rate {h.coverage:.0%} valid; "
@@ -66,9 +118,11 @@ def session_text(
         f"{summary.dropped} dropped",
         f"Jumps: {len(summary.jumps)} ({sum(1 for j in summary.jumps if is_osteogenic(j.peak_g))}"
         f" ≥ {OSTEOGENIC_G:g} g); impacts {summary.impacts.n_peaks} "
-        f"({summary.impacts.n_above_3_9g} > 3.9 g); steps {summary.gait.steps}; "
+        f"({summary.impacts.n_above_3_9g} ≥ 3.9 g); steps {summary.gait.steps}; "
         f"HR mean {_num(h.hr_mean_bpm, '{:.0f}')} / max {_num(h.hr_max_bpm, '{:.0f}')} bpm",
     ]
+    out += set_aside_lines(summary.set_aside)
+    out += trunk_lines(summary, rx)
     if compliance is None:
         out.append("No prescription: nothing to compare against (give --prescription FILE).")
         return "\n".join(out) + "\n"
@@ -156,7 +210,7 @@ def week_text(w: WeekReport) -> str:
             rows,
         )
     )
-    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} > {OSTEOGENIC_G:g} g)", ""]
+    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} ≥ {OSTEOGENIC_G:g} g)", ""]
     day_rows = [
         (
             d.date.strftime("%a"),

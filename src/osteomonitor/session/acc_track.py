@@ -1,4 +1,5 @@
-"""Incremental analysis of one device's accelerometer: jumps, impact peaks, steps.
+"""Incremental analysis of one device's accelerometer: jumps, impact peaks, steps,
+falls and trunk posture (`analysis.trunk.TrunkTracker`).
 
 A gap in a device's samples (lost frames, a dropped link) longer than `ACC_GAP_S`
 ends the current analysis segment and starts a new one, so no jump is ever assembled
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +18,8 @@ from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
 from osteomonitor.analysis.steps import StepCounter, credited_walking_s
-from osteomonitor.model import NS_PER_S, AccBlock, FloatArray, GaitSummary, Impact, Jump
+from osteomonitor.analysis.trunk import TRUNK_PLACEMENTS, TrunkTracker
+from osteomonitor.model import NS_PER_S, AccBlock, Fall, FloatArray, GaitSummary, Impact, Jump
 
 #: A pause in a device's accelerometer samples longer than this (s) ends an analysis
 #: segment: a jump is never assembled across a gap (lost frames, link loss).
@@ -84,17 +85,19 @@ class AccTrack:
         self._jd: JumpDetector | None = None
         self._ic: ImpactCounter | None = None
         self._sc: StepCounter | None = None
+        self.trunk = TrunkTracker() if placement in TRUNK_PLACEMENTS else None
+        self.new_falls: list[Fall] = []  # confirmed since the processor last took them
+        self.new_bends_s: list[float] = []  # sustained bends begun since then (starts, s)
 
-    def _shift(self, items: Iterable[Any], attr: str) -> list[Any]:
+    def _shift_jumps(self, jumps: Iterable[Jump]) -> list[Jump]:
         """Segment-relative times → session-relative seconds."""
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        out = []
-        for it in items:
-            if attr == "jump":
-                out.append(replace(it, takeoff_s=it.takeoff_s + off, landing_s=it.landing_s + off))
-            else:
-                out.append(replace(it, t_s=it.t_s + off))
-        return out
+        return [replace(j, takeoff_s=j.takeoff_s + off, landing_s=j.landing_s + off) for j in jumps]
+
+    def _shift_peaks(self, peaks: Iterable[Impact]) -> list[Impact]:
+        """Segment-relative times → session-relative seconds."""
+        off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
+        return [replace(p, t_s=p.t_s + off) for p in peaks]
 
     def _open(self, block: AccBlock) -> None:
         self.fs_hz, self.range_g = block.fs_hz, block.range_g
@@ -103,22 +106,27 @@ class AccTrack:
         self._ic = ImpactCounter(block.fs_hz, block.range_g)
         self._sc = StepCounter(block.fs_hz)
         self._still = StillnessMeter(block.fs_hz)
+        t0_s = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
+        if self.trunk is not None:
+            self.new_falls += self.trunk.start(block.fs_hz, t0_s)
 
     def _close(self) -> list[Jump]:
         """End the current segment: analyse what is buffered, flush every detector."""
         if self._jd is None or self._ic is None or self._sc is None:
             return []
         new = self.sync()
-        flushed = self._shift(self._jd.flush(), "jump")
+        flushed = self._shift_jumps(self._jd.flush())
         self.jumps.extend(flushed)
         new += flushed
-        self.peaks.extend(self._shift(self._ic.flush(), "peak"))
+        self.peaks.extend(self._shift_peaks(self._ic.flush()))
         self.step_times_s.extend(self._shift_times(self._sc.flush()))
         w, wc = self._closed_walking
         r = self._sc.result()
         self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
         r_n, r_s = self._closed_running
         self._closed_running = (r_n + self._jd.running_strides, r_s + self._jd.running_s)
+        if self.trunk is not None:
+            self.new_falls += self.trunk.end()
         self._jd = self._ic = self._sc = None
         self._still = None
         return new
@@ -161,13 +169,16 @@ class AccTrack:
         acc = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
         self._pending.clear()
         self._pending_n = 0
-        found = self._shift(self._jd.feed(acc), "jump")
+        found = self._shift_jumps(self._jd.feed(acc))
         self.jumps.extend(found)
-        self.peaks.extend(self._shift(self._ic.feed(acc), "peak"))
+        self.peaks.extend(self._shift_peaks(self._ic.feed(acc)))
         self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
         if self._still is not None:
             self._still.feed(acc)
         self.analysed_until_ns = self._last_ns
+        if self.trunk is not None:
+            self.new_falls += self.trunk.feed(acc)
+            self.new_bends_s += self.trunk.new_episode_starts_s
         return found
 
     @property

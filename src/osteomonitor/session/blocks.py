@@ -13,9 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from osteomonitor.model import NS_PER_S, Event, EventKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.prescription.fitt import Prescription
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +44,14 @@ DEFAULT_HOLD_PLAN = HoldPlan((10.0, 30.0), (2, 4), "ACSM osteoporosis FITT, flex
 MIN_HOLD_S = 1.0
 
 
-def _week(rx: Any, day: dt.date) -> int:
+def _week(rx: Prescription, day: dt.date) -> int:
     return max(1, int(rx.week_of(day)))
 
 
-def hold_plan(rx: Any, day: dt.date) -> HoldPlan:
+def hold_plan(rx: Prescription | None, day: dt.date) -> HoldPlan:
     """The stretch-hold plan of programme day `day` (the ACSM default without one)."""
-    flex = getattr(rx, "modalities", {}).get("flexibility") if rx is not None else None
-    if flex is None:
+    flex = rx.modalities.get("flexibility") if rx is not None else None
+    if rx is None or flex is None:
         return DEFAULT_HOLD_PLAN
     targets = flex.active(_week(rx, day))[0]
     hold, reps = targets.get("hold_s"), targets.get("reps_per_stretch")
@@ -67,10 +70,10 @@ def hold_plan(rx: Any, day: dt.date) -> HoldPlan:
     return HoldPlan(hold_s, rep_n, source)
 
 
-def balance_target_min(rx: Any, day: dt.date) -> float | None:
+def balance_target_min(rx: Prescription | None, day: dt.date) -> float | None:
     """The balance minutes prescribed per day (the modality's session minimum), or None."""
-    bal = getattr(rx, "modalities", {}).get("balance") if rx is not None else None
-    if bal is None:
+    bal = rx.modalities.get("balance") if rx is not None else None
+    if rx is None or bal is None:
         return None
     t = bal.active(_week(rx, day))[0].get("minutes_per_session")
     return float(t.lo) if t is not None and t.lo is not None else None
@@ -91,12 +94,12 @@ def balance_seconds(events: Sequence[Event], now_ns: int) -> float:
     return total_ns / NS_PER_S
 
 
-def target_loads(rx: Any, day: dt.date) -> tuple[tuple[str, float], ...]:
+def target_loads(rx: Prescription | None, day: dt.date) -> tuple[tuple[str, float], ...]:
     """(exercise, target kg) for every resistance exercise with an estimated 1RM."""
     from osteomonitor.prescription.strength import target_load_kg
 
-    res = getattr(rx, "modalities", {}).get("resistance") if rx is not None else None
-    if res is None:
+    res = rx.modalities.get("resistance") if rx is not None else None
+    if rx is None or res is None:
         return ()
     out = []
     for ex in res.exercises:

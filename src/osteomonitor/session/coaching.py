@@ -26,7 +26,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from osteomonitor.analysis.intensity import MAX_HOLD_S
 from osteomonitor.analysis.movement import STILL_STEP_S, STILL_WINDOW_S
@@ -79,7 +78,10 @@ REST_DETECT_S = STILL_WINDOW_S
 #: informational. Unknown rules come after the known ones; a UI-side "feed" alert
 #: (data stopped arriving) ranks with the ceilings: without data nothing is judged.
 ALERT_PRIORITY: dict[str, int] = {
+    Rule.FALL: 0,  # a possible fall, and the person asking for help, come first
+    "help": 0,
     Rule.HR_CEILING: 0,
+    Rule.SPINAL_FLEXION: 1,  # bending beyond the limit now: a movement limit, like flight
     Rule.FLIGHT_PHASE: 1,
     Rule.IMPACT_CEILING: 1,
     Rule.EYES_CLOSED: 1,
@@ -204,19 +206,19 @@ class Coaching:
     band_capped: bool = False
     cadence_spm: float | None = None
     landings_fresh: bool = False
-    alerts: tuple[Any, ...] = ()
+    alerts: tuple[object, ...] = ()
 
 
-def severity_rank(alert: Any) -> int:
+def severity_rank(alert: object) -> int:
     """Position of an alert's severity in `SEVERITY_ORDER` (unknown: last)."""
     sev = str(getattr(alert, "severity", "")).lower()
     return SEVERITY_ORDER.index(sev) if sev in SEVERITY_ORDER else len(SEVERITY_ORDER)
 
 
-def order_alerts(alerts: Sequence[Any]) -> tuple[Any, ...]:
+def order_alerts(alerts: Sequence[object]) -> tuple[object, ...]:
     """Alerts in banner order: `ALERT_PRIORITY`, then severity, then newest first."""
 
-    def key(alert: Any) -> tuple[int, int, float]:
+    def key(alert: object) -> tuple[int, int, float]:
         rule = str(getattr(alert, "rule", ""))
         t = getattr(alert, "last_t_s", None) or getattr(alert, "t_s", None) or 0.0
         return (ALERT_PRIORITY.get(rule, _UNKNOWN_PRIORITY), severity_rank(alert), -float(t))
@@ -224,7 +226,7 @@ def order_alerts(alerts: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(sorted(alerts, key=key))
 
 
-def banner_severity(alerts: Sequence[Any]) -> str | None:
+def banner_severity(alerts: Sequence[object]) -> str | None:
     """The most severe severity among `alerts` (None when there are none)."""
     if not alerts:
         return None
@@ -315,7 +317,7 @@ def _band_tone(facts: LiveFacts, band: tuple[float, float] | None) -> str:
     return "in"
 
 
-def coach(facts: LiveFacts, active_alerts: Sequence[Any] = ()) -> Coaching:
+def coach(facts: LiveFacts, active_alerts: Sequence[object] = ()) -> Coaching:
     """Decide what the live screen says now (see the module docstring for the order).
 
     Args:

@@ -15,10 +15,10 @@ gap-aware by construction.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,7 +35,9 @@ from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
 from osteomonitor.analysis.steps import recent_cadence_spm
+from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.devices.decoder import DeviceDecoder
+from osteomonitor.devices.plausibility import ArrivalGate, SetAside, start_ns_of
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
 from osteomonitor.model import (
@@ -53,13 +55,15 @@ from osteomonitor.model import (
     Packet,
     SessionMeta,
     SessionSummary,
+    SetAsideFrames,
 )
 from osteomonitor.session.acc_track import AccTrack, steps_outside
+from osteomonitor.session.heart import _HeartCache, _valid_points
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from osteomonitor.prescription import Prescription
+    from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
 
 #: Live snapshots of long sessions rebuild the HR series every n/this notifications.
 HR_REBUILD_DIVISOR = 600
@@ -67,12 +71,6 @@ HR_REBUILD_DIVISOR = 600
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
 LAST_JUMPS = 8
-
-
-def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
-    """The valid values of an HR series as (s from start, bpm) pairs."""
-    keep = series.valid
-    return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
 
 
 class SessionProcessor:
@@ -83,6 +81,8 @@ class SessionProcessor:
         meta: session metadata (kind, start); optional for ad-hoc use.
         params: patient facts for intensity; see `params_for`.
         prescription: when given, a safety monitor raises alerts as data arrives.
+        decode_only: decode and gate every packet (counters, `set_aside()`) without
+            analysing the samples (for `recordings info`).
     """
 
     def __init__(
@@ -91,8 +91,10 @@ class SessionProcessor:
         meta: SessionMeta | None = None,
         params: AnalysisParams | None = None,
         prescription: Prescription | None = None,
+        decode_only: bool = False,
     ) -> None:
         profiles = load_profiles()
+        self.decode_only = decode_only
         self.meta = meta
         self.prescription = prescription
         self.devices = {d.key: d for d in devices}
@@ -122,19 +124,24 @@ class SessionProcessor:
         self._events: list[Event] = []
         self._last_jumps: deque[Jump] = deque(maxlen=LAST_JUMPS)
         self._monitor = _safety_monitor(prescription)
-        self.alerts: list[Any] = []
+        self.alerts: list[Alert] = []
         self.packets = 0
         self.decode_errors = 0
         self.last_decode_error: str | None = None
-        self._heart_cache: tuple[Any, ZoneAccumulator, HrSeries, dict[str, Any], Any] | None = None
+        self._heart_cache: _HeartCache | None = None
+        self._arrival = ArrivalGate(start_ns_of(meta.start_iso) if meta is not None else None)
+        self._late: Counter[tuple[str, str, str]] = Counter()  # arrival-time set-asides
 
     # -- input ----------------------------------------------------------------------
     def feed(self, item: Packet | Event) -> None:
         """Process one packet or event (in arrival order)."""
         if isinstance(item, Event):
-            self._on_event(item)
+            if self._admit("", "events", item.t_ns):
+                self._on_event(item)
             return
         self.packets += 1
+        if not self._admit(item.device, item.stream, item.t_ns):
+            return
         self._touch(item.t_ns)
         decoder = self._decoders.get(item.device)
         if decoder is None:
@@ -143,9 +150,13 @@ class SessionProcessor:
             return
         try:
             samples = decoder.feed(item)
+        except SetAside:
+            return  # counted by the decoder
         except DecodeError as exc:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
+            return
+        if self.decode_only:
             return
         for s in samples:
             if isinstance(s, HrSample):
@@ -157,6 +168,23 @@ class SessionProcessor:
         """Process many packets/events in order."""
         for it in items:
             self.feed(it)
+
+    def _admit(self, device: str, stream: str, t_ns: int) -> bool:
+        """Whether an arrival time is plausible; counts it as set aside when not."""
+        try:
+            self._arrival.check(t_ns)
+        except SetAside as exc:
+            self._late[(device, stream, exc.reason)] += 1
+            return False
+        return True
+
+    def set_aside(self) -> tuple[SetAsideFrames, ...]:
+        """Frames and events the plausibility gates kept out so far, with why."""
+        counts = Counter(self._late)
+        for key, dec in self._decoders.items():
+            for (stream, reason), n in dec.set_aside.items():
+                counts[(key, stream, reason)] += n
+        return tuple(SetAsideFrames(d, s, r, n) for (d, s, r), n in counts.items())
 
     def _touch(self, t_ns: int) -> None:
         if self._start_ns is None:
@@ -199,14 +227,23 @@ class SessionProcessor:
         self._route(track, track.feed(block))
 
     def _route(self, track: AccTrack, jumps: Iterable[Jump]) -> None:
-        """Newly confirmed jumps of the primary accelerometer reach the live view and
-        the safety monitor."""
+        """Newly confirmed jumps of the primary accelerometer, and falls and sustained
+        bends of the trunk sensor, reach the live view and the safety monitor."""
+        falls, bends = track.new_falls, track.new_bends_s
+        track.new_falls, track.new_bends_s = [], []
+        mon = self._monitor
+        if track.device == self._trunk_acc() and track.trunk is not None and mon is not None:
+            for fall in falls:
+                self.alerts.extend(mon.on_fall(fall))
+            for start_s in bends:
+                held = track.trunk.episode_min_s
+                self.alerts.extend(mon.on_flexion(start_s, track.trunk.limit_deg, held))
         if track.device != self._primary_acc():
             return
         for jump in jumps:
             self._last_jumps.append(jump)
-            if self._monitor is not None:
-                self.alerts.extend(self._monitor.on_jump(jump))
+            if mon is not None:
+                self.alerts.extend(mon.on_jump(jump))
 
     def sync(self) -> None:
         """Analyse every buffered sample now (the live view calls this via `state`)."""
@@ -220,6 +257,19 @@ class SessionProcessor:
             if key in self._acc:
                 return key
         return None
+
+    def _trunk_acc(self) -> str | None:
+        """The accelerometer falls and posture come from: the first device (in the
+        session's device order) worn on the trunk that has delivered acceleration."""
+        for key in self._order:
+            track = self._acc.get(key)
+            if track is not None and track.trunk is not None:
+                return key
+        return None
+
+    def _trunk(self) -> TrunkTracker | None:
+        key = self._trunk_acc()
+        return self._acc[key].trunk if key else None
 
     # -- output ---------------------------------------------------------------------
     def _heart(self, exact: bool = True) -> tuple[HeartRateSummary, HrSeries]:
@@ -239,10 +289,10 @@ class SessionProcessor:
         stale_ok = (
             not exact
             and cache is not None
-            and cache[0][1] == key[1]
-            and n - cache[0][0] < max(1, cache[0][0] // HR_REBUILD_DIVISOR)
+            and cache.events == key[1]
+            and n - cache.notifications < max(1, cache.notifications // HR_REBUILD_DIVISOR)
         )
-        if cache is None or (cache[0] != key and not stale_ok):
+        if cache is None or ((cache.notifications, cache.events) != key and not stale_ok):
             start = self._start_ns or 0
             t_s = (np.asarray(self._hr_t, dtype=np.int64) - start) / NS_PER_S
             series = build_hr_series(
@@ -266,16 +316,20 @@ class SessionProcessor:
                 p.target_pct if known else None,
             )
             acc.feed(series.t_s, series.hr_bpm, series.valid)
-            labels = {
-                "hrmax_method": p.hrmax_method,
-                "hrrest_method": hrrest_method,
-                "rr_count": series.rr_count,
-                "rr_artifacts": series.rr_artifacts,
-            }
-            cache = self._heart_cache = (key, acc, series, labels, hrrest)
-        _, acc, series, labels, hrrest = cache
-        summary = acc.summary(self.duration_s, **labels)
-        return replace(summary, hrrest_bpm=hrrest, hrmax_bpm=self.params.hrmax_bpm), series
+            cache = self._heart_cache = _HeartCache(
+                n, len(self._events), acc, series, hrrest, hrrest_method, p.hrmax_method
+            )
+        summary = cache.zones.summary(
+            self.duration_s,
+            hrmax_method=cache.hrmax_method,
+            hrrest_method=cache.hrrest_method,
+            rr_count=cache.series.rr_count,
+            rr_artifacts=cache.series.rr_artifacts,
+        )
+        return (
+            replace(summary, hrrest_bpm=cache.hrrest_bpm, hrmax_bpm=self.params.hrmax_bpm),
+            cache.series,
+        )
 
     def _rest_from_events(self, series: HrSeries) -> float | None:
         """Resting HR from the first marked resting segment long enough to use."""
@@ -308,6 +362,7 @@ class SessionProcessor:
         """The live snapshot (analyses buffered samples first)."""
         self.sync()
         heart, series = self._heart(exact=False)
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         hr_bpm = hrr = None
@@ -356,6 +411,9 @@ class SessionProcessor:
                 if track and track.analysed_until_ns is not None
                 else None
             ),
+            falls=tuple(trunk.falls) if trunk else (),
+            inclination_deg=trunk.inclination_deg if trunk else None,
+            posture=trunk.posture() if trunk else None,
         )
 
     def hr_points(self) -> tuple[tuple[float, float], ...]:
@@ -375,6 +433,7 @@ class SessionProcessor:
         for t in self._acc.values():
             self._route(t, t.finish())
         heart, series = self._heart()
+        trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
         jumps = tuple(track.jumps) if track else ()
@@ -400,10 +459,13 @@ class SessionProcessor:
             decode_errors=self.decode_errors,
             dropped=dropped,
             hr_points=_valid_points(series),
+            set_aside=self.set_aside(),
+            falls=tuple(trunk.falls) if trunk else (),
+            posture=trunk.posture() if trunk else None,
         )
 
 
-def _safety_monitor(prescription: Prescription | None) -> Any:
+def _safety_monitor(prescription: Prescription | None) -> SafetyMonitor | None:
     if prescription is None:
         return None
     from osteomonitor.prescription import SafetyMonitor

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from osteomonitor.model import Event, GaitSummary, HeartRateSummary, ImpactSummary, Jump
+from osteomonitor.model import (
+    Event,
+    Fall,
+    GaitSummary,
+    HeartRateSummary,
+    ImpactSummary,
+    Jump,
+    PostureSummary,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,10 @@ class SessionState:
         still_s: how long the primary accelerometer has been still (analysis.movement),
             s at `acc_until_s` (None: no accelerometer).
         acc_until_s: time of the latest analysed accelerometer sample, s.
+        falls: suspected falls so far (trunk sensor).
+        inclination_deg: the trunk's latest inclination from upright, degrees (None
+            without a trunk sensor or before the standing reference).
+        posture: trunk posture so far (None without a trunk sensor).
     """
 
     elapsed_s: float = 0.0
@@ -50,3 +62,6 @@ class SessionState:
     cadence_now_spm: float | None = None
     still_s: float | None = None
     acc_until_s: float | None = None
+    falls: tuple[Fall, ...] = ()
+    inclination_deg: float | None = None
+    posture: PostureSummary | None = None

@@ -58,6 +58,14 @@ RSA_REL = 0.04
 RR_NOISE_REL = 0.01
 #: Sensor noise SD, g.
 ACC_NOISE_G = 0.01
+#: The fall segment: standing before, time to tip over, impact peak (a SisFall-like
+#: forward fall seen at the trunk: Sucerquia et al. 2017), g.
+FALL_AT_S = 1.0
+FALL_TURN_S = 0.8
+FALL_IMPACT_G = 4.0
+#: The bend segment: a slow forward bend of the trunk, degrees (a stoop: SisFall D16
+#: reaches a median 64° at the waist, bench/accuracy_posture.py).
+BEND_DEG = 70.0
 #: Grid of the precomputed heart-rate curve, s.
 _HR_DT_S = 0.1
 
@@ -67,7 +75,11 @@ class Segment:
     """One part of the session plan.
 
     Attributes:
-        kind: "rest", "walk" or "jumps".
+        kind: "rest", "walk", "jumps", "fall" (standing 1 s, then a forward fall:
+            the trunk tips 90° in `FALL_TURN_S` with the load dropping to 0.3 g, an
+            impact of `FALL_IMPACT_G`, then lying still to the segment's end) or "bend"
+            (standing 1 s, bending forward to `BEND_DEG` in 1.5 s, holding, and back up
+            in the segment's last 2.5 s).
         start_s / end_s: simulated seconds from the session start.
     """
 
@@ -232,6 +244,15 @@ class SessionModel:
             ml[walk] = 0.08 * np.sin(phase / 2.0)
         if len(self._takeoffs):
             up += self._jump_vertical(t)
+        fall = kinds == "fall"
+        if fall.any():
+            x = local[fall] - self._starts[idx[fall]] - FALL_AT_S
+            up[fall], ap[fall] = _fall_components(x)
+        bend = kinds == "bend"
+        if bend.any():
+            seg_start = self._starts[idx[bend]]
+            seg_len = np.array([s.end_s - s.start_s for s in self.plan])[idx[bend]]
+            up[bend], ap[bend] = _bend_components(local[bend] - seg_start, seg_len)
         up += ACC_NOISE_G * _noise(t, self.seed, 0)
         ap += ACC_NOISE_G * _noise(t, self.seed, 1)
         ml += ACC_NOISE_G * _noise(t, self.seed, 2)
@@ -266,6 +287,14 @@ class SessionModel:
         hump = 0.4 * np.exp(-((ys - 0.15) ** 2) / (2 * 0.04**2))
         out[land] = (peaks[land] - 1.0) * impact + hump
         return out
+
+    def fall_times_s(self) -> list[float]:
+        """Impact time of every fall the model performs, simulated s."""
+        return [
+            off + seg.start_s + FALL_AT_S + FALL_TURN_S
+            for off, seg in self._segments()
+            if seg.kind == "fall" and off + seg.start_s + FALL_AT_S + FALL_TURN_S < self.duration_s
+        ]
 
     # -- heart -----------------------------------------------------------------------------
 
@@ -318,3 +347,22 @@ class SessionModel:
         hr = self._hr_grid[:n]
         kj_per_min = np.maximum(0.0, -55.0969 + 0.6309 * hr + 0.1988 * 70 + 0.2017 * 65)
         return float(kj_per_min.sum() * _HR_DT_S / 60.0)
+
+
+def _fall_components(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(up, forward) acceleration components, g, `x` s after a fall begins."""
+    turn = np.clip(x / FALL_TURN_S, 0.0, 1.0)
+    theta = 0.5 * math.pi * turn
+    mag = np.where((x >= 0) & (x < FALL_TURN_S), 1.0 - 0.7 * np.sin(math.pi * turn), 1.0)
+    after = x - FALL_TURN_S
+    hit = (after >= 0) & (after < 0.3)
+    mag = np.where(hit, 1.0 + (FALL_IMPACT_G - 1.0) * np.exp(-np.clip(after, 0, None) / 0.03), mag)
+    return mag * np.cos(theta), mag * np.sin(theta)
+
+
+def _bend_components(x: FloatArray, length_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(up, forward) acceleration components, g, `x` s into a bend segment."""
+    down = np.clip((x - 1.0) / 1.5, 0.0, 1.0)
+    up_again = np.clip((length_s - 1.0 - x) / 1.5, 0.0, 1.0)
+    theta = np.radians(BEND_DEG) * np.minimum(down, up_again)
+    return np.cos(theta), np.sin(theta)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 
 from osteomonitor.errors import RecordingError, StorageFull
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
+from osteomonitor.store.lock import hold_write_lock, release_lock
 from osteomonitor.store.schema import APPLICATION_ID, COMMIT_INTERVAL_S, DDL, SCHEMA_VERSION
 
 #: What SQLite says when a write cannot grow the file, and what that means to a user.
@@ -39,8 +39,20 @@ def _full_cause(exc: sqlite3.Error) -> str | None:
 
 
 def secure_directory(path: Path) -> None:
-    """Create `path` (and parents) as owner-only directories when missing."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create `path` (and parents) as owner-only directories when missing.
+
+    Raises:
+        RecordingError: the folder cannot be made (a file of that name is in the way,
+            no permission, a read-only or virtual file system), named in one line.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker else (exc.strerror or str(exc))
+        raise RecordingError(
+            f"cannot create the folder {path} for the recording: {why}; choose another -o FILE"
+        ) from None
 
 
 def new_recording_file(
@@ -86,8 +98,11 @@ class RecordingWriter:
             before stays readable and the writer closes itself.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, commit_interval_s: float) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, commit_interval_s: float, lock_fd: int = -1
+    ) -> None:
         self._conn = conn
+        self._lock_fd = lock_fd  # held while open: says "still being written" (store.lock)
         self.path = path
         self.commit_interval_s = commit_interval_s
         self._packets: list[tuple[int, int, bytes]] = []
@@ -115,16 +130,21 @@ class RecordingWriter:
             p, "recordings are never overwritten: choose another -o FILE", check_same_thread=False
         )
         try:
+            lock_fd = hold_write_lock(p)
+        except (RecordingError, OSError) as exc:
+            conn.close()
+            raise RecordingError(f"cannot lock recording {p}: {exc}") from exc
+        try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             conn.close()
+            release_lock(lock_fd)
             raise RecordingError(f"cannot initialise recording {p}: {exc}") from exc
-        writer = cls(conn, p, commit_interval_s)
+        writer = cls(conn, p, commit_interval_s, lock_fd)
         values = asdict(meta)
-        values.update(
-            created_ns=time.time_ns(), writer_pid=os.getpid(), writer_host=socket.gethostname()
-        )
+        # no host name, user or process id: health data files carry no identifiers
+        values.update(created_ns=time.time_ns())
         writer._set_meta(values)
         return writer
 
@@ -270,12 +290,14 @@ class RecordingWriter:
         finally:
             self._closed = True
             self._conn.close()
+            release_lock(self._lock_fd)
 
     def abandon(self) -> None:
         """Close without marking a clean end (what a crash leaves, minus the last second)."""
         if not self._closed:
             self._closed = True
             self._conn.close()
+            release_lock(self._lock_fd)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -17,11 +17,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from osteomonitor.store.library import RecordingInfo, list_recordings
+from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
-from osteomonitor.tui.views.display import clock_text, minutes_text
+from osteomonitor.tui.views.display import clock_text, minutes_text, plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -78,7 +77,7 @@ Sessions from simulated wearables are marked (sim).
         self.patient_filter: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(f" osteomonitor review   {self.folder}", id="title-bar")
+        yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
         yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
         yield Label("", id="library-status")
         yield Footer()
@@ -116,25 +115,25 @@ Sessions from simulated wearables are marked (sim).
                     "",
                     "",
                     Text("unreadable", "red"),
-                    f"{info.path.name}: {info.error}",
+                    plain(f"{info.path.name}: {info.error}"),
                     key=str(info.path),
                 )
                 continue
             review = self.cache.get(info.path)
             table.add_row(
                 _date(info),
-                info.patient + (" (sim)" if info.simulated else ""),
-                info.kind,
+                plain(info.patient + (" (sim)" if info.simulated else "")),
+                plain(info.kind),
                 clock_text(info.duration_s),
                 *self._analysed_cells(review),
-                info.path.name,
+                plain(info.path.name),
                 key=str(info.path),
             )
         shown = len(self._visible())
         words = f"{shown} recording{'s' if shown != 1 else ''}"
         if self.patient_filter:
             words += f" of patient {self.patient_filter} (f shows all)"
-        self.query_one("#library-status", Label).update(f" {words} in {self.folder}")
+        self.query_one("#library-status", Label).update(plain(f" {words} in {self.folder}"))
 
     def _analysed_cells(self, review: SessionReview | None) -> list[Any]:
         if review is None:

@@ -3,10 +3,12 @@
 Large numbers (heart rate, jumps, time in band, session clock), the target next to
 each, an alert banner that cannot be missed, and a strip with every device's link.
 Keys log what the sensors cannot see: effort (RPE, on the prescription's scale), pain,
-a marker, balance blocks, stretch holds and finished resistance sets. Every sentence
-comes from one message hierarchy (`session.coaching`): a safety alert silences all
-encouragement, a rest says rest, a figure fades when its evidence stops. Fed by a
-`SessionFeed` (collector live, recording in replay).
+a marker, balance blocks, stretch holds and finished resistance sets. A suspected fall
+asks at once "are you all right?" and records the question and the answer; a spinal
+restriction in the prescription is shown under the banner with the trunk's current
+inclination. Every sentence comes from one message hierarchy (`session.coaching`): a
+safety alert silences all encouragement, a rest says rest, a figure fades when its
+evidence stops. Fed by a `SessionFeed` (collector live, recording in replay).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from osteomonitor.tui.messages import (
 )
 from osteomonitor.tui.screens.balance_dialog import BalanceDialog
 from osteomonitor.tui.screens.confirm_dialog import ConfirmDialog
+from osteomonitor.tui.screens.fall_dialog import HELP as FALL_HELP
+from osteomonitor.tui.screens.fall_dialog import FallDialog
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.screens.pain_dialog import PainDialog, PainReport
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
@@ -49,7 +53,9 @@ from osteomonitor.tui.views.dashboard import (
     heart_series,
     impact_bands,
     loads_line,
+    posture_line,
 )
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
@@ -59,6 +65,14 @@ from osteomonitor.tui.widgets.heart_tile import HeartTile
 from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
 from osteomonitor.tui.widgets.jump_tile import JumpTile
 from osteomonitor.tui.widgets.session_clock import SessionClock
+
+#: The question after a suspected fall (the fall alert's patient message, issue 14).
+FALL_QUESTION = "Possible fall: are you all right?"
+#: The banner after "I need help": what the person can do; nothing leaves the machine.
+HELP_REQUESTED = (
+    "You asked for help. Stay where you are and call someone if you can: "
+    "press a when help has come."
+)
 
 # Actions that add an event: only offered when the feed can record them (live).
 LOGGING_ACTIONS = frozenset({"rpe", "pain", "marker", "balance", "hold", "set_done"})
@@ -80,10 +94,12 @@ class LiveScreen(Screen[None]):
 The big numbers: heart rate (bpm) and % of heart-rate reserve against your target
 band, minutes in the band, jumps against the session's target, and the session clock.
 A coloured banner appears when something needs attention (pain, a heart rate or an
-impact above your safety limit, or data too poor to judge), one line per alert, the
-most urgent first; press a to acknowledge it. While an alert shows, nothing on the
-screen asks for more effort. Press h to start and end a stretch hold, b for a balance
-block: the clock tile times them against your plan.
+impact above your safety limit, a possible fall, bending forward beyond your plan's
+limit, or data too poor to judge), one line per alert, the most urgent first; press a
+to acknowledge it. While an alert shows, nothing on the screen asks for more effort.
+After a possible fall you are asked whether you are all right: f "I'm fine", h "I need
+help". Press h to start and end a stretch hold, b for a balance block: the clock tile
+times them against your plan.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rpe", "Effort"),
@@ -124,12 +140,14 @@ block: the clock tile times them against your plan.
         self._generation = 0
         self._start_ns: int | None = None
         self._cadence_spm: float | None = None
+        self._falls_asked: set[float] = set()
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Label(self.title_text, id="title-bar")
+        yield Label(plain(self.title_text), id="title-bar")
         yield from self.compose_controls()
         yield AlertBanner(id="alert-banner")
+        yield Label(self.targets.spinal_restriction or "", id="spinal-restriction")
         with Horizontal(id="tiles"):
             yield HeartTile(classes="tile")
             yield BandTimeTile(classes="tile")
@@ -152,6 +170,7 @@ block: the clock tile times them against your plan.
         yield from ()
 
     def on_mount(self) -> None:
+        self.query_one("#spinal-restriction", Label).display = bool(self.targets.spinal_restriction)
         self.query_one(EventLog).show([])
         self.query_one(DeviceStrip).show(())
         self.feed.start(self)
@@ -168,7 +187,7 @@ block: the clock tile times them against your plan.
         if not self.title_text:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
             self.query_one("#title-bar", Label).update(
-                f" osteomonitor   patient {meta.patient}   {meta.kind} session{sim}"
+                plain(f" osteomonitor   patient {meta.patient}   {meta.kind} session{sim}")
             )
 
     def on_session_updated(self, message: SessionUpdated) -> None:
@@ -179,6 +198,7 @@ block: the clock tile times them against your plan.
         if message.generation != self._generation:
             self._generation = message.generation
             self.alerts = AlertBoard()
+            self._falls_asked = set()
         ceiling = t.hr_ceiling_bpm
         above = bool(
             state.hr_valid and state.hr_bpm is not None and ceiling and state.hr_bpm > ceiling
@@ -196,6 +216,11 @@ block: the clock tile times them against your plan.
         self.query_one(HeartRateChart).set_data(heart_series(state, t), now=final)
         self.query_one(ImpactHistogram).set_data(impact_bands(state.impacts), now=final)
         self.query_one(EventLog).show(event_rows(state.events, message.start_ns))
+        if t.spinal_restriction:
+            line = posture_line(t.spinal_restriction, state)
+            self.query_one("#spinal-restriction", Label).update(line)
+        for fall in getattr(state, "falls", ()):
+            self._on_fall(fall)
         if message.newest_arrival_ns is not None and self.latency_sink is not None:
             arrival = message.newest_arrival_ns
             sink, clock = self.latency_sink, self.clock_ns
@@ -246,6 +271,37 @@ block: the clock tile times them against your plan.
         coaching = coach(facts, self.alerts.active())
         self.query_one(AlertBanner).show(coaching.alerts)
         self.query_one(HeartTile).show(self.last_state, coaching, self.targets.hr_ceiling_bpm)
+
+    def _on_fall(self, fall: Any) -> None:
+        """Ask once per suspected fall (with the first snapshot that holds it); live,
+        record the question and the answer."""
+        key = round(float(fall.t_s), 2)
+        if key in self._falls_asked:
+            return
+        self._falls_asked.add(key)
+        if not self.feed.can_log_events:
+            return  # a replay: the banner shows it; the recording holds the answers
+        self._log(
+            EventKind.FALL_SUSPECTED,
+            {
+                "t_s": float(fall.t_s),
+                "probability": float(fall.probability),
+                "peak_g": float(fall.peak_g),
+                "tilt_deg": float(fall.tilt_deg),
+            },
+        )
+
+        def done(answer: str | None) -> None:
+            self._log(
+                EventKind.FALL_RESPONSE,
+                {"response": answer or "", "suspected_t_s": float(fall.t_s)},
+            )
+            self.alerts.acknowledge("fall")
+            if answer == FALL_HELP:
+                self.alerts.add_local("help", HELP_REQUESTED, "stop")
+            self.query_one(AlertBanner).show(self.alerts.active())
+
+        self.app.push_screen(FallDialog(FALL_QUESTION), done)
 
     # -- keys -----------------------------------------------------------------------
     def _log(self, kind: str, data: dict[str, Any]) -> None:

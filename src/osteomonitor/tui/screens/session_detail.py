@@ -17,17 +17,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.app.review import ReviewCache, SessionReview, set_aside_lines
 from osteomonitor.errors import OsteomonitorError
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
     chart_guides,
     impact_bands,
 )
-from osteomonitor.tui.views.display import clock_text, minutes_text
+from osteomonitor.tui.views.display import clock_text, minutes_text, plain
 from osteomonitor.tui.widgets.event_table import EventTable
 from osteomonitor.tui.widgets.fitt_table import FittTable
 from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
@@ -46,7 +47,7 @@ def summary_line(review: SessionReview) -> str:
     h = s.heart
     parts = [
         f"duration {clock_text(s.duration_s)}",
-        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts > {OSTEOGENIC_G:g} g)",
+        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
         f"in band {minutes_text(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
@@ -54,6 +55,15 @@ def summary_line(review: SessionReview) -> str:
     ]
     if s.gait.steps:
         parts.append(f"{s.gait.steps} steps")
+    from osteomonitor.prescription import session_falls
+
+    falls = session_falls(s)  # found by the analysis or raised live
+    if falls:
+        parts.insert(0, f"POSSIBLE FALL ×{len(falls)}")
+    if s.posture is not None and s.posture.episodes:
+        p = s.posture
+        parts.append(f"{p.episodes} bends > {p.limit_deg:g}° ({p.beyond_s:.0f} s)")
+    parts += set_aside_lines(s.set_aside)  # "3 frames set aside: value outside ±16 g (…)"
     return "   ".join(parts)
 
 
@@ -87,7 +97,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.last_export: list[Path] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f" {self.path.name}   analysing ...", id="title-bar")
+        yield Label(plain(f" {self.path.name}   analysing ..."), id="title-bar")
         yield Label("", id="detail-summary")
         with Horizontal(id="detail-charts"):
             yield HeartRateChart(id="detail-hr", min_interval_s=0.0)
@@ -123,10 +133,12 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         if meta is not None:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
             self.query_one("#title-bar", Label).update(
-                f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} session"
-                f"   {self.path.name}{sim}"
+                plain(
+                    f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} "
+                    f"session   {self.path.name}{sim}"
+                )
             )
-        self.query_one("#detail-summary", Label).update(" " + summary_line(review))
+        self.query_one("#detail-summary", Label).update(plain(" " + summary_line(review)))
         if s is None:
             return
         rx = review.prescription
@@ -162,7 +174,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.app.push_screen(ReplayScreen(feed, targets=_targets(self.review)))
 
     def action_weeks(self) -> None:
-        from osteomonitor.store.library import list_recordings
+        from osteomonitor.app.review import list_recordings
         from osteomonitor.tui.screens.weeks import WeeksScreen
 
         if self.review is not None and self.review.meta is not None:
@@ -175,19 +187,22 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             self.app.push_screen(WeeksScreen(patient, paths, self.cache))
 
     def action_export(self) -> None:
-        from osteomonitor.tui.services.report_export import export_review
+        from osteomonitor.app.review import export_review
 
         if self.review is None or self.review.summary is None:
             return
         try:
             written = export_review(self.review, self.export_dir)
         except OsteomonitorError as exc:
-            self.notify(str(exc), title="Export failed", severity="error")
+            self.notify(printable(exc), title="Export failed", severity="error", markup=False)
             return
         self.last_export = written
         self.notify(
-            f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written),
+            printable(
+                f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written)
+            ),
             title="Report exported",
+            markup=False,
         )
 
     def action_help(self) -> None:

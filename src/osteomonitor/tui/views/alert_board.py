@@ -4,7 +4,8 @@ The processor keeps every alert it ever raised (for the physio); the patient nee
 ones that matter now. An alert shows from the session time it was (last) raised for
 `ALERT_HOLD_S` seconds of session time (a repeat extends it, and brings an acknowledged
 alert back) or until acknowledged;
-a pain alert stays until acknowledged, because only the person can say it is over.
+a pain or fall alert stays until acknowledged, because only the person can say it is
+over.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 # long enough to be seen between two repetitions, short enough not to nag.
 ALERT_HOLD_S = 20.0
 # Rules whose alert stays until the person acknowledges it.
-STICKY_RULE_WORDS: tuple[str, ...] = ("pain",)
+STICKY_RULE_WORDS: tuple[str, ...] = ("pain", "fall", "help")
 # The rule whose alert also stays while the heart rate shown is above the ceiling (the
 # safety monitor raises it once per excursion; the excursion can outlast the hold).
 HR_CEILING_RULE = "hr-ceiling"
@@ -82,6 +83,12 @@ class AlertBoard:
         for key, alert in self._latest.items():
             self._acknowledged[key] = alert_time(alert)
         self._local.clear()
+
+    def acknowledge(self, rule: str) -> None:
+        """The person has answered the alerts of `rule` showing now."""
+        if rule in self._latest:
+            self._acknowledged[rule] = alert_time(self._latest[rule])
+        self._local.pop(rule, None)
 
     def _sticky(self, key: str) -> bool:
         return any(w in key.lower() for w in STICKY_RULE_WORDS)

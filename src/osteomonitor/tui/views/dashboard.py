@@ -29,7 +29,7 @@ from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
-#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006, hip > 3.9 g).
+#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006: the 3.9-5.3 g band and above).
 OSTEOGENIC_G = OSTEOGENIC_PEAK_G
 
 
@@ -47,6 +47,9 @@ class SessionTargets:
         hold_plan: how stretches are held.
         balance_min: balance minutes prescribed per day.
         loads: (exercise, target kg) for resistance exercises with an estimated 1RM.
+        spinal_restriction: the prescription's spinal restriction as the patient reads
+            it (None when the prescription sets none; the caution it raises cites the
+            prescription's source).
     """
 
     target_minutes: float | None = None
@@ -58,6 +61,7 @@ class SessionTargets:
     hold_plan: HoldPlan = DEFAULT_HOLD_PLAN
     balance_min: float | None = None
     loads: tuple[tuple[str, float], ...] = ()
+    spinal_restriction: str | None = None
 
 
 NO_TARGETS = SessionTargets()
@@ -96,6 +100,24 @@ def session_targets(rx: Any, meta: Any, day: dt.date | None = None) -> SessionTa
         hold_plan=hold_plan(rx, day),
         balance_min=balance_target_min(rx, day),
         loads=target_loads(rx, day),
+        spinal_restriction=(
+            "Back care: avoid bending far forward and twisting"
+            if rx.safety.avoid_spinal_flexion
+            else None
+        ),
+    )
+
+
+def posture_line(restriction: str, state: Any) -> str:
+    """The restriction with the trunk's current inclination and bends so far."""
+    p = state.posture if state is not None else None
+    if p is None:
+        return f"{restriction}.   No trunk sensor: bending is not measured."
+    if not p.reference_known or state.inclination_deg is None:
+        return f"{restriction}.   Stand still for a moment to set upright."
+    return (
+        f"{restriction}.   Trunk {state.inclination_deg:.0f}° from upright "
+        f"(limit {p.limit_deg:g}°); bends beyond: {p.episodes}"
     )
 
 

@@ -1,8 +1,12 @@
-"""How numbers are written on screen (one place, so every screen agrees)."""
+"""How numbers and outside text are written on screen (one place, so every screen agrees)."""
 
 from __future__ import annotations
 
 import math
+
+from rich.text import Text
+
+from osteomonitor.pseudonym import printable
 
 NO_VALUE = "--"
 
@@ -34,3 +38,9 @@ def number_text(value: float | None, digits: int = 0) -> str:
 def g_text(value: float | None) -> str:
     """An acceleration in g with one decimal ("3.4 g")."""
     return f"{number_text(value, 1)} g"
+
+
+def plain(text: object, style: str = "") -> Text:
+    """Text from a file or a radio (pseudonym, device name, notes, event text, file name)
+    as a Rich `Text`: never interpreted as markup, control characters shown escaped."""
+    return Text(printable(text), style=style)

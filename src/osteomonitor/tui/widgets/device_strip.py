@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.messages import DeviceLine
 
 # Link states and how they read on screen (word, style).
@@ -23,7 +24,7 @@ def device_text(d: DeviceLine) -> Text:
     word, style = STATE_STYLE.get(d.state, (d.state, ""))
     t = Text()
     t.append("● ", style=style)
-    t.append(f"{d.name or d.key}", style="bold")
+    t.append(printable(d.name or d.key), style="bold")
     if d.simulated:
         t.append(" (simulated)", style="dim")
     t.append(f"  {word}", style=style)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from osteomonitor.model import EventKind
 from osteomonitor.prescription.effort import CR10
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.views.display import clock_text
 
 # How many events the live panel lists.
@@ -40,6 +41,11 @@ def event_words(kind: str, data: Mapping[str, Any]) -> str:
         return str(data.get("text", "note"))
     if kind == EventKind.LINK_LOST:
         return "link lost"
+    if kind == EventKind.FALL_SUSPECTED:
+        return "POSSIBLE FALL: asked 'are you all right?'"
+    if kind == EventKind.FALL_RESPONSE:
+        answer = {"fine": "I'm fine", "help": "I NEED HELP"}.get(str(data.get("response")), "?")
+        return f"fall answer: {answer}"
     if kind == EventKind.LINK_RESTORED:
         gap = data.get("gap_s")
         return "link restored" + (f" after {gap:.0f} s" if isinstance(gap, int | float) else "")
@@ -48,11 +54,12 @@ def event_words(kind: str, data: Mapping[str, Any]) -> str:
 
 def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None) -> Text:
     """One log line: session time, then the words."""
-    style = "bold yellow" if kind in (EventKind.PAIN, EventKind.LINK_LOST) else ""
+    alarming = (EventKind.PAIN, EventKind.LINK_LOST, EventKind.FALL_SUSPECTED)
+    style = "bold yellow" if kind in alarming else ""
     t = Text(f"{clock_text(t_s):>7}  ", style="dim")
-    t.append(event_words(kind, data), style=style)
+    t.append(printable(event_words(kind, data)), style=style)
     if device:
-        t.append(f"  [{device}]", style="dim")
+        t.append(f"  [{printable(device)}]", style="dim")
     return t
 
 

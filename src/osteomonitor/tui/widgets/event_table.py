@@ -8,7 +8,7 @@ from typing import Any
 from textual.widgets import DataTable
 
 from osteomonitor.model import Event
-from osteomonitor.tui.views.display import clock_text
+from osteomonitor.tui.views.display import clock_text, plain
 from osteomonitor.tui.widgets.event_log import event_words
 
 
@@ -35,6 +35,6 @@ class EventTable(DataTable[Any]):
             t = a.t_s if a.t_s is not None else -1.0
             rows.append((t, f"ALERT {a.severity}: {a.physio_message}"))
         for t, words in sorted(rows, key=lambda r: r[0]):
-            self.add_row(clock_text(t) if t >= 0 else "-", words)
+            self.add_row(clock_text(t) if t >= 0 else "-", plain(words))
         if not rows:
             self.add_row("-", "no events")

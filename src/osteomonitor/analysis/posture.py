@@ -1,0 +1,372 @@
+"""Trunk inclination from the gravity direction of a chest, waist or hip IMU.
+
+The accelerometer's mean over `window_s` is gravity (plus what the movement does not
+average out); its angle from an upright reference (the same sensor's gravity while the
+person stood still) is the trunk's inclination from upright, whatever way the sensor
+is mounted. A chest strap sees the thoracic trunk; a waist or hip sensor sees the
+pelvis and lower trunk, not the spine itself (see docs/metrics.md for the limits).
+
+The reference is given (`reference_g`) or taken automatically from the first
+`reference_s` of stillness (spread of ‖a‖ below `still_sd_g`, mean within
+`still_tol_g` of 1 g): the session should start standing still. Where a gyroscope is
+present, the rotation rate about the reference's vertical axis is reported too
+(turning the whole body and twisting the trunk look the same to one sensor).
+
+Output: one `PostureSample` every `step_s` from block means over fixed sample blocks,
+so `PostureTracker` (incremental) and `analyse_posture` (batch) agree exactly whatever
+the chunking. Time beyond a limit and sustained episodes (≥ `episode_min_s`, ended
+`hysteresis_deg` below the limit, no longer than `bend_max_s`: longer is lying or
+reclining) are counted as the samples arrive.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from osteomonitor.model import PostureSummary
+
+from .signal import FloatArray, SignalError, check_acc, check_fs, magnitude
+
+
+@dataclass(frozen=True, slots=True)
+class PostureParams:
+    """Windows and thresholds of the posture tracker (s, g, degrees).
+
+    Attributes:
+        step_s: output interval, s.
+        window_s: gravity estimate: mean acceleration over this trailing window, s.
+            One second averages out the walking cycle (≈ 1 s stride) while a bend
+            (1-3 s down, hold, up in SisFall D16) keeps its plateau.
+        reference_s: stillness needed for the automatic upright reference, s.
+        still_sd_g / still_tol_g: still = standard deviation of ‖a‖ below
+            `still_sd_g` and its mean within `still_tol_g` of 1 g (design choice;
+            quiet standing sways by < 0.02 g at the trunk).
+        limit_deg: inclination limit of the spinal restriction, degrees. No guideline
+            gives a number ("avoid extreme forward bending", "postures with a high
+            degree of spinal flexion": Brooke-Wavell et al. BJSM 2022; ESSA 2017); 45° is
+            this project's choice, from SisFall's waist sensor (bench/accuracy_posture.py):
+            standing and walking stay below 15°, bending at the knees mostly below 30°,
+            bending without bending the knees goes beyond 45° (see docs/metrics.md).
+        episode_min_s: an inclination beyond the limit held this long is an episode
+            (and the live caution), s; brief reaches are not.
+        hysteresis_deg: an episode ends when the inclination falls this far below the
+            limit.
+        bend_max_s: a stretch beyond the limit longer than this is lying or reclining
+            (floor exercises, a rest, a fall), not a bend: its time goes to `reclined_s`
+            and it is no episode. Design choice: SisFall's bends (D15, D16) last under
+            10 s; the sensor cannot tell lying on the back from bending forward.
+    """
+
+    step_s: float = 0.1
+    window_s: float = 1.0
+    reference_s: float = 2.0
+    still_sd_g: float = 0.05
+    still_tol_g: float = 0.1
+    limit_deg: float = 45.0
+    episode_min_s: float = 2.0
+    hysteresis_deg: float = 5.0
+    bend_max_s: float = 30.0
+
+
+DEFAULT_POSTURE_PARAMS = PostureParams()
+
+
+@dataclass(frozen=True, slots=True)
+class PostureSample:
+    """Trunk posture at one instant.
+
+    Attributes:
+        t_s: centre of the gravity window, s from the first sample.
+        inclination_deg: angle of gravity from the upright reference, degrees.
+        rotation_dps: mean rotation rate about the upright axis over the last step,
+            deg/s (NaN without a gyroscope).
+    """
+
+    t_s: float
+    inclination_deg: float
+    rotation_dps: float
+
+
+@dataclass(frozen=True, slots=True)
+class PostureAnalysis:
+    """Everything the posture tracker found.
+
+    Attributes:
+        t_s / inclination_deg / rotation_dps: (k,) series of the samples.
+        summary: totals (see `PostureSummary`).
+    """
+
+    t_s: FloatArray
+    inclination_deg: FloatArray
+    rotation_dps: FloatArray
+    summary: PostureSummary
+
+
+@dataclass(slots=True)
+class _Episodes:
+    """Bends beyond the limit, decided when each stretch beyond it ends."""
+
+    limit: float
+    min_steps: int
+    hyst: float
+    step_s: float
+    bend_max_s: float
+    beyond_s: float = 0.0  # closed stretches shorter than bend_max_s
+    reclined_s: float = 0.0  # closed stretches longer than bend_max_s
+    count: int = 0
+    longest_s: float = 0.0
+    starts_s: list[float] = field(default_factory=list)
+    run: int = 0  # samples in the current stretch (beyond, or within hysteresis once open)
+    run_beyond: int = 0  # of which beyond the limit
+    run_start_s: float = 0.0
+    open: bool = False  # the current stretch lasted min_steps
+
+    def add(self, t_s: float, deg: float) -> bool:
+        """Account one sample; True when it makes the current stretch sustained."""
+        if deg > self.limit or (self.open and deg > self.limit - self.hyst):
+            if self.run == 0:
+                self.run_start_s = t_s
+            self.run += 1
+            self.run_beyond += deg > self.limit
+            if not self.open and self.run >= self.min_steps:
+                self.open = True
+                return True
+            return False
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """End the current stretch: a bend, a reclined stretch, or a brief reach."""
+        held = self.run * self.step_s
+        beyond = self.run_beyond * self.step_s
+        if self.open and held > self.bend_max_s:
+            self.reclined_s += beyond
+        else:
+            self.beyond_s += beyond
+            if self.open:
+                self.count += 1
+                self.starts_s.append(self.run_start_s)
+                self.longest_s = max(self.longest_s, held)
+        self.run = self.run_beyond = 0
+        self.open = False
+
+
+class PostureTracker:
+    """Incremental trunk-posture tracker (`feed` chunks, then `summary()`).
+
+    Args:
+        fs_hz: sample rate, Hz (25-416).
+        reference_g: the sensor's gravity vector while standing upright (any length),
+            or None to take it from the first still `reference_s`.
+        params: windows and thresholds.
+
+    Attributes:
+        new_episodes: start times of episodes opened by the last `feed`, s.
+    """
+
+    def __init__(
+        self,
+        fs_hz: float,
+        reference_g: tuple[float, float, float] | None = None,
+        params: PostureParams = DEFAULT_POSTURE_PARAMS,
+    ) -> None:
+        self._p = params
+        fs = check_fs(fs_hz, "PostureTracker")
+        self._ref: FloatArray | None = None
+        if reference_g is not None:
+            self._ref = _unit(np.asarray(reference_g, dtype=np.float64), "reference_g")
+        self._ref_sample: int | None = None if self._ref is None else 0
+        self._t0 = 0.0
+        self._start(fs)
+        self._ep = _Episodes(
+            params.limit_deg,
+            max(1, round(params.episode_min_s / self._step_s)),
+            params.hysteresis_deg,
+            self._step_s,
+            params.bend_max_s,
+        )
+        self._hist = np.zeros(181, dtype=np.int64)  # 1° bins of inclination
+        self._max = 0.0
+        self.new_episodes: list[float] = []
+
+    def _start(self, fs: float) -> None:
+        p = self._p
+        self._fs = fs
+        self._b = max(1, round(p.step_s * fs))  # samples per block
+        self._step_s = self._b / fs
+        self._m = max(1, round(p.window_s / self._step_s))  # blocks per window
+        self._r = max(self._m, round(p.reference_s / self._step_s))
+        self._acc = np.empty((0, 3))
+        self._gyr = np.empty((0, 3))
+        self._has_gyro: bool | None = None
+        self._blocks: list[tuple[FloatArray, float, float, FloatArray | None]] = []
+        self._k = 0  # blocks completed in this stretch
+
+    def restart(self, fs_hz: float, t0_s: float) -> None:
+        """Start a new stretch of signal (after a gap or a rate change) that begins
+        `t0_s` after the first; the reference, the distribution and the episode counts
+        carry on (an open episode ends at the gap)."""
+        self._start(check_fs(fs_hz, "PostureTracker.restart"))
+        if self._ref is not None:
+            self._ref_sample = 0
+        self._t0 = t0_s
+        ep = self._ep
+        ep.close()
+        ep.step_s = self._step_s
+        ep.min_steps = max(1, round(self._p.episode_min_s / self._step_s))
+
+    @property
+    def reference_sample(self) -> int | None:
+        """Sample of the current stretch at which the reference became known (0 when it
+        was given or carried over), None while unknown."""
+        return self._ref_sample
+
+    @property
+    def reference_g(self) -> tuple[float, float, float] | None:
+        """The upright reference (unit vector) once known."""
+        if self._ref is None:
+            return None
+        x, y, z = self._ref.tolist()
+        return (x, y, z)
+
+    def feed(self, acc_g: FloatArray, gyro_dps: FloatArray | None = None) -> list[PostureSample]:
+        """Add samples (and the gyroscope's, same length); return the new posture samples.
+
+        Args:
+            acc_g: (k, 3) acceleration, g.
+            gyro_dps: (k, 3) angular rate, deg/s, or None. A stream either always has
+                a gyroscope or never.
+        """
+        a = check_acc(acc_g, "PostureTracker.feed")
+        if self._has_gyro is None and a.shape[0]:
+            self._has_gyro = gyro_dps is not None
+        if gyro_dps is not None and self._has_gyro:
+            g = check_acc(gyro_dps, "PostureTracker.feed (gyro)")
+            if g.shape != a.shape:
+                raise SignalError("PostureTracker.feed: gyro_dps must match acc_g's shape")
+            self._gyr = np.concatenate((self._gyr, g))
+        self._acc = np.concatenate((self._acc, a))
+        self.new_episodes = []
+        out: list[PostureSample] = []
+        b = self._b
+        while self._acc.shape[0] >= b:
+            blk = np.array(self._acc[:b])
+            self._acc = self._acc[b:]
+            gblk = None
+            if self._has_gyro:
+                gblk = np.array(self._gyr[:b])
+                self._gyr = self._gyr[b:]
+            mag = magnitude(blk)
+            self._blocks.append((blk.sum(axis=0), float(mag.sum()), float((mag * mag).sum()), gblk))
+            self._k += 1
+            s = self._sample()
+            if s is not None:
+                out.append(s)
+            del self._blocks[: max(0, len(self._blocks) - self._r)]
+        return out
+
+    def _sample(self) -> PostureSample | None:
+        blocks = self._blocks
+        if len(blocks) < self._m:
+            return None
+        if self._ref is None:
+            self._ref = self._still_reference()
+            if self._ref is None:
+                return None
+            self._ref_sample = self._k * self._b
+        win = blocks[-self._m :]
+        g = win[0][0].copy()
+        for blk in win[1:]:
+            g += blk[0]
+        u = _unit(g, "gravity") if float((g * g).sum()) > 0 else self._ref
+        c = max(-1.0, min(1.0, float((u * self._ref).sum())))
+        deg = math.degrees(math.acos(c))
+        rot = math.nan
+        gyro = win[-1][3]
+        if gyro is not None:
+            rot = float((gyro.sum(axis=0) / gyro.shape[0] * u).sum())
+        t_s = self._t0 + (self._k * self._b - self._m * self._b / 2) / self._fs
+        self._hist[min(180, int(deg))] += 1
+        self._max = max(self._max, deg)
+        if self._ep.add(t_s, deg):
+            self.new_episodes.append(self._ep.run_start_s)
+        return PostureSample(t_s, deg, rot)
+
+    def _still_reference(self) -> FloatArray | None:
+        """The mean direction of the last `reference_s` when they were still, else None."""
+        if len(self._blocks) < self._r:
+            return None
+        win = self._blocks[-self._r :]
+        n = self._r * self._b
+        s1 = math.fsum(b[1] for b in win)
+        s2 = math.fsum(b[2] for b in win)
+        mean = s1 / n
+        sd = math.sqrt(max(0.0, s2 / n - mean * mean))
+        if sd < self._p.still_sd_g and abs(mean - 1.0) < self._p.still_tol_g:
+            g = win[0][0].copy()
+            for blk in win[1:]:
+                g += blk[0]
+            return _unit(g, "reference")
+        return None
+
+    def summary(self) -> PostureSummary:
+        """Inclination distribution, time beyond the limit and episodes so far."""
+        n = int(self._hist.sum())
+        med = p95 = None
+        if n:
+            cum = np.cumsum(self._hist)
+            med = float(np.searchsorted(cum, 0.5 * n))
+            p95 = float(np.searchsorted(cum, 0.95 * n))
+        ep = copy.copy(self._ep)  # the open stretch counts as if it ended now
+        ep.starts_s = list(ep.starts_s)
+        ep.close()
+        return PostureSummary(
+            reference_known=self._ref is not None,
+            measured_s=n * self._step_s,
+            median_deg=med,
+            p95_deg=p95,
+            max_deg=self._max if n else None,
+            limit_deg=self._p.limit_deg,
+            beyond_s=ep.beyond_s,
+            reclined_s=ep.reclined_s,
+            episodes=ep.count,
+            longest_episode_s=ep.longest_s,
+            episode_starts_s=tuple(ep.starts_s),
+        )
+
+
+def _unit(v: FloatArray, what: str) -> FloatArray:
+    n = math.sqrt(float((v * v).sum()))
+    if not math.isfinite(n) or n == 0:
+        raise SignalError(f"posture: {what} vector {v.tolist()} has no direction")
+    return v / n
+
+
+def analyse_posture(
+    acc_g: FloatArray,
+    fs_hz: float,
+    gyro_dps: FloatArray | None = None,
+    reference_g: tuple[float, float, float] | None = None,
+    params: PostureParams = DEFAULT_POSTURE_PARAMS,
+) -> PostureAnalysis:
+    """Inclination (and rotation) series and summary of a whole signal.
+
+    Args:
+        acc_g: (n, 3) acceleration, g, any orientation.
+        fs_hz: sample rate, Hz (25-416).
+        gyro_dps: (n, 3) angular rate, deg/s, or None.
+        reference_g: upright gravity vector, or None for the automatic reference.
+        params: windows and thresholds.
+    """
+    tr = PostureTracker(fs_hz, reference_g, params)
+    s = tr.feed(acc_g, gyro_dps)
+    return PostureAnalysis(
+        np.array([x.t_s for x in s]),
+        np.array([x.inclination_deg for x in s]),
+        np.array([x.rotation_dps for x in s]),
+        tr.summary(),
+    )
