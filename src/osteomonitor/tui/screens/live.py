@@ -23,9 +23,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.app.coaching import StretchHolds, coach, live_facts
 from osteomonitor.model import NS_PER_S, Event, EventKind
-from osteomonitor.session.blocks import StretchHolds
-from osteomonitor.session.coaching import coach, live_facts
 from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
     DevicesUpdated,

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Input, Label, Static
 
-from osteomonitor.prescription.effort import DEFAULT_SCALE, SCALES, EffortScale
+from osteomonitor.app.coaching import DEFAULT_SCALE, SCALES, EffortScale
 
 
 class RpeDialog(ModalScreen[int | None]):

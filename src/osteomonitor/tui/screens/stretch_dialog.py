@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from osteomonitor.session.blocks import HoldPlan
+from osteomonitor.app.coaching import HoldPlan
 
 
 class StretchDialog(ModalScreen[str | None]):

@@ -12,19 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G
-from osteomonitor.model import NS_PER_S, Event
-from osteomonitor.prescription.effort import DEFAULT_SCALE, SCALES, EffortScale, effort_scale
-from osteomonitor.session.blocks import (
+from osteomonitor.app.coaching import (
     DEFAULT_HOLD_PLAN,
+    DEFAULT_SCALE,
+    SCALES,
+    EffortScale,
     HoldPlan,
     StretchHolds,
     balance_seconds,
     balance_target_min,
+    band_under_ceiling,
+    effort_scale,
     hold_plan,
     load_text,
     target_loads,
 )
-from osteomonitor.session.coaching import band_under_ceiling
+from osteomonitor.model import NS_PER_S, Event
 from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands

@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from osteomonitor.session.coaching import SEVERITY_ORDER, banner_severity, order_alerts
+from osteomonitor.app.coaching import SEVERITY_ORDER, banner_severity, order_alerts
 
 
 def alert_text(alert: Any) -> str:

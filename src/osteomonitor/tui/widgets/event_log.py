@@ -8,8 +8,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from osteomonitor.app.coaching import CR10
 from osteomonitor.model import EventKind
-from osteomonitor.prescription.effort import CR10
 from osteomonitor.pseudonym import printable
 from osteomonitor.tui.views.display import clock_text
 

@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Digits, Label
 
-from osteomonitor.session.coaching import HR_WORDS, Coaching
+from osteomonitor.app.coaching import HR_WORDS, Coaching
 from osteomonitor.tui.views.display import NO_VALUE, number_text
 from osteomonitor.tui.widgets.tile import Tile
 
