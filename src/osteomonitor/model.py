@@ -44,7 +44,7 @@ class EventKind(enum.StrEnum):
     """Timestamped things that happen in a session besides sensor data."""
 
     MARKER = "marker"
-    RPE = "rpe"  # data: {"rpe": 6..20}
+    RPE = "rpe"  # data: {"rpe": value, "scale": "borg6-20"|"cr10"}; no scale = Borg 6-20
     PAIN = "pain"  # data: {"level": 0..10, "where": str}
     NOTE = "note"  # data: {"text": str}
     LINK_LOST = "link_lost"  # device set; data: {"reason": str}
@@ -59,6 +59,7 @@ class EventKind(enum.StrEnum):
     SET_DONE = "set_done"  # data: {"exercise": str, "reps": int, "load_kg": float}
     REST_START = "rest_start"  # marks a resting segment for HRrest estimation
     REST_END = "rest_end"
+    STRETCH_HOLD = "stretch_hold"  # data: {"exercise": str, "hold_s": float}: one completed hold
     # A fall detected live (analysis/falls.py); data: {"t_s": impact, s from session
     # start, "probability": 0-1, "peak_g": float, "tilt_deg": float}; device set.
     FALL_SUSPECTED = "fall_suspected"

@@ -42,8 +42,9 @@ def register(sub: Any) -> None:
         "live",
         help="record a session and show it live (patient dashboard)",
         description="Connect to the wearables, record every notification and show the "
-        "session live. Keys: r effort (RPE), p pain, m marker, b balance start/end, s set "
-        "done, a acknowledge alert, q stop, ? help.",
+        "session live. Keys: r effort (on the prescription's scale: Borg 6-20 or CR-10), "
+        "p pain, m marker, b balance start/end, h stretch hold start/end, s set done, "
+        "a acknowledge alert, q stop, ? help.",
     )
     live.add_argument(
         "--device",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from osteomonitor.model import NS_PER_S, EventKind, SessionSummary
+from osteomonitor.prescription.effort import CR10, rpe_rating
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.strength import pct_of_1rm
 
@@ -80,10 +81,16 @@ def session_records(
             blocks.append(BalanceBlock(open_block[0], t_s, open_block[1]))
             open_block = None
         elif ev.kind == EventKind.RPE:
-            for scale, key in (("borg", "rpe"), ("cr10", "cr10")):
-                v = d.get(key)
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    rpe.append(Report(t_s, float(v), scale, str(d.get("note", ""))))
+            # {"rpe": v, "scale": "borg6-20"|"cr10"} (no scale: Borg 6-20); an older
+            # {"cr10": v} form is read too
+            rated = rpe_rating(d)
+            if rated is not None:
+                rating, scale = rated
+                name = "cr10" if scale.key == CR10 else "borg"
+                rpe.append(Report(t_s, rating, name, str(d.get("note", ""))))
+            v = d.get("cr10")
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                rpe.append(Report(t_s, float(v), "cr10", str(d.get("note", ""))))
         elif ev.kind == EventKind.PAIN:
             lvl = d.get("level")
             value = (

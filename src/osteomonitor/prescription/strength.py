@@ -7,7 +7,13 @@ taken to fatigue with fewer than 1RM of load.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from osteomonitor.errors import PrescriptionError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.prescription.fitt import Prescription
 
 #: Accepted repetitions in the test set. One repetition is a maximal test (which the
 #: guideline warns against); both equations are fitted on sets of up to 10 repetitions
@@ -70,3 +76,31 @@ def estimate_1rm(load_kg: float, reps: int, equation: str) -> float:
 def pct_of_1rm(load_kg: float, one_rm_kg: float) -> float:
     """A load as a percentage of 1RM, %."""
     return 100.0 * load_kg / one_rm_kg
+
+
+def target_load_kg(prescription: Prescription, exercise: str, on: dt.date) -> float | None:
+    """The load to lift in `exercise` on day `on`: the estimated 1RM times the lower end
+    of the %1RM target in force that programme week, kg.
+
+    Minimal form for the live screen (issue 13 item 9); the rules engine's version with
+    re-estimated 1RM and dated KSBMR phases replaces it.
+
+    Args:
+        prescription: the prescription in force.
+        exercise: the exercise name as the patient marks it (case-insensitive).
+        on: the local date of the session.
+
+    Returns:
+        Target load, kg, or None when the exercise has no estimated 1RM or the week
+        has no %1RM target.
+    """
+    rx = prescription.modalities.get("resistance")
+    if rx is None:
+        return None
+    ex = rx.exercise(exercise)
+    if ex is None:
+        return None
+    pct = rx.active(max(1, prescription.week_of(on)))[0].get("pct_1rm")
+    if pct is None or pct.lo is None:
+        return None
+    return ex.one_rm_kg * pct.lo / 100.0

@@ -25,8 +25,8 @@ from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
+    chart_guides,
     impact_bands,
-    pct_to_bpm,
 )
 from osteomonitor.tui.views.display import clock_text, minutes_text, plain
 from osteomonitor.tui.widgets.event_table import EventTable
@@ -145,23 +145,12 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         ceiling_g = rx.safety.impact.peak_g if rx is not None else None
         ceiling_bpm = rx.safety.hr_ceiling_bpm if rx is not None else None
         h = s.heart
-        band = edges = None
-        if (
-            h.target_lo_pct is not None
-            and h.target_hi_pct is not None
-            and h.hrrest_bpm
-            and h.hrmax_bpm
-        ):
-            band = (
-                pct_to_bpm(h.target_lo_pct, h.hrrest_bpm, h.hrmax_bpm),
-                pct_to_bpm(h.target_hi_pct, h.hrrest_bpm, h.hrmax_bpm),
-            )
-            pcts = sorted({z.lo_pct for z in h.zones} | {z.hi_pct for z in h.zones})
-            edges = tuple(
-                pct_to_bpm(p, h.hrrest_bpm, h.hrmax_bpm)
-                for p in pcts
-                if 0 < p < 100 and p not in (h.target_lo_pct, h.target_hi_pct)
-            )
+        band_pct = (
+            (h.target_lo_pct, h.target_hi_pct)
+            if h.target_lo_pct is not None and h.target_hi_pct is not None
+            else None
+        )
+        band, edges = chart_guides(h, band_pct, ceiling_bpm, zones=True)
         self.query_one(HeartRateChart).set_data(
             HeartSeries(s.hr_points, band, ceiling_bpm, edges or ()), now=True
         )
