@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from scenario_sim import day, draft, meta, rx, walker
+from scenario_sim import day, draft, meta, on_day, rx, walker
 
 from osteomonitor.model import EventKind
 from osteomonitor.prescription import (
@@ -72,7 +72,7 @@ def test_s05_a_day_above_the_hr_ceiling_is_not_a_dose_day(lab) -> None:  # type:
     assert any(a.rule == Rule.HR_CEILING for a in sc.alerts)
     aer = next(mc for mc in sc.modalities if mc.modality == "aerobic")
     assert aer.minutes is not None and aer.minutes >= 20  # the band minutes are there …
-    w = evaluate_week([(meta("aerobic"), s)], prx, "2025-W10")
+    w = evaluate_week([(meta("aerobic"), on_day(s, day(1)))], prx, "2025-W10")
     row = w.modality("aerobic")
     assert (row.days_trained, row.days_met) == (1, 0)  # … but the safety cap spoils the day
     assert "ceiling" in row.day_doses[0].evidence
