@@ -143,7 +143,12 @@ def model_recording(
             t = (k * ACC_FRAME + np.arange(1, ACC_FRAME + 1)) / ACC_HZ
             acc_mg = np.clip(np.rint(model.acc_g(t) * 1000.0), -8000, 8000).astype(np.int64)
             w.write_packet(
-                Packet(t0 + int(t[-1] * NS), "h10", "pmd_data", encode_acc_frame(int(t[-1] * NS), acc_mg))
+                Packet(
+                    t0 + int(t[-1] * NS),
+                    "h10",
+                    "pmd_data",
+                    encode_acc_frame(int(t[-1] * NS), acc_mg),
+                )
             )
             while hr_next <= t[-1]:
                 rr = model.rr_1024_between(hr_next - 1.0, hr_next)

@@ -9,6 +9,8 @@ activity 10–60 min/day. ACSM: aerobic 4–5 days/week, 20 min (max 45–60 min
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from scenario_sim import EXERCISES, day, meta, on_day, rx, sets
 
@@ -137,9 +139,7 @@ def test_s24_a_stated_cap_spoils_the_day(lab) -> None:  # type: ignore[no-untype
 def test_s25_every_template_target_is_marked_minimum_range_or_cap() -> None:
     for tpl in TEMPLATES.values():
         for m in tpl.modalities.values():
-            targets = list(m.targets.items()) + [
-                kv for ph in m.phases for kv in ph.targets.items()
-            ]
+            targets = list(m.targets.items()) + [kv for ph in m.phases for kv in ph.targets.items()]
             for key, t in targets:
                 assert t.kind in ("minimum", "range", "cap"), (tpl.name, m.modality, key)
     acsm = TEMPLATES["acsm-osteoporosis"].modalities
@@ -194,7 +194,7 @@ def test_s30_ksbmr_ramp_is_dated_phases_from_50_to_85_pct() -> None:
     res = TEMPLATES["ksbmr-2023"].modalities["resistance"]
     los = [res.active(w)[0]["pct_1rm"].lo for w in range(1, 40)]
     assert los[0] == 50 and los[-1] == 85
-    assert all(a <= b for a, b in zip(los, los[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(los))
     assert all(ph.after_weeks is not None for ph in res.phases if "pct_1rm" in ph.targets)
 
 

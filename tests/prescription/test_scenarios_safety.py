@@ -11,6 +11,7 @@ import re
 import pytest
 from scenario_sim import day, draft, meta, on_day, rx, walker
 
+from osteomonitor.errors import PrescriptionError
 from osteomonitor.model import EventKind
 from osteomonitor.prescription import (
     PrescriptionFileError,
@@ -19,7 +20,6 @@ from osteomonitor.prescription import (
     evaluate_week,
     parse_prescription,
 )
-from osteomonitor.errors import PrescriptionError
 
 # The patient: HRrest 64, HRmax 159 → KSBMR's 40–60 %HRR band is 102–121 bpm.
 P01 = dict(resting_hr_bpm=64.0, hrmax_bpm=159.0, fracture_risk="high")
@@ -67,7 +67,7 @@ def test_s04_an_old_recording_snapshot_opens_with_the_band_cut() -> None:
 def test_s05_a_day_above_the_hr_ceiling_is_not_a_dose_day(lab) -> None:  # type: ignore[no-untyped-def]
     prx = rx("ksbmr-2023")  # ceiling 75 %HRR = 118.75 bpm; band 89–106 bpm
     spike = lambda i: 125.0 if 600 <= i < 720 else 100.0  # noqa: E731  two minutes above
-    m, s = lab.strap(prx, "cycle25_spike", "aerobic", 25, spike)
+    _, s = lab.strap(prx, "cycle25_spike", "aerobic", 25, spike)
     sc = evaluate_session(s, prx, day(1))
     assert any(a.rule == Rule.HR_CEILING for a in sc.alerts)
     aer = next(mc for mc in sc.modalities if mc.modality == "aerobic")

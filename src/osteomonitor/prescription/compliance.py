@@ -282,9 +282,7 @@ def evaluate_session(
             )
             continue
         targets, _ = m.active(max(week, 1))
-        ctx = MeasureContext(
-            summary, rx, m, targets, max(week, 1), sets, blocks, rpe, rec.holds
-        )
+        ctx = MeasureContext(summary, rx, m, targets, max(week, 1), sets, blocks, rpe, rec.holds)
         elements = tuple(_elements(ctx))
         minutes = next((e.measured for e in elements if e.key == "minutes_per_session"), None)
         if minutes is None and summary.kind == mod:

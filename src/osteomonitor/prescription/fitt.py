@@ -194,7 +194,9 @@ class Target:
 
     def __post_init__(self) -> None:
         if not self.kind:
-            object.__setattr__(self, "kind", derived_kind(self.lo, self.hi, self.at_least, self.hi_from))
+            object.__setattr__(
+                self, "kind", derived_kind(self.lo, self.hi, self.at_least, self.hi_from)
+            )
 
     def same_numbers(self, other: Target) -> bool:
         """True when both targets hold the same numbers and kind (sources ignored)."""

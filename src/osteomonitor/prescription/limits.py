@@ -118,7 +118,9 @@ def derive_impact_ceiling(risk: str, prior_vertebral_fracture: bool) -> ImpactCe
     mode = "brisk-walk" if prior_vertebral_fracture else CEILING_BY_RISK[risk]
     c = IMPACT_CEILINGS[mode]
     if mode == "brisk-walk":
-        return replace(c, source=f"{restriction_reason(risk, prior_vertebral_fracture)}: {c.source}")
+        return replace(
+            c, source=f"{restriction_reason(risk, prior_vertebral_fracture)}: {c.source}"
+        )
     return c
 
 

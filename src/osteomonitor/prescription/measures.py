@@ -257,9 +257,7 @@ def _mets(ctx: MeasureContext, t: Target | None) -> Measure:
     cad = g.cadence_spm
     where = f"walking cadence {cad:.0f} steps/min over {g.walking_s / 60:.1f} min"
     if mets.below_moderate(cad):
-        return Measure(
-            None, f"{where}: below 3 METs ({mets.SOURCE}){caveat}", Status.BELOW
-        )
+        return Measure(None, f"{where}: below 3 METs ({mets.SOURCE}){caveat}", Status.BELOW)
     est = mets.mets_from_cadence(cad)
     if est is None:
         return Measure(

@@ -10,7 +10,9 @@ set's load is expressed as %1RM when the prescription gives the exercise an esti
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from osteomonitor.model import NS_PER_S, EventKind, SessionSummary
 from osteomonitor.prescription.fitt import EFFORT_SCALES, Prescription
@@ -135,7 +137,7 @@ def session_records(summary: SessionSummary, rx: Prescription) -> SessionRecords
     )
 
 
-def _effort(d: dict[str, object], t_s: float, notes: list[str]) -> Report | None:
+def _effort(d: Mapping[str, Any], t_s: float, notes: list[str]) -> Report | None:
     """One effort rating on its scale, or None (with a note) when it is not on the scale."""
     if "rpe" in d:
         value, scale = _number(d.get("rpe")), str(d.get("scale") or "borg6-20")

@@ -32,6 +32,7 @@ from osteomonitor.prescription.fitt import (
     TargetKind,
     TargetSpec,
 )
+from osteomonitor.prescription.hr_band import check_band
 from osteomonitor.prescription.problems import (
     BAD,
     Checker,
@@ -43,7 +44,6 @@ from osteomonitor.prescription.problems import (
 from osteomonitor.prescription.sources import Source
 from osteomonitor.prescription.strength import EQUATIONS, estimate_1rm
 from osteomonitor.prescription.templates import TEMPLATES
-from osteomonitor.prescription.hr_band import check_band
 from osteomonitor.prescription.toml_patient import (
     SAFETY_KEYS,
     predicted_hrmax,

@@ -48,9 +48,9 @@ def _n(value: float) -> str:
 
 def _target_toml(t: Target) -> str:
     derived = derived_kind(t.lo, t.hi, t.at_least, t.hi_from)
-    if t.lo is not None and t.lo == t.hi and not t.at_least and t.hi_from is None:
-        if t.kind == derived:
-            return _n(t.lo)
+    scalar = t.lo is not None and t.lo == t.hi and not t.at_least and t.hi_from is None
+    if scalar and t.kind == derived and t.lo is not None:
+        return _n(t.lo)
     parts = []
     if t.lo is not None:
         parts.append(f"min = {_n(t.lo)}")
@@ -255,7 +255,9 @@ _MEDS_RPE = Target(
     11,
     14,
     kind="range",
-    source=Source("ksbmr-2023", "Weight-bearing aerobic", "Intensity", "RPE 11–14, 40–60% HRR, 3–6 METs"),
+    source=Source(
+        "ksbmr-2023", "Weight-bearing aerobic", "Intensity", "RPE 11–14, 40–60% HRR, 3–6 METs"
+    ),
 )
 
 

@@ -36,10 +36,17 @@ from osteomonitor.prescription.compliance import (
     evaluate_session,
 )
 from osteomonitor.prescription.dose import DayDose, day_doses
-from osteomonitor.prescription.strength import OneRmStatus, one_rm_status
-from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Element, Prescription
-from osteomonitor.prescription.limits import THRESHOLDS
+from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
+from osteomonitor.prescription.programme import (
+    ProgrammeProgress,
+    RecentDose,
+    lapse_text,
+    pct,
+    programme_progress,
+    recent_dose,
+)
 from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.strength import OneRmStatus, one_rm_status
 
 _ISO_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -114,47 +121,6 @@ class ModalityWeek:
     supervision: tuple[int, int, int] = (0, 0, 0)
     programme: ProgrammeProgress | None = None
     recent_dose: tuple[RecentDose, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ProgrammeProgress:
-    """A modality over the programme so far.
-
-    Attributes:
-        months_target: `program_months` minimum (KSBMR: ≥ 6 for impact and physical
-            activity), None when the prescription sets none.
-        months_completed: (as_of − start + 1 day) / 30.4375 days.
-        weeks: whole programme weeks elapsed by `as_of`.
-        dose_days / expected_days: dose days since the start; `days_per_week` minimum ×
-            weeks.
-        adherence_pct: 100 · min(dose_days, expected_days) / expected_days (None before a
-            whole week has passed).
-        complete: months_completed reached months_target.
-    """
-
-    months_target: float | None
-    months_completed: float
-    weeks: int
-    dose_days: int
-    expected_days: int
-    adherence_pct: float | None
-    complete: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RecentDose:
-    """Dose days over the last `weeks` weeks up to `as_of` (cut at the programme start)."""
-
-    weeks: int
-    dose_days: int
-    target_days: int
-    pct: float | None
-
-
-#: Windows of the recent-dose view, weeks (issue 13: "the last 4, 8 and 12 weeks").
-RECENT_WEEKS: tuple[int, ...] = (4, 8, 12)
-#: Mean month length, days (365.25 / 12).
-MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,14 +325,14 @@ def _modality_week(
         if target.hi is not None and n > target.hi:
             status = Status.ABOVE if target.caps else status
             status = Status.ABOVE_RANGE if target.ranged else status
-        adherence = _pct(len(met), target.lo)
+        adherence = pct(len(met), target.lo)
         for flag in (True, False):
             sub = [(s, sc) for s, sc in this_week if sc.supervised is flag]
             n_met = sum(1 for d in day_doses(rx, mod, sub) if d.met)
             if flag:
-                adh_sup = _pct(n_met, target.lo)
+                adh_sup = pct(n_met, target.lo)
             else:
-                adh_unsup = _pct(n_met, target.lo)
+                adh_unsup = pct(n_met, target.lo)
     # streak of weeks meeting the frequency, looking back from this week
     streak = 0
     if target is not None and target.lo is not None:
@@ -383,7 +349,7 @@ def _modality_week(
     past = [sc.local_date for sc in history if mod in _trained(sc) and sc.local_date <= as_of]
     last = max(past) if past else None
     since = (as_of - last).days if last is not None else None
-    detraining = _lapse(rx, mod, m is not None, last, since, as_of)
+    detraining = lapse_text(rx, mod, m is not None, last, since, as_of)
     # non-consecutive days: the day before this Monday (last ISO week's Sunday) counts too
     around = sorted(
         {sc.local_date for sc in history if mod in _trained(sc)}
@@ -396,8 +362,8 @@ def _modality_week(
     wb = sum(1 for d in met if d.weight_bearing) if mod in ("aerobic", "activity") else None
     programme = recent = None
     if m is not None and target is not None and target.lo is not None:
-        programme = _programme(rx, mod, all_doses, target.lo, as_of)
-        recent = _recent(rx, all_doses, target.lo, as_of)
+        programme = programme_progress(rx, mod, all_doses, target.lo, as_of)
+        recent = recent_dose(rx, all_doses, target.lo, as_of)
     return ModalityWeek(
         modality=mod,
         label=MODALITY_LABELS[mod],
@@ -426,72 +392,3 @@ def _modality_week(
         programme=programme,
         recent_dose=recent or (),
     )
-
-
-def _pct(n: int, lo: float) -> float:
-    return 100.0 * min(n, lo) / lo
-
-
-def _lapse(
-    rx: Prescription,
-    mod: str,
-    prescribed: bool,
-    last: dt.date | None,
-    since: int | None,
-    as_of: dt.date,
-) -> str:
-    lapse = THRESHOLDS["detraining_lapse_days"]
-    days = int(lapse.value)
-    label = (
-        f"the {days}-day flag is osteomonitor's choice; the review behind 'benefits fade' "
-        "reports detraining periods of 3 months to 5 years"
-    )
-    if not prescribed:
-        return ""
-    if since is not None and since >= days:
-        return f"no {mod} session for {since} days (last {last}): benefits fade with detraining ({label})"
-    if last is None and (as_of - rx.start_date).days >= days:
-        return (
-            f"no {mod} session since the programme started {rx.start_date} "
-            f"({(as_of - rx.start_date).days} days; {label})"
-        )
-    return ""
-
-
-def _weeks_elapsed(rx: Prescription, as_of: dt.date) -> int:
-    return max(0, ((as_of - rx.start_date).days + 1) // 7)
-
-
-def _programme(
-    rx: Prescription, mod: str, doses: Sequence[DayDose], lo: float, as_of: dt.date
-) -> ProgrammeProgress:
-    m = rx.modalities[mod]
-    months_t = m.targets.get("program_months")
-    months_target = months_t.lo if months_t is not None else None
-    months = max(0, (as_of - rx.start_date).days + 1) / MONTH_DAYS
-    weeks = _weeks_elapsed(rx, as_of)
-    n = sum(1 for d in doses if d.met and rx.start_date <= d.date <= as_of)
-    expected = int(round(lo * weeks))
-    return ProgrammeProgress(
-        months_target=months_target,
-        months_completed=months,
-        weeks=weeks,
-        dose_days=n,
-        expected_days=expected,
-        adherence_pct=_pct(n, expected) if expected else None,
-        complete=months_target is not None and months >= months_target,
-    )
-
-
-def _recent(
-    rx: Prescription, doses: Sequence[DayDose], lo: float, as_of: dt.date
-) -> tuple[RecentDose, ...]:
-    out = []
-    available = _weeks_elapsed(rx, as_of)
-    for n_weeks in RECENT_WEEKS:
-        weeks = min(n_weeks, available)
-        first = as_of - dt.timedelta(days=7 * weeks - 1)
-        n = sum(1 for d in doses if d.met and first <= d.date <= as_of) if weeks else 0
-        target = int(round(lo * weeks))
-        out.append(RecentDose(n_weeks, n, target, _pct(n, target) if target else None))
-    return tuple(out)
