@@ -52,7 +52,11 @@ def session_docs() -> list[dict[str, Any]]:
         hr_coverage=0.9,
         hr_mean=100,
         band_min=10,
-        events=(ev(10, EventKind.RPE, rpe=12), ev(20, EventKind.RPE, cr10=3)),
+        events=(
+            ev(10, EventKind.RPE, rpe=12),
+            ev(20, EventKind.RPE, cr10=3),
+            ev(30, EventKind.STRETCH_HOLD, exercise="calf", hold_s=20.0),
+        ),
     )
     meta = SessionMeta("P07", "mixed", "2025-03-03T10:00:00+02:00", "Europe/Helsinki", "t")
     docs.append(report.session_json(meta, extra, evaluate_session(extra, r), r))
