@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import Row, format_table
 from osteomonitor.collect.link import DeviceLink
-from osteomonitor.sim.session_run import SimulatedRun, run_simulated_session
+from osteomonitor.sim.packet_audit import SimulatedRun, run_simulated_session
 
 #: The issue's targets.
 CPU_TARGET_PCT = 5.0

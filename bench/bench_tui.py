@@ -90,7 +90,7 @@ async def _live(duration_s: float, dashboard: bool) -> dict[str, Any]:
     from osteomonitor.collect.session_recording import session_meta
     from osteomonitor.prescription import parse_prescription
     from osteomonitor.sim.world import virtual_world
-    from osteomonitor.tui.live_session import live_app, live_collection
+    from osteomonitor.tui.services.live_session import live_app, live_collection
 
     toml = demo_prescription_toml()
     rx = parse_prescription(toml, "bench")
@@ -145,7 +145,7 @@ def _hour_recording() -> Path:
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     from osteomonitor.sim.world import virtual_world
-    from osteomonitor.tui.live_session import live_collection
+    from osteomonitor.tui.services.live_session import live_collection
 
     async def record() -> None:
         from osteomonitor.cli.demo import demo_prescription_toml
@@ -174,7 +174,7 @@ def _hour_recording() -> Path:
 async def _replay_memory(path: Path) -> dict[str, Any]:
     """Replay `path` at max speed into the replay screen, sampling RSS every second."""
     from osteomonitor.tui.app import OsteomonitorApp
-    from osteomonitor.tui.replay_feed import ReplayFeed
+    from osteomonitor.tui.feeds.replay import ReplayFeed
     from osteomonitor.tui.screens.replay import ReplayScreen
 
     feed = ReplayFeed(path, speed=None)

@@ -21,11 +21,11 @@ from textual.pilot import Pilot
 
 from osteomonitor.session import recording_prescription
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.dashboard_view import session_targets
-from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+from osteomonitor.tui.views.dashboard import session_targets
 
 RECORDINGS = Path("recordings")
 IMPACT = RECORDINGS / "demo-P00-impact-sim.omrec"

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchlib import Row
 from osteomonitor.session import analyze_recording
 from osteomonitor.sim.faults import parse_faults
-from osteomonitor.sim.session_run import run_simulated_session
+from osteomonitor.sim.packet_audit import run_simulated_session
 
 STREAMS = ("hr", "pmd_data")
 

@@ -55,3 +55,17 @@ def test_counter_streaming_equals_batch(cuts: list[int], seed: int) -> None:
         i += k
     got += c.feed(acc[i:]) + c.flush()
     assert got == batch
+
+
+def test_osteogenic_is_counted_at_or_above_the_one_threshold() -> None:
+    """A 3.9 g peak is in Vainionpää's 3.9-5.3 g band: osteogenic everywhere it is counted."""
+    from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
+    from osteomonitor.model import Impact
+    from osteomonitor.prescription.limits import THRESHOLDS
+
+    assert THRESHOLDS["osteogenic_peak_g"].value == OSTEOGENIC_PEAK_G == 3.9
+    assert is_osteogenic(3.9) and not is_osteogenic(3.8999)
+    peaks = [Impact(t_s=float(i), peak_g=g, slope_g_s=50.0) for i, g in enumerate((3.9, 3.89))]
+    s = impact_summary(peaks, "vainionpaa")
+    assert s.n_above_3_9g == 1
+    assert s.band_counts[BAND_SETS["vainionpaa"].edges_g.index(3.9)] == 1

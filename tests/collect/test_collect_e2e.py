@@ -17,7 +17,7 @@ from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DeviceNotFound
 from osteomonitor.model import Event, EventKind, Packet
 from osteomonitor.sim.faults import Faults
-from osteomonitor.sim.session_run import run_simulated_session
+from osteomonitor.sim.packet_audit import run_simulated_session
 from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader, RecordingWriter
 

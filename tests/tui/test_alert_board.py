@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from osteomonitor.prescription.safety import Alert, Rule, Severity
-from osteomonitor.tui.alert_board import ALERT_HOLD_S, AlertBoard
+from osteomonitor.tui.views.alert_board import ALERT_HOLD_S, AlertBoard
 
 
 def _alert(rule: str, t_s: float, severity: str = Severity.WARNING) -> Alert:

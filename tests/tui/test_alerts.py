@@ -7,10 +7,10 @@ from tui_support import ALERTS, SIZE, WALK, wait_for
 from osteomonitor.prescription import Rule
 from osteomonitor.prescription.safety import PATIENT_MESSAGES
 from osteomonitor.store import RecordingReader
-from osteomonitor.tui.alert_board import ALERT_HOLD_S
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.replay import ReplayScreen
+from osteomonitor.tui.views.alert_board import ALERT_HOLD_S
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 
 

@@ -16,9 +16,9 @@ from osteomonitor.prescription import parse_prescription
 from osteomonitor.sim.session_model import Segment, SessionModel
 from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader
-from osteomonitor.tui.live_session import live_app, live_collection
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
+from osteomonitor.tui.services.live_session import live_app, live_collection
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
 

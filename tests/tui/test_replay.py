@@ -6,9 +6,9 @@ from tui_support import IMPACT, SIZE, WALK, wait_for
 
 from osteomonitor.session import analyze_recording
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.display import clock_text
-from osteomonitor.tui.replay_feed import SPEEDS, ReplayFeed
+from osteomonitor.tui.feeds.replay import SPEEDS, ReplayFeed
 from osteomonitor.tui.screens.replay import SEEK_SMALL_S, ReplayScreen
+from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.jump_tile import JumpTile
 

@@ -18,13 +18,13 @@ from tui_support import ALERTS, IMPACT, RECORDINGS, SIZE, settle, wait_for
 
 from osteomonitor.session import recording_prescription
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.dashboard_view import session_targets
-from osteomonitor.tui.replay_feed import ReplayFeed
+from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.replay import ReplayScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
 from osteomonitor.tui.screens.weeks import WeeksScreen
+from osteomonitor.tui.views.dashboard import session_targets
 
 Compare = Callable[..., bool]
 

@@ -34,6 +34,7 @@ from .thresholds import (
     NEUGEBAUER_2014,
     OSTEOGENIC_SLOPE_G_S,
     OSTEOGENIC_THRESHOLDS_G,
+    is_osteogenic,
 )
 
 #: The loading slope is measured from the lowest ‖a‖ within this before the peak, s
@@ -246,7 +247,6 @@ def impact_summary(
         )
     edges = BAND_SETS[band_set].edges_g
     pk = [i.peak_g for i in peaks]
-    t39 = OSTEOGENIC_THRESHOLDS_G["vainionpaa_3_9"][0]
     t42 = OSTEOGENIC_THRESHOLDS_G["deere_4_2"][0]
     return ImpactSummary(
         band_set=band_set,
@@ -254,7 +254,7 @@ def impact_summary(
         band_counts=band_counts(pk, edges),
         n_peaks=len(pk),
         peak_max_g=max(pk) if pk else None,
-        n_above_3_9g=sum(1 for v in pk if v > t39),
+        n_above_3_9g=sum(1 for v in pk if is_osteogenic(v)),
         n_above_4_2g=sum(1 for v in pk if v > t42),
         n_slope_above_100=sum(1 for i in peaks if i.slope_g_s > OSTEOGENIC_SLOPE_G_S),
         osteogenic_index=osteogenic_index(pk, edges),

@@ -49,9 +49,23 @@ BAND_SETS: dict[str, BandSet] = {
     ),
 }
 
+#: The osteogenic peak, g: a landing or impact peak counts as osteogenic when it is AT OR
+#: ABOVE this value. Vainionpää et al., Osteoporos Int 2006;17:455: hip BMD change related
+#: to activity in the 3.9-5.3 g band and above; the band starts at 3.9 g (the band edges
+#: of `BAND_SETS["vainionpaa"]` are inclusive below, as `band_counts` counts them), so a
+#: 3.9 g peak is in the osteogenic band. The one definition: `is_osteogenic` counts it,
+#: and prescription/limits.py, reports and the dashboard all read this constant.
+OSTEOGENIC_PEAK_G = 3.9
+
+
+def is_osteogenic(peak_g: float) -> bool:
+    """A peak at or above `OSTEOGENIC_PEAK_G` (the Vainionpää 3.9-5.3 g band and above)."""
+    return peak_g >= OSTEOGENIC_PEAK_G
+
+
 #: Osteogenic acceleration thresholds, g, with their source.
 OSTEOGENIC_THRESHOLDS_G: dict[str, tuple[float, str]] = {
-    "vainionpaa_3_9": (3.9, "Vainionpää 2006: >3.9 g related to hip BMD change"),
+    "vainionpaa_3_9": (OSTEOGENIC_PEAK_G, "Vainionpää 2006: ≥3.9 g band related to hip BMD change"),
     "deere_4_2": (4.2, "Deere 2012: only >4.2 g related to femoral-neck BMD"),
     "haapala_5_2": (5.2, "Haapala/Rantalainen JMNI 2022: 'high-OI' peaks ≥5.2 g"),
 }

@@ -98,7 +98,7 @@ def register(sub: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from osteomonitor.collect.session_recording import local_timezone
     from osteomonitor.prescription import parse_prescription
-    from osteomonitor.tui.live_session import run_live
+    from osteomonitor.tui.services.live_session import run_live
 
     if not 0 < args.speed <= 64:
         raise UsageError("--speed: give a factor above 0 and at most 64")

@@ -118,9 +118,9 @@ def _load_rx(path: Path | None) -> Any:
 def _replay(args: argparse.Namespace) -> int:
     from osteomonitor.session import recording_prescription
     from osteomonitor.tui.app import OsteomonitorApp
-    from osteomonitor.tui.dashboard_view import session_targets
-    from osteomonitor.tui.replay_feed import ReplayFeed
+    from osteomonitor.tui.feeds.replay import ReplayFeed
     from osteomonitor.tui.screens.replay import ReplayScreen
+    from osteomonitor.tui.views.dashboard import session_targets
 
     rx = _load_rx(args.prescription)
     feed = ReplayFeed(args.file, speed=args.speed, prescription=rx, rehearsal=args.rehearse)
@@ -144,7 +144,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _live(args: argparse.Namespace) -> int:
-    from osteomonitor.tui.live_session import run_live
+    from osteomonitor.tui.services.live_session import run_live
 
     if not args.device and not args.simulate:
         raise UsageError(

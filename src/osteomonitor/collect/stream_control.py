@@ -4,7 +4,7 @@ A `StreamControl` runs on a connected bleak client after the link has subscribed
 the profile's streams: it starts the device's measurements, watches control messages,
 and stops the measurements before the link disconnects. `StandardControl` serves devices
 that stream as soon as notifications are on (the Heart Rate Service); `PmdControl`
-(collect.pmd_control) serves the Polar PMD handshake.
+(collect.pmd_handshake) serves the Polar PMD handshake.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def control_for(ctx: ControlContext) -> StreamControl:
     """The stream control of the profile's protocol."""
     protocol = ctx.profile.protocol
     if protocol == "polar_pmd":
-        from osteomonitor.collect.pmd_control import PmdControl
+        from osteomonitor.collect.pmd_handshake import PmdControl
 
         return PmdControl(ctx)
     if protocol in ("metawear", "movesense_gsp", "thingy52", "osteomonitor_imu"):

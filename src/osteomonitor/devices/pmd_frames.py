@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from osteomonitor.devices.pmd_control import PmdMeasurementType, type_name
+from osteomonitor.devices.pmd_control_point import PmdMeasurementType, type_name
 from osteomonitor.errors import DecodeError
 
 if TYPE_CHECKING:  # pragma: no cover

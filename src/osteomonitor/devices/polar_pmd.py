@@ -1,13 +1,13 @@
 """Polar Measurement Data (PMD): the one import for everything PMD.
 
-Control point (requests, responses, settings, features) lives in `pmd_control`, data
+Control point (requests, responses, settings, features) lives in `pmd_control_point`, data
 frames (raw/delta samples, per-sample timestamps) in `pmd_frames`; this module
 re-exports both so callers write `from osteomonitor.devices import polar_pmd`.
 """
 
 from __future__ import annotations
 
-from osteomonitor.devices.pmd_control import (
+from osteomonitor.devices.pmd_control_point import (
     CP_RESPONSE_HEADER,
     PDF_SETTING_ORDER,
     PMD_CP_UUID,

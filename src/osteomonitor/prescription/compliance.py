@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
 from osteomonitor.prescription.fitt import (
     MODALITY_LABELS,
@@ -289,7 +290,12 @@ def evaluate_session(
             minutes = summary.duration_s / 60.0
         thr = osteogenic_threshold_g(targets)[0]
         jumps = len(summary.jumps) if mod == "impact" else None
-        jumps_hi = sum(1 for j in summary.jumps if j.peak_g >= thr) if mod == "impact" else None
+        own = "landing_peak_g" in targets  # the prescription's threshold, else 3.9 g
+        jumps_hi = (
+            sum(1 for j in summary.jumps if (j.peak_g >= thr if own else is_osteogenic(j.peak_g)))
+            if mod == "impact"
+            else None
+        )
         results.append(
             ModalityCompliance(
                 mod,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.prescription.fitt import FractureRisk, ImpactCeiling
 from osteomonitor.prescription.sources import REFERENCES
@@ -177,7 +178,7 @@ THRESHOLDS: dict[str, Threshold] = {
     # Valid HR or accelerometer time ÷ session time below this: "indeterminate".
     "coverage_min": Threshold(0.8, "fraction", REFERENCES["domain-3.6"]),
     # Landing peaks counted as osteogenic in the evidence text.
-    "osteogenic_peak_g": Threshold(3.9, "g", REFERENCES["vainionpaa-2006"]),
+    "osteogenic_peak_g": Threshold(OSTEOGENIC_PEAK_G, "g", REFERENCES["vainionpaa-2006"]),
     # HR above the ceiling for this long raises a live alert (one-beat spikes are
     # usually strap artefacts, domain.md §3.5); osteomonitor design choice.
     "hr_ceiling_sustain_s": Threshold(10.0, "s", "osteomonitor design choice [B]"),

@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
 from osteomonitor.prescription.fitt import ModalityRx, Prescription, Target
 from osteomonitor.prescription.limits import THRESHOLDS
@@ -107,9 +108,9 @@ def _programme(ctx: MeasureContext, t: Target | None) -> Measure:
 
 def _jumps(ctx: MeasureContext, t: Target | None) -> Measure:
     s = ctx.summary
-    thr = THRESHOLDS["osteogenic_peak_g"].value
+    thr = OSTEOGENIC_PEAK_G
     n = len(s.jumps)
-    n_hi = sum(1 for j in s.jumps if j.peak_g >= thr)
+    n_hi = sum(1 for j in s.jumps if is_osteogenic(j.peak_g))
     text = f"{n} jumps, {n_hi} ≥ {thr:g} g; {_cov_text('accelerometer', s.acc_coverage)}"
     if s.acc_s <= 0:
         return Measure(None, "no accelerometer data", Status.INDETERMINATE)

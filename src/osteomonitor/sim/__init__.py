@@ -9,7 +9,7 @@ Public API:
 - `sim.session_model.SessionModel(seed, duration_s)`: the built-in session as functions
   of time (acc_g, hr_bpm, rr_1024_between, jumps, steps, energy_kj).
 - `sim.faults.Faults`, `parse_faults("drop@30,malformed=50,…")`.
-- `sim.session_run.run_simulated_session(kinds, session_s, output=, speed=, faults=)`
+- `sim.packet_audit.run_simulated_session(kinds, session_s, output=, speed=, faults=)`
   → `SimulatedRun` (sent vs recorded, resume times, CPU, latencies) for benches/drills.
 - `sim.bleak_scanner.BumbleScanner` / `sim.bleak_client.BumbleClient`: bleak backends
   (`BleakScanner(backend=BumbleScanner, radio=…)`, `BleakClient(…, backend=BumbleClient)`).

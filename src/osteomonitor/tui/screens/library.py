@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from osteomonitor.store.library import RecordingInfo, list_recordings
-from osteomonitor.tui.display import clock_text, minutes_text
 from osteomonitor.tui.messages import SessionReviewed
-from osteomonitor.tui.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
+from osteomonitor.tui.views.display import clock_text, minutes_text
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
 
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -19,16 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from osteomonitor.model import Event, EventKind
-from osteomonitor.tui.alert_board import AlertBoard
-from osteomonitor.tui.dashboard_view import (
-    NO_TARGETS,
-    SessionTargets,
-    clock_line,
-    event_rows,
-    heart_series,
-    impact_bands,
-)
-from osteomonitor.tui.feed import SessionFeed
+from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
     DevicesUpdated,
     FeedFailed,
@@ -42,6 +33,15 @@ from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.screens.pain_dialog import PainDialog, PainReport
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
 from osteomonitor.tui.screens.set_dialog import SetDialog, SetEntry
+from osteomonitor.tui.views.alert_board import AlertBoard
+from osteomonitor.tui.views.dashboard import (
+    NO_TARGETS,
+    SessionTargets,
+    clock_line,
+    event_rows,
+    heart_series,
+    impact_bands,
+)
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.device_strip import DeviceStrip

@@ -7,8 +7,8 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.messages import PlaybackChanged
-from osteomonitor.tui.replay_feed import ReplayFeed
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.widgets.replay_bar import ReplayBar
 

@@ -18,16 +18,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from osteomonitor.errors import OsteomonitorError
-from osteomonitor.tui.dashboard_view import (
+from osteomonitor.tui.messages import SessionReviewed
+from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
+from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
     impact_bands,
     pct_to_bpm,
 )
-from osteomonitor.tui.display import clock_text, minutes_text
-from osteomonitor.tui.messages import SessionReviewed
-from osteomonitor.tui.review_data import ReviewCache, SessionReview
-from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.views.display import clock_text, minutes_text
 from osteomonitor.tui.widgets.event_table import EventTable
 from osteomonitor.tui.widgets.fitt_table import FittTable
 from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
@@ -165,7 +165,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.app.pop_screen()
 
     def action_replay(self) -> None:
-        from osteomonitor.tui.replay_feed import ReplayFeed
+        from osteomonitor.tui.feeds.replay import ReplayFeed
         from osteomonitor.tui.screens.replay import ReplayScreen
 
         feed = ReplayFeed(self.path, speed=8.0)
@@ -186,7 +186,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             self.app.push_screen(WeeksScreen(patient, paths, self.cache))
 
     def action_export(self) -> None:
-        from osteomonitor.tui.report_export import export_review
+        from osteomonitor.tui.services.report_export import export_review
 
         if self.review is None or self.review.summary is None:
             return
@@ -206,7 +206,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
 
 
 def _targets(review: SessionReview | None) -> SessionTargets:
-    from osteomonitor.tui.dashboard_view import session_targets
+    from osteomonitor.tui.views.dashboard import session_targets
 
     if review is None or review.meta is None:
         return SessionTargets()

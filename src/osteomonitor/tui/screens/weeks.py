@@ -21,8 +21,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from osteomonitor.errors import OsteomonitorError
-from osteomonitor.tui.review_data import ReviewCache
 from osteomonitor.tui.screens.help import HelpScreen
+from osteomonitor.tui.services.review_data import ReviewCache
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

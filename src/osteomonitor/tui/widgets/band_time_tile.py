@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Digits, Label, ProgressBar
 
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.tile import Tile
 
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from osteomonitor.model import EventKind
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 
 # How many events the live panel lists.
 EVENTS_SHOWN = 8

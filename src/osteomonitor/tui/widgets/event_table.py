@@ -8,7 +8,7 @@ from typing import Any
 from textual.widgets import DataTable
 
 from osteomonitor.model import Event
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.event_log import event_words
 
 

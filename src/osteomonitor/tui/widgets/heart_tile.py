@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Digits, Label
 
-from osteomonitor.tui.display import NO_VALUE, number_text
+from osteomonitor.tui.views.display import NO_VALUE, number_text
 from osteomonitor.tui.widgets.tile import Tile
 
 # Patient-facing words for each position against the band (short, calm, actionable).

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 
 
 def speed_text(speed: float | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Digits, Label
 
-from osteomonitor.tui.display import clock_text
+from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.tile import Tile
 
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from osteomonitor.errors import UsageError
-from osteomonitor.tui.review_data import SessionReview
+from osteomonitor.tui.services.review_data import SessionReview
 
 
 def export_review(review: SessionReview, folder: Path) -> list[Path]:

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from osteomonitor.analysis.thresholds import OSTEOGENIC_THRESHOLDS_G
+from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G
 from osteomonitor.model import NS_PER_S, Event
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
 #: Impacts at or above this are drawn as osteogenic (Vainionpää 2006, hip > 3.9 g).
-OSTEOGENIC_G = OSTEOGENIC_THRESHOLDS_G["vainionpaa_3_9"][0]
+OSTEOGENIC_G = OSTEOGENIC_PEAK_G
 
 
 @dataclass(frozen=True, slots=True)

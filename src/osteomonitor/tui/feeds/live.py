@@ -21,9 +21,9 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from osteomonitor.model import DeviceInfo, Event, SessionMeta
-from osteomonitor.tui.feed import STATE_PERIOD_S
+from osteomonitor.tui.feeds.base import STATE_PERIOD_S
+from osteomonitor.tui.feeds.worker import SessionWorker
 from osteomonitor.tui.messages import DeviceLine, DevicesUpdated, FeedStarted
-from osteomonitor.tui.session_worker import SessionWorker
 
 # How often the device strip is refreshed from `collector.status()`, s.
 STATUS_PERIOD_S = 0.5

@@ -19,9 +19,9 @@ from typing import Any
 
 from osteomonitor.model import SessionMeta
 from osteomonitor.tui.app import OsteomonitorApp
-from osteomonitor.tui.dashboard_view import session_targets
-from osteomonitor.tui.live_feed import LiveFeed
+from osteomonitor.tui.feeds.live import LiveFeed
 from osteomonitor.tui.screens.live import LiveScreen
+from osteomonitor.tui.views.dashboard import session_targets
 
 
 @asynccontextmanager

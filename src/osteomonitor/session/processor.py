@@ -1,4 +1,4 @@
-"""One incremental SessionProcessor: packets and events in, live state and summary out.
+"""The incremental SessionProcessor: packets and events in, live state and summary out.
 
 Live collection, replay and batch analysis all feed the same processor with the same
 packets in arrival order, so they give the same numbers. Each packet is processed on
@@ -16,13 +16,11 @@ gap-aware by construction.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from osteomonitor.analysis.heart_rate import (
     CONTACT_LOST,
@@ -33,17 +31,9 @@ from osteomonitor.analysis.heart_rate import (
     build_hr_series,
     estimate_resting_hr,
 )
-from osteomonitor.analysis.impacts import ImpactCounter, impact_summary
-from osteomonitor.analysis.intensity import (
-    DEFAULT_TARGET_PCT,
-    DEFAULT_ZONES,
-    MAX_HOLD_S,
-    ZoneAccumulator,
-    hrr_pct,
-)
-from osteomonitor.analysis.jumps import JumpDetector
+from osteomonitor.analysis.impacts import impact_summary
+from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
-from osteomonitor.analysis.steps import StepCounter, credited_walking_s
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DecodeError, RecordingError
@@ -53,7 +43,6 @@ from osteomonitor.model import (
     DeviceInfo,
     Event,
     EventKind,
-    FloatArray,
     GaitSummary,
     HeartRateSummary,
     HrSample,
@@ -64,15 +53,13 @@ from osteomonitor.model import (
     SessionMeta,
     SessionSummary,
 )
+from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.params import AnalysisParams, params_for
+from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription import Prescription
 
-#: A pause in a device's accelerometer samples longer than this (s) ends an analysis
-#: segment: a jump is never assembled across a gap (lost frames, link loss).
-ACC_GAP_S = 0.25
-#: Contiguous accelerometer samples are analysed this many seconds at a time (s).
-ACC_BATCH_S = 2.0
 #: Live snapshots of long sessions rebuild the HR series every n/this notifications.
 HR_REBUILD_DIVISOR = 600
 #: Recent HR points kept for the live plot.
@@ -81,225 +68,10 @@ HR_HISTORY_POINTS = 900
 LAST_JUMPS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysisParams:
-    """Patient facts the analysis needs (from the prescription, or given directly).
-
-    Attributes:
-        hrrest_bpm / hrrest_method: resting HR and how it was obtained; None = estimate
-            from a marked resting segment (REST_START/REST_END events) if there is one.
-        hrmax_bpm / hrmax_method: HRmax ("measured", "tanaka", "gellish", "fox").
-        target_pct: prescribed %HRR band for aerobic work.
-        rpe_first: HR-modulating medication: RPE is the criterion, HR informational.
-        body_mass_kg: for GRF estimates.
-        band_set: impact histogram band set (see analysis.thresholds.BAND_SETS).
-    """
-
-    hrrest_bpm: float | None = None
-    hrrest_method: str | None = None
-    hrmax_bpm: float | None = None
-    hrmax_method: str | None = None
-    target_pct: tuple[float, float] = DEFAULT_TARGET_PCT
-    rpe_first: bool = False
-    body_mass_kg: float | None = None
-    band_set: str = "vainionpaa"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionState:
-    """A live snapshot for the dashboard (cheap to build a few times a second).
-
-    Attributes:
-        elapsed_s: session time covered so far, s.
-        hr_bpm: latest valid HR, bpm (None when absent, stale or contact lost).
-        hrr_pct: the same as %HRR when HRrest and HRmax are known.
-        hr_valid: the HR shown is current and trustworthy.
-        target_band_pct: prescribed %HRR band; in_band_s: seconds credited in it.
-        hr_series: recent (t_s, bpm) points for the plot.
-        heart: the full HR summary so far (zones, coverage, longest bout …).
-        jumps: jumps so far; last_jumps: the most recent ones (newest last).
-        impacts: impact summary so far (band counts, osteogenic counts …).
-        gait: steps, cadence, walking and running so far.
-        events: session events so far (markers, RPE, pain, sets …).
-        packets / decode_errors: counters.
-    """
-
-    elapsed_s: float = 0.0
-    hr_bpm: float | None = None
-    hrr_pct: float | None = None
-    hr_valid: bool = False
-    target_band_pct: tuple[float, float] | None = None
-    in_band_s: float = 0.0
-    hr_series: tuple[tuple[float, float], ...] = ()
-    heart: HeartRateSummary = field(default_factory=HeartRateSummary)
-    jumps: int = 0
-    last_jumps: tuple[Jump, ...] = ()
-    impacts: ImpactSummary = field(default_factory=ImpactSummary)
-    gait: GaitSummary = field(default_factory=GaitSummary)
-    events: tuple[Event, ...] = ()
-    packets: int = 0
-    decode_errors: int = 0
-
-
-class _AccTrack:
-    """Incremental analysis of one device's accelerometer, segment by segment."""
-
-    def __init__(self, device: str, placement: str, origin_ns: int) -> None:
-        self.device = device
-        self.origin_ns = origin_ns  # session start: times are seconds from it
-        self.placement = placement
-        self.fs_hz: float | None = None
-        self.range_g: float | None = None
-        self.jumps: list[Jump] = []
-        self.peaks: list[Impact] = []
-        self.covered_ns = 0
-        self.step_times_s: list[float] = []
-        self._closed_walking = (0.0, 0.0)  # (walking_s, cadence × walking_s) of closed segments
-        self._closed_running = (0, 0.0)
-        self._seg_t0_ns = 0
-        self._last_ns: int | None = None
-        self._pending: list[FloatArray] = []
-        self._pending_n = 0
-        self._jd: JumpDetector | None = None
-        self._ic: ImpactCounter | None = None
-        self._sc: StepCounter | None = None
-
-    def _shift(self, items: Iterable[Any], attr: str) -> list[Any]:
-        """Segment-relative times → session-relative seconds."""
-        off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        out = []
-        for it in items:
-            if attr == "jump":
-                out.append(replace(it, takeoff_s=it.takeoff_s + off, landing_s=it.landing_s + off))
-            else:
-                out.append(replace(it, t_s=it.t_s + off))
-        return out
-
-    def _open(self, block: AccBlock) -> None:
-        self.fs_hz, self.range_g = block.fs_hz, block.range_g
-        self._seg_t0_ns = int(block.t_ns[0])
-        self._jd = JumpDetector(block.fs_hz, block.range_g)
-        self._ic = ImpactCounter(block.fs_hz, block.range_g)
-        self._sc = StepCounter(block.fs_hz)
-
-    def _close(self) -> list[Jump]:
-        """End the current segment: analyse what is buffered, flush every detector."""
-        if self._jd is None or self._ic is None or self._sc is None:
-            return []
-        new = self.sync()
-        flushed = self._shift(self._jd.flush(), "jump")
-        self.jumps.extend(flushed)
-        new += flushed
-        self.peaks.extend(self._shift(self._ic.flush(), "peak"))
-        self.step_times_s.extend(self._shift_times(self._sc.flush()))
-        w, wc = self._closed_walking
-        r = self._sc.result()
-        self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
-        r_n, r_s = self._closed_running
-        self._closed_running = (r_n + self._jd.running_strides, r_s + self._jd.running_s)
-        self._jd = self._ic = self._sc = None
-        return new
-
-    def feed(self, block: AccBlock) -> list[Jump]:
-        """Take one block; returns jumps confirmed by the analysis it triggered.
-
-        Contiguous samples are buffered and analysed `ACC_BATCH_S` at a time (the
-        detectors give the same answer for any chunking; fewer, larger calls are
-        cheaper). A gap or a rate change first analyses what is buffered, then ends
-        the segment.
-        """
-        if len(block) == 0:
-            return []
-        new: list[Jump] = []
-        first = int(block.t_ns[0])
-        gap_ns = ACC_GAP_S * NS_PER_S
-        if (
-            self._jd is None
-            or self._last_ns is None
-            or first - self._last_ns > gap_ns + NS_PER_S / block.fs_hz
-            or block.fs_hz != self.fs_hz
-        ):
-            new += self._close()
-            self._open(block)
-        else:
-            self.covered_ns += first - self._last_ns
-        self.covered_ns += int(block.t_ns[-1]) - first
-        self._last_ns = int(block.t_ns[-1])
-        self._pending.append(np.asarray(block.acc_g, dtype=np.float64))
-        self._pending_n += len(block)
-        if self._pending_n >= ACC_BATCH_S * block.fs_hz:
-            new += self.sync()
-        return new
-
-    def sync(self) -> list[Jump]:
-        """Analyse everything buffered; returns newly confirmed jumps."""
-        if not self._pending or self._jd is None or self._ic is None or self._sc is None:
-            return []
-        acc = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
-        self._pending.clear()
-        self._pending_n = 0
-        found = self._shift(self._jd.feed(acc), "jump")
-        self.jumps.extend(found)
-        self.peaks.extend(self._shift(self._ic.feed(acc), "peak"))
-        self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
-        return found
-
-    def _shift_times(self, times: Iterable[float]) -> list[float]:
-        off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        return [t + off for t in times]
-
-    def gait(self) -> GaitSummary:
-        """Steps (minus those inside jump bouts), walking time, cadence, running."""
-        running_n, running_s = self._closed_running
-        walking, wc = self._closed_walking
-        if self._sc is not None and self._jd is not None:
-            running_n += self._jd.running_strides
-            running_s += self._jd.running_s
-            r = self._sc.result()
-            walking += r.walking_s
-            wc += (r.cadence_spm or 0.0) * r.walking_s
-        steps = _steps_outside_jumps(self.step_times_s, self.jumps)
-        cadence = wc / walking if walking > 0 else None
-        walking = max(0.0, walking - _walking_inside_jumps(self.step_times_s, self.jumps))
-        return GaitSummary(steps, walking, cadence if walking > 0 else None, running_s, running_n)
-
-    def finish(self) -> list[Jump]:
-        """End of session: analyse and flush everything."""
-        return self._close()
-
-
 def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
     """The valid values of an HR series as (s from start, bpm) pairs."""
     keep = series.valid
     return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
-
-
-#: Steps this close (s) to a jump's take-off or landing are the hops themselves, not
-#: walking (the step detector counts any regular impact train).
-JUMP_STEP_MARGIN_S = 0.6
-
-
-def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.NDArray[np.bool_]:
-    """Which steps lie inside [take-off − margin, landing + margin] of a jump."""
-    t = np.asarray(step_times_s, dtype=np.float64)
-    if not jumps:
-        return np.zeros(t.size, dtype=bool)
-    lo = np.array([j.takeoff_s - JUMP_STEP_MARGIN_S for j in jumps])
-    hi = np.array([j.landing_s + JUMP_STEP_MARGIN_S for j in jumps])
-    k = np.searchsorted(lo, t, side="right") - 1  # the last jump starting before each step
-    return (k >= 0) & (t <= hi[np.clip(k, 0, None)])
-
-
-def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
-    """Count steps not inside a jump's window (see `_inside_jumps`)."""
-    return int(len(step_times_s) - _inside_jumps(step_times_s, jumps).sum())
-
-
-def _walking_inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> float:
-    """Walking seconds the step counter credited to intervals ending on a hop, s."""
-    return credited_walking_s(
-        np.asarray(step_times_s, dtype=np.float64), _inside_jumps(step_times_s, jumps)
-    )
 
 
 class SessionProcessor:
@@ -327,7 +99,7 @@ class SessionProcessor:
             params_for(prescription) if prescription is not None else AnalysisParams()
         )
         self._decoders: dict[str, DeviceDecoder] = {}
-        self._acc: dict[str, _AccTrack] = {}
+        self._acc: dict[str, AccTrack] = {}
         self._placements: dict[str, str] = {}
         for d in devices:
             profile = profiles.get(d.profile)
@@ -420,12 +192,12 @@ class SessionProcessor:
         track = self._acc.get(block.device)
         if track is None:
             origin = self._start_ns if self._start_ns is not None else int(block.t_ns[0])
-            track = self._acc[block.device] = _AccTrack(
+            track = self._acc[block.device] = AccTrack(
                 block.device, self._placements.get(block.device, "chest"), origin
             )
         self._route(track, track.feed(block))
 
-    def _route(self, track: _AccTrack, jumps: Iterable[Jump]) -> None:
+    def _route(self, track: AccTrack, jumps: Iterable[Jump]) -> None:
         """Newly confirmed jumps of the primary accelerometer reach the live view and
         the safety monitor."""
         if track.device != self._primary_acc():
@@ -526,7 +298,7 @@ class SessionProcessor:
             return 0.0
         return (self._end_ns - self._start_ns) / NS_PER_S
 
-    def _impacts(self, track: _AccTrack | None, peaks: Sequence[Impact]) -> ImpactSummary:
+    def _impacts(self, track: AccTrack | None, peaks: Sequence[Impact]) -> ImpactSummary:
         if track is None:
             return ImpactSummary(band_set=self.params.band_set)
         return impact_summary(peaks, band_set=self.params.band_set, placement=track.placement)
@@ -621,96 +393,9 @@ class SessionProcessor:
         )
 
 
-def params_for(prescription: Prescription | None) -> AnalysisParams:
-    """The analysis parameters a prescription implies (HRrest, HRmax, band, mass)."""
-    if prescription is None:
-        return AnalysisParams()
-    from osteomonitor.prescription import analysis_params
-
-    values: dict[str, Any] = analysis_params(prescription)
-    return AnalysisParams(**values)
-
-
 def _safety_monitor(prescription: Prescription | None) -> Any:
     if prescription is None:
         return None
     from osteomonitor.prescription import SafetyMonitor
 
     return SafetyMonitor(prescription)
-
-
-def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription | None:
-    """The prescription snapshot stored in a recording, or None.
-
-    Raises:
-        PrescriptionError: the snapshot is invalid (named "<file> (prescription snapshot)").
-    """
-    if not meta.prescription_toml:
-        return None
-    from osteomonitor.prescription import parse_prescription
-
-    return parse_prescription(meta.prescription_toml, source=f"{path} (prescription snapshot)")
-
-
-def process_recording(
-    path: str | Path, prescription: Prescription | None = None
-) -> tuple[SessionMeta, SessionProcessor]:
-    """Feed a whole recording through the processor the live view uses.
-
-    The processor is returned unfinished, so a caller can take the final `state()`
-    or `hr_points()` before `summary()`. Without `prescription`, the snapshot
-    stored in the recording (if any) is used; `proc.prescription` is the one used.
-
-    Raises:
-        RecordingError and subclasses: the file cannot be read.
-        PrescriptionError: the stored prescription snapshot is invalid.
-    """
-    from osteomonitor.store import RecordingReader
-
-    with RecordingReader(path) as reader:
-        meta = reader.meta
-        if prescription is None:
-            prescription = recording_prescription(meta, path)
-        proc = SessionProcessor(reader.devices, meta, prescription=prescription)
-        proc.feed_many(_merged(reader.packets(), reader.events()))
-    return meta, proc
-
-
-def analyze_recording(
-    path: str | Path, prescription: Prescription | None = None
-) -> tuple[SessionMeta, SessionSummary]:
-    """The summary of a whole recording (see `process_recording`)."""
-    meta, proc = process_recording(path, prescription)
-    return meta, proc.summary()
-
-
-def _merged(packets: Iterable[Packet], events: Sequence[Event]) -> Iterator[Packet | Event]:
-    """Packets and events interleaved by time (events after packets of equal time)."""
-    i, n = 0, len(events)
-    for p in packets:
-        while i < n and events[i].t_ns < p.t_ns:
-            yield events[i]
-            i += 1
-        yield p
-    yield from events[i:]
-
-
-def replay_items(path: str | Path) -> Iterator[Packet | Event]:
-    """Packets and events of a recording merged in time order (for replay)."""
-    from osteomonitor.store import RecordingReader
-
-    with RecordingReader(path) as reader:
-        yield from _merged(reader.packets(), reader.events())
-
-
-__all__ = [
-    "ACC_GAP_S",
-    "AnalysisParams",
-    "SessionProcessor",
-    "SessionState",
-    "analyze_recording",
-    "params_for",
-    "process_recording",
-    "recording_prescription",
-    "replay_items",
-]

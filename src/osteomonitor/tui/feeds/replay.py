@@ -24,7 +24,7 @@ from textual.message_pump import MessagePump
 
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.model import Event, EventKind, Packet, SessionMeta
-from osteomonitor.tui.feed import STATE_PERIOD_S
+from osteomonitor.tui.feeds.base import STATE_PERIOD_S
 from osteomonitor.tui.messages import (
     DeviceLine,
     DevicesUpdated,

@@ -18,7 +18,7 @@ from typing import Any
 from textual.message_pump import MessagePump
 
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
-from osteomonitor.tui.feed import STATE_PERIOD_S
+from osteomonitor.tui.feeds.base import STATE_PERIOD_S
 from osteomonitor.tui.messages import FeedFailed, FeedFinished, SessionUpdated
 
 _STOP = object()

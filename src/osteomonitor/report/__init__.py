@@ -1,0 +1,50 @@
+"""Reports: JSON for machines, text tables for people, CSV of per-jump and per-minute data.
+
+Modules:
+    documents: versioned JSON documents (docs/json-schema.md).
+    tables: plain-text tables for people.
+    exports: CSV of per-jump and per-minute data.
+    files: `write_private`, owner-only (0600) files: they hold a patient's data, even
+        under a pseudonym.
+"""
+
+from __future__ import annotations
+
+from osteomonitor.report.documents import (
+    OSTEOGENIC_G,
+    SESSION_SCHEMA,
+    WEEK_SCHEMA,
+    alert_json,
+    compliance_json,
+    session_json,
+    week_json,
+)
+from osteomonitor.report.exports import (
+    JUMP_COLUMNS,
+    MINUTE_COLUMNS,
+    csv_text,
+    jump_rows,
+    minute_rows,
+)
+from osteomonitor.report.files import write_private
+from osteomonitor.report.tables import format_table, prescription_text, session_text, week_text
+
+__all__ = [
+    "JUMP_COLUMNS",
+    "MINUTE_COLUMNS",
+    "OSTEOGENIC_G",
+    "SESSION_SCHEMA",
+    "WEEK_SCHEMA",
+    "alert_json",
+    "compliance_json",
+    "csv_text",
+    "format_table",
+    "jump_rows",
+    "minute_rows",
+    "prescription_text",
+    "session_json",
+    "session_text",
+    "week_json",
+    "week_text",
+    "write_private",
+]

@@ -1,0 +1,77 @@
+"""Whole recordings through the processor: batch analysis and replay order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from osteomonitor.model import Event, Packet, SessionMeta, SessionSummary
+from osteomonitor.session.processor import SessionProcessor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.prescription import Prescription
+
+
+def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription | None:
+    """The prescription snapshot stored in a recording, or None.
+
+    Raises:
+        PrescriptionError: the snapshot is invalid (named "<file> (prescription snapshot)").
+    """
+    if not meta.prescription_toml:
+        return None
+    from osteomonitor.prescription import parse_prescription
+
+    return parse_prescription(meta.prescription_toml, source=f"{path} (prescription snapshot)")
+
+
+def process_recording(
+    path: str | Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionProcessor]:
+    """Feed a whole recording through the processor the live view uses.
+
+    The processor is returned unfinished, so a caller can take the final `state()`
+    or `hr_points()` before `summary()`. Without `prescription`, the snapshot
+    stored in the recording (if any) is used; `proc.prescription` is the one used.
+
+    Raises:
+        RecordingError and subclasses: the file cannot be read.
+        PrescriptionError: the stored prescription snapshot is invalid.
+    """
+    from osteomonitor.store import RecordingReader
+
+    with RecordingReader(path) as reader:
+        meta = reader.meta
+        if prescription is None:
+            prescription = recording_prescription(meta, path)
+        proc = SessionProcessor(reader.devices, meta, prescription=prescription)
+        proc.feed_many(_merged(reader.packets(), reader.events()))
+    return meta, proc
+
+
+def analyze_recording(
+    path: str | Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionSummary]:
+    """The summary of a whole recording (see `process_recording`)."""
+    meta, proc = process_recording(path, prescription)
+    return meta, proc.summary()
+
+
+def _merged(packets: Iterable[Packet], events: Sequence[Event]) -> Iterator[Packet | Event]:
+    """Packets and events interleaved by time (events after packets of equal time)."""
+    i, n = 0, len(events)
+    for p in packets:
+        while i < n and events[i].t_ns < p.t_ns:
+            yield events[i]
+            i += 1
+        yield p
+    yield from events[i:]
+
+
+def replay_items(path: str | Path) -> Iterator[Packet | Event]:
+    """Packets and events of a recording merged in time order (for replay)."""
+    from osteomonitor.store import RecordingReader
+
+    with RecordingReader(path) as reader:
+        yield from _merged(reader.packets(), reader.events())
