@@ -326,13 +326,14 @@ def _modality_week(
             status = Status.ABOVE if target.caps else status
             status = Status.ABOVE_RANGE if target.ranged else status
         adherence = pct(len(met), target.lo)
-        for flag in (True, False):
+        for flag in (True, False):  # None when no session of the kind trained it
             sub = [(s, sc) for s, sc in this_week if sc.supervised is flag]
-            n_met = sum(1 for d in day_doses(rx, mod, sub) if d.met)
+            doses = day_doses(rx, mod, sub) if m is not None else []
+            value = pct(sum(1 for d in doses if d.met), target.lo) if doses else None
             if flag:
-                adh_sup = pct(n_met, target.lo)
+                adh_sup = value
             else:
-                adh_unsup = pct(n_met, target.lo)
+                adh_unsup = value
     # streak of weeks meeting the frequency, looking back from this week
     streak = 0
     if target is not None and target.lo is not None:

@@ -144,6 +144,8 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
                 pct_to_bpm(h.target_lo_pct, h.hrrest_bpm, h.hrmax_bpm),
                 pct_to_bpm(h.target_hi_pct, h.hrrest_bpm, h.hrmax_bpm),
             )
+            if ceiling_bpm is not None and band[1] > ceiling_bpm:  # never above the ceiling
+                band = (min(band[0], ceiling_bpm), ceiling_bpm)
             pcts = sorted({z.lo_pct for z in h.zones} | {z.hi_pct for z in h.zones})
             edges = tuple(
                 pct_to_bpm(p, h.hrrest_bpm, h.hrmax_bpm)
