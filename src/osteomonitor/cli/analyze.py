@@ -70,12 +70,16 @@ def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
     from osteomonitor.prescription import evaluate_session
     from osteomonitor.session import process_recording
+    from osteomonitor.store.overrides import apply_overrides
 
     rx = _load_rx(args.prescription)
     meta, proc = process_recording(args.file, rx)
+    meta = apply_overrides(meta, args.file)  # a supervision flag corrected in review
     summary = proc.summary()
     rx = proc.prescription  # the one given, else the recording's snapshot
-    compliance = evaluate_session(summary, rx) if rx is not None else None
+    compliance = (
+        evaluate_session(summary, rx, supervised=meta.supervised) if rx is not None else None
+    )
     if args.csv_jumps is not None:
         text = report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary))
         report.write_private(args.csv_jumps, text)
@@ -98,6 +102,7 @@ def _week(args: argparse.Namespace) -> int:
     from osteomonitor.prescription.compliance import local_date
     from osteomonitor.session import process_recording
     from osteomonitor.store.library import iter_recording_files, recording_info
+    from osteomonitor.store.overrides import apply_overrides
 
     rx = _load_rx(args.prescription)
     sessions: list[tuple[Any, Any]] = []
@@ -111,6 +116,7 @@ def _week(args: argparse.Namespace) -> int:
             continue
         try:
             meta, proc = process_recording(path, rx)
+            meta = apply_overrides(meta, path)
             summary = proc.summary()
             snap = proc.prescription if rx is None else None
         except OsteomonitorError as exc:

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 
 DEFAULT_DIR = Path("recordings")
@@ -60,6 +61,7 @@ def register(sub: Any) -> None:
     live.add_argument("--patient", required=True, help="pseudonym (never a real name)")
     live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
+    add_supervision_flag(live)
     live.add_argument(
         "-o",
         "--output",
@@ -160,4 +162,5 @@ def _live(args: argparse.Namespace) -> int:
         prescription=rx,
         prescription_toml=args.prescription.read_text(encoding="utf-8") if rx else None,
         output=args.output,
+        supervised=supervision_of(args),
     )

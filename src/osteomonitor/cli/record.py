@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 from osteomonitor.model import SessionKind
 
@@ -102,6 +103,7 @@ def register(sub: Any) -> None:
     p.add_argument("--rate", type=float, metavar="HZ", help="accelerometer sample rate")
     p.add_argument("--range", type=float, metavar="G", help="accelerometer range, ±g")
     p.add_argument("--quiet", action="store_true", help="no live status line")
+    add_supervision_flag(p)
     add_simulation_arguments(p)
     p.set_defaults(func=_record)
 
@@ -159,7 +161,9 @@ async def _main(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     if not args.simulate:
-        meta = session_meta(args.patient, kind, prescription_toml=prescription)
+        meta = session_meta(
+            args.patient, kind, prescription_toml=prescription, supervised=supervision_of(args)
+        )
         return await _interruptible(args, specs, output, meta, SYSTEM_STACK, stop, args.duration)
 
     from osteomonitor.sim.faults import parse_faults
@@ -182,7 +186,12 @@ async def _main(
         playback=args.sim_source,
     ) as world:
         meta = session_meta(
-            args.patient, kind, prescription_toml=prescription, simulated=True, notes=notes
+            args.patient,
+            kind,
+            prescription_toml=prescription,
+            simulated=True,
+            notes=notes,
+            supervised=supervision_of(args),
         )
         specs = specs or world.device_specs(args.rate, args.range)
         return await _interruptible(args, specs, output, meta, world.stack, stop, duration)

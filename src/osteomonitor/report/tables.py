@@ -275,10 +275,14 @@ def prescription_text(rx: Prescription) -> str:
         f"  ({c.source})",
         f"  eyes-closed balance {'allowed' if s.eyes_closed_balance else 'NOT allowed'}; "
         + (
-            "avoid spinal flexion and twisting"
+            f"avoid spinal flexion and twisting ({s.spinal_source})"
             if s.avoid_spinal_flexion
             else "no spinal restriction"
         ),
+        f"  effort scale: {rx.effort.scale} {rx.effort.target.text()}"
+        if rx.effort is not None
+        else "  effort scale: none prescribed",
+        *(f"  warning: {w}" for w in rx.warnings),
         "",
     ]
     rows: list[tuple[Any, ...]] = []
@@ -291,7 +295,9 @@ def prescription_text(rx: Prescription) -> str:
         for spec in TARGET_SPECS[name]:
             t = m.targets.get(spec.key)
             if t is not None:
-                rows.append((label, spec.label, t.text(spec.unit), t.source.cite()))
+                rows.append(
+                    (label, spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite())
+                )
                 label = ""
         if m.non_consecutive_days:
             rows.append((label, "days", "non-consecutive", ""))

@@ -83,8 +83,11 @@ def run_live(
     sim_seed: int = 0,
     sim_duration_s: float = 600.0,
     notes: str = "",
+    supervised: bool | None = None,
 ) -> int:
-    """Run a live session in the terminal until the person stops it; returns 0."""
+    """Run a live session in the terminal until the person stops it; returns 0.
+
+    `supervised` is stored in the recording's metadata (None: not said)."""
     return asyncio.run(
         _run(
             devices,
@@ -98,6 +101,7 @@ def run_live(
             sim_seed,
             sim_duration_s,
             notes,
+            supervised,
         )
     )
 
@@ -114,6 +118,7 @@ async def _run(
     sim_seed: int,
     sim_duration_s: float,
     notes: str,
+    supervised: bool | None = None,
 ) -> int:
     from osteomonitor.collect.device_spec import parse_device
     from osteomonitor.collect.session_recording import default_output, session_meta
@@ -122,7 +127,9 @@ async def _run(
     path = output or default_output(patient, kind)
     specs = [parse_device(d) for d in devices]
     if not simulate:
-        meta = session_meta(patient, kind, prescription_toml=rx_toml, notes=notes)
+        meta = session_meta(
+            patient, kind, prescription_toml=rx_toml, notes=notes, supervised=supervised
+        )
         return await _session(specs, SYSTEM_STACK, meta, rx, path)
 
     from osteomonitor.sim.world import parse_kinds, virtual_world
@@ -131,7 +138,14 @@ async def _run(
     notes = (notes + " " if notes else "") + (
         f"simulated: {','.join(kinds)} speed={sim_speed:g} seed={sim_seed}"
     )
-    meta = session_meta(patient, kind, prescription_toml=rx_toml, simulated=True, notes=notes)
+    meta = session_meta(
+        patient,
+        kind,
+        prescription_toml=rx_toml,
+        simulated=True,
+        notes=notes,
+        supervised=supervised,
+    )
     async with virtual_world(
         kinds, speed=sim_speed, seed=sim_seed, duration_s=sim_duration_s
     ) as world:
