@@ -73,10 +73,7 @@ def lapse_text(
 ) -> str:
     lapse = THRESHOLDS["detraining_lapse_days"]
     days = int(lapse.value)
-    label = (
-        f"the {days}-day flag is osteomonitor's choice; the review behind 'benefits fade' "
-        "reports detraining periods of 3 months to 5 years"
-    )
+    label = f"the {days}-day flag is osteomonitor's choice; the review reports 3 months–5 years"
     if not prescribed:
         return ""
     if since is not None and since >= days:
