@@ -38,6 +38,14 @@ from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
 DEFAULT_EXPORT_DIR = Path("reports")
 
 
+#: How the supervision flag reads in the title bar.
+SUPERVISION_WORDS: dict[bool | None, str] = {
+    True: "supervised",
+    False: "unsupervised",
+    None: "supervision not recorded",
+}
+
+
 def summary_line(review: SessionReview) -> str:
     """The header line under the title: duration, coverage, jumps, minutes in band."""
     s = review.summary
@@ -73,6 +81,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         Binding("p", "replay", "Replay"),
         Binding("w", "weeks", "Patient's weeks"),
         Binding("e", "export", "Export report"),
+        Binding("s", "supervised", "Supervised?"),
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -122,9 +131,10 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         meta, s = review.meta, review.summary
         if meta is not None:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
+            sup = SUPERVISION_WORDS[meta.supervised]
             self.query_one("#title-bar", Label).update(
                 f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} session"
-                f"   {self.path.name}{sim}"
+                f"   {sup}   {self.path.name}{sim}"
             )
         self.query_one("#detail-summary", Label).update(" " + summary_line(review))
         if s is None:
@@ -202,6 +212,25 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written),
             title="Report exported",
         )
+
+    def action_supervised(self) -> None:
+        """Cycle the session's supervision flag in review: unknown → yes → no → unknown.
+
+        The flag is kept beside the recording (`FILE.review.json`); the recording is
+        never modified.
+        """
+        from osteomonitor.store.overrides import write_supervised
+
+        if self.review is None or self.review.meta is None:
+            return
+        nxt = {None: True, True: False, False: None}[self.review.meta.supervised]
+        try:
+            write_supervised(self.path, nxt)
+        except OSError as exc:
+            self.notify(f"cannot save the review note: {exc}", severity="error")
+            return
+        self.notify(f"session marked {SUPERVISION_WORDS[nxt]} (recording unchanged)")
+        self._analyse()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))

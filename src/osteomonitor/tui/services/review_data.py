@@ -38,22 +38,31 @@ class SessionReview:
     error: str | None = None
 
 
-def file_key(path: Path) -> tuple[str, int, int]:
-    """Cache key: a file's path, size and modification time (ns)."""
+def file_key(path: Path) -> tuple[str, int, int, int]:
+    """Cache key: a file's path, size and modification time (ns), and the modification
+    time of its review side file (0 without one), so a review override is seen."""
+    from osteomonitor.store.overrides import override_path
+
     st = path.stat()
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    try:
+        side_ns = override_path(path).stat().st_mtime_ns
+    except OSError:
+        side_ns = 0
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, side_ns)
 
 
 def analyse_file(path: Path, prescription: Any) -> tuple[SessionMeta, SessionSummary, Any]:
     """One pass of the session processor over a file: (meta, summary, rx used).
 
-    The same processor, order and prescription as `session.analyze_recording`.
+    The same processor, order and prescription as `session.analyze_recording`; the
+    metadata carries the review overrides kept beside the file (supervision).
     """
     from osteomonitor.session import process_recording
+    from osteomonitor.store.overrides import apply_overrides
 
     meta, proc = process_recording(path, prescription)
     rx = proc.prescription
-    return meta, proc.summary(), rx
+    return apply_overrides(meta, path), proc.summary(), rx
 
 
 def review_session(path: str | os.PathLike[str], prescription: Any = None) -> SessionReview:
@@ -71,7 +80,7 @@ def review_session(path: str | os.PathLike[str], prescription: Any = None) -> Se
     from osteomonitor.prescription import evaluate_session
 
     try:
-        compliance = evaluate_session(summary, rx)
+        compliance = evaluate_session(summary, rx, supervised=meta.supervised)
     except OsteomonitorError as exc:
         return replace(base, error=f"compliance: {exc}")
     return replace(base, compliance=compliance, alerts=tuple(compliance.alerts))
@@ -82,7 +91,7 @@ class ReviewCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple[str, int, int], SessionReview] = {}
+        self._items: dict[tuple[str, int, int, int], SessionReview] = {}
 
     def get(self, path: Path) -> SessionReview | None:
         """The cached review of `path` if the file has not changed since."""
