@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from rx_builders import EXERCISES_TOML, patient
 
 from osteomonitor.devices.hrs import encode_hr
 from osteomonitor.devices.pmd_frames import encode_acc_frame
@@ -51,35 +52,20 @@ H10 = DeviceInfo(
 STRAP = DeviceInfo("strap", "C0:FF:EE:00:00:12", "HR strap SIM", "hr-strap")
 
 
+#: The scenario patient: the prescription tests' P07 with a resting HR and HRmax that put
+#: the session model's walking HR (~100 bpm) inside 40–60 %HRR.
+WALKER: dict[str, Any] = dict(
+    pseudonym="S01", age_y=68, body_mass_kg=62.0, resting_hr_bpm=55.0, hrmax_bpm=140.0
+)
+
+
 def walker(**kw: Any) -> Patient:
     """The scenario patient (override any field)."""
-    base: dict[str, Any] = dict(
-        pseudonym="S01",
-        age_y=68,
-        body_mass_kg=62.0,
-        timezone=TZ,
-        fracture_risk="moderate",
-        prior_vertebral_fracture=False,
-        hr_modulating_medication=False,
-        resting_hr_bpm=55.0,
-        resting_hr_method="seated-5min",
-        resting_hr_date=dt.date(2025, 2, 24),
-        hrmax_bpm=140.0,
-        hrmax_method="measured",
-        hrmax_date=dt.date(2025, 2, 20),
-    )
-    base.update(kw)
-    return Patient(**base)
+    return patient(**{**WALKER, **kw})
 
 
-#: Two resistance exercises: squat 40 kg × 8 (Epley → 50.67 kg), row 30 kg × 10
-#: (Brzycki → 40 kg), both tested on 24 Feb 2025.
-EXERCISES = (
-    '\n[[resistance.exercises]]\nname = "squat"\ntest_load_kg = 40\ntest_reps = 8\n'
-    'equation = "epley"\ntest_date = 2025-02-24\n'
-    '\n[[resistance.exercises]]\nname = "row"\ntest_load_kg = 30\ntest_reps = 10\n'
-    'equation = "brzycki"\ntest_date = 2025-02-24\n'
-)
+#: squat 40 kg × 8 (Epley → 50.67 kg), row 30 kg × 10 (Brzycki → 40 kg), tested 24 Feb 2025.
+EXERCISES = EXERCISES_TOML
 
 
 def draft(
