@@ -7,9 +7,7 @@ import pytest
 from osteomonitor.analysis.mets import below_moderate, mets_from_cadence
 
 
-@pytest.mark.parametrize(
-    ("spm", "mets"), [(103.1, 3.0), (116.4, 4.0), (129.6, 5.0), (142.9, 6.0)]
-)
+@pytest.mark.parametrize(("spm", "mets"), [(103.1, 3.0), (116.4, 4.0), (129.6, 5.0), (142.9, 6.0)])
 def test_published_points(spm: float, mets: float) -> None:
     # Tudor-Locke et al., IJBNPA 2021;18:129, segmented regression (Results)
     assert mets_from_cadence(spm) == pytest.approx(mets)

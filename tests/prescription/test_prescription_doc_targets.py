@@ -12,7 +12,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "prescription.md"
 def test_every_template_target_is_in_the_doc_with_its_kind_and_source() -> None:
     rows = [
         [c.strip() for c in line.strip("|").split("|")]
-        for line in DOC.read_text(encoding="utf-8").split("## Every template target", 1)[1]
+        for line in DOC.read_text(encoding="utf-8")
+        .split("## Every template target", 1)[1]
         .split("## How sessions", 1)[0]
         .splitlines()
         if line.startswith("| `")

@@ -295,9 +295,7 @@ def prescription_text(rx: Prescription) -> str:
         for spec in TARGET_SPECS[name]:
             t = m.targets.get(spec.key)
             if t is not None:
-                rows.append(
-                    (label, spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite())
-                )
+                rows.append((label, spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite()))
                 label = ""
         if m.non_consecutive_days:
             rows.append((label, "days", "non-consecutive", ""))
