@@ -11,7 +11,9 @@ The peer is a plain peak-threshold counter (‖a‖ peaks ≥ 2.5 g at least 0.3
 the approach Jarning et al. 2015 found unable to separate jumps from other moves.
 
 Run: `.venv/bin/python bench/accuracy.py` (add `--trials` for the per-trial table,
-`--loso` for the leave-one-subject-out check of the tuned parameters).
+`--loso` for the leave-one-subject-out check of the candidate-finding parameters).
+The rule thresholds and every activity of USC-HAD and SisFall, person by person, in
+both age groups: `bench/bench_jump_cv.py`.
 
 Leave-one-subject-out: the parameters tuned on these labels (`LOSO_GRID`) are chosen
 for each subject from the other nine (most matched landings minus false jumps in every
@@ -108,7 +110,7 @@ def evaluate(smoke: bool = False) -> tuple[list[TrialResult], float, float]:
     t_ours = t_peer = 0.0
     for subj in subjects:
         for path in sorted((USC / f"Subject{subj}").glob("a*.mat")):
-            act = int(path.name[1])
+            act = int(path.stem[1:].split("t")[0])  # a1t1 … a12t5
             if act not in ACTIVITIES:
                 continue
             rel = f"Subject{subj}/{path.name}"
@@ -219,7 +221,7 @@ def _load_all() -> list[tuple[int, int, str, np.ndarray, dict[str, object] | Non
     out = []
     for subj in range(1, 11):
         for path in sorted((USC / f"Subject{subj}").glob("a*.mat")):
-            act = int(path.name[1])
+            act = int(path.stem[1:].split("t")[0])  # a1t1 … a12t5
             if act in ACTIVITIES:
                 rel = f"Subject{subj}/{path.name}"
                 out.append((subj, act, rel, load_acc(path), labels.get(rel)))

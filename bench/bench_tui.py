@@ -86,11 +86,12 @@ def _pct(values: list[float], q: float) -> float:
 
 async def _live(duration_s: float, dashboard: bool) -> dict[str, Any]:
     """One real-time simulated session, with or without the dashboard."""
+    from osteomonitor.app.collection import live_collection
     from osteomonitor.cli.demo import demo_prescription_toml
     from osteomonitor.collect.session_recording import session_meta
     from osteomonitor.prescription import parse_prescription
     from osteomonitor.sim.world import virtual_world
-    from osteomonitor.tui.services.live_session import live_app, live_collection
+    from osteomonitor.tui.services.live_session import live_app
 
     toml = demo_prescription_toml()
     rx = parse_prescription(toml, "bench")
@@ -144,8 +145,8 @@ def _hour_recording() -> Path:
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)
+    from osteomonitor.app.collection import live_collection
     from osteomonitor.sim.world import virtual_world
-    from osteomonitor.tui.services.live_session import live_collection
 
     async def record() -> None:
         from osteomonitor.cli.demo import demo_prescription_toml

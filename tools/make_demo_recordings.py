@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from osteomonitor import __version__
+from osteomonitor.app.collection import live_collection
 from osteomonitor.cli.demo import demo_prescription_toml
 from osteomonitor.model import EventKind, SessionMeta
 from osteomonitor.sim.faults import parse_faults
 from osteomonitor.sim.session_model import Segment, SessionModel
 from osteomonitor.sim.world import virtual_world
-from osteomonitor.tui.services.live_session import live_collection
 
 TIMEZONE = "Europe/Helsinki"
 #: Programme start of the demo patients (P00's sessions fall in its weeks 2 and 3).

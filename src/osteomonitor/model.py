@@ -81,17 +81,18 @@ class Packet:
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event:  # type: ignore[explicit-any]  # (its generated __init__ takes `data`)
     """A timestamped session event (marker, RPE, pain, link lost …)."""
 
     t_ns: int
     kind: str
-    data: Mapping[str, Any] = field(default_factory=dict)
+    # free-form JSON of the recording (old files hold any shape): the one explicit Any
+    data: Mapping[str, Any] = field(default_factory=dict)  # type: ignore[explicit-any]
     device: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class DeviceInfo:
+class DeviceInfo:  # type: ignore[explicit-any]  # (`settings`, free-form)
     """A wearable taking part in a session."""
 
     key: str
@@ -101,7 +102,7 @@ class DeviceInfo:
     model: str | None = None
     firmware: str | None = None
     battery_pct: int | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)  # type: ignore[explicit-any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,3 +89,70 @@ def with_blips(
         i = round(t * fs)
         out[i : i + max(1, round(width_s * fs)), :] = (0.0, 0.0, level_g)
     return out
+
+
+def drop_landing_signal(fs: float, drop_m: float = 0.4) -> tuple[np.ndarray, float]:
+    """Standing, stepping off a box (no push-off: ‖a‖ eases from 1 g to free fall), a
+    free fall of √(2h/g), a 5 g landing, standing. z is up. Returns the signal and the
+    true touchdown time, s."""
+    fall_s = float(np.sqrt(2 * drop_m / 9.80665))
+    ease = np.linspace(1.0, 0.0, round(0.1 * fs))  # weight leaves the stance foot
+    n_land = round(0.15 * fs)
+    land = 1.0 + 4.0 * np.exp(-np.arange(n_land) / (0.03 * fs))
+    parts = [
+        np.ones(round(2 * fs)),
+        ease,
+        np.zeros(round(fall_s * fs)),
+        land,
+        np.ones(round(3 * fs)),
+    ]
+    acc = np.zeros((sum(p.size for p in parts), 3))
+    acc[:, 2] = np.concatenate(parts)
+    return acc, 2.0 + (ease.size + round(fall_s * fs)) / fs
+
+
+def slow_jog_signal(fs: float, seconds: float, step_s: float = 0.36, seed: int = 0) -> np.ndarray:
+    """Jogging on the spot, as SisFall's older adult SE04 jogs slowly: every step a
+    0.16 s flight and a 3.4 g landing, little forward motion (h/v below the in-place
+    limit), and the pelvis thrown toward the stance foot, so the lateral axis (y)
+    reverses from one step to the next. z is up."""
+    rng = np.random.default_rng(seed)
+    n = round(seconds * fs)
+    t = np.arange(n) / fs
+    k = np.floor(t / step_s).astype(int)
+    ph = t - k * step_s
+    low_s = 0.16
+    stance = step_s - low_s
+    st = np.clip((ph - low_s) / stance, 0.0, 1.0)
+    air = ph < low_s
+    side = np.where(k % 2 == 0, 1.0, -1.0)
+    acc = np.zeros((n, 3))
+    acc[:, 2] = np.where(
+        air, 0.05, 1.0 + 2.4 * np.exp(-st * stance / 0.025) + 0.6 * np.sin(np.pi * st)
+    )
+    acc[:, 1] = np.where(air, 0.0, 0.35 * side * np.sin(np.pi * st))
+    acc[:, 0] = np.where(air, 0.0, 0.1 * np.sin(2 * np.pi * st))
+    return acc + rng.normal(0, 0.02, acc.shape)
+
+
+def chair_signal(fs: float, hard: bool) -> np.ndarray:
+    """Standing, then dropping onto a chair and staying seated, the trunk leaning back
+    16°. Sitting down quickly (`hard` False, SisFall D10): a 0.2 s unweighting near
+    free fall and a 1.9 g landing on the seat. Collapsing into the chair (`hard`, D11):
+    leaning forward to rise (no push), a 0.13 s drop while the trunk moves backward
+    (up to 1.5 g along x) and an 8 g landing, as SisFall SA04's collapse (8.8 g, push
+    1.2 g, 16° turn). z is up while standing."""
+    low_s, peak = (0.13, 8.0) if hard else (0.2, 1.9)
+    stand = np.tile([0.0, 0.0, 1.0], (round(2 * fs), 1))
+    drop = np.zeros((round(low_s * fs), 3))
+    n_land = round(0.2 * fs)
+    land = np.zeros((n_land, 3))
+    land[:, 2] = 1.0 + (peak - 1.0) * np.exp(-np.arange(n_land) / (0.03 * fs))
+    if hard:
+        drop[:, 0] = -0.3
+        land[:, 0] = -1.5 * np.exp(-np.arange(n_land) / (0.05 * fs))
+        pre = np.tile([0.5, 0.0, 1.0], (round(0.3 * fs), 1))  # leaning forward to rise
+        stand = np.concatenate((stand, pre))
+    a = np.radians(16.0)
+    seated = np.tile([-np.sin(a), 0.0, np.cos(a)], (round(4 * fs), 1))
+    return np.concatenate((stand, drop, land, seated))

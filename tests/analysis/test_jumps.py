@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from osteomonitor.analysis.jumps import JumpDetector, analyse_jumps, detect_jumps, jump_height_m
 from osteomonitor.analysis.signal import SignalError
 
-from .synth import jumps_signal, rotation, running_signal, walking_signal, with_blips
+from .synth import (
+    chair_signal,
+    drop_landing_signal,
+    jumps_signal,
+    rotation,
+    running_signal,
+    slow_jog_signal,
+    walking_signal,
+    with_blips,
+)
 
 
 @pytest.mark.parametrize("fs", [25.0, 100.0, 200.0, 416.0])
@@ -70,17 +79,7 @@ def test_count_invariant_to_time_shift_and_rotation(shift: int, seed: int) -> No
 def test_streaming_equals_batch(cuts: list[int], fs: float) -> None:
     acc, _ = jumps_signal(fs, [0.25, 0.3, 0.15, 0.35, 0.28, 0.3])
     acc = acc + np.random.default_rng(len(cuts)).normal(0, 0.05, acc.shape)
-    batch = analyse_jumps(acc, fs, 8.0)
-    det = JumpDetector(fs, 8.0)
-    got, i = [], 0
-    for c in cuts * 50:
-        if i >= len(acc):
-            break
-        got += det.feed(acc[i : i + c])
-        i += c
-    got += det.feed(acc[i:]) + det.flush()
-    assert got == batch.jumps
-    assert det.running_strides == batch.running_strides
+    _streamed_equals_batch(acc, fs, 8.0, cuts)
 
 
 def test_state_stays_bounded() -> None:
@@ -207,18 +206,83 @@ def _mixed_signal(fs: float) -> np.ndarray:
 )
 def test_streaming_equals_batch_with_split_and_long_flights(cuts: list[int], fs: float) -> None:
     acc = _mixed_signal(fs) + np.random.default_rng(len(cuts)).normal(0, 0.03, (1, 3))
-    batch = analyse_jumps(acc, fs, 8.0)
-    det = JumpDetector(fs, 8.0)
+    batch = _streamed_equals_batch(acc, fs, 8.0, cuts)
+    assert len(batch.jumps) >= 8
+
+
+def _streamed_equals_batch(acc: np.ndarray, fs: float, range_g: float, cuts: list[int]):  # type: ignore[no-untyped-def]
+    """Feed `acc` in chunks of the sizes in `cuts` (repeated), check every result equals
+    the batch analysis, and return the batch analysis."""
+    batch = analyse_jumps(acc, fs, range_g)
+    det = JumpDetector(fs, range_g)
     got, i = [], 0
-    for c in cuts * 100:
-        if i >= len(acc):
-            break
-        got += det.feed(acc[i : i + c])
-        i += c
-    got += det.feed(acc[i:]) + det.flush()
+    while i < len(acc):
+        for c in cuts:
+            got += det.feed(acc[i : i + c])
+            i += c
+    got += det.flush()
     assert got == batch.jumps
-    assert (det.running_strides, det.stepping_flights) == (
+    assert (det.running_strides, det.stepping_flights, det.running_s) == (
         batch.running_strides,
         batch.stepping_flights,
+        batch.running_s,
     )
-    assert len(batch.jumps) >= 8
+    return batch
+
+
+@pytest.mark.parametrize("fs", [25.0, 100.0, 416.0])
+@pytest.mark.parametrize("seed", [0, 3])
+def test_drop_landing_is_a_jump_at_any_rate_and_orientation(fs: float, seed: int) -> None:
+    # stepping off a 40 cm box: no push-off, 0.29 s of free fall, a hard landing
+    acc, touchdown = drop_landing_signal(fs)
+    (jump,) = detect_jumps(acc @ rotation(seed).T, fs)
+    assert jump.landing_s == pytest.approx(touchdown, abs=2.5 / fs + 0.01)
+    assert jump.flight_s == pytest.approx(0.29, abs=0.1 + 2 / fs)
+
+
+@pytest.mark.parametrize("fs", [25.0, 100.0, 200.0, 416.0])
+def test_slow_jog_on_the_spot_is_running_not_jumps(fs: float) -> None:
+    # SisFall SE04's slow jog gave 253 "jumps" in 100 s: little horizontal motion made it
+    # "jumping in place"; the left/right alternation makes it running
+    res = analyse_jumps(slow_jog_signal(fs, 30.0) @ rotation(7).T, fs, 16.0)
+    assert res.jumps == []
+    assert res.running_strides > 60
+
+
+def test_same_rhythm_two_footed_is_jumps() -> None:
+    # the slow jog without the alternation (both feet together) is rebound hopping
+    fs = 100.0
+    acc = slow_jog_signal(fs, 20.0)
+    acc[:, 1] = np.abs(acc[:, 1])
+    assert len(detect_jumps(acc, fs)) > 40
+
+
+@pytest.mark.parametrize("fs", [25.0, 100.0, 200.0])
+@pytest.mark.parametrize("hard", [False, True])
+def test_sitting_down_hard_or_collapsing_into_a_chair_is_no_jump(fs: float, hard: bool) -> None:
+    assert detect_jumps(chair_signal(fs, hard) @ rotation(5).T, fs) == []
+
+
+def _mixed_new_classes(fs: float) -> np.ndarray:
+    drop, _ = drop_landing_signal(fs)
+    hops, _ = jumps_signal(fs, [0.3, 0.25, 0.35])
+    return np.concatenate(
+        (
+            hops,
+            slow_jog_signal(fs, 8.0),
+            drop,
+            chair_signal(fs, True),
+            chair_signal(fs, False),
+            hops,
+        )
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    cuts=st.lists(st.integers(1, 300), min_size=1, max_size=30), fs=st.sampled_from([25.0, 100.0])
+)
+def test_streaming_equals_batch_with_drops_jogs_and_chairs(cuts: list[int], fs: float) -> None:
+    acc = _mixed_new_classes(fs)
+    batch = _streamed_equals_batch(acc, fs, 16.0, cuts)
+    assert len(batch.jumps) == 7  # 3 + 3 hops and the drop landing

@@ -203,3 +203,80 @@ def test_cli_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert (tmp_path / "cli.omrec").exists()
     assert main(["import", "polar-sensor-logger", str(tmp_path / "nope"), "-o", str(out)]) == 2
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_import_stores_no_path_that_names_a_user(tmp_path: Path) -> None:
+    """Issue 11 item 8: the export's folder path (/home/<user>/…) is not kept."""
+    home = tmp_path / "home" / "alice-lindqvist"
+    home.mkdir(parents=True)
+    d = _export(home, _acc_rows(100))
+    r = convert_polar_sensor_logger(d, tmp_path / "i.omrec", timezone="UTC")
+    blob = r.out.read_bytes()
+    assert b"alice-lindqvist" not in blob and str(tmp_path).encode() not in blob
+    rd, _, _ = _decode(r.out)
+    assert rd.meta_raw["imported"]["source_dir"] == "export"
+    assert not {"writer_host", "writer_pid"} & set(rd.meta_raw)
+    rd.close()
+
+
+def _resampled_export(psl_dir: Path, out: Path, rate_hz: float, device: str) -> Path:
+    """The real Verity Sense ACC export (its first minute) resampled to `rate_hz`, in the
+    app's format.
+
+    Sensor times are evenly spaced at the new rate (integer ns, as the app writes them);
+    each row keeps the phone time of the nearest original row; mG are interpolated.
+    """
+    lines = (psl_dir / "Polar_Sense_ACC.txt").read_text().splitlines()
+    # the first minute (52 Hz × 60 s rows) keeps the test fast
+    header, rows = lines[0], [ln.split(";") for ln in lines[1 : 1 + 52 * 60] if ln.strip()]
+    t = np.array([int(r[1]) for r in rows], dtype=np.int64)
+    mg = np.array([[int(v) for v in r[2:5]] for r in rows], dtype=np.float64)
+    n = int((t[-1] - t[0]) * rate_hz / 1e9)
+    new_t = t[0] + np.rint(np.arange(n) * (1e9 / rate_hz)).astype(np.int64)
+    rel = (t - t[0]).astype(np.float64)
+    new_rel = (new_t - t[0]).astype(np.float64)
+    new_mg = np.rint(np.column_stack([np.interp(new_rel, rel, mg[:, k]) for k in range(3)]))
+    near = np.clip(np.searchsorted(t, new_t), 0, len(t) - 1)
+    out.mkdir()
+    body = [
+        f"{rows[j][0]};{tt};{int(x)};{int(y)};{int(z)}"
+        for j, tt, (x, y, z) in zip(near.tolist(), new_t.tolist(), new_mg.tolist(), strict=True)
+    ]
+    (out / f"{device}_ACC.txt").write_text(header + "\n" + "\n".join(body) + "\n")
+    return out
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize("rate_hz", [25.0, 50.0, 52.0, 100.0, 200.0])
+@pytest.mark.parametrize("device", ["Polar_Sense", "Polar_H10_ABCD1234"])
+def test_export_imports_at_its_true_rate(
+    psl_dir: Path, tmp_path: Path, rate_hz: float, device: str
+) -> None:
+    src = _resampled_export(psl_dir, tmp_path / "export", rate_hz, device)
+    r = convert_polar_sensor_logger(src, tmp_path / "r.omrec", timezone=TZ)
+    rd, acc, _ = _decode(r.out)
+    (dev,) = rd.devices
+    rate = float(dev.settings["sample_rate"])
+    assert abs(rate - rate_hz) <= 0.005 * rate_hz  # never snapped to a distant rate
+    listed = get_profile(r.profile).rates_hz
+    if rate_hz in listed:
+        assert rate == rate_hz and r.notices == []
+    else:  # imported as measured, and said so
+        (notice,) = r.notices
+        assert f"{rate_hz:g} Hz" in notice and "--profile" in notice
+        assert rd.meta_raw["imported"]["notices"] == r.notices
+    # the decoded device times run at the true rate too
+    dev_t = np.concatenate([b.device_t_ns for b in acc])
+    assert abs(1e9 / float(np.median(np.diff(dev_t))) - rate_hz) <= 0.005 * rate_hz
+    assert sum(b.acc_g.shape[0] for b in acc) == r.acc_samples
+    rd.close()
+
+
+@pytest.mark.datasets
+def test_cli_prints_the_rate_notice(
+    psl_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _resampled_export(psl_dir, tmp_path / "export", 100.0, "Polar_Sense")
+    assert main(["import", "polar-sensor-logger", str(src), "-o", str(tmp_path / "x")]) == 0
+    out = capsys.readouterr().out
+    assert "notice: ACC runs at 100 Hz" in out and "polar-verity" in out

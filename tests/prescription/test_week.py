@@ -153,16 +153,19 @@ def test_consecutive_resistance_days_are_flagged_when_non_consecutive_is_prescri
 def test_analysis_params_from_the_prescription() -> None:
     from rx_builders import make_rx
 
+    from osteomonitor.analysis.intensity import DEFAULT_TARGET_PCT
+    from osteomonitor.analysis.params import AnalysisParams
     from osteomonitor.prescription import analysis_params
 
     p = analysis_params(make_rx("acsm-osteoporosis"))
-    assert p == {
-        "hrrest_bpm": 62.0,
-        "hrrest_method": "seated-5min",
-        "hrmax_bpm": 158.0,
-        "hrmax_method": "measured",
-        "rpe_first": False,
-        "body_mass_kg": 64.0,
-        "target_pct": (40.0, 59.0),
-    }
-    assert "target_pct" not in analysis_params(make_rx("conservative"))
+    assert p == AnalysisParams(
+        hrrest_bpm=62.0,
+        hrrest_method="seated-5min",
+        hrmax_bpm=158.0,
+        hrmax_method="measured",
+        rpe_first=False,
+        body_mass_kg=64.0,
+        target_pct=(40.0, 59.0),
+    )
+    # no aerobic %HRR band in the prescription: the analysis default band
+    assert analysis_params(make_rx("conservative")).target_pct == DEFAULT_TARGET_PCT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -122,7 +123,9 @@ def test_smashed_pages_are_salvaged_into_a_new_file(tmp_path: Path) -> None:
     r = repair_recording(path)
     assert r.action == SALVAGED and r.output == tmp_path / "smashed.salvaged.omrec"
     assert r.problems and not r.end_lost
-    assert _sha(path) == before  # the original is never modified
+    # the original is never modified: set aside, not unlinked
+    assert r.set_aside == tmp_path / "smashed.omrec.damaged" and not path.exists()
+    assert _sha(r.set_aside) == before
     assert stat.S_IMODE(r.output.stat().st_mode) == 0o600
     idx = _check_salvaged_packets(r.output)
     assert len(idx) == r.packets
@@ -136,6 +139,7 @@ def test_smashed_pages_are_salvaged_into_a_new_file(tmp_path: Path) -> None:
         assert rd.meta_raw["salvage_lost_packets"] == r.lost_packets
         assert [e.kind for e in rd.events()] == [EventKind.MARKER]
     # never overwritten
+    shutil.copy(r.set_aside, path)
     with pytest.raises(RecordingError, match="already exists"):
         repair_recording(path)
 
@@ -187,7 +191,13 @@ def test_cli_reports_each_file_and_fails_if_any_failed(
     assert main(["recordings", "repair", str(good), str(cut), str(junk)]) == 1
     out, err = capsys.readouterr()
     assert f"{good}: intact" in out
-    assert f"into {tmp_path / 'cut.salvaged.omrec'}" in out and "original is unchanged" in out
+    assert f"into {tmp_path / 'cut.salvaged.omrec'}" in out
+    assert f"kept unchanged as {tmp_path / 'cut.omrec.damaged'}" in out
     assert err.startswith("osteomonitor: error:") and str(junk) in err
     assert main(["recordings", "info", str(tmp_path / "cut.salvaged.omrec")]) == 0
-    assert "salvaged  from" in capsys.readouterr().out
+    info = capsys.readouterr().out
+    assert "salvaged  from cut.omrec (the file was cut short)" in info
+    # what was lost, in the user's terms, never "ended cleanly … 0 unreadable"
+    lost = re.search(r"lost +(\d+) packets lost \(([\d.]+) s of recording\)", info)
+    assert lost and int(lost.group(1)) > N // 3 and float(lost.group(2)) > 5
+    assert "ended cleanly" not in info

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tui_support import SIZE, wait_for
 
+from osteomonitor.app.collection import live_collection
 from osteomonitor.cli.demo import demo_prescription_toml
 from osteomonitor.collect.session_recording import session_meta
 from osteomonitor.model import EventKind
@@ -18,7 +19,7 @@ from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader
 from osteomonitor.tui.screens.live import LiveScreen
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
-from osteomonitor.tui.services.live_session import live_app, live_collection
+from osteomonitor.tui.services.live_session import live_app
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
 

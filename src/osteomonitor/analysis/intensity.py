@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from osteomonitor.analysis.thresholds import DEFAULT_TARGET_PCT as _DEFAULT_TARGET_PCT
 from osteomonitor.model import HeartRateSummary, ZoneTime
 
 from .signal import FloatArray, SignalError
@@ -34,8 +35,8 @@ DEFAULT_ZONES: tuple[tuple[float, float], ...] = (
     (60.0, 90.0),
     (90.0, math.inf),
 )
-#: Aerobic target band, %HRR (KSBMR 2023 / ACSM osteoporosis: 40-60 %HRR).
-DEFAULT_TARGET_PCT = (40.0, 60.0)
+#: Aerobic target band, %HRR (defined beside its source in `thresholds`).
+DEFAULT_TARGET_PCT = _DEFAULT_TARGET_PCT
 #: Longest time a valid HR value is carried forward, s (domain §3.6: e.g. 5 s).
 MAX_HOLD_S = 5.0
 #: Hold of the last sample when the session end is not given, s (1 Hz HRS notifications).

@@ -17,11 +17,12 @@ Algorithm (domain.md §1.5, parameters in `thresholds.JumpParams` with sources):
    the feet still loaded; and the horizontal/vertical dynamic RMS ratio is measured.
    Running cadence (any orientation): the strongest autocorrelation peak of the smoothed
    ‖a‖ in the same window at a lag of one running step (`run_step_s`).
-5. Bout context: candidates within `bout_half_s` form a bout, judged on its medians:
-   short flights (< `bout_flight_min_s`) with soft landings (< `stride_min_g`) are
-   stepping (stairs); little horizontal motion (ratio < `bout_hv_max`) is jumping in
-   place; a running cadence (autocorrelation peak ≥ `run_cadence_r_min`) makes the
-   flights running strides; anything else is jumping.
+5. Context: push-off before take-off, the posture change across the candidate, the
+   step rhythm (autocorrelation of ‖a‖ at one step) and, at that step, the left/right
+   alternation of the horizontal acceleration.
+   Bout: candidates within `bout_half_s` form a bout; `flights.classify_flight` names
+   each candidate from its features and the bout's medians (stepping, running stride,
+   soft lone landing, drop onto a seat, or jump; rules and their order there).
 6. Refractory: landings closer than `refractory_s` to the previous jump are dropped.
 
 `JumpDetector` is the one implementation; `detect_jumps` feeds it everything at once, so
@@ -41,6 +42,7 @@ import numpy as np
 
 from osteomonitor.model import Jump
 
+from .flights import Candidate, FlightClass, alternation, autocorr_peak, classify_flight
 from .signal import (
     FloatArray,
     check_acc,
@@ -62,25 +64,19 @@ STRIDE_GAP_MAX_S = 1.5
 #: The running-cadence autocorrelation looks at the smoothed ‖a‖ at most this often, Hz
 #: (a 10 ms lag step resolves step periods of 0.25-0.42 s to a few percent).
 CADENCE_FS_MAX_HZ = 100.0
+#: Posture windows, s: gravity before take-off over [s − 0.6, s − 0.1) (the stance the
+#: person left, before any push), after touchdown over [e + 0.5, e + 1.0) (after the
+#: landing's impact and rebound, within the context window already waited for).
+POSTURE_BEFORE_S = (0.6, 0.1)
+POSTURE_AFTER_S = (0.5, 1.0)
+#: Push-off is looked for in this window before take-off, s (a jump's propulsive phase
+#: lasts 0.15-0.3 s; domain §1.5).
+PUSH_WINDOW_S = 0.4
 
 
 def jump_height_m(flight_s: float) -> float:
     """Jump height from flight time, h = g·t²/8, m (take-off and landing at one level)."""
     return GRAVITY_M_S2 * flight_s * flight_s / 8.0
-
-
-@dataclass(slots=True)
-class _Candidate:
-    s: int  # first flight sample (global index)
-    e: int  # first sample after the flight (touchdown)
-    p: int  # landing peak
-    flight_s: float
-    peak_g: float
-    slope_g_s: float
-    clipped: bool
-    hv: float | None = None
-    cadence_r: float | None = None
-    context_done: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +125,17 @@ class JumpDetector:
         fs_cad = fs / self._cad_step
         self._cad_lo = max(2, round(params.run_step_s[0] * fs_cad))
         self._cad_hi = max(self._cad_lo, round(params.run_step_s[1] * fs_cad))
+        self._gait_hi = max(self._cad_hi, round(params.gait_step_max_s * fs_cad))
         self._min_run = max(1, math.ceil(params.flight_min_s * fs - 1e-9))
         self._max_run = max(self._min_run, math.floor(params.flight_max_s * fs + 1e-9))
         self._ctx = max(1, round(params.context_half_s * fs))
         self._bout = max(1, round(params.bout_half_s * fs))
         self._refr = max(1, round(params.refractory_s * fs))
         self._ctx_need = self._ctx + self._h + 1
+        self._pre = round(POSTURE_BEFORE_S[0] * fs)
+        self._pre_end = max(1, round(POSTURE_BEFORE_S[1] * fs))
+        self._push = max(1, round(PUSH_WINDOW_S * fs))
+        self._post = (round(POSTURE_AFTER_S[0] * fs), max(1, round(POSTURE_AFTER_S[1] * fs)))
         self._stride_gap = round(STRIDE_GAP_MAX_S * fs)
         self._buf = np.empty((0, 3), dtype=np.float64)
         self._mag = np.empty(0, dtype=np.float64)  # ‖a‖ of self._buf
@@ -144,8 +145,8 @@ class JumpDetector:
         self._n = 0  # samples fed so far
         self._scan = 0  # next global index where a flight run may start
         self._skip_long = False  # inside a run longer than flight_max_s
-        self._pending: deque[_Candidate] = deque()  # undecided, in landing order
-        self._recent: deque[_Candidate] = deque()  # decided, for bout context
+        self._pending: deque[Candidate] = deque()  # undecided, in landing order
+        self._recent: deque[Candidate] = deque()  # decided, for bout context
         self._last_jump_p: int | None = None
         self._last_stride_p: int | None = None
         self._flushed = False
@@ -340,7 +341,7 @@ class JumpDetector:
         clipped = False
         if self._range is not None:
             clipped = bool((np.abs(self._raw(e, hi)) >= CLIP_FRACTION * self._range).any())
-        self._pending.append(_Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
+        self._pending.append(Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
 
     def _compute_contexts(self, final: bool) -> None:
         for c in self._pending:
@@ -350,7 +351,8 @@ class JumpDetector:
                 break
             c.context_done = True
             lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
-            c.cadence_r = self._cadence_r(lo, hi)
+            c.cadence_r, c.gait_r, lag = self._cadence_r(lo, hi)
+            self._posture(c)
             w = self._raw(lo, hi)
             g = w.sum(axis=0) / w.shape[0]
             g0, g1, g2 = g.tolist()
@@ -368,37 +370,51 @@ class JumpDetector:
             v2 = float((vd * vd).sum())
             h2 = max(0.0, float((d * d).sum()) - v2)
             c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
+            if lag:
+                c.alternation = alternation(d - np.outer(vd, (u0, u1, u2)), lag, self._cad_step)
 
-    def _cadence_r(self, lo: int, hi: int) -> float | None:
-        """Strongest autocorrelation peak of the smoothed ‖a‖ in global [lo, hi) at a lag
-        in `run_step_s` (one running step); −1 when there is no peak in that range, None
-        when the window is too short.
+    def _posture(self, c: Candidate) -> None:
+        """Push-off before take-off and the change of posture across the candidate.
 
-        r(L) = Σ x[i]·x[i+L] / √(Σ x[i]² · Σ x[i+L]²) over i < n − L_max, x = ‖a‖ − mean,
-        so every lag uses windows of the same length; the window is taken every
-        `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running repeats at its step period
-        (left and right foot); in two-footed hopping half a cycle later the body is in
-        the opposite phase, so r has no peak there or a negative one.
+        push_g: highest raw ‖a‖ in the `PUSH_WINDOW_S` before take-off (a jump pushes
+        the body up, ≥ 2 g; stepping off a box or dropping onto a seat does not).
+        tilt_deg: angle between the mean acceleration (gravity) over `POSTURE_BEFORE_S`
+        before take-off and over `POSTURE_AFTER_S` after touchdown; None when either
+        window is cut by the signal's start or end or is no usable gravity vector.
+        """
+        lo = max(0, c.s - self._push)
+        if c.s > lo:
+            c.push_g = float(self._magv(lo, c.s).max())
+        b0, b1 = c.s - self._pre, c.s - self._pre_end
+        a0, a1 = c.e + self._post[0], c.e + self._post[1]
+        if b0 < 0 or a1 > self._n:
+            return
+        g1 = self._raw(b0, b1).sum(axis=0) / (b1 - b0)
+        g2 = self._raw(a0, a1).sum(axis=0) / (a1 - a0)
+        n1 = math.sqrt(float(g1 @ g1))
+        n2 = math.sqrt(float(g2 @ g2))
+        if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
+            return
+        cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
+        c.tilt_deg = math.degrees(math.acos(cos))
+
+    def _cadence_r(self, lo: int, hi: int) -> tuple[float | None, float | None, int]:
+        """Step rhythm of the smoothed ‖a‖ in global [lo, hi).
+
+        Returns (r_run, r_gait, lag): the strongest autocorrelation peak at a lag in
+        `run_step_s` (one running step), the strongest at a lag in (`run_step_s`[0],
+        `gait_step_max_s`) (one step of a slow jog too) and the latter's lag in samples
+        of the decimated window (0 when there is no peak); r = −1 when there is no peak
+        in the range, None when the window is too short (see `autocorr_peak`). The
+        window is taken every `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running
+        repeats at its step period (left and right foot); in two-footed hopping half a
+        cycle later the body is in the opposite phase, so r has no peak there or a
+        negative one.
         """
         x = self._smoothed(lo, hi)[:: self._cad_step]
-        lag_lo, lag_hi = self._cad_lo - 1, self._cad_hi + 1
-        n = x.shape[0]
-        m = n - lag_hi
-        if m < lag_hi:
-            return None
-        x = x - x.sum() / n  # a new contiguous array
-        lags = lag_hi - lag_lo + 1
-        # b[j] = x[lag_lo + j : lag_lo + j + m], a view (no copy)
-        b = np.ndarray((lags, m), np.float64, x, lag_lo * 8, (8, 8))
-        a = x[:m]
-        num = (b * a).sum(axis=1)
-        sq = np.cumsum(x * x)  # within this window only: independent of the chunking
-        tail = sq[lag_lo + m - 1 : lag_hi + m] - np.concatenate(([0.0], sq))[lag_lo : lag_hi + 1]
-        den = np.sqrt(tail * float(sq[m - 1]))
-        r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        mid = r[1:-1]
-        peak = (mid >= r[:-2]) & (mid >= r[2:])
-        return float(mid[peak].max()) if peak.any() else -1.0
+        r_run, _ = autocorr_peak(x, self._cad_lo, self._cad_hi)
+        r_gait, lag = autocorr_peak(x, self._cad_lo, self._gait_hi)
+        return r_run, r_gait, lag
 
     def _decide(self, final: bool) -> list[Jump]:
         out: list[Jump] = []
@@ -426,19 +442,16 @@ class JumpDetector:
                 out.append(jump)
         return out
 
-    def _classify(self, c: _Candidate, bout: list[_Candidate]) -> Jump | None:
-        p = self._p
-        med_flight = _median(sorted(o.flight_s for o in bout))
-        med_peak = _median(sorted(o.peak_g for o in bout))
-        hvs = sorted(o.hv for o in bout if o.hv is not None)
-        cads = sorted(o.cadence_r for o in bout if o.cadence_r is not None)
-        if med_flight < p.bout_flight_min_s and med_peak < p.stride_min_g:
+    def _classify(self, c: Candidate, bout: list[Candidate]) -> Jump | None:
+        kind = classify_flight(c, bout, self._p)
+        if kind is FlightClass.STEPPING:
             self.stepping_flights += 1
-            return None
-        if hvs and _median(hvs) < p.bout_hv_max:
-            jumping = True  # in place
+        if kind is FlightClass.STRIDE:
+            jumping = False
+        elif kind is FlightClass.JUMP:
+            jumping = True
         else:
-            jumping = not (cads and _median(cads) >= p.run_cadence_r_min)
+            return None
         if jumping:
             if self._last_jump_p is not None and c.p - self._last_jump_p < self._refr:
                 return None
@@ -464,7 +477,7 @@ class JumpDetector:
         # future candidates land after the scan point; their context reaches back
         keep = self._scan - self._ctx - 2 * self._h - 1
         for c in self._pending:
-            keep = min(keep, c.s, c.p - self._ctx - self._h)
+            keep = min(keep, c.s - self._pre, c.p - self._ctx - self._h)
         keep = max(0, keep)
         if keep > self._buf0:
             cut = keep - self._buf0
@@ -474,7 +487,7 @@ class JumpDetector:
             self._buf0 = keep
 
 
-def _upto(pend: deque[_Candidate], horizon: int) -> Iterator[_Candidate]:
+def _upto(pend: deque[Candidate], horizon: int) -> Iterator[Candidate]:
     """Pending candidates landing at or before `horizon` (they are in take-off order and
     land after they take off, so the walk stops at the first take-off past it)."""
     for o in pend:
@@ -484,14 +497,8 @@ def _upto(pend: deque[_Candidate], horizon: int) -> Iterator[_Candidate]:
             yield o
 
 
-def _rejected(c: _Candidate) -> bool:
+def _rejected(c: Candidate) -> bool:
     return c.hv is not None and math.isnan(c.hv)
-
-
-def _median(sorted_values: list[float]) -> float:
-    n = len(sorted_values)
-    mid = n // 2
-    return sorted_values[mid] if n % 2 else 0.5 * (sorted_values[mid - 1] + sorted_values[mid])
 
 
 def analyse_jumps(

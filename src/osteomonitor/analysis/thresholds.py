@@ -63,6 +63,10 @@ def is_osteogenic(peak_g: float) -> bool:
     return peak_g >= OSTEOGENIC_PEAK_G
 
 
+#: Aerobic target band, %HRR (KSBMR 2023 / ACSM osteoporosis: 40-60 %HRR); the
+#: analysis default when a prescription sets none (`params.AnalysisParams`).
+DEFAULT_TARGET_PCT = (40.0, 60.0)
+
 #: Osteogenic acceleration thresholds, g, with their source.
 OSTEOGENIC_THRESHOLDS_G: dict[str, tuple[float, str]] = {
     "vainionpaa_3_9": (OSTEOGENIC_PEAK_G, "Vainionpää 2006: ≥3.9 g band related to hip BMD change"),
@@ -134,9 +138,11 @@ class JumpParams:
             jumping 0.20-0.38 s, running 0.10-0.18 s, stairs ≤ 0.16 s, walking ≤ 0.14 s;
             landing peaks: running median 3.9 g, stairs 2.3 g.
         bout_hv_max: a bout whose median horizontal/vertical dynamic-acceleration RMS
-            ratio is below this is jumping in place, whatever its cadence (continuous
-            rebound hopping has a running-like cadence). Tuning note: USC-HAD per-trial
-            medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44.
+            ratio is below this stays in place: a running cadence alone does not make it
+            running (continuous rebound hopping has a running-like cadence), only with
+            left/right alternation (`alternation_max`). Tuning note: USC-HAD per-trial
+            medians: jumping 0.22-0.56, running 0.47-0.96, stairs ≥ 0.44; SisFall: an
+            older adult's slow jog 0.36, fast stairs 0.34-0.45.
         run_step_s: range of one running step period, s: running cadence 143-240
             steps/min (domain §1.1: running ≥ 150 steps/min; USC-HAD running
             0.28-0.42 s per step). Continuous two-footed hopping has its cycle here too
@@ -153,6 +159,40 @@ class JumpParams:
             flight (a brief rise from body rotation). A ground contact cannot be this
             short: contact lasts ≥ 0.08-0.1 s even in sprinting [B]. Tuning note: USC-HAD
             counts are the same for 0.04-0.10 s; 0.05 s is picked by leave-one-subject-out.
+        alternation_max: a rhythmic bout (running cadence) with little horizontal motion
+            is still running (jogging on the spot, a slow jog, fast stairs) when its median
+            left/right alternation (`jumps._alternation`) is below this. Bipedal gait
+            sways the pelvis toward the stance foot each step; two-footed hopping repeats
+            itself. Tuning note (`bench/bench_jump_cv.py`): rhythmic hopping bouts on USC-HAD
+            and SisFall D19 −0.13-0; SisFall slow jogs −0.44 to −0.66, fast stairs −0.13 to
+            −0.55; −0.1 is the best of −0.3/−0.2/−0.1 on all 29 people (8 fewer false
+            jumps on stairs than −0.2, 3 fewer matched hops) and in most LOSO folds.
+        gait_step_max_s: longest step period of a jog, s (120 steps/min). A slow jog
+            that falls below the running cadence (`run_step_s`, SisFall SA10's jog ends
+            at 0.44 s per step) is still running when it alternates left and right
+            (`alternation_max`); two-footed hopping at this period does not alternate.
+        rhythm_bout_min: that slower rhythm needs this many candidates in the bout (a
+            lone jump's window has autocorrelation peaks too, but no rhythm).
+        moving_flight_min_s / passing_bout_max: a bout of at most `passing_bout_max`
+            candidates that moves horizontally (median h/v ≥ `bout_hv_max`) without a
+            running rhythm and whose median flight is shorter than this is a hop in
+            passing (a fast stair step, a stumble), not a jump: a flight of 0.18 s is a
+            4 cm rise of the centre of mass (h = g·t²/8). Tuning
+            note: labelled jumps' 5th-percentile flight 0.19 s (USC-HAD), SisFall D19 0.18
+            s; isolated false flights in stairs, walking and stumbles 0.12-0.18 s, in
+            bouts of 1-3 (3 chosen over 1, 2, 4 by `bench/bench_jump_cv.py`). Continuous
+            forward hopping (longer bouts) keeps short flights.
+        single_landing_min_g: a lone candidate (no other within `bout_half_s`) must land
+            at least this hard. Sitting down quickly onto a chair lands 1.6-2.3 g at the
+            waist (SisFall D08/D10); lone labelled jumps land ≥ 2.8 g (SisFall D19, 0.5th
+            percentile of all labelled landings 2.5 g).
+        push_min_g / seated_tilt_min_deg: a lone candidate without push-off (highest ‖a‖
+            in the 0.4 s before take-off below `push_min_g`) after which the trunk's
+            gravity direction has turned by `seated_tilt_min_deg` or more is a drop onto
+            a seat (collapsing into a chair), not a drop landing: a drop jump leaves the
+            person standing as before. Tuning note: SisFall collapse (D11) and quick
+            sits (D10) push 1.0-1.2 g and turn 8-19°; labelled jumps push ≥ 2.2 g (5th
+            percentile); USC-HAD and D19 lone jumps turn ≤ 10° (95th percentile).
     """
 
     smooth_s: float = 0.03
@@ -173,6 +213,14 @@ class JumpParams:
     stride_min_g: float = 2.5
     run_step_s: tuple[float, float] = (0.25, 0.42)
     run_cadence_r_min: float = 0.15
+    alternation_max: float = -0.1
+    gait_step_max_s: float = 0.5
+    rhythm_bout_min: int = 2
+    moving_flight_min_s: float = 0.18
+    passing_bout_max: int = 3
+    single_landing_min_g: float = 2.5
+    push_min_g: float = 1.5
+    seated_tilt_min_deg: float = 10.0
 
 
 #: The detector defaults as one shared instance.

@@ -14,9 +14,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from osteomonitor.errors import OsteomonitorError, UsageError
+from osteomonitor.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.prescription import Prescription
 
 
 def _date(text: str) -> dt.date:
@@ -58,7 +61,7 @@ def register(sub: Any) -> None:
     w.set_defaults(func=_week)
 
 
-def _load_rx(path: Path | None) -> Any:
+def _load_rx(path: Path | None) -> Prescription | None:
     if path is None:
         return None
     from osteomonitor.prescription import load_prescription
@@ -68,79 +71,50 @@ def _load_rx(path: Path | None) -> Any:
 
 def _analyze(args: argparse.Namespace) -> int:
     from osteomonitor import report
-    from osteomonitor.prescription import evaluate_session
-    from osteomonitor.session import process_recording
-    from osteomonitor.store.overrides import apply_overrides
+    from osteomonitor.app import review as app_review
 
-    rx = _load_rx(args.prescription)
-    meta, proc = process_recording(args.file, rx)
-    meta = apply_overrides(meta, args.file)  # a supervision flag corrected in review
-    summary = proc.summary()
-    rx = proc.prescription  # the one given, else the recording's snapshot
-    compliance = (
-        evaluate_session(summary, rx, supervised=meta.supervised) if rx is not None else None
-    )
+    meta, summary, rx = app_review.analyse_file(args.file, _load_rx(args.prescription))
+    rv = app_review.judge(args.file, meta, summary, rx, strict=True)
     if args.csv_jumps is not None:
-        text = report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary))
-        report.write_private(args.csv_jumps, text)
+        report.write_private(args.csv_jumps, app_review.jumps_csv(summary))
         print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
     if args.csv_minutes is not None:
-        rows = report.minute_rows(summary, summary.hr_points)
-        report.write_private(args.csv_minutes, report.csv_text(report.MINUTE_COLUMNS, rows))
-        print(f"wrote {args.csv_minutes} ({len(rows)} minutes)", file=sys.stderr)
+        text, n = app_review.minutes_csv(summary)
+        report.write_private(args.csv_minutes, text)
+        print(f"wrote {args.csv_minutes} ({n} minutes)", file=sys.stderr)
     if args.json:
-        doc = report.session_json(meta, summary, compliance, rx, recording=str(args.file))
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        sys.stdout.write(app_review.session_json_text(rv))
     else:
-        sys.stdout.write(report.session_text(meta, summary, compliance, rx))
+        sys.stdout.write(app_review.session_text(rv))
     return 0
 
 
 def _week(args: argparse.Namespace) -> int:
     from osteomonitor import report
-    from osteomonitor.prescription import evaluate_week
-    from osteomonitor.prescription.compliance import local_date
-    from osteomonitor.session import process_recording
+    from osteomonitor.app import review as app_review
     from osteomonitor.store.library import iter_recording_files, recording_info
-    from osteomonitor.store.overrides import apply_overrides
 
-    rx = _load_rx(args.prescription)
-    sessions: list[tuple[Any, Any]] = []
-    snapshots: list[tuple[int, Any]] = []
+    paths = []
     for path in iter_recording_files(args.dir):
         info = recording_info(path)
         if info.error is not None:
             print(f"osteomonitor: skipped {path}: {info.error}", file=sys.stderr)
-            continue
-        if info.patient != args.patient:
-            continue
-        try:
-            meta, proc = process_recording(path, rx)
-            meta = apply_overrides(meta, path)
-            summary = proc.summary()
-            snap = proc.prescription if rx is None else None
-        except OsteomonitorError as exc:
-            print(f"osteomonitor: skipped {path}: {exc}", file=sys.stderr)
-            continue
-        sessions.append((meta, summary))
-        if snap is not None:
-            snapshots.append((summary.start_t_ns, snap))
-    if not sessions:
+        elif info.patient == args.patient:
+            paths.append(path)
+    if not paths:
         raise UsageError(f"no readable recordings of patient {args.patient!r} in {args.dir}")
-    if rx is None:
-        if not snapshots:
-            raise UsageError(
-                f"the recordings of {args.patient!r} hold no prescription snapshot: "
-                "give --prescription FILE"
-            )
-        rx = max(snapshots, key=lambda s: s[0])[1]
-    if args.week is not None:
-        iso: Any = args.week
-    else:
-        last = max(s.start_t_ns for _, s in sessions)
-        cal = local_date(last, rx.patient.timezone).isocalendar()
-        iso = (cal.year, cal.week)
-    week = evaluate_week(sessions, rx, iso, as_of=args.as_of)
+    try:
+        weeks = app_review.patient_weeks(paths, _load_rx(args.prescription))
+    except UsageError as exc:
+        raise UsageError(
+            f"the recordings of {args.patient!r} hold no prescription snapshot: "
+            "give --prescription FILE"
+        ) from exc
+    for path, reason in weeks.skipped:
+        print(f"osteomonitor: skipped {path}: {reason}", file=sys.stderr)
+    if not weeks.sessions:
+        raise UsageError(f"no readable recordings of patient {args.patient!r} in {args.dir}")
+    week = app_review.week_report(weeks, args.week, as_of=args.as_of)
     if args.json:
         print(json.dumps(report.week_json(week), indent=2, ensure_ascii=False))
     else:

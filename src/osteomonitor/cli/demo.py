@@ -98,6 +98,7 @@ def register(sub: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from osteomonitor.app.collection import CollectionPlan
     from osteomonitor.collect.session_recording import local_timezone
     from osteomonitor.prescription import parse_prescription
     from osteomonitor.tui.services.live_session import run_live
@@ -110,12 +111,10 @@ def _demo(args: argparse.Namespace) -> int:
         output = folder / f"demo-{DEMO_PATIENT}-impact-sim.omrec"
     toml = demo_prescription_toml(timezone=local_timezone())
     rx = parse_prescription(toml, "<demo prescription>")
-    return run_live(
-        devices=[],
-        simulate=["h10"],
+    plan = CollectionPlan(
         patient=DEMO_PATIENT,
         kind="impact",
-        prescription=rx,
+        simulate=("h10",),
         prescription_toml=toml,
         output=output,
         sim_speed=args.speed,
@@ -124,3 +123,4 @@ def _demo(args: argparse.Namespace) -> int:
         notes="osteomonitor demo",
         supervised=supervision_of(args),
     )
+    return run_live(plan, rx)

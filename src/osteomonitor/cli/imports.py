@@ -82,6 +82,8 @@ def _polar_sensor_logger(args: argparse.Namespace) -> int:
         f"{r.hr_notifications} HR notifications carrying {r.rr_intervals} PP intervals, "
         f"{r.markers} markers"
     )
+    for notice in r.notices:
+        print(f"  notice: {notice}")
     if r.ignored_files:
         print(f"  not imported: {', '.join(r.ignored_files)}")
     if r.skipped:

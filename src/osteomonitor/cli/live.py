@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.record import add_simulation_companions
 from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 
@@ -58,6 +59,7 @@ def register(sub: Any) -> None:
         metavar="MODEL",
         help="use a virtual wearable on a virtual BLE link instead (e.g. h10)",
     )
+    add_simulation_companions(live)
     live.add_argument("--patient", required=True, help="pseudonym (never a real name)")
     live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
@@ -146,6 +148,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _live(args: argparse.Namespace) -> int:
+    from osteomonitor.app.collection import CollectionPlan
     from osteomonitor.tui.services.live_session import run_live
 
     if not args.device and not args.simulate:
@@ -153,14 +156,20 @@ def _live(args: argparse.Namespace) -> int:
             "live: name a wearable with --device NAME_OR_ADDRESS, or use --simulate h10 "
             "(see 'osteomonitor scan')"
         )
+    if args.sim_speed <= 0:
+        raise UsageError("--sim-speed must be > 0")
     rx = _load_rx(args.prescription)
-    return run_live(
-        devices=args.device,
-        simulate=args.simulate,
+    plan = CollectionPlan(
         patient=args.patient,
         kind=args.kind,
-        prescription=rx,
+        devices=tuple(args.device),
+        simulate=tuple(args.simulate),
         prescription_toml=args.prescription.read_text(encoding="utf-8") if rx else None,
         output=args.output,
+        sim_speed=args.sim_speed,
+        sim_seed=args.sim_seed,
+        sim_faults=args.sim_faults,
+        sim_source=args.sim_source,
         supervised=supervision_of(args),
     )
+    return run_live(plan, rx)

@@ -42,6 +42,11 @@ def add_simulation_arguments(p: argparse.ArgumentParser) -> None:
         "h10-delta, hr-strap, metamotion, movesense, thingy52, osteo-imu, or several "
         "comma-separated (e.g. hr-strap,metamotion)",
     )
+    add_simulation_companions(p)
+
+
+def add_simulation_companions(p: argparse.ArgumentParser) -> None:
+    """--sim-speed, --sim-faults, --sim-seed and --sim-source (shared with `live`)."""
     p.add_argument(
         "--sim-speed",
         type=float,
@@ -151,50 +156,34 @@ def _record(args: argparse.Namespace) -> int:
 async def _main(
     args: argparse.Namespace, specs: list[Any], kind: str, prescription: str | None
 ) -> int:
-    from osteomonitor.collect.session_recording import default_output, session_meta
-    from osteomonitor.collect.stack import SYSTEM_STACK
+    from osteomonitor.app.collection import CollectionPlan, open_world
 
-    output = args.output or default_output(args.patient, kind)
+    plan = CollectionPlan(
+        patient=args.patient,
+        kind=kind,
+        devices=tuple(args.device),
+        simulate=(args.simulate,) if args.simulate else (),
+        prescription_toml=prescription,
+        output=args.output,
+        rate_hz=args.rate,
+        range_g=args.range,
+        sim_speed=args.sim_speed,
+        sim_seed=args.sim_seed,
+        sim_duration_s=args.duration or SIMULATED_SESSION_S,
+        sim_faults=args.sim_faults,
+        sim_source=args.sim_source,
+        supervised=supervision_of(args),
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    if not args.simulate:
-        meta = session_meta(
-            args.patient, kind, prescription_toml=prescription, supervised=supervision_of(args)
+    duration = plan.sim_duration_s if args.simulate else args.duration
+    async with open_world(plan) as world:
+        return await _interruptible(
+            args, list(world.specs), plan.path, world.meta, world.stack, stop, duration
         )
-        return await _interruptible(args, specs, output, meta, SYSTEM_STACK, stop, args.duration)
-
-    from osteomonitor.sim.faults import parse_faults
-    from osteomonitor.sim.world import parse_kinds, virtual_world
-
-    kinds = parse_kinds(args.simulate)
-    faults = parse_faults(args.sim_faults)
-    duration = args.duration or SIMULATED_SESSION_S
-    notes = f"simulated: {args.simulate} speed={args.sim_speed:g} seed={args.sim_seed}"
-    if args.sim_faults:
-        notes += f" faults={args.sim_faults}"
-    if args.sim_source is not None:
-        notes += f" source={args.sim_source}"
-    async with virtual_world(
-        kinds,
-        speed=args.sim_speed,
-        faults=faults,
-        seed=args.sim_seed,
-        duration_s=duration,
-        playback=args.sim_source,
-    ) as world:
-        meta = session_meta(
-            args.patient,
-            kind,
-            prescription_toml=prescription,
-            simulated=True,
-            notes=notes,
-            supervised=supervision_of(args),
-        )
-        specs = specs or world.device_specs(args.rate, args.range)
-        return await _interruptible(args, specs, output, meta, world.stack, stop, duration)
 
 
 async def _interruptible(

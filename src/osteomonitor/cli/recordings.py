@@ -46,10 +46,15 @@ def register(sub: Any) -> None:
         description=(
             "A crashed recording keeps its last data in FILE-wal: repair moves it into the "
             "file so FILE can be copied alone. A damaged recording is never modified: "
-            "everything still readable is copied into FILE.salvaged.omrec (or -o)."
+            "everything still readable (including every intact frame of a damaged -wal) is "
+            "copied into FILE.salvaged.omrec (or -o), and the original is kept unchanged "
+            "as FILE.damaged."
         ),
     )
     fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument(
+        "-v", "--verbose", action="store_true", help="also show SQLite's own diagnostics"
+    )
     fix.add_argument(
         "-o", "--output", type=Path, help="salvage file (one FILE only; default beside it)"
     )
@@ -96,7 +101,8 @@ def _list(args: argparse.Namespace) -> int:
     rows = []
     for i in infos:
         if i.error:
-            rows.append(("?", "", "", "", "", "", "unreadable", f"{i.path}: {i.error}"))
+            state = "damaged" if i.error.startswith("damaged") else "unreadable"
+            rows.append(("?", "", "", "", "", "", state, f"{i.path}: {i.error}"))
             continue
         ended = {"ended cleanly": "yes", "recording": "recording…"}.get(i.status, "NO (crash)")
         rows.append(
@@ -135,6 +141,7 @@ def _info(args: argparse.Namespace) -> int:
         span = r.time_span_ns()
         status = r.status
         n = r.packet_count
+        damage = r.damage()
     kinds: dict[str, int] = {}
     for e in events:
         kinds[e.kind] = kinds.get(e.kind, 0) + 1
@@ -152,6 +159,7 @@ def _info(args: argparse.Namespace) -> int:
                         for d in devices
                     ],
                     "events": kinds,
+                    "damage": damage,
                 },
                 indent=2,
                 default=dict,
@@ -165,16 +173,25 @@ def _info(args: argparse.Namespace) -> int:
     )
     print(f"start     {meta.get('start_iso')} ({meta.get('timezone')})")
     dur = 0.0 if span is None else (span[1] - span[0]) / 1e9
-    print(f"duration  {_fmt_duration(dur)}   packets {n}   {status}")
+    shown = "salvaged from a damaged file" if meta.get("salvaged_from") else status
+    print(f"duration  {_fmt_duration(dur)}   packets {n}   {shown}")
     if meta.get("end_reason"):
         print(f"ended     {meta['end_reason']}")
     if meta.get("repaired_ns"):
         print("repaired  crashed recording finished with `recordings repair`")
     if meta.get("salvaged_from"):
+        print(f"salvaged  from {meta['salvaged_from']} ({meta.get('salvage_damage', 'damaged')})")
         print(
-            f"salvaged  from {meta['salvaged_from']}; "
-            f"{meta.get('salvage_lost_packets', '?')} packet numbers unreadable"
+            "lost      "
+            + _loss_text(
+                _number(meta.get("salvage_lost_packets")),
+                _number(meta.get("salvage_lost_s")),
+                [str(x) for x in _listed(meta.get("salvage_lost_streams"))],
+                bool(meta.get("salvage_end_lost")),
+            )
         )
+    if damage:
+        print(f"damaged   {damage}")
     print(f"software  osteomonitor {meta.get('software_version')}")
     print(f"prescription  {'yes' if meta.get('prescription_toml') else 'none recorded'}")
     print("devices")
@@ -195,6 +212,27 @@ def _info(args: argparse.Namespace) -> int:
     if kinds:
         print("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
     return 0
+
+
+def _number(value: Any) -> int:
+    """A count from a file's metadata; anything not a number reads as 0."""
+    return int(value) if isinstance(value, int | float) and value == value else 0
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _loss_text(packets: int, seconds: float, streams: list[str], end_lost: bool) -> str:
+    """What a salvage lost, in the user's terms."""
+    if not packets and not end_lost and not streams:
+        return "nothing lost"
+    text = f"{packets} packets lost ({seconds:.1f} s of recording)"
+    if end_lost:
+        text += "; the end of the recording is unreadable (packets after it estimated)"
+    if streams:
+        text += "; streams with nothing left: " + ", ".join(streams)
+    return text
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -219,25 +257,19 @@ def _repair(args: argparse.Namespace) -> int:
                 "events) is now in the file itself; it still reads as ended unexpectedly"
             )
         else:
-            shown = ", ".join(f"#{a}" if a == b else f"#{a}-#{b}" for a, b in r.lost_ranges[:4]) + (
-                " …" if len(r.lost_ranges) > 4 else ""
-            )
-            print(f"{path}: damaged ({r.problems[0] if r.problems else 'integrity check failed'})")
+            print(f"{path}: damaged: {r.damage}")
+            if r.wal_frames != (0, 0):
+                kept, bad = r.wal_frames
+                print(f"  -wal log: {kept} frames intact and kept, {bad} damaged")
+            loss = r.loss
             print(
                 f"  salvaged {r.packets} packets and {r.events} events into {r.output}; "
-                + (
-                    f"{r.lost_packets} packet numbers unreadable ({shown})"
-                    if r.lost_packets
-                    else "no gap in the packets read"
-                )
-                + (
-                    "; the end of the file is unreadable, so packets after the last one "
-                    "salvaged are lost"
-                    if r.end_lost
-                    else ""
-                )
-                + "; the original is unchanged"
+                + _loss_text(loss.packets, loss.seconds, list(loss.streams), loss.end_lost)
             )
+            print(f"  the original is kept unchanged as {r.set_aside}")
+            if args.verbose:
+                for line in r.problems:
+                    print(f"  sqlite: {line}")
     return 1 if failed else 0
 
 

@@ -38,6 +38,11 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_FRAME_SAMPLES = 128
 #: A sensor-time step above this multiple of the median spacing is a gap: frames never span it.
 GAP_FACTOR = 1.5
+#: A profile rate within this fraction of the rate measured from the sensor times is the
+#: device's nominal rate (a Verity Sense at "52 Hz" measures 51.7 Hz: its clock runs at
+#: 52 Hz · (1 − 0.6 %); sensor clocks drift well under 1 %); farther away (50 Hz is 4 % from
+#: 52 Hz), the measured rate is kept and a notice says so.
+RATE_MATCH_FRACTION = 0.02
 #: Device-name fragments → profile (Polar Sensor Logger names files after the device).
 PROFILE_BY_NAME: tuple[tuple[str, str], ...] = (
     ("h10", "polar-h10"),
@@ -49,7 +54,7 @@ DEVICE_KEYS = {"polar-h10": "h10", "polar-verity": "verity", "hr-strap": "strap"
 
 @dataclass
 class ImportReport:
-    """What an import wrote and what it skipped."""
+    """What an import wrote, what it skipped, and what the user should know (`notices`)."""
 
     out: Path
     profile: str
@@ -61,6 +66,7 @@ class ImportReport:
     markers: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -135,18 +141,56 @@ def frame_ends(sensor: IntArray, max_samples: int = MAX_FRAME_SAMPLES) -> list[i
     return out
 
 
-def acc_packets(export: PslExport, profile: Profile, device: str) -> tuple[list[Packet], float]:
-    """PMD frames of the ACC rows, and the profile rate nearest to the measured one."""
+def acc_rate(sensor_ns: IntArray, profile: Profile) -> tuple[float, str | None]:
+    """The ACC rate of an export, from its own per-sample sensor times, and a notice.
+
+    The measured rate is 1 / the median sample spacing. When a rate the profile lists lies
+    within `RATE_MATCH_FRACTION` of it, that nominal rate is returned (clock drift only).
+    Otherwise the measured rate is kept, never snapped to a distant profile rate, and
+    the notice says so (what, and which `--profile` would list it).
+
+    Args:
+        sensor_ns: per-sample sensor times, ns, increasing.
+        profile: the device profile chosen for the export.
+
+    Returns:
+        (rate in Hz, notice text or None).
+    """
+    spacing = np.diff(sensor_ns)
+    if spacing.size == 0 or float(np.median(spacing)) <= 0:
+        return float(profile.default_rate_hz or 0), None
+    measured = 1e9 / float(np.median(spacing))
+    if profile.rates_hz:
+        nearest = min(profile.rates_hz, key=lambda r: abs(r - measured))
+        if abs(nearest - measured) <= RATE_MATCH_FRACTION * nearest:
+            return float(nearest), None
+    rate = round(measured, 2)
+    others = []
+    for key in dict.fromkeys(k for _, k in PROFILE_BY_NAME):
+        rates = get_profile(key).rates_hz
+        others.append(f"{key}: {', '.join(f'{r:g}' for r in rates)} Hz")
+    return rate, (
+        f"ACC runs at {rate:g} Hz (from the file's sensor times), a rate profile "
+        f"{profile.key} does not list ({_rates(profile)}); imported at the measured "
+        f"{rate:g} Hz. If the file is from another device, import again with --profile "
+        f"({'; '.join(others)})."
+    )
+
+
+def _rates(profile: Profile) -> str:
+    return ", ".join(f"{r:g}" for r in profile.rates_hz) + " Hz" if profile.rates_hz else "none"
+
+
+def acc_packets(
+    export: PslExport, profile: Profile, device: str
+) -> tuple[list[Packet], float, str | None]:
+    """PMD frames of the ACC rows, the ACC rate and its notice (see `acc_rate`)."""
     if not export.acc_mg:
-        return [], float(profile.default_rate_hz or 0)
+        return [], float(profile.default_rate_hz or 0), None
     sensor = np.asarray(export.acc_sensor_ns, dtype=np.int64)
     mg = np.asarray(export.acc_mg, dtype=np.int64)
     phone = _monotone(export.acc_phone_ns)
-    spacing = np.diff(sensor)
-    measured = (
-        1e9 / float(np.median(spacing)) if spacing.size else float(profile.default_rate_hz or 1)
-    )
-    rate = min(profile.rates_hz, key=lambda r: abs(r - measured)) if profile.rates_hz else measured
+    rate, notice = acc_rate(sensor, profile)
     compressed = bool(profile.options.get("acc_compressed", False))
     frame_type = int(profile.options.get("acc_frame_type", 1))
     packets: list[Packet] = []
@@ -157,7 +201,7 @@ def acc_packets(export: PslExport, profile: Profile, device: str) -> tuple[list[
         )
         packets.append(Packet(phone[end - 1], device, "pmd_data", raw))
         start = end
-    return packets, float(rate)
+    return packets, rate, notice
 
 
 def hr_packets(export: PslExport, device: str) -> list[Packet]:
@@ -232,7 +276,8 @@ def convert_polar_sensor_logger(
     if export.acc_mg and not profile.has_acc:
         raise UsageError(f"profile {profile.key} has no accelerometer but the export has ACC rows")
     key = DEVICE_KEYS.get(profile.key, "polar")
-    acc, rate = acc_packets(export, profile, key)
+    acc, rate, notice = acc_packets(export, profile, key)
+    notices = [notice] if notice else []
     heart = hr_packets(export, key)
     packets = sorted(acc + heart, key=lambda p: p.t_ns)
     times = [p.t_ns for p in packets] + [t for t, _ in export.markers]
@@ -262,12 +307,13 @@ def convert_polar_sensor_logger(
             imported={
                 "tool": "Polar Sensor Logger",
                 "importer": "polar-sensor-logger",
-                "source_dir": str(src_dir),
+                "source_dir": src_dir.name,  # the folder name only: a path names its user
                 "files": files,
                 "frames": "rebuilt from the per-sample sensor times (frame_ends)",
                 "range_g_assumed": profile.has_acc,
                 "skipped_lines": [str(s) for s in export.skipped],
                 "ignored_files": export.ignored_files,
+                "notices": notices,
             },
             psl_ppi={
                 "columns": [
@@ -303,6 +349,7 @@ def convert_polar_sensor_logger(
         markers=len(export.markers),
         skipped=export.skipped,
         ignored_files=export.ignored_files,
+        notices=notices,
     )
 
 

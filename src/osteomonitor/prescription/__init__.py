@@ -7,7 +7,7 @@ Public API:
 - `TEMPLATES`: the built-in guideline templates.
 - `evaluate_session(summary, rx, when=None)` → `SessionCompliance`.
 - `evaluate_week(sessions, rx, iso_week, as_of=None)` → `WeekReport`.
-- `analysis_params(rx)` → keyword arguments for `session.AnalysisParams`.
+- `analysis_params(rx)` → `analysis.params.AnalysisParams` (HRrest, HRmax, band, mass).
 - `check_safety(summary, rx, hr_samples=None)` → `list[Alert]`; `SafetyMonitor(rx)` live.
 - `target_load_kg(rx, exercise, on)`: the phase's load for an exercise (shown live).
 - `day_doses(rx, modality, items)`: a modality's days with their summed dose and verdict.

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
+from osteomonitor.analysis.params import AnalysisParams
 from osteomonitor.prescription.sources import Source
 
 
@@ -500,24 +500,24 @@ class Prescription:
         return self.start_date + dt.timedelta(days=7 * (week - 1))
 
 
-def analysis_params(rx: Prescription) -> dict[str, Any]:
-    """Keyword arguments for `osteomonitor.session.AnalysisParams` from a prescription.
+def analysis_params(rx: Prescription) -> AnalysisParams:
+    """The `analysis.params.AnalysisParams` a prescription implies.
 
     HRrest and HRmax with their methods, body mass, the aerobic %HRR band (when the
     prescription sets one; an open band "≥ 40" ends at 100) and the RPE-first flag
     (HR-modulating medication with a predicted HRmax).
     """
     p = rx.patient
-    out: dict[str, Any] = {
-        "hrrest_bpm": p.resting_hr_bpm,
-        "hrrest_method": p.resting_hr_method,
-        "hrmax_bpm": p.hrmax_bpm,
-        "hrmax_method": p.hrmax_method,
-        "rpe_first": not p.hr_trusted,
-        "body_mass_kg": p.body_mass_kg,
-    }
+    params = AnalysisParams(
+        hrrest_bpm=p.resting_hr_bpm,
+        hrrest_method=p.resting_hr_method,
+        hrmax_bpm=p.hrmax_bpm,
+        hrmax_method=p.hrmax_method,
+        rpe_first=not p.hr_trusted,
+        body_mass_kg=p.body_mass_kg,
+    )
     aerobic = rx.modalities.get("aerobic")
     band = aerobic.targets.get("hrr_pct") if aerobic is not None else None
     if band is not None and band.lo is not None:
-        out["target_pct"] = (band.lo, band.hi if band.hi is not None else 100.0)
-    return out
+        params = replace(params, target_pct=(band.lo, band.hi if band.hi is not None else 100.0))
+    return params

@@ -106,9 +106,14 @@ class SafetyMonitor:
         rx: the prescription in force.
         start_t_ns: session start, host ns; needed to place events (which carry host
             time) on the session clock. Jumps and HR are given in session seconds.
+        repeat_s: an alert of a rule within this many seconds of the last one is folded
+            into it (default `alert_repeat_s`; 0 lists every occurrence, as review does
+            for pain reports and balance blocks).
     """
 
-    def __init__(self, rx: Prescription, start_t_ns: int | None = None) -> None:
+    def __init__(
+        self, rx: Prescription, start_t_ns: int | None = None, repeat_s: float | None = None
+    ) -> None:
         self.rx = rx
         self.start_t_ns = start_t_ns
         self._alerts: list[Alert] = []
@@ -116,7 +121,7 @@ class SafetyMonitor:
         self._hr_above_since: float | None = None
         self._hr_peak = 0.0
         self._hr_armed = True
-        self._repeat_s = THRESHOLDS["alert_repeat_s"].value
+        self._repeat_s = THRESHOLDS["alert_repeat_s"].value if repeat_s is None else repeat_s
         self._sustain_s = THRESHOLDS["hr_ceiling_sustain_s"].value
         self._rearm_bpm = THRESHOLDS["hr_ceiling_rearm_bpm"].value
 
@@ -166,10 +171,11 @@ class SafetyMonitor:
                 )
             )
         if ceiling.peak_g is not None and jump.peak_g > ceiling.peak_g:
-            out += self._emit(self._impact_alert(jump.landing_s, jump.peak_g, 1))
+            out += self._emit(self.impact_alert(jump.landing_s, jump.peak_g, 1))
         return out
 
-    def _impact_alert(self, t_s: float | None, peak_g: float, count: int) -> Alert:
+    def impact_alert(self, t_s: float | None, peak_g: float, count: int) -> Alert:
+        """The impact-ceiling alert for `count` landings peaking at `peak_g` (not recorded)."""
         c = self.rx.safety.impact
         assert c.peak_g is not None
         return Alert(
@@ -197,14 +203,15 @@ class SafetyMonitor:
             self._hr_peak = max(self._hr_peak, bpm)
             if self._hr_armed and t_s - self._hr_above_since >= self._sustain_s:
                 self._hr_armed = False
-                return self._emit(self._hr_alert(self._hr_above_since, self._hr_peak))
+                return self._emit(self.hr_alert(self._hr_above_since, self._hr_peak))
             return []
         self._hr_above_since = None
         if bpm < ceiling - self._rearm_bpm:
             self._hr_armed = True
         return []
 
-    def _hr_alert(self, t_s: float | None, bpm: float, sustained: bool = True) -> Alert:
+    def hr_alert(self, t_s: float | None, bpm: float, sustained: bool = True) -> Alert:
+        """The HR-ceiling alert for `bpm` from `t_s` (not recorded)."""
         s = self.rx.safety
         how = (
             f"for ≥ {self._sustain_s:g} s from {_fmt_t(t_s)}"
@@ -348,7 +355,7 @@ def check_safety(
         peak = max([j.peak_g for j in above] + [summary.impacts.peak_max_g or 0.0])
         if peak > c.peak_g:
             t_s = above[0].landing_s if above else None
-            a = mon._impact_alert(t_s, peak, max(len(above), n_hist or 1))
+            a = mon.impact_alert(t_s, peak, max(len(above), n_hist or 1))
             alerts.append(replace(a, last_t_s=above[-1].landing_s) if len(above) > 1 else a)
     if hr_samples is not None:
         hr_mon = SafetyMonitor(rx, summary.start_t_ns)
@@ -358,9 +365,8 @@ def check_safety(
     elif (
         summary.heart.hr_max_bpm is not None and summary.heart.hr_max_bpm > rx.safety.hr_ceiling_bpm
     ):
-        alerts.append(mon._hr_alert(None, summary.heart.hr_max_bpm, sustained=False))
-    ev_mon = SafetyMonitor(rx, summary.start_t_ns)
-    ev_mon._repeat_s = 0.0  # in review every pain report and block is listed
+        alerts.append(mon.hr_alert(None, summary.heart.hr_max_bpm, sustained=False))
+    ev_mon = SafetyMonitor(rx, summary.start_t_ns, repeat_s=0.0)  # every pain report listed
     for ev in summary.events:
         if ev.kind in (EventKind.PAIN, EventKind.BALANCE_START):
             ev_mon.on_event(ev)

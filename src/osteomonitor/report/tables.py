@@ -66,7 +66,7 @@ def session_text(
         f"{summary.dropped} dropped",
         f"Jumps: {len(summary.jumps)} ({sum(1 for j in summary.jumps if is_osteogenic(j.peak_g))}"
         f" ≥ {OSTEOGENIC_G:g} g); impacts {summary.impacts.n_peaks} "
-        f"({summary.impacts.n_above_3_9g} > 3.9 g); steps {summary.gait.steps}; "
+        f"({summary.impacts.n_above_3_9g} ≥ 3.9 g); steps {summary.gait.steps}; "
         f"HR mean {_num(h.hr_mean_bpm, '{:.0f}')} / max {_num(h.hr_max_bpm, '{:.0f}')} bpm",
     ]
     if compliance is None:
@@ -170,7 +170,7 @@ def week_text(w: WeekReport) -> str:
             rows,
         )
     )
-    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} > {OSTEOGENIC_G:g} g)", ""]
+    out += ["", f"Impacts counted: {w.impacts} ({w.impacts_osteogenic} ≥ {OSTEOGENIC_G:g} g)", ""]
     day_rows = [
         (
             d.date.strftime("%a"),

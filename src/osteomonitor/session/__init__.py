@@ -5,6 +5,7 @@ Modules:
     acc_track: per-device accelerometer analysis (jumps, impacts, steps) and its gaps.
     state: `SessionState`, the live snapshot.
     params: `AnalysisParams` and `params_for` (what a prescription implies).
+    driver: `SessionDriver` (any source → processor → `Snapshot`), `QueueDriver` (live).
     recording: whole recordings through the processor (`analyze_recording`, replay order).
 """
 
@@ -20,6 +21,15 @@ from osteomonitor.session.acc_track import (  # noqa: F401
     _steps_outside_jumps,
     _walking_inside_jumps,
 )
+from osteomonitor.session.driver import (
+    STATE_PERIOD_S,
+    DeviceCount,
+    QueueDriver,
+    SessionDriver,
+    Snapshot,
+    SnapshotPolicy,
+)
+from osteomonitor.session.heart import _valid_points  # noqa: F401
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.processor import (  # noqa: F401
     HR_HISTORY_POINTS,
@@ -27,12 +37,13 @@ from osteomonitor.session.processor import (  # noqa: F401
     LAST_JUMPS,
     SessionProcessor,
     _safety_monitor,
-    _valid_points,
 )
 from osteomonitor.session.recording import (
+    RecordingHeader,
     _merged,  # noqa: F401
     analyze_recording,
     process_recording,
+    read_header,
     recording_prescription,
     replay_items,
 )
@@ -48,13 +59,21 @@ __all__ = [
     "HR_REBUILD_DIVISOR",
     "JUMP_STEP_MARGIN_S",
     "LAST_JUMPS",
+    "STATE_PERIOD_S",
     "AccTrack",
     "AnalysisParams",
+    "DeviceCount",
+    "QueueDriver",
+    "RecordingHeader",
+    "SessionDriver",
     "SessionProcessor",
     "SessionState",
+    "Snapshot",
+    "SnapshotPolicy",
     "analyze_recording",
     "params_for",
     "process_recording",
+    "read_header",
     "recording_prescription",
     "replay_items",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -76,16 +75,15 @@ class AccTrack:
         self._ic: ImpactCounter | None = None
         self._sc: StepCounter | None = None
 
-    def _shift(self, items: Iterable[Any], attr: str) -> list[Any]:
+    def _shift_jumps(self, jumps: Iterable[Jump]) -> list[Jump]:
         """Segment-relative times → session-relative seconds."""
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        out = []
-        for it in items:
-            if attr == "jump":
-                out.append(replace(it, takeoff_s=it.takeoff_s + off, landing_s=it.landing_s + off))
-            else:
-                out.append(replace(it, t_s=it.t_s + off))
-        return out
+        return [replace(j, takeoff_s=j.takeoff_s + off, landing_s=j.landing_s + off) for j in jumps]
+
+    def _shift_peaks(self, peaks: Iterable[Impact]) -> list[Impact]:
+        """Segment-relative times → session-relative seconds."""
+        off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
+        return [replace(p, t_s=p.t_s + off) for p in peaks]
 
     def _open(self, block: AccBlock) -> None:
         self.fs_hz, self.range_g = block.fs_hz, block.range_g
@@ -99,10 +97,10 @@ class AccTrack:
         if self._jd is None or self._ic is None or self._sc is None:
             return []
         new = self.sync()
-        flushed = self._shift(self._jd.flush(), "jump")
+        flushed = self._shift_jumps(self._jd.flush())
         self.jumps.extend(flushed)
         new += flushed
-        self.peaks.extend(self._shift(self._ic.flush(), "peak"))
+        self.peaks.extend(self._shift_peaks(self._ic.flush()))
         self.step_times_s.extend(self._shift_times(self._sc.flush()))
         w, wc = self._closed_walking
         r = self._sc.result()
@@ -150,9 +148,9 @@ class AccTrack:
         acc = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
         self._pending.clear()
         self._pending_n = 0
-        found = self._shift(self._jd.feed(acc), "jump")
+        found = self._shift_jumps(self._jd.feed(acc))
         self.jumps.extend(found)
-        self.peaks.extend(self._shift(self._ic.feed(acc), "peak"))
+        self.peaks.extend(self._shift_peaks(self._ic.feed(acc)))
         self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
         return found
 

@@ -1,38 +1,13 @@
-"""Patient facts the analysis needs, and how a prescription implies them."""
+"""The analysis parameters a prescription implies (`AnalysisParams` lives in analysis)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from osteomonitor.analysis.intensity import DEFAULT_TARGET_PCT
+from osteomonitor.analysis.params import AnalysisParams
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription import Prescription
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysisParams:
-    """Patient facts the analysis needs (from the prescription, or given directly).
-
-    Attributes:
-        hrrest_bpm / hrrest_method: resting HR and how it was obtained; None = estimate
-            from a marked resting segment (REST_START/REST_END events) if there is one.
-        hrmax_bpm / hrmax_method: HRmax ("measured", "tanaka", "gellish", "fox").
-        target_pct: prescribed %HRR band for aerobic work.
-        rpe_first: HR-modulating medication: RPE is the criterion, HR informational.
-        body_mass_kg: for GRF estimates.
-        band_set: impact histogram band set (see analysis.thresholds.BAND_SETS).
-    """
-
-    hrrest_bpm: float | None = None
-    hrrest_method: str | None = None
-    hrmax_bpm: float | None = None
-    hrmax_method: str | None = None
-    target_pct: tuple[float, float] = DEFAULT_TARGET_PCT
-    rpe_first: bool = False
-    body_mass_kg: float | None = None
-    band_set: str = "vainionpaa"
 
 
 def params_for(prescription: Prescription | None) -> AnalysisParams:
@@ -41,5 +16,7 @@ def params_for(prescription: Prescription | None) -> AnalysisParams:
         return AnalysisParams()
     from osteomonitor.prescription import analysis_params
 
-    values: dict[str, Any] = analysis_params(prescription)
-    return AnalysisParams(**values)
+    return analysis_params(prescription)
+
+
+__all__ = ["AnalysisParams", "params_for"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -54,11 +54,12 @@ from osteomonitor.model import (
     SessionSummary,
 )
 from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.heart import _HeartCache, _valid_points
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from osteomonitor.prescription import Prescription
+    from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
 
 #: Live snapshots of long sessions rebuild the HR series every n/this notifications.
 HR_REBUILD_DIVISOR = 600
@@ -66,12 +67,6 @@ HR_REBUILD_DIVISOR = 600
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
 LAST_JUMPS = 8
-
-
-def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
-    """The valid values of an HR series as (s from start, bpm) pairs."""
-    keep = series.valid
-    return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
 
 
 class SessionProcessor:
@@ -121,11 +116,11 @@ class SessionProcessor:
         self._events: list[Event] = []
         self._last_jumps: deque[Jump] = deque(maxlen=LAST_JUMPS)
         self._monitor = _safety_monitor(prescription)
-        self.alerts: list[Any] = []
+        self.alerts: list[Alert] = []
         self.packets = 0
         self.decode_errors = 0
         self.last_decode_error: str | None = None
-        self._heart_cache: tuple[Any, ZoneAccumulator, HrSeries, dict[str, Any], Any] | None = None
+        self._heart_cache: _HeartCache | None = None
 
     # -- input ----------------------------------------------------------------------
     def feed(self, item: Packet | Event) -> None:
@@ -238,10 +233,10 @@ class SessionProcessor:
         stale_ok = (
             not exact
             and cache is not None
-            and cache[0][1] == key[1]
-            and n - cache[0][0] < max(1, cache[0][0] // HR_REBUILD_DIVISOR)
+            and cache.events == key[1]
+            and n - cache.notifications < max(1, cache.notifications // HR_REBUILD_DIVISOR)
         )
-        if cache is None or (cache[0] != key and not stale_ok):
+        if cache is None or ((cache.notifications, cache.events) != key and not stale_ok):
             start = self._start_ns or 0
             t_s = (np.asarray(self._hr_t, dtype=np.int64) - start) / NS_PER_S
             series = build_hr_series(
@@ -265,16 +260,20 @@ class SessionProcessor:
                 p.target_pct if known else None,
             )
             acc.feed(series.t_s, series.hr_bpm, series.valid)
-            labels = {
-                "hrmax_method": p.hrmax_method,
-                "hrrest_method": hrrest_method,
-                "rr_count": series.rr_count,
-                "rr_artifacts": series.rr_artifacts,
-            }
-            cache = self._heart_cache = (key, acc, series, labels, hrrest)
-        _, acc, series, labels, hrrest = cache
-        summary = acc.summary(self.duration_s, **labels)
-        return replace(summary, hrrest_bpm=hrrest, hrmax_bpm=self.params.hrmax_bpm), series
+            cache = self._heart_cache = _HeartCache(
+                n, len(self._events), acc, series, hrrest, hrrest_method, p.hrmax_method
+            )
+        summary = cache.zones.summary(
+            self.duration_s,
+            hrmax_method=cache.hrmax_method,
+            hrrest_method=cache.hrrest_method,
+            rr_count=cache.series.rr_count,
+            rr_artifacts=cache.series.rr_artifacts,
+        )
+        return (
+            replace(summary, hrrest_bpm=cache.hrrest_bpm, hrmax_bpm=self.params.hrmax_bpm),
+            cache.series,
+        )
 
     def _rest_from_events(self, series: HrSeries) -> float | None:
         """Resting HR from the first marked resting segment long enough to use."""
@@ -393,7 +392,7 @@ class SessionProcessor:
         )
 
 
-def _safety_monitor(prescription: Prescription | None) -> Any:
+def _safety_monitor(prescription: Prescription | None) -> SafetyMonitor | None:
     if prescription is None:
         return None
     from osteomonitor.prescription import SafetyMonitor

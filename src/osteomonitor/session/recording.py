@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osteomonitor.model import Event, Packet, SessionMeta, SessionSummary
+from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta, SessionSummary
+from osteomonitor.session.driver import SessionDriver
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription import Prescription
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingHeader:
+    """What a player needs before the first packet.
+
+    Attributes:
+        meta: the session metadata; devices: the session's devices.
+        span_ns: (first, last) item time, ns; None for an empty recording.
+    """
+
+    meta: SessionMeta
+    devices: tuple[DeviceInfo, ...]
+    span_ns: tuple[int, int] | None
+
+
+def read_header(path: str | Path) -> RecordingHeader:
+    """A recording's metadata, devices and time span (no packet is decoded).
+
+    Raises:
+        RecordingError and subclasses: the file cannot be read.
+    """
+    from osteomonitor.store import RecordingReader
+
+    with RecordingReader(path) as reader:
+        return RecordingHeader(reader.meta, tuple(reader.devices), reader.time_span_ns())
 
 
 def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription | None:
@@ -51,9 +79,10 @@ def process_recording(
         meta = reader.meta
         if prescription is None:
             prescription = recording_prescription(meta, path)
-        proc = SessionProcessor(reader.devices, meta, prescription=prescription)
-        proc.feed_many(_merged(reader.packets(), reader.events()))
-    return meta, proc
+        driver = SessionDriver(reader.devices, meta, prescription)
+        for item in _merged(reader.packets(), reader.events()):
+            driver.feed(item)
+    return meta, driver.processor
 
 
 def analyze_recording(

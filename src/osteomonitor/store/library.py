@@ -6,11 +6,12 @@ A file that cannot be read is listed with its error instead of stopping the list
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from osteomonitor.errors import OsteomonitorError, RecordingError
+from osteomonitor.errors import CorruptRecording, OsteomonitorError, RecordingError
 from osteomonitor.store.reader import RecordingReader
 from osteomonitor.store.schema import SUFFIX
 
@@ -43,6 +44,9 @@ def recording_info(path: str | os.PathLike[str]) -> RecordingInfo:
     try:
         with RecordingReader(p) as r:
             meta = r.meta
+            damage = r.damage()
+            if damage is not None:
+                return RecordingInfo(path=p, error=f"damaged: {p}: {damage}")
             return RecordingInfo(
                 path=p,
                 patient=meta.patient,
@@ -54,19 +58,29 @@ def recording_info(path: str | os.PathLike[str]) -> RecordingInfo:
                 status=r.status,
                 simulated=bool(meta.simulated),
             )
+    except CorruptRecording as exc:
+        return RecordingInfo(path=p, error=f"damaged: {exc}")
     except OsteomonitorError as exc:
         return RecordingInfo(path=p, error=str(exc))
+    except (sqlite3.Error, OSError, ValueError, TypeError, RecursionError) as exc:
+        # whatever else one damaged file throws must not hide the others
+        return RecordingInfo(path=p, error=f"damaged: unreadable ({type(exc).__name__}: {exc})")
 
 
 def iter_recording_files(folder: str | os.PathLike[str]) -> Iterator[Path]:
-    """Recording files below `folder` (recursively), sorted by name."""
+    """Recording files below `folder` (recursively), sorted by name.
+
+    Anything named `*.omrec` that is not a folder is yielded; `recording_info` refuses
+    non-regular files (FIFOs, devices) with a reason before opening them.
+    """
     root = Path(folder)
     if not root.exists():
         raise RecordingError(f"{root}: no such folder")
-    if root.is_file():
-        yield root
+    if not root.is_dir():
+        yield root  # a file, or something else the reader will refuse with a reason
         return
-    yield from sorted(p for p in root.rglob(f"*{SUFFIX}") if p.is_file())
+    # not only regular files: a FIFO named *.omrec is listed with its refusal
+    yield from sorted(p for p in root.rglob(f"*{SUFFIX}") if not p.is_dir())
 
 
 def list_recordings(folder: str | os.PathLike[str]) -> list[RecordingInfo]:

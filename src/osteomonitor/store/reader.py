@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -19,7 +18,17 @@ from typing import Any
 
 from osteomonitor.errors import CorruptRecording, NewerRecording, NotARecording, RecordingError
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
+from osteomonitor.store.lock import check_regular_file, is_being_written
+from osteomonitor.store.rows import (
+    BAD_PACKET_SQL,
+    device_ok,
+    event_ok,
+    json_object,
+    meta_problem,
+    packet_ok,
+)
 from osteomonitor.store.schema import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC
+from osteomonitor.store.wal import scan_wal
 
 _BATCH = 4096
 
@@ -47,16 +56,18 @@ def read_only_uri(path: Path) -> str:
     return uri
 
 
-def _check_header(path: Path) -> None:
-    """Refuse files that are not, or no longer, a whole SQLite database."""
+def check_header(path: Path) -> None:
+    """Refuse files that are not, or no longer, a whole SQLite database.
+
+    Anything but a regular file (a FIFO, a device) is refused before it is opened.
+    """
+    check_regular_file(path)
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
             header = fh.read(100)
     except FileNotFoundError:
         raise RecordingError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise RecordingError(f"{path} is a folder, not a recording file") from None
     except PermissionError:
         raise RecordingError(f"{path}: permission denied (recordings are owner-only)") from None
     if size == 0:
@@ -110,7 +121,7 @@ class RecordingReader:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        _check_header(self.path)
+        check_header(self.path)
         try:
             self._conn = sqlite3.connect(
                 read_only_uri(self.path), uri=True, check_same_thread=False
@@ -125,16 +136,45 @@ class RecordingReader:
             self._meta_raw = {
                 k: json.loads(v) for k, v in self._conn.execute("SELECT key, value FROM meta")
             }
+            problem = meta_problem(self._meta_raw)
+            if problem is not None:
+                raise CorruptRecording(
+                    f"{self.path} is damaged: {problem}; `osteomonitor recordings repair` "
+                    "salvages its packets into a new file"
+                )
             self._devices = self._load_devices()
             self._streams = self._load_streams()
+            self._check_wal()
         except sqlite3.DatabaseError as exc:
             raise CorruptRecording(
                 f"{self.path} is damaged and cannot be opened ({exc}); keep the file and "
                 "its -wal/-shm companions together, and run `osteomonitor recordings "
                 "repair` on it to salvage what is readable into a new file"
             ) from exc
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise CorruptRecording(f"{self.path} has unreadable metadata ({exc})") from exc
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError) as exc:
+            raise CorruptRecording(
+                f"{self.path} is damaged: its session or device description is unreadable "
+                f"({exc}); `osteomonitor recordings repair` salvages its packets into a new file"
+            ) from exc
+
+    def _check_wal(self) -> None:
+        """Refuse a crashed file whose -wal SQLite would read only in part (or not at all).
+
+        SQLite stops at a log's first damaged frame, and ignores a log whose header is
+        damaged, without a word: the session would read as shorter, or empty.
+        """
+        wal = self.path.with_name(self.path.name + "-wal")
+        if self.ended_cleanly or not wal.exists() or is_being_written(self.path):
+            return
+        with open(self.path, "rb") as fh:
+            scan = scan_wal(wal, page_size(fh.read(100)))
+        if not scan.sound:
+            raise CorruptRecording(
+                f"{self.path} is damaged: its -wal log (the data committed since the last "
+                f"checkpoint) has {len(scan.damaged) + (not scan.header_ok)} damaged part(s), "
+                f"so only part of it would be read; {len(scan.kept)} of its frames are intact: "
+                "`osteomonitor recordings repair` salvages every one of them into a new file"
+            )
 
     # -- structure --------------------------------------------------------------------
     def _load_devices(self) -> dict[int, DeviceInfo]:
@@ -144,6 +184,8 @@ class RecordingReader:
             " FROM devices ORDER BY id"
         )
         for row in rows:
+            if not device_ok(row):
+                raise ValueError(f"device #{row[0]} has a value of the wrong kind")
             key, address, name, profile, model, firmware, battery = row[1:8]
             out[row[0]] = DeviceInfo(
                 key, address, name, profile, model, firmware, battery, json.loads(row[8])
@@ -152,8 +194,9 @@ class RecordingReader:
 
     def _load_streams(self) -> dict[int, StreamRef]:
         return {
-            sid: StreamRef(self._devices[dev].key, name)
+            sid: StreamRef(self._devices[dev].key, str(name))
             for sid, dev, name in self._conn.execute("SELECT id, device_id, name FROM streams")
+            if dev in self._devices
         }
 
     @property
@@ -170,7 +213,7 @@ class RecordingReader:
 
     @property
     def meta_raw(self) -> dict[str, Any]:
-        """Every metadata key, including bookkeeping (created_ns, ended_ns, writer_pid …)."""
+        """Every metadata key, including bookkeeping (created_ns, ended_ns, salvage …)."""
         return dict(self._meta_raw)
 
     @property
@@ -185,19 +228,12 @@ class RecordingReader:
 
     @property
     def status(self) -> str:
-        """ "ended cleanly", "recording" (the writer is still alive) or "ended unexpectedly"."""
+        """ "ended cleanly", "recording" (a live writer holds the file's lock) or "ended
+        unexpectedly". A lock dies with its process, so a reused pid cannot fake a writer.
+        """
         if self.ended_cleanly:
             return ENDED_CLEANLY
-        pid = self._meta_raw.get("writer_pid")
-        if self._meta_raw.get("writer_host") == socket.gethostname() and isinstance(pid, int):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return ENDED_UNEXPECTEDLY
-            except PermissionError:
-                return RECORDING
-            return RECORDING
-        return ENDED_UNEXPECTEDLY
+        return RECORDING if is_being_written(self.path) else ENDED_UNEXPECTEDLY
 
     # -- counts and span ----------------------------------------------------------------
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
@@ -221,9 +257,8 @@ class RecordingReader:
     def time_span_ns(self) -> tuple[int, int] | None:
         """(first, last) host time of any packet or event, or None for an empty session."""
         (row,) = self._rows(
-            "SELECT min(t), max(t) FROM (SELECT min(t_ns) t FROM packets UNION ALL "
-            "SELECT max(t_ns) FROM packets UNION ALL SELECT min(t_ns) FROM events UNION ALL "
-            "SELECT max(t_ns) FROM events)"
+            "SELECT min(t), max(t) FROM (SELECT t_ns t FROM packets WHERE typeof(t_ns) = "
+            "'integer' UNION ALL SELECT t_ns FROM events WHERE typeof(t_ns) = 'integer')"
         )
         if row[0] is None:
             return None
@@ -234,6 +269,26 @@ class RecordingReader:
         """Seconds from the first to the last packet or event."""
         span = self.time_span_ns()
         return 0.0 if span is None else (span[1] - span[0]) / 1e9
+
+    def bad_rows(self) -> tuple[int, int]:
+        """(packets, events) whose values are of the wrong kind (a damaged or edited file)."""
+        bad_packets = int(self._scalar(f"SELECT count(*) FROM packets WHERE {BAD_PACKET_SQL}"))
+        rows = self._rows("SELECT id, t_ns, kind, device_id, data FROM events")
+        return bad_packets, sum(1 for r in rows if not event_ok(r))
+
+    def damage(self) -> str | None:
+        """What is wrong with the rows, in the user's words, or None (a full scan)."""
+        bad_packets, bad_events = self.bad_rows()
+        if not bad_packets and not bad_events:
+            return None
+        parts = [
+            f"{bad_packets} packets" if bad_packets else "",
+            f"{bad_events} events" if bad_events else "",
+        ]
+        return (
+            f"{' and '.join(p for p in parts if p)} hold values of the wrong kind "
+            "(damaged or edited); `osteomonitor recordings repair` salvages the rest"
+        )
 
     def packet_counts_by_device(self) -> dict[str, int]:
         """Committed packets per device key."""
@@ -249,51 +304,79 @@ class RecordingReader:
         """All events in time order (events are few; they are loaded at once)."""
         keys = {i: d.key for i, d in self._devices.items()}
         rows = self._rows("SELECT t_ns, kind, device_id, data FROM events ORDER BY t_ns, id")
-        try:
-            return [
-                Event(t, k, json.loads(d), keys.get(dev) if dev else None) for t, k, dev, d in rows
-            ]
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise CorruptRecording(f"{self.path}: an event is damaged ({exc})") from exc
+        out = []
+        for t, k, dev, d in rows:
+            data = json_object(d)
+            if not isinstance(t, int) or not isinstance(k, str) or data is None:
+                raise CorruptRecording(
+                    f"{self.path} is damaged: an event has values of the wrong kind; "
+                    "`osteomonitor recordings repair` salvages the rest"
+                )
+            out.append(Event(t, k, data, keys.get(dev) if isinstance(dev, int) else None))
+        return out
 
     def packets(self, start_seq: int = 0) -> Iterator[Packet]:
         """Stream packets in arrival order, `_BATCH` rows at a time.
 
         Raises:
-            CorruptRecording: a damaged page was reached; the packets yielded before
-                it are intact and the message says how many there were.
+            CorruptRecording: a damaged page or row was reached. Reading narrows down to
+                the first packet that cannot be read, so every packet before it has been
+                yielded, and the message says how many and when the reading stopped.
         """
         streams = self._streams
         last = start_seq
         n = 0
-        try:
-            while True:
+        batch = _BATCH
+        while True:
+            try:
                 rows = self._conn.execute(
                     "SELECT seq, t_ns, stream_id, payload FROM packets WHERE seq > ? "
                     "ORDER BY seq LIMIT ?",
-                    (last, _BATCH),
+                    (last, batch),
                 ).fetchall()
-                if not rows:
-                    return
-                for seq, t_ns, sid, payload in rows:
+            except sqlite3.DatabaseError as exc:
+                if batch > 1:  # narrow down to the first unreadable packet
+                    batch //= 2
+                    continue
+                raise self._stopped(last, n, "") from exc
+            if not rows:
+                return
+            for row in rows:
+                if not packet_ok(row):
+                    raise self._stopped(last, n, "a packet holds values of the wrong kind")
+                seq, t_ns, sid, payload = row
+                ref = streams.get(sid)
+                if ref is None:  # a stream committed after we loaded the table
+                    streams = self._streams = self._load_streams()
                     ref = streams.get(sid)
-                    if ref is None:  # a stream committed after we loaded the table
-                        streams = self._streams = self._load_streams()
-                        ref = streams.get(sid)
-                        if ref is None:
-                            raise CorruptRecording(
-                                f"{self.path}: packet #{seq} names unknown stream {sid}; "
-                                f"the {n} packets before it were read intact"
-                            )
-                    yield Packet(t_ns, ref.device, ref.stream, payload)
-                    n += 1
-                last = rows[-1][0]
-        except sqlite3.DatabaseError as exc:
-            raise CorruptRecording(
-                f"{self.path} is damaged after packet #{last} ({exc}); the {n} packets "
-                "before it were read intact; `osteomonitor recordings repair` salvages "
-                "the readable rest into a new file"
-            ) from exc
+                    if ref is None:
+                        raise self._stopped(last, n, f"a packet names unknown stream {sid}")
+                yield Packet(t_ns, ref.device, ref.stream, payload)
+                n += 1
+                last = seq
+            batch = _BATCH
+
+    def _stopped(self, last: int, n: int, why: str) -> CorruptRecording:
+        """The error that ends reading after packet number `last` (`n` read)."""
+        at = ""
+        try:
+            (t_last,) = self._conn.execute(
+                "SELECT t_ns FROM packets WHERE seq = ? AND typeof(t_ns) = 'integer'", (last,)
+            ).fetchone() or (None,)
+            (t0,) = self._conn.execute(
+                "SELECT t_ns FROM packets WHERE typeof(t_ns) = 'integer' ORDER BY seq LIMIT 1"
+            ).fetchone() or (None,)
+            if n and t_last is not None and t0 is not None:
+                at = f" ({(t_last - t0) / 1e9:.1f} s into the recording)"
+        except sqlite3.DatabaseError:
+            pass
+        return CorruptRecording(
+            f"{self.path} is damaged after packet #{last}{at}"
+            + (f" ({why})" if why else "")
+            + f": {n} packets were read intact before it and reading stopped there; "
+            "`osteomonitor recordings repair` salvages every readable packet, after the "
+            "damage too, into a new file"
+        )
 
     def close(self) -> None:
         """Release the file."""

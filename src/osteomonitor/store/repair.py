@@ -1,47 +1,62 @@
-"""Repairing recordings: finish a crashed file, salvage a damaged one.
+"""Repairing recordings: finish a crashed file, salvage a damaged one, lose nothing.
 
-Two cases, each touching no more than it must:
+Repair deletes or overwrites nothing it has not proven redundant:
 
-- **Crashed.** A killed writer leaves its committed data split between `X.omrec` and
-  `X.omrec-wal`; whoever copies or mails the `.omrec` alone loses everything since
-  the last checkpoint. Repair checkpoints the WAL into the file (SQLite's own atomic
-  operation), so the file stands alone. The session still reads as "ended
-  unexpectedly" (that is the truth) and gains `repaired_ns`.
-- **Damaged.** Flipped bytes or a file cut short fail SQLite's integrity check. The
-  original is never modified: every row that can still be read is copied, in
-  arrival order, into a new `X.salvaged.omrec`, which records what was lost.
+- **Crashed, log sound.** A killed writer leaves its committed data split between
+  `X.omrec` and `X.omrec-wal`. When every frame of the log checks (`store.wal`),
+  SQLite reads all of it, and its own atomic checkpoint moves it into the file so
+  the file stands alone. The session still reads as "ended unexpectedly" (the truth)
+  and gains `repaired_ns`.
+- **Damaged.** Flipped bytes, a file cut short, a log with a damaged frame or header
+  (which SQLite would silently ignore from there on), or rows whose values are of the
+  wrong kind. A private read copy is assembled from the file's whole pages and every
+  log frame that checks; each readable row is copied, in arrival order, into a
+  temporary file beside the output, renamed to `X.salvaged.omrec` only when
+  complete. The original and its companions are then set aside unchanged as
+  `X.omrec.damaged` (`-wal`, `-shm`), never unlinked, so a folder listing shows the
+  salvage once and the original stays available.
 
-SQLite keeps no checksum of row contents, so a flipped byte inside a payload is
-copied as it is: the decoders count such notifications as malformed, as they would
-live.
+While it works, repair holds the writer's lock (`store.lock`): a file being recorded
+is refused, and two repairs of one file cannot interleave. SQLite keeps no checksum
+of row contents, so a flipped byte inside a payload is copied as it is: the decoders
+count such notifications as malformed, as they would live.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from osteomonitor.errors import CorruptRecording, RecordingError
-from osteomonitor.model import SessionMeta
-from osteomonitor.store.reader import RECORDING, RecordingReader, page_size, read_only_uri
+from osteomonitor.store.lock import exclusive
+from osteomonitor.store.reader import RecordingReader, check_header, page_size, read_only_uri
+from osteomonitor.store.salvage import (
+    Loss,
+    RawRows,
+    Rows,
+    checked,
+    fill_required,
+    read_raw,
+    write_rows,
+)
 from osteomonitor.store.schema import SUFFIX
+from osteomonitor.store.wal import WalScan, apply_wal, scan_wal
 from osteomonitor.store.writer import new_recording_file
 
-#: Largest row number the salvage probes for (SQLite's rowid limit).
-_MAX_KEY = 2**62
-#: Rows read per query while salvaging.
-_READ_BATCH = 4096
 #: What to do when the salvage file exists already.
 _OUTPUT_EXISTS = "move it away or give another output file"
-#: Problems quoted from SQLite's integrity check.
+#: Problems quoted from SQLite's integrity check (shown only with --verbose).
 _PROBLEMS_QUOTED = 3
+#: Suffix of an original set aside after a salvage.
+SET_ASIDE = ".damaged"
+#: Suffix of a salvage being written (never matches `*.omrec`, so never listed).
+PARTIAL = ".partial"
+_COMPANIONS = ("", "-wal", "-shm")
 
 INTACT = "intact"
 CHECKPOINTED = "checkpointed"
@@ -58,12 +73,11 @@ class RepairResult:
             place) or `SALVAGED` (readable rows copied to `output`).
         output: the file to use from now on (`source` unless salvaged).
         packets / events: rows the output holds.
-        lost_packets: packets known lost: numbers missing between those read
-            (packets are numbered densely in arrival order).
-        lost_ranges: those packet numbers as inclusive (first, last) ranges.
-        problems: the first lines of SQLite's integrity check (empty when intact).
-        end_lost: the end of the packet table could not be read, so an unknown number
-            of packets after the last one salvaged are lost too.
+        loss: what could not be brought back (packets, seconds, streams).
+        damage: what was wrong, in the user's words (empty when intact).
+        problems: SQLite's own diagnostics (for --verbose only).
+        set_aside: where the original went after a salvage (None otherwise).
+        wal_frames: (kept, damaged) log frames when a damaged log was salvaged.
     """
 
     source: Path
@@ -71,10 +85,26 @@ class RepairResult:
     output: Path
     packets: int
     events: int
-    lost_packets: int = 0
-    lost_ranges: tuple[tuple[int, int], ...] = ()
+    loss: Loss = field(default_factory=Loss)
+    damage: str = ""
     problems: tuple[str, ...] = ()
-    end_lost: bool = False
+    set_aside: Path | None = None
+    wal_frames: tuple[int, int] = (0, 0)
+
+    @property
+    def lost_packets(self) -> int:
+        """Packets known or estimated lost."""
+        return self.loss.packets
+
+    @property
+    def lost_ranges(self) -> tuple[tuple[int, int], ...]:
+        """Missing packet numbers as inclusive ranges."""
+        return self.loss.ranges
+
+    @property
+    def end_lost(self) -> bool:
+        """The end of the packet table could not be read."""
+        return self.loss.end_lost
 
 
 def repair_recording(path: str | os.PathLike[str], output: Path | None = None) -> RepairResult:
@@ -87,36 +117,58 @@ def repair_recording(path: str | os.PathLike[str], output: Path | None = None) -
 
     Raises:
         NotARecording / NewerRecording: the file is not ours to repair.
-        RecordingError: it is still being recorded, the output exists, or nothing at
-            all could be read from it.
+        RecordingError: not a regular file, still being recorded, the output exists,
+            or nothing at all could be read from it.
     """
     src = Path(path)
     try:
-        with RecordingReader(src) as reader:  # refuses foreign and newer files
-            if reader.status == RECORDING:
-                pid = reader.meta_raw.get("writer_pid")
-                raise RecordingError(
-                    f"{src} is still being recorded (process {pid}); stop that recording "
-                    "first, then repair it"
-                )
-            ended = reader.ended_cleanly
-        problems = _integrity_problems(src)
-    except CorruptRecording as exc:
-        return _salvage(src, output, (str(exc),))
-    if problems:
-        return _salvage(src, output, problems)
-    wal = src.with_name(src.name + "-wal")
-    if ended and not wal.exists():
+        check_header(src)  # refuses FIFOs, foreign and newer files before any open
+        cut: str | None = None
+    except CorruptRecording as exc:  # cut short: salvage the part present
+        cut = str(exc)
+    with exclusive(src):
+        wal = _companion(src, "-wal")
+        scan = None
+        if wal.exists() and wal.stat().st_size:
+            with open(src, "rb") as fh:
+                scan = scan_wal(wal, page_size(fh.read(100)))
+            if not scan.sound:
+                return _salvage(src, output, _wal_damage(scan), (), scan)
+        if cut is not None:
+            return _salvage(src, output, "the file was cut short", (cut,), scan)
+        try:
+            with RecordingReader(src) as reader:
+                ended = reader.ended_cleanly
+                damage = reader.damage()
+            problems = _integrity_problems(src)
+        except CorruptRecording as exc:
+            return _salvage(src, output, "its structure is damaged", (str(exc),), scan)
+        if problems or damage:
+            return _salvage(src, output, damage or "its structure is damaged", problems, scan)
+        if ended and not wal.exists():
+            packets, events = _counts(src)
+            return RepairResult(src, INTACT, src, packets, events)
+        _checkpoint(src, mark_repaired=not ended)
         packets, events = _counts(src)
-        return RepairResult(src, INTACT, src, packets, events)
-    _checkpoint(src, mark_repaired=not ended)
-    packets, events = _counts(src)
-    return RepairResult(src, CHECKPOINTED, src, packets, events)
+        return RepairResult(src, CHECKPOINTED, src, packets, events)
 
 
 def salvage_path(path: Path) -> Path:
     """The default salvage file for `path`: `<stem>.salvaged.omrec` beside it."""
     return path.with_name(f"{path.stem}.salvaged{SUFFIX}")
+
+
+def _companion(path: Path, extra: str) -> Path:
+    return path.with_name(path.name + extra)
+
+
+def _wal_damage(scan: WalScan) -> str:
+    if not scan.header_ok:
+        return "the header of its -wal log is damaged, so SQLite would ignore the whole log"
+    return (
+        f"{len(scan.damaged)} of {scan.last_commit + 1} frames of its -wal log are damaged, "
+        "so SQLite alone would read nothing from the first damaged one on"
+    )
 
 
 # -- checks and the in-place repair ------------------------------------------------------
@@ -140,7 +192,7 @@ def _counts(path: Path) -> tuple[int, int]:
 
 
 def _checkpoint(path: Path, *, mark_repaired: bool) -> None:
-    """Move every committed page from the WAL into the file and remove the WAL."""
+    """Move every committed page from a sound WAL into the file and remove the WAL."""
     try:
         conn = sqlite3.connect(path, isolation_level=None)
         try:
@@ -162,233 +214,148 @@ def _checkpoint(path: Path, *, mark_repaired: bool) -> None:
 
 
 # -- salvage -----------------------------------------------------------------------------
-def _salvage(src: Path, output: Path | None, problems: tuple[str, ...]) -> RepairResult:
+def _salvage(
+    src: Path,
+    output: Path | None,
+    damage: str,
+    problems: tuple[str, ...],
+    scan: WalScan | None,
+) -> RepairResult:
     out = output or salvage_path(src)
     if out.exists():
         raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}")
-    whole = _whole_pages_copy(src, out)
+    raw = _read_image(src, out, scan, with_damaged=False)
+    if scan is not None and scan.damaged:
+        # a damaged frame is often the only copy of a small table's page: read again
+        # with the damaged frames in, for the session description only
+        raw = raw.fill_from(_read_image(src, out, scan, with_damaged=True))
+    rows = checked(raw)
+    if not rows.packets and not rows.events and not rows.meta:
+        raise RecordingError(
+            f"nothing can be read from {src}: its metadata, packets and events are all "
+            "damaged; keep the file, it is left unchanged"
+        )
+    meta = rows.meta | {
+        "salvaged_from": src.name,
+        "salvaged_ns": time.time_ns(),
+        "salvage_damage": damage,
+        "salvage_lost_packets": rows.loss.packets,
+        "salvage_lost_s": rows.loss.seconds,
+        "salvage_end_lost": rows.loss.end_lost,
+        "salvage_lost_streams": list(rows.loss.streams),
+        "salvage_problems": list(problems),
+    }
+    fill_required(meta, rows.packets)
+    _write_salvage(out, rows, meta)
+    aside = _set_aside(src)
+    frames = (len(scan.kept), len(scan.damaged)) if scan is not None and not scan.sound else (0, 0)
+    return RepairResult(
+        src, SALVAGED, out, len(rows.packets), len(rows.events), rows.loss, damage, problems,
+        aside, frames,
+    )  # fmt: skip
+
+
+def _read_image(src: Path, out: Path, scan: WalScan | None, *, with_damaged: bool) -> RawRows:
+    """Every row readable from a private read copy of `src` (see `_read_copy`)."""
+    image = _read_copy(src, out, scan, with_damaged=with_damaged)
     try:
-        return _salvage_from(whole or src, src, out, problems)
+        return _read_all(image, src)
     finally:
-        if whole is not None:
-            for extra in ("", "-wal", "-shm"):
-                whole.with_name(whole.name + extra).unlink(missing_ok=True)
+        for extra in _COMPANIONS:
+            _companion(image, extra).unlink(missing_ok=True)
 
 
-def _whole_pages_copy(src: Path, out: Path) -> Path | None:
-    """A private copy of `src` without a trailing partial page, or None if it has none.
+def _read_copy(src: Path, out: Path, scan: WalScan | None, *, with_damaged: bool) -> Path:
+    """A private copy of `src` to read from: its whole pages, then every log frame that checks.
 
-    A file cut mid-page reads back with the missing part as zeros, and SQLite cannot
-    tell: rows stored there would come out with zeroed payloads. Reading a copy cut
-    at the last whole page loses those rows honestly (they count as lost).
+    A file cut mid-page would read back with the missing part as zeros, and SQLite
+    cannot tell: rows stored there would come out with zeroed payloads. The copy ends
+    at the last whole page, so those rows count as lost instead. Log frames are
+    applied here (not by SQLite) so a damaged frame costs only its own page.
     """
     with open(src, "rb") as fh:
         page = page_size(fh.read(100))
     size = src.stat().st_size
-    if not page or size % page == 0:
-        return None
-    tmp = out.with_name(f".{out.name}.whole-pages")
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    tmp = out.with_name(f".{out.name}.reading")
+    for extra in _COMPANIONS:
+        _companion(tmp, extra).unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-        left = size - size % page
+        left = size - size % page if page else size
         while left:
             chunk = fin.read(min(left, 1 << 20))
             if not chunk:
                 break
             fout.write(chunk)
             left -= len(chunk)
-    wal = src.with_name(src.name + "-wal")
-    if wal.exists():
-        shutil.copyfile(wal, tmp.with_name(tmp.name + "-wal"))
+    if scan is not None:
+        apply_wal(tmp, _companion(src, "-wal"), scan, with_damaged=with_damaged)
     return tmp
 
 
-def _salvage_from(read_path: Path, src: Path, out: Path, problems: tuple[str, ...]) -> RepairResult:
-    """Copy every readable row of `read_path` (standing for `src`) into `out`."""
+def _read_all(image: Path, src: Path) -> RawRows:
     try:
-        conn = sqlite3.connect(read_only_uri(read_path), uri=True)
+        conn = sqlite3.connect(f"file:{image.resolve()}?mode=ro&immutable=1", uri=True)
         conn.execute("PRAGMA query_only = 1")
         # lets SQLite open a file shorter than its header says (cut short) and read
         # the pages that are there; the connection is read-only, nothing is written
         conn.execute("PRAGMA writable_schema = ON")
     except sqlite3.Error as exc:
-        raise RecordingError(f"nothing can be read from {src} ({exc})") from exc
+        raise RecordingError(
+            f"nothing can be read from {src}: not even its table of contents survived; "
+            "keep the file, it is left unchanged"
+        ) from exc
     try:
-        meta = _salvage_meta(conn)
-        devices, _ = _salvage_table(
-            conn,
-            "devices",
-            "id, key, address, name, profile, model, firmware, battery_pct, settings",
-            "id",
-        )
-        streams, _ = _salvage_table(conn, "streams", "id, device_id, name", "id")
-        packets, packets_end = _salvage_table(
-            conn, "packets", "seq, t_ns, stream_id, payload", "seq"
-        )
-        events, _ = _salvage_table(conn, "events", "id, t_ns, kind, device_id, data", "id")
+        return read_raw(conn)
     finally:
         conn.close()
-    devices = [d for d in devices if isinstance(d[1], str) and d[1]]
-    dev_ids = {d[0] for d in devices}
-    streams = [s for s in streams if s[1] in dev_ids and isinstance(s[2], str)]
-    stream_ids = {s[0] for s in streams}
-    kept = [p for p in packets if p[2] in stream_ids and isinstance(p[1], int)]
-    events = [e for e in events if isinstance(e[1], int) and isinstance(e[2], str)]
-    if not kept and not events and not meta:
-        raise RecordingError(
-            f"nothing can be read from {src}: its metadata, packets and events are all "
-            "damaged; keep the file, it is left unchanged"
-        )
-    ranges = _gaps([int(p[0]) for p in kept])
-    lost = sum(b - a + 1 for a, b in ranges)
-    meta |= {
-        "salvaged_from": str(src),
-        "salvaged_ns": time.time_ns(),
-        "salvage_lost_packets": lost,
-        "salvage_end_lost": not packets_end,
-        "salvage_problems": list(problems),
-    }
-    _fill_required(meta, kept)
-    _write_salvage(out, meta, devices, streams, kept, events)
-    return RepairResult(
-        src,
-        SALVAGED,
-        out,
-        len(kept),
-        len(events),
-        lost,
-        tuple(ranges),
-        problems,
-        end_lost=not packets_end,
-    )
 
 
-def _salvage_meta(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Every readable metadata key (the table has no rowid: whole, else key by key)."""
-    try:
-        rows = conn.execute("SELECT key, value FROM meta").fetchall()
-    except sqlite3.DatabaseError:
-        rows = []
-        known = [f.name for f in fields(SessionMeta)] + [
-            "created_ns", "writer_pid", "writer_host", "ended_ns", "end_reason",
-        ]  # fmt: skip
-        for key in known:
-            try:
-                rows += conn.execute("SELECT key, value FROM meta WHERE key = ?", (key,)).fetchall()
-            except sqlite3.DatabaseError:
-                continue
-    out: dict[str, Any] = {}
-    for key, value in rows:
-        try:
-            out[str(key)] = json.loads(value)
-        except (json.JSONDecodeError, TypeError):
-            continue
-    return out
+def _write_salvage(out: Path, rows: Rows, meta: dict[str, object]) -> None:
+    """The salvage, written under a temporary name beside `out` and renamed when whole.
 
-
-def _salvage_table(
-    conn: sqlite3.Connection, table: str, columns: str, key: str
-) -> tuple[list[tuple[Any, ...]], bool]:
-    """(rows readable, in key order; whether the table's end was reached) of a rowid table.
-
-    Reads forward in batches. A batch that fails is retried smaller until the first
-    unreadable row is isolated; then the scan probes ever further ahead (1, 2, 4 …
-    keys) for the next readable row and narrows back to the first one, so a damaged
-    stretch costs a few dozen queries whatever its length.
+    A salvage killed midway leaves only `.<name>.partial`, which no listing shows and
+    the next run replaces. The rename never overwrites a file that appeared meanwhile.
     """
-    sql = f"SELECT {columns} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?"
-
-    def read(after: int, n: int) -> list[tuple[Any, ...]] | None:
-        try:
-            return conn.execute(sql, (after, n)).fetchall()
-        except sqlite3.DatabaseError:
-            return None
-
-    rows: list[tuple[Any, ...]] = []
-    after, n = 0, _READ_BATCH
-    while True:
-        batch = read(after, n)
-        if batch is not None:
-            if not batch:
-                return rows, True
-            rows += batch
-            after, n = int(batch[-1][0]), _READ_BATCH
-            continue
-        if n > 1:
-            n //= 2
-            continue
-        nxt = _next_readable(read, after)
-        if nxt is None:
-            return rows, False
-        after, n = nxt, _READ_BATCH
-
-
-def _next_readable(read: Callable[[int, int], list[Any] | None], after: int) -> int | None:
-    """A key from which reading works again past a damaged row after `after`, or None."""
-    step = 1
-    while step <= _MAX_KEY:
-        if read(after + step, 1) is not None:
-            lo, hi = after + step // 2, after + step  # fails at lo (or lo is after), works at hi
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if read(mid, 1) is not None else (mid, hi)
-            return hi
-        step *= 2
-    return None
-
-
-def _gaps(keys: list[int]) -> list[tuple[int, int]]:
-    """Missing numbers between consecutive keys (rows are numbered densely from 1)."""
-    out: list[tuple[int, int]] = []
-    prev = 0
-    for k in keys:
-        if k > prev + 1:
-            out.append((prev + 1, k - 1))
-        prev = max(prev, k)
-    return out
-
-
-def _fill_required(meta: dict[str, Any], packets: list[tuple[Any, ...]]) -> None:
-    """Placeholders for session facts the damage took, so the salvage opens."""
-    if not isinstance(meta.get("start_iso"), str):
-        t0 = packets[0][1] if packets else 0
-        meta["start_iso"] = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(t0 / 1e9))
-        meta.setdefault("timezone", "UTC")
-    for key, placeholder in (
-        ("patient", "unknown"),
-        ("kind", "mixed"),
-        ("timezone", "UTC"),
-        ("software_version", "unknown"),
-    ):
-        if not isinstance(meta.get(key), str):
-            meta[key] = placeholder
-
-
-def _write_salvage(
-    out: Path,
-    meta: dict[str, Any],
-    devices: list[tuple[Any, ...]],
-    streams: list[tuple[Any, ...]],
-    packets: list[tuple[Any, ...]],
-    events: list[tuple[Any, ...]],
-) -> None:
-    """A new, complete recording file (owner-only, never overwriting)."""
-    conn = new_recording_file(out, _OUTPUT_EXISTS)
+    partial = out.with_name(f".{out.name}{PARTIAL}")
+    for extra in ("", "-journal", "-wal", "-shm"):  # a killed run's leftovers: ours
+        _companion(partial, extra).unlink(missing_ok=True)
+    conn = new_recording_file(partial, _OUTPUT_EXISTS)
     try:
         try:
-            conn.execute("BEGIN")
-            conn.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [(k, json.dumps(v)) for k, v in meta.items()],
-            )
-            conn.executemany("INSERT INTO devices VALUES (?,?,?,?,?,?,?,?,?)", devices)
-            conn.executemany("INSERT INTO streams VALUES (?,?,?)", streams)
-            conn.executemany("INSERT INTO events VALUES (?,?,?,?,?)", events)
-            conn.executemany("INSERT INTO packets VALUES (?,?,?,?)", packets)
-            conn.execute("COMMIT")
+            write_rows(conn, rows, meta)
         finally:
             conn.close()
+        with open(partial, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(partial, out)  # fails if `out` exists: never overwrites
+        except FileExistsError:
+            raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}") from None
+        except OSError:  # a file system without hard links
+            if out.exists():
+                raise RecordingError(f"{out} already exists; {_OUTPUT_EXISTS}") from None
+            os.rename(partial, out)
     except sqlite3.Error as exc:
         raise RecordingError(
             f"cannot write the salvage {out} ({exc}); the damaged original is unchanged"
         ) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _set_aside(src: Path) -> Path:
+    """Rename `src` and its companions to `<name>.damaged[.N]` (kept, never unlinked)."""
+    n = 0
+    while True:
+        aside = src.with_name(src.name + SET_ASIDE + (f".{n}" if n else ""))
+        if not any(_companion(aside, e).exists() for e in _COMPANIONS):
+            break
+        n += 1
+    for extra in ("-wal", "-shm", ""):  # the main file last: it is what a listing sees
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(_companion(src, extra), _companion(aside, extra))
+    return aside
+
+
+__all__ = ["CHECKPOINTED", "INTACT", "SALVAGED", "RepairResult", "repair_recording"]

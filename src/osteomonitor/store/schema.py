@@ -7,8 +7,12 @@ Identification: `PRAGMA application_id` = `APPLICATION_ID` ("OMRC") and
 Tables (all times are host ns since the Unix epoch):
 
 - `meta(key, value)`: JSON values: patient, kind, start_iso, timezone,
-  software_version, prescription_toml, simulated, notes, created_ns, writer_pid,
-  writer_host, and on a clean close `ended_ns` and `end_reason`.
+  software_version, prescription_toml, simulated, notes, created_ns, and on a clean
+  close `ended_ns` and `end_reason`. No host name, user or process id is stored
+  (files written by 0.1.0 before this change may hold `writer_pid`/`writer_host`; they still open).
+  "Still being written" is the writer's advisory lock (`store.lock`), not a pid.
+- A salvage adds `salvaged_from`, `salvaged_ns`, `salvage_lost_packets`,
+  `salvage_lost_s`, `salvage_end_lost`, `salvage_lost_streams`, `salvage_problems`.
 - `devices(id, key, address, name, profile, model, firmware, battery_pct, settings)`.
 - `streams(id, device_id, name)`: one row per (device, stream) seen.
 - `packets(seq, t_ns, stream_id, payload)`: every raw notification in arrival order;

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 
 from osteomonitor.errors import RecordingError, StorageFull
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta
+from osteomonitor.store.lock import hold_write_lock, release_lock
 from osteomonitor.store.schema import APPLICATION_ID, COMMIT_INTERVAL_S, DDL, SCHEMA_VERSION
 
 #: What SQLite says when a write cannot grow the file, and what that means to a user.
@@ -86,8 +86,11 @@ class RecordingWriter:
             before stays readable and the writer closes itself.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, commit_interval_s: float) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, commit_interval_s: float, lock_fd: int = -1
+    ) -> None:
         self._conn = conn
+        self._lock_fd = lock_fd  # held while open: says "still being written" (store.lock)
         self.path = path
         self.commit_interval_s = commit_interval_s
         self._packets: list[tuple[int, int, bytes]] = []
@@ -115,16 +118,21 @@ class RecordingWriter:
             p, "recordings are never overwritten: choose another -o FILE", check_same_thread=False
         )
         try:
+            lock_fd = hold_write_lock(p)
+        except (RecordingError, OSError) as exc:
+            conn.close()
+            raise RecordingError(f"cannot lock recording {p}: {exc}") from exc
+        try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as exc:
             conn.close()
+            release_lock(lock_fd)
             raise RecordingError(f"cannot initialise recording {p}: {exc}") from exc
-        writer = cls(conn, p, commit_interval_s)
+        writer = cls(conn, p, commit_interval_s, lock_fd)
         values = asdict(meta)
-        values.update(
-            created_ns=time.time_ns(), writer_pid=os.getpid(), writer_host=socket.gethostname()
-        )
+        # no host name, user or process id: health data files carry no identifiers
+        values.update(created_ns=time.time_ns())
         writer._set_meta(values)
         return writer
 
@@ -270,12 +278,14 @@ class RecordingWriter:
         finally:
             self._closed = True
             self._conn.close()
+            release_lock(self._lock_fd)
 
     def abandon(self) -> None:
         """Close without marking a clean end (what a crash leaves, minus the last second)."""
         if not self._closed:
             self._closed = True
             self._conn.close()
+            release_lock(self._lock_fd)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -9,12 +9,15 @@ coalesce: when several `SessionUpdated` wait in a queue, only the newest is hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.app.review import SessionReview
     from osteomonitor.model import SessionMeta, SessionSummary
+    from osteomonitor.prescription import Alert
+    from osteomonitor.session import SessionState, Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +58,8 @@ class SessionUpdated(Message):
 
     def __init__(
         self,
-        state: Any,
-        alerts: tuple[Any, ...] = (),
+        state: SessionState,
+        alerts: tuple[Alert, ...] = (),
         start_ns: int | None = None,
         newest_arrival_ns: int | None = None,
         generation: int = 0,
@@ -67,6 +70,17 @@ class SessionUpdated(Message):
         self.alerts = alerts
         self.start_ns = start_ns
         self.newest_arrival_ns = newest_arrival_ns
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, generation: int = 0, live: bool = True) -> SessionUpdated:
+        """The message for a driver's snapshot (`newest_arrival_ns` only when live)."""
+        return cls(
+            snapshot.state,
+            alerts=snapshot.alerts,
+            start_ns=snapshot.start_ns,
+            newest_arrival_ns=snapshot.newest_arrival_ns if live else None,
+            generation=generation,
+        )
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SessionUpdated)
@@ -142,8 +156,8 @@ class FeedFailed(Message):
 
 
 class SessionReviewed(Message):
-    """A recording has been analysed for the review screens (`review_data.SessionReview`)."""
+    """A recording has been analysed for the review screens (`app.review.SessionReview`)."""
 
-    def __init__(self, review: Any) -> None:
+    def __init__(self, review: SessionReview) -> None:
         super().__init__()
         self.review = review

@@ -13,9 +13,10 @@ from textual.message_pump import MessagePump
 
 from osteomonitor.model import Event
 
-# How often a feed posts a fresh snapshot to the screen, s (the numbers a patient
-# reads move at 1 Hz at most; 5 Hz keeps notification-to-screen latency ≤ 0.2 s).
-STATE_PERIOD_S = 0.2
+# How often a feed posts a fresh snapshot to the screen, s: the driver's period.
+from osteomonitor.session import STATE_PERIOD_S
+
+__all__ = ["STATE_PERIOD_S", "SessionFeed"]
 
 
 class SessionFeed(Protocol):

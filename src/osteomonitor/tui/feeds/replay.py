@@ -15,15 +15,17 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from textual.message import Message
 from textual.message_pump import MessagePump
 
 from osteomonitor.errors import OsteomonitorError
-from osteomonitor.model import Event, EventKind, Packet, SessionMeta
+from osteomonitor.model import DeviceInfo, Event, SessionMeta, SessionSummary
+from osteomonitor.prescription import Prescription
+from osteomonitor.session import DeviceCount, Snapshot
 from osteomonitor.tui.feeds.base import STATE_PERIOD_S
 from osteomonitor.tui.messages import (
     DeviceLine,
@@ -74,7 +76,7 @@ class ReplayFeed:
         path: str | Path,
         *,
         speed: float | None = 1.0,
-        prescription: Any = None,
+        prescription: Prescription | None = None,
         rehearsal: bool = False,
         state_period_s: float = STATE_PERIOD_S,
         clock: Callable[[], float] = time.monotonic,
@@ -90,24 +92,22 @@ class ReplayFeed:
         self._thread: threading.Thread | None = None
         self._target: MessagePump | None = None
         self.meta: SessionMeta | None = None
-        self.devices: list[Any] = []
+        self.devices: list[DeviceInfo] = []
         self.start_ns = 0
         self.duration_s = 0.0
         self.position_s = 0.0
         self.finished = False
-        self.summary: Any = None
+        self.summary: SessionSummary | None = None
         self.generation = 0
-        self._rx: Any = prescription
+        self._rx = prescription
 
     # -- controls (called from the UI thread) ---------------------------------------
     def open(self) -> SessionMeta:
         """Read the recording's metadata (fails early with the project's errors)."""
-        from osteomonitor.store.reader import RecordingReader
+        from osteomonitor.session import read_header
 
-        with RecordingReader(self.path) as reader:
-            self.meta = reader.meta
-            self.devices = reader.devices
-            span = reader.time_span_ns()
+        header = read_header(self.path)
+        self.meta, self.devices, span = header.meta, list(header.devices), header.span_ns
         if self._rx is None:
             from osteomonitor.session import recording_prescription
 
@@ -189,7 +189,7 @@ class ReplayFeed:
         self.seek_to(self.position_s + delta_s)
 
     # -- the thread ------------------------------------------------------------------
-    def _post(self, message: Any) -> None:
+    def _post(self, message: Message) -> None:
         if self._target is not None:
             self._target.post_message(message)
 
@@ -200,8 +200,10 @@ class ReplayFeed:
             )
         )
 
-    def _device_lines(self, counts: dict[str, int], lost: set[str]) -> tuple[DeviceLine, ...]:
+    def _device_lines(self, counted: Sequence[DeviceCount]) -> tuple[DeviceLine, ...]:
         simulated = bool(self.meta and self.meta.simulated)
+        counts = {c.key: c.packets for c in counted}
+        lost = {c.key for c in counted if c.lost}
         return tuple(
             DeviceLine(
                 key=d.key,
@@ -239,15 +241,13 @@ class ReplayFeed:
 
     def _play_once(self) -> bool:
         """Play from the start; True when a backward seek asks for a restart."""
-        from osteomonitor.session import SessionProcessor, replay_items
+        from osteomonitor.session import SessionDriver, replay_items
 
         assert self.meta is not None
         self.finished = False
         self.position_s = 0.0
         self.generation += 1
-        counts: dict[str, int] = {}
-        lost: set[str] = set()
-        proc = SessionProcessor(self.devices, self.meta, prescription=self._rx)
+        driver = SessionDriver(self.devices, self.meta, self._rx, clock=self._clock)
         start_ns = self.start_ns
         anchor_wall = self._clock()
         anchor_data_s = 0.0
@@ -287,40 +287,34 @@ class ReplayFeed:
                 # --- feed ---
                 while not self._logged.empty():
                     ev = self._logged.get_nowait()
-                    proc.feed(Event(item.t_ns, ev.kind, ev.data, ev.device))
-                proc.feed(item)
+                    driver.feed(Event(item.t_ns, ev.kind, ev.data, ev.device))
+                driver.feed(item)
                 self.position_s = t_s
-                if isinstance(item, Packet):
-                    counts[item.device] = counts.get(item.device, 0) + 1
-                elif item.kind == EventKind.LINK_LOST and item.device:
-                    lost.add(item.device)
-                elif item.kind == EventKind.LINK_RESTORED and item.device:
-                    lost.discard(item.device)
                 now = self._clock()
                 if now - last_post >= self.state_period_s:
                     last_post = now
-                    self._post_state(proc, counts, lost)
+                    self._post_state(driver.snapshot())
         finally:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
         self.position_s = self.duration_s
         self.finished = True
-        self.summary = proc.summary()
-        self._post_state(proc, counts, lost)
+        self.summary = driver.finish()
+        self._post_state(driver.snapshot(finished=True))
         self._post(FeedFinished(self.summary))
         return False
 
-    def _post_state(self, proc: Any, counts: dict[str, int], lost: set[str]) -> None:
+    def _post_state(self, snapshot: Snapshot) -> None:
         self._post(
             SessionUpdated(
-                proc.state(),
-                alerts=tuple(proc.alerts),
+                snapshot.state,
+                alerts=snapshot.alerts,
                 start_ns=self.start_ns,
                 generation=self.generation,
             )
         )
-        self._post(DevicesUpdated(self._device_lines(counts, lost)))
+        self._post(DevicesUpdated(self._device_lines(snapshot.devices)))
         self._post_playback()
 
     def _pace(self, t_s: float, anchor_wall: float, anchor_data_s: float) -> bool:

@@ -17,10 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from osteomonitor.store.library import RecordingInfo, list_recordings
+from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.display import clock_text, minutes_text
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
 

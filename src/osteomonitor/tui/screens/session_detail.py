@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor.app.review import ReviewCache, SessionReview
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache, SessionReview
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
@@ -54,7 +54,7 @@ def summary_line(review: SessionReview) -> str:
     h = s.heart
     parts = [
         f"duration {clock_text(s.duration_s)}",
-        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts > {OSTEOGENIC_G:g} g)",
+        f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
         f"in band {minutes_text(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
@@ -185,7 +185,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         self.app.push_screen(ReplayScreen(feed, targets=_targets(self.review)))
 
     def action_weeks(self) -> None:
-        from osteomonitor.store.library import list_recordings
+        from osteomonitor.app.review import list_recordings
         from osteomonitor.tui.screens.weeks import WeeksScreen
 
         if self.review is not None and self.review.meta is not None:
@@ -198,7 +198,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             self.app.push_screen(WeeksScreen(patient, paths, self.cache))
 
     def action_export(self) -> None:
-        from osteomonitor.tui.services.report_export import export_review
+        from osteomonitor.app.review import export_review
 
         if self.review is None or self.review.summary is None:
             return

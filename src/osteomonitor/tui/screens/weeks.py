@@ -7,7 +7,6 @@ Top: one row per ISO week (newest first) with days trained per modality against
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,9 +19,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from osteomonitor.errors import OsteomonitorError
+from osteomonitor.app.review import ReviewCache, patient_weeks, week_reports
+from osteomonitor.errors import OsteomonitorError, UsageError
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.services.review_data import ReviewCache
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -35,29 +34,6 @@ class WeeksReady(Message):
         super().__init__()
         self.reports = reports
         self.error = error
-
-
-def iso_weeks_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
-    """Every ISO (year, week) from the week of `first` to the week of `last`."""
-    out: list[tuple[int, int]] = []
-    day = first - dt.timedelta(days=first.weekday())
-    while day <= last:
-        y, w, _ = day.isocalendar()
-        out.append((y, w))
-        day += dt.timedelta(days=7)
-    return out
-
-
-def week_reports(reviews: list[Any], rx: Any) -> list[Any]:
-    """`evaluate_week` for every ISO week spanned by `reviews` (newest first)."""
-    from osteomonitor.prescription import evaluate_session, evaluate_week
-
-    sessions = [(r.meta, r.summary) for r in reviews if r.summary is not None]
-    if not sessions:
-        return []
-    dates = [evaluate_session(s, rx).local_date for _, s in sessions]
-    weeks = iso_weeks_between(min(dates), max(dates))
-    return [evaluate_week(sessions, rx, w) for w in reversed(weeks)]
 
 
 def days_cell(m: Any) -> Text:
@@ -122,17 +98,11 @@ its days, lapses and due progressions are listed below.
 
     @work(thread=True, exclusive=True, group="weeks")
     def _compute(self) -> None:
-        reviews = [self.cache.review(p) for p in self.paths]
-        reviews = [r for r in reviews if r.summary is not None and r.meta is not None]
-        reviews.sort(key=lambda r: r.summary.start_t_ns if r.summary else 0)
-        rx = self.prescription
-        if rx is None:
-            rx = next((r.prescription for r in reversed(reviews) if r.prescription), None)
-        if rx is None:
-            self.post_message(WeeksReady([], "no prescription in this patient's recordings"))
-            return
         try:
-            self.post_message(WeeksReady(week_reports(reviews, rx), None))
+            weeks = patient_weeks(self.paths, self.prescription, self.cache)
+            self.post_message(WeeksReady(week_reports(weeks), None))
+        except UsageError:
+            self.post_message(WeeksReady([], "no prescription in this patient's recordings"))
         except OsteomonitorError as exc:
             self.post_message(WeeksReady([], str(exc)))
 

@@ -1,1 +1,1 @@
-"""Services: the use cases the screens start (a live session, a review, an export)."""
+"""Services: what the live screens start (a live session on a collector)."""

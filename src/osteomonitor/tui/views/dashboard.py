@@ -16,7 +16,7 @@ from osteomonitor.model import NS_PER_S, Event
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
-#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006, hip > 3.9 g).
+#: Impacts at or above this are drawn as osteogenic (Vainionpää 2006: the 3.9-5.3 g band and above).
 OSTEOGENIC_G = OSTEOGENIC_PEAK_G
 
 

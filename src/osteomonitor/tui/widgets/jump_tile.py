@@ -39,7 +39,7 @@ class JumpTile(Tile):
         self.set_text("jump-count", str(n))
         text, lo = _target_text(target)
         hard = state.impacts.n_above_3_9g
-        osteo = f"   {hard} impacts > 3.9 g" if n or hard else ""
+        osteo = f"   {hard} impacts ≥ 3.9 g" if n or hard else ""
         self.set_text("jump-target", text)
         self.set_text("jump-hard", osteo.strip())
         self.set_class(lo is not None and n >= lo, "-done")
