@@ -401,7 +401,7 @@ def test_session_record_and_dates() -> None:
         10,
         1,
     )
-    assert [(r.value, r.scale) for r in sc.rpe] == [(12.0, "borg6-20")]
+    assert [(r.value, r.scale) for r in sc.rpe] == [(12.0, "borg")]
     assert [(r.value, r.note, r.t_s) for r in sc.pain] == [(3.0, "knee", 90.0)]
     assert any(a.rule == "pain" for a in sc.alerts)
     # explicit date / aware datetime

@@ -215,18 +215,21 @@ def _minutes(ctx: MeasureContext, t: Target | None) -> Measure:
 
 def _effort(ctx: MeasureContext, scale: str) -> Measure:
     from osteomonitor.prescription.fitt import EFFORT_SCALES
+    from osteomonitor.prescription.session_record import REPORT_SCALE
 
     label = EFFORT_SCALES[scale][2]
-    on_scale = [r for r in ctx.rpe if r.scale == scale and r.value is not None]
+    by_report = {v: k for k, v in REPORT_SCALE.items()}
+    on_scale = [r for r in ctx.rpe if r.scale == REPORT_SCALE[scale] and r.value is not None]
     if on_scale:
         vals = ", ".join(_n(r.value) for r in on_scale if r.value is not None)
         last = on_scale[-1].value
         return Measure(last, f"session {label} {_n(last or 0)} (reports: {vals})")
-    other = [r for r in ctx.rpe if r.scale != scale]
+    other = [r for r in ctx.rpe if r.scale != REPORT_SCALE[scale]]
     if other:
         return Measure(
             None,
-            f"effort was rated on {EFFORT_SCALES[other[-1].scale][2]}, but this prescription "
+            f"effort was rated on {EFFORT_SCALES[by_report[other[-1].scale]][2]}, but this "
+            "prescription "
             f"uses {label}",
             Status.NOT_MEASURABLE,
         )

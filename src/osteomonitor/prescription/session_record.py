@@ -48,6 +48,10 @@ class StretchHold:
     hold_s: float
 
 
+#: How a report names its effort scale (the report vocabulary predates CR-10 entry:
+#: old recordings must read as they did, so Borg 6-20 stays "borg").
+REPORT_SCALE: dict[str, str] = {"borg6-20": "borg", "cr10": "cr10"}
+
 #: Plausible stretch holds, s: shorter is a tap of the button, longer a forgotten timer.
 HOLD_S_VALID: tuple[float, float] = (1.0, 300.0)
 
@@ -156,4 +160,4 @@ def _effort(d: Mapping[str, Any], t_s: float, notes: list[str]) -> Report | None
             f"left out (the scale runs {lo:g}–{hi:g})"
         )
         return None
-    return Report(t_s, value, scale, str(d.get("note", "")))
+    return Report(t_s, value, REPORT_SCALE[scale], str(d.get("note", "")))
