@@ -123,6 +123,8 @@ class SessionMeta:
         software_version: osteomonitor version that recorded it.
         prescription_toml: the prescription in force, verbatim, or None.
         simulated: True when the data came from a virtual wearable.
+        supervised: the session was supervised by a professional (True), done alone
+            (False), or not said (None: recordings made before the flag existed).
     """
 
     patient: str
@@ -133,6 +135,7 @@ class SessionMeta:
     prescription_toml: str | None = None
     simulated: bool = False
     notes: str = ""
+    supervised: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor.cli.record import add_simulation_companions
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 from osteomonitor.pseudonym import pseudonym_arg
 
@@ -66,6 +67,7 @@ def register(sub: Any) -> None:
     )
     live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
+    add_supervision_flag(live)
     live.add_argument(
         "-o",
         "--output",
@@ -172,5 +174,6 @@ def _live(args: argparse.Namespace) -> int:
         sim_seed=args.sim_seed,
         sim_faults=args.sim_faults,
         sim_source=args.sim_source,
+        supervised=supervision_of(args),
     )
     return run_live(plan, rx)

@@ -39,6 +39,14 @@ from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
 DEFAULT_EXPORT_DIR = Path("reports")
 
 
+#: How the supervision flag reads in the title bar.
+SUPERVISION_WORDS: dict[bool | None, str] = {
+    True: "supervised",
+    False: "unsupervised",
+    None: "supervision not recorded",
+}
+
+
 def summary_line(review: SessionReview) -> str:
     """The header line under the title: duration, coverage, jumps, minutes in band."""
     s = review.summary
@@ -83,6 +91,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         Binding("p", "replay", "Replay"),
         Binding("w", "weeks", "Patient's weeks"),
         Binding("e", "export", "Export report"),
+        Binding("s", "supervised", "Supervised?"),
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -132,10 +141,11 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         meta, s = review.meta, review.summary
         if meta is not None:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
+            sup = SUPERVISION_WORDS[meta.supervised]
             self.query_one("#title-bar", Label).update(
                 plain(
                     f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} "
-                    f"session   {self.path.name}{sim}"
+                    f"session   {sup}   {self.path.name}{sim}"
                 )
             )
         self.query_one("#detail-summary", Label).update(plain(" " + summary_line(review)))
@@ -204,6 +214,25 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             title="Report exported",
             markup=False,
         )
+
+    def action_supervised(self) -> None:
+        """Cycle the session's supervision flag in review: unknown → yes → no → unknown.
+
+        The flag is kept beside the recording (`FILE.review.json`); the recording is
+        never modified.
+        """
+        from osteomonitor.app.review import set_supervised
+
+        if self.review is None or self.review.meta is None:
+            return
+        nxt = {None: True, True: False, False: None}[self.review.meta.supervised]
+        try:
+            set_supervised(self.path, nxt)
+        except OSError as exc:
+            self.notify(f"cannot save the review note: {exc}", severity="error")
+            return
+        self.notify(f"session marked {SUPERVISION_WORDS[nxt]} (recording unchanged)")
+        self._analyse()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))
