@@ -84,6 +84,8 @@ class Tally:
     wal_recovered: int = 0
     set_aside: int = 0
     import_refused: int = 0
+    refused_to_repair: Counter[str] = field(default_factory=Counter)
+    aborted_after_repair: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     drill_errors: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
@@ -519,8 +521,10 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
         export = _damage_export(rng, _psl_rows(templates), folder)
         try:
             code, _, err = _cli(
-                ["import", "polar-sensor-logger", str(export), "-o", str(path.with_suffix(""))]
-                + ["--timezone", "UTC"]
+                [
+                    *("import", "polar-sensor-logger", str(export)),
+                    *("-o", str(path.with_suffix("")), "--timezone", "UTC"),
+                ]
             )
         except Exception as exc:
             tally.traceback("import/psl-export", exc)
@@ -563,7 +567,7 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
     # analyze --json, then the text report
     code = 0
     try:
-        code, out, _ = _cli(["analyze", str(path), "--json"])
+        code, out, err = _cli(["analyze", str(path), "--json"])
         if code == 0:
             doc = json.loads(out)
             _check_numbers(doc, f"analyze/{kind}", tally)
@@ -571,6 +575,8 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
             tally.set_aside += sum(int(x["frames"]) for x in sess.get("set_aside", []))
             if expect is not None:
                 tally.good_kept += min(expect, int(sess.get("packets", 0)))
+        elif "recordings repair" in err:  # refused, saying what is damaged and to repair
+            tally.refused_to_repair[kind] += 1
         else:
             tally.aborted[kind] += 1
         if tally.sessions % TEXT_EVERY == 0:
@@ -591,6 +597,12 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
             res = repair_recording(path)
             if kind == "damaged-wal":
                 tally.wal_recovered += res.packets
+            if code != 0:  # the user follows the refusal's advice: analyse the repaired file
+                code2, out2, _ = _cli(["analyze", str(res.output), "--json"])
+                if code2 == 0:
+                    _check_numbers(json.loads(out2), f"analyze-repaired/{kind}", tally)
+                else:
+                    tally.aborted_after_repair[kind] += 1
         except OsteomonitorError:
             pass
     except Exception as exc:
@@ -672,7 +684,23 @@ def run(smoke: bool = False) -> list[Row]:
             + (f"; drill errors: {top(tally.drill_errors)}" if tally.drill_errors else ""),
         ),
         Row("fuzz pipeline: tracebacks", tb, "count", "0", tb == 0, top(tally.tracebacks)),
-        Row("fuzz pipeline: aborted analyses", ab, "count", "0", ab == 0, top(tally.aborted)),
+        Row(
+            "fuzz pipeline: aborted analyses",
+            ab,
+            "count",
+            "0",
+            ab == 0,
+            f"{top(tally.aborted)}; refused with a clear 'damaged … run repair' message: "
+            f"{sum(tally.refused_to_repair.values())} ({top(tally.refused_to_repair)})",
+        ),
+        Row(
+            "fuzz pipeline: refused analyses still failing after repair",
+            sum(tally.aborted_after_repair.values()),
+            "count",
+            "0",
+            not tally.aborted_after_repair,
+            top(tally.aborted_after_repair),
+        ),
         Row(
             "fuzz pipeline: non-finite or out-of-range numbers",
             bad,
