@@ -84,14 +84,12 @@ LIMITS: dict[str, Limit] = {
         "corrupt timestamp (one gave a session of 2,078,439 hours).",
     ),
     "start_hint_window_s": Limit(
-        6 * 3600.0,
+        366 * 86400.0,
         "s",
         "The recorded start (SessionMeta.start_iso) comes from the same host clock as the "
-        "arrival times (importers take it from the other tool's first time), so a mis-set "
-        "clock moves both alike; the first time admitted must lie no more than "
-        "`host_backward_s` before it and no more than this after it (a session lasts "
-        "minutes to hours, as `host_jump_s`). A first time wrong by hours to months "
-        "(it was a year) would otherwise become the anchor and set the rest aside.",
+        "arrival times but is written separately (importers take it from the other tool); "
+        "the first time admitted must lie within a year of it, which lets a mis-set clock "
+        "through and stops garbage (0, year 2263) from becoming the session's anchor.",
     ),
     "block_vs_arrival_s": Limit(
         120.0,
@@ -195,8 +193,7 @@ class ArrivalGate:
 
     Args:
         start_hint_ns: the session's recorded start, ns since the epoch (None = not
-            known); the anchor must lie at most `host_backward_s` before it and at most
-            `start_hint_window_s` after it.
+            known); the anchor must lie within `start_hint_window_s` of it.
     """
 
     def __init__(self, start_hint_ns: int | None = None) -> None:
@@ -209,11 +206,7 @@ class ArrivalGate:
         anchor = self.anchor_ns
         if anchor is None:
             hint = self.start_hint_ns
-            if hint is not None and not (
-                hint - limit("host_backward_s") * NS_PER_S
-                <= t_ns
-                <= hint + limit("start_hint_window_s") * NS_PER_S
-            ):
+            if hint is not None and abs(t_ns - hint) > limit("start_hint_window_s") * NS_PER_S:
                 raise SetAside("time far from the recorded start")
             self.anchor_ns = self.latest_ns = t_ns
             return
