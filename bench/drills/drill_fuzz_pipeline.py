@@ -334,6 +334,8 @@ def _damage_export(rng: random.Random, rows: dict[str, list[str]], folder: Path)
     for _ in range(rng.randint(1, 3)):
         part = rng.choice(sorted(rows))
         lines = rows[part]
+        if not lines:  # emptied by an earlier damage
+            continue
         how = rng.choice(PSL_ROW_DAMAGE)
         i = rng.randrange(len(lines))
         line = lines[i]
