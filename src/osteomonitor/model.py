@@ -44,7 +44,7 @@ class EventKind(enum.StrEnum):
     """Timestamped things that happen in a session besides sensor data."""
 
     MARKER = "marker"
-    RPE = "rpe"  # data: {"rpe": 6..20}
+    RPE = "rpe"  # data: {"rpe": value, "scale": "borg6-20"|"cr10"}; no scale = Borg 6-20
     PAIN = "pain"  # data: {"level": 0..10, "where": str}
     NOTE = "note"  # data: {"text": str}
     LINK_LOST = "link_lost"  # device set; data: {"reason": str}
@@ -59,6 +59,7 @@ class EventKind(enum.StrEnum):
     SET_DONE = "set_done"  # data: {"exercise": str, "reps": int, "load_kg": float}
     REST_START = "rest_start"  # marks a resting segment for HRrest estimation
     REST_END = "rest_end"
+    STRETCH_HOLD = "stretch_hold"  # data: {"exercise": str, "hold_s": float}: one completed hold
     # A fall detected live (analysis/falls.py); data: {"t_s": impact, s from session
     # start, "probability": 0-1, "peak_g": float, "tilt_deg": float}; device set.
     FALL_SUSPECTED = "fall_suspected"
@@ -122,6 +123,8 @@ class SessionMeta:
         software_version: osteomonitor version that recorded it.
         prescription_toml: the prescription in force, verbatim, or None.
         simulated: True when the data came from a virtual wearable.
+        supervised: the session was supervised by a professional (True), done alone
+            (False), or not said (None: recordings made before the flag existed).
     """
 
     patient: str
@@ -132,6 +135,7 @@ class SessionMeta:
     prescription_toml: str | None = None
     simulated: bool = False
     notes: str = ""
+    supervised: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,3 +80,14 @@ def test_usc_had_walking_matches_the_gyro_stride_rhythm(datasets_dir) -> None:  
         steps += r.step_times_s.size
         expected += ref * len(d) / 100.0 / 60.0
     assert steps >= 0.9 * expected
+
+
+def test_recent_cadence_takes_the_trailing_run_only() -> None:
+    from osteomonitor.analysis.steps import recent_cadence_spm
+
+    walk = [i * 0.5 for i in range(40)]  # 120 steps/min for 19.5 s
+    assert recent_cadence_spm(walk) == pytest.approx(120.0)
+    later = [*walk, 40.0, 40.6, 41.2, 41.8]  # a new run at 100 steps/min after a pause
+    assert recent_cadence_spm(later) == pytest.approx(100.0)
+    assert recent_cadence_spm([1.0, 1.5]) is None
+    assert recent_cadence_spm([*walk, 30.0]) is None  # one step after a pause: no run

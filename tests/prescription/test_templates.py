@@ -26,7 +26,8 @@ EXPECTED_TARGETS: list[tuple[str, str, str, float | None, float | None, bool, fl
     # "2–5 sets per region", "≥ 3 major muscle groups"
     ("ksbmr-2023", "resistance", "days_per_week", 2, 3, True, None),
     ("ksbmr-2023", "resistance", "reps_per_set", 5, 12, False, None),
-    ("ksbmr-2023", "resistance", "pct_1rm", 50, 85, False, None),
+    # the ramp's first phase (50–60 %; the ramp's dates are osteomonitor's choice)
+    ("ksbmr-2023", "resistance", "pct_1rm", 50, 60, False, None),
     ("ksbmr-2023", "resistance", "sets_per_exercise", 2, 5, False, None),
     ("ksbmr-2023", "resistance", "muscle_groups", 3, None, False, None),
     # impact: "≥ 2–3 days/week", "10–50 jumps/session", "≥ 6 months"
@@ -76,6 +77,11 @@ EXPECTED_PHASES = [
     ("acsm-osteoporosis", "resistance", 0, 2, "sets_per_exercise", 2, 2, None),
     # "progress to 2–3" (days/week): no week given → clinician review
     ("acsm-osteoporosis", "resistance", 1, None, "days_per_week", 2, 3, None),
+    # KSBMR "starting at 50% and progressing to 85% 1RM": dated ramp (osteomonitor's dates)
+    ("ksbmr-2023", "resistance", 0, 4, "pct_1rm", 60, 70, None),
+    ("ksbmr-2023", "resistance", 1, 8, "pct_1rm", 70, 80, None),
+    ("ksbmr-2023", "resistance", 2, 12, "pct_1rm", 80, 85, None),
+    ("ksbmr-2023", "resistance", 3, 16, "pct_1rm", 85, 85, None),
 ]
 
 EXPECTED_MODALITIES = {
@@ -91,7 +97,7 @@ def test_template_value(
 ) -> None:
     t = TEMPLATES[tpl].modalities[mod].targets[key]
     assert (t.lo, t.hi, t.at_least, t.hi_from) == (lo, hi, at_least, hi_from)
-    assert t.source.ref == tpl and t.source.quote
+    assert t.source.ref in (tpl, "ksbmr-ramp") and t.source.quote
 
 
 def test_no_template_value_missing_from_the_expected_table() -> None:
@@ -165,7 +171,7 @@ def cited_values(m: ModalityRx) -> list[tuple[Source, tuple[float, ...]]]:
     for t in m.targets.values():
         add(t)
     for ph in m.phases:
-        if ph.after_weeks is not None:
+        if ph.after_weeks is not None and ph.source.ref != "ksbmr-ramp":  # ramp dates: ours
             out.append((ph.source, (float(ph.after_weeks),)))
         for t in ph.targets.values():
             add(t)
@@ -192,13 +198,20 @@ def test_every_number_of_the_reference_table_is_in_its_template(
 ) -> None:
     cells = md_table(fitt_md, heading)
     cited: dict[tuple[str, str], set[float]] = {}
+    ramp: dict[tuple[str, str], list[float]] = {}
     for m in TEMPLATES[tpl].modalities.values():
         for src, nums in cited_values(m):
+            if src.ref == "ksbmr-ramp":  # the ramp's steps are ours; its ends are the cell's
+                assert src.quote == cells[(src.row, src.column)]
+                ramp.setdefault((src.row, src.column), []).extend(nums)
+                continue
             assert src.ref == tpl
             key = (src.row, src.column)
             assert key in cells, f"{tpl} cites a cell that is not in the table: {key}"
             assert src.quote == cells[key], f"quote of {key} differs from the table"
             cited.setdefault(key, set()).update(nums)
+    for key, nums_ in ramp.items():
+        cited.setdefault(key, set()).update({min(nums_), max(nums_)})
     for key, text in cells.items():
         if key[1] == "Evidence":
             continue

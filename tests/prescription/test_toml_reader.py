@@ -294,7 +294,7 @@ BAD: list[tuple[str, str, dict[str, object], Callable[[str], str], str, str]] = 
         {"fracture_risk": "high"},
         after("[safety]", "eyes_closed_balance = true"),
         "safety.eyes_closed_balance",
-        "not for high fracture risk",
+        "not for this patient (high fracture risk",
     ),
     (
         "spinal flexion allowed with vertebral fracture",
@@ -445,9 +445,9 @@ def test_hr_medication_needs_a_bpm_ceiling_or_a_measured_hrmax() -> None:
     with pytest.raises(PrescriptionFileError) as err:
         parse_prescription(text, "p07.toml")
     assert err.value.problems[0].key == "safety.hr_ceiling.pct_hrr"
-    ok = set_line("hr_ceiling", "hr_ceiling = { bpm = 120 }")(text)
+    ok = set_line("hr_ceiling", "hr_ceiling = { bpm = 125 }")(text)  # the band tops at 121
     rx = parse_prescription(ok, "p07.toml")
-    assert not rx.patient.hr_trusted and rx.safety.hr_ceiling_bpm == 120
+    assert not rx.patient.hr_trusted and rx.safety.hr_ceiling_bpm == 125
 
 
 def test_edited_value_is_cited_as_the_file() -> None:

@@ -53,7 +53,11 @@ def session_docs() -> list[dict[str, Any]]:
         hr_coverage=0.9,
         hr_mean=100,
         band_min=10,
-        events=(ev(10, EventKind.RPE, rpe=12), ev(20, EventKind.RPE, cr10=3)),
+        events=(
+            ev(10, EventKind.RPE, rpe=12),
+            ev(20, EventKind.RPE, cr10=3),
+            ev(30, EventKind.STRETCH_HOLD, exercise="calf", hold_s=20.0),
+        ),
     )
     extra = dataclasses.replace(
         extra, set_aside=(SetAsideFrames("hip", "imu_data", "value outside ±16 g", 3),)

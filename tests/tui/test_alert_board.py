@@ -86,15 +86,3 @@ def test_hr_ceiling_alert_stays_while_the_heart_rate_is_above_the_ceiling() -> N
     assert board.active() == [hr]
     board.update([hr], late + 1, hr_above_ceiling=False)
     assert board.active() == []
-
-
-def test_band_position_words() -> None:
-    from osteomonitor.tui.widgets.heart_tile import band_position
-
-    band = (40.0, 60.0)
-    assert band_position(50.0, band, True) == "in"
-    assert band_position(39.9, band, True) == "below"
-    assert band_position(60.1, band, True) == "above"
-    assert band_position(50.0, band, False) == "invalid"
-    assert band_position(None, band, True) == "none"  # HR valid, no HRrest/HRmax known
-    assert band_position(50.0, None, True) == "none"

@@ -1,5 +1,5 @@
 """The live screen over the whole path: virtual H10 → BLE → bleak → collector → recording
-→ analysis → screen. Keys log RPE, pain, markers, balance blocks and sets into the
+→ analysis → screen. Keys log RPE, pain, markers, balance blocks, stretch holds and sets into the
 recording; pain raises an alert the patient acknowledges; stopping closes the file."""
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ async def test_keys_alert_and_stop_over_the_virtual_stack(tmp_path: Path) -> Non
             assert screen.balance_open
             await pilot.press("b")
             assert not screen.balance_open
+            # a stretch hold: start (name), hold, release: one event
+            await pilot.press("h", *"calf", "enter")
+            await pilot.pause(1.0)  # 2 s of the simulated clock
+            await pilot.press("h")
             # a finished set
             await pilot.press("s", *"squat", "enter", "1", "0", "enter", "2", "0", "enter")
             banner = screen.query_one(AlertBanner)
@@ -82,7 +86,9 @@ async def test_keys_alert_and_stop_over_the_virtual_stack(tmp_path: Path) -> Non
         events = reader.events()
     by_kind = {e.kind: e.data for e in events}
     assert by_kind[EventKind.MARKER] == {"label": "1"}
-    assert by_kind[EventKind.RPE] == {"rpe": 13}
+    assert by_kind[EventKind.RPE] == {"rpe": 13, "scale": "borg6-20"}  # the demo is KSBMR
+    hold = by_kind[EventKind.STRETCH_HOLD]
+    assert hold["exercise"] == "calf" and hold["hold_s"] >= 1.0
     assert by_kind[EventKind.BALANCE_START] == {"eyes": "open"}
     assert EventKind.BALANCE_END in by_kind
     assert by_kind[EventKind.SET_DONE] == {"exercise": "squat", "reps": 10, "load_kg": 20.0}

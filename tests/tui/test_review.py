@@ -127,3 +127,33 @@ async def test_export_writes_owner_only_reports(tmp_path: Path) -> None:
     assert doc["schema"] == "osteomonitor.session/1"
     csv_lines = (out / "demo-P00-impact-sim-jumps.csv").read_text().strip().splitlines()
     assert len(csv_lines) == 1 + len(summary.jumps)
+
+
+async def test_supervision_is_set_in_review_beside_the_file(tmp_path: Path) -> None:
+    import hashlib
+    import shutil
+
+    from tui_support import IMPACT
+
+    from osteomonitor.store.overrides import effective_meta, override_path
+
+    rec = tmp_path / IMPACT.name
+    shutil.copy(IMPACT, rec)
+    before = hashlib.sha256(rec.read_bytes()).hexdigest()
+    app = OsteomonitorApp(lambda: SessionDetailScreen(rec))
+    async with app.run_test(size=SIZE) as pilot:
+        detail = app.screen
+        assert isinstance(detail, SessionDetailScreen)
+        await wait_for(pilot, lambda: detail.review is not None, what="analysis")
+        assert detail.review is not None and detail.review.meta is not None
+        assert detail.review.meta.supervised is None  # recorded before the flag existed
+        await pilot.press("s")
+
+        def supervised() -> bool:
+            r = detail.review
+            return r is not None and r.meta is not None and r.meta.supervised is True
+
+        await wait_for(pilot, supervised, what="the re-analysis")
+        assert detail.review.compliance is not None and detail.review.compliance.supervised
+    assert override_path(rec).exists() and effective_meta(rec).supervised is True
+    assert hashlib.sha256(rec.read_bytes()).hexdigest() == before

@@ -14,6 +14,7 @@ gives no walking. `StepCounter` is the incremental form; `detect_steps` feeds it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,3 +194,37 @@ def gait_summary(steps: StepResult, jumps: JumpAnalysis | None = None) -> GaitSu
         running_s=jumps.running_s if jumps else 0.0,
         running_strides=jumps.running_strides if jumps else 0,
     )
+
+
+#: The live cadence is taken over the counted steps of this many seconds, s: about ten
+#: strides at ordinary cadence, so one missed heel strike moves it little.
+RECENT_CADENCE_S = 10.0
+
+
+def recent_cadence_spm(
+    step_times_s: Sequence[float], window_s: float = RECENT_CADENCE_S
+) -> float | None:
+    """Cadence of the latest walking run over its last `window_s`, steps/min.
+
+    (k − 1) / (t_k − t_1) · 60 over the last steps of the trailing run (consecutive
+    intervals ≤ the longest accepted step interval) within `window_s` of the latest
+    step; None with fewer than 3 such steps. Staleness (how long ago the latest step
+    was) is the caller's to judge.
+
+    Args:
+        step_times_s: counted step times in order, s.
+        window_s: the span looked back from the latest step, s.
+    """
+    if len(step_times_s) < 3:
+        return None
+    last = step_times_s[-1]
+    first_i = len(step_times_s) - 1
+    while (
+        first_i > 0
+        and step_times_s[first_i] - step_times_s[first_i - 1] <= STEP_INTERVAL_S[1]
+        and last - step_times_s[first_i - 1] <= window_s
+    ):
+        first_i -= 1
+    k = len(step_times_s) - first_i
+    span = last - step_times_s[first_i]
+    return 60.0 * (k - 1) / span if k >= 3 and span > 0 else None

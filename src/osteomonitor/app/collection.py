@@ -44,6 +44,7 @@ class CollectionPlan:
         sim_faults: a --sim-faults text ("malformed=50,drop=…"), "" for none.
         sim_source: a recording the virtual devices play instead of the model.
         notes: free text stored with the session.
+        supervised: the session is supervised (True), not (False), not said (None).
     """
 
     patient: str
@@ -60,6 +61,7 @@ class CollectionPlan:
     sim_faults: str = ""
     sim_source: Path | None = None
     notes: str = field(default="")
+    supervised: bool | None = None
 
     @property
     def path(self) -> Path:
@@ -95,7 +97,11 @@ async def open_world(plan: CollectionPlan) -> AsyncIterator[World]:
     specs = tuple(parse_device(d, plan.rate_hz, plan.range_g) for d in plan.devices)
     if not plan.simulate:
         meta = session_meta(
-            plan.patient, plan.kind, prescription_toml=plan.prescription_toml, notes=plan.notes
+            plan.patient,
+            plan.kind,
+            prescription_toml=plan.prescription_toml,
+            notes=plan.notes,
+            supervised=plan.supervised,
         )
         yield World(SYSTEM_STACK, specs, meta)
         return
@@ -117,6 +123,7 @@ async def open_world(plan: CollectionPlan) -> AsyncIterator[World]:
             prescription_toml=plan.prescription_toml,
             simulated=True,
             notes=_simulated_notes(plan, kinds),
+            supervised=plan.supervised,
         )
         yield World(
             world.stack, specs or tuple(world.device_specs(plan.rate_hz, plan.range_g)), meta

@@ -52,13 +52,14 @@ __all__ = [
     "recording_set_aside",
     "review_session",
     "set_aside_lines",
+    "set_supervised",
     "week_report",
     "week_reports",
     "weeks_prescription",
 ]
 
 #: Cache key of a file: (resolved path, size in bytes, modification time in ns).
-FileKey = tuple[str, int, int]
+FileKey = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,16 @@ class SessionReview:
 
 
 def file_key(path: Path) -> FileKey:
-    """Cache key: a file's path, size and modification time (ns)."""
+    """Cache key: a file's path, size and modification time (ns), and the modification
+    time of its review side file (0 without one), so a review override is seen."""
+    from osteomonitor.store.overrides import override_path
+
     st = path.stat()
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    try:
+        side_ns = override_path(path).stat().st_mtime_ns
+    except OSError:
+        side_ns = 0
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, side_ns)
 
 
 def analyse_file(
@@ -94,11 +102,15 @@ def analyse_file(
 ) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
     """One pass of the session driver over a file: (meta, summary, prescription used).
 
+    The metadata carries the review overrides kept beside the file (supervision).
+
     Raises:
         RecordingError / PrescriptionError: the file or its snapshot cannot be read.
     """
+    from osteomonitor.store.overrides import apply_overrides
+
     meta, proc = process_recording(path, prescription)
-    return meta, proc.summary(), proc.prescription
+    return apply_overrides(meta, path), proc.summary(), proc.prescription
 
 
 def judge(
@@ -119,7 +131,7 @@ def judge(
     if rx is None:
         return base
     try:
-        compliance = evaluate_session(summary, rx)
+        compliance = evaluate_session(summary, rx, supervised=meta.supervised)
     except OsteomonitorError as exc:
         if strict:
             raise
@@ -380,3 +392,11 @@ def week_report(
         cal = local_date(max(s.start_t_ns for _, s in sessions), rx.patient.timezone)
         iso = (cal.isocalendar().year, cal.isocalendar().week)
     return evaluate_week(sessions, rx, iso, as_of=as_of)
+
+
+def set_supervised(path: str | Path, supervised: bool | None) -> Path:
+    """Keep a reviewer's supervision flag for a recording beside it (`FILE.review.json`);
+    the recording itself is never modified. Returns the side file's path."""
+    from osteomonitor.store.overrides import write_supervised
+
+    return write_supervised(path, supervised)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 
 #: The demo patient: a pseudonym and plausible facts for a fit 67-year-old at moderate
@@ -92,6 +93,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("-o", "--output", type=Path, help="recording file (default: a temporary folder)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulated session")
+    add_supervision_flag(p)
     p.set_defaults(func=_demo)
 
 
@@ -119,5 +121,6 @@ def _demo(args: argparse.Namespace) -> int:
         sim_seed=args.seed,
         sim_duration_s=DEMO_SESSION_S,
         notes="osteomonitor demo",
+        supervised=supervision_of(args),
     )
     return run_live(plan, rx)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor.cli.record import add_simulation_companions
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 from osteomonitor.pseudonym import pseudonym_arg
 
@@ -42,8 +43,9 @@ def register(sub: Any) -> None:
         "live",
         help="record a session and show it live (patient dashboard)",
         description="Connect to the wearables, record every notification and show the "
-        "session live. Keys: r effort (RPE), p pain, m marker, b balance start/end, s set "
-        "done, a acknowledge alert, q stop, ? help.",
+        "session live. Keys: r effort (on the prescription's scale: Borg 6-20 or CR-10), "
+        "p pain, m marker, b balance start/end, h stretch hold start/end, s set done, "
+        "a acknowledge alert, q stop, ? help.",
     )
     live.add_argument(
         "--device",
@@ -65,6 +67,7 @@ def register(sub: Any) -> None:
     )
     live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
+    add_supervision_flag(live)
     live.add_argument(
         "-o",
         "--output",
@@ -171,5 +174,6 @@ def _live(args: argparse.Namespace) -> int:
         sim_seed=args.sim_seed,
         sim_faults=args.sim_faults,
         sim_source=args.sim_source,
+        supervised=supervision_of(args),
     )
     return run_live(plan, rx)

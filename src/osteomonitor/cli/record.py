@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 from osteomonitor.model import SessionKind
 from osteomonitor.pseudonym import pseudonym_arg
@@ -110,6 +111,7 @@ def register(sub: Any) -> None:
     p.add_argument("--rate", type=float, metavar="HZ", help="accelerometer sample rate")
     p.add_argument("--range", type=float, metavar="G", help="accelerometer range, ±g")
     p.add_argument("--quiet", action="store_true", help="no live status line")
+    add_supervision_flag(p)
     add_simulation_arguments(p)
     p.set_defaults(func=_record)
 
@@ -173,6 +175,7 @@ async def _main(
         sim_duration_s=args.duration or SIMULATED_SESSION_S,
         sim_faults=args.sim_faults,
         sim_source=args.sim_source,
+        supervised=supervision_of(args),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

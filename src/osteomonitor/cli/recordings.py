@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from osteomonitor.cli.supervision import CHOICES
+
 DEFAULT_DIR = Path("recordings")
 
 
@@ -25,6 +27,18 @@ def register(sub: Any) -> None:
     info.add_argument("file", type=Path)
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=_info)
+
+    sup = rsub.add_parser(
+        "supervised",
+        help="say in review whether a session was supervised (kept beside the file)",
+        description=(
+            "Writes FILE.review.json beside the recording (owner-only); the recording itself "
+            "is never modified. analyze and week use the corrected flag."
+        ),
+    )
+    sup.add_argument("file", type=Path)
+    sup.add_argument("value", choices=tuple(CHOICES), help="yes, no or unknown")
+    sup.set_defaults(func=_supervised)
 
     fix = rsub.add_parser(
         "repair",
@@ -274,3 +288,14 @@ def _repair(args: argparse.Namespace) -> int:
                 for line in r.problems:
                     print(f"  sqlite: {line}")
     return 1 if failed else 0
+
+
+def _supervised(args: argparse.Namespace) -> int:
+    from osteomonitor.store.overrides import effective_meta, write_supervised
+
+    value = CHOICES[args.value]
+    effective_meta(args.file)  # a readable recording (clear error otherwise)
+    side = write_supervised(args.file, value)
+    word = {True: "supervised", False: "unsupervised", None: "not recorded"}[value]
+    print(f"{args.file}: session marked {word} in review ({side.name}; recording unchanged)")
+    return 0

@@ -68,8 +68,9 @@ def session_meta(
     simulated: bool = False,
     notes: str = "",
     timezone: str | None = None,
+    supervised: bool | None = None,
 ) -> SessionMeta:
-    """SessionMeta for a session starting now."""
+    """SessionMeta for a session starting now (`supervised`: None when not said)."""
     return SessionMeta(
         patient=patient,
         kind=kind,
@@ -79,6 +80,7 @@ def session_meta(
         prescription_toml=prescription_toml,
         simulated=simulated,
         notes=notes,
+        supervised=supervised,
     )
 
 

@@ -9,6 +9,8 @@ Public API:
 - `evaluate_week(sessions, rx, iso_week, as_of=None)` → `WeekReport`.
 - `analysis_params(rx)` → `analysis.params.AnalysisParams` (HRrest, HRmax, band, mass).
 - `check_safety(summary, rx, hr_samples=None)` → `list[Alert]`; `SafetyMonitor(rx)` live.
+- `target_load_kg(rx, exercise, on)`: the phase's load for an exercise (shown live).
+- `day_doses(rx, modality, items)`: a modality's days with their summed dose and verdict.
 
 Imports point down only: model, analysis. Never textual, bleak or bumble.
 """
@@ -20,16 +22,21 @@ from osteomonitor.prescription.compliance import (
     Status,
     evaluate_session,
 )
+from osteomonitor.prescription.dose import DayDose, day_doses
 from osteomonitor.prescription.fitt import (
+    EffortTarget,
     ModalityRx,
     Patient,
     Phase,
     Prescription,
     Safety,
     Target,
+    TargetKind,
     analysis_params,
 )
+from osteomonitor.prescription.programme import ProgrammeProgress, RecentDose
 from osteomonitor.prescription.safety import Alert, Rule, SafetyMonitor, Severity, check_safety
+from osteomonitor.prescription.strength import OneRmStatus, one_rm_status, target_load_kg
 from osteomonitor.prescription.templates import TEMPLATES
 from osteomonitor.prescription.toml_reader import (
     PrescriptionFileError,
@@ -43,15 +50,20 @@ from osteomonitor.prescription.week import ModalityWeek, WeekReport, evaluate_we
 __all__ = [
     "TEMPLATES",
     "Alert",
+    "DayDose",
+    "EffortTarget",
     "ElementResult",
     "FallRecord",
     "ModalityCompliance",
     "ModalityRx",
     "ModalityWeek",
+    "OneRmStatus",
     "Patient",
     "Phase",
     "Prescription",
     "PrescriptionFileError",
+    "ProgrammeProgress",
+    "RecentDose",
     "Rule",
     "Safety",
     "SafetyMonitor",
@@ -59,14 +71,18 @@ __all__ = [
     "Severity",
     "Status",
     "Target",
+    "TargetKind",
     "WeekReport",
     "analysis_params",
     "check_safety",
+    "day_doses",
     "draft_prescription",
     "evaluate_session",
     "evaluate_week",
     "load_prescription",
+    "one_rm_status",
     "parse_prescription",
     "session_falls",
+    "target_load_kg",
     "to_toml",
 ]

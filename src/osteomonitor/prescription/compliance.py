@@ -16,9 +16,17 @@ from dataclasses import dataclass
 
 from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
-from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Element, Prescription
+from osteomonitor.prescription.fitt import (
+    MODALITY_LABELS,
+    TARGET_SPECS,
+    Element,
+    Prescription,
+    Target,
+)
+from osteomonitor.prescription.limits import THRESHOLDS
 from osteomonitor.prescription.measures import (
     MEASURERS,
+    REACHED,
     SCORED,
     MeasureContext,
     Status,
@@ -31,6 +39,7 @@ from osteomonitor.prescription.session_record import (
     BalanceBlock,
     Report,
     SetRecord,
+    StretchHold,
     session_records,
 )
 
@@ -95,8 +104,11 @@ class SessionCompliance:
         kind: session kind. duration_s: session length, s.
         modalities: one entry per modality the session trained.
         alerts: safety alerts (see `safety.check_safety`).
-        rpe / pain: the patient's reports. sets / balance_blocks: what they marked.
-        notes: anything a reader should know (e.g. session before the programme).
+        rpe / pain: the patient's reports. sets / balance_blocks / stretch_holds: what
+            they marked.
+        notes: anything a reader should know (e.g. session before the programme, a
+            marked value left out because it was not on its scale).
+        supervised: the session was supervised (True), not (False), unknown (None).
     """
 
     local_date: dt.date
@@ -112,6 +124,8 @@ class SessionCompliance:
     sets: tuple[SetRecord, ...]
     balance_blocks: tuple[BalanceBlock, ...]
     notes: tuple[str, ...] = ()
+    stretch_holds: tuple[StretchHold, ...] = ()
+    supervised: bool | None = None
 
 
 def _elements(ctx: MeasureContext) -> list[ElementResult]:
@@ -225,13 +239,14 @@ def _volume_met(elements: Sequence[ElementResult]) -> bool | None:
     vol = [e for e in elements if e.element == Element.TIME and e.status != Status.NOT_MEASURABLE]
     if not vol or any(e.status not in SCORED for e in vol):
         return None
-    return all(e.status == Status.MET for e in vol)
+    return all(e.status in REACHED for e in vol)
 
 
 def evaluate_session(
     summary: SessionSummary,
     rx: Prescription,
     when: dt.date | dt.datetime | None = None,
+    supervised: bool | None = None,
 ) -> SessionCompliance:
     """Compare one session with the prescription in force.
 
@@ -240,6 +255,7 @@ def evaluate_session(
         rx: the prescription.
         when: the session's date (or an aware datetime, converted to the patient's
             time zone); None takes the summary's start time in the patient's zone.
+        supervised: the session's supervision flag (recording metadata or review).
 
     Returns:
         Per-modality, per-element results, safety alerts and the patient's reports.
@@ -252,7 +268,9 @@ def evaluate_session(
             f"session on {day} is before the programme start {rx.start_date}: judged against "
             "the week-1 targets"
         )
-    sets, blocks, rpe, pain = session_records(summary, rx)
+    rec = session_records(summary, rx)
+    sets, blocks, rpe, pain = rec.sets, rec.blocks, rec.rpe, rec.pain
+    notes.extend(rec.notes)
     results: list[ModalityCompliance] = []
     for mod in _modalities_of(summary, rx, len(sets), len(blocks)):
         m = rx.modalities.get(mod)
@@ -265,14 +283,18 @@ def evaluate_session(
             )
             continue
         targets, _ = m.active(max(week, 1))
-        ctx = MeasureContext(summary, rx, m, targets, max(week, 1), sets, blocks, rpe)
+        ctx = MeasureContext(summary, rx, m, targets, max(week, 1), sets, blocks, rpe, rec.holds)
         elements = tuple(_elements(ctx))
         minutes = next((e.measured for e in elements if e.key == "minutes_per_session"), None)
         if minutes is None and summary.kind == mod:
             minutes = summary.duration_s / 60.0
+        thr = osteogenic_threshold_g(targets)[0]
         jumps = len(summary.jumps) if mod == "impact" else None
+        own = "landing_peak_g" in targets  # the prescription's threshold, else 3.9 g
         jumps_hi = (
-            sum(1 for j in summary.jumps if is_osteogenic(j.peak_g)) if mod == "impact" else None
+            sum(1 for j in summary.jumps if (j.peak_g >= thr if own else is_osteogenic(j.peak_g)))
+            if mod == "impact"
+            else None
         )
         results.append(
             ModalityCompliance(
@@ -302,7 +324,19 @@ def evaluate_session(
         sets=sets,
         balance_blocks=blocks,
         notes=tuple(notes),
+        stretch_holds=rec.holds,
+        supervised=supervised,
     )
+
+
+def osteogenic_threshold_g(targets: dict[str, Target]) -> tuple[float, str]:
+    """The landing peak a jump must reach to count as a dose, g, and its source: the
+    prescription's `landing_peak_g` minimum when it sets one, else 3.9 g (Vainionpää)."""
+    t = targets.get("landing_peak_g")
+    if t is not None and t.lo is not None:
+        return t.lo, f"the prescription's landing peak ≥ {t.lo:g} g"
+    thr = THRESHOLDS["osteogenic_peak_g"]
+    return thr.value, thr.source
 
 
 __all__ = [
@@ -313,6 +347,7 @@ __all__ = [
     "SessionCompliance",
     "SetRecord",
     "Status",
+    "StretchHold",
     "evaluate_session",
     "local_date",
 ]

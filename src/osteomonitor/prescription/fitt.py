@@ -137,6 +137,29 @@ def spec_for(modality: str, key: str) -> TargetSpec:
     raise KeyError(f"{modality}.{key}")
 
 
+class TargetKind(enum.StrEnum):
+    """What a target's numbers mean (see `Target`)."""
+
+    MINIMUM = "minimum"
+    RANGE = "range"
+    CAP = "cap"
+
+
+#: The accepted `kind` values of a target.
+TARGET_KINDS: tuple[str, ...] = tuple(TargetKind)
+
+
+def derived_kind(lo: float | None, hi: float | None, at_least: bool, hi_from: float | None) -> str:
+    """The kind a target without a stated `kind` has (files written before kinds)."""
+    if lo is None:
+        return TargetKind.CAP
+    if hi is None or at_least:
+        return TargetKind.MINIMUM
+    if hi_from is not None:
+        return TargetKind.CAP
+    return TargetKind.RANGE
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """A prescribed numeric range.
@@ -146,11 +169,20 @@ class Target:
     meets the target and values above `hi` are not "above". `hi_from` is the lower end of
     a ranged cap ("max 45–60 min": hi_from 45, hi 60).
 
+    Every target is one of three kinds (`TARGET_KINDS`), stated in the template data and
+    in the file (`kind = …`), or derived from the numbers for files that do not say:
+
+    - "minimum": reaching `lo` meets it; `hi`, if any, is a typical value;
+    - "range": `lo`–`hi`; above `hi` is information ("above the range"), never a failure;
+    - "cap": `hi` is a limit the source states; above it spoils the day (a safety cap).
+      A cap may also carry a minimum (`lo`): "≥ 20 min (max 45–60)".
+
     Attributes:
         lo / hi: bounds in the unit of the target's spec.
         at_least: `hi` is a typical value, not a cap.
         hi_from: lower end of a ranged upper cap, or None.
         source: where the numbers came from.
+        kind: "minimum", "range" or "cap" ("" derives it from the numbers).
     """
 
     lo: float | None
@@ -158,20 +190,33 @@ class Target:
     at_least: bool = False
     hi_from: float | None = None
     source: Source = field(default=Source("file"), compare=False)
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(
+                self, "kind", derived_kind(self.lo, self.hi, self.at_least, self.hi_from)
+            )
 
     def same_numbers(self, other: Target) -> bool:
-        """True when both targets hold the same numbers (sources ignored)."""
-        return (self.lo, self.hi, self.at_least, self.hi_from) == (
+        """True when both targets hold the same numbers and kind (sources ignored)."""
+        return (self.lo, self.hi, self.at_least, self.hi_from, self.kind) == (
             other.lo,
             other.hi,
             other.at_least,
             other.hi_from,
+            other.kind,
         )
 
     @property
     def caps(self) -> bool:
-        """True when a value above `hi` counts as "above" the target."""
-        return self.hi is not None and not self.at_least
+        """True when a value above `hi` breaks a cap (and spoils the day)."""
+        return self.hi is not None and self.kind == TargetKind.CAP
+
+    @property
+    def ranged(self) -> bool:
+        """True when a value above `hi` is "above the range" (information)."""
+        return self.hi is not None and self.kind == TargetKind.RANGE
 
     def numbers(self) -> tuple[float, ...]:
         """Every number this target states (for table-reproduction checks)."""
@@ -186,7 +231,7 @@ class Target:
             return f"≤ {cap}{u}"
         if self.hi is None:
             return f"≥ {lo}{u}"
-        if self.hi_from is not None:
+        if self.hi_from is not None or (self.kind == TargetKind.CAP and self.lo != self.hi):
             return f"≥ {lo}{u} (max {cap}{u})"
         core = f"{lo}{u}" if self.lo == self.hi else f"{lo}–{hi}{u}"
         return f"≥ {core}" if self.at_least else core
@@ -383,6 +428,30 @@ class Safety:
         return f"{bpm} ({self.hr_ceiling_pct_hrr:g} %HRR)"
 
 
+#: Effort scales an RPE event may carry (`{"rpe": value, "scale": …}`), with their
+#: valid values: Borg 6-20 (Borg 1982) and Borg CR-10 (0-10; ACSM's "CR-10 rating 3–4").
+#: An event without "scale" is Borg 6-20 (recordings made before the CR-10 dialog).
+EFFORT_SCALES: dict[str, tuple[float, float, str]] = {
+    "borg6-20": (6.0, 20.0, "RPE (Borg 6-20)"),
+    "cr10": (0.0, 10.0, "effort (Borg CR-10)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EffortTarget:
+    """The effort scale a prescription judges aerobic intensity on.
+
+    Attributes:
+        scale: "borg6-20" or "cr10" (a key of `EFFORT_SCALES`).
+        key: the aerobic target key ("rpe_borg" or "cr10").
+        target: the prescribed range on that scale.
+    """
+
+    scale: str
+    key: str
+    target: Target
+
+
 @dataclass(frozen=True, slots=True)
 class Prescription:
     """One patient's exercise prescription.
@@ -394,6 +463,8 @@ class Prescription:
         safety: limits in force.
         template: the built-in template it started from, or None.
         origin: file name it was read from ("" when built in memory).
+        warnings: what the reader changed or doubts (e.g. a recording's snapshot whose
+            %HRR band rose above its HR ceiling: the band was cut at the ceiling).
     """
 
     patient: Patient
@@ -402,6 +473,23 @@ class Prescription:
     safety: Safety
     template: str | None = None
     origin: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def effort(self) -> EffortTarget | None:
+        """The effort scale the aerobic prescription uses and its target, or None.
+
+        CR-10 when the aerobic targets give `cr10` (ACSM), else Borg 6-20 when they give
+        `rpe_borg` (KSBMR); RPE events on the other scale are not converted.
+        """
+        aer = self.modalities.get("aerobic")
+        if aer is None:
+            return None
+        for key, scale in (("cr10", "cr10"), ("rpe_borg", "borg6-20")):
+            t = aer.targets.get(key)
+            if t is not None:
+                return EffortTarget(scale, key, t)
+        return None
 
     def week_of(self, day: dt.date) -> int:
         """Programme week (1-based) of a local date; 0 or less before the start."""

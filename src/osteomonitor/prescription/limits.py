@@ -7,7 +7,7 @@ usable. Nothing here is a bare literal inside an algorithm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G
 from osteomonitor.errors import PrescriptionError
@@ -79,9 +79,8 @@ IMPACT_CEILINGS: dict[str, ImpactCeiling] = {
         "brisk-walk",
         2.5,
         False,
-        f"high fracture risk or vertebral fracture: impact only up to brisk walking "
-        f"({REFERENCES['uk-consensus-2022']}); no flight phase and peaks ≤ 2.5 g "
-        f"({REFERENCES['domain-2.5']})",
+        f"impact only up to brisk walking ({REFERENCES['uk-consensus-2022']}); no flight "
+        f"phase and peaks ≤ 2.5 g ({REFERENCES['domain-2.5']})",
     ),
 }
 
@@ -93,8 +92,24 @@ CEILING_BY_RISK: dict[str, str] = {
 }
 
 
+def restriction_reason(risk: str, prior_vertebral_fracture: bool) -> str:
+    """Why this patient is restricted, in words that fit the patient ("" when not).
+
+    "high fracture risk", "prior vertebral fracture", or both; never a reason the
+    patient does not have.
+    """
+    why = []
+    if risk == FractureRisk.HIGH:
+        why.append("high fracture risk")
+    if prior_vertebral_fracture:
+        why.append("prior vertebral fracture")
+    return " and ".join(why)
+
+
 def derive_impact_ceiling(risk: str, prior_vertebral_fracture: bool) -> ImpactCeiling:
     """The ceiling the guidance implies for this risk (vertebral fracture → brisk-walk).
+
+    The brisk-walk ceiling's source starts with this patient's reason.
 
     Raises:
         PrescriptionError: unknown risk category.
@@ -102,12 +117,18 @@ def derive_impact_ceiling(risk: str, prior_vertebral_fracture: bool) -> ImpactCe
     if risk not in CEILING_BY_RISK:
         raise PrescriptionError(f"fracture risk {risk!r} is not one of low, moderate, high")
     mode = "brisk-walk" if prior_vertebral_fracture else CEILING_BY_RISK[risk]
-    return IMPACT_CEILINGS[mode]
+    c = IMPACT_CEILINGS[mode]
+    if mode == "brisk-walk":
+        return replace(
+            c, source=f"{restriction_reason(risk, prior_vertebral_fracture)}: {c.source}"
+        )
+    return c
 
 
-def eyes_closed_allowed(risk: str) -> bool:
-    """Eyes-closed balance tasks only at low or moderate fracture risk (ACSM)."""
-    return risk != FractureRisk.HIGH
+def eyes_closed_allowed(risk: str, prior_vertebral_fracture: bool = False) -> bool:
+    """Eyes-closed balance tasks only at low or moderate fracture risk (ACSM), and not
+    with a prior vertebral fracture (treated as high risk, as the impact ceiling does)."""
+    return risk != FractureRisk.HIGH and not prior_vertebral_fracture
 
 
 EYES_CLOSED_SOURCE = (
@@ -118,6 +139,29 @@ SPINAL_SOURCE = (
     "avoid excessive spinal twisting, bending or compression with prior vertebral "
     f"fracture or very low spinal BMD ({REFERENCES['acsm-special']})"
 )
+
+
+def eyes_closed_source(risk: str, prior_vertebral_fracture: bool) -> str:
+    """The eyes-closed rule's source, led by this patient's reason when restricted."""
+    why = restriction_reason(risk, prior_vertebral_fracture)
+    if not why:
+        return EYES_CLOSED_SOURCE
+    extra = (
+        "; a prior vertebral fracture is treated as high risk here, as for the impact "
+        "ceiling (osteomonitor's choice [B])"
+        if prior_vertebral_fracture
+        else ""
+    )
+    return f"{why}: {EYES_CLOSED_SOURCE}{extra}"
+
+
+def spinal_source(risk: str, prior_vertebral_fracture: bool) -> str:
+    """The spinal restriction's source, led by this patient's reason ("" when none)."""
+    if prior_vertebral_fracture:
+        return f"prior vertebral fracture: {SPINAL_SOURCE}"
+    if risk == FractureRisk.HIGH:
+        return f"high fracture risk (taken as very low spinal BMD): {SPINAL_SOURCE}"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +186,12 @@ THRESHOLDS: dict[str, Threshold] = {
     "hr_ceiling_rearm_bpm": Threshold(5.0, "bpm", "osteomonitor design choice [B]"),
     # The same rule does not alert the patient again within this time (counts go on).
     "alert_repeat_s": Threshold(60.0, "s", "osteomonitor design choice [B]"),
-    # A prescribed modality without a session for this long: detraining warning.
-    "detraining_lapse_days": Threshold(14, "days", REFERENCES["detraining-2025"]),
+    # A prescribed modality without a session for this long: lapse warning.
+    "detraining_lapse_days": Threshold(14, "days", REFERENCES["lapse-choice"]),
+    # Walking needed before METs are estimated from its cadence; osteomonitor's choice.
+    "mets_min_walking_s": Threshold(60.0, "s", "osteomonitor's choice [B]"),
+    # A 1RM estimate (test set or logged set) older than this prompts a re-test.
+    "one_rm_retest_days": Threshold(84, "days", REFERENCES["retest-choice"]),
+    # Logged sets this recent re-estimate the 1RM (older sets describe an older body).
+    "one_rm_logged_window_days": Threshold(28, "days", REFERENCES["retest-choice"]),
 }

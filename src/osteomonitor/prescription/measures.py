@@ -18,7 +18,12 @@ from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
 from osteomonitor.prescription.fitt import ModalityRx, Prescription, Target
 from osteomonitor.prescription.limits import THRESHOLDS
-from osteomonitor.prescription.session_record import BalanceBlock, Report, SetRecord
+from osteomonitor.prescription.session_record import (
+    BalanceBlock,
+    Report,
+    SetRecord,
+    StretchHold,
+)
 
 
 class Status(enum.StrEnum):
@@ -26,14 +31,17 @@ class Status(enum.StrEnum):
 
     MET = "met"
     BELOW = "below"
-    ABOVE = "above"
+    ABOVE = "above"  # above a cap the source states: spoils the day
+    ABOVE_RANGE = "above-range"  # above a range's top: information, the dose is there
     NOT_MEASURABLE = "not-measurable"  # these sensors cannot measure it
     INDETERMINATE = "indeterminate"  # data coverage too poor, or nothing was marked
     NO_TARGET = "no-target"  # the prescription sets no target; shown for information
     WEEKLY = "weekly"  # judged over weeks (frequency, programme length)
 
 
-SCORED = frozenset({Status.MET, Status.BELOW, Status.ABOVE})
+SCORED = frozenset({Status.MET, Status.BELOW, Status.ABOVE, Status.ABOVE_RANGE})
+#: Statuses that mean the prescribed amount is there.
+REACHED = frozenset({Status.MET, Status.ABOVE_RANGE})
 
 
 # ------------------------------------------------------------------------ context
@@ -49,6 +57,7 @@ class MeasureContext:
     sets: tuple[SetRecord, ...]
     blocks: tuple[BalanceBlock, ...]
     rpe: tuple[Report, ...]
+    holds: tuple[StretchHold, ...] = ()
 
     def rel_s(self, t_ns: int) -> float:
         return (t_ns - self.summary.start_t_ns) / NS_PER_S
@@ -204,24 +213,94 @@ def _minutes(ctx: MeasureContext, t: Target | None) -> Measure:
     return Measure(mins, text, None if _coverage_ok(cov) else Status.INDETERMINATE)
 
 
+def _effort(ctx: MeasureContext, scale: str) -> Measure:
+    from osteomonitor.prescription.fitt import EFFORT_SCALES
+    from osteomonitor.prescription.session_record import REPORT_SCALE
+
+    label = EFFORT_SCALES[scale][2]
+    by_report = {v: k for k, v in REPORT_SCALE.items()}
+    on_scale = [r for r in ctx.rpe if r.scale == REPORT_SCALE[scale] and r.value is not None]
+    if on_scale:
+        vals = ", ".join(_n(r.value) for r in on_scale if r.value is not None)
+        last = on_scale[-1].value
+        return Measure(last, f"session {label} {_n(last or 0)} (reports: {vals})")
+    other = [r for r in ctx.rpe if r.scale != REPORT_SCALE[scale]]
+    if other:
+        return Measure(
+            None,
+            f"effort was rated on {EFFORT_SCALES[by_report[other[-1].scale]][2]}, but this "
+            "prescription "
+            f"uses {label}",
+            Status.NOT_MEASURABLE,
+        )
+    return Measure(None, f"no {label} reported", Status.INDETERMINATE)
+
+
 def _rpe(ctx: MeasureContext, t: Target | None) -> Measure:
-    borg = [r for r in ctx.rpe if r.scale == "borg" and r.value is not None]
-    if not borg:
-        return Measure(None, "no RPE (Borg 6-20) reported", Status.INDETERMINATE)
-    vals = ", ".join(_n(r.value) for r in borg if r.value is not None)
-    last = borg[-1].value
-    return Measure(last, f"session RPE {_n(last or 0)} (reports: {vals})")
+    return _effort(ctx, "borg6-20")
 
 
 def _cr10(ctx: MeasureContext, t: Target | None) -> Measure:
-    cr = [r for r in ctx.rpe if r.scale == "cr10" and r.value is not None]
-    if cr:
-        return Measure(cr[-1].value, f"session CR-10 {_n(cr[-1].value or 0)}")
-    if any(r.scale == "borg" for r in ctx.rpe):
+    return _effort(ctx, "cr10")
+
+
+def _mets(ctx: MeasureContext, t: Target | None) -> Measure:
+    from osteomonitor.analysis import mets
+
+    g = ctx.summary.gait
+    if g.cadence_spm is None or g.walking_s < THRESHOLDS["mets_min_walking_s"].value:
         return Measure(
-            None, "effort was rated on the Borg 6-20 scale, not CR-10", Status.NOT_MEASURABLE
+            None,
+            "METs are estimated from walking cadence; no walking measured (cycling and "
+            "other non-stepping work have no cadence)",
+            Status.NOT_MEASURABLE,
         )
-    return Measure(None, "no CR-10 effort reported", Status.INDETERMINATE)
+    age = ctx.rx.patient.age_y
+    lo_age, hi_age = mets.VALID_AGE_Y
+    caveat = "" if lo_age <= age <= hi_age else f"; fitted on {lo_age}-{hi_age} y, patient {age} y"
+    cad = g.cadence_spm
+    where = f"walking cadence {cad:.0f} steps/min over {g.walking_s / 60:.1f} min"
+    if mets.below_moderate(cad):
+        return Measure(None, f"{where}: below 3 METs ({mets.SOURCE}){caveat}", Status.BELOW)
+    est = mets.mets_from_cadence(cad)
+    if est is None:
+        return Measure(
+            None,
+            f"{where}: above the relation's range {mets.VALID_SPM[1]:g} steps/min ({mets.SOURCE})",
+            Status.NOT_MEASURABLE,
+        )
+    return Measure(est, f"{where} ≈ {est:.1f} METs ({mets.SOURCE}){caveat}")
+
+
+def _no_holds(ctx: MeasureContext) -> Measure | None:
+    if not ctx.holds:
+        return Measure(None, "no stretch holds were timed", Status.INDETERMINATE)
+    return None
+
+
+def _hold_s(ctx: MeasureContext, t: Target | None) -> Measure:
+    if (none := _no_holds(ctx)) is not None:
+        return none
+    return _per_set([h.hold_s for h in ctx.holds], t, "s", "holds")
+
+
+def _reps_per_stretch(ctx: MeasureContext, t: Target | None) -> Measure:
+    if (none := _no_holds(ctx)) is not None:
+        return none
+    counts: dict[str, int] = {}
+    floor = _hold_floor(ctx)
+    for h in ctx.holds:  # a hold shorter than the prescribed hold is not a repetition
+        counts[h.exercise] = counts.get(h.exercise, 0) + (1 if h.hold_s >= floor else 0)
+    text = ", ".join(f"{k} {v}" for k, v in counts.items()) + " holds"
+    if floor:
+        text += f" of ≥ {floor:g} s"
+    return Measure(float(min(counts.values())), text)
+
+
+def _hold_floor(ctx: MeasureContext) -> float:
+    """The shortest hold that counts as a repetition (the hold target's minimum)."""
+    t = ctx.targets.get("hold_s")
+    return t.lo if t is not None and t.lo is not None else 0.0
 
 
 def _not_measurable(why: str) -> Measurer:
@@ -242,8 +321,9 @@ def _per_set(values: Sequence[float], t: Target | None, unit: str, what: str) ->
     text = f"{len(values)} {what}: " + ", ".join(_n(v) for v in values) + f" {unit}"
     if t is not None:
         below = sum(1 for v in values if t.lo is not None and v < t.lo)
-        above = sum(1 for v in values if t.caps and t.hi is not None and v > t.hi)
-        text += f" ({len(values) - below - above} within, {below} below, {above} above)"
+        above = sum(1 for v in values if t.hi is not None and t.kind != "minimum" and v > t.hi)
+        word = "above the cap" if t.caps else "above the range"
+        text += f" ({len(values) - below - above} within, {below} below, {above} {word})"
     return Measure(med, text)
 
 
@@ -278,7 +358,7 @@ def _sets_per_exercise(ctx: MeasureContext, t: Target | None) -> Measure:
         counts[s.exercise] = counts.get(s.exercise, 0) + 1
     text = ", ".join(f"{k} {v}" for k, v in counts.items()) + " sets"
     lo_fail = t is not None and t.lo is not None and min(counts.values()) < t.lo
-    value = min(counts.values()) if lo_fail or t is None or not t.caps else max(counts.values())
+    value = min(counts.values()) if lo_fail or t is None or t.hi is None else max(counts.values())
     return Measure(float(value), text)
 
 
@@ -299,25 +379,29 @@ MEASURERS: dict[str, Measurer] = {
     "minutes_per_session": _minutes,
     "rpe_borg": _rpe,
     "cr10": _cr10,
-    "mets": _not_measurable("METs need gas exchange or a validated model; not measured"),
+    "mets": _mets,
     "pct_1rm": _pct_1rm,
     "reps_per_set": _reps,
     "sets_per_exercise": _sets_per_exercise,
     "exercises_per_session": _exercises,
     "challenging_last_reps": _not_measurable("rated by the patient; not measured"),
     "muscle_groups": _not_measurable("muscle groups are not recorded"),
-    "hold_s": _not_measurable("stretch holds are not detected by these sensors"),
-    "reps_per_stretch": _not_measurable("stretch repetitions are not detected"),
+    "hold_s": _hold_s,
+    "reps_per_stretch": _reps_per_stretch,
 }
 
 
 def status_of(value: float | None, t: Target) -> Status:
+    """A value against a target: below a minimum, above a cap (spoils the day), above a
+    range (information), else met."""
     if value is None:
         return Status.INDETERMINATE
     if t.lo is not None and value < t.lo:
         return Status.BELOW
     if t.caps and t.hi is not None and value > t.hi:
         return Status.ABOVE
+    if t.ranged and t.hi is not None and value > t.hi:
+        return Status.ABOVE_RANGE
     return Status.MET
 
 
@@ -326,7 +410,11 @@ def type_evidence(ctx: MeasureContext) -> str:
     if mod in ("aerobic", "activity"):
         g = s.gait
         if g.steps == 0 and g.running_s == 0:
-            return "no steps detected (not weight-bearing, or no accelerometer)"
+            why = "no accelerometer" if s.acc_s <= 0 else "no steps detected"
+            return (
+                f"not weight-bearing ({why}): counts as aerobic work, not as weight-bearing "
+                "(cycling and other seated work have no steps)"
+            )
         return f"weight-bearing: {g.steps} steps, walking {g.walking_s / 60:.1f} min"
     if mod == "balance":
         closed = sum(1 for b in ctx.blocks if b.eyes == "closed")
@@ -335,6 +423,8 @@ def type_evidence(ctx: MeasureContext) -> str:
         return "jump type is not identified from body-worn acceleration"
     if mod == "resistance":
         return "exercises marked: " + (", ".join(sorted({x.exercise for x in ctx.sets})) or "none")
+    if mod == "flexibility":
+        return "stretches timed: " + (", ".join(sorted({h.exercise for h in ctx.holds})) or "none")
     return "exercise type is not identified by these sensors"
 
 

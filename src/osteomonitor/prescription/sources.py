@@ -28,7 +28,21 @@ REFERENCES: dict[str, str] = {
     "RPE-first prescription (reference/domain.md §3.3)",
     "domain-3.6": "reference/domain.md §3.6 [B]: a session is indeterminate below 80 % "
     "valid-data coverage",
-    "detraining-2025": "Front Sports Act Living 2025;7:1655404: benefits fade with detraining",
+    "detraining-2025": "Front Sports Act Living 2025;7:1655404: benefits fade with detraining "
+    "(the review reports detraining periods of 3 months to 5 years)",
+    "lapse-choice": "osteomonitor's choice [B]: a prescribed modality without a session for "
+    "14 days is flagged early, well before the 3-month-to-5-year detraining periods the "
+    "review reports (Front Sports Act Living 2025;7:1655404)",
+    "ksbmr-ramp": "osteomonitor's choice [B] between the ends KSBMR 2023 states (start 50 %, "
+    "progress to 85 % 1RM; 2-3 days/week for 3-12 months): 10 %1RM steps every 4 weeks, "
+    "85 % from programme week 17; the clinician edits after_weeks",
+    "retest-choice": "osteomonitor's choice [B]: a 1RM estimate older than 12 weeks prompts a "
+    "submaximal re-test (loads progress over 4-week phases, KSBMR ramp)",
+    "tudor-locke-2021": "Tudor-Locke et al., Walking cadence (steps/min) and intensity in "
+    "61-85-year-old adults: the CADENCE-Adults study, IJBNPA 2021;18:129 (segmented "
+    "regression: 103.1, 116.4, 129.6, 142.9 steps/min for 3, 4, 5, 6 METs)",
+    "supervision-2025": "Front Sports Act Living 2025;7:1655404: supervised training is "
+    "superior to unsupervised for most outcomes",
     "epley-1985": "Epley B., Poundage chart, Boyd Epley Workout 1985: 1RM = w·(1 + r/30)",
     "brzycki-1993": "Brzycki M., JOPERD 1993;64(1):88-90: 1RM = w·36/(37 − r)",
 }

@@ -32,12 +32,23 @@ class Template:
         modalities: the modalities the guideline prescribes.
         impact_ceiling: (mode, reason) the guideline itself imposes, or None when the
             ceiling follows from the patient's fracture risk.
+        spinal: the guideline's own spinal restriction (minimise extreme forward bending
+            and twisting) with its source, or None when it states none (the restriction
+            then follows from the patient: prior vertebral fracture or high risk).
     """
 
     name: str
     title: str
     modalities: dict[str, ModalityRx] = field(default_factory=dict)
     impact_ceiling: tuple[str, str] | None = None
+    spinal: Source | None = None
+
+    @property
+    def spinal_text(self) -> str | None:
+        """The template's own spinal restriction with its citation, or None."""
+        if self.spinal is None:
+            return None
+        return f"{self.spinal.cite()} ({REFERENCES[self.spinal.ref]})"
 
     @property
     def reference(self) -> str:
@@ -54,6 +65,20 @@ _FREQ, _INT, _TIME, _TYPE = "Frequency", "Intensity", "Time / volume", "Type"
 _k_res_f = Source(_K, _K_RES, _FREQ, "≥ 2–3 days/week; 5–12 repetitions/set")
 _k_res_i = Source(_K, _K_RES, _INT, "≥ 50% 1RM, starting at 50% and progressing to 85% 1RM")
 _k_res_t = Source(_K, _K_RES, _TIME, "2–5 sets per region")
+#: The KSBMR intensity ramp as dated phases: (after programme week, min %1RM, max %1RM).
+#: KSBMR states the ends ("starting at 50% and progressing to 85% 1RM") and 2–3
+#: days/week for 3–12 months, not the schedule: 10 %1RM steps every 4 weeks reaching
+#: 85 % in programme week 17 (about 4 months) are osteomonitor's choice ("ksbmr-ramp");
+#: the clinician edits `after_weeks` in the file.
+KSBMR_RAMP: tuple[tuple[int, float, float], ...] = (
+    (4, 60, 70),
+    (8, 70, 80),
+    (12, 80, 85),
+    (16, 85, 85),
+)
+_k_ramp = Source(
+    "ksbmr-ramp", _K_RES, _INT, "≥ 50% 1RM, starting at 50% and progressing to 85% 1RM"
+)
 _k_res_ty = Source(_K, _K_RES, _TYPE, "free weights and machines, ≥ 3 major muscle groups")
 _k_imp_f = Source(_K, _K_IMP, _FREQ, "≥ 2–3 days/week")
 _k_imp_t = Source(_K, _K_IMP, _TIME, "10–50 jumps/session")
@@ -80,12 +105,21 @@ KSBMR_2023 = Template(
         "resistance": ModalityRx(
             "resistance",
             targets={
-                "days_per_week": Target(2, 3, at_least=True, source=_k_res_f),
-                "pct_1rm": Target(50, 85, source=_k_res_i),
-                "reps_per_set": Target(5, 12, source=_k_res_f),
-                "sets_per_exercise": Target(2, 5, source=_k_res_t),
-                "muscle_groups": Target(3, None, source=_k_res_ty),
+                "days_per_week": Target(2, 3, at_least=True, source=_k_res_f, kind="minimum"),
+                "pct_1rm": Target(50, 60, source=_k_ramp, kind="range"),
+                "reps_per_set": Target(5, 12, source=_k_res_f, kind="range"),
+                "sets_per_exercise": Target(2, 5, source=_k_res_t, kind="range"),
+                "muscle_groups": Target(3, None, source=_k_res_ty, kind="minimum"),
             },
+            phases=tuple(
+                Phase(
+                    after,
+                    {"pct_1rm": Target(lo, hi, source=_k_ramp, kind="range")},
+                    note=f"intensity ramp: {lo:g}–{hi:g} % 1RM from programme week {after + 1}",
+                    source=_k_ramp,
+                )
+                for after, lo, hi in KSBMR_RAMP
+            ),
             types=("free weights", "machines"),
             types_source=_k_res_ty,
             evidence="I / A",
@@ -93,9 +127,9 @@ KSBMR_2023 = Template(
         "impact": ModalityRx(
             "impact",
             targets={
-                "days_per_week": Target(2, 3, at_least=True, source=_k_imp_f),
-                "jumps_per_session": Target(10, 50, source=_k_imp_t),
-                "program_months": Target(6, None, source=_k_imp_ty),
+                "days_per_week": Target(2, 3, at_least=True, source=_k_imp_f, kind="minimum"),
+                "jumps_per_session": Target(10, 50, source=_k_imp_t, kind="range"),
+                "program_months": Target(6, None, source=_k_imp_ty, kind="minimum"),
             },
             types=("jump drop", "jumping chin-ups with drop landings", "jump rope"),
             types_source=_k_imp_ty,
@@ -104,8 +138,8 @@ KSBMR_2023 = Template(
         "balance": ModalityRx(
             "balance",
             targets={
-                "days_per_week": Target(1, 3, at_least=True, source=_k_bal_f),
-                "minutes_per_session": Target(15, None, source=_k_bal_t),
+                "days_per_week": Target(1, 3, at_least=True, source=_k_bal_f, kind="minimum"),
+                "minutes_per_session": Target(15, None, source=_k_bal_t, kind="minimum"),
             },
             types=("dynamic balance", "static balance"),
             types_source=_k_bal_ty,
@@ -114,11 +148,11 @@ KSBMR_2023 = Template(
         "aerobic": ModalityRx(
             "aerobic",
             targets={
-                "days_per_week": Target(3, None, source=_k_aer_f),
-                "hrr_pct": Target(40, 60, source=_k_aer_i),
-                "rpe_borg": Target(11, 14, source=_k_aer_i),
-                "mets": Target(3, 6, source=_k_aer_i),
-                "minutes_per_session": Target(20, None, source=_k_aer_t),
+                "days_per_week": Target(3, None, source=_k_aer_f, kind="minimum"),
+                "hrr_pct": Target(40, 60, source=_k_aer_i, kind="range"),
+                "rpe_borg": Target(11, 14, source=_k_aer_i, kind="range"),
+                "mets": Target(3, 6, source=_k_aer_i, kind="range"),
+                "minutes_per_session": Target(20, None, source=_k_aer_t, kind="minimum"),
             },
             types=("walking", "cycling", "stepping", "climbing", "stair climbing"),
             types_source=_k_aer_ty,
@@ -127,9 +161,9 @@ KSBMR_2023 = Template(
         "activity": ModalityRx(
             "activity",
             targets={
-                "days_per_week": Target(2, 5, at_least=True, source=_k_pa_f),
-                "minutes_per_session": Target(10, 60, source=_k_pa_t),
-                "program_months": Target(6, None, source=_k_pa_ty),
+                "days_per_week": Target(2, 5, at_least=True, source=_k_pa_f, kind="minimum"),
+                "minutes_per_session": Target(10, 60, source=_k_pa_t, kind="range"),
+                "program_months": Target(6, None, source=_k_pa_ty, kind="minimum"),
             },
             types=("Tai Chi", "dynamic flamingo", "line dance", "foot stamps"),
             types_source=_k_pa_ty,
@@ -182,15 +216,19 @@ ACSM_OSTEOPOROSIS = Template(
         "aerobic": ModalityRx(
             "aerobic",
             targets={
-                "days_per_week": Target(4, 5, source=_a_aer_f),
-                "hrr_pct": Target(40, 59, source=_a_aer_i),
-                "cr10": Target(3, 4, source=_a_aer_i),
-                "minutes_per_session": Target(20, 60, hi_from=45, source=_a_aer_t),
+                "days_per_week": Target(4, 5, source=_a_aer_f, kind="range"),
+                "hrr_pct": Target(40, 59, source=_a_aer_i, kind="range"),
+                "cr10": Target(3, 4, source=_a_aer_i, kind="range"),
+                "minutes_per_session": Target(20, 60, hi_from=45, source=_a_aer_t, kind="cap"),
             },
             phases=(
                 Phase(
                     None,
-                    {"minutes_per_session": Target(30, 60, hi_from=45, source=_a_aer_t)},
+                    {
+                        "minutes_per_session": Target(
+                            30, 60, hi_from=45, source=_a_aer_t, kind="cap"
+                        )
+                    },
                     on_review=True,
                     note="progress gradually to ≥ 30 min",
                     source=_a_aer_t,
@@ -204,22 +242,22 @@ ACSM_OSTEOPOROSIS = Template(
         "resistance": ModalityRx(
             "resistance",
             targets={
-                "days_per_week": Target(1, 2, source=_a_res_f),
-                "challenging_last_reps": Target(2, 2, source=_a_res_i),
-                "reps_per_set": Target(8, 12, source=_a_res_t),
-                "sets_per_exercise": Target(1, 1, source=_a_res_t),
-                "exercises_per_session": Target(None, 10, hi_from=8, source=_a_res_t),
+                "days_per_week": Target(1, 2, source=_a_res_f, kind="range"),
+                "challenging_last_reps": Target(2, 2, source=_a_res_i, kind="range"),
+                "reps_per_set": Target(8, 12, source=_a_res_t, kind="range"),
+                "sets_per_exercise": Target(1, 1, source=_a_res_t, kind="range"),
+                "exercises_per_session": Target(None, 10, hi_from=8, source=_a_res_t, kind="cap"),
             },
             phases=(
                 Phase(
                     2,
-                    {"sets_per_exercise": Target(2, 2, source=_a_res_t)},
+                    {"sets_per_exercise": Target(2, 2, source=_a_res_t, kind="range")},
                     note="2 sets after about 2 weeks",
                     source=_a_res_t,
                 ),
                 Phase(
                     None,
-                    {"days_per_week": Target(2, 3, source=_a_res_f)},
+                    {"days_per_week": Target(2, 3, source=_a_res_f, kind="range")},
                     on_review=True,
                     note="may progress to 2–3 days/week",
                     source=_a_res_f,
@@ -235,9 +273,9 @@ ACSM_OSTEOPOROSIS = Template(
         "flexibility": ModalityRx(
             "flexibility",
             targets={
-                "days_per_week": Target(5, 7, source=_a_flx_f),
-                "hold_s": Target(10, 30, source=_a_flx_t),
-                "reps_per_stretch": Target(2, 4, source=_a_flx_t),
+                "days_per_week": Target(5, 7, source=_a_flx_f, kind="range"),
+                "hold_s": Target(10, 30, source=_a_flx_t, kind="range"),
+                "reps_per_stretch": Target(2, 4, source=_a_flx_t, kind="range"),
             },
             types=("static stretching of all major joints",),
             types_source=_a_flx_ty,
@@ -287,14 +325,14 @@ CONSERVATIVE = Template(
     modalities={
         "aerobic": ModalityRx(
             "aerobic",
-            targets={"days_per_week": Target(3, 5, source=_c_aer_f)},
+            targets={"days_per_week": Target(3, 5, source=_c_aer_f, kind="range")},
             types=("walking", "low-impact aerobics", "elliptical trainers", "stair step machines"),
             types_source=_c_aer_ty,
             notes="start slowly and gradually increase time and intensity",
         ),
         "resistance": ModalityRx(
             "resistance",
-            targets={"days_per_week": Target(2, 3, source=_c_res)},
+            targets={"days_per_week": Target(2, 3, source=_c_res, kind="range")},
             types=("own body weight", "hand weights", "weight machines", "resistance bands"),
             types_source=_c_res_ty,
             notes="strengthen all muscle groups",
@@ -314,6 +352,7 @@ CONSERVATIVE = Template(
         ),
     },
     impact_ceiling=("brisk-walk", _c_aer_ty.quote),
+    spinal=_c_flx,
 )
 
 

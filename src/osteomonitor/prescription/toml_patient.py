@@ -140,7 +140,11 @@ def _hrmax(
 # ------------------------------------------------------------------------ safety
 
 
-def read_safety(r: Checker, value: Any, patient: Patient) -> Safety | Missing:
+def read_safety(
+    r: Checker, value: Any, patient: Patient, template_spinal: str | None = None
+) -> Safety | Missing:
+    """The `[safety]` table; `template_spinal` is the template's own spinal restriction
+    (its citation), which applies unless the file sets `avoid_spinal_flexion = false`."""
     t = r.table(value, "safety", SAFETY_KEYS, ("hr_ceiling",))
     if isinstance(t, Missing):
         return t
@@ -168,37 +172,42 @@ def read_safety(r: Checker, value: Any, patient: Patient) -> Safety | Missing:
                     f"{base.source}",
                     override_reason=reason,
                 )
-    eyes = limits.eyes_closed_allowed(patient.fracture_risk)
+    risk, vf = patient.fracture_risk, patient.prior_vertebral_fracture
+    eyes = limits.eyes_closed_allowed(risk, vf)
+    eyes_src = limits.eyes_closed_source(risk, vf)
     if "eyes_closed_balance" in t:
         v = r.boolean(t["eyes_closed_balance"], "safety.eyes_closed_balance")
         if v is True and not eyes:
             r.fail(
                 "safety.eyes_closed_balance",
-                "eyes-closed balance tasks are not for high "
-                f"fracture risk ({limits.EYES_CLOSED_SOURCE})",
+                f"eyes-closed balance tasks are not for this patient ({eyes_src})",
             )
         elif isinstance(v, bool):
             eyes = v
-    spinal = patient.prior_vertebral_fracture or patient.fracture_risk == FractureRisk.HIGH
+    spinal_src = limits.spinal_source(risk, vf)
+    spinal = bool(spinal_src)
+    if template_spinal is not None and not spinal:
+        spinal, spinal_src = True, template_spinal
     if "avoid_spinal_flexion" in t:
         v = r.boolean(t["avoid_spinal_flexion"], "safety.avoid_spinal_flexion")
-        if v is False and spinal:
+        if v is False and limits.spinal_source(risk, vf):
             r.fail(
                 "safety.avoid_spinal_flexion",
-                "cannot be false with a prior vertebral "
-                f"fracture or high fracture risk ({limits.SPINAL_SOURCE})",
+                f"cannot be false for this patient ({limits.spinal_source(risk, vf)})",
             )
         elif isinstance(v, bool):
             spinal = v
+            if v and not spinal_src:
+                spinal_src = "set by the clinician in the prescription file"
     if len(r.problems) > n_bad or ceiling_bpm is None:
         return BAD
     return Safety(
         impact,
         ceiling_bpm,
         eyes,
-        limits.EYES_CLOSED_SOURCE,
+        eyes_src,
         spinal,
-        limits.SPINAL_SOURCE,
+        spinal_src if spinal else "",
         ceiling_pct,
     )
 

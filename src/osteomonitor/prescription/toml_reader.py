@@ -19,6 +19,7 @@ from typing import Any
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.prescription import limits
 from osteomonitor.prescription.fitt import (
+    TARGET_KINDS,
     TARGET_SPECS,
     ExerciseLoad,
     ImpactCeiling,
@@ -28,8 +29,10 @@ from osteomonitor.prescription.fitt import (
     Prescription,
     Safety,
     Target,
+    TargetKind,
     TargetSpec,
 )
+from osteomonitor.prescription.hr_band import check_band
 from osteomonitor.prescription.problems import (
     BAD,
     Checker,
@@ -54,7 +57,7 @@ FORMAT = "osteomonitor-prescription/1"
 _TOP_KEYS = ("format", "template", "start_date", "patient", "safety", *TARGET_SPECS)
 _MODALITY_EXTRA = ("non_consecutive_days", "types", "intensity_text", "evidence", "notes", "phases")
 _PHASE_EXTRA = ("after_weeks", "on_review", "note", "non_consecutive_days")
-_TARGET_KEYS = ("min", "max", "at_least", "max_from")
+_TARGET_KEYS = ("min", "max", "at_least", "max_from", "kind")
 _EXERCISE_KEYS = ("name", "test_load_kg", "test_reps", "equation", "test_date")
 
 
@@ -89,7 +92,19 @@ def _target(r: Checker, value: Any, path: str, spec: TargetSpec, origin: str) ->
             return r.fail(path, "max_from must lie between min and max (a ranged cap: max 45–60)")
         if at_least and (lo is None or hi is None):
             return r.fail(path, 'at_least ("≥ min–max") needs both min and max')
-        return Target(lo, hi, at_least=at_least, hi_from=hi_from, source=src)
+        kind = ""
+        if "kind" in t:
+            kv = r.choice(t["kind"], join_key(path, "kind"), TARGET_KINDS)
+            if isinstance(kv, Missing):
+                return BAD
+            kind = kv
+            if kind == TargetKind.RANGE and (lo is None or hi is None):
+                return r.fail(join_key(path, "kind"), 'a "range" needs both min and max')
+            if kind == TargetKind.CAP and hi is None:
+                return r.fail(join_key(path, "kind"), 'a "cap" needs max')
+            if kind == TargetKind.MINIMUM and lo is None:
+                return r.fail(join_key(path, "kind"), 'a "minimum" needs min')
+        return Target(lo, hi, at_least=at_least, hi_from=hi_from, source=src, kind=kind)
     v = _target_number(r, value, path, spec)
     if isinstance(v, Missing):
         return v
@@ -264,9 +279,15 @@ def load_prescription(path: str | Path) -> Prescription:
     return parse_prescription(text, str(p))
 
 
-def parse_prescription(text: str, source: str = "<prescription>") -> Prescription:
+def parse_prescription(
+    text: str, source: str = "<prescription>", *, snapshot: bool = False
+) -> Prescription:
     """Validate prescription TOML text; `source` names it in messages (a file name, or
     "rec.omrec (snapshot)").
+
+    A %HRR band whose top lies above the HR ceiling is refused; with `snapshot` (the
+    copy stored in a recording, which must always open) it is cut at the ceiling and
+    the cut is stated in `Prescription.warnings`.
 
     Raises:
         PrescriptionError: not valid TOML.
@@ -302,11 +323,19 @@ def parse_prescription(text: str, source: str = "<prescription>") -> Prescriptio
         )
     safety: Safety | Missing = BAD
     if isinstance(patient, Patient) and "safety" in data:
-        safety = read_safety(r, data["safety"], patient)
+        tpl_spinal = TEMPLATES[template].spinal_text if template is not None else None
+        safety = read_safety(r, data["safety"], patient, tpl_spinal)
     elif "safety" in data:  # limits depend on the patient: check the keys at least
         r.table(data["safety"], "safety", SAFETY_KEYS, ("hr_ceiling",))
+    warnings: list[str] = []
     if isinstance(safety, Safety):
         _check_impact(r, modalities, safety.impact)
+        assert isinstance(patient, Patient)
+        if "aerobic" in modalities:
+            modalities["aerobic"] = check_band(
+                r, modalities["aerobic"], patient, safety, warnings if snapshot else None
+            )
+            _check_effort(r, modalities["aerobic"], patient)
     if r.problems:
         raise PrescriptionFileError(r.problems)
     assert isinstance(patient, Patient) and isinstance(safety, Safety)
@@ -316,7 +345,22 @@ def parse_prescription(text: str, source: str = "<prescription>") -> Prescriptio
             k: _cite_template(m, TEMPLATES[template].modalities.get(k))
             for k, m in modalities.items()
         }
-    return Prescription(patient, start, modalities, safety, template, origin)
+    return Prescription(
+        patient, start, modalities, safety, template, origin, warnings=tuple(warnings)
+    )
+
+
+def _check_effort(r: Checker, aerobic: ModalityRx, p: Patient) -> None:
+    """RPE-first patients need an effort target they can be judged against."""
+    if p.hr_trusted:
+        return
+    if not any(k in aerobic.targets for k in ("rpe_borg", "cr10")):
+        r.fail(
+            "aerobic",
+            "HR-modulating medication with a predicted HRmax makes RPE the intensity "
+            "criterion, but no RPE target is given: add rpe_borg = { min = 11, max = 14 } "
+            "(KSBMR) or cr10 = { min = 3, max = 4 } (ACSM)",
+        )
 
 
 def _check_impact(r: Checker, modalities: Mapping[str, ModalityRx], ceiling: ImpactCeiling) -> None:

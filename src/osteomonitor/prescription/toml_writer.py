@@ -23,7 +23,9 @@ from osteomonitor.prescription.fitt import (
     Prescription,
     Safety,
     Target,
+    derived_kind,
 )
+from osteomonitor.prescription.hr_band import band_problem, cut_band, cut_text
 from osteomonitor.prescription.sources import Source
 from osteomonitor.prescription.templates import TEMPLATES
 from osteomonitor.prescription.toml_reader import FORMAT, parse_prescription, predicted_hrmax
@@ -45,7 +47,9 @@ def _n(value: float) -> str:
 
 
 def _target_toml(t: Target) -> str:
-    if t.lo is not None and t.lo == t.hi and not t.at_least and t.hi_from is None:
+    derived = derived_kind(t.lo, t.hi, t.at_least, t.hi_from)
+    scalar = t.lo is not None and t.lo == t.hi and not t.at_least and t.hi_from is None
+    if scalar and t.kind == derived and t.lo is not None:
         return _n(t.lo)
     parts = []
     if t.lo is not None:
@@ -56,6 +60,7 @@ def _target_toml(t: Target) -> str:
         parts.append(f"max_from = {_n(t.hi_from)}")
     if t.at_least:
         parts.append("at_least = true")
+    parts.append(f"kind = {_s(t.kind)}")
     return "{ " + ", ".join(parts) + " }"
 
 
@@ -195,17 +200,20 @@ def _safety(out: _Lines, s: Safety, p: Patient) -> None:
         out.add(
             '# to override: impact_ceiling = { mode = "none|moderate|brisk-walk", reason = "…" }'
         )
-    eyes_derived = limits.eyes_closed_allowed(p.fracture_risk)
+    eyes_derived = limits.eyes_closed_allowed(p.fracture_risk, p.prior_vertebral_fracture)
     if s.eyes_closed_balance != eyes_derived:
         out.add(f"eyes_closed_balance = {str(s.eyes_closed_balance).lower()}")
     else:
         word = "allowed" if eyes_derived else "not allowed"
-        out.add(f"# eyes-closed balance tasks {word} at {p.fracture_risk} fracture risk (ACSM)")
-    spinal_derived = p.prior_vertebral_fracture or p.fracture_risk == "high"
+        why = limits.restriction_reason(p.fracture_risk, p.prior_vertebral_fracture)
+        out.add(f"# eyes-closed balance tasks {word} ({why or p.fracture_risk + ' fracture risk'})")
+    spinal_derived = bool(limits.spinal_source(p.fracture_risk, p.prior_vertebral_fracture))
     if s.avoid_spinal_flexion and not spinal_derived:
+        if s.spinal_source:
+            out.add(f"# {s.spinal_source}")
         out.add("avoid_spinal_flexion = true")
     elif spinal_derived:
-        out.add("# avoid spinal twisting, bending and compression (ACSM): set by the risk")
+        out.add(f"# avoid spinal twisting, bending and compression: {s.spinal_source}")
 
 
 def _ceiling_text(c: ImpactCeiling) -> str:
@@ -239,6 +247,38 @@ def to_toml(rx: Prescription, header: Iterable[str] = ()) -> str:
         if m is not None:
             _modality(out, m)
     return "\n".join(out.lines) + "\n"
+
+
+#: The effort target drafted for a patient on HR-lowering medication when the template
+#: states none (the conservative seed): KSBMR's "RPE 11–14" (Borg 6-20).
+_MEDS_RPE = Target(
+    11,
+    14,
+    kind="range",
+    source=Source(
+        "ksbmr-2023", "Weight-bearing aerobic", "Intensity", "RPE 11–14, 40–60% HRR, 3–6 METs"
+    ),
+)
+
+
+def _fit_aerobic(m: ModalityRx, p: Patient, ceiling: float, notes: list[str]) -> ModalityRx:
+    """The template's aerobic modality fitted to the patient: its %HRR band cut at the HR
+    ceiling (stated in `notes`), and an RPE target when RPE is the criterion."""
+    from dataclasses import replace
+
+    targets = dict(m.targets)
+    band = targets.get("hrr_pct")
+    if band is not None and band_problem(band, p, ceiling):
+        cut = cut_band(band, p, ceiling)  # raises when nothing is left under the ceiling
+        notes.append(cut_text(band, cut, p, ceiling))
+        targets["hrr_pct"] = replace(cut, source=Source.from_file("prescription new"))
+    if not p.hr_trusted and not any(k in targets for k in ("rpe_borg", "cr10")):
+        targets["rpe_borg"] = _MEDS_RPE
+        notes.append(
+            "aerobic.rpe_borg 11–14 added: HR-modulating medication with a predicted HRmax "
+            "makes RPE the criterion and the template states no RPE (KSBMR's RPE 11–14)"
+        )
+    return replace(m, targets=targets)
 
 
 def draft_prescription(
@@ -291,13 +331,17 @@ def draft_prescription(
     if tpl.impact_ceiling is not None and tpl.impact_ceiling[0] != impact.mode:
         mode, reason = tpl.impact_ceiling
         impact = replace(limits.IMPACT_CEILINGS[mode], override_reason=f"{template}: {reason}")
+    risk, vf = patient.fracture_risk, patient.prior_vertebral_fracture
+    spinal_src = limits.spinal_source(risk, vf)
+    if not spinal_src and tpl.spinal_text is not None:
+        spinal_src = tpl.spinal_text
     safety = Safety(
         impact,
         ceiling,
-        limits.eyes_closed_allowed(patient.fracture_risk),
-        limits.EYES_CLOSED_SOURCE,
-        patient.prior_vertebral_fracture or patient.fracture_risk == "high",
-        limits.SPINAL_SOURCE,
+        limits.eyes_closed_allowed(risk, vf),
+        limits.eyes_closed_source(risk, vf),
+        bool(spinal_src),
+        spinal_src,
         hr_ceiling_pct_hrr,
     )
     notes: list[str] = []
@@ -308,6 +352,8 @@ def draft_prescription(
             f"[impact] left out: the impact ceiling is {impact.mode} ({impact.source}); "
             "jumps are not prescribed"
         )
+    if "aerobic" in modalities:
+        modalities["aerobic"] = _fit_aerobic(modalities["aerobic"], patient, ceiling, notes)
     rx = Prescription(patient, start_date, modalities, safety, template)
     header = [
         f"Drafted by 'osteomonitor prescription new --template {template}'",

@@ -7,8 +7,14 @@ and the next phase of the programme when its progression is due.
 
 Definitions (also in docs/prescription.md):
 - a *day trained* for a modality is a local date with a session that trained it;
-- a *day met* is a day trained with every measurable time/volume element "met";
-- *adherence %* = 100 · min(days met, target minimum) / target minimum;
+- a *day met* (dose day) is a day trained whose summed dose is there (`dose.day_dose`:
+  jumps at the osteogenic threshold, minutes in the band, sets at the phase's %1RM …)
+  and no safety cap was broken;
+- *adherence %* = 100 · min(days met, target minimum) / target minimum; shown counting
+  every session, supervised sessions only, and unsupervised sessions only;
+- *programme*: months completed since the start and dose days over the programme
+  against `days_per_week` × weeks elapsed; *recent dose*: the same over the last 4, 8
+  and 12 weeks;
 - the *week streak* counts consecutive ISO weeks, ending with this one, whose days
   trained reached the target minimum; a week still in progress that has not reached it
   yet does not break the streak (it is left out).
@@ -29,9 +35,18 @@ from osteomonitor.prescription.compliance import (
     Status,
     evaluate_session,
 )
-from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Element, Prescription
-from osteomonitor.prescription.limits import THRESHOLDS
+from osteomonitor.prescription.dose import DayDose, day_doses
+from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
+from osteomonitor.prescription.programme import (
+    ProgrammeProgress,
+    RecentDose,
+    lapse_text,
+    pct,
+    programme_progress,
+    recent_dose,
+)
 from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.strength import OneRmStatus, one_rm_status
 
 _ISO_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -71,6 +86,13 @@ class ModalityWeek:
             prescription asks for non-consecutive days.
         detraining: warning text, "" when none.
         phase: active phase index at `as_of`; progression: text about the next phase.
+        day_doses: the week's days trained with their summed dose and verdict.
+        weight_bearing_days: dose days with step evidence (aerobic, activity), else None.
+        adherence_supervised_pct / adherence_unsupervised_pct: adherence counting only
+            supervised / only unsupervised sessions (None without a frequency target).
+        supervision: this week's sessions (supervised, unsupervised, unknown).
+        programme: the programme so far (None without a frequency target).
+        recent_dose: dose days over the last 4, 8 and 12 weeks against the target.
     """
 
     modality: str
@@ -92,6 +114,13 @@ class ModalityWeek:
     detraining: str
     phase: int
     progression: str
+    day_doses: tuple[DayDose, ...] = ()
+    weight_bearing_days: int | None = None
+    adherence_supervised_pct: float | None = None
+    adherence_unsupervised_pct: float | None = None
+    supervision: tuple[int, int, int] = (0, 0, 0)
+    programme: ProgrammeProgress | None = None
+    recent_dose: tuple[RecentDose, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +167,14 @@ class WeekReport:
     impacts: int
     impacts_osteogenic: int
     notes: tuple[str, ...] = ()
+    one_rm: tuple[OneRmStatus, ...] = ()
 
-
-def _day_met(sc: SessionCompliance, modality: str) -> bool:
-    for mc in sc.modalities:
-        if mc.modality == modality:
-            vol = [
-                e
-                for e in mc.elements
-                if e.element == Element.TIME and e.status != Status.NOT_MEASURABLE
-            ]
-            return all(e.status == Status.MET for e in vol)
-    return False
+    def modality(self, name: str) -> ModalityWeek:
+        """The row of one modality (KeyError if the week has none)."""
+        for m in self.modalities:
+            if m.modality == name:
+                return m
+        raise KeyError(name)
 
 
 def _trained(sc: SessionCompliance) -> tuple[str, ...]:
@@ -215,14 +240,15 @@ def evaluate_week(
     if len(own) < len(sessions):
         notes.append(f"{len(sessions) - len(own)} session(s) of other patients left out")
     own.sort(key=lambda ms: ms[1].start_t_ns)
-    evaluated = [evaluate_session(s, rx) for _, s in own]
+    evaluated = [evaluate_session(s, rx, supervised=meta.supervised) for meta, s in own]
     pairs = list(zip(own, evaluated, strict=True))
+    items = [(s, sc) for (_, s), sc in pairs]
     this_week = [(s, sc) for (_, s), sc in pairs if (sc.iso_year, sc.iso_week) == (year, week)]
     mods = [m for m in TARGET_SPECS if m in rx.modalities]
     mods += [
         m for m in TARGET_SPECS if m not in mods and any(m in _trained(sc) for _, sc in this_week)
     ]
-    rows = [_modality_week(rx, m, evaluated, this_week, year, week, as_of) for m in mods]
+    rows = [_modality_week(rx, m, items, this_week, year, week, as_of) for m in mods]
     days = []
     for i in range(7):
         d = monday + dt.timedelta(days=i)
@@ -253,38 +279,65 @@ def evaluate_week(
         impacts=sum(s.impacts.n_peaks for s, _ in this_week),
         impacts_osteogenic=sum(s.impacts.n_above_3_9g for s, _ in this_week),
         notes=tuple(notes),
+        one_rm=_one_rm(rx, evaluated, as_of),
     )
+
+
+def _one_rm(
+    rx: Prescription, history: Sequence[SessionCompliance], as_of: dt.date
+) -> tuple[OneRmStatus, ...]:
+    res = rx.modalities.get("resistance")
+    if res is None:
+        return ()
+    logged = [(sc.local_date, st) for sc in history if sc.local_date <= as_of for st in sc.sets]
+    out = (one_rm_status(rx, ex.name, logged, as_of) for ex in res.exercises)
+    return tuple(x for x in out if x is not None)
 
 
 def _modality_week(
     rx: Prescription,
     mod: str,
-    history: Sequence[SessionCompliance],
+    items: Sequence[tuple[SessionSummary, SessionCompliance]],
     this_week: Sequence[tuple[SessionSummary, SessionCompliance]],
     year: int,
     week: int,
     as_of: dt.date,
 ) -> ModalityWeek:
+    history = [sc for _, sc in items]
     m = rx.modalities.get(mod)
     pw = max(rx.week_of(as_of), 1)
     target = m.active(pw)[0].get("days_per_week") if m is not None else None
     non_consecutive = m.active(pw)[1] if m is not None else False
+    monday = dt.date.fromisocalendar(year, week, 1)
+    sunday = monday + dt.timedelta(days=6)
     trained = sorted(_week_days(history, year, week, mod))
-    met = {sc.local_date for _, sc in this_week if mod in _trained(sc) and _day_met(sc, mod)}
     mcs = [mc for _, sc in this_week for mc in sc.modalities if mc.modality == mod]
+    all_doses = day_doses(rx, mod, items) if m is not None else []
+    week_doses = tuple(d for d in all_doses if monday <= d.date <= sunday)
+    met = [d for d in week_doses if d.met]
     status = Status.NO_TARGET
     adherence: float | None = None
+    adh_sup: float | None = None
+    adh_unsup: float | None = None
     if target is not None and target.lo is not None:
         n = len(trained)
         status = Status.BELOW if n < target.lo else Status.MET
-        if target.caps and target.hi is not None and n > target.hi:
-            status = Status.ABOVE
-        adherence = 100.0 * min(len(met), target.lo) / target.lo
+        if target.hi is not None and n > target.hi:
+            status = Status.ABOVE if target.caps else status
+            status = Status.ABOVE_RANGE if target.ranged else status
+        adherence = pct(len(met), target.lo)
+        for flag in (True, False):  # None when no session of the kind trained it
+            sub = [(s, sc) for s, sc in this_week if sc.supervised is flag]
+            doses = day_doses(rx, mod, sub) if m is not None else []
+            value = pct(sum(1 for d in doses if d.met), target.lo) if doses else None
+            if flag:
+                adh_sup = value
+            else:
+                adh_unsup = value
     # streak of weeks meeting the frequency, looking back from this week
     streak = 0
     if target is not None and target.lo is not None:
-        monday = dt.date.fromisocalendar(year, week, 1)
-        in_progress = as_of < monday + dt.timedelta(days=6)
+        in_progress = as_of < sunday
         cursor = monday
         while cursor >= rx.week_start(1) - dt.timedelta(days=6):
             iso = cursor.isocalendar()
@@ -297,27 +350,26 @@ def _modality_week(
     past = [sc.local_date for sc in history if mod in _trained(sc) and sc.local_date <= as_of]
     last = max(past) if past else None
     since = (as_of - last).days if last is not None else None
-    detraining = ""
-    lapse = int(THRESHOLDS["detraining_lapse_days"].value)
-    if m is not None:
-        if since is not None and since >= lapse:
-            detraining = (
-                f"no {mod} session for {since} days (last {last}): benefits fade with detraining"
-            )
-        elif last is None and (as_of - rx.start_date).days >= lapse:
-            detraining = (
-                f"no {mod} session since the programme started {rx.start_date} "
-                f"({(as_of - rx.start_date).days} days)"
-            )
-    consecutive = non_consecutive and any((b - a).days == 1 for a, b in itertools.pairwise(trained))
+    detraining = lapse_text(rx, mod, m is not None, last, since, as_of)
+    # non-consecutive days: the day before this Monday (last ISO week's Sunday) counts too
+    around = sorted(
+        {sc.local_date for sc in history if mod in _trained(sc)}
+        & {monday - dt.timedelta(days=1) + dt.timedelta(days=i) for i in range(8)}
+    )
+    consecutive = non_consecutive and any((b - a).days == 1 for a, b in itertools.pairwise(around))
     jumps = sum(mc.jumps or 0 for mc in mcs) if mod == "impact" else None
     jumps_hi = sum(mc.jumps_osteogenic or 0 for mc in mcs) if mod == "impact" else None
-    unit = "days/week"
+    sup = [sc.supervised for _, sc in this_week if mod in _trained(sc)]
+    wb = sum(1 for d in met if d.weight_bearing) if mod in ("aerobic", "activity") else None
+    programme = recent = None
+    if m is not None and target is not None and target.lo is not None:
+        programme = programme_progress(rx, mod, all_doses, target.lo, as_of)
+        recent = recent_dose(rx, all_doses, target.lo, as_of)
     return ModalityWeek(
         modality=mod,
         label=MODALITY_LABELS[mod],
         prescribed=m is not None,
-        days_target=target.text(unit) if target is not None else "–",
+        days_target=target.text("days/week") if target is not None else "–",
         days_trained=len(trained),
         days_met=len(met),
         frequency_status=status,
@@ -333,4 +385,11 @@ def _modality_week(
         detraining=detraining,
         phase=m.phase_index(pw) if m is not None else 0,
         progression=_progression(rx, mod, as_of) if m is not None else "",
+        day_doses=week_doses,
+        weight_bearing_days=wb,
+        adherence_supervised_pct=adh_sup,
+        adherence_unsupervised_pct=adh_unsup,
+        supervision=(sup.count(True), sup.count(False), sup.count(None)),
+        programme=programme,
+        recent_dose=recent or (),
     )

@@ -69,6 +69,7 @@ def session_json(
             "start": meta.start_iso,
             "timezone": meta.timezone,
             "simulated": meta.simulated,
+            "supervised": meta.supervised,
             "start_t_ns": summary.start_t_ns,
             "end_t_ns": summary.end_t_ns,
             "duration_s": summary.duration_s,
@@ -119,7 +120,10 @@ def session_json(
             "hr_ceiling_bpm": rx.safety.hr_ceiling_bpm,
             "impact_ceiling": rx.safety.impact.mode,
             "impact_ceiling_g": rx.safety.impact.peak_g,
+            "effort_scale": rx.effort.scale if rx.effort is not None else None,
+            "effort_target": rx.effort.target.text() if rx.effort is not None else None,
             "avoid_spinal_flexion": rx.safety.avoid_spinal_flexion,
+            "warnings": list(rx.warnings),
         }
     if compliance is not None:
         doc["compliance"] = compliance_json(compliance)
@@ -158,6 +162,7 @@ def week_json(w: WeekReport) -> dict[str, Any]:
                     "local_date": s.local_date,
                     "kind": s.kind,
                     "duration_s": s.duration_s,
+                    "supervised": s.supervised,
                     "modalities": [
                         {
                             "modality": m.modality,
@@ -171,6 +176,7 @@ def week_json(w: WeekReport) -> dict[str, Any]:
                 for s in w.sessions
             ],
             "alerts": [{"date": d, **alert_json(a)} for d, a in w.alerts],
+            "one_rm": [asdict(x) for x in w.one_rm],
             "notes": list(w.notes),
         }
     )

@@ -11,7 +11,7 @@ from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
 from osteomonitor.prescription.safety import Alert
 from osteomonitor.prescription.trunk_alerts import session_falls
-from osteomonitor.prescription.week import WeekReport
+from osteomonitor.prescription.week import ModalityWeek, WeekReport
 from osteomonitor.pseudonym import printable
 from osteomonitor.report.documents import OSTEOGENIC_G
 
@@ -132,6 +132,15 @@ def session_text(
         f"Prescription: {src}; programme week {c.program_week}; local date {c.local_date} "
         f"(ISO {c.iso_year}-W{c.iso_week:02d})"
     )
+    sup = {True: "supervised", False: "unsupervised", None: "supervision not recorded"}
+    out.append(f"Session: {sup[c.supervised]}")
+    if rx is not None and rx.effort is not None:
+        e = rx.effort
+        out.append(f"Effort scale: {e.scale} (target {e.target.text()})")
+    if rx is not None and rx.safety.avoid_spinal_flexion:
+        out.append(f"Restriction: avoid spinal flexion and twisting ({rx.safety.spinal_source})")
+    for warn in rx.warnings if rx is not None else ():
+        out.append(f"Warning: {warn}")
     for note in c.notes:
         out.append(f"Note: {note}")
     for m in c.modalities:
@@ -157,6 +166,9 @@ def session_text(
     if c.balance_blocks:
         blocks = [f"{_clock(b.start_s)}–{_clock(b.end_s)} eyes {b.eyes}" for b in c.balance_blocks]
         out += ["", "Balance blocks: " + "; ".join(blocks)]
+    if c.stretch_holds:
+        holds = [f"{h.exercise} {_num(h.hold_s)} s" for h in c.stretch_holds]
+        out += ["", "Stretch holds: " + "; ".join(holds)]
     reports = [f"RPE {_num(r.value)} ({r.scale}) at {_clock(r.t_s)}" for r in c.rpe]
     reports += [
         f"pain {_num(r.value)}/10 {r.note} at {_clock(r.t_s)}".replace("  ", " ") for r in c.pain
@@ -186,7 +198,8 @@ def week_text(w: WeekReport) -> str:
                 m.days_trained,
                 m.days_met,
                 m.frequency_status,
-                "–" if m.adherence_pct is None else f"{m.adherence_pct:.0f} %",
+                _pct(m.adherence_pct),
+                f"{_pct(m.adherence_supervised_pct)} / {_pct(m.adherence_unsupervised_pct)}",
                 f"{m.minutes:.1f}",
                 jumps,
                 m.week_streak,
@@ -202,8 +215,9 @@ def week_text(w: WeekReport) -> str:
                 "met",
                 "frequency",
                 "adherence",
+                "supervised / not",
                 "minutes",
-                f"jumps (≥{OSTEOGENIC_G:g} g)",
+                "jumps (at threshold)",
                 "streak",
                 "last",
             ),
@@ -226,6 +240,21 @@ def week_text(w: WeekReport) -> str:
     out.append(
         format_table(("day", "date", "trained", "sessions", "minutes", "jumps", "alerts"), day_rows)
     )
+    doses = [
+        f"{m.label} {d.date}: {_num(d.value)} {d.unit} (target {d.target}) "
+        f"{'dose day' if d.met else 'not a dose day'}: {d.evidence}"
+        for m in w.modalities
+        for d in m.day_doses
+    ]
+    programme = [_programme_line(m) for m in w.modalities if m.programme is not None]
+    supervision = [
+        f"{m.label}: {m.supervision[0]} supervised, {m.supervision[1]} unsupervised, "
+        f"{m.supervision[2]} not recorded"
+        + (f"; weight-bearing dose days {m.weight_bearing_days}" if m.weight_bearing_days else "")
+        for m in w.modalities
+        if m.sessions
+    ]
+    loads = [x.text for x in w.one_rm]
     warnings = [f"{m.label}: {m.detraining}" for m in w.modalities if m.detraining]
     warnings += [
         f"{m.label}: trained on consecutive days (non-consecutive days prescribed)"
@@ -234,6 +263,10 @@ def week_text(w: WeekReport) -> str:
     ]
     progress = [f"{m.label}: {m.progression}" for m in w.modalities if m.progression]
     for title, items in (
+        ("Dose days", doses),
+        ("Sessions", supervision),
+        ("Programme and recent dose", programme),
+        ("Resistance loads (1RM)", loads),
         ("Warnings", warnings),
         ("Progression", progress),
         ("Notes", list(w.notes)),
@@ -243,6 +276,27 @@ def week_text(w: WeekReport) -> str:
     if w.alerts:
         out += ["", "Alerts:", _alerts_table([a for _, a in w.alerts], [d for d, _ in w.alerts])]
     return "\n".join(out) + "\n"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0f} %"
+
+
+def _programme_line(m: ModalityWeek) -> str:
+    p = m.programme
+    assert p is not None
+    months = f"{p.months_completed:.1f}" + (
+        f" of ≥ {_num(p.months_target)} months" + (" (complete)" if p.complete else "")
+        if p.months_target is not None
+        else " months"
+    )
+    recent = ", ".join(
+        f"{r.weeks} wk {r.dose_days}/{r.target_days} ({_pct(r.pct)})" for r in m.recent_dose
+    )
+    return (
+        f"{m.label}: {months}; dose days {p.dose_days}/{p.expected_days} over {p.weeks} weeks "
+        f"({_pct(p.adherence_pct)}); last {recent}"
+    )
 
 
 def prescription_text(rx: Prescription) -> str:
@@ -275,10 +329,14 @@ def prescription_text(rx: Prescription) -> str:
         f"  ({c.source})",
         f"  eyes-closed balance {'allowed' if s.eyes_closed_balance else 'NOT allowed'}; "
         + (
-            "avoid spinal flexion and twisting"
+            f"avoid spinal flexion and twisting ({s.spinal_source})"
             if s.avoid_spinal_flexion
             else "no spinal restriction"
         ),
+        f"  effort scale: {rx.effort.scale} {rx.effort.target.text()}"
+        if rx.effort is not None
+        else "  effort scale: none prescribed",
+        *(f"  warning: {w}" for w in rx.warnings),
         "",
     ]
     rows: list[tuple[Any, ...]] = []
@@ -291,7 +349,7 @@ def prescription_text(rx: Prescription) -> str:
         for spec in TARGET_SPECS[name]:
             t = m.targets.get(spec.key)
             if t is not None:
-                rows.append((label, spec.label, t.text(spec.unit), t.source.cite()))
+                rows.append((label, spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite()))
                 label = ""
         if m.non_consecutive_days:
             rows.append((label, "days", "non-consecutive", ""))

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
+from osteomonitor.analysis.movement import StillnessMeter
 from osteomonitor.analysis.steps import StepCounter, credited_walking_s
 from osteomonitor.analysis.trunk import TRUNK_PLACEMENTS, TrunkTracker
 from osteomonitor.model import NS_PER_S, AccBlock, Fall, FloatArray, GaitSummary, Impact, Jump
@@ -40,6 +41,12 @@ def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.N
     hi = np.array([j.landing_s + JUMP_STEP_MARGIN_S for j in jumps])
     k = np.searchsorted(lo, t, side="right") - 1  # the last jump starting before each step
     return (k >= 0) & (t <= hi[np.clip(k, 0, None)])
+
+
+def steps_outside(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> list[float]:
+    """The steps not inside a jump's window (see `_inside_jumps`), s."""
+    keep = ~_inside_jumps(step_times_s, jumps)
+    return [t for t, k in zip(step_times_s, keep, strict=True) if k]
 
 
 def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
@@ -72,6 +79,8 @@ class AccTrack:
         self._seg_t0_ns = 0
         self._last_ns: int | None = None
         self._pending: list[FloatArray] = []
+        self._still: StillnessMeter | None = None
+        self.analysed_until_ns: int | None = None
         self._pending_n = 0
         self._jd: JumpDetector | None = None
         self._ic: ImpactCounter | None = None
@@ -96,6 +105,7 @@ class AccTrack:
         self._jd = JumpDetector(block.fs_hz, block.range_g)
         self._ic = ImpactCounter(block.fs_hz, block.range_g)
         self._sc = StepCounter(block.fs_hz)
+        self._still = StillnessMeter(block.fs_hz)
         t0_s = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
         if self.trunk is not None:
             self.new_falls += self.trunk.start(block.fs_hz, t0_s)
@@ -118,6 +128,7 @@ class AccTrack:
         if self.trunk is not None:
             self.new_falls += self.trunk.end()
         self._jd = self._ic = self._sc = None
+        self._still = None
         return new
 
     def feed(self, block: AccBlock) -> list[Jump]:
@@ -162,10 +173,18 @@ class AccTrack:
         self.jumps.extend(found)
         self.peaks.extend(self._shift_peaks(self._ic.feed(acc)))
         self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
+        if self._still is not None:
+            self._still.feed(acc)
+        self.analysed_until_ns = self._last_ns
         if self.trunk is not None:
             self.new_falls += self.trunk.feed(acc)
             self.new_bends_s += self.trunk.new_episode_starts_s
         return found
+
+    @property
+    def still_s(self) -> float:
+        """Stillness of the current segment up to its last analysed second, s."""
+        return self._still.still_s if self._still is not None else 0.0
 
     def _shift_times(self, times: Iterable[float]) -> list[float]:
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S

@@ -34,6 +34,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.signal import SignalError
+from osteomonitor.analysis.steps import recent_cadence_spm
 from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.plausibility import ArrivalGate, SetAside, start_ns_of
@@ -56,7 +57,7 @@ from osteomonitor.model import (
     SessionSummary,
     SetAsideFrames,
 )
-from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.acc_track import AccTrack, steps_outside
 from osteomonitor.session.heart import _HeartCache, _valid_points
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
@@ -380,6 +381,7 @@ class SessionProcessor:
                 valid = True
                 if heart.hrrest_bpm is not None and heart.hrmax_bpm is not None:
                     hrr = float(hrr_pct(hr_bpm, heart.hrrest_bpm, heart.hrmax_bpm))
+        live_steps = steps_outside(track.step_times_s[-64:], track.jumps) if track else []
         pts = list(
             zip(series.t_s[-HR_HISTORY_POINTS:], series.hr_bpm[-HR_HISTORY_POINTS:], strict=True)
         )
@@ -403,6 +405,14 @@ class SessionProcessor:
             events=tuple(self._events),
             packets=self.packets,
             decode_errors=self.decode_errors,
+            last_step_s=live_steps[-1] if live_steps else None,
+            cadence_now_spm=recent_cadence_spm(live_steps),
+            still_s=track.still_s if track else None,
+            acc_until_s=(
+                self._rel_s(track.analysed_until_ns)
+                if track and track.analysed_until_ns is not None
+                else None
+            ),
             falls=tuple(trunk.falls) if trunk else (),
             inclination_deg=trunk.inclination_deg if trunk else None,
             posture=trunk.posture() if trunk else None,

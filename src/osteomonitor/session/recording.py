@@ -51,6 +51,10 @@ def read_header(path: str | Path) -> RecordingHeader:
 def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription | None:
     """The prescription snapshot stored in a recording, or None.
 
+    A snapshot must always open: one written before a later check (a %HRR band above
+    the HR ceiling) is read with `snapshot=True`, which cuts the band at the ceiling and
+    lists the cut in `Prescription.warnings`.
+
     Raises:
         PrescriptionError: the snapshot is invalid (named "<file> (prescription snapshot)").
     """
@@ -58,7 +62,9 @@ def recording_prescription(meta: SessionMeta, path: str | Path) -> Prescription 
         return None
     from osteomonitor.prescription import parse_prescription
 
-    return parse_prescription(meta.prescription_toml, source=f"{path} (prescription snapshot)")
+    return parse_prescription(
+        meta.prescription_toml, source=f"{path} (prescription snapshot)", snapshot=True
+    )
 
 
 def process_recording(

@@ -32,6 +32,11 @@ class SessionState:
         gait: steps, cadence, walking and running so far.
         events: session events so far (markers, RPE, pain, sets …).
         packets / decode_errors: counters.
+        last_step_s: time of the latest counted step, s (None: none yet).
+        cadence_now_spm: cadence of the latest walking run's last 10 s, steps/min.
+        still_s: how long the primary accelerometer has been still (analysis.movement),
+            s at `acc_until_s` (None: no accelerometer).
+        acc_until_s: time of the latest analysed accelerometer sample, s.
         falls: suspected falls so far (trunk sensor).
         inclination_deg: the trunk's latest inclination from upright, degrees (None
             without a trunk sensor or before the standing reference).
@@ -53,6 +58,10 @@ class SessionState:
     events: tuple[Event, ...] = ()
     packets: int = 0
     decode_errors: int = 0
+    last_step_s: float | None = None
+    cadence_now_spm: float | None = None
+    still_s: float | None = None
+    acc_until_s: float | None = None
     falls: tuple[Fall, ...] = ()
     inclination_deg: float | None = None
     posture: PostureSummary | None = None

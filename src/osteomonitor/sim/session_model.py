@@ -142,6 +142,8 @@ class SessionModel:
         duration_s: length of the session, s; the plan repeats to fill it.
         plan: the segments of one cycle, contiguous from 0.
         vertical: unit vector of "up" in sensor axes (chest strap: mostly x).
+        peak_g: range the landing peaks are drawn from, g (default `PEAK_G`; a lower
+            range plays gentle, non-osteogenic jumps).
     """
 
     def __init__(
@@ -150,12 +152,14 @@ class SessionModel:
         duration_s: float = 600.0,
         plan: tuple[Segment, ...] = DEFAULT_PLAN,
         vertical: tuple[float, float, float] = (0.96, 0.05, 0.27),
+        peak_g: tuple[float, float] = PEAK_G,
     ) -> None:
         if not plan or plan[0].start_s != 0.0:
             raise ValueError("the plan must start at 0 s")
         self.seed = seed
         self.duration_s = float(duration_s)
         self.plan = plan
+        self.peak_g = peak_g
         self.period_s = plan[-1].end_s
         v = np.asarray(vertical, dtype=np.float64)
         self._up = v / np.linalg.norm(v)
@@ -194,7 +198,7 @@ class SessionModel:
             t = offset + seg.start_s + JUMP_SPACING_S / 2
             while t + 1.0 < offset + seg.end_s and t < self.duration_s:
                 flight = float(rng.uniform(*FLIGHT_S))
-                peak = float(rng.uniform(*PEAK_G))
+                peak = float(rng.uniform(*self.peak_g))
                 jumps.append(JumpTruth(t, t + flight, flight, _G_MS2 * flight**2 / 8.0, peak))
                 t += JUMP_SPACING_S
         return jumps

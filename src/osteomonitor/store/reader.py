@@ -203,8 +203,11 @@ class RecordingReader:
     def meta(self) -> SessionMeta:
         """The session metadata the recording was created with."""
         names = {f.name for f in fields(SessionMeta)}
+        values = {k: v for k, v in self._meta_raw.items() if k in names}
+        if not isinstance(values.get("supervised"), bool):  # absent (old file) or garbled
+            values["supervised"] = None
         try:
-            return SessionMeta(**{k: v for k, v in self._meta_raw.items() if k in names})
+            return SessionMeta(**values)
         except TypeError as exc:
             raise CorruptRecording(f"{self.path}: session metadata incomplete ({exc})") from exc
 

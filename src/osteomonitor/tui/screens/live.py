@@ -2,11 +2,13 @@
 
 Large numbers (heart rate, jumps, time in band, session clock), the target next to
 each, an alert banner that cannot be missed, and a strip with every device's link.
-Keys log what the sensors cannot see: effort (RPE), pain, a marker, balance blocks and
-finished resistance sets. A suspected fall asks at once "are you all right?" and records
-the question and the answer; a spinal restriction in the prescription is shown under
-the banner with the trunk's current inclination. Fed by a `SessionFeed` (collector
-live, recording in replay).
+Keys log what the sensors cannot see: effort (RPE, on the prescription's scale), pain,
+a marker, balance blocks, stretch holds and finished resistance sets. A suspected fall
+asks at once "are you all right?" and records the question and the answer; a spinal
+restriction in the prescription is shown under the banner with the trunk's current
+inclination. Every sentence comes from one message hierarchy (`session.coaching`): a
+safety alert silences all encouragement, a rest says rest, a figure fades when its
+evidence stops. Fed by a `SessionFeed` (collector live, recording in replay).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from osteomonitor.model import Event, EventKind
+from osteomonitor.app.coaching import StretchHolds, coach, live_facts
+from osteomonitor.model import NS_PER_S, Event, EventKind
 from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
     DevicesUpdated,
@@ -38,14 +41,17 @@ from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.screens.pain_dialog import PainDialog, PainReport
 from osteomonitor.tui.screens.rpe_dialog import RpeDialog
 from osteomonitor.tui.screens.set_dialog import SetDialog, SetEntry
+from osteomonitor.tui.screens.stretch_dialog import StretchDialog
 from osteomonitor.tui.views.alert_board import AlertBoard
 from osteomonitor.tui.views.dashboard import (
     NO_TARGETS,
     SessionTargets,
+    block_line,
     clock_line,
     event_rows,
     heart_series,
     impact_bands,
+    loads_line,
     posture_line,
 )
 from osteomonitor.tui.views.display import plain
@@ -68,7 +74,7 @@ HELP_REQUESTED = (
 )
 
 # Actions that add an event: only offered when the feed can record them (live).
-LOGGING_ACTIONS = frozenset({"rpe", "pain", "marker", "balance", "set_done"})
+LOGGING_ACTIONS = frozenset({"rpe", "pain", "marker", "balance", "hold", "set_done"})
 
 
 class LiveScreen(Screen[None]):
@@ -88,16 +94,20 @@ The big numbers: heart rate (bpm) and % of heart-rate reserve against your targe
 band, minutes in the band, jumps against the session's target, and the session clock.
 A coloured banner appears when something needs attention (pain, a heart rate or an
 impact above your safety limit, a possible fall, bending forward beyond your plan's
-limit, or data too poor to judge); press a to acknowledge it. After a possible fall you
-are asked whether you are all right: f "I'm fine", h "I need help".
+limit, or data too poor to judge), one line per alert, the most urgent first; press a
+to acknowledge it. While an alert shows, nothing on the screen asks for more effort.
+After a possible fall you are asked whether you are all right: f "I'm fine", h "I need
+help". Press h to start and end a stretch hold, b for a balance block: the clock tile
+times them against your plan.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "rpe", "Effort (RPE)"),
+        Binding("r", "rpe", "Effort"),
         Binding("p", "pain", "Pain"),
         Binding("m", "marker", "Marker"),
-        Binding("b", "balance", "Balance start/end"),
+        Binding("b", "balance", "Balance"),
+        Binding("h", "hold", "Stretch"),
         Binding("s", "set_done", "Set done"),
-        Binding("a", "acknowledge", "Acknowledge alert"),
+        Binding("a", "acknowledge", "Acknowledge"),
         Binding("q", "stop", "Stop"),
         Binding("question_mark", "help", "Help"),
     ]
@@ -123,8 +133,12 @@ are asked whether you are all right: f "I'm fine", h "I need help".
         self.balance_open = False
         self.markers = 0
         self.last_exercise = ""
+        self.holds = StretchHolds(targets.hold_plan)
+        self.last_stretch = ""
         self._stopping = False
         self._generation = 0
+        self._start_ns: int | None = None
+        self._cadence_spm: float | None = None
         self._falls_asked: set[float] = set()
 
     # -- layout ---------------------------------------------------------------------
@@ -178,15 +192,8 @@ are asked whether you are all right: f "I'm fine", h "I need help".
     def on_session_updated(self, message: SessionUpdated) -> None:
         state = message.state
         self.last_state = state
+        self._start_ns = message.start_ns
         t = self.targets
-        self.query_one(HeartTile).show(state)
-        self.query_one(BandTimeTile).show(state, t.target_minutes)
-        self.query_one(JumpTile).show(state, t.jumps)
-        self.query_one(SessionClock).show(state.elapsed_s, clock_line(state))
-        final = self.finished_summary is not None
-        self.query_one(HeartRateChart).set_data(heart_series(state, t), now=final)
-        self.query_one(ImpactHistogram).set_data(impact_bands(state.impacts), now=final)
-        self.query_one(EventLog).show(event_rows(state.events, message.start_ns))
         if message.generation != self._generation:
             self._generation = message.generation
             self.alerts = AlertBoard()
@@ -196,7 +203,18 @@ are asked whether you are all right: f "I'm fine", h "I need help".
             state.hr_valid and state.hr_bpm is not None and ceiling and state.hr_bpm > ceiling
         )
         self.alerts.update(message.alerts, state.elapsed_s, hr_above_ceiling=above)
-        self.query_one(AlertBanner).show(self.alerts.active())
+        facts = live_facts(state, ceiling, holding=self.holds.running is not None)
+        coaching = coach(facts, self.alerts.active())
+        self.query_one(AlertBanner).show(coaching.alerts)
+        self.query_one(HeartTile).show(state, coaching, ceiling)
+        self.query_one(BandTimeTile).show(state, t.target_minutes)
+        self.query_one(JumpTile).show(state, t.jumps, coaching.landings_fresh)
+        self._cadence_spm = coaching.cadence_spm
+        self._show_clock(state, coaching.cadence_spm)
+        final = self.finished_summary is not None
+        self.query_one(HeartRateChart).set_data(heart_series(state, t), now=final)
+        self.query_one(ImpactHistogram).set_data(impact_bands(state.impacts), now=final)
+        self.query_one(EventLog).show(event_rows(state.events, message.start_ns))
         if t.spinal_restriction:
             line = posture_line(t.spinal_restriction, state)
             self.query_one("#spinal-restriction", Label).update(line)
@@ -206,6 +224,23 @@ are asked whether you are all right: f "I'm fine", h "I need help".
             arrival = message.newest_arrival_ns
             sink, clock = self.latency_sink, self.clock_ns
             self.call_after_refresh(lambda: sink((clock() - arrival) / 1e9))
+
+    def _show_clock(self, state: Any, cadence_spm: float | None) -> None:
+        """The session clock with steps and cadence, the timed block and target loads."""
+        origin = self._start_ns if self._start_ns is not None else 0
+        block = block_line(
+            self.holds,
+            self.targets,
+            state.events,
+            hold_now_ns=self.clock_ns(),
+            data_now_ns=origin + int(state.elapsed_s * NS_PER_S),
+        )
+        self.query_one(SessionClock).show(
+            state.elapsed_s,
+            clock_line(state.gait.steps, cadence_spm),
+            block,
+            loads_line(self.targets, self.last_exercise),
+        )
 
     def on_devices_updated(self, message: DevicesUpdated) -> None:
         self.query_one(DeviceStrip).show(message.devices)
@@ -222,7 +257,19 @@ are asked whether you are all right: f "I'm fine", h "I need help".
 
     def on_feed_failed(self, message: FeedFailed) -> None:
         self.alerts.add_local("feed", message.text, "stop")
-        self.query_one(AlertBanner).show(self.alerts.active())
+        self._refresh_alerts()
+
+    def _refresh_alerts(self) -> None:
+        """Redraw what depends on the active alerts (after a local change)."""
+        if self.last_state is None:
+            self.query_one(AlertBanner).show(self.alerts.active())
+            return
+        facts = live_facts(
+            self.last_state, self.targets.hr_ceiling_bpm, holding=self.holds.running is not None
+        )
+        coaching = coach(facts, self.alerts.active())
+        self.query_one(AlertBanner).show(coaching.alerts)
+        self.query_one(HeartTile).show(self.last_state, coaching, self.targets.hr_ceiling_bpm)
 
     def _on_fall(self, fall: Any) -> None:
         """Ask once per suspected fall (with the first snapshot that holds it); live,
@@ -260,11 +307,13 @@ are asked whether you are all right: f "I'm fine", h "I need help".
         self.feed.log_event(Event(self.clock_ns(), kind, data))
 
     def action_rpe(self) -> None:
+        scale = self.targets.effort_scale
+
         def done(rpe: int | None) -> None:
             if rpe is not None:
-                self._log(EventKind.RPE, {"rpe": rpe})
+                self._log(EventKind.RPE, {"rpe": rpe, "scale": scale.key})
 
-        self.app.push_screen(RpeDialog(), done)
+        self.app.push_screen(RpeDialog(scale), done)
 
     def action_pain(self) -> None:
         def done(report: PainReport | None) -> None:
@@ -290,6 +339,26 @@ are asked whether you are all right: f "I'm fine", h "I need help".
 
         self.app.push_screen(BalanceDialog(self.targets.eyes_closed_allowed), done)
 
+    def action_hold(self) -> None:
+        if self.holds.running is not None:
+            event = self.holds.end(self.clock_ns())
+            if event is not None:
+                self.feed.log_event(event)
+            self._refresh_clock()
+            return
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self.last_stretch = name
+                self.holds.start(name, self.clock_ns())
+                self._refresh_clock()
+
+        self.app.push_screen(StretchDialog(self.targets.hold_plan, self.last_stretch), done)
+
+    def _refresh_clock(self) -> None:
+        if self.last_state is not None:
+            self._show_clock(self.last_state, self._cadence_spm)
+
     def action_set_done(self) -> None:
         def done(entry: SetEntry | None) -> None:
             if entry is not None:
@@ -303,7 +372,7 @@ are asked whether you are all right: f "I'm fine", h "I need help".
 
     def action_acknowledge(self) -> None:
         self.alerts.acknowledge_all()
-        self.query_one(AlertBanner).show(self.alerts.active())
+        self._refresh_alerts()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))
@@ -327,5 +396,7 @@ are asked whether you are all right: f "I'm fine", h "I need help".
         self._stopping = True
         if self.balance_open:
             self.action_balance()
+        if self.holds.running is not None:
+            self.action_hold()
         await self.feed.stop()
         self.app.exit(0)

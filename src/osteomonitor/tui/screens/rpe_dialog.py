@@ -1,4 +1,4 @@
-"""Ask the patient for their rating of perceived exertion (Borg 6–20)."""
+"""Ask the patient how hard it is, on the scale their prescription uses (Borg 6-20 or CR-10)."""
 
 from __future__ import annotations
 
@@ -11,46 +11,43 @@ from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Input, Label, Static
 
-# Borg RPE 6–20 verbal anchors (Borg 1982, Med Sci Sports Exerc 14:377).
-BORG_ANCHORS: tuple[tuple[int, str], ...] = (
-    (6, "no exertion at all"),
-    (7, "extremely light"),
-    (9, "very light"),
-    (11, "light"),
-    (13, "somewhat hard"),
-    (15, "hard (heavy)"),
-    (17, "very hard"),
-    (19, "extremely hard"),
-    (20, "maximal exertion"),
-)
-RPE_MIN, RPE_MAX = 6, 20
+from osteomonitor.app.coaching import DEFAULT_SCALE, SCALES, EffortScale
 
 
 class RpeDialog(ModalScreen[int | None]):
-    """Returns the RPE (6–20), or None when cancelled."""
+    """Returns the rating on `scale`, or None when cancelled.
+
+    Args:
+        scale: the scale to ask on (the prescription's, `effort.effort_scale`).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, scale: EffortScale = SCALES[DEFAULT_SCALE]) -> None:
+        super().__init__()
+        self.scale = scale
+
     def compose(self) -> ComposeResult:
+        s = self.scale
         with Vertical(classes="dialog"):
-            yield Label("How hard is it right now?", classes="dialog-title")
+            yield Label(f"How hard is it right now? ({s.label})", classes="dialog-title")
             yield Static(
-                "\n".join(f"{n:>3}  {words}" for n, words in BORG_ANCHORS), classes="dialog-scale"
+                "\n".join(f"{n:>3}  {words}" for n, words in s.anchors), classes="dialog-scale"
             )
             yield Input(
-                placeholder=f"{RPE_MIN}-{RPE_MAX}, then Enter",
+                placeholder=f"{s.lo}-{s.hi}, then Enter",
                 type="integer",
-                max_length=2,
-                validators=[Integer(minimum=RPE_MIN, maximum=RPE_MAX)],
+                max_length=len(str(s.hi)),
+                validators=[Integer(minimum=s.lo, maximum=s.hi)],
                 id="rpe-input",
             )
             yield Label("", id="rpe-error", classes="dialog-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         result = event.validation_result
-        if result is not None and not result.is_valid:
+        if not event.value or (result is not None and not result.is_valid):
             self.query_one("#rpe-error", Label).update(
-                f"Please type a number from {RPE_MIN} to {RPE_MAX}."
+                f"Please type a number from {self.scale.lo} to {self.scale.hi}."
             )
             return
         self.dismiss(int(event.value))

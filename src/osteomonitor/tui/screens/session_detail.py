@@ -25,8 +25,8 @@ from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.dashboard import (
     OSTEOGENIC_G,
     SessionTargets,
+    chart_guides,
     impact_bands,
-    pct_to_bpm,
 )
 from osteomonitor.tui.views.display import clock_text, minutes_text, plain
 from osteomonitor.tui.widgets.event_table import EventTable
@@ -37,6 +37,14 @@ from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
 
 #: Where `e` writes reports unless `review --export-dir` says otherwise.
 DEFAULT_EXPORT_DIR = Path("reports")
+
+
+#: How the supervision flag reads in the title bar.
+SUPERVISION_WORDS: dict[bool | None, str] = {
+    True: "supervised",
+    False: "unsupervised",
+    None: "supervision not recorded",
+}
 
 
 def summary_line(review: SessionReview) -> str:
@@ -83,6 +91,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         Binding("p", "replay", "Replay"),
         Binding("w", "weeks", "Patient's weeks"),
         Binding("e", "export", "Export report"),
+        Binding("s", "supervised", "Supervised?"),
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -132,10 +141,11 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         meta, s = review.meta, review.summary
         if meta is not None:
             sim = "   SIMULATED WEARABLE" if meta.simulated else ""
+            sup = SUPERVISION_WORDS[meta.supervised]
             self.query_one("#title-bar", Label).update(
                 plain(
                     f" {meta.patient}   {meta.start_iso[:16].replace('T', ' ')}   {meta.kind} "
-                    f"session   {self.path.name}{sim}"
+                    f"session   {sup}   {self.path.name}{sim}"
                 )
             )
         self.query_one("#detail-summary", Label).update(plain(" " + summary_line(review)))
@@ -145,23 +155,12 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         ceiling_g = rx.safety.impact.peak_g if rx is not None else None
         ceiling_bpm = rx.safety.hr_ceiling_bpm if rx is not None else None
         h = s.heart
-        band = edges = None
-        if (
-            h.target_lo_pct is not None
-            and h.target_hi_pct is not None
-            and h.hrrest_bpm
-            and h.hrmax_bpm
-        ):
-            band = (
-                pct_to_bpm(h.target_lo_pct, h.hrrest_bpm, h.hrmax_bpm),
-                pct_to_bpm(h.target_hi_pct, h.hrrest_bpm, h.hrmax_bpm),
-            )
-            pcts = sorted({z.lo_pct for z in h.zones} | {z.hi_pct for z in h.zones})
-            edges = tuple(
-                pct_to_bpm(p, h.hrrest_bpm, h.hrmax_bpm)
-                for p in pcts
-                if 0 < p < 100 and p not in (h.target_lo_pct, h.target_hi_pct)
-            )
+        band_pct = (
+            (h.target_lo_pct, h.target_hi_pct)
+            if h.target_lo_pct is not None and h.target_hi_pct is not None
+            else None
+        )
+        band, edges = chart_guides(h, band_pct, ceiling_bpm, zones=True)
         self.query_one(HeartRateChart).set_data(
             HeartSeries(s.hr_points, band, ceiling_bpm, edges or ()), now=True
         )
@@ -215,6 +214,25 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             title="Report exported",
             markup=False,
         )
+
+    def action_supervised(self) -> None:
+        """Cycle the session's supervision flag in review: unknown → yes → no → unknown.
+
+        The flag is kept beside the recording (`FILE.review.json`); the recording is
+        never modified.
+        """
+        from osteomonitor.app.review import set_supervised
+
+        if self.review is None or self.review.meta is None:
+            return
+        nxt = {None: True, True: False, False: None}[self.review.meta.supervised]
+        try:
+            set_supervised(self.path, nxt)
+        except OSError as exc:
+            self.notify(f"cannot save the review note: {exc}", severity="error")
+            return
+        self.notify(f"session marked {SUPERVISION_WORDS[nxt]} (recording unchanged)")
+        self._analyse()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))

@@ -12,7 +12,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G
+from osteomonitor.app.coaching import (
+    DEFAULT_HOLD_PLAN,
+    DEFAULT_SCALE,
+    SCALES,
+    EffortScale,
+    HoldPlan,
+    StretchHolds,
+    balance_seconds,
+    balance_target_min,
+    band_under_ceiling,
+    effort_scale,
+    hold_plan,
+    load_text,
+    target_loads,
+)
 from osteomonitor.model import NS_PER_S, Event
+from osteomonitor.tui.views.display import clock_text
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
@@ -29,6 +45,11 @@ class SessionTargets:
         jumps: (lo, hi) jumps per session.
         hr_ceiling_bpm: the safety ceiling on heart rate, bpm.
         eyes_closed_allowed: eyes-closed balance tasks are allowed.
+        kind: the session kind ("" when unknown).
+        effort_scale: the scale effort is asked on (`prescription.effort`).
+        hold_plan: how stretches are held.
+        balance_min: balance minutes prescribed per day.
+        loads: (exercise, target kg) for resistance exercises with an estimated 1RM.
         spinal_restriction: the prescription's spinal restriction as the patient reads
             it (None when the prescription sets none; the caution it raises cites the
             prescription's source).
@@ -38,6 +59,11 @@ class SessionTargets:
     jumps: tuple[float, float] | None = None
     hr_ceiling_bpm: float | None = None
     eyes_closed_allowed: bool = True
+    kind: str = ""
+    effort_scale: EffortScale = SCALES[DEFAULT_SCALE]
+    hold_plan: HoldPlan = DEFAULT_HOLD_PLAN
+    balance_min: float | None = None
+    loads: tuple[tuple[str, float], ...] = ()
     spinal_restriction: str | None = None
 
 
@@ -72,6 +98,11 @@ def session_targets(rx: Any, meta: Any, day: dt.date | None = None) -> SessionTa
         jumps=jumps,
         hr_ceiling_bpm=rx.safety.hr_ceiling_bpm,
         eyes_closed_allowed=rx.safety.eyes_closed_balance,
+        kind=meta.kind,
+        effort_scale=effort_scale(rx, meta.kind),
+        hold_plan=hold_plan(rx, day),
+        balance_min=balance_target_min(rx, day),
+        loads=target_loads(rx, day),
         spinal_restriction=(
             "Back care: avoid bending far forward and twisting"
             if rx.safety.avoid_spinal_flexion
@@ -98,28 +129,37 @@ def pct_to_bpm(pct: float, hrrest_bpm: float, hrmax_bpm: float) -> float:
     return hrrest_bpm + pct / 100.0 * (hrmax_bpm - hrrest_bpm)
 
 
+def chart_guides(
+    heart: Any, band_pct: tuple[float, float] | None, ceiling_bpm: float | None, zones: bool
+) -> tuple[tuple[float, float] | None, tuple[float, ...]]:
+    """The band (cut at the safety ceiling) and the zone edges of a heart-rate chart, bpm.
+
+    The live chart and the review chart draw the same guides: the band never reaches
+    above the red ceiling line (`session.coaching.band_under_ceiling`).
+
+    Args:
+        heart: a `HeartRateSummary` (HRrest, HRmax, zones).
+        band_pct: the target band, %HRR (None: no band).
+        ceiling_bpm: the safety ceiling, bpm (None: none).
+        zones: also return the zone edges.
+    """
+    rest, hrmax = heart.hrrest_bpm, heart.hrmax_bpm
+    if band_pct is None or not rest or not hrmax:
+        return None, ()
+    lo, hi = band_pct
+    band, _ = band_under_ceiling(
+        (pct_to_bpm(lo, rest, hrmax), pct_to_bpm(hi, rest, hrmax)), ceiling_bpm
+    )
+    edges: tuple[float, ...] = ()
+    if zones:
+        pcts = sorted({z.lo_pct for z in heart.zones} | {z.hi_pct for z in heart.zones})
+        edges = tuple(pct_to_bpm(p, rest, hrmax) for p in pcts if 0 < p < 100 and p not in (lo, hi))
+    return band, edges
+
+
 def heart_series(state: Any, targets: SessionTargets, zones: bool = False) -> HeartSeries:
     """The chart's data: recent HR points, the band (and zone edges) in bpm."""
-    heart = state.heart
-    band = None
-    edges: tuple[float, ...] = ()
-    if (
-        state.target_band_pct is not None
-        and heart.hrrest_bpm is not None
-        and heart.hrmax_bpm is not None
-    ):
-        lo, hi = state.target_band_pct
-        band = (
-            pct_to_bpm(lo, heart.hrrest_bpm, heart.hrmax_bpm),
-            pct_to_bpm(hi, heart.hrrest_bpm, heart.hrmax_bpm),
-        )
-        if zones:
-            pcts = sorted({z.lo_pct for z in heart.zones} | {z.hi_pct for z in heart.zones})
-            edges = tuple(
-                pct_to_bpm(p, heart.hrrest_bpm, heart.hrmax_bpm)
-                for p in pcts
-                if 0 < p < 100 and p not in (lo, hi)
-            )
+    band, edges = chart_guides(state.heart, state.target_band_pct, targets.hr_ceiling_bpm, zones)
     return HeartSeries(
         points=tuple(state.hr_series),
         band_bpm=band,
@@ -145,12 +185,51 @@ def event_rows(
     return [((e.t_ns - origin) / NS_PER_S, e.kind, e.data, e.device) for e in events]
 
 
-def clock_line(state: Any) -> str:
-    """The line under the session clock: steps and cadence when walking."""
-    gait = state.gait
+def clock_line(steps: int, cadence_spm: float | None) -> str:
+    """The line under the session clock: steps, and the cadence while it is current."""
     parts = []
-    if gait.steps:
-        parts.append(f"{gait.steps} steps")
-    if gait.cadence_spm:
-        parts.append(f"{gait.cadence_spm:.0f}/min")
+    if steps:
+        parts.append(f"{steps} steps")
+    if cadence_spm:
+        parts.append(f"{cadence_spm:.0f}/min")
     return "   ".join(parts)
+
+
+#: Session kinds whose screen shows the balance minutes even before the first block.
+BALANCE_KINDS = frozenset({"balance"})
+#: Session kinds whose screen shows the target load per exercise.
+LOAD_KINDS = frozenset({"resistance", "mixed"})
+
+
+def block_line(
+    holds: StretchHolds,
+    targets: SessionTargets,
+    events: Sequence[Event],
+    *,
+    hold_now_ns: int,
+    data_now_ns: int,
+) -> str:
+    """The stretch hold running (or the last stretch's count), else the balance minutes.
+
+    Args:
+        holds: the screen's stretch holds (timed on the screen's clock).
+        targets: the session's targets.
+        events: the session's events (balance blocks, in data time).
+        hold_now_ns: the screen's clock now, ns.
+        data_now_ns: the session's data time now, ns.
+    """
+    hold = holds.text(hold_now_ns)
+    if holds.running is not None or (hold and targets.kind == "flexibility"):
+        return hold
+    done_s = balance_seconds(events, data_now_ns)
+    if done_s > 0 or targets.kind in BALANCE_KINDS:
+        goal = f" of {targets.balance_min:.0f} min" if targets.balance_min else ""
+        return f"balance {clock_text(done_s)}{goal}"
+    return hold
+
+
+def loads_line(targets: SessionTargets, exercise: str = "") -> str:
+    """Target loads of a resistance session, the current `exercise` first."""
+    if targets.kind not in LOAD_KINDS or not targets.loads:
+        return ""
+    return "target " + load_text(targets.loads, exercise)

@@ -1,7 +1,9 @@
 """The alert banner: unmistakable, but calm words the patient can act on.
 
-Hidden while there is nothing to say. Shows the most severe active alert's patient
-message in large type, and how many others are active.
+Hidden while there is nothing to say. Shows every active alert, one line each, in the
+order `coaching.order_alerts` gives (a heart-rate or impact ceiling before a pain
+report, both before a data-quality notice): no safety alert is ever folded away behind
+another. Coloured by the most severe of them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-# Severity order, most severe first; unknown severities sort last.
-SEVERITY_ORDER: tuple[str, ...] = ("stop", "critical", "high", "warning", "caution", "info")
-
-
-def _rank(alert: Any) -> int:
-    sev = str(getattr(alert, "severity", "")).lower()
-    return SEVERITY_ORDER.index(sev) if sev in SEVERITY_ORDER else len(SEVERITY_ORDER)
+from osteomonitor.app.coaching import SEVERITY_ORDER, banner_severity, order_alerts
 
 
 def alert_text(alert: Any) -> str:
@@ -39,22 +35,22 @@ class AlertBanner(Static):
     _last: list[Any] | None = None
 
     def show(self, alerts: Sequence[Any]) -> None:
-        """Show `alerts` (objects with `severity` and `patient_message`)."""
+        """Show `alerts` (objects with `rule`, `severity` and `patient_message`)."""
         if self._last is not None and list(alerts) == self._last:
             return
         self._last = list(alerts)
-        active = sorted(alerts, key=_rank)
+        active = order_alerts(alerts)
         self.display = bool(active)
         if not active:
             self.update("")
             return
-        top = active[0]
-        sev = str(getattr(top, "severity", "warning")).lower()
+        sev = banner_severity(active)
         for name in SEVERITY_ORDER:
             self.set_class(name == sev, f"-{name}")
         t = Text()
-        t.append("  !  ", style="reverse bold")
-        t.append(f"  {alert_text(top)}", style="bold")
-        if len(active) > 1:
-            t.append(f"   (+{len(active) - 1} more)")
+        for i, alert in enumerate(active):
+            if i:
+                t.append("\n")
+            t.append("  !  ", style="reverse bold")
+            t.append(f"  {alert_text(alert)}", style="bold" if i == 0 else "")
         self.update(t)

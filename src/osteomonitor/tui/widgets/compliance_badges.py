@@ -1,6 +1,7 @@
 """Compact compliance badges for a session: one letter per FITT element and its status.
 
-Colour is never the only signal (a symbol says it too): ✓ met, ↓ below, ↑ above,
+Colour is never the only signal (a symbol says it too): ✓ met, ↓ below, ↑ above a cap
+(the day is not a dose day), ⇡ above a range (information: the dose is there),
 ? indeterminate; each badge names its target ("HRR↓ RPE✓ min↓").
 """
 
@@ -16,6 +17,7 @@ STATUS_MARKS: dict[str, tuple[str, str]] = {
     "met": ("✓", "green"),
     "below": ("↓", "yellow"),
     "above": ("↑", "yellow"),
+    "above-range": ("⇡", "green"),
     "indeterminate": ("?", "dim"),
 }
 # Short names of the targets for the badges (fallback: the label's first word).

@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from osteomonitor.app.coaching import CR10
 from osteomonitor.model import EventKind
 from osteomonitor.pseudonym import printable
 from osteomonitor.tui.views.display import clock_text
@@ -19,7 +20,10 @@ EVENTS_SHOWN = 8
 def event_words(kind: str, data: Mapping[str, Any]) -> str:
     """A short human description of an event."""
     if kind == EventKind.RPE:
-        return f"effort (RPE) {data.get('rpe', '?')}"
+        scale = "CR-10" if data.get("scale") == CR10 else "RPE"
+        return f"effort ({scale}) {data.get('rpe', '?')}"
+    if kind == EventKind.STRETCH_HOLD:
+        return f"{data.get('exercise') or 'stretch'} held {data.get('hold_s', '?')} s"
     if kind == EventKind.PAIN:
         where = data.get("where") or ""
         return f"PAIN {data.get('level', '?')}/10 {where}".rstrip()

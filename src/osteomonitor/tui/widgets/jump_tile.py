@@ -33,8 +33,11 @@ class JumpTile(Tile):
         yield Label("", id="jump-hard", classes="tile-line")
         yield Label("", id="jump-last", classes="tile-line")
 
-    def show(self, state: Any, target: tuple[float, float] | float | None) -> None:
-        """Update from a `SessionState` and the jumps prescribed per session."""
+    def show(
+        self, state: Any, target: tuple[float, float] | float | None, landings_fresh: bool = True
+    ) -> None:
+        """Update from a `SessionState` and the jumps prescribed per session; the last
+        landings only while they are recent (`landings_fresh`, see session.coaching)."""
         n = int(state.jumps)
         self.set_text("jump-count", str(n))
         text, lo = _target_text(target)
@@ -43,6 +46,6 @@ class JumpTile(Tile):
         self.set_text("jump-target", text)
         self.set_text("jump-hard", osteo.strip())
         self.set_class(lo is not None and n >= lo, "-done")
-        last = list(state.last_jumps)[-LAST_LANDINGS_SHOWN:][::-1]
+        last = list(state.last_jumps)[-LAST_LANDINGS_SHOWN:][::-1] if landings_fresh else []
         peaks = "  ".join(f"{j.peak_g:.1f}" + ("!" if j.clipped else "") for j in last)
         self.set_text("jump-last", f"last: {peaks} g" if last else "")

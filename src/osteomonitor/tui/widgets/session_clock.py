@@ -16,8 +16,13 @@ class SessionClock(Tile):
         yield Label("SESSION", classes="tile-title")
         yield Digits("0:00", id="clock-digits")
         yield Label("", id="clock-line", classes="tile-line")
+        yield Label("", id="clock-block", classes="tile-line")
+        yield Label("", id="clock-load", classes="tile-line")
 
-    def show(self, elapsed_s: float, line: str = "") -> None:
-        """Show `elapsed_s` (s) and an optional line below (steps, cadence …)."""
+    def show(self, elapsed_s: float, line: str = "", block: str = "", load: str = "") -> None:
+        """Show `elapsed_s` (s) and the lines below: steps and cadence, the timed block
+        (stretch hold or balance minutes), the target loads."""
         self.set_text("clock-digits", clock_text(elapsed_s))
         self.set_text("clock-line", line)
+        self.set_text("clock-block", block)
+        self.set_text("clock-load", load)

@@ -1,0 +1,84 @@
+"""Stillness: how long the wearer has not moved (a detected rest).
+
+A window of `STILL_WINDOW_S` is still when the standard deviation of every
+accelerometer axis stays below `STILL_SD_G`: the non-movement criterion of van Hees
+et al. (J Appl Physiol 2014;117:738, auto-calibration: 10 s windows, SD < 13 mg per
+axis). The window slides in whole seconds; the still time is how long the latest
+windows have been still, counted from the start of the first of them. Quiet sitting,
+standing or lying is still; walking, stepping, jumping and lifting are not.
+
+`StillnessMeter` is the incremental form; `still_run_s` runs it over a whole signal.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from .signal import FloatArray
+
+#: Window length, s, and the per-axis SD below which a window is still, g
+#: (van Hees et al., J Appl Physiol 2014;117:738).
+STILL_WINDOW_S = 10.0
+STILL_SD_G = 0.013
+#: The window slides by this step, s (the resolution of the still time).
+STILL_STEP_S = 1.0
+
+
+class StillnessMeter:
+    """Incremental stillness of one accelerometer stream.
+
+    Args:
+        fs_hz: sample rate, Hz.
+
+    Memory: the sums of the last `STILL_WINDOW_S / STILL_STEP_S` one-second bins.
+    """
+
+    def __init__(self, fs_hz: float) -> None:
+        self.bin_n = max(1, round(fs_hz * STILL_STEP_S))
+        self.bins_per_window = round(STILL_WINDOW_S / STILL_STEP_S)
+        self._bins: deque[tuple[FloatArray, FloatArray]] = deque(maxlen=self.bins_per_window)
+        self._partial = np.empty((0, 3))
+        self._run_bins = 0  # whole bins since the start of the first still window
+
+    @property
+    def still_s(self) -> float:
+        """How long the signal has been still up to the last whole second, s (0: moving)."""
+        return self._run_bins * STILL_STEP_S
+
+    def feed(self, acc_g: FloatArray) -> float:
+        """Take (n, 3) samples in g; returns `still_s` after them."""
+        acc = np.concatenate([self._partial, np.asarray(acc_g, dtype=np.float64)])
+        whole = (len(acc) // self.bin_n) * self.bin_n
+        self._partial = acc[whole:]
+        if whole == 0:
+            return self.still_s
+        blocks = acc[:whole].reshape(-1, self.bin_n, 3)
+        sums, sqs = blocks.sum(axis=1), (blocks * blocks).sum(axis=1)
+        for s, q in zip(sums, sqs, strict=True):
+            self._bins.append((s, q))
+            if len(self._bins) < self.bins_per_window:
+                continue
+            n = self.bin_n * self.bins_per_window
+            mean = sum(b[0] for b in self._bins) / n
+            var = sum(b[1] for b in self._bins) / n - mean * mean
+            if bool(np.all(var < STILL_SD_G**2)):
+                self._run_bins = self._run_bins + 1 if self._run_bins else self.bins_per_window
+            else:
+                self._run_bins = 0
+        return self.still_s
+
+
+def still_run_s(acc_g: FloatArray, fs_hz: float) -> FloatArray:
+    """The still time after every whole second of a signal, s.
+
+    Args:
+        acc_g: (n, 3) acceleration, g. fs_hz: sample rate, Hz.
+
+    Returns:
+        (n // round(fs_hz),) still time at the end of each second, s.
+    """
+    meter = StillnessMeter(fs_hz)
+    out = [meter.feed(acc_g[i : i + meter.bin_n]) for i in range(0, len(acc_g), meter.bin_n)]
+    return np.asarray(out[: len(acc_g) // meter.bin_n], dtype=np.float64)
