@@ -69,5 +69,5 @@ def test_session_record_judges_each_rating_on_its_own_scale() -> None:
             ev(180, "rpe", rpe=25),  # impossible on Borg: kept in the file, not judged
         ),
     )
-    rpe = session_records(s, make_rx("acsm-osteoporosis"))[2]
+    rpe = session_records(s, make_rx("acsm-osteoporosis")).rpe
     assert [(r.value, r.scale) for r in rpe] == [(3.0, "cr10"), (13.0, "borg")]

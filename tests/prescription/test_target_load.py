@@ -15,7 +15,7 @@ def test_target_load_is_the_estimated_1rm_times_the_weeks_pct() -> None:
     pct = rx.modalities["resistance"].active(1)[0]["pct_1rm"].lo
     assert pct is not None
     want = epley_1rm(40.0, 8) * pct / 100.0
-    assert target_load_kg(rx, "Squat", START) == pytest.approx(want)
+    assert target_load_kg(rx, "Squat", START) == pytest.approx(round(want, 1))  # 0.1 kg
 
 
 def test_no_target_load_for_an_unknown_exercise_or_without_exercises() -> None:
