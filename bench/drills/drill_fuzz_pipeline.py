@@ -50,7 +50,7 @@ from benchlib import Row
 
 FULL_SESSIONS = 10_000
 SMOKE_SESSIONS = 40
-SESSION_S = 12.0  # data per session, s (inside the model's first jump block)
+SESSION_S = 4.0  # data per session, s (inside the model's first jump block; short: 10,000 runs)
 MODEL_T0_S = 238.0
 NS = 1_000_000_000
 T0_NS = 1_790_000_000_000_000_000
@@ -83,6 +83,9 @@ class Tally:
     wal_committed: int = 0
     wal_recovered: int = 0
     set_aside: int = 0
+    import_refused: int = 0
+    refused_to_repair: Counter[str] = field(default_factory=Counter)
+    aborted_after_repair: Counter[str] = field(default_factory=Counter)
     kinds: Counter[str] = field(default_factory=Counter)
     drill_errors: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
@@ -189,6 +192,7 @@ def _templates() -> dict[str, tuple[Any, list[Any]]]:
 
     strap = DeviceInfo("strap", "C0:00:00:00:00:40", "HR strap D1", "hr-strap")
     out["strap"] = (strap, [Packet(at(s), "strap", "hr", b) for s, b in hr])
+    out["psl"] = _psl_template(model)  # type: ignore[assignment]
     return out
 
 
@@ -196,6 +200,17 @@ def _templates() -> dict[str, tuple[Any, list[Any]]]:
 
 PACKET_DAMAGE = ("random-bytes", "truncated", "over-long", "absurd-value", "timestamp-jump")
 FILE_DAMAGE = ("corrupt-row", "killed-writer", "damaged-wal")
+IMPORT_DAMAGE = ("psl-export",)
+PSL_ROW_DAMAGE = (
+    "random-bytes",
+    "truncated",
+    "absurd-value",
+    "timestamp-jump",
+    "not-utf8",
+    "empty-file",
+    "bad-header",
+    "swapped",
+)
 
 
 def _absurd(rng: random.Random, p: Any) -> list[Any]:
@@ -282,6 +297,81 @@ def _corrupt_rows(rng: random.Random, path: Path) -> None:
         con.commit()
     finally:
         con.close()
+
+
+def _psl_rows(templates: dict[str, Any]) -> dict[str, list[str]]:
+    """A clean Polar Sensor Logger export of the H10 template: {file suffix: lines}."""
+    acc = templates["psl"]
+    return {k: list(v) for k, v in acc.items()}
+
+
+def _psl_template(model: Any) -> dict[str, list[str]]:
+    from datetime import UTC, datetime
+
+    def phone(t_s: float) -> str:
+        ns = T0_NS + round((t_s - MODEL_T0_S) * NS)
+        d = datetime.fromtimestamp(ns / NS, UTC)
+        return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}"
+
+    fs = 200
+    t = MODEL_T0_S + np.arange(int(SESSION_S * fs)) / fs
+    mg = np.clip(np.rint(model.acc_g(t) * 1000), -8000, 8000).astype(np.int64)
+    acc = ["Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]"] + [
+        f"{phone(ti + 0.025)};{600 * 10**15 + round(ti * 1e9)};{x};{y};{z}"
+        for ti, (x, y, z) in zip(t.tolist(), mg.tolist(), strict=True)
+    ]
+    secs = np.arange(MODEL_T0_S + 1, MODEL_T0_S + SESSION_S)
+    hr = ["Phone timestamp;HR [bpm]"] + [f"{phone(s)};{round(model.hr_bpm(s))}" for s in secs]
+    ppi = ["Phone timestamp;PP-interval [ms];error estimate [ms];blocker;contact;contact;hr [bpm]"]
+    for s in secs:
+        for rr in model.rr_1024_between(s - 1, s):
+            ppi.append(f"{phone(s)};{round(rr * 1.024)};10;0;1;1;{round(model.hr_bpm(s))}")
+    return {"ACC": acc, "HR": hr, "PPI": ppi}
+
+
+def _damage_export(rng: random.Random, rows: dict[str, list[str]], folder: Path) -> Path:
+    """Write the export with 1-3 damaged lines or files into `folder`/export-<n>."""
+    for _ in range(rng.randint(1, 3)):
+        part = rng.choice(sorted(rows))
+        lines = rows[part]
+        if not lines:  # emptied by an earlier damage
+            continue
+        how = rng.choice(PSL_ROW_DAMAGE)
+        i = rng.randrange(len(lines))
+        line = lines[i]
+        if how == "random-bytes" and line:
+            b = list(line)
+            for _ in range(rng.randint(1, 6)):
+                b[rng.randrange(len(b))] = chr(rng.randrange(32, 127))
+            lines[i] = "".join(b)
+        elif how == "truncated":
+            lines[i] = line[: rng.randrange(len(line) + 1)]
+        elif how == "absurd-value":
+            cells = line.split(";")
+            k = rng.randrange(1, len(cells)) if len(cells) > 1 else 0
+            cells[k] = rng.choice(["99999999", "-99999999", "nan", "inf", "1e308", "", "-0"])
+            lines[i] = ";".join(cells)
+        elif how == "timestamp-jump":
+            cells = line.split(";")
+            cells[0] = rng.choice(
+                ["1970-01-01T00:00:00.000", "2199-12-31T23:59:59.999", "2026-09-22T14:13:20.000"]
+            )
+            lines[i] = ";".join(cells)
+        elif how == "not-utf8":
+            lines[i] = line + "\udcff"  # written with surrogateescape: a lone 0xFF byte
+        elif how == "empty-file":
+            rows[part] = []
+        elif how == "bad-header":
+            lines[0] = lines[0].replace(";", ",")
+        elif how == "swapped" and len(lines) > 2:
+            j = rng.randrange(1, len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+    d = folder / f"export-{rng.randrange(10**9)}"
+    d.mkdir()
+    for part, lines in rows.items():
+        text = "\n".join(lines) + ("\n" if lines else "")
+        (d / f"Polar_H10_D1A2B3C4_{part}.txt").write_bytes(text.encode("utf-8", "surrogateescape"))
+    return d
 
 
 # -- one session -------------------------------------------------------------------------
@@ -422,14 +512,36 @@ def _replay(path: Path, tally: Tally, kind: str) -> None:
 def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally: Tally) -> Path:
     from osteomonitor.model import Event
 
-    names = rng.sample(sorted(templates), rng.randint(1, 2))
+    names = rng.sample(sorted(n for n in templates if n != "psl"), rng.randint(1, 2))
     devices = [templates[n][0] for n in names]
     clean = sorted((p for n in names for p in templates[n][1]), key=lambda p: p.t_ns)
-    kind = rng.choice(PACKET_DAMAGE + FILE_DAMAGE)
+    kind = rng.choice(PACKET_DAMAGE + FILE_DAMAGE + IMPORT_DAMAGE)
     tally.kinds[kind] += 1
     path = folder / f"s{tally.sessions:05d}-{kind}.omrec"
     events = [Event(T0_NS + 3 * NS, "marker", {"text": "drill"})]
-    if kind in PACKET_DAMAGE:
+    if kind == "psl-export":
+        export = _damage_export(rng, _psl_rows(templates), folder)
+        try:
+            code, _, err = _cli(
+                [
+                    *("import", "polar-sensor-logger", str(export)),
+                    *("-o", str(path.with_suffix("")), "--timezone", "UTC"),
+                ]
+            )
+        except Exception as exc:
+            tally.traceback("import/psl-export", exc)
+            code = -1
+        for f in export.iterdir():
+            f.unlink()
+        export.rmdir()
+        if code != 0:
+            if code > 0 and "error:" not in err:
+                tally.traceback("import/psl-export", RuntimeError(f"exit {code} without a message"))
+            tally.import_refused += 1
+            tally.sessions += 1
+            return path
+        expect = None
+    elif kind in PACKET_DAMAGE:
         packets = _damage_packets(rng, clean, kind)
         _write(path, devices, packets, events)
         tally.good_written += len(packets)
@@ -457,7 +569,7 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
     # analyze --json, then the text report
     code = 0
     try:
-        code, out, _ = _cli(["analyze", str(path), "--json"])
+        code, out, err = _cli(["analyze", str(path), "--json"])
         if code == 0:
             doc = json.loads(out)
             _check_numbers(doc, f"analyze/{kind}", tally)
@@ -465,6 +577,8 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
             tally.set_aside += sum(int(x["frames"]) for x in sess.get("set_aside", []))
             if expect is not None:
                 tally.good_kept += min(expect, int(sess.get("packets", 0)))
+        elif "recordings repair" in err:  # refused, saying what is damaged and to repair
+            tally.refused_to_repair[kind] += 1
         else:
             tally.aborted[kind] += 1
         if tally.sessions % TEXT_EVERY == 0:
@@ -485,6 +599,12 @@ def _session(rng: random.Random, folder: Path, templates: dict[str, Any], tally:
             res = repair_recording(path)
             if kind == "damaged-wal":
                 tally.wal_recovered += res.packets
+            if code != 0:  # the user follows the refusal's advice: analyse the repaired file
+                code2, out2, _ = _cli(["analyze", str(res.output), "--json"])
+                if code2 == 0:
+                    _check_numbers(json.loads(out2), f"analyze-repaired/{kind}", tally)
+                else:
+                    tally.aborted_after_repair[kind] += 1
         except OsteomonitorError:
             pass
     except Exception as exc:
@@ -561,11 +681,28 @@ def run(smoke: bool = False) -> list[Row]:
             "sessions",
             "≥ 10000" if not smoke else "",
             (tally.sessions >= 10_000) if not smoke else None,
-            f"{wall:.0f} s wall; {kinds}"
+            f"{wall:.0f} s wall; {kinds}; damaged exports refused by import with a message "
+            f"{tally.import_refused}"
             + (f"; drill errors: {top(tally.drill_errors)}" if tally.drill_errors else ""),
         ),
         Row("fuzz pipeline: tracebacks", tb, "count", "0", tb == 0, top(tally.tracebacks)),
-        Row("fuzz pipeline: aborted analyses", ab, "count", "0", ab == 0, top(tally.aborted)),
+        Row(
+            "fuzz pipeline: aborted analyses",
+            ab,
+            "count",
+            "0",
+            ab == 0,
+            f"{top(tally.aborted)}; refused with a clear 'damaged … run repair' message: "
+            f"{sum(tally.refused_to_repair.values())} ({top(tally.refused_to_repair)})",
+        ),
+        Row(
+            "fuzz pipeline: refused analyses still failing after repair",
+            sum(tally.aborted_after_repair.values()),
+            "count",
+            "0",
+            not tally.aborted_after_repair,
+            top(tally.aborted_after_repair),
+        ),
         Row(
             "fuzz pipeline: non-finite or out-of-range numbers",
             bad,

@@ -280,3 +280,18 @@ def test_cli_prints_the_rate_notice(
     assert main(["import", "polar-sensor-logger", str(src), "-o", str(tmp_path / "x")]) == 0
     out = capsys.readouterr().out
     assert "notice: ACC runs at 100 Hz" in out and "polar-verity" in out
+
+
+def test_a_byte_that_is_not_utf8_costs_one_line_not_the_export(tmp_path: Path) -> None:
+    """Issue 11 fuzz drill: one 0xFF byte in an ACC file refused the whole export."""
+    d = _export(tmp_path, _acc_rows(100), ["2024-05-02T10:00:00.500;61"])
+    acc = d / "Polar_H10_ABCD1234_ACC.txt"
+    lines = acc.read_bytes().split(b"\n")
+    lines[11] = lines[11][:5] + b"\xff" + lines[11][6:]  # line 12 of the file
+    acc.write_bytes(b"\n".join(lines))
+    out = tmp_path / "out"
+    rc = main(["import", "polar-sensor-logger", str(d), "-o", str(out), "--timezone", "UTC"])
+    assert rc == 0
+    rd, blocks, _ = _decode(tmp_path / "out.omrec")
+    rd.close()
+    assert sum(len(b.t_ns) for b in blocks) == 99

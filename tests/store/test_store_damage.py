@@ -202,6 +202,7 @@ EDITS = {
     "numeric patient": "UPDATE meta SET value = '7' WHERE key = 'patient'",
     "text payload": "UPDATE packets SET payload = 'abc' WHERE seq = 20",
     "list settings": "UPDATE devices SET settings = '[]'",
+    "packet naming no stream": "UPDATE packets SET stream_id = 999 WHERE seq = 30",
 }
 
 

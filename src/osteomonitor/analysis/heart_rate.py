@@ -103,18 +103,23 @@ def build_hr_series(
     hr_bpm: FloatArray,
     rr_1024: Sequence[Sequence[int]] | None = None,
     contact: npt.NDArray[np.int8] | None = None,
+    earliest_s: float | None = None,
 ) -> HrSeries:
     """HR series from notifications: beats from RR where present, else the HR field.
 
     RR intervals of a notification end at its arrival time and are laid back in time
     from it (the newest last). Intervals are corrected with `rr.correct_rr` over the
-    whole series; notifications without contact contribute no beats.
+    whole series; notifications without contact contribute no beats. Beats laid back
+    before `earliest_s` (the recording's start) are dropped: an over-long or damaged
+    notification holds more intervals than time passed, and they would otherwise make
+    HR time longer than the session.
 
     Args:
         t_s: (n,) notification arrival times, s.
         hr_bpm: (n,) HR field, bpm.
         rr_1024: per notification, its RR intervals in 1/1024 s (or None).
         contact: (n,) contact flags (see `hr_validity`) or None.
+        earliest_s: no beat is placed before this time, s (None: no bound).
     """
     t = np.asarray(t_s, dtype=float)
     hr = np.asarray(hr_bpm, dtype=float)
@@ -135,10 +140,12 @@ def build_hr_series(
             end = t[i]
             times = []
             for v in reversed(ms):
+                if earliest_s is not None and end < earliest_s:
+                    break  # before the recording began: more intervals than time
                 times.append(end)
                 end -= v / 1000.0
             beat_t.extend(reversed(times))
-            beat_rr.extend(ms)
+            beat_rr.extend(ms[len(ms) - len(times) :])
         else:
             out_t.append(t[i])
             out_hr.append(hr[i])

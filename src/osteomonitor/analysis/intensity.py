@@ -90,6 +90,8 @@ class ZoneAccumulator:
         zones: (lo, hi) %HRR bounds, [lo, hi).
         max_hold_s: longest carry of one valid value, s.
         target: (lo, hi) %HRR target band, or None.
+        start_s: time before which nothing is credited, s (the session's start: beats
+            laid back from the first notification may precede it); None: no bound.
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class ZoneAccumulator:
         zones: Sequence[tuple[float, float]] = DEFAULT_ZONES,
         max_hold_s: float = MAX_HOLD_S,
         target: tuple[float, float] | None = DEFAULT_TARGET_PCT,
+        start_s: float | None = None,
     ) -> None:
         hrr_pct(hrrest_bpm, hrrest_bpm, hrmax_bpm)  # validates
         if max_hold_s <= 0:
@@ -107,6 +110,7 @@ class ZoneAccumulator:
         self._zones = tuple((float(a), float(b)) for a, b in zones)
         self._hold = float(max_hold_s)
         self._target = target
+        self._start = -math.inf if start_s is None else float(start_s)
         self._secs = [0.0] * len(self._zones)
         self._prev: tuple[float, float, bool] | None = None  # t, hr, valid
         self._t0: float | None = None
@@ -162,7 +166,8 @@ class ZoneAccumulator:
                     raise SignalError(f"ZoneAccumulator.feed: time went back from {pt} s to {ti} s")
                 if pv:
                     gap = ti - pt
-                    self._credit(ph, min(gap, self._hold), gap <= self._hold)
+                    held = max(0.0, pt + min(gap, self._hold) - max(pt, self._start))
+                    self._credit(ph, held, gap <= self._hold)
             if not vi:
                 self._bout = 0.0
             else:
@@ -186,7 +191,7 @@ class ZoneAccumulator:
             end = pt + LAST_SAMPLE_S if session_s is None else float(session_s)
             span = end - self._t0 if session_s is None else float(session_s)
             if pv:
-                last = max(0.0, min(self._hold, end - pt))
+                last = max(0.0, min(pt + self._hold, end) - max(pt, self._start))
                 pct = self._pct(ph)
                 for k, (lo, hi) in enumerate(self._zones):
                     if lo <= pct < hi:

@@ -114,11 +114,28 @@ def _check_header(stream: str, header: str, name: str) -> None:
         )
 
 
-def _lines(path: Path) -> list[str]:
+def _lines(path: Path, skipped: list[Skipped]) -> list[str]:
+    """The file's lines; a line that is not UTF-8 text is listed in `skipped` and read
+    as blank, so one damaged byte costs one line, never the file."""
     try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    out = []
+    for no, raw in enumerate(data.splitlines(), start=1):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            skipped.append(
+                Skipped(
+                    path.name,
+                    no,
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                )
+            )
+            out.append("")
+    return out
 
 
 def read_export(src_dir: Path, tz: ZoneInfo) -> PslExport:
@@ -156,8 +173,8 @@ def read_export(src_dir: Path, tz: ZoneInfo) -> PslExport:
             "(*_ACC.txt, *_HR.txt, *_PPI.txt)"
         )
     for stream, path in found.items():
-        lines = _lines(path)
-        if not lines:
+        lines = _lines(path, out.skipped)
+        if not any(lines):
             out.skipped.append(Skipped(path.name, 1, "empty file"))
             continue
         _check_header(stream, lines[0], path.name)

@@ -300,6 +300,7 @@ class SessionProcessor:
                 np.asarray(self._hr_bpm, dtype=np.float64),
                 rr_1024=self._rr,
                 contact=np.asarray(self._hr_contact, dtype=np.int8),
+                earliest_s=-MAX_HOLD_S,
             )
             p = self.params
             hrrest, hrrest_method = p.hrrest_bpm, p.hrrest_method
@@ -314,6 +315,7 @@ class SessionProcessor:
                 DEFAULT_ZONES if known else (),
                 MAX_HOLD_S,
                 p.target_pct if known else None,
+                start_s=0.0,
             )
             acc.feed(series.t_s, series.hr_bpm, series.valid)
             cache = self._heart_cache = _HeartCache(

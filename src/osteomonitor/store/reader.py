@@ -271,8 +271,14 @@ class RecordingReader:
         return 0.0 if span is None else (span[1] - span[0]) / 1e9
 
     def bad_rows(self) -> tuple[int, int]:
-        """(packets, events) whose values are of the wrong kind (a damaged or edited file)."""
-        bad_packets = int(self._scalar(f"SELECT count(*) FROM packets WHERE {BAD_PACKET_SQL}"))
+        """(packets, events) whose values are of the wrong kind or that name a stream the
+        file does not hold (a damaged or edited file)."""
+        bad_packets = int(
+            self._scalar(
+                f"SELECT count(*) FROM packets WHERE {BAD_PACKET_SQL} "
+                "OR stream_id NOT IN (SELECT id FROM streams)"
+            )
+        )
         rows = self._rows("SELECT id, t_ns, kind, device_id, data FROM events")
         return bad_packets, sum(1 for r in rows if not event_ok(r))
 
@@ -286,8 +292,8 @@ class RecordingReader:
             f"{bad_events} events" if bad_events else "",
         ]
         return (
-            f"{' and '.join(p for p in parts if p)} hold values of the wrong kind "
-            "(damaged or edited); `osteomonitor recordings repair` salvages the rest"
+            f"{' and '.join(p for p in parts if p)} hold values of the wrong kind or name "
+            "no stream (damaged or edited); `osteomonitor recordings repair` salvages the rest"
         )
 
     def packet_counts_by_device(self) -> dict[str, int]:
