@@ -76,7 +76,7 @@ def test_session_text_shows_each_element_and_alert() -> None:
     assert "jumps per session  10–50 jumps" in text
     assert "8 jumps, 8 ≥ 3.9 g; accelerometer coverage 100%; target 10–50 jumps" in text
     assert "below" in text
-    assert "Pain 3/10 (left knee) reported at 6:40.0 min." in text
+    assert "Pain 3/10 (left knee) reported at 6:40." in text
     assert "Reports: pain 3/10 left knee at 6:40" in text
     assert "No prescription" in report.session_text(meta, s, None)
 

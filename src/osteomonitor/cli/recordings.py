@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from osteomonitor import timefmt
 from osteomonitor.cli.supervision import CHOICES
 
 DEFAULT_DIR = Path("recordings")
@@ -62,9 +63,7 @@ def register(sub: Any) -> None:
 
 
 def _fmt_duration(s: float) -> str:
-    m, sec = divmod(round(s), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+    return timefmt.clock(s)
 
 
 def _list(args: argparse.Namespace) -> int:

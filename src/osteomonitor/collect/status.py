@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from osteomonitor import timefmt
+
 
 @dataclass(frozen=True)
 class DeviceStatus:
@@ -98,9 +100,7 @@ class CollectorStatus:
 
     def line(self) -> str:
         """The one-line live status of `osteomonitor record`."""
-        m, s = divmod(int(self.elapsed_s), 60)
-        h, m = divmod(m, 60)
-        head = f"{h:d}:{m:02d}:{s:02d} rec {self.recorded}"
+        head = f"{timefmt.clock(int(self.elapsed_s))} rec {self.recorded}"
         if self.recording_error:
             head += " RECORDING FAILED"
         return " | ".join([head, *(d.line() for d in self.devices)])

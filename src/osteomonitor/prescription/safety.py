@@ -18,6 +18,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from osteomonitor import timefmt
 from osteomonitor.model import Event, EventKind, Fall, Jump, SessionSummary
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.limits import THRESHOLDS
@@ -102,10 +103,7 @@ PATIENT_MESSAGES: dict[str, str] = {
 
 
 def _fmt_t(t_s: float | None) -> str:
-    if t_s is None:
-        return "time not recorded"
-    m, s = divmod(max(t_s, 0.0), 60.0)
-    return f"at {int(m):d}:{s:04.1f} min"
+    return timefmt.at(t_s)
 
 
 class SafetyMonitor:

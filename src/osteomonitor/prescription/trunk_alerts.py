@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from osteomonitor import timefmt
 from osteomonitor.model import Event, EventKind, Fall, PostureSummary, SessionSummary
 
 #: Where the fall rule comes from (the detector and its validation).
@@ -28,11 +29,8 @@ FALL_RESPONSES = ("fine", "help")
 
 
 def fmt_t(t_s: float | None) -> str:
-    """'at m:ss.s min' for a session time, s."""
-    if t_s is None:
-        return "time not recorded"
-    m, s = divmod(max(t_s, 0.0), 60.0)
-    return f"at {int(m):d}:{s:04.1f} min"
+    """'at m:ss' for a session time, s."""
+    return timefmt.at(t_s)
 
 
 def fall_physio_message(fall: Fall, response: str | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from osteomonitor import timefmt
 from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import SessionMeta, SessionSummary, SetAsideFrames
 from osteomonitor.prescription.compliance import SessionCompliance
@@ -26,10 +27,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _clock(t_s: float | None) -> str:
-    if t_s is None:
-        return "–"
-    m, s = divmod(round(t_s), 60)
-    return f"{m}:{s:02d}"
+    return timefmt.clock(t_s)
 
 
 def _num(v: float | None, fmt: str = "{:.1f}") -> str:

@@ -6,6 +6,7 @@ import math
 
 from rich.text import Text
 
+from osteomonitor import timefmt
 from osteomonitor.pseudonym import printable
 
 NO_VALUE = "--"
@@ -15,10 +16,7 @@ def clock_text(seconds: float | None) -> str:
     """Seconds as m:ss, or h:mm:ss from an hour on ("--" for None or NaN)."""
     if seconds is None or math.isnan(seconds):
         return NO_VALUE
-    total = max(0, int(seconds))
-    m, s = divmod(total, 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return timefmt.clock(int(max(0, seconds)))
 
 
 def minutes_text(seconds: float | None) -> str:

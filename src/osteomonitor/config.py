@@ -1,0 +1,136 @@
+"""Where osteomonitor keeps recordings, patients and reports: one config for every command.
+
+The folders come, in this order of precedence, from
+
+1. the environment: ``OSTEOMONITOR_RECORDINGS``, ``OSTEOMONITOR_PATIENTS``,
+   ``OSTEOMONITOR_REPORTS``;
+2. the config file: ``$OSTEOMONITOR_CONFIG``, else ``$XDG_CONFIG_HOME/osteomonitor/config.toml``
+   (``~/.config/osteomonitor/config.toml``), a TOML table::
+
+       [folders]
+       recordings = "~/clinic/recordings"
+       patients = "~/clinic/patients"
+       reports = "~/clinic/reports"
+
+   (``~`` is expanded; a relative path is relative to the config file's folder);
+3. the defaults under ``$XDG_DATA_HOME/osteomonitor`` (``~/.local/share/osteomonitor``):
+   ``recordings/``, ``patients/``, ``reports/``.
+
+Nothing here creates a folder until a command writes into it (`ensure_private_dir`); the
+folders are made owner-only (0700) because they hold health data.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from osteomonitor.errors import OsteomonitorError
+
+#: The folder kinds a config names, with the environment variable that overrides each.
+FOLDER_ENV = {
+    "recordings": "OSTEOMONITOR_RECORDINGS",
+    "patients": "OSTEOMONITOR_PATIENTS",
+    "reports": "OSTEOMONITOR_REPORTS",
+}
+
+
+class ConfigError(OsteomonitorError):
+    """The config file cannot be read or names a folder badly."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Folders:
+    """The three folders osteomonitor reads and writes, and where each choice came from."""
+
+    recordings: Path
+    patients: Path
+    reports: Path
+    #: For each kind, "environment (VAR)", "config file (PATH)" or "default".
+    origin: dict[str, str]
+    config_file: Path
+
+
+def config_file(env: dict[str, str] | None = None) -> Path:
+    """The config file's path (it need not exist)."""
+    env = dict(os.environ) if env is None else env
+    if env.get("OSTEOMONITOR_CONFIG"):
+        return Path(env["OSTEOMONITOR_CONFIG"]).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")) / ".config")
+    return Path(base).expanduser() / "osteomonitor" / "config.toml"
+
+
+def data_home(env: dict[str, str] | None = None) -> Path:
+    """The default parent of the three folders (``$XDG_DATA_HOME/osteomonitor``)."""
+    env = dict(os.environ) if env is None else env
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")) / ".local" / "share")
+    return Path(base).expanduser() / "osteomonitor"
+
+
+def _read_file(path: Path) -> dict[str, Path]:
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the osteomonitor config ({exc}); fix or remove the file, "
+            "or point OSTEOMONITOR_CONFIG at another one"
+        ) from exc
+    folders = doc.get("folders", {})
+    if not isinstance(folders, dict):
+        raise ConfigError(f"{path}: [folders] must be a table of folder paths")
+    out: dict[str, Path] = {}
+    for key, value in folders.items():
+        if key not in FOLDER_ENV:
+            known = ", ".join(FOLDER_ENV)
+            raise ConfigError(f"{path}: [folders] {key}: unknown folder (known: {known})")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{path}: [folders] {key}: must be a folder path in quotes")
+        p = Path(value).expanduser()
+        out[key] = p if p.is_absolute() else (path.parent / p)
+    return out
+
+
+def folders(env: dict[str, str] | None = None) -> Folders:
+    """The folders in force for this process (environment, then config file, then defaults)."""
+    env = dict(os.environ) if env is None else env
+    cfg = config_file(env)
+    from_file = _read_file(cfg)
+    home = data_home(env)
+    chosen: dict[str, Path] = {}
+    origin: dict[str, str] = {}
+    for kind, var in FOLDER_ENV.items():
+        if env.get(var):
+            chosen[kind] = Path(env[var]).expanduser()
+            origin[kind] = f"environment ({var})"
+        elif kind in from_file:
+            chosen[kind] = from_file[kind]
+            origin[kind] = f"config file ({cfg})"
+        else:
+            chosen[kind] = home / kind
+            origin[kind] = "default"
+    return Folders(
+        recordings=chosen["recordings"],
+        patients=chosen["patients"],
+        reports=chosen["reports"],
+        origin=origin,
+        config_file=cfg,
+    )
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if missing, owner-only (0700); returns it."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot create the folder ({exc.strerror or exc}); choose another one in "
+            f"{config_file()} or with the OSTEOMONITOR_* environment variables"
+        ) from exc
+    return path
