@@ -268,18 +268,19 @@ class FallDetector:
         self._up = np.asarray(upright_g, dtype=np.float64)
         self._up_from = from_sample
 
-    def feed(self, acc_g: FloatArray) -> list[Fall]:
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
         """Add samples; return the falls confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
+            mag: (k,) ‖acc_g‖ when the caller has it already.
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
         a = check_acc(acc_g, "FallDetector.feed")
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
-            m = magnitude(a)
+            m = magnitude(a) if mag is None else mag
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
             self._n += a.shape[0]
         return self._process(final=False)

@@ -160,17 +160,18 @@ class JumpDetector:
         """Sample rate, Hz."""
         return self._fs
 
-    def feed(self, acc_g: FloatArray) -> list[Jump]:
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Jump]:
         """Add samples; return the jumps confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
+            mag: (k,) ‖acc_g‖ when the caller has it already (`signal.magnitude`).
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
         a = check_acc(acc_g, "JumpDetector.feed")
         if a.shape[0]:
-            mag = magnitude(a)
+            mag = magnitude(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))
