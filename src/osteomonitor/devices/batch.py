@@ -171,23 +171,31 @@ def _pmd_run(
     fs, full = float(cfg.rate_hz), float(cfg.range_g)
     starts, counts = frames.starts, frames.counts
     f = counts.size
-    frame_of = np.repeat(np.arange(f), counts)
+    n_same = int(counts[0]) if int(counts.min()) == int(counts.max()) else 0
     dev_t = _timestamps(proto.timestamper, frames.timestamp_ns, frames.frame_type, counts, fs)
     assert proto.clock is not None
     expected = np.rint(counts * 1e9 / fs).astype(np.int64)
     fits = proto.clock.add_many(frames.timestamp_ns, arrival, expected)
-    host = fits.to_host(dev_t, frame_of)
+    if n_same:  # every frame the same size (the usual case): (F, n) broadcasting
+        host = fits.to_host_rows(dev_t.reshape(f, n_same)).reshape(-1)
+    else:
+        host = fits.to_host(dev_t, np.repeat(np.arange(f), counts))
     ends = starts + counts - 1
     shift = _continuous(proto, host[starts], host[ends], fs)
     if shift.any():
         host += np.repeat(shift, counts)
     scale = np.ones(f, dtype=np.float64)
-    for k in np.flatnonzero(frames.compressed).tolist():  # usually every frame: by type
-        scale[k] = pmd.frame_factor_mg(_Frame(True, int(frames.frame_type[k])), proto.factor)
+    for t in np.unique(frames.frame_type[frames.compressed]).tolist():  # by frame type
+        sel = frames.compressed & (frames.frame_type == t)
+        scale[sel] = pmd.frame_factor_mg(_Frame(True, int(t)), proto.factor)
     scale /= MG_PER_G
-    acc = frames.samples * np.repeat(scale, counts)[:, None]
+    if n_same:
+        acc = (frames.samples.reshape(f, n_same, 3) * scale[:, None, None]).reshape(-1, 3)
+        peak = np.abs(acc).reshape(f, -1).max(axis=1)
+    else:
+        acc = frames.samples * np.repeat(scale, counts)[:, None]
+        peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
     # plausibility gates (plausibility.check_acc, check_block_time), per frame
-    peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
     out_range = ~(peak <= full * (1.0 + limit("acc_range_margin")))
     backwards = host[ends] < host[starts]
     far = np.abs(host[ends] - arrival) > limit("block_vs_arrival_s") * NS_PER_S
@@ -243,6 +251,12 @@ def _timestamps(
     if ts.tolerance is not None:
         ok &= np.abs(dt / nominal - 1.0) <= ts.tolerance
         ts.restarts += int((has & ~ok).sum())
+    if int(counts.min()) == int(counts.max()):  # equal frames: (F, n) broadcasting
+        n = int(counts[0])
+        i = np.arange(n, dtype=np.float64)
+        along2 = prev[:, None] + np.rint(dt[:, None] * (i + 1.0)[None, :]).astype(np.int64)
+        back2 = frame_ts[:, None] - np.rint(nominal * (n - 1 - i)).astype(np.int64)[None, :]
+        return np.where(ok[:, None], along2, back2).reshape(-1)
     idx = (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)).astype(
         np.float64
     )

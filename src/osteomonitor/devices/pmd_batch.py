@@ -183,6 +183,8 @@ def _delta(
         pos[live] = p + 2 + nbytes
         live = live[pos[live] < end[live]]
     nf = offs.size
+    if len(f_idx) == 1 and f_idx[0].size == nf and int(b_count[0].min()) == int(b_count[0].max()):
+        return _delta_uniform(buf, ref_at, b_start[0], b_width[0], int(b_count[0][0]))
     per_frame = np.ones(nf, dtype=np.int64)
     if f_idx:
         fi = np.concatenate(f_idx)
@@ -212,6 +214,36 @@ def _delta(
     base[1:] = out[row0[1:] - 1]
     out -= np.repeat(base, per_frame, axis=0)
     return per_frame, out
+
+
+def _delta_uniform(
+    buf: npt.NDArray[np.uint8], ref_at: IntArray, start: IntArray, width: IntArray, count: int
+) -> tuple[IntArray, IntArray]:
+    """Every frame one block of `count` deltas (the usual case): (F, count + 1, 3) at once."""
+    nf = ref_at.size
+    ch = 3
+    out = np.empty((nf, count + 1, ch), dtype=np.int64)
+    out[:, 0, :] = buf[ref_at[:, None] + np.arange(2 * ch)].view("<i2")
+    kw = np.arange(count * ch, dtype=np.int64)
+    for w in np.unique(width).tolist():
+        g = np.flatnonzero(width == w)
+        if w > 25:
+            bit = (start[g] * 8)[:, None] + (kw * w)[None, :]
+            out[g, 1:, :] = _bits(buf, bit.reshape(-1), w).reshape(g.size, count, ch)
+            continue
+        # bit offsets within a block are the same for every frame: broadcast them
+        off = kw * w
+        view = np.ndarray((buf.size - 3,), dtype="<u4", buffer=buf.data, strides=(1,))
+        word = view[start[g][:, None] + (off >> 3)[None, :]]
+        word >>= (off & 7).astype(np.uint32)[None, :]
+        word &= np.uint32((1 << w) - 1)
+        val = word.view(np.int32)
+        sign = np.int32(1 << (w - 1))
+        val ^= sign
+        val -= sign
+        out[g, 1:, :] = val.reshape(g.size, count, ch)
+    np.cumsum(out, axis=1, out=out)
+    return np.full(nf, count + 1, dtype=np.int64), out.reshape(-1, ch)
 
 
 def _bits(buf: npt.NDArray[np.uint8], bit: IntArray, w: int) -> IntArray:
