@@ -89,12 +89,12 @@ def study_row(path: str) -> Row:
         walking_s=round(gait.walking_s, 1),
         cadence_spm=gait.cadence_spm,
         hr_mean_bpm=None if heart.hr_mean_bpm is None else round(heart.hr_mean_bpm, 1),
-        hr_max_bpm=heart.hr_max_bpm,
+        hr_max_bpm=None if heart.hr_max_bpm is None else round(heart.hr_max_bpm, 1),
         in_band_s=round(heart.target_s, 1),
         falls=len(s.falls),
         packets=s.packets,
         decode_errors=s.decode_errors,
-        set_aside=sum(f.count for f in s.set_aside),
+        set_aside=sum(f.frames for f in s.set_aside),
     )
     return row
 
