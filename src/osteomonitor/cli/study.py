@@ -22,10 +22,10 @@ _BAR = 30  # characters of the progress bar
 class Progress:
     """Progress of a study on `stream`: a bar on a terminal, plain lines otherwise."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total = total
-        self.stream = stream
-        self.tty = stream.isatty()
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
         self.hours = 0.0
         self.errors = 0
         self.t0 = time.monotonic()
