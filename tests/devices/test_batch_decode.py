@@ -133,5 +133,8 @@ def test_device_packets_decode_as_one_by_one() -> None:
     assert len(out.errors) + sum(batch.set_aside.values()) == errors
     assert batch.set_aside == one.set_aside and sum(one.set_aside.values()) == 1
     assert one.clock is not None and batch.clock is not None
-    assert (one.clock.offset_ns, one.clock.drift_ppm) == (batch.clock.offset_ns, batch.clock.drift_ppm)
+    assert (one.clock.offset_ns, one.clock.drift_ppm) == (
+        batch.clock.offset_ns,
+        batch.clock.drift_ppm,
+    )
     assert one.protocol.time_shifts == batch.protocol.time_shifts

@@ -68,7 +68,9 @@ def _damaged(src: Path, dst: Path) -> None:
             p = Packet(p.t_ns, p.device, p.stream, encode_acc_frame(1, np.full((36, 3), 30000)))
         elif i >= reset_from and p.stream == "pmd_data":  # device clock set back 1 h
             ts = int.from_bytes(p.payload[1:9], "little") - 3_600_000_000_000
-            p = Packet(p.t_ns, p.device, p.stream, p.payload[:1] + ts.to_bytes(8, "little") + p.payload[9:])
+            p = Packet(
+                p.t_ns, p.device, p.stream, p.payload[:1] + ts.to_bytes(8, "little") + p.payload[9:]
+            )
         out.append(p)
     with RecordingWriter.create(dst, meta) as w:
         for d in devices:

@@ -22,7 +22,6 @@ reclining) are counted as the samples arrive.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -306,9 +305,8 @@ class PostureTracker:
         todo = np.union1d(near, near + 1)
         tl, dl = t.tolist(), deg.tolist()
         for i in todo[todo < deg.size].tolist():
-            if dl[i] > low or ep.run > 0:
-                if ep.add(tl[i], dl[i]):
-                    self.new_episodes.append(ep.run_start_s)
+            if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
+                self.new_episodes.append(ep.run_start_s)
         return t, deg, rot
 
     def _find_reference(self, allb: BlockStats, k0: int, first: int) -> int:

@@ -71,9 +71,8 @@ class BlockStats:
 
     def tail(self, r: int) -> BlockStats:
         """The last `r` blocks."""
-        return BlockStats(
-            self.acc[-r:], self.mag[-r:], self.mag2[-r:], None if self.gyro is None else self.gyro[-r:]
-        )
+        gyro = None if self.gyro is None else self.gyro[-r:]
+        return BlockStats(self.acc[-r:], self.mag[-r:], self.mag2[-r:], gyro)
 
 
 def block_stats(acc_g: FloatArray, b: int) -> BlockStats:

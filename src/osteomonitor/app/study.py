@@ -70,7 +70,7 @@ def study_row(path: str) -> Row:
     except OsteomonitorError as exc:
         row["error"] = str(exc)
         return row
-    except Exception as exc:  # noqa: BLE001 - one bad file never stops a study
+    except Exception as exc:
         row["error"] = f"analysis failed: {type(exc).__name__}: {exc}"
         return row
     imp, heart, gait = s.impacts, s.heart, s.gait
@@ -115,10 +115,8 @@ def run_study(
     """
     names = [str(p) for p in paths]
     rows: list[Row | None] = [None] * len(names)
-    done = 0
-    for i, row in _rows(names, jobs, row_fn):
+    for done, (i, row) in enumerate(_rows(names, jobs, row_fn), start=1):
         rows[i] = row
-        done += 1
         if on_row is not None:
             on_row(done, len(names), row)
     return [r for r in rows if r is not None]
@@ -135,7 +133,7 @@ def _rows(names: list[str], jobs: int, fn: Callable[[str], Row]) -> Iterator[tup
             i = futures[fut]
             try:
                 row = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a dead worker fails its file only
+            except Exception as exc:
                 row = dict.fromkeys(COLUMNS)
                 row.update(file=names[i], error=f"worker failed: {type(exc).__name__}: {exc}")
             yield i, row

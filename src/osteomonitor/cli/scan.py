@@ -11,7 +11,6 @@ BlueZ not running, permission denied) instead of a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import Any
 
@@ -49,6 +48,8 @@ def register(sub: Any) -> None:
 def _scan(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be > 0 seconds")
+    import asyncio  # only when scanning: `analyze` never loads it
+
     results = asyncio.run(_run(args))
     if args.json:
         print(

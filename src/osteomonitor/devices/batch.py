@@ -185,7 +185,8 @@ def _pmd_run(
     if shift.any():
         host += np.repeat(shift, counts)
     scale = np.ones(f, dtype=np.float64)
-    for t in np.unique(frames.frame_type[frames.compressed]).tolist():  # by frame type
+    types = frames.frame_type[frames.compressed]
+    for t in np.flatnonzero(np.bincount(types)).tolist():  # by frame type
         sel = frames.compressed & (frames.frame_type == t)
         scale[sel] = pmd.frame_factor_mg(_Frame(True, int(t)), proto.factor)
     scale /= MG_PER_G
@@ -236,7 +237,7 @@ def _timestamps(
     f = frame_ts.size
     prev = np.zeros(f, dtype=np.int64)
     has = np.zeros(f, dtype=bool)
-    for t in np.unique(ftype).tolist():
+    for t in np.flatnonzero(np.bincount(ftype)).tolist():
         key = (int(pmd.ACC), t)
         k = np.flatnonzero(ftype == t)
         old = ts._prev.get(key)

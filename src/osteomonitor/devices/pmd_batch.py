@@ -84,7 +84,7 @@ def decode_acc_frames(payloads: Sequence[bytes]) -> AccFrames | None:
     compressed = (ft & 0x80) != 0
     counts = np.zeros(f, dtype=np.int64)
     parts: list[tuple[IntArray, IntArray]] = []  # (frame index, (n, 3) samples)
-    for key in np.unique(ft).tolist():
+    for key in np.flatnonzero(np.bincount(ft)).tolist():
         idx = np.flatnonzero(ft == key)
         got = (_delta if key & 0x80 else _raw)(buf, offs[idx], lens[idx], key & 0x7F)
         if got is None:
@@ -202,7 +202,7 @@ def _delta(
     if f_idx:
         first_row = row0[fi] + 1 + (np.cumsum(count) - count) - _block_base(fi, count)
         flat = out.reshape(-1)
-        for w in np.unique(width).tolist():
+        for w in np.flatnonzero(np.bincount(width)).tolist():
             g = np.flatnonzero(width == w)
             nvals = count[g] * ch
             before = np.cumsum(nvals) - nvals
@@ -225,7 +225,7 @@ def _delta_uniform(
     out = np.empty((nf, count + 1, ch), dtype=np.int64)
     out[:, 0, :] = buf[ref_at[:, None] + np.arange(2 * ch)].view("<i2")
     kw = np.arange(count * ch, dtype=np.int64)
-    for w in np.unique(width).tolist():
+    for w in np.flatnonzero(np.bincount(width)).tolist():
         g = np.flatnonzero(width == w)
         if w > 25:
             bit = (start[g] * 8)[:, None] + (kw * w)[None, :]

@@ -21,6 +21,7 @@ The batch processor raises no live safety alerts (a review judges the summary wi
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,7 +111,8 @@ def feed_columns(
     errors: list[tuple[int, str]] = []
     ok_p = admitted[key_p]
     for dev in {c.device for c in cols}:
-        sel = np.flatnonzero(ok_p & np.isin(col_of, [i for i, c in enumerate(cols) if c.device == dev]))
+        mine = [i for i, c in enumerate(cols) if c.device == dev]
+        sel = np.flatnonzero(ok_p & np.isin(col_of, mine))
         if not sel.size:
             continue
         decoder = proc._decoders.get(dev)
@@ -189,7 +191,9 @@ def _heart_into(proc: SessionProcessor, outs: dict[str, DeviceOut]) -> None:
     proc._hr_t = [s.t_ns for s in samples]
     proc._hr_bpm = [float(s.hr_bpm) for s in samples]
     proc._hr_contact = [
-        CONTACT_UNSUPPORTED if not s.contact_supported else (CONTACT_OK if s.contact else CONTACT_LOST)
+        CONTACT_UNSUPPORTED
+        if not s.contact_supported
+        else (CONTACT_OK if s.contact else CONTACT_LOST)
         for s in samples
     ]
     proc._rr = [tuple(s.rr_1024) for s in samples]
@@ -216,9 +220,9 @@ def _acc_track(proc: SessionProcessor, key: str, out: DeviceOut) -> AccTrack:
     new[1:] = (first[1:] - last[:-1] > ACC_GAP_S * NS_PER_S + NS_PER_S / fs[1:]) | (
         fs[1:] != fs[:-1]
     )
-    heads = np.flatnonzero(new).tolist() + [first.size]
+    heads = [*np.flatnonzero(new).tolist(), first.size]
     row = np.concatenate(([0], np.cumsum(counts)))
-    for a, b in zip(heads[:-1], heads[1:], strict=True):
+    for a, b in itertools.pairwise(heads):
         track.add_segment(
             int(first[a]), int(last[b - 1]), samples[row[a] : row[b]], float(fs[a]),
             float(rng[a]),
