@@ -36,6 +36,7 @@ from osteomonitor.analysis.steps import STEP_MERGE_S, STEP_MIN_PEAK_G, StepCount
 from osteomonitor.analysis.thresholds import IMPACT_MERGE_S, IMPACT_MIN_PEAK_G
 from osteomonitor.devices.batch import DeviceOut, decode_device
 from osteomonitor.devices.plausibility import SetAside
+from osteomonitor.errors import CorruptRecording
 from osteomonitor.model import NS_PER_S, Event, HrSample, SessionMeta
 from osteomonitor.session.acc_track import ACC_GAP_S, AccTrack
 from osteomonitor.session.processor import SessionProcessor
@@ -55,8 +56,8 @@ def process_recording_batch(
 ) -> tuple[SessionMeta, SessionProcessor]:
     """`recording.process_recording` with the work done on whole arrays.
 
-    A file with damaged rows is read packet by packet instead (the same answer and the
-    same error, naming how much was read).
+    A file with damaged rows or pages is read packet by packet instead (the same answer
+    and the same error, naming how many packets were read before the damage).
 
     Raises:
         RecordingError and subclasses: the file cannot be read.
@@ -68,7 +69,10 @@ def process_recording_batch(
 
     with RecordingReader(path) as reader:
         meta = reader.meta
-        cols = packet_columns(reader)
+        try:
+            cols = packet_columns(reader)
+        except CorruptRecording:  # damaged pages: the row-by-row reader says where
+            cols = None
         events = reader.events()
         devices = reader.devices
     if cols is None:
