@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select
 
+from osteomonitor import timefmt
 from osteomonitor.app.library_view import (
     SORT_KEYS,
     LibraryQuery,
@@ -41,7 +42,7 @@ from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.views.display import clock_text, minutes_text, plain
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
 
 #: (column key, header). Alerts come before the long columns so that it is on screen
@@ -231,7 +232,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
             row.date_text,
             plain(row.patient + (" (sim)" if row.simulated else "")),
             plain(row.kind),
-            clock_text(row.duration_s),
+            timefmt.clock(row.duration_s),
             alerts,
             jumps,
             band,
@@ -249,7 +250,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         return [
             alert_badge(review.alerts),
             str(len(s.jumps)),
-            minutes_text(s.heart.target_s) if s.heart.valid_s else "-",
+            timefmt.minutes(s.heart.target_s) if s.heart.valid_s else "-",
             compliance_badges(review.compliance),
         ]
 

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor import timefmt
 from osteomonitor.app.review import ReviewCache, SessionReview, set_aside_lines
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
@@ -32,7 +33,7 @@ from osteomonitor.tui.views.dashboard import (
     chart_guides,
     impact_bands,
 )
-from osteomonitor.tui.views.display import clock_text, minutes_text, plain
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.fitt_table import FittTable
 from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
@@ -54,10 +55,10 @@ def summary_line(review: SessionReview) -> str:
         return f"cannot analyse: {review.error}"
     h = s.heart
     parts = [
-        f"duration {clock_text(s.duration_s)}",
+        f"duration {timefmt.clock(s.duration_s)}",
         f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
-        f"in band {minutes_text(h.target_s)}",
+        f"in band {timefmt.minutes(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
         f"ACC coverage {s.acc_coverage:.0%}",
     ]

@@ -13,8 +13,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from osteomonitor import timefmt
 from osteomonitor.model import Event
-from osteomonitor.tui.views.display import clock_text, plain
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.views.session_events import EventItem, session_items
 
 #: Style of an alert's headline by severity (the word says it too).
@@ -23,7 +24,7 @@ SEVERITY_STYLES = {"stop": "bold red", "warning": "yellow", "info": "dim"}
 
 def headline(item: EventItem) -> Text:
     """ "0:24  STOP: 10 jump(s), first at 0:24 …" as plain (non-markup) text."""
-    when = clock_text(item.t_s) if item.t_s is not None else "-"
+    when = timefmt.clock(item.t_s) if item.t_s is not None else "-"
     out = Text(f"{when:>5}  ")
     out.append_text(plain(item.headline, style=SEVERITY_STYLES.get(item.severity or "", "")))
     return out
