@@ -8,6 +8,7 @@ import csv
 import io
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, OptionList
@@ -187,6 +188,13 @@ def _screen_text(app: OsteomonitorApp) -> str:
     return console.export_text()
 
 
+def _region_text(app: OsteomonitorApp, widget: Any) -> str:
+    """What is drawn inside `widget`'s region, lines joined by spaces."""
+    r = widget.scrollable_content_region
+    lines = _screen_text(app).splitlines()[r.y : r.y + r.height]
+    return " ".join(" ".join(line[r.x : r.x + r.width] for line in lines).split())
+
+
 async def test_fitt_table_shows_every_column_at_100_columns_and_wraps() -> None:
     app = OsteomonitorApp(lambda: SessionDetailScreen(RECORDINGS / "demo-P00-walk-sim.omrec"))
     async with app.run_test(size=(100, 45)) as pilot:
@@ -242,6 +250,9 @@ async def test_alert_detail_shows_the_whole_alert() -> None:
             assert f"rule: {alert.rule}" in shown
             assert " ".join(f"source: {alert.source}".split()) in shown
             assert "alert at 0:" in shown
+            # its line in the list is drawn whole (wrapped, no word lost)
+            drawn = _region_text(app, options)
+            assert " ".join(events.items[index].headline.split()) in drawn, drawn
         # the list's lines wrap: the longest alert is there to its last word
         prompts = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
         assert any(p.endswith("allows no flight phase.") for p in prompts)
