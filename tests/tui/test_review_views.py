@@ -265,6 +265,8 @@ async def test_weeks_chart_cycles_and_exports(reports: Path) -> None:
         screen = app.screen
         assert isinstance(screen, WeeksScreen)
         await wait_for(pilot, lambda: screen.trend is not None, what="weeks")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
         chart = screen.query_one(WeeksChart)
         assert chart._data.view == "days"
         legend = _screen_text(app)

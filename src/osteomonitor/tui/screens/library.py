@@ -125,8 +125,9 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
         with Horizontal(id="filter-bar"):
+            yield Label(" search: ", id="search-label")
             yield Input(
-                placeholder="/ search patient, kind, notes, alerts",
+                placeholder="patient, kind, notes, alerts (/)",
                 id="search",
                 compact=True,
             )
