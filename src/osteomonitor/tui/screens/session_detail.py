@@ -99,10 +99,8 @@ per-jump CSV report (owner-only) into the reports folder.
         Binding("t", "tables", "Tables only"),
         Binding("question_mark", "help", "Help"),
     ]
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (130, "-wide"),
-    ]
+    # Textual sets the class of the width range on the screen (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]  # noqa: RUF012
 
     def __init__(
         self, path: Path, cache: ReviewCache | None = None, export_dir: Path | None = None

@@ -131,8 +131,8 @@ class WeeksChart(ThrottledPlot):
         ticks = int_ticks(max(tops))
         plt.yticks(ticks, [str(t) for t in ticks])
         plt.ylim(0, ticks[-1])
-        xs, labels = week_ticks([w.short for w in weeks])
-        plt.xticks(xs, labels)
+        tick_x, labels = week_ticks([w.short for w in weeks])
+        plt.xticks(tick_x, labels)
         plt.xlim(0.4, n + 0.6)
 
 
