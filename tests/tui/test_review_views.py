@@ -100,9 +100,11 @@ async def test_search_and_filters() -> None:
         status = screen.query_one("#library-status")
         # free-text search: "/" focuses it, letters go into it (q does not quit)
         await pilot.press("slash", *"ceiling")
+        await pilot.pause(0.3)  # the view follows the last key typed
         assert isinstance(app.focused, Input)
         assert files(table) == ["demo-P01-alerts-sim.omrec", "demo-P00-impact-sim.omrec"]
         await pilot.press(*" brisk-walk")
+        await pilot.pause(0.3)
         assert files(table) == ["demo-P01-alerts-sim.omrec"]
         assert "1 of 5 recordings" in str(status.render())
         assert 'matching "ceiling brisk-walk"' in str(status.render())
