@@ -21,10 +21,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Select
+from textual.widgets import DataTable, Footer, Input, Label
 
 from osteomonitor import timefmt
 from osteomonitor.app.library_view import (
@@ -35,7 +34,6 @@ from osteomonitor.app.library_view import (
     choices,
     describe,
     library_rows,
-    parse_day,
 )
 from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
 from osteomonitor.errors import OsteomonitorError
@@ -44,6 +42,7 @@ from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
+from osteomonitor.tui.widgets.library_filters import LibraryFilters
 
 #: (column key, header). Alerts come before the long columns so that it is on screen
 #: at 80 columns (date 16 + patient 9 + kind 7 + length 6 + alerts 17, with padding).
@@ -62,12 +61,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 ANALYSED = ("alerts", "jumps", "band", "compliance")
 PENDING = Text("...", style="dim")
 ARROWS = {True: "↓", False: "↑"}
-ALERT_FILTER = {"any": None, "with": True, "without": False}
 #: Seconds to gather analysis results before re-sorting/re-filtering the view.
 REFRESH_DELAY_S = 0.25
-#: Seconds after the last key typed in the search box before the view follows (a redraw
-#: of 1000 rows takes ~0.2 s: typing must not wait for one per key).
-SEARCH_DELAY_S = 0.15
 
 
 class LibraryScreen(Screen[None]):
@@ -124,30 +119,11 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.shown: list[LibraryRow] = []
         self.last_export: list[Path] = []
         self._refresh_timer: Timer | None = None
-        self._search_timer: Timer | None = None
         self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
-        with Horizontal(id="filter-bar"):
-            yield Label(" search: ", id="search-label")
-            yield Input(
-                placeholder="patient, kind, notes, alerts (/)",
-                id="search",
-                compact=True,
-            )
-            yield Label("", id="sort-label")
-        with Horizontal(id="filter-choices"):
-            yield Select[str]([], prompt="all patients", id="patient-filter", compact=True)
-            yield Select[str]([], prompt="all kinds", id="kind-filter", compact=True)
-            yield Select[str](
-                [("with alerts", "with"), ("without alerts", "without")],
-                prompt="any alerts",
-                id="alert-filter",
-                compact=True,
-            )
-            yield Input(placeholder="from YYYY-MM-DD", id="date-from", compact=True)
-            yield Input(placeholder="to YYYY-MM-DD", id="date-to", compact=True)
+        yield LibraryFilters(id="library-filters")
         yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
         yield Label("", id="library-status")
         yield Footer()
@@ -278,20 +254,11 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.query_one("#library-status", Label).update(
             plain(f" {words} in {self.folder}" + (f"   {extra}" if extra else ""))
         )
-        sort_name = dict(COLUMNS)[q.sort]
-        self.query_one("#sort-label", Label).update(
-            plain(f" sort: {sort_name} {ARROWS[q.descending]} ")
-        )
+        self.query_one(LibraryFilters).show_sort(f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}")
 
     def _set_choices(self) -> None:
         patients, kinds = choices(self.rows())
-        for sel_id, values in (("#patient-filter", patients), ("#kind-filter", kinds)):
-            select = self.query_one(sel_id, Select)
-            keep = select.value
-            with select.prevent(Select.Changed):
-                select.set_options([(printable(v), v) for v in values])
-                if keep in values:
-                    select.value = keep
+        self.query_one(LibraryFilters).set_choices(patients, kinds)
         q = self.query_state
         self.query_state = replace(
             q,
@@ -305,55 +272,19 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.refill()
 
     # -- the filter bar ----------------------------------------------------------------
-    @on(Input.Changed, "#search")
-    def _search_changed(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY_S, self._apply_search)
+    def on_library_filters_changed(self, message: LibraryFilters.Changed) -> None:
+        changes = {k: v for k, v in message.changes.items() if getattr(self.query_state, k) != v}
+        if changes:
+            self.set_query(**changes)
+        else:
+            self._status()
 
-    def _apply_search(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-        text = self.query_one("#search", Input).value
-        if text != self.query_state.text:
-            self.set_query(text=text)
+    def on_library_filters_invalid(self, message: LibraryFilters.Invalid) -> None:
+        self._status(message.reason)
 
     @on(Input.Submitted)
     def _input_submitted(self) -> None:
-        self._apply_search()
         self.action_to_table()
-
-    @on(Input.Changed, "#date-from, #date-to")
-    def _dates_changed(self, event: Input.Changed) -> None:
-        field = "date_from" if event.input.id == "date-from" else "date_to"
-        what = "from" if field == "date_from" else "to"
-        try:
-            day = parse_day(event.value, what)
-        except OsteomonitorError as exc:
-            event.input.add_class("-invalid")
-            self._status(printable(exc))
-            return
-        event.input.remove_class("-invalid")
-        self.set_query(**{field: day})
-
-    @on(Select.Changed, "#patient-filter")
-    def _patient_changed(self, event: Select.Changed) -> None:
-        value = event.value if isinstance(event.value, str) else None
-        if value != self.query_state.patient:
-            self.set_query(patient=value)
-
-    @on(Select.Changed, "#kind-filter")
-    def _kind_changed(self, event: Select.Changed) -> None:
-        value = event.value if isinstance(event.value, str) else None
-        if value != self.query_state.kind:
-            self.set_query(kind=value)
-
-    @on(Select.Changed, "#alert-filter")
-    def _alerts_changed(self, event: Select.Changed) -> None:
-        value = ALERT_FILTER.get(event.value) if isinstance(event.value, str) else None
-        if value != self.query_state.has_alerts:
-            self.set_query(has_alerts=value)
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
@@ -373,41 +304,24 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.set_query(descending=not self.query_state.descending)
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.query_one(LibraryFilters).focus_search()
 
     def action_to_table(self) -> None:
-        self._apply_search()
+        self.query_one(LibraryFilters).flush_search()
         self.query_one(DataTable).focus()
 
     def action_filter(self) -> None:
         """Only the patient under the cursor; again: every patient."""
-        select = self.query_one("#patient-filter", Select)
-        info = self.selected()
-        if self.query_state.patient is not None:
-            select.clear()
-        elif info is not None and info.patient:
-            select.value = info.patient
+        row = self.selected()
+        self.query_one(LibraryFilters).toggle_patient(row.patient if row is not None else None)
 
     def action_alerts(self) -> None:
         """Cycle the alerts filter: any → with alerts → without → any."""
-        select = self.query_one("#alert-filter", Select)
-        order = [Select.NULL, "with", "without"]
-        current = select.value if select.value in order else Select.NULL
-        nxt = order[(order.index(current) + 1) % len(order)]
-        if nxt is Select.NULL:
-            select.clear()
-        else:
-            select.value = nxt
+        self.query_one(LibraryFilters).cycle_alerts()
 
     def action_clear(self) -> None:
         """Every filter off, search emptied (the sort stays)."""
-        for sel in self.query(Select):
-            with sel.prevent(Select.Changed):
-                sel.clear()
-        for inp in self.query(Input):
-            with inp.prevent(Input.Changed):
-                inp.value = ""
-            inp.remove_class("-invalid")
+        self.query_one(LibraryFilters).clear()
         q = self.query_state
         self.query_state = LibraryQuery(sort=q.sort, descending=q.descending)
         self.refill()
