@@ -295,3 +295,34 @@ def test_integer_ticks_and_week_labels() -> None:
     xs, labels = week_ticks([f"W{n}" for n in range(1, 31)])
     assert len(labels) <= 13 and labels[0] == "W1" and labels[-1] == "W30"
     assert xs[0] == 1 and xs[-1] == 30
+
+
+def test_fitt_text_from_a_prescription_file_is_plain_and_sources_are_listed_once() -> None:
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from osteomonitor.tui.widgets.fitt_table import fitt_content, fitt_renderable
+
+    def element(label: str, source: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            label=label, target="[red]10–50[/] jumps", measured=20.0, unit="jumps",
+            status="met", evidence="[bold]20 jumps[/bold]", source=source,
+        )  # fmt: skip
+
+    shared = "guideline [b]X[/b] × Time"
+    mod = SimpleNamespace(
+        label="Impact [/]",
+        prescribed=True,
+        elements=(element("a", shared), element("b", "other"), element("c", shared)),
+    )
+    content = fitt_content(SimpleNamespace(modalities=(mod,)))
+    assert content.sources == (shared, "other")
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(fitt_renderable(content))
+    text = console.export_text()
+    for literal in ("Impact [/]", "[red]10–50[/]", "[bold]20 jumps[/bold] [1]", "[2]"):
+        assert literal in text, literal
+    assert text.count("guideline [b]X[/b] × Time") == 1
+    assert "[1] guideline [b]X[/b] × Time" in text and "[2] other" in text
+    assert "evidence [source]" in text

@@ -1,4 +1,4 @@
-"""The FITT table of a session: element, target, measured, status and evidence/source.
+"""The FITT table of a session: element, target, measured, status and evidence [source].
 
 A Rich table inside a scrolling container: long text (a type list, the evidence, the
 source) wraps inside its column, so every column stays on screen at 100 terminal
@@ -22,7 +22,7 @@ from textual.widgets import Static
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
 
-COLUMNS = ("element", "target", "measured", "status", "evidence / source")
+COLUMNS = ("element", "target", "measured", "status", "evidence [source]")
 
 
 def _measured(e: Any) -> str:
@@ -38,11 +38,14 @@ def _status(status: str) -> Text:
     return Text(f"{symbol} {status}".strip(), style=style)
 
 
-def _evidence(e: Any) -> Text:
+def _evidence(e: Any, sources: list[str]) -> Text:
+    """The evidence, then the number of its source in the list under the table
+    (sources repeat across elements: each is written once)."""
     out = plain(e.evidence)
     if e.source:
-        out.append("\n")
-        out.append_text(plain(f"source: {e.source}", style="dim italic"))
+        if e.source not in sources:
+            sources.append(e.source)
+        out.append(f" [{sources.index(e.source) + 1}]", style="dim")
     return out
 
 
@@ -59,20 +62,35 @@ class FittSection:
     rows: tuple[tuple[Text, ...], ...]
 
 
-def fitt_sections(compliance: Any) -> list[FittSection]:
-    """The table's sections for a `SessionCompliance` (None: no prescription): one per
-    modality the session trained."""
+@dataclass(frozen=True, slots=True)
+class FittContent:
+    """The table's sections and the sources its evidence cells number ([1] …)."""
+
+    sections: tuple[FittSection, ...]
+    sources: tuple[str, ...] = ()
+
+
+def fitt_content(compliance: Any) -> FittContent:
+    """The table for a `SessionCompliance` (None: no prescription): a section per
+    modality the session trained, and the numbered sources of its targets."""
     if compliance is None:
-        return [FittSection(Text("no prescription in the recording", style="dim"), ())]
+        return FittContent((FittSection(Text("no prescription in the recording", "dim"), ()),))
     out = []
+    sources: list[str] = []
     for mod in compliance.modalities:
         head = mod.label + ("" if mod.prescribed else " (not prescribed)")
         rows = tuple(
-            (plain(e.label), plain(e.target), Text(_measured(e)), _status(e.status), _evidence(e))
+            (
+                plain(e.label),
+                plain(e.target),
+                Text(_measured(e)),
+                _status(e.status),
+                _evidence(e, sources),
+            )
             for e in mod.elements
         )
         out.append(FittSection(plain(head, style="bold"), rows))
-    return out
+    return FittContent(tuple(out), tuple(sources))
 
 
 def _table(rows: tuple[tuple[Text, ...], ...], header: bool) -> Table:
@@ -85,23 +103,28 @@ def _table(rows: tuple[tuple[Text, ...], ...], header: bool) -> Table:
         show_edge=False,
         show_header=header,
     )
-    table.add_column(COLUMNS[0], ratio=3, overflow="fold")
-    table.add_column(COLUMNS[1], ratio=3, overflow="fold")
-    table.add_column(COLUMNS[2], width=MEASURED_WIDTH, no_wrap=True)
-    table.add_column(COLUMNS[3], width=STATUS_WIDTH, no_wrap=True)
-    table.add_column(COLUMNS[4], ratio=7, overflow="fold")
+    table.add_column(Text(COLUMNS[0], style="bold"), ratio=3, overflow="fold")
+    table.add_column(Text(COLUMNS[1], style="bold"), ratio=3, overflow="fold")
+    table.add_column(Text(COLUMNS[2], style="bold"), width=MEASURED_WIDTH, no_wrap=True)
+    table.add_column(Text(COLUMNS[3], style="bold"), width=STATUS_WIDTH, no_wrap=True)
+    table.add_column(Text(COLUMNS[4], style="bold"), ratio=7, overflow="fold")
     for row in rows:
         table.add_row(*row)
     return table
 
 
-def fitt_renderable(sections: list[FittSection]) -> Group:
-    """The header, then each modality's heading (full width) and its element rows."""
+def fitt_renderable(content: FittContent) -> Group:
+    """The header, each modality's heading (full width) and its element rows, then the
+    sources the evidence cells number."""
     parts: list[Any] = [_table((), header=True)]
-    for sec in sections:
+    for sec in content.sections:
         parts.append(sec.heading)
         if sec.rows:
             parts.append(_table(sec.rows, header=False))
+    if content.sources:
+        parts.append(Text("sources", style="bold dim"))
+        for n, src in enumerate(content.sources, 1):
+            parts.append(plain(f"[{n}] {src}", style="dim"))
     return Group(*parts)
 
 
@@ -113,17 +136,17 @@ class FittTable(VerticalScroll):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.sections: list[FittSection] = []
+        self.content = FittContent(())
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="fitt-body")
 
     def show(self, compliance: Any) -> None:
         """Fill from a `SessionCompliance` (None: no prescription)."""
-        self.sections = fitt_sections(compliance)
-        self.query_one(".fitt-body", Static).update(fitt_renderable(self.sections))
+        self.content = fitt_content(compliance)
+        self.query_one(".fitt-body", Static).update(fitt_renderable(self.content))
 
     @property
     def rows(self) -> list[tuple[Text, ...]]:
         """Every element row, in order (headings left out)."""
-        return [row for sec in self.sections for row in sec.rows]
+        return [row for sec in self.content.sections for row in sec.rows]
