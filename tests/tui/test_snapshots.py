@@ -139,6 +139,12 @@ def test_session_detail_100_columns(snap_compare: Compare) -> None:
     assert snap_compare(app, terminal_size=(100, 45), run_before=analysed)
 
 
+def test_session_detail_100_columns_tables_only(snap_compare: Compare) -> None:
+    """t hides the charts: every FITT row of the aerobic session and its sources."""
+    app = OsteomonitorApp(lambda: SessionDetailScreen(RECORDINGS / "demo-P00-walk-sim.omrec"))
+    assert snap_compare(app, press=("t",), terminal_size=(100, 45), run_before=analysed)
+
+
 def test_session_detail_alerts_140_columns(snap_compare: Compare) -> None:
     """The highlighted alert in full beside the FITT table."""
     app = OsteomonitorApp(lambda: SessionDetailScreen(ALERTS))
