@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, Select
 from tui_support import SIZE, settle, wait_for
 
 from osteomonitor.devices.hrs import encode_hr
@@ -52,6 +52,15 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]
         assert any(PATIENT in c for c in row)  # shown literally, brackets and all
+        # the patient filter offers it literally too, and filters by it
+        select = app.screen.query_one("#patient-filter", Select)
+        select.value = PATIENT
+        await pilot.pause(0.2)
+        assert PATIENT in str(select.query_one("SelectCurrent #label").render())
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await pilot.press("escape")  # the dropdown, if it opened, closes
+        app.screen.query_one(DataTable).focus()
         await pilot.press("enter")
         detail = app.screen
         assert isinstance(detail, SessionDetailScreen)

@@ -77,7 +77,7 @@ class LibraryFilters(Vertical):
             select = self.query_one(sel_id, Select)
             keep = select.value
             with select.prevent(Select.Changed):
-                select.set_options([(printable(v), v) for v in values])
+                select.set_options([(plain(v), v) for v in values])  # never markup
                 if keep in values:
                     select.value = keep
 
