@@ -216,7 +216,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
             ]
         alerts, jumps, band, badges = self._analysed_cells(row.review)
         return [
-            row.date_text,
+            plain(row.date_text),
             plain(row.patient + (" (sim)" if row.simulated else "")),
             plain(row.kind),
             timefmt.clock(row.duration_s),
