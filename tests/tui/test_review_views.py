@@ -326,3 +326,27 @@ def test_fitt_text_from_a_prescription_file_is_plain_and_sources_are_listed_once
     assert text.count("guideline [b]X[/b] × Time") == 1
     assert "[1] guideline [b]X[/b] × Time" in text and "[2] other" in text
     assert "evidence [source]" in text
+
+
+async def test_rescan_keeps_the_filters_and_sort(tmp_path: Path) -> None:
+    import shutil
+
+    for p in RECORDINGS.glob("demo-P00-*.omrec"):
+        shutil.copy(p, tmp_path / p.name)
+    app = OsteomonitorApp(lambda: LibraryScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await settle(app, pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("s", "s", "s", "a")  # by length, with alerts
+        assert files(table) == ["demo-P00-impact-sim.omrec"]
+        shutil.copy(ALERTS, tmp_path / ALERTS.name)  # a new recording arrives
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.pause(0.4)
+        assert screen.query_state.sort == "duration" and screen.query_state.has_alerts
+        assert files(table) == ["demo-P00-impact-sim.omrec", "demo-P01-alerts-sim.omrec"]
+        assert "2 of 5 recordings (with alerts)" in str(
+            screen.query_one("#library-status").render()
+        )
