@@ -85,7 +85,6 @@ def run(smoke: bool = False) -> list[Row]:
     """Rows: query and redraw times at 1000 rows (200 in smoke mode)."""
     n, repeats = (200, 2) if smoke else (1000, 7)
     query_s, refill_s = _measure(n, repeats)
-    scale = 1000 / n
     return [
         Row(f"library query, {n} rows (search + alerts sort)", query_s * 1e3, "ms"),
         Row(
@@ -93,8 +92,8 @@ def run(smoke: bool = False) -> list[Row]:
             refill_s * 1e3,
             "ms",
             target=f"≤ {REFILL_TARGET_S * 1e3:.0f} ms at 1000 rows",
-            ok=refill_s * scale <= REFILL_TARGET_S,
-            note="" if n == 1000 else f"≈ {refill_s * scale * 1e3:.0f} ms at 1000 rows",
+            ok=None if smoke else refill_s <= REFILL_TARGET_S,
+            note="smoke: 200 rows, not judged" if smoke else "",
         ),
     ]
 
