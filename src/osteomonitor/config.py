@@ -134,3 +134,54 @@ def ensure_private_dir(path: Path) -> Path:
             f"{config_file()} or with the OSTEOMONITOR_* environment variables"
         ) from exc
     return path
+
+
+def config_template(current: Folders) -> str:
+    """A commented config file naming the folders `current` resolves to (`config init`)."""
+    lines = [
+        "# osteomonitor configuration (TOML). Environment variables override these:",
+        "# " + ", ".join(FOLDER_ENV.values()) + ".",
+        "# '~' is your home folder; a relative path is relative to this file's folder.",
+        "# Folders are created owner-only (0700) when a command first writes into them.",
+        "",
+        "[folders]",
+        "# recordings: where record, live and demo write sessions (.omrec)",
+        f"recordings = {_toml_str(current.recordings)}",
+        "# patients: one folder per patient (facts and dated prescriptions)",
+        f"patients = {_toml_str(current.patients)}",
+        "# reports: where reports and exports are written",
+        f"reports = {_toml_str(current.reports)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(path: Path) -> str:
+    import json
+
+    return json.dumps(str(path), ensure_ascii=False)
+
+
+def write_config_file(path: Path, text: str) -> Path:
+    """Create the config file owner-only (0600); an existing file is never replaced.
+
+    Raises:
+        ConfigError: it exists, or cannot be written.
+    """
+    ensure_private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise ConfigError(
+            f"{path} already exists; edit it, or move it away and run 'osteomonitor config "
+            "init' again"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the config file ({exc.strerror})") from None
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
