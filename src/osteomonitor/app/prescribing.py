@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from osteomonitor.errors import PrescriptionError
+from osteomonitor.errors import PrescriptionError, UsageError
 from osteomonitor.prescription import Patient, Prescription, draft_prescription
 from osteomonitor.prescription import parse_prescription as _parse
 
@@ -70,11 +70,11 @@ def parse_hr_ceiling(text: str) -> tuple[float | None, float | None]:
     """ "135" → (135, None) bpm; "75%hrr" → (None, 75) %HRR.
 
     Raises:
-        PrescriptionError: neither.
+        UsageError: neither.
     """
     m = _CEILING_RE.match(text)
     if not m:
-        raise PrescriptionError(f"HR ceiling {text!r}: write bpm (135) or %HRR (75%hrr)")
+        raise UsageError(f"--hr-ceiling {text!r}: write bpm (135) or %HRR (75%hrr)")
     value = float(m.group(1))
     return (None, value) if m.group(2) is not None else (value, None)
 
@@ -90,8 +90,9 @@ def draft(req: DraftRequest, today: dt.date | None = None) -> Draft:
     """A validated prescription from the clinician's answers and visible defaults.
 
     Raises:
-        PrescriptionError: a value is invalid (a resting-HR date in the future, a
-            measured HRmax without its date, a %HRR ceiling where %HRR is unreliable …).
+        UsageError: an answer does not fit (a resting-HR date in the future, a measured
+            HRmax without its date, no ceiling where %HRR is unreliable …).
+        PrescriptionError: a value is invalid as `prescription check` reports it.
     """
     today = today or dt.date.today()
     used: list[str] = []
@@ -108,7 +109,7 @@ def draft(req: DraftRequest, today: dt.date | None = None) -> Draft:
         rest_date = today
         used.append(f"resting HR taken today, {today} (--resting-hr-date)")
     elif rest_date > today:
-        raise PrescriptionError(
+        raise UsageError(
             f"the resting-HR date {rest_date} is in the future (today is {today}): give the "
             "date it was taken"
         )
@@ -118,15 +119,13 @@ def draft(req: DraftRequest, today: dt.date | None = None) -> Draft:
         used.append(f"HRmax by the Tanaka equation, 208 − 0.7·age (--hrmax)")
     if _BPM_RE.fullmatch(hrmax_text):
         if req.hrmax_date is None:
-            raise PrescriptionError("HRmax given in bpm (measured): add its date (--hrmax-date)")
+            raise UsageError("--hrmax given in bpm (measured): add --hrmax-date YYYY-MM-DD")
         if req.hrmax_date > today:
-            raise PrescriptionError(f"the HRmax date {req.hrmax_date} is in the future")
+            raise UsageError(f"the HRmax date {req.hrmax_date} is in the future")
         hrmax_bpm, hrmax_method, hrmax_date = float(hrmax_text), "measured", req.hrmax_date
     else:
         if req.hrmax_date is not None:
-            raise PrescriptionError(
-                f"an HRmax date is only for a measured HRmax, not {hrmax_text!r}"
-            )
+            raise UsageError(f"--hrmax-date is only for a measured HRmax, not {hrmax_text!r}")
         hrmax_bpm, hrmax_method, hrmax_date = 0.0, hrmax_text, None
     tz = req.timezone
     if tz is None:
@@ -175,7 +174,7 @@ def _ceiling(
             f"unknown template {template!r}: use one of {', '.join(TEMPLATES)}"
         )
     if p.hr_modulating_medication and p.hrmax_method != "measured":
-        raise PrescriptionError(
+        raise UsageError(
             "HR-modulating medication with a predicted HRmax: %HRR is not reliable, so there "
             "is no default HR ceiling; give one in bpm from a test on medication "
             "(--hr-ceiling 120), or a measured HRmax (--hrmax 150 --hrmax-date YYYY-MM-DD)"

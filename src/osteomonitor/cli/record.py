@@ -96,7 +96,11 @@ def register(sub: Any) -> None:
         help=f"session kind: {', '.join(k.value for k in SessionKind)} (default impact)",
     )
     p.add_argument(
-        "--prescription", type=Path, metavar="FILE", help="the patient's prescription (.toml)"
+        "--prescription",
+        type=Path,
+        metavar="FILE",
+        help="the patient's prescription (.toml); default: the one in force today in the "
+        "patient's record (osteomonitor patient show P07)",
     )
     p.add_argument(
         "-o",
@@ -123,9 +127,17 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _read_prescription(path: Path | None) -> str | None:
+def _read_prescription(path: Path | None, patient: str) -> str | None:
+    """The prescription's text: the file given, else the one in force today in the
+    patient's record (a line on stderr says which, or that there is none)."""
     if path is None:
-        return None
+        import sys
+
+        from osteomonitor.app.patients import session_prescription
+
+        found, note = session_prescription(patient)
+        print(f"osteomonitor: {note}", file=sys.stderr)
+        return found.text if found is not None else None
     from osteomonitor.errors import PrescriptionError
 
     try:
@@ -152,7 +164,7 @@ def _record(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be > 0 seconds")
     specs = [parse_device(d, args.rate, args.range) for d in args.device]
-    prescription = _read_prescription(args.prescription)
+    prescription = _read_prescription(args.prescription, args.patient)
     return asyncio.run(_main(args, specs, kind, prescription))
 
 
