@@ -23,6 +23,7 @@ folders are made owner-only (0700) because they hold health data.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,3 +186,26 @@ def write_config_file(path: Path, text: str) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+def local_timezone() -> str:
+    """The IANA name of the local time zone ("Europe/Helsinki"), or "UTC" if unknown.
+
+    Read from $TZ, then the /etc/localtime symlink, then /etc/timezone.
+    """
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+|UTC", tz):
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    try:
+        name = Path("/etc/timezone").read_text().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    return "UTC"

@@ -109,23 +109,25 @@ def patient_overview(pseudonym: str, records: PatientRecords | None = None) -> P
     changed: tuple[tuple[str, str, str], ...] = ()
     if in_force is not None and in_force.prescription is not None:
         changed = facts_vs_prescription(facts, in_force.prescription)
-    return PatientOverview(
-        facts, tuple(history), tuple(strays), today, in_force, problem, changed
-    )
+    return PatientOverview(facts, tuple(history), tuple(strays), today, in_force, problem, changed)
 
 
-def facts_vs_prescription(
-    f: PatientFacts, rx: Prescription
-) -> tuple[tuple[str, str, str], ...]:
+def facts_vs_prescription(f: PatientFacts, rx: Prescription) -> tuple[tuple[str, str, str], ...]:
     """Facts that changed since the prescription was written: (what, facts, prescription)."""
     p = rx.patient
     pairs = [
         ("age", f"{f.age_y} y", f"{p.age_y} y"),
         ("fracture risk", f.fracture_risk, p.fracture_risk),
-        ("prior vertebral fracture", _yn(f.prior_vertebral_fracture),
-         _yn(p.prior_vertebral_fracture)),
-        ("HR-modulating medication", _yn(f.hr_modulating_medication),
-         _yn(p.hr_modulating_medication)),
+        (
+            "prior vertebral fracture",
+            _yn(f.prior_vertebral_fracture),
+            _yn(p.prior_vertebral_fracture),
+        ),
+        (
+            "HR-modulating medication",
+            _yn(f.hr_modulating_medication),
+            _yn(p.hr_modulating_medication),
+        ),
         ("resting HR", f"{f.resting_hr_bpm:g} bpm", f"{p.resting_hr_bpm:g} bpm"),
     ]
     if f.body_mass_kg is not None:
@@ -221,9 +223,7 @@ def prescribe(
         current = _current_or_none(recs, pseudonym, in_force_from)
         if current is not None and current.prescription is not None:
             start_date = current.prescription.start_date
-            used.append(
-                f"programme week 1 stays {start_date}, as in {current.path.name} (--start)"
-            )
+            used.append(f"programme week 1 stays {start_date}, as in {current.path.name} (--start)")
         else:
             start_date = in_force_from
             used.append(f"programme week 1 starts {start_date}, when it comes into force (--start)")
@@ -305,9 +305,7 @@ def session_prescription(
             f"{pseudonym} has no prescription in force on {day}{later}: recording without "
             f"one; add one with 'osteomonitor patient prescribe {pseudonym}'"
         )
-    note = (
-        f"{pseudonym}: prescription in force since {entry.in_force_from} ({entry.path})"
-    )
+    note = f"{pseudonym}: prescription in force since {entry.in_force_from} ({entry.path})"
     return SessionPrescription(entry.prescription, entry.text, entry.path, note), note
 
 

@@ -81,7 +81,7 @@ def parse_hr_ceiling(text: str) -> tuple[float | None, float | None]:
 
 def system_timezone() -> str:
     """The IANA name of this computer's time zone ("UTC" if unknown)."""
-    from osteomonitor.collect.session_recording import local_timezone
+    from osteomonitor.config import local_timezone
 
     return local_timezone()
 
@@ -116,7 +116,7 @@ def draft(req: DraftRequest, today: dt.date | None = None) -> Draft:
     hrmax_text = (req.hrmax or "").strip().lower()
     if not hrmax_text:
         hrmax_text = DEFAULT_HRMAX_METHOD
-        used.append(f"HRmax by the Tanaka equation, 208 − 0.7·age (--hrmax)")
+        used.append("HRmax by the Tanaka equation, 208 − 0.7·age (--hrmax)")
     if _BPM_RE.fullmatch(hrmax_text):
         if req.hrmax_date is None:
             raise UsageError("--hrmax given in bpm (measured): add --hrmax-date YYYY-MM-DD")
@@ -170,9 +170,7 @@ def _ceiling(
     if req.hr_ceiling is not None:
         return parse_hr_ceiling(req.hr_ceiling)
     if template not in TEMPLATES:
-        raise PrescriptionError(
-            f"unknown template {template!r}: use one of {', '.join(TEMPLATES)}"
-        )
+        raise PrescriptionError(f"unknown template {template!r}: use one of {', '.join(TEMPLATES)}")
     if p.hr_modulating_medication and p.hrmax_method != "measured":
         raise UsageError(
             "HR-modulating medication with a predicted HRmax: %HRR is not reliable, so there "

@@ -96,9 +96,7 @@ def register(sub: Any) -> None:
     )
     rx.add_argument("patient", type=pseudonym_arg)
     rx.add_argument("--from", dest="in_force_from", type=date_value, help="YYYY-MM-DD (today)")
-    rx.add_argument(
-        "--file", type=Path, help="a prescription file to add as it is (same patient)"
-    )
+    rx.add_argument("--file", type=Path, help="a prescription file to add as it is (same patient)")
     rx.add_argument("--template", help="ksbmr-2023 (default), acsm-osteoporosis, conservative")
     rx.add_argument(
         "--start",
@@ -280,7 +278,7 @@ def _show(args: argparse.Namespace) -> int:
     if o.in_force is None or o.in_force.prescription is None:
         print(f"In force today ({o.today}): none")
         return 0
-    print(f"In force today ({o.today}): {o.in_force.path}")
+    print(f"In force today ({o.today}): {o.in_force.path.name}")
     for what, now, then in o.changed:
         print(f"  note: {what} is {now} in the facts but {then} in this prescription")
     if o.changed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -82,18 +83,21 @@ def float_value(lo: float, hi: float, unit: str) -> Callable[[str], float]:
 
 
 def ask(prompt: str, parse: Callable[[str], T], tries: int = 5) -> T:
-    """Ask on the terminal until the answer parses (at most `tries` times).
+    """Ask on the terminal until the answer parses (at most `tries` times); prompts and
+    "try again" go to stderr.
 
     Raises:
         UsageError: no answer (end of input) or `tries` wrong answers.
     """
     for _ in range(tries):
         try:
-            text = input(f"{prompt}: ")
+            # the prompt goes to stderr: stdout may be the prescription itself
+            print(f"{prompt}: ", end="", file=sys.stderr, flush=True)
+            text = input()
         except EOFError:
-            raise UsageError(f"no answer for {prompt!r}: the prescription was not written") from None
+            raise UsageError(f"no answer for {prompt!r}: nothing was written") from None
         try:
             return parse(text)
         except (argparse.ArgumentTypeError, ValueError) as exc:
-            print(f"  {exc}; try again")
+            print(f"  {exc}; try again", file=sys.stderr)
     raise UsageError(f"{prompt!r}: {tries} answers did not read; nothing was written")

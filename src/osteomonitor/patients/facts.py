@@ -101,9 +101,7 @@ def facts_problems(f: PatientFacts, today: dt.date | None = None) -> list[tuple[
         out.append(("resting_hr.method", f"{f.resting_hr_method!r} is not one of {methods}"))
     today = today or dt.date.today()
     if f.resting_hr_date > today:
-        out.append(
-            ("resting_hr.date", f"{f.resting_hr_date} is in the future (today is {today})")
-        )
+        out.append(("resting_hr.date", f"{f.resting_hr_date} is in the future (today is {today})"))
     if f.timezone is not None:
         try:
             zoneinfo.ZoneInfo(f.timezone)

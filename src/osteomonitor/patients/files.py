@@ -42,8 +42,10 @@ def write_private_file(path: Path, text: str, *, replace: bool) -> Path:
             os.close(fd)
         if replace:
             if path.is_symlink():
-                raise PatientError(f"{path} is a symbolic link: patient files are not written "
-                                   "through links; replace it with the file itself")
+                raise PatientError(
+                    f"{path} is a symbolic link: patient files are not written "
+                    "through links; replace it with the file itself"
+                )
             os.replace(tmp, path)
         else:
             os.link(tmp, path)  # fails if the target exists: never overwrites

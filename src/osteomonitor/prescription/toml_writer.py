@@ -157,7 +157,7 @@ def _patient(out: _Lines, p: Patient) -> None:
     if p.body_mass_kg is not None:
         out.add(f"body_mass_kg = {_n(p.body_mass_kg)}")
     else:
-        out.add("# body_mass_kg = 64  # kg: not given (only ground-reaction-force estimates use it)")
+        out.add("# body_mass_kg = 64  # kg: not given (only GRF estimates use it)")
     out.add(f"timezone = {_s(p.timezone)}  # IANA zone: ISO weeks are counted in it")
     out.add(f"fracture_risk = {_s(p.fracture_risk)}  # low, moderate or high")
     out.add(f"prior_vertebral_fracture = {str(p.prior_vertebral_fracture).lower()}")

@@ -81,8 +81,7 @@ def check_export_target(
         raise UsageError(f"{p} exists and is not a regular file; choose another file name")
     if _is_recording(p):
         raise UsageError(
-            f"{p} is a recording: the {what} never replaces a recording; choose another "
-            "file name"
+            f"{p} is a recording: the {what} never replaces a recording; choose another file name"
         )
     return p
 

@@ -100,7 +100,9 @@ def prescription_sheet(rx: Prescription, width: int = WIDTH) -> str:
         for spec in TARGET_SPECS[name]:
             t = m.targets.get(spec.key)
             if t is not None:
-                out += _element(spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite(), width)
+                out += _element(
+                    spec.label, f"{t.text(spec.unit)} ({t.kind})", t.source.cite(), width
+                )
         if m.non_consecutive_days:
             out += _element("days", "non-consecutive", "", width)
         if m.intensity_text:
@@ -113,7 +115,9 @@ def prescription_sheet(rx: Prescription, width: int = WIDTH) -> str:
             out += _element("notes", printable(m.notes), "", width)
         units = {sp.key: sp for sp in TARGET_SPECS[name]}
         for i, ph in enumerate(m.phases, start=1):
-            when = "on clinician review" if ph.on_review else f"from week {(ph.after_weeks or 0) + 1}"
+            when = (
+                "on clinician review" if ph.on_review else f"from week {(ph.after_weeks or 0) + 1}"
+            )
             changes = ", ".join(
                 f"{units[k].label} {t.text(units[k].unit)}" for k, t in ph.targets.items()
             )
