@@ -219,3 +219,19 @@ def test_live_takes_the_prescription_in_force(capsys: pytest.CaptureFixture[str]
     rx, text = _session_rx("P07", None)
     assert rx is not None and rx.patient.pseudonym == "P07"
     assert text == next((_folder() / "P07" / "prescriptions").glob("*.toml")).read_text()
+
+
+def test_readme_patient_commands_parse() -> None:
+    """Every `patient`, `config` and `prescription` line of the README parses as written."""
+    import re
+    import shlex
+
+    from osteomonitor.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    text = readme.replace("\\\n", " ")
+    lines = re.findall(r"^osteomonitor (?:patient|config|prescription)\b[^\n]*", text, re.M)
+    assert len(lines) >= 10
+    parser = build_parser()
+    for line in lines:
+        parser.parse_args(shlex.split(line, comments=True)[1:])
