@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from osteomonitor.app.prescribing import Draft, DraftRequest, draft
 from osteomonitor.config import folders
@@ -24,6 +24,8 @@ from osteomonitor.patients import (
     facts_problems,
 )
 from osteomonitor.prescription import Prescription, parse_prescription
+
+_T = TypeVar("_T")
 
 
 def patient_records(folder: Path | None = None) -> PatientRecords:
@@ -46,22 +48,66 @@ def add_patient(facts: PatientFacts, records: PatientRecords | None = None) -> P
     return (records or patient_records()).create(facts)
 
 
+@dataclass(frozen=True, slots=True)
+class FactsEdit:
+    """The facts to change (None: keep). Field names and units as `PatientFacts`."""
+
+    age_y: int | None = None
+    fracture_risk: str | None = None
+    prior_vertebral_fracture: bool | None = None
+    hr_modulating_medication: bool | None = None
+    resting_hr_bpm: float | None = None
+    resting_hr_method: str | None = None
+    resting_hr_date: dt.date | None = None
+    sex: str | None = None
+    body_mass_kg: float | None = None
+    timezone: str | None = None
+    notes: str | None = None
+
+    def changed(self) -> dict[str, object]:
+        """The fields given, by name."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+    def apply(self, f: PatientFacts) -> PatientFacts:
+        """`f` with the given fields changed."""
+        return PatientFacts(
+            pseudonym=f.pseudonym,
+            age_y=_keep(self.age_y, f.age_y),
+            fracture_risk=_keep(self.fracture_risk, f.fracture_risk),
+            prior_vertebral_fracture=_keep(
+                self.prior_vertebral_fracture, f.prior_vertebral_fracture
+            ),
+            hr_modulating_medication=_keep(
+                self.hr_modulating_medication, f.hr_modulating_medication
+            ),
+            resting_hr_bpm=_keep(self.resting_hr_bpm, f.resting_hr_bpm),
+            resting_hr_method=_keep(self.resting_hr_method, f.resting_hr_method),
+            resting_hr_date=_keep(self.resting_hr_date, f.resting_hr_date),
+            sex=_keep(self.sex, f.sex),
+            body_mass_kg=_keep(self.body_mass_kg, f.body_mass_kg),
+            timezone=_keep(self.timezone, f.timezone),
+            notes=_keep(self.notes, f.notes),
+        )
+
+
+def _keep(new: _T | None, old: _T) -> _T:
+    return old if new is None else new
+
+
 def edit_patient(
-    pseudonym: str, changes: dict[str, Any], records: PatientRecords | None = None
+    pseudonym: str, edit: FactsEdit, records: PatientRecords | None = None
 ) -> tuple[PatientFacts, PatientFacts, Path]:
-    """Change some facts (field name → new value); returns (before, after, file).
+    """Change some facts; returns (before, after, file).
 
     Raises:
         PatientError: no such patient, the record does not read (it is left as it is),
-            an unknown field, or a new value is invalid.
+            nothing to change, or a new value is invalid.
     """
     recs = records or patient_records()
     before = recs.read_facts(pseudonym)
-    known = {f.name for f in fields(PatientFacts)} - {"pseudonym"}
-    unknown = set(changes) - known
-    if unknown:
-        raise PatientError(f"cannot change {', '.join(sorted(unknown))} of a patient")
-    after = replace(before, **changes)
+    if not edit.changed():
+        raise PatientError(f"patient {pseudonym}: nothing to change")
+    after = edit.apply(before)
     _check(after)
     return before, after, recs.save_facts(after)
 
@@ -310,6 +356,7 @@ def session_prescription(
 
 
 __all__ = [
+    "FactsEdit",
     "PatientFacts",
     "PatientOverview",
     "PatientRow",

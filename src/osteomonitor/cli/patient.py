@@ -155,7 +155,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
-    from osteomonitor.app.patients import edit_patient
+    from osteomonitor.app.patients import FactsEdit, edit_patient
 
     option = {
         "age": "age_y",
@@ -180,7 +180,7 @@ def _edit(args: argparse.Namespace) -> int:
             "(--resting-hr-date)",
             file=sys.stderr,
         )
-    before, after, path = edit_patient(args.patient, changes)
+    before, after, path = edit_patient(args.patient, FactsEdit(**changes))
     for name in changes:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:

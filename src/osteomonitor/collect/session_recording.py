@@ -20,7 +20,7 @@ from osteomonitor import __version__
 from osteomonitor.collect.collector import Collector, CollectorOptions
 from osteomonitor.collect.device_spec import DeviceSpec
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
-from osteomonitor.config import local_timezone  # its home is config (no radio needed)
+from osteomonitor.config import local_timezone as local_timezone  # its home is config
 from osteomonitor.model import SessionMeta
 from osteomonitor.store import SUFFIX, RecordingWriter
 
