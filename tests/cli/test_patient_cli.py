@@ -104,6 +104,12 @@ def test_edit_changes_only_what_is_given(capsys: pytest.CaptureFixture[str]) -> 
     assert "in the future" in capsys.readouterr().err
     assert main(["patient", "edit", "P07"]) == 2
     assert "give the facts to change" in capsys.readouterr().err
+    assert main(["patient", "edit", "P07", "--clear", "mass", "--clear", "notes"]) == 0
+    assert "body_mass_kg: 64 → –" in capsys.readouterr().out
+    text = (_folder() / "P07" / "patient.toml").read_text()
+    assert "body_mass_kg" not in text and "notes" not in text and "timezone" in text
+    assert main(["patient", "edit", "P07", "--mass", "60", "--clear", "mass"]) == 1
+    assert "cannot clear body_mass_kg" in capsys.readouterr().err
 
 
 def test_bad_record_is_reported_and_left_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:

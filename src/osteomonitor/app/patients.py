@@ -48,6 +48,10 @@ def add_patient(facts: PatientFacts, records: PatientRecords | None = None) -> P
     return (records or patient_records()).create(facts)
 
 
+#: The optional facts `patient edit --clear` may forget.
+CLEARABLE: tuple[str, ...] = ("sex", "body_mass_kg", "timezone", "notes")
+
+
 @dataclass(frozen=True, slots=True)
 class FactsEdit:
     """The facts to change (None: keep). Field names and units as `PatientFacts`."""
@@ -63,10 +67,18 @@ class FactsEdit:
     body_mass_kg: float | None = None
     timezone: str | None = None
     notes: str | None = None
+    #: Optional facts to forget: any of "sex", "body_mass_kg", "timezone", "notes".
+    clear: tuple[str, ...] = ()
 
     def changed(self) -> dict[str, object]:
-        """The fields given, by name."""
-        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        """The fields given, by name (cleared ones as None)."""
+        out: dict[str, object] = {
+            f.name: v
+            for f in fields(self)
+            if f.name != "clear" and (v := getattr(self, f.name)) is not None
+        }
+        out.update(dict.fromkeys(self.clear))
+        return out
 
     def apply(self, f: PatientFacts) -> PatientFacts:
         """`f` with the given fields changed."""
@@ -83,10 +95,12 @@ class FactsEdit:
             resting_hr_bpm=_keep(self.resting_hr_bpm, f.resting_hr_bpm),
             resting_hr_method=_keep(self.resting_hr_method, f.resting_hr_method),
             resting_hr_date=_keep(self.resting_hr_date, f.resting_hr_date),
-            sex=_keep(self.sex, f.sex),
-            body_mass_kg=_keep(self.body_mass_kg, f.body_mass_kg),
-            timezone=_keep(self.timezone, f.timezone),
-            notes=_keep(self.notes, f.notes),
+            sex=None if "sex" in self.clear else _keep(self.sex, f.sex),
+            body_mass_kg=None
+            if "body_mass_kg" in self.clear
+            else _keep(self.body_mass_kg, f.body_mass_kg),
+            timezone=None if "timezone" in self.clear else _keep(self.timezone, f.timezone),
+            notes="" if "notes" in self.clear else _keep(self.notes, f.notes),
         )
 
 
@@ -99,6 +113,8 @@ def edit_patient(
 ) -> tuple[PatientFacts, PatientFacts, Path]:
     """Change some facts; returns (before, after, file).
 
+    A field both given and cleared is an error.
+
     Raises:
         PatientError: no such patient, the record does not read (it is left as it is),
             nothing to change, or a new value is invalid.
@@ -107,6 +123,13 @@ def edit_patient(
     before = recs.read_facts(pseudonym)
     if not edit.changed():
         raise PatientError(f"patient {pseudonym}: nothing to change")
+    unknown = set(edit.clear) - set(CLEARABLE)
+    both = [c for c in edit.clear if getattr(edit, c, None) is not None]
+    if unknown or both:
+        raise PatientError(
+            f"patient {pseudonym}: cannot clear {', '.join(sorted(unknown) + both)} "
+            f"(only {', '.join(CLEARABLE)}, and not one given a new value)"
+        )
     after = edit.apply(before)
     _check(after)
     return before, after, recs.save_facts(after)

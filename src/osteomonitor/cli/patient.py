@@ -84,6 +84,13 @@ def register(sub: Any) -> None:
     )
     edit.add_argument("patient", type=pseudonym_arg)
     _facts_options(edit, required=False)
+    edit.add_argument(
+        "--clear",
+        action="append",
+        default=[],
+        choices=("mass", "sex", "timezone", "notes"),
+        help="forget an optional fact (repeat for several)",
+    )
     edit.set_defaults(func=_edit)
 
     rx = psub.add_parser(
@@ -171,8 +178,9 @@ def _edit(args: argparse.Namespace) -> int:
         "notes": "notes",
     }
     changes = {f: getattr(args, a) for a, f in option.items() if getattr(args, a) is not None}
-    if not changes:
-        raise_usage("patient edit: give the facts to change, e.g. --resting-hr 58")
+    clear = tuple(option[c] for c in args.clear)
+    if not changes and not clear:
+        raise_usage("patient edit: give the facts to change, e.g. --resting-hr 58 or --clear mass")
     if "resting_hr_bpm" in changes and "resting_hr_date" not in changes:
         changes["resting_hr_date"] = dt.date.today()
         print(
@@ -180,16 +188,14 @@ def _edit(args: argparse.Namespace) -> int:
             "(--resting-hr-date)",
             file=sys.stderr,
         )
-    before, after, path = edit_patient(args.patient, FactsEdit(**changes))
-    for name in changes:
+    before, after, path = edit_patient(args.patient, FactsEdit(**changes, clear=clear))
+    for name in [*changes, *clear]:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
             print(f"{name}: {_plain(old)} → {_plain(new)}")
     print(f"saved {path}")
-    print(
-        f"prescriptions already written keep their values; to use the new facts: "
-        f"osteomonitor patient prescribe {args.patient}"
-    )
+    print("prescriptions already written keep their values; to use the new facts:")
+    print(f"  osteomonitor patient prescribe {args.patient}")
     return 0
 
 
@@ -233,6 +239,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from osteomonitor.app.patients import patient_overview
+    from osteomonitor.app.prescribing import system_timezone
     from osteomonitor.report import prescription_sheet
 
     o = patient_overview(args.patient)
@@ -249,7 +256,7 @@ def _show(args: argparse.Namespace) -> int:
     )
     print(
         f"  resting HR {f.resting_hr_bpm:g} bpm ({f.resting_hr_method}, {f.resting_hr_date}); "
-        f"time zone {f.timezone or 'this computer’s'}"
+        f"time zone {f.timezone or f'not set (this computer’s: {system_timezone()})'}"
     )
     if f.notes:
         print(f"  notes: {printable(f.notes)}")
