@@ -179,7 +179,7 @@ def _patient(out: _Lines, p: Patient) -> None:
         )
     if not p.hr_trusted:
         out.add("# HR-modulating medication with a predicted HRmax: RPE is the intensity")
-        out.add("# criterion and %HRR is shown for information only (domain.md §3.3).")
+        out.add("# criterion and %HRR is shown for information only (Eston & Thompson, BJSM 1997).")
 
 
 def _safety(out: _Lines, s: Safety, p: Patient) -> None:
