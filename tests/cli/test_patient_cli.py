@@ -241,3 +241,21 @@ def test_readme_patient_commands_parse() -> None:
     parser = build_parser()
     for line in lines:
         parser.parse_args(shlex.split(line, comments=True)[1:])
+
+
+def test_add_names_what_is_missing_or_asks(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    assert main(["patient", "add", "P07", "--age", "67"]) == 2
+    err = capsys.readouterr().err
+    assert "patient add: missing --risk, --vertebral-fracture, --hr-medication" in err
+    monkeypatch.setattr(sys, "stdin", io.StringIO("high\nyes\nno\nsixty\n60\n"))
+    assert main(["patient", "add", "P07", "--age", "67", "--interactive"]) == 0
+    cap = capsys.readouterr()
+    assert "'sixty' is not a number of bpm; try again" in cap.err
+    assert "age, years" not in cap.err
+    text = (_folder() / "P07" / "patient.toml").read_text()
+    assert 'fracture_risk = "high"' in text and "prior_vertebral_fracture = true" in text

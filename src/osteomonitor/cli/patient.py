@@ -15,26 +15,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from osteomonitor.cli.values import date_value, past_date_value, risk_value, yes_no
+from osteomonitor.cli.values import (
+    date_value,
+    fill_missing,
+    past_date_value,
+    risk_value,
+    yes_no,
+)
 from osteomonitor.pseudonym import printable, pseudonym_arg
 
 DEFAULT_RESTING_HR_METHOD = "seated-5min"
 
 
 def _facts_options(p: argparse.ArgumentParser, required: bool) -> None:
-    g = p.add_argument_group("what the clinician decides" + (" (required)" if required else ""))
-    g.add_argument("--age", type=int, required=required, help="years")
-    g.add_argument(
-        "--risk", type=risk_value, required=required, help="fracture risk: low, moderate or high"
-    )
-    g.add_argument("--vertebral-fracture", type=yes_no, required=required, help="yes or no")
+    title = "what the clinician decides" + (" (required, or --interactive)" if required else "")
+    g = p.add_argument_group(title)
+    g.add_argument("--age", type=int, help="years")
+    g.add_argument("--risk", type=risk_value, help="fracture risk: low, moderate or high")
+    g.add_argument("--vertebral-fracture", type=yes_no, help="yes or no")
     g.add_argument(
         "--hr-medication",
         type=yes_no,
-        required=required,
         help="HR-modulating medication (e.g. a beta-blocker): yes or no",
     )
-    g.add_argument("--resting-hr", type=float, required=required, help="resting HR, bpm")
+    g.add_argument("--resting-hr", type=float, help="resting HR, bpm")
     o = p.add_argument_group("other facts" + (" (optional)" if required else ""))
     o.add_argument(
         "--resting-hr-method",
@@ -67,6 +71,11 @@ def register(sub: Any) -> None:
     add = psub.add_parser("add", help="a new patient's facts")
     add.add_argument("patient", type=pseudonym_arg, help="pseudonym (never a real name)")
     _facts_options(add, required=True)
+    add.add_argument(
+        "--interactive",
+        action="store_true",
+        help="ask for each required answer that is missing (re-asks until it reads)",
+    )
     add.set_defaults(func=_add)
 
     ls = psub.add_parser("list", help="every patient, with the prescription in force")
@@ -152,6 +161,7 @@ def _facts_from_args(args: argparse.Namespace) -> Any:
 def _add(args: argparse.Namespace) -> int:
     from osteomonitor.app.patients import add_patient
 
+    fill_missing(args, "patient add")
     facts, used = _facts_from_args(args)
     path = add_patient(facts)
     for line in used:

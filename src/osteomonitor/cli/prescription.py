@@ -16,19 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from osteomonitor.cli.values import date_value, float_value, int_value, risk_value, yes_no
-from osteomonitor.errors import UsageError
-from osteomonitor.pseudonym import pseudonym_arg, pseudonym_problem
-
-#: The answers `prescription new` cannot default, as (option, prompt).
-CLINICAL = (
-    ("patient", "pseudonym (never a real name, e.g. P07)"),
-    ("age", "age, years"),
-    ("risk", "fracture risk (low, moderate, high)"),
-    ("vertebral_fracture", "prior vertebral fracture (yes/no)"),
-    ("hr_medication", "HR-modulating medication, e.g. a beta-blocker (yes/no)"),
-    ("resting_hr", "resting heart rate, bpm"),
-)
+from osteomonitor.cli.values import date_value, fill_missing, risk_value, yes_no
+from osteomonitor.pseudonym import pseudonym_arg
 
 
 def register(sub: Any) -> None:
@@ -114,46 +103,11 @@ def register(sub: Any) -> None:
     tpl.set_defaults(func=_templates)
 
 
-def _ask_missing(args: argparse.Namespace) -> None:
-    """Fill each missing clinical answer: asked with `--interactive`, else a usage error."""
-    missing = [(k, prompt) for k, prompt in CLINICAL if getattr(args, k) is None]
-    if not missing:
-        return
-    if not args.interactive:
-        names = ", ".join("--" + k.replace("_", "-") for k, _ in missing)
-        raise UsageError(
-            f"prescription new: missing {names} (what the clinician decides); give them, "
-            "or add --interactive to be asked"
-        )
-    from osteomonitor.cli.values import ask
-    from osteomonitor.prescription.limits import PATIENT_BOUNDS
-
-    age, rest = PATIENT_BOUNDS["age_y"], PATIENT_BOUNDS["resting_hr.bpm"]
-
-    def pseudonym(text: str) -> str:
-        text = text.strip()
-        problem = pseudonym_problem(text)
-        if problem is not None:
-            raise argparse.ArgumentTypeError(problem)
-        return text
-
-    parsers = {
-        "patient": pseudonym,
-        "age": int_value(int(age.lo), int(age.hi), "years"),
-        "risk": risk_value,
-        "vertebral_fracture": yes_no,
-        "hr_medication": yes_no,
-        "resting_hr": float_value(rest.lo, rest.hi, "bpm"),
-    }
-    for key, prompt in missing:
-        setattr(args, key, ask(prompt, parsers[key]))
-
-
 def _new(args: argparse.Namespace) -> int:
     from osteomonitor.app.prescribing import DraftRequest, draft
     from osteomonitor.report import write_private
 
-    _ask_missing(args)
+    fill_missing(args, "prescription new")
     d = draft(
         DraftRequest(
             patient=args.patient,

@@ -101,3 +101,54 @@ def ask(prompt: str, parse: Callable[[str], T], tries: int = 5) -> T:
         except (argparse.ArgumentTypeError, ValueError) as exc:
             print(f"  {exc}; try again", file=sys.stderr)
     raise UsageError(f"{prompt!r}: {tries} answers did not read; nothing was written")
+
+
+#: The answers no command defaults (what the clinician decides), as (option dest, prompt).
+CLINICAL = (
+    ("patient", "pseudonym (never a real name, e.g. P07)"),
+    ("age", "age, years"),
+    ("risk", "fracture risk (low, moderate, high)"),
+    ("vertebral_fracture", "prior vertebral fracture (yes/no)"),
+    ("hr_medication", "HR-modulating medication, e.g. a beta-blocker (yes/no)"),
+    ("resting_hr", "resting heart rate, bpm"),
+)
+
+
+def fill_missing(args: argparse.Namespace, command: str) -> None:
+    """Fill each missing clinical answer in `args`: asked when `args.interactive`, else a
+    usage error naming the options.
+
+    Raises:
+        UsageError: answers missing without --interactive, or not given when asked.
+    """
+    missing = [(k, prompt) for k, prompt in CLINICAL if getattr(args, k, None) is None]
+    if not missing:
+        return
+    if not args.interactive:
+        names = ", ".join("--" + k.replace("_", "-") for k, _ in missing)
+        raise UsageError(
+            f"{command}: missing {names} (what the clinician decides); give them, "
+            "or add --interactive to be asked"
+        )
+    from osteomonitor.prescription.limits import PATIENT_BOUNDS
+    from osteomonitor.pseudonym import pseudonym_problem
+
+    age, rest = PATIENT_BOUNDS["age_y"], PATIENT_BOUNDS["resting_hr.bpm"]
+
+    def pseudonym(text: str) -> str:
+        text = text.strip()
+        problem = pseudonym_problem(text)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return text
+
+    parsers: dict[str, Callable[[str], object]] = {
+        "patient": pseudonym,
+        "age": int_value(int(age.lo), int(age.hi), "years"),
+        "risk": risk_value,
+        "vertebral_fracture": yes_no,
+        "hr_medication": yes_no,
+        "resting_hr": float_value(rest.lo, rest.hi, "bpm"),
+    }
+    for key, prompt in missing:
+        setattr(args, key, ask(prompt, parsers[key]))
