@@ -1,7 +1,8 @@
 """Patient records: each patient's facts and dated prescription history, in TOML files.
 
 Public API:
-- `PatientFacts`, `parse_facts(text, origin)`, `facts_toml(facts)`, `facts_problems(f)`.
+- `PatientFacts`, `parse_facts(text, origin)`, `facts_toml(facts)`, `facts_problems(f)`,
+  `FactsEdit` (the facts `patient edit` changes or clears).
 - `PatientRecords(folder)`: list, read, create and edit facts; `history`, `in_force(p,
   day)`, `add_prescription(p, text, day)`.
 
@@ -10,8 +11,10 @@ Storage only; the use cases (defaults, the session's prescription) live in
 """
 
 from osteomonitor.patients.facts import (
+    CLEARABLE,
     FACTS_FORMAT,
     SEXES,
+    FactsEdit,
     PatientFacts,
     facts_problems,
     facts_toml,
@@ -20,8 +23,10 @@ from osteomonitor.patients.facts import (
 from osteomonitor.patients.records import HistoryEntry, PatientRecords
 
 __all__ = [
+    "CLEARABLE",
     "FACTS_FORMAT",
     "SEXES",
+    "FactsEdit",
     "HistoryEntry",
     "PatientFacts",
     "PatientRecords",

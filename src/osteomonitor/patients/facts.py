@@ -13,8 +13,8 @@ import datetime as dt
 import json
 import tomllib
 import zoneinfo
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from osteomonitor.errors import PatientError
 from osteomonitor.prescription import limits
@@ -26,6 +26,8 @@ from osteomonitor.pseudonym import PSEUDONYM_RE, PSEUDONYM_RULE
 FACTS_FORMAT = "osteomonitor-patient/1"
 #: Sexes a record may state (optional: no rule of osteomonitor depends on it yet).
 SEXES: tuple[str, ...] = ("female", "male", "other")
+
+_T = TypeVar("_T")
 
 _KEYS = (
     "format",
@@ -213,3 +215,63 @@ def facts_toml(f: PatientFacts) -> str:
     if f.notes:
         lines.append(f"notes = {_s(f.notes)}")
     return "\n".join(lines) + "\n"
+
+
+#: The optional facts `patient edit --clear` may forget.
+CLEARABLE: tuple[str, ...] = ("sex", "body_mass_kg", "timezone", "notes")
+
+
+@dataclass(frozen=True, slots=True)
+class FactsEdit:
+    """The facts to change (None: keep). Field names and units as `PatientFacts`."""
+
+    age_y: int | None = None
+    fracture_risk: str | None = None
+    prior_vertebral_fracture: bool | None = None
+    hr_modulating_medication: bool | None = None
+    resting_hr_bpm: float | None = None
+    resting_hr_method: str | None = None
+    resting_hr_date: dt.date | None = None
+    sex: str | None = None
+    body_mass_kg: float | None = None
+    timezone: str | None = None
+    notes: str | None = None
+    #: Optional facts to forget: any of "sex", "body_mass_kg", "timezone", "notes".
+    clear: tuple[str, ...] = ()
+
+    def changed(self) -> dict[str, object]:
+        """The fields given, by name (cleared ones as None)."""
+        out: dict[str, object] = {
+            f.name: v
+            for f in fields(self)
+            if f.name != "clear" and (v := getattr(self, f.name)) is not None
+        }
+        out.update(dict.fromkeys(self.clear))
+        return out
+
+    def apply(self, f: PatientFacts) -> PatientFacts:
+        """`f` with the given fields changed."""
+        return PatientFacts(
+            pseudonym=f.pseudonym,
+            age_y=_keep(self.age_y, f.age_y),
+            fracture_risk=_keep(self.fracture_risk, f.fracture_risk),
+            prior_vertebral_fracture=_keep(
+                self.prior_vertebral_fracture, f.prior_vertebral_fracture
+            ),
+            hr_modulating_medication=_keep(
+                self.hr_modulating_medication, f.hr_modulating_medication
+            ),
+            resting_hr_bpm=_keep(self.resting_hr_bpm, f.resting_hr_bpm),
+            resting_hr_method=_keep(self.resting_hr_method, f.resting_hr_method),
+            resting_hr_date=_keep(self.resting_hr_date, f.resting_hr_date),
+            sex=None if "sex" in self.clear else _keep(self.sex, f.sex),
+            body_mass_kg=None
+            if "body_mass_kg" in self.clear
+            else _keep(self.body_mass_kg, f.body_mass_kg),
+            timezone=None if "timezone" in self.clear else _keep(self.timezone, f.timezone),
+            notes="" if "notes" in self.clear else _keep(self.notes, f.notes),
+        )
+
+
+def _keep(new: _T | None, old: _T) -> _T:
+    return old if new is None else new
