@@ -202,7 +202,7 @@ def test_record_uses_the_prescription_in_force(
     )
     assert read_header(out).meta.prescription_toml == in_force.read_text()
     assert main(["prescription", "show", str(out)]) == 0
-    shown = capsys.readouterr().out
+    shown = " ".join(capsys.readouterr().out.split())  # a long path wraps
     assert "Prescription for P07" in shown and "(prescription snapshot)" in shown
     # no record: recorded without a prescription, and said so
     bare = tmp_path / "bare.omrec"
