@@ -77,7 +77,8 @@ def test_add_prescribe_show_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert "prefers mornings" in out
     assert " 2025-03-03  2025-03-03.toml  ksbmr-2023" in out
     assert "*2025-04-14  2025-04-14.toml" in out
-    assert "In force today" in out and "2025-04-14.toml" in out
+    week = (dt.date.today() - dt.date(2025, 3, 3)).days // 7 + 1
+    assert f"In force today ({dt.date.today()}, programme week {week}): 2025-04-14.toml" in out
     assert "HR ceiling 121 bpm (60 %HRR)" in out
     assert _widest(out) <= 100
     assert main(["patient", "list"]) == 0

@@ -146,3 +146,25 @@ def test_unknown_patient_says_how_to_add_one(tmp_path: Path) -> None:
         recs.read_facts("P07")
     with pytest.raises(PatientError, match="not a pseudonym"):
         recs.read_facts("Jane Doe")
+
+
+def test_facts_are_never_written_through_a_link(tmp_path: Path) -> None:
+    recs = PatientRecords(tmp_path / "patients")
+    path = recs.create(FACTS)
+    target = tmp_path / "elsewhere.toml"
+    target.write_text(path.read_text())
+    path.unlink()
+    path.symlink_to(target)
+    with pytest.raises(PatientError, match="symbolic link"):
+        recs.save_facts(FACTS)
+    assert target.read_text() == facts_toml(FACTS)
+    assert [p.name for p in path.parent.iterdir()] == ["patient.toml"]  # no temporary left
+
+
+def test_unreadable_facts_say_what_to_do(tmp_path: Path) -> None:
+    recs = PatientRecords(tmp_path)
+    path = recs.create(FACTS)
+    path.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(PatientError, match="nothing was changed"):
+        recs.read_facts("P07")
+    assert path.read_bytes() == b"\xff\xfe not utf-8"

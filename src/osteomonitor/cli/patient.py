@@ -295,7 +295,9 @@ def _show(args: argparse.Namespace) -> int:
     if o.in_force is None or o.in_force.prescription is None:
         print(f"In force today ({o.today}): none")
         return 0
-    print(f"In force today ({o.today}): {o.in_force.path.name}")
+    week = o.in_force.prescription.week_of(o.today)
+    when = f"programme week {week}" if week >= 1 else "before programme week 1"
+    print(f"In force today ({o.today}, {when}): {o.in_force.path.name}")
     for what, now, then in o.changed:
         print(f"  note: {what} is {now} in the facts but {then} in this prescription")
     if o.changed:

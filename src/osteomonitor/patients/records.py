@@ -104,7 +104,10 @@ class PatientRecords:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise PatientError(f"{path}: cannot read the patient record ({exc})") from None
+            raise PatientError(
+                f"{path}: cannot read the patient record ({exc}); it must be UTF-8 text you "
+                "can read: fix its permissions or content by hand (nothing was changed)"
+            ) from None
         facts = parse_facts(text, str(path), today)
         if facts.pseudonym != pseudonym:
             raise PatientError(
