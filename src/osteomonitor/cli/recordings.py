@@ -122,8 +122,10 @@ def _list(args: argparse.Namespace) -> int:
     crashed = sum(1 for i in infos if not i.error and i.status == ENDED_UNEXPECTEDLY)
     damaged = sum(1 for i in infos if i.error)
     if crashed or damaged:
+        from osteomonitor.invocation import command
+
         print(
-            f"\n{crashed} ended unexpectedly, {damaged} unreadable: `osteomonitor recordings "
+            f"\n{crashed} ended unexpectedly, {damaged} unreadable: `{command()} recordings "
             "repair FILE` makes a crashed file self-contained and salvages a damaged one"
         )
     return 0
