@@ -397,7 +397,7 @@ class Patient:
         """False when HR-modulating medication is taken and HRmax is only predicted.
 
         Then %HRR is shown for information and RPE is the intensity criterion
-        (Eston & Thompson 1997; reference/domain.md §3.3).
+        (Eston & Thompson, BJSM 1997;31:114).
         """
         return not (self.hr_modulating_medication and self.hrmax_method != "measured")
 
@@ -407,7 +407,7 @@ class ImpactCeiling:
     """The highest impact the patient may take.
 
     Attributes:
-        mode: "none", "moderate" or "brisk-walk" (reference/domain.md §2.5).
+        mode: "none", "moderate" or "brisk-walk" (`limits.IMPACT_CEILINGS`).
         peak_g: highest landing/impact peak allowed, g (chest- or hip-equivalent), or None.
         flight_allowed: False forbids any flight phase (jumps, hops).
         source: citation of the rule that set it.
