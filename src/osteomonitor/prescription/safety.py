@@ -356,7 +356,7 @@ def limit_text(alert: Alert) -> str:
         return ""
     if alert.rule == Rule.SPINAL_FLEXION:  # the value is the time held beyond this angle
         return f"{alert.limit:g}°"
-    value = f"{alert.limit:g}"
+    value = f"{alert.limit:.0f}" if alert.unit == "bpm" else f"{alert.limit:.3g}"
     if alert.unit == "coverage":
         return f"{alert.limit:.0%} coverage"
     if alert.unit.startswith("/"):
@@ -407,15 +407,15 @@ def check_safety(
     if jumps and not c.flight_allowed:
         first = jumps[0]
         a = mon.on_jump(first)[0]
+        when = _fmt_t(first.landing_s)
+        which = f"1 jump {when}" if len(jumps) == 1 else f"{len(jumps)} jumps, the first {when}"
         alerts.append(
             replace(
                 a,
                 count=len(jumps),
                 last_t_s=jumps[-1].landing_s if len(jumps) > 1 else None,
-                physio_message=f"{timefmt.plural(len(jumps), 'jump')}, the first "
-                f"{_fmt_t(first.landing_s)} "
-                f"(flight {first.flight_s:.2f} s, landing {first.peak_g:.1f} g); impact "
-                f"ceiling '{c.mode}' allows no flight phase.",
+                physio_message=f"{which} (flight {first.flight_s:.2f} s, landing "
+                f"{first.peak_g:.1f} g); impact ceiling '{c.mode}' allows no flight phase.",
             )
         )
     if c.peak_g is not None:
