@@ -132,3 +132,20 @@ def test_week_refuses_a_bad_week_before_reading_any_file(
     assert err.count("\n") == 1 and "--week: week 'foo': write an ISO week like 2025-W10" in err
     code = main(["week", str(tmp_path), "--patient", "P00", "--week", "2025-W53"])
     assert code == 2 and "2025 has no ISO week 53" in capsys.readouterr().err
+
+
+def test_a_prescription_that_cannot_be_written_is_not_called_an_export(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = [
+        *("prescription", "new", "--template", "ksbmr-2023", "--patient", "P07"),
+        *("--age", "67", "--risk", "moderate", "--vertebral-fracture", "no"),
+        *("--hr-medication", "no", "--mass", "64", "--resting-hr", "62"),
+        *("--resting-hr-method", "seated-5min", "--resting-hr-date", "2025-02-24"),
+        *("--hrmax", "tanaka", "--timezone", "Europe/Helsinki", "--start", "2025-03-03"),
+        *("--hr-ceiling", "75%hrr", "-o", "/proc/no-such-folder/p07.toml"),
+    ]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "/proc/no-such-folder/p07.toml: cannot write the file" in err
+    assert "export" not in err

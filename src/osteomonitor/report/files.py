@@ -64,24 +64,33 @@ def check_export_target(
     for src in inputs:
         if _same_file(p, Path(src)):
             raise UsageError(
-                f"{p} is also an input of this command: an export never replaces its "
-                "input; choose another file name"
+                f"{p} is also an input of this command: a written file never replaces "
+                "its input; choose another file name"
             )
     try:
         st = os.lstat(p)
     except FileNotFoundError:
         return p
     except OSError as exc:
-        raise UsageError(f"{p}: cannot check the export file ({exc.strerror})") from None
+        raise UsageError(f"{p}: cannot check the output file ({exc.strerror})") from None
     if stat.S_ISLNK(st.st_mode):
-        raise UsageError(f"{p} is a symbolic link: exports are not written through links")
+        raise UsageError(f"{p} is a symbolic link: files are not written through links")
     if not stat.S_ISREG(st.st_mode):
         raise UsageError(f"{p} exists and is not a regular file; choose another file name")
     if _is_recording(p):
         raise UsageError(
-            f"{p} is a recording: exports never replace a recording; choose another file name"
+            f"{p} is a recording: nothing written replaces a recording; choose another file name"
         )
     return p
+
+
+def _cannot_write(p: Path, exc: OSError) -> str:
+    """Why `p` could not be written and what to do (the file may be an export, a
+    prescription or any other output: the message names the file, not a kind)."""
+    return (
+        f"{p}: cannot write the file ({exc.strerror}); check that the folder exists and "
+        "that you may write there, or choose another path with -o"
+    )
 
 
 def write_export(
@@ -107,7 +116,7 @@ def write_export(
     try:
         fd = os.open(tmp, flags, 0o600)
     except OSError as exc:
-        raise UsageError(f"{p}: cannot write the export ({exc.strerror})") from None
+        raise UsageError(_cannot_write(p, exc)) from None
     try:
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
@@ -121,7 +130,7 @@ def write_export(
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise UsageError(f"{p}: cannot write the export ({exc.strerror})") from None
+        raise UsageError(_cannot_write(p, exc)) from None
     with contextlib.suppress(OSError):  # make the rename itself durable
         dfd = os.open(folder, os.O_RDONLY)
         try:
