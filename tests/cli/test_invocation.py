@@ -83,7 +83,7 @@ def test_the_installed_command_names_itself_as_run() -> None:
     script = _installed_script()
     cwd = script.parent.parent.parent
     env = {k: v for k, v in os.environ.items() if k != "PATH"}
-    env["PATH"] = "/usr/bin:/bin"
+    env["PATH"] = "/nonexistent-osteomonitor-test-bin"  # the script's folder is not on it
     run = subprocess.run(
         [str(script), "record", "--patient", "P07"],
         cwd=cwd,
@@ -95,7 +95,7 @@ def test_the_installed_command_names_itself_as_run() -> None:
     assert run.returncode == 2, run.stderr
     typed = os.path.relpath(script, cwd)
     assert f"(see '{typed} scan')" in run.stderr
-    env["PATH"] = f"{script.parent}:/usr/bin:/bin"
+    env["PATH"] = str(script.parent)
     run = subprocess.run(
         [str(script), "record", "--patient", "P07"],
         cwd=cwd,
