@@ -147,5 +147,6 @@ def test_a_prescription_that_cannot_be_written_is_not_called_an_export(
     ]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "/proc/no-such-folder/p07.toml: cannot write the file" in err
+    assert "/proc/no-such-folder/p07.toml: cannot write the prescription" in err
+    assert "check that the folder exists" in err
     assert "export" not in err

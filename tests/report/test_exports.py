@@ -60,7 +60,7 @@ def test_exports_are_owner_only(tmp_path: Path) -> None:
     assert p.read_text() == "a,b\n"
     q = report.write_private(tmp_path / "new.json", "{}")
     assert stat.S_IMODE(q.stat().st_mode) == 0o600
-    with pytest.raises(UsageError, match="cannot write the file"):
+    with pytest.raises(UsageError, match="cannot write the export"):
         report.write_private(tmp_path / "no" / "such" / "dir.csv", "x")
 
 

@@ -26,7 +26,7 @@ REL_TOL = 1e-9
 
 
 #: The sentences of an alert: its wording belongs to the rules, like a verdict's evidence.
-_ALERT_PROSE = (".physio_message", ".patient_message", ".source")
+_ALERT_PROSE = ("_message", ".message", ".source")
 
 
 def _verdict_prose(where: str) -> bool:

@@ -157,7 +157,7 @@ def demo_plan(
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from osteomonitor.collect.session_recording import local_timezone
+    from osteomonitor.config import local_timezone
     from osteomonitor.prescription import parse_prescription
     from osteomonitor.tui.services.live_session import run_live
 
