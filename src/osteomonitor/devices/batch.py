@@ -172,18 +172,19 @@ def _pmd_run(
     starts, counts = frames.starts, frames.counts
     f = counts.size
     n_same = int(counts[0]) if int(counts.min()) == int(counts.max()) else 0
-    dev_t = _timestamps(proto.timestamper, frames.timestamp_ns, frames.frame_type, counts, fs)
+    # only a frame's first and last sample times are ever read (segment gaps, coverage,
+    # the gates): map those two per frame, with the per-sample formulas
+    dev_first, dev_last = _timestamps(
+        proto.timestamper, frames.timestamp_ns, frames.frame_type, counts, fs
+    )
     assert proto.clock is not None
     expected = np.rint(counts * 1e9 / fs).astype(np.int64)
     fits = proto.clock.add_many(frames.timestamp_ns, arrival, expected)
-    if n_same:  # every frame the same size (the usual case): (F, n) broadcasting
-        host = fits.to_host_rows(dev_t.reshape(f, n_same)).reshape(-1)
-    else:
-        host = fits.to_host(dev_t, np.repeat(np.arange(f), counts))
-    ends = starts + counts - 1
-    shift = _continuous(proto, host[starts], host[ends], fs)
-    if shift.any():
-        host += np.repeat(shift, counts)
+    every = np.arange(f)
+    first, last = fits.to_host(dev_first, every), fits.to_host(dev_last, every)
+    shift = _continuous(proto, first, last, fs)
+    first += shift
+    last += shift
     scale = np.ones(f, dtype=np.float64)
     types = frames.frame_type[frames.compressed]
     for t in np.flatnonzero(np.bincount(types)).tolist():  # by frame type
@@ -198,8 +199,8 @@ def _pmd_run(
         peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
     # plausibility gates (plausibility.check_acc, check_block_time), per frame
     out_range = ~(peak <= full * (1.0 + limit("acc_range_margin")))
-    backwards = host[ends] < host[starts]
-    far = np.abs(host[ends] - arrival) > limit("block_vs_arrival_s") * NS_PER_S
+    backwards = last < first
+    far = np.abs(last - arrival) > limit("block_vs_arrival_s") * NS_PER_S
     stream = streams[idx[0]]
     for mask, reason in (
         (out_range, f"value outside ±{full:g} g"),
@@ -210,14 +211,10 @@ def _pmd_run(
             decoder.set_aside[(stream, reason)] += int(mask.sum())
     keep = ~(out_range | backwards | far)
     if not keep.all():
-        rows = np.repeat(keep, counts)
-        acc, host = acc[rows], host[rows]
-        starts = np.concatenate(([0], np.cumsum(counts[keep])[:-1]))
-        counts = counts[keep]
-        ends = starts + counts - 1
+        acc = acc[np.repeat(keep, counts)]
     kept = np.flatnonzero(keep)
     out.acc._add(
-        order[kept], host[starts], host[ends], counts, acc,
+        order[kept], first[kept], last[kept], counts[kept], acc,
         np.full(counts.size, fs), np.full(counts.size, full),
     )  # fmt: skip
 
@@ -232,8 +229,9 @@ class _Frame:
 
 def _timestamps(
     ts: pmd.PmdTimestamper, frame_ts: IntArray, ftype: IntArray, counts: IntArray, fs: float
-) -> IntArray:
-    """Per-sample device times, as `PmdTimestamper.timestamps` frame by frame."""
+) -> tuple[IntArray, IntArray]:
+    """Device times of each frame's first and last sample, as `PmdTimestamper.timestamps`
+    gives them frame by frame (and its state afterwards)."""
     f = frame_ts.size
     prev = np.zeros(f, dtype=np.int64)
     has = np.zeros(f, dtype=bool)
@@ -252,20 +250,13 @@ def _timestamps(
     if ts.tolerance is not None:
         ok &= np.abs(dt / nominal - 1.0) <= ts.tolerance
         ts.restarts += int((has & ~ok).sum())
-    if int(counts.min()) == int(counts.max()):  # equal frames: (F, n) broadcasting
-        n = int(counts[0])
-        i = np.arange(n, dtype=np.float64)
-        along2 = prev[:, None] + np.rint(dt[:, None] * (i + 1.0)[None, :]).astype(np.int64)
-        back2 = frame_ts[:, None] - np.rint(nominal * (n - 1 - i)).astype(np.int64)[None, :]
-        return np.where(ok[:, None], along2, back2).reshape(-1)
-    idx = (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)).astype(
-        np.float64
-    )
-    okr = np.repeat(ok, counts)
-    along = np.repeat(prev, counts) + np.rint(np.repeat(dt, counts) * (idx + 1.0)).astype(np.int64)
-    n_rep = np.repeat(counts, counts)
-    back = np.repeat(frame_ts, counts) - np.rint(nominal * (n_rep - 1 - idx)).astype(np.int64)
-    return np.where(okr, along, back)
+    n = counts.astype(np.float64)
+    # the first and the last sample of `PmdTimestamper.timestamps` (i = 0 and n − 1)
+    along_first = prev + np.rint(dt * 1.0).astype(np.int64)
+    along_last = prev + np.rint(dt * n).astype(np.int64)
+    back_first = frame_ts - np.rint(nominal * (n - 1.0)).astype(np.int64)
+    back_last = frame_ts - np.rint(nominal * 0.0).astype(np.int64)
+    return np.where(ok, along_first, back_first), np.where(ok, along_last, back_last)
 
 
 def _continuous(proto: PmdDecoder, first: IntArray, last: IntArray, fs: float) -> IntArray:

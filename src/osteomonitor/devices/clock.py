@@ -325,11 +325,6 @@ class FrameFits:
         rel = (device_ns - self.x0[frame]).astype(np.float64)
         return self.y0[frame] + np.rint(self.a[frame] + self.b[frame] * rel).astype(np.int64)
 
-    def to_host_rows(self, device_ns: IntArray) -> IntArray:
-        """Host times of (F, n) samples, row k belonging to frame k."""
-        rel = (device_ns - self.x0[:, None]).astype(np.float64)
-        return self.y0[:, None] + np.rint(self.a[:, None] + self.b[:, None] * rel).astype(np.int64)
-
 
 def _envelope_slope(x: IntArray, y: IntArray, mean_x: float) -> float:
     """Slope of the lower convex hull's edge above `mean_x` (the line under every point
