@@ -301,10 +301,12 @@ class PostureTracker:
         self._max = max(self._max, float(deg.max()))
         ep = self._ep
         low = ep.limit - ep.hyst
-        near = np.flatnonzero(deg > low)
-        todo = np.union1d(near, near + 1)
+        mark = deg > low
+        mark[1:] |= mark[:-1]  # and the sample after each: it may end the stretch
+        mark[0] |= ep.run > 0  # a stretch left open by the previous chunk may end here
+        todo = np.flatnonzero(mark)
         tl, dl = t.tolist(), deg.tolist()
-        for i in todo[todo < deg.size].tolist():
+        for i in todo.tolist():
             if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
                 self.new_episodes.append(ep.run_start_s)
         return t, deg, rot
