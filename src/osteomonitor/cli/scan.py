@@ -197,6 +197,8 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> list[ScanResult]:
+    import asyncio
+
     from osteomonitor.app.scanning import ScanObserver, ScanRequest, scan_nearby
 
     request = ScanRequest(
