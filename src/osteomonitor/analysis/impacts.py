@@ -172,7 +172,8 @@ def wider_peaks(mag: FloatArray, peaks: IndexArray, threshold: float, r: int) ->
     win = pad[p[:, None] + np.arange(2 * r + 1)]  # mag[p - r … p + r]
     v = win[:, r]
     ok = (v > win[:, :r].max(axis=1)) & (v >= win[:, r + 1 :].max(axis=1))
-    return p[ok]
+    out: IndexArray = p[ok]
+    return out
 
 
 def band_counts(peaks_g: Sequence[float], edges_g: Sequence[float]) -> tuple[int, ...]:

@@ -296,7 +296,7 @@ class PostureTracker:
         ks = np.arange(first, self._k + 1)
         rows = ks - (k0 + 1) + hist.n  # rows of allb
         deg, rot = window_inclination(allb, rows, self._m, self._ref, b)
-        t = self._t0 + (ks * b - self._m * b / 2) / self._fs
+        t = (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
         np.add.at(self._hist, np.minimum(180, deg.astype(np.int64)), 1)
         self._max = max(self._max, float(deg.max()))
         ep = self._ep

@@ -20,7 +20,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
 
 from osteomonitor.errors import OsteomonitorError
 
@@ -50,7 +49,8 @@ COLUMNS: tuple[str, ...] = (
     "error",
 )
 
-Row = dict[str, Any]
+#: One table row: column → value (None when unknown or after an error).
+Row = dict[str, str | int | float | None]
 
 
 def study_row(path: str) -> Row:

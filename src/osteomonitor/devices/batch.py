@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -64,12 +64,23 @@ class AccFramesOut:
                 np.array([b.range_g], np.float64),
             )  # fmt: skip
 
-    def _add(self, *cols: npt.NDArray[np.generic]) -> None:
-        for dst, col in zip(
-            (self.order, self.first_ns, self.last_ns, self.counts, self.acc_g, self.fs_hz,
-             self.range_g), cols, strict=True,
-        ):  # fmt: skip
-            dst.append(col)  # type: ignore[arg-type]
+    def _add(
+        self,
+        order: IntArray,
+        first_ns: IntArray,
+        last_ns: IntArray,
+        counts: IntArray,
+        acc_g: FloatArray,
+        fs_hz: FloatArray,
+        range_g: FloatArray,
+    ) -> None:
+        self.order.append(order)
+        self.first_ns.append(first_ns)
+        self.last_ns.append(last_ns)
+        self.counts.append(counts)
+        self.acc_g.append(acc_g)
+        self.fs_hz.append(fs_hz)
+        self.range_g.append(range_g)
 
 
 @dataclass
@@ -189,7 +200,8 @@ def _pmd_run(
     types = frames.frame_type[frames.compressed]
     for t in np.flatnonzero(np.bincount(types)).tolist():  # by frame type
         sel = frames.compressed & (frames.frame_type == t)
-        scale[sel] = pmd.frame_factor_mg(_Frame(True, int(t)), proto.factor)
+        like = cast("pmd.PmdFrame", _Frame(True, int(t)))  # what frame_factor_mg reads
+        scale[sel] = pmd.frame_factor_mg(like, proto.factor)
     scale /= MG_PER_G
     if n_same:
         acc = (frames.samples.reshape(f, n_same, 3) * scale[:, None, None]).reshape(-1, 3)
@@ -278,6 +290,7 @@ def _continuous(proto: PmdDecoder, first: IntArray, last: IntArray, fs: float) -
             break
         j = k + int(bad[0])
         prev_last = int(last[j - 1]) if j > k else prev_last
+        assert prev_last is not None
         while j < f and int(first[j]) <= prev_last:  # a run of moved frames
             s = prev_last + period - int(first[j])
             shift[j] = s

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from osteomonitor.devices.pmd_control_point import PmdMeasurementType
 from osteomonitor.devices.pmd_frames import (
     DELTA_LAYOUTS,
     FRAME_HEADER_BYTES,
     MAX_DEVICE_NS,
     RAW_LAYOUTS,
-    PmdMeasurementType,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -251,13 +251,15 @@ def _bits(buf: npt.NDArray[np.uint8], bit: IntArray, w: int) -> IntArray:
     if w <= 25:  # shift ≤ 7 + 25 bits fit a 32-bit window
         view = np.ndarray((buf.size - 3,), dtype="<u4", buffer=buf.data, strides=(1,))
         word = view[bit >> 3] >> (bit & 7).astype(np.uint32)
-        val = (word & np.uint32((1 << w) - 1)).view(np.int32)
-        sign = np.int32(1 << (w - 1))
-    else:
-        word64 = _u64(buf, bit >> 3) >> (bit & 7).astype(np.uint64)
-        val = (word64 & np.uint64((1 << w) - 1)).view(np.int64)
-        sign = np.int64(1 << (w - 1))
-    return ((val ^ sign) - sign).astype(np.int64)
+        v32 = (word & np.uint32((1 << w) - 1)).view(np.int32)
+        s32 = np.int32(1 << (w - 1))
+        out: IntArray = ((v32 ^ s32) - s32).astype(np.int64)
+        return out
+    word64 = _u64(buf, bit >> 3) >> (bit & 7).astype(np.uint64)
+    v64 = (word64 & np.uint64((1 << w) - 1)).view(np.int64)
+    s64 = np.int64(1 << (w - 1))
+    out = (v64 ^ s64) - s64
+    return out
 
 
 def _block_base(fi: IntArray, count: IntArray) -> IntArray:

@@ -89,8 +89,9 @@ def feed_columns(
 ) -> None:
     """Bring a fresh processor to the state feeding these packets and events gives."""
     proc._monitor = None  # no live alerts in batch: reviews judge the summary
-    seq = np.concatenate([np.asarray(c.seq, dtype=np.int64) for c in cols] or [np.empty(0)])
-    t_p = np.concatenate([np.asarray(c.t_ns, dtype=np.int64) for c in cols] or [np.empty(0)])
+    none = np.empty(0, dtype=np.int64)
+    seq = np.concatenate([np.asarray(c.seq, dtype=np.int64) for c in cols] or [none])
+    t_p = np.concatenate([np.asarray(c.t_ns, dtype=np.int64) for c in cols] or [none])
     col_of = np.repeat(np.arange(len(cols)), [len(c.seq) for c in cols])
     by_seq = np.argsort(seq, kind="stable")
     t_p, col_of = t_p[by_seq].astype(np.int64), col_of[by_seq]
