@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.scan",
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.analyze",
+    "osteomonitor.cli.report",
     "osteomonitor.cli.prescription",
     "osteomonitor.cli.imports",
 )
