@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import escape
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -53,6 +54,11 @@ WIDTH_IN = 7.0
 
 
 _ID_RE = re.compile(r'(id="|url\(#|href="#)([^")]+)')
+#: What inline SVG in an HTML page does not need: the RDF metadata block and the XML
+#: namespace declarations (the HTML parser puts <svg> and xlink:href in their namespaces),
+#: so the page names no URL at all.
+_METADATA_RE = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_XMLNS_RE = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 
 
 @contextmanager
@@ -99,9 +105,10 @@ def svg_of(fig: Figure, name: str, title: str) -> str:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
     text = text[text.index("<svg") :]
+    text = _METADATA_RE.sub("", text, count=1)
+    head_end = text.index(">")
+    text = _XMLNS_RE.sub("", text[:head_end]) + text[head_end:]
     text = _ID_RE.sub(lambda m: f"{m.group(1)}{name}-{m.group(2)}", text)
-    from html import escape
-
     head_end = text.index(">") + 1
     return (
         text[: head_end - 1]

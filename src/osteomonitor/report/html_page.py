@@ -21,7 +21,7 @@ from osteomonitor.pseudonym import printable
 #: styles (the page's <style> and the SVGs' own) and data: images are all it needs.
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'none'"
 )
 
 #: Page styles: A4 print with 15 mm margins, tables that break between rows, plots that

@@ -178,7 +178,7 @@ def jumps_section(summary: SessionSummary, rx: Prescription | None, other: Seque
             timefmt.clock(j.landing_s, tenths=True),
             f"{j.flight_s:.2f}",
             f"{j.height_m * 100:.0f}",
-            f"{j.peak_g:.1f}",
+            f"{j.peak_g:.2f}",
             f"{j.slope_g_s:.0f}",
             Cell(
                 ("osteogenic" if is_osteogenic(j.peak_g) else "below threshold")
