@@ -44,6 +44,8 @@ th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-
 th { background: #eee; }
 tr { break-inside: avoid; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+#week-table { font-size: 8pt; }
+#week-table th { white-space: normal; }
 dl.figures { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1.5mm 4mm; margin: 2mm 0; }
 dl.figures div { border: 1px solid #ccc; padding: 1.5mm 2mm; break-inside: avoid; }
 dl.figures dt { font-size: 8.5pt; color: #444; }

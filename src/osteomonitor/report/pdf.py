@@ -43,7 +43,6 @@ _FLAGS = (
     "--metrics-recording-only",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--no-pdf-header-footer",
-    "--run-all-compositor-stages-before-draw",
 )
 
 

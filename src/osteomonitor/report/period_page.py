@@ -145,7 +145,7 @@ def weeks_table(weeks: Sequence[WeekReport], rx: Prescription) -> str:
             label = ""
     header = (
         "week",
-        "programme week",
+        "prog. week",
         "modality",
         "phase",
         "days",
