@@ -45,6 +45,7 @@ th { background: #eee; }
 tr { break-inside: avoid; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 #week-table { font-size: 8pt; }
+#rx-table td:first-child { white-space: nowrap; width: 1%; }
 #week-table th { white-space: normal; }
 dl.figures { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1.5mm 4mm; margin: 2mm 0; }
 dl.figures div { border: 1px solid #ccc; padding: 1.5mm 2mm; break-inside: avoid; }

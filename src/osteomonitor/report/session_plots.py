@@ -154,9 +154,9 @@ def jump_timeline_svg(
             ax.scatter(
                 [p.t_s for p in other_peaks],
                 [p.peak_g for p in other_peaks],
-                s=4,
+                s=9,
                 color=COLORS["other"],
-                alpha=0.5,
+                alpha=0.6,
                 lw=0,
                 label=f"other peaks: steps, walking ({len(other_peaks)})",
             )
