@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import io
 import re
-from html import escape
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from html import escape
 
 import matplotlib
 from matplotlib.axes import Axes
