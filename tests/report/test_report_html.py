@@ -299,3 +299,14 @@ def test_cli_report(
     assert main(["report", str(tmp_path / "missing.omrec")]) != 0
     err = capsys.readouterr().err
     assert "missing.omrec" in err and "Traceback" not in err
+
+
+def test_a_recording_without_prescription_is_reported_not_judged(tmp_path: Path) -> None:
+    rec = tmp_path / "free.omrec"
+    hr_recording(rec, dt.date(2025, 3, 4), "aerobic", 3, 100, None)
+    page = read_page(write_session_report(rec, tmp_path / "free.html"))
+    assert page.ids("section") == list(SESSION_SECTIONS)
+    text = page.all_text
+    assert "No prescription" in text and "Not judged: no prescription." in text
+    assert "fitt-aerobic" not in page.tables and "alert-table" not in page.tables
+    assert int(page.metrics["jumps"]) == 0 and page.metrics["acc_coverage"] == "0%"
