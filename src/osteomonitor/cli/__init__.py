@@ -29,7 +29,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.analyze",
     "osteomonitor.cli.report",
+    "osteomonitor.cli.patient",
     "osteomonitor.cli.prescription",
+    "osteomonitor.cli.config",
     "osteomonitor.cli.imports",
 )
 
