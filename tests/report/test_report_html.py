@@ -310,3 +310,18 @@ def test_a_recording_without_prescription_is_reported_not_judged(tmp_path: Path)
     assert "No prescription" in text and "Not judged: no prescription." in text
     assert "fitt-aerobic" not in page.tables and "alert-table" not in page.tables
     assert int(page.metrics["jumps"]) == 0 and page.metrics["acc_coverage"] == "0%"
+
+
+def test_readme_report_commands_parse() -> None:
+    """Every `osteomonitor report` line of the README parses as written."""
+    import shlex
+
+    from osteomonitor.cli import build_parser
+
+    text = (REPO / "README.md").read_text(encoding="utf-8").replace("\\\n", " ")
+    lines = re.findall(r"^osteomonitor report\b[^\n]*", text, re.M)
+    assert len(lines) >= 2
+    parser = build_parser()
+    for line in lines:
+        args = parser.parse_args(shlex.split(line, comments=True)[1:])
+        assert args.command == "report"
