@@ -105,9 +105,8 @@ def frequency_svg(weeks: Sequence[WeekReport], series: Sequence[ModalitySeries])
             ax.set_title(MODALITY_LABELS.get(s.modality, s.modality), loc="left")
             _label_weeks(ax, xs, labels)
         if series:
-            axes[0].legend(
-                loc="lower left", ncols=3, bbox_to_anchor=(0, 1.12, 1, 0.2), mode="expand"
-            )
+            handles, labels_ = axes[0].get_legend_handles_labels()
+            fig.legend(handles, labels_, loc="outside upper center", ncols=3)
         axes[-1].set_xlabel("ISO week")
         return svg_of(fig, "frequency", "days trained per week against the frequency targets")
 
@@ -174,7 +173,8 @@ def dose_svg(weeks: Sequence[WeekReport], series: Sequence[ModalitySeries]) -> s
         round_axis(ax)
         _label_weeks(ax, xs, labels)
         if timed:
-            ax.legend(loc="upper right", ncols=3)
+            fig.legend(loc="outside upper center", ncols=min(len(timed), 5))
+        ax.set_ylim(0, max([*(v for t in timed for v in t.minutes), 1.0]) * 1.15)
         if impact is not None:
             ax2 = axes[1]
             jumps = [v or 0 for v in impact.jumps_osteogenic]
