@@ -107,15 +107,17 @@ def register(sub: Any) -> None:
     review = sub.add_parser(
         "review",
         help="review recordings: library, session detail, patient weeks (physios)",
-        description="Browse the recordings of a folder: Enter opens a session, w the "
-        "patient's weeks, p replays, e exports a report, ? help.",
+        description="Browse the recordings of a folder: filter, search and sort the "
+        "library, Enter opens a session, w the patient's weeks, p replays, e exports "
+        "(the library's rows or the weeks as CSV, a session's report), ? help.",
     )
     review.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     review.add_argument(
         "--export-dir",
         type=Path,
-        default=Path("reports"),
-        help="where 'e' writes a session's text/JSON/CSV report (default ./reports)",
+        default=None,
+        help="where 'e' writes exports (default: the reports folder: $OSTEOMONITOR_REPORTS, "
+        "else [folders] reports in the config file, else ~/.local/share/osteomonitor/reports)",
     )
     review.set_defaults(func=_review)
 
