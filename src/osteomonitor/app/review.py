@@ -140,12 +140,18 @@ def judge(
 
 
 def review_session(
-    path: str | os.PathLike[str], prescription: Prescription | None = None
+    path: str | os.PathLike[str], prescription: Prescription | None = None, indexed: bool = False
 ) -> SessionReview:
-    """Analyse one recording and judge it against its prescription; errors become `.error`."""
+    """Analyse one recording and judge it against its prescription; errors become `.error`.
+
+    With `indexed`, the analysis is read from (or kept in) the folder's library index
+    (`app.library.indexed_analysis`).
+    """
+    from osteomonitor.app.library import indexed_analysis
+
     p = Path(path)
     try:
-        meta, summary, rx = analyse_file(p, prescription)
+        meta, summary, rx = (indexed_analysis if indexed else analyse_file)(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
@@ -157,10 +163,13 @@ class ReviewCache:
     """Analysed recordings by (file, prescription); thread-safe.
 
     A review depends on the prescription it was analysed with, so a file reviewed with
-    its own snapshot and with another prescription are two entries.
+    its own snapshot and with another prescription are two entries. With `indexed` (the
+    default) a file not in memory is read from the folder's library index before it is
+    analysed (and kept there afterwards).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, indexed: bool = True) -> None:
+        self.indexed = indexed
         self._lock = threading.Lock()
         self._items: dict[tuple[FileKey, int], SessionReview] = {}
 
@@ -178,7 +187,7 @@ class ReviewCache:
         cached = self.get(path, prescription)
         if cached is not None:
             return cached
-        result = review_session(path, prescription)
+        result = review_session(path, prescription, indexed=self.indexed)
         try:
             key = (file_key(path), id(prescription) if prescription is not None else 0)
         except OSError:
@@ -324,8 +333,11 @@ def patient_weeks(
     paths: Iterable[Path],
     prescription: Prescription | None = None,
     cache: ReviewCache | None = None,
+    indexed: bool = True,
 ) -> PatientWeeks:
     """Analyse a patient's recordings with one prescription (see `weeks_prescription`).
+
+    Analyses come from the folders' library indexes when kept there (`indexed`).
 
     A recording whose own snapshot is that prescription verbatim is analysed as it
     would be on its own (and shares the cache entry of the library's review).
@@ -339,7 +351,11 @@ def patient_weeks(
     for path, meta in metas.items():
         own = toml is not None and meta.prescription_toml == toml
         use = None if own else rx
-        r = cache.review(path, use) if cache is not None else review_session(path, use)
+        r = (
+            cache.review(path, use)
+            if cache is not None
+            else review_session(path, use, indexed=indexed)
+        )
         if r.summary is None or r.meta is None:
             skipped.append((path, r.error or "no data"))
             continue

@@ -75,7 +75,7 @@ def _hints(cls: type) -> dict[str, Any]:  # type: ignore[explicit-any]
     return typing.get_type_hints(cls)
 
 
-def _decode(value: object, hint: Any) -> object:  # type: ignore[explicit-any]  # noqa: C901
+def _decode(value: object, hint: Any) -> object:  # type: ignore[explicit-any]
     if hint == _PAIRS:
         return _unpack_pairs(value)
     origin = typing.get_origin(hint)

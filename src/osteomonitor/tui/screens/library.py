@@ -1,8 +1,10 @@
 """Review, first screen: the recordings library of a folder.
 
 One row per recording (newest first): date, patient, kind, duration, jumps, minutes in
-band, compliance badges and alerts. Analysis runs in a worker thread and fills the
-last columns as each file is done, so the table is usable at once.
+band, compliance badges and alerts. Loading is one worker (`_load_library`): it reads
+the rows and the kept analyses from the folder's library index (`app.library`), posts
+them in batches, and analyses only the files the index did not know, with progress on
+the status line. The event loop only adds rows and updates cells.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
-from osteomonitor.tui.messages import SessionReviewed
+from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview
+from osteomonitor.tui.messages import (
+    LibraryListed,
+    LibraryProgress,
+    SessionReviewed,
+    SessionsReviewed,
+)
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import clock_text, minutes_text, plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
@@ -35,6 +42,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("file", "file"),
 )
 PENDING = Text("...", style="dim")
+#: The loading worker posts analysed rows at most this often, s (each post is one
+#: batch of table updates on the event loop).
+POST_EVERY_S = 0.1
 
 
 def _date(info: RecordingInfo) -> str:
@@ -75,6 +85,8 @@ Sessions from simulated wearables are marked (sim).
         self.cache = cache or ReviewCache()
         self.infos: list[RecordingInfo] = []
         self.patient_filter: str | None = None
+        self.progress = ""
+        self.loaded = False  # every row listed and analysed (for tests and benchmarks)
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
@@ -90,11 +102,63 @@ Sessions from simulated wearables are marked (sim).
 
     # -- data -----------------------------------------------------------------------
     def action_rescan(self) -> None:
-        self.infos = sorted(
-            list_recordings(self.folder), key=lambda i: (i.error is None, i.start_iso), reverse=True
+        self.loaded = False
+        self._load_library()
+
+    @work(thread=True, exclusive=True, group="library-load")
+    def _load_library(self) -> None:
+        """The loading path: rows from the folder's index, then every recording's review
+        (kept analyses from the index, new files analysed here), posted in batches."""
+        import time
+
+        from textual.worker import get_current_worker
+
+        from osteomonitor.app.library import library_rows
+
+        worker = get_current_worker()
+
+        def reading(done: int, total: int) -> None:
+            self.post_message(LibraryProgress(f"reading new recordings: {done} of {total}"))
+
+        infos = sorted(
+            library_rows(self.folder, progress=reading),
+            key=lambda i: (i.error is None, i.start_iso),
+            reverse=True,
         )
+        self.post_message(LibraryListed(infos))
+        paths = [i.path for i in infos if i.error is None]
+        batch: list[SessionReview] = []
+        last = time.monotonic()
+        for k, path in enumerate(paths, start=1):
+            if worker.is_cancelled:
+                return
+            batch.append(self.cache.review(path))  # kept in the index: read back, else analysed
+            now = time.monotonic()
+            if now - last >= POST_EVERY_S or k == len(paths):
+                self.post_message(SessionsReviewed(tuple(batch)))
+                done = k == len(paths)
+                self.post_message(
+                    LibraryProgress("" if done else f"analysing: {k} of {len(paths)}")
+                )
+                batch, last = [], now
+        if not paths:
+            self.post_message(LibraryProgress(""))
+
+    def on_library_listed(self, message: LibraryListed) -> None:
+        self.infos = message.infos
         self._fill()
-        self._analyse([i.path for i in self.infos if i.error is None])
+        if not any(i.error is None for i in self.infos):
+            self.loaded = True
+
+    def on_library_progress(self, message: LibraryProgress) -> None:
+        self.progress = message.text
+        self._status()
+        if not message.text and self.infos:
+            self.loaded = True
+
+    def on_sessions_reviewed(self, message: SessionsReviewed) -> None:
+        for review in message.reviews:
+            self.on_session_reviewed(SessionReviewed(review))
 
     def _visible(self) -> list[RecordingInfo]:
         if self.patient_filter is None:
@@ -129,11 +193,15 @@ Sessions from simulated wearables are marked (sim).
                 plain(info.path.name),
                 key=str(info.path),
             )
+        self._status()
+
+    def _status(self) -> None:
         shown = len(self._visible())
         words = f"{shown} recording{'s' if shown != 1 else ''}"
         if self.patient_filter:
             words += f" of patient {self.patient_filter} (f shows all)"
-        self.query_one("#library-status", Label).update(plain(f" {words} in {self.folder}"))
+        busy = f"   {self.progress} ..." if self.progress else ""
+        self.query_one("#library-status", Label).update(plain(f" {words} in {self.folder}{busy}"))
 
     def _analysed_cells(self, review: SessionReview | None) -> list[Any]:
         if review is None:
@@ -147,16 +215,6 @@ Sessions from simulated wearables are marked (sim).
             compliance_badges(review.compliance),
             alert_badge(review.alerts),
         ]
-
-    @work(thread=True, exclusive=True, group="library-analysis")
-    def _analyse(self, paths: list[Path]) -> None:
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-        for path in paths:
-            if worker.is_cancelled:
-                return
-            self.post_message(SessionReviewed(self.cache.review(path)))
 
     def on_session_reviewed(self, message: SessionReviewed) -> None:
         review: SessionReview = message.review

@@ -1,0 +1,120 @@
+"""The library's analyses, computed once per file version and kept in the folder's index.
+
+`indexed_analysis` is `review.analyse_file` with memory: the session driver's summary of
+a recording (and its metadata) is kept in the folder's library index
+(`store/index.py`), keyed by the file's identity (size, mtime ns, inode), by
+`ANALYSIS_VERSION` and by the prescription it was analysed with. A changed file, a new
+analysis version or another prescription analyses again; anything wrong with the index
+is a miss, never an error. `week`, `recordings list` and the review library read
+through it; `osteomonitor analyze FILE` always analyses afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from osteomonitor.model import SessionMeta, SessionSummary
+from osteomonitor.prescription import Prescription
+from osteomonitor.session import process_recording, recording_prescription
+from osteomonitor.store import summary_codec
+from osteomonitor.store.index import FileIdentity, decode_or_none, index_for
+from osteomonitor.store.library import RecordingInfo, iter_recording_files, list_recordings
+
+#: Bump when anything changes what the session driver computes from the same bytes
+#: (analysis/, devices/ decoding, session/, the summary's fields): kept analyses of
+#: another version are recomputed.
+ANALYSIS_VERSION = "2026-12-06.1"
+
+
+def rx_key(prescription: Prescription | None) -> str:
+    """The index key of the prescription a recording is analysed with ("" = its own
+    snapshot, which the file's identity already covers)."""
+    if prescription is None:
+        return ""
+    return hashlib.sha256(repr(prescription).encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=64)
+def _snapshot_rx(toml: str, source: str) -> Prescription | None:
+    meta = SessionMeta("", "", "", "", "", prescription_toml=toml)
+    return recording_prescription(meta, source)
+
+
+def indexed_analysis(
+    path: Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
+    """`review.analyse_file` through the folder's index: (meta, summary, prescription used).
+
+    The metadata carries the review overrides kept beside the file (read every time:
+    they change without the recording changing).
+
+    Raises:
+        RecordingError / PrescriptionError: the file or its snapshot cannot be read.
+    """
+    from osteomonitor.store.overrides import apply_overrides
+
+    key = rx_key(prescription)
+    try:
+        ident: FileIdentity | None = FileIdentity.of(path)
+    except OSError:
+        ident = None
+    idx = index_for(path.parent) if ident is not None else None
+    kept = idx.analysis(path.name, ident, ANALYSIS_VERSION, key) if idx and ident else None
+    if kept is not None:
+        meta = decode_or_none(SessionMeta, kept[0])
+        summary = decode_or_none(SessionSummary, kept[1])
+        if meta is not None and summary is not None:
+            rx = prescription
+            if rx is None and meta.prescription_toml:
+                rx = _snapshot_rx(meta.prescription_toml, str(path))
+            return apply_overrides(meta, path), summary, rx
+    meta, proc = process_recording(path, prescription)
+    summary = proc.summary()
+    if idx is not None and ident is not None and FileIdentity.of(path) == ident:
+        idx.put_analysis(
+            path.name,
+            ident,
+            ANALYSIS_VERSION,
+            key,
+            summary_codec.encode(meta),
+            summary_codec.encode(summary),
+        )
+    return apply_overrides(meta, path), summary, proc.prescription
+
+
+def patient_recordings(folder: Path, patient: str) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """A patient's readable recordings below `folder` (from the index), and the files
+    that could not be read with why.
+
+    Raises:
+        RecordingError: `folder` does not exist.
+    """
+    paths: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for info in list_recordings(folder):
+        if info.error is not None:
+            skipped.append((info.path, info.error))
+        elif info.patient == patient:
+            paths.append(info.path)
+    return sorted(paths), skipped
+
+
+def library_rows(
+    folder: Path, progress: Callable[[int, int], None] | None = None
+) -> list[RecordingInfo]:
+    """Every recording below `folder` (index-backed), oldest first; `progress` is called
+    with (files read, files to read) for files the index did not know."""
+    return list_recordings(folder, progress=progress)
+
+
+__all__ = [
+    "ANALYSIS_VERSION",
+    "indexed_analysis",
+    "iter_recording_files",
+    "library_rows",
+    "patient_recordings",
+    "rx_key",
+]
