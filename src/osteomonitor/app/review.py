@@ -292,12 +292,20 @@ def _start(meta: SessionMeta) -> dt.datetime:
     return start if start.tzinfo else start.replace(tzinfo=dt.UTC)
 
 
-def _metas(paths: Sequence[Path]) -> tuple[dict[Path, SessionMeta], list[tuple[Path, str]]]:
-    """Each readable file's metadata (cheap: no packets are read), and the unreadable."""
+def _metas(
+    paths: Sequence[Path], indexed: bool = False
+) -> tuple[dict[Path, SessionMeta], list[tuple[Path, str]]]:
+    """Each readable file's metadata (cheap: no packets are read; from the folder's
+    index when `indexed` and kept there), and the unreadable."""
+    from osteomonitor.app.library import indexed_meta
+
     metas: dict[Path, SessionMeta] = {}
     skipped: list[tuple[Path, str]] = []
     for path in paths:
         try:
+            if indexed:
+                metas[path] = indexed_meta(path)
+                continue
             with RecordingReader(path) as reader:
                 metas[path] = reader.meta
         except OsteomonitorError as exc:
@@ -345,7 +353,7 @@ def patient_weeks(
     Raises:
         UsageError: no prescription was given and no recording holds one.
     """
-    metas, skipped = _metas([Path(p) for p in paths])
+    metas, skipped = _metas([Path(p) for p in paths], indexed)
     rx, source, toml = weeks_prescription(metas, prescription)
     reviews: list[SessionReview] = []
     for path, meta in metas.items():

@@ -197,6 +197,15 @@ class LibraryIndex:
         )
         return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
+    def meta(self, name: str, ident: FileIdentity) -> str | None:
+        """The metadata JSON of any kept analysis of this file version, or None."""
+        rows = self._run(
+            "SELECT meta FROM analysis WHERE name = ? AND size = ? AND mtime_ns = ? "
+            "AND inode = ? LIMIT 1",
+            (name, ident.size, ident.mtime_ns, ident.inode),
+        )
+        return str(rows[0][0]) if rows else None
+
     def put_analysis(
         self,
         name: str,
@@ -235,6 +244,15 @@ def index_for(folder: str | os.PathLike[str]) -> LibraryIndex:
             if not persist:
                 idx.note = "index kept in memory (folder not writable)"
         return idx
+
+
+def close_indexes() -> None:
+    """Close every index this process opened (the next `index_for` opens afresh)."""
+    with _open_lock:
+        for idx in _indexes.values():
+            with contextlib.suppress(sqlite3.Error):
+                idx.close()
+        _indexes.clear()
 
 
 def decode_or_none(cls: type[T], text: str) -> T | None:

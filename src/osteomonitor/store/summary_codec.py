@@ -75,57 +75,86 @@ def _hints(cls: type) -> dict[str, Any]:  # type: ignore[explicit-any]
     return typing.get_type_hints(cls)
 
 
-def _decode(value: object, hint: Any) -> object:  # type: ignore[explicit-any]
+Decoder = typing.Callable[[object], object]
+
+
+def _check(kind: type | tuple[type, ...], what: str) -> Decoder:
+    def dec(value: object) -> object:
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise ValueError(f"expected {what}")
+        if not isinstance(value, kind):
+            raise ValueError(f"expected {what}")
+        return value
+
+    return dec
+
+
+def _float(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return float(value)
+
+
+def _mapping(value: object) -> object:
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return value
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:  # type: ignore[explicit-any]
+    """A function that checks and converts JSON data into `hint` (built once per type)."""
     if hint == _PAIRS:
-        return _unpack_pairs(value)
+        return _unpack_pairs
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
         rest = [a for a in args if a is not type(None)]
         if len(rest) != 1:
             raise ValueError(f"unsupported union {hint}")
-        return _decode(value, rest[0])
+        inner = _decoder(rest[0])
+        return lambda v: None if v is None else inner(v)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        if not isinstance(value, dict):
-            raise ValueError(f"{hint.__name__}: expected an object")
-        hints = _hints(hint)
-        kwargs = {}
-        for f in dataclasses.fields(hint):
-            if f.name in value:
-                kwargs[f.name] = _decode(value[f.name], hints[f.name])
-        return hint(**kwargs)
+        cls = hint
+        hints = _hints(cls)
+        parts = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls)]
+
+        def dataclass_(value: object) -> object:
+            if not isinstance(value, dict):
+                raise ValueError(f"{cls.__name__}: expected an object")
+            return cls(**{name: dec(value[name]) for name, dec in parts if name in value})
+
+        return dataclass_
     if origin is tuple:
-        if not isinstance(value, list):
-            raise ValueError(f"expected a list for {hint}")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(v, args[0]) for v in value)
-        if len(args) != len(value):
-            raise ValueError(f"expected {len(args)} items for {hint}")
-        return tuple(_decode(v, a) for v, a in zip(value, args, strict=True))
-    if origin is not None and issubclass(origin, Mapping):
-        if not isinstance(value, dict):
-            raise ValueError("expected an object")
-        return value
+            item = _decoder(args[0])
+
+            def many(value: object) -> object:
+                if not isinstance(value, list):
+                    raise ValueError(f"expected a list for {hint}")
+                return tuple(item(v) for v in value)
+
+            return many
+        items = [_decoder(a) for a in args]
+
+        def fixed(value: object) -> object:
+            if not isinstance(value, list) or len(value) != len(items):
+                raise ValueError(f"expected {len(items)} items for {hint}")
+            return tuple(dec(v) for dec, v in zip(items, value, strict=True))
+
+        return fixed
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        return _mapping
     if hint is Any:
-        return value
+        return lambda v: v
     if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("expected a number")
-        return float(value)
+        return _float
     if hint is bool:
-        if not isinstance(value, bool):
-            raise ValueError("expected true or false")
-        return value
+        return _check(bool, "true or false")
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("expected an integer")
-        return value
+        return _check(int, "an integer")
     if hint is str:
-        if not isinstance(value, str):
-            raise ValueError("expected text")
-        return value
+        return _check(str, "text")
     raise ValueError(f"unsupported type {hint}")
 
 
@@ -140,7 +169,7 @@ def decode(cls: type[T], text: str) -> T:
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc}") from exc
     try:
-        out = _decode(data, cls)
+        out = _decoder(cls)(data)
     except TypeError as exc:  # a dataclass refused its arguments
         raise ValueError(str(exc)) from exc
     return out  # type: ignore[return-value]

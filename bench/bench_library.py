@@ -1,0 +1,220 @@
+"""Libraries: `week`, `recordings list` and the review library over 200 and 1000 recordings.
+
+Synthetic libraries are written once with the real `RecordingWriter` into bench/out/
+(gitignored) and reused: one-minute simulated Polar H10 sessions (ACC 200 Hz + HR with
+RR, the demo prescription's snapshot), one a day.
+
+- `library-200`: 200 sessions of patient P00; `osteomonitor week --patient P00` is run
+  as a command, cold (no index: every recording is analysed and kept) and warm (the
+  index knows every file). Target: warm ≤ 1 s (whole process, wall).
+- `library-1000`: 1000 sessions of ten patients; `osteomonitor recordings list` warm,
+  and the review library (`LibraryScreen`, headless Textual pilot) until every row is
+  listed and analysed: warm target ≤ 1 s; a 10-ms ticker in the app's event loop counts
+  stalls over 50 ms (target none). Then a few new files are added and the screen is
+  opened again: they are analysed in the worker while the status line shows progress.
+
+Run: `.venv/bin/python bench/bench_library.py` (first run writes the libraries and
+analyses them cold: a few minutes); `--smoke` uses 20 recordings and takes seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import Row, format_table
+
+OUT = Path(__file__).resolve().parent / "out"
+WEEK_TARGET_S = 1.0
+REVIEW_TARGET_S = 1.0
+STALL_S = 0.050
+TICK_S = 0.010
+SESSION_S = 60.0
+INDEX = ".osteomonitor-index.sqlite"
+
+
+def _write_library(folder: Path, n: int, patients: int, first: int = 0) -> None:
+    """`n` one-minute sessions (one a day from 2026-01-05), patients P00…, into `folder`."""
+    from bench_live import T0_NS, _packets
+
+    from osteomonitor.cli.demo import demo_prescription_toml
+    from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta
+    from osteomonitor.store import RecordingWriter
+
+    packets = list(_packets(SESSION_S))
+    h10 = DeviceInfo(
+        "h10", "C0:00:00:00:00:10", "Polar H10 SIM", "polar-h10",
+        settings={"sample_rate": 200, "range_g": 8},
+    )  # fmt: skip
+    day0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    toml = demo_prescription_toml(start_date=day0.date())
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for k in range(first, first + n):
+        start = day0 + dt.timedelta(days=k)
+        shift = int(start.timestamp() * 1e9) - T0_NS
+        meta = SessionMeta(
+            f"P{k % patients:02d}", "impact", start.isoformat(), "UTC", "bench",
+            prescription_toml=toml, simulated=True,
+        )  # fmt: skip
+        path = folder / f"{start:%Y%m%d}-P{k % patients:02d}-{k:04d}.omrec"
+        with RecordingWriter.create(path, meta) as w:
+            w.add_device(h10)
+            w.write_packets(Packet(p.t_ns + shift, p.device, p.stream, p.payload) for p in packets)
+            w.write_event(Event(packets[100].t_ns + shift, EventKind.RPE, {"rpe": 13}))
+
+
+def _library(name: str, n: int, patients: int) -> Path:
+    folder = OUT / name
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        _write_library(folder, n, patients)
+        done.write_text(f"{n}\n")
+    return folder
+
+
+def _command(*args: str) -> tuple[float, float, str]:
+    """Run `osteomonitor ARGS`; (wall s, CPU s of the child, stderr tail)."""
+    r0 = os.times()
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "osteomonitor", *args], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - t0
+    r1 = os.times()
+    cpu = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)
+    if proc.returncode != 0:
+        raise RuntimeError(f"osteomonitor {' '.join(args)} failed: {proc.stderr[-400:]}")
+    return wall, cpu, proc.stderr[-200:]
+
+
+async def _review(folder: Path) -> dict[str, object]:
+    """Open the review library on `folder`; time until every row is listed and analysed."""
+    from osteomonitor.tui.app import OsteomonitorApp
+    from osteomonitor.tui.screens.library import LibraryScreen
+
+    lateness: list[float] = []
+    progress: set[str] = set()
+
+    async def tick() -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(TICK_S)
+            lateness.append(time.perf_counter() - t - TICK_S)
+
+    t0 = time.perf_counter()
+    app = OsteomonitorApp(lambda: LibraryScreen(folder))
+    async with app.run_test(size=(140, 40)) as pilot:
+        ticker = asyncio.get_running_loop().create_task(tick())
+        screen = app.screen
+        while not (isinstance(screen, LibraryScreen) and screen.loaded):
+            await asyncio.sleep(0.005)
+            screen = app.screen
+            if isinstance(screen, LibraryScreen) and screen.progress:
+                progress.add(screen.progress.split(":")[0])
+            if time.perf_counter() - t0 > 600:
+                raise RuntimeError("the library did not finish loading in 10 min")
+        elapsed = time.perf_counter() - t0
+        from textual.widgets import DataTable
+
+        table = screen.query_one(DataTable)
+        rows = table.row_count
+        pending = sum(1 for r in range(rows) if str(table.get_cell_at((r, 4))) == "...")
+        ticker.cancel()
+        await pilot.pause(0)
+    return {
+        "s": elapsed,
+        "rows": rows,
+        "pending": pending,
+        "stalls": [x for x in lateness if x > STALL_S],
+        "worst": max(lateness, default=0.0),
+        "progress": sorted(progress),
+    }
+
+
+def run(smoke: bool = False) -> list[Row]:
+    """Measure; smoke: 20-recording libraries."""
+    n_week, n_lib = (20, 20) if smoke else (200, 1000)
+    rows: list[Row] = []
+    week_dir = _library(f"library-{n_week}", n_week, 1)
+    (week_dir / INDEX).unlink(missing_ok=True)
+    cold, cold_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
+    warm, warm_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
+    rows.append(
+        Row(
+            f"week --patient P00 over {n_week} recordings (warm index)",
+            warm,
+            "s",
+            f"≤ {WEEK_TARGET_S:g}",
+            warm <= WEEK_TARGET_S,
+            f"whole command, wall; CPU {warm_cpu:.2f} s; cold (no index: every recording "
+            f"analysed and kept) {cold:.1f} s wall",
+        )
+    )
+    lib = _library(f"library-{n_lib}", n_lib, 10)
+    _command("recordings", "list", str(lib))  # warms the index's listing rows
+    listed, listed_cpu, _ = _command("recordings", "list", str(lib))
+    rows.append(
+        Row(
+            f"recordings list of {n_lib} recordings (warm index)",
+            listed,
+            "s",
+            "",
+            None,
+            f"whole command, wall; CPU {listed_cpu:.2f} s",
+        )
+    )
+    first = asyncio.run(_review(lib))  # cold the first time the library is benchmarked
+    warm_review = asyncio.run(_review(lib))
+    rows.append(
+        Row(
+            f"review: {n_lib}-recording library listed and analysed (warm index)",
+            warm_review["s"],  # type: ignore[arg-type]
+            "s",
+            f"≤ {REVIEW_TARGET_S:g}",
+            warm_review["s"] <= REVIEW_TARGET_S and not warm_review["pending"],  # type: ignore[operator]
+            f"{warm_review['rows']} rows, {warm_review['pending']} still pending; app start to "
+            f"the last cell, headless pilot; the run before took {first['s']:.1f} s",
+        )
+    )
+    rows.append(
+        Row(
+            f"review of {n_lib} recordings: event-loop stalls > 50 ms (warm)",
+            len(warm_review["stalls"]),  # type: ignore[arg-type]
+            "stalls",
+            "0",
+            not warm_review["stalls"],
+            f"worst lateness {warm_review['worst'] * 1e3:.0f} ms of a {TICK_S * 1e3:.0f}-ms ticker",  # type: ignore[operator]
+        )
+    )
+    # new files: analysed in the worker with progress on the status line
+    extra = 5 if smoke else 20
+    _write_library(lib, extra, 10, first=n_lib)
+    try:
+        fresh = asyncio.run(_review(lib))
+    finally:
+        for p in sorted(lib.glob("*.omrec"))[n_lib:]:
+            p.unlink()
+    rows.append(
+        Row(
+            f"review: {extra} new recordings in a {n_lib}-recording library, analysed in the worker",
+            fresh["s"],  # type: ignore[arg-type]
+            "s",
+            "0 stalls",
+            not fresh["stalls"] and not fresh["pending"],
+            f"{len(fresh['stalls'])} stalls > 50 ms (worst {fresh['worst'] * 1e3:.0f} ms); "  # type: ignore[arg-type, operator]
+            f"status line showed: {', '.join(fresh['progress']) or 'nothing'}",  # type: ignore[arg-type]
+        )
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    print(format_table(run(smoke="--smoke" in sys.argv)))
