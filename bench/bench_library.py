@@ -43,7 +43,6 @@ INDEX = ".osteomonitor-index.sqlite"
 def _write_library(folder: Path, n: int, patients: int, first: int = 0) -> None:
     """`n` one-minute sessions (one a day from 2026-01-05), patients P00…, into `folder`."""
     from bench_live import T0_NS, _packets
-
     from osteomonitor.cli.demo import demo_prescription_toml
     from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta
     from osteomonitor.store import RecordingWriter
@@ -95,11 +94,35 @@ def _command(*args: str) -> tuple[float, float, str]:
     return wall, cpu, proc.stderr[-200:]
 
 
-async def _review(folder: Path) -> dict[str, object]:
-    """Open the review library on `folder`; time until every row is listed and analysed."""
+async def _wait_loaded(app: object, t0: float, progress: set[str]) -> object:
+    from osteomonitor.tui.screens.library import LibraryScreen
+
+    while True:
+        screen = app.screen  # type: ignore[attr-defined]
+        if isinstance(screen, LibraryScreen):
+            if screen.progress:
+                progress.add(screen.progress.split(":")[0])
+            if screen.loaded:
+                return screen
+        if time.perf_counter() - t0 > 600:
+            raise RuntimeError("the library did not finish loading in 10 min")
+        await asyncio.sleep(0.005)
+
+
+async def _review(folder: Path, add: int = 0) -> dict[str, object]:
+    """Open the review library on `folder` (a new process's view: indexes closed);
+    time from app start until every row is listed and analysed. Then load it again in
+    the running app with an empty in-memory cache (after adding `add` new recordings),
+    counting event-loop stalls over the loading alone (the app's own start-up, which
+    parses its CSS and lays out the first screen, is not the library's)."""
+    from textual.widgets import DataTable
+
+    from osteomonitor.app.review import ReviewCache
+    from osteomonitor.store.index import close_indexes
     from osteomonitor.tui.app import OsteomonitorApp
     from osteomonitor.tui.screens.library import LibraryScreen
 
+    close_indexes()
     lateness: list[float] = []
     progress: set[str] = set()
 
@@ -112,29 +135,34 @@ async def _review(folder: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     app = OsteomonitorApp(lambda: LibraryScreen(folder))
     async with app.run_test(size=(140, 40)) as pilot:
-        ticker = asyncio.get_running_loop().create_task(tick())
+        await _wait_loaded(app, t0, progress)
+        first_s = time.perf_counter() - t0
+        await pilot.pause(0.2)
+        if add:
+            n = len(list(folder.glob("*.omrec")))
+            _write_library(folder, add, 10, first=n)
+        close_indexes()
         screen = app.screen
-        while not (isinstance(screen, LibraryScreen) and screen.loaded):
-            await asyncio.sleep(0.005)
-            screen = app.screen
-            if isinstance(screen, LibraryScreen) and screen.progress:
-                progress.add(screen.progress.split(":")[0])
-            if time.perf_counter() - t0 > 600:
-                raise RuntimeError("the library did not finish loading in 10 min")
-        elapsed = time.perf_counter() - t0
-        from textual.widgets import DataTable
-
+        assert isinstance(screen, LibraryScreen)
+        screen.cache = ReviewCache()
+        ticker = asyncio.get_running_loop().create_task(tick())
+        t1 = time.perf_counter()
+        screen.action_rescan()
+        await _wait_loaded(app, t1, progress)
+        reload_s = time.perf_counter() - t1
+        ticker.cancel()
         table = screen.query_one(DataTable)
         rows = table.row_count
         pending = sum(1 for r in range(rows) if str(table.get_cell_at((r, 4))) == "...")
-        ticker.cancel()
         await pilot.pause(0)
     return {
-        "s": elapsed,
+        "s": first_s,
+        "reload_s": reload_s,
         "rows": rows,
         "pending": pending,
         "stalls": [x for x in lateness if x > STALL_S],
         "worst": max(lateness, default=0.0),
+        "ticks": len(lateness),
         "progress": sorted(progress),
     }
 
@@ -145,7 +173,7 @@ def run(smoke: bool = False) -> list[Row]:
     rows: list[Row] = []
     week_dir = _library(f"library-{n_week}", n_week, 1)
     (week_dir / INDEX).unlink(missing_ok=True)
-    cold, cold_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
+    cold, _cold_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
     warm, warm_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
     rows.append(
         Row(
@@ -172,45 +200,46 @@ def run(smoke: bool = False) -> list[Row]:
         )
     )
     first = asyncio.run(_review(lib))  # cold the first time the library is benchmarked
-    warm_review = asyncio.run(_review(lib))
+    warm = asyncio.run(_review(lib))
     rows.append(
         Row(
             f"review: {n_lib}-recording library listed and analysed (warm index)",
-            warm_review["s"],  # type: ignore[arg-type]
+            warm["s"],  # type: ignore[arg-type]
             "s",
             f"≤ {REVIEW_TARGET_S:g}",
-            warm_review["s"] <= REVIEW_TARGET_S and not warm_review["pending"],  # type: ignore[operator]
-            f"{warm_review['rows']} rows, {warm_review['pending']} still pending; app start to "
-            f"the last cell, headless pilot; the run before took {first['s']:.1f} s",
+            warm["s"] <= REVIEW_TARGET_S and not warm["pending"],  # type: ignore[operator]
+            f"{warm['rows']} rows, {warm['pending']} pending; from app start to the last cell "
+            f"(headless pilot); loading again in the running app {warm['reload_s']:.2f} s; "
+            f"the first run took {first['s']:.1f} s",
         )
     )
     rows.append(
         Row(
-            f"review of {n_lib} recordings: event-loop stalls > 50 ms (warm)",
-            len(warm_review["stalls"]),  # type: ignore[arg-type]
+            f"review of {n_lib} recordings: event-loop stalls > 50 ms while loading (warm)",
+            len(warm["stalls"]),  # type: ignore[arg-type]
             "stalls",
             "0",
-            not warm_review["stalls"],
-            f"worst lateness {warm_review['worst'] * 1e3:.0f} ms of a {TICK_S * 1e3:.0f}-ms ticker",  # type: ignore[operator]
+            not warm["stalls"],
+            f"worst lateness {warm['worst'] * 1e3:.0f} ms of a {TICK_S * 1e3:.0f}-ms ticker "  # type: ignore[operator]
+            f"({warm['ticks']} ticks)",
         )
     )
-    # new files: analysed in the worker with progress on the status line
     extra = 5 if smoke else 20
-    _write_library(lib, extra, 10, first=n_lib)
     try:
-        fresh = asyncio.run(_review(lib))
+        fresh = asyncio.run(_review(lib, add=extra))
     finally:
         for p in sorted(lib.glob("*.omrec"))[n_lib:]:
             p.unlink()
     rows.append(
         Row(
-            f"review: {extra} new recordings in a {n_lib}-recording library, analysed in the worker",
-            fresh["s"],  # type: ignore[arg-type]
-            "s",
-            "0 stalls",
+            f"review: {extra} new recordings in a {n_lib}-recording library: stalls > 50 ms",
+            len(fresh["stalls"]),  # type: ignore[arg-type]
+            "stalls",
+            "0",
             not fresh["stalls"] and not fresh["pending"],
-            f"{len(fresh['stalls'])} stalls > 50 ms (worst {fresh['worst'] * 1e3:.0f} ms); "  # type: ignore[arg-type, operator]
-            f"status line showed: {', '.join(fresh['progress']) or 'nothing'}",  # type: ignore[arg-type]
+            f"analysed in the worker in {fresh['reload_s']:.1f} s; worst lateness "
+            f"{fresh['worst'] * 1e3:.0f} ms; status line showed: "  # type: ignore[operator]
+            f"{', '.join(fresh['progress']) or 'nothing'}",  # type: ignore[arg-type]
         )
     )
     return rows

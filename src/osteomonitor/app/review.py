@@ -184,16 +184,22 @@ class ReviewCache:
 
     def review(self, path: Path, prescription: Prescription | None = None) -> SessionReview:
         """The cached review, or analyse now (slow: call from a worker thread)."""
-        cached = self.get(path, prescription)
-        if cached is not None:
-            return cached
-        result = review_session(path, prescription, indexed=self.indexed)
         try:
-            key = (file_key(path), id(prescription) if prescription is not None else 0)
+            key: tuple[FileKey, int] | None = (
+                file_key(path),
+                id(prescription) if prescription is not None else 0,
+            )
         except OSError:
-            return result
-        with self._lock:
-            self._items[key] = result
+            key = None
+        if key is not None:
+            with self._lock:
+                cached = self._items.get(key)
+            if cached is not None:
+                return cached
+        result = review_session(path, prescription, indexed=self.indexed)
+        if key is not None:
+            with self._lock:
+                self._items[key] = result
         return result
 
 

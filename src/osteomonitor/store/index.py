@@ -82,6 +82,8 @@ class LibraryIndex:
         self.note = ""
         self._lock = threading.Lock()
         self._conn = self._open()
+        # kept analyses by (version, rx_key), loaded with one query on first use
+        self._mirror: dict[tuple[str, str], dict[str, tuple[FileIdentity, str, str]]] = {}
 
     # -- opening ----------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -189,13 +191,22 @@ class LibraryIndex:
         self, name: str, ident: FileIdentity, version: str, rx_key: str
     ) -> tuple[str, str] | None:
         """(meta JSON, summary JSON) kept for this file version, analysis and
-        prescription, or None."""
-        rows = self._run(
-            "SELECT meta, summary FROM analysis WHERE name = ? AND version = ? AND rx_key = ? "
-            "AND size = ? AND mtime_ns = ? AND inode = ?",
-            (name, version, rx_key, ident.size, ident.mtime_ns, ident.inode),
-        )
-        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+        prescription, or None. The first call for a (version, prescription) reads all of
+        the folder's rows for it at once: a library of a thousand is one query."""
+        mirror = self._mirror.get((version, rx_key))
+        if mirror is None:
+            rows = self._run(
+                "SELECT name, size, mtime_ns, inode, meta, summary FROM analysis "
+                "WHERE version = ? AND rx_key = ?",
+                (version, rx_key),
+            )
+            mirror = {
+                str(n): (FileIdentity(int(z), int(m), int(i)), str(mt), str(sm))  # type: ignore[call-overload]
+                for n, z, m, i, mt, sm in rows
+            }
+            self._mirror[(version, rx_key)] = mirror
+        hit = mirror.get(name)
+        return (hit[1], hit[2]) if hit is not None and hit[0] == ident else None
 
     def meta(self, name: str, ident: FileIdentity) -> str | None:
         """The metadata JSON of any kept analysis of this file version, or None."""
@@ -216,6 +227,9 @@ class LibraryIndex:
         summary_json: str,
     ) -> None:
         """Keep an analysis result (replaces the one of an older file version)."""
+        mirror = self._mirror.get((version, rx_key))
+        if mirror is not None:
+            mirror[name] = (ident, meta_json, summary_json)
         self._run(
             "INSERT OR REPLACE INTO analysis VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (name, version, rx_key, ident.size, ident.mtime_ns, ident.inode, meta_json,
