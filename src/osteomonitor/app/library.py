@@ -46,6 +46,30 @@ def _snapshot_rx(toml: str, folder: str) -> Prescription | None:
     return recording_prescription(meta, folder)
 
 
+def kept_analysis(
+    path: Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionSummary, Prescription | None] | None:
+    """The analysis the folder's index keeps for this file version, or None (never
+    analyses; see `indexed_analysis`)."""
+    from osteomonitor.store.overrides import apply_overrides
+
+    try:
+        ident = FileIdentity.of(path)
+    except OSError:
+        return None
+    kept = index_for(path.parent).analysis(path.name, ident, ANALYSIS_VERSION, rx_key(prescription))
+    if kept is None:
+        return None
+    meta = decode_or_none(SessionMeta, kept[0])
+    summary = decode_or_none(SessionSummary, kept[1])
+    if meta is None or summary is None:
+        return None
+    rx = prescription
+    if rx is None and meta.prescription_toml:
+        rx = _snapshot_rx(meta.prescription_toml, str(path.parent))
+    return apply_overrides(meta, path), summary, rx
+
+
 def indexed_analysis(
     path: Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
@@ -59,21 +83,15 @@ def indexed_analysis(
     """
     from osteomonitor.store.overrides import apply_overrides
 
-    key = rx_key(prescription)
+    kept = kept_analysis(path, prescription)
+    if kept is not None:
+        return kept
     try:
         ident: FileIdentity | None = FileIdentity.of(path)
     except OSError:
         ident = None
     idx = index_for(path.parent) if ident is not None else None
-    kept = idx.analysis(path.name, ident, ANALYSIS_VERSION, key) if idx and ident else None
-    if kept is not None:
-        meta = decode_or_none(SessionMeta, kept[0])
-        summary = decode_or_none(SessionSummary, kept[1])
-        if meta is not None and summary is not None:
-            rx = prescription
-            if rx is None and meta.prescription_toml:
-                rx = _snapshot_rx(meta.prescription_toml, str(path.parent))
-            return apply_overrides(meta, path), summary, rx
+    key = rx_key(prescription)
     meta, proc = process_recording(path, prescription)
     summary = proc.summary()
     rx = proc.prescription
@@ -143,6 +161,7 @@ __all__ = [
     "indexed_analysis",
     "indexed_meta",
     "iter_recording_files",
+    "kept_analysis",
     "library_rows",
     "patient_recordings",
     "rx_key",

@@ -182,6 +182,26 @@ class ReviewCache:
         with self._lock:
             return self._items.get(key)
 
+    def kept(self, path: Path) -> SessionReview | None:
+        """The review from memory or from the folder's library index (the recording's own
+        prescription), or None when it would take an analysis."""
+        from osteomonitor.app.library import kept_analysis
+
+        cached = self.get(path)
+        if cached is not None or not self.indexed:
+            return cached
+        try:
+            found = kept_analysis(path)
+            key = (file_key(path), 0)
+        except (OsteomonitorError, OSError):
+            return None
+        if found is None:
+            return None
+        result = judge(path, *found)
+        with self._lock:
+            self._items[key] = result
+        return result
+
     def review(self, path: Path, prescription: Prescription | None = None) -> SessionReview:
         """The cached review, or analyse now (slow: call from a worker thread)."""
         try:

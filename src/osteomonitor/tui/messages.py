@@ -168,11 +168,13 @@ class LibraryListed(Message):
 
     Attributes:
         infos: one `app.review.RecordingInfo` per recording file.
+        reviews: the reviews already at hand, added with their rows.
     """
 
-    def __init__(self, infos: list[RecordingInfo]) -> None:
+    def __init__(self, infos: list[RecordingInfo], reviews: tuple[SessionReview, ...] = ()) -> None:
         super().__init__()
         self.infos = infos
+        self.reviews = reviews
 
 
 class SessionsReviewed(Message):

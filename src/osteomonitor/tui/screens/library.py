@@ -13,12 +13,14 @@ import asyncio
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
+from textual.widgets.data_table import ColumnKey
 
 from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview
 from osteomonitor.tui.messages import (
@@ -130,14 +132,25 @@ Sessions from simulated wearables are marked (sim).
             key=lambda i: (i.error is None, i.start_iso),
             reverse=True,
         )
-        self.post_message(LibraryListed(infos))
         paths = [i.path for i in infos if i.error is None]
-        batch: list[SessionReview] = []
-        last = time.monotonic()
-        for k, path in enumerate(paths, start=1):
+        # Reviews kept in memory or in the index go out with the rows (added whole, never
+        # updated cell by cell) up to the first file that needs an analysis. DataTable
+        # re-measures every row after each change, so rows are added in one go.
+        first: list[SessionReview] = []
+        while len(first) < len(paths):
             if worker.is_cancelled:
                 return
-            batch.append(self.cache.review(path))  # kept in the index: read back, else analysed
+            kept = self.cache.kept(paths[len(first)])
+            if kept is None:
+                break
+            first.append(kept)
+        self.post_message(LibraryListed(infos, tuple(first)))
+        batch: list[SessionReview] = []
+        last = time.monotonic()
+        for k in range(len(first) + 1, len(paths) + 1):
+            if worker.is_cancelled:
+                return
+            batch.append(self.cache.review(paths[k - 1]))  # kept in the index, else analysed
             now = time.monotonic()
             if now - last >= POST_EVERY_S or k == len(paths):
                 self.post_message(SessionsReviewed(tuple(batch)))
@@ -146,21 +159,20 @@ Sessions from simulated wearables are marked (sim).
                     LibraryProgress("" if done else f"analysing: {k} of {len(paths)}")
                 )
                 batch, last = [], now
-        if not paths:
+        if len(first) == len(paths):
             self.post_message(LibraryProgress(""))
 
-    async def on_library_listed(self, message: LibraryListed) -> None:
-        """Rows in chunks of `FILL_CHUNK`, yielding to the event loop between them."""
+    def on_library_listed(self, message: LibraryListed) -> None:
+        """Every row at once (DataTable re-measures all rows after each change: adding
+        them in chunks costs more in all and stalls as often)."""
         self.infos = message.infos
+        for review in message.reviews:
+            self._reviews[str(review.path)] = review
         table = self.query_one(DataTable)
         table.clear()
-        for k, info in enumerate(self._visible(), start=1):
+        for info in self._visible():
             self._add_row(table, info, known=True)
-            if k % FILL_CHUNK == 0:
-                await asyncio.sleep(0)
         self._status()
-        if not any(i.error is None for i in self.infos):
-            self.loaded = True
 
     def on_library_progress(self, message: LibraryProgress) -> None:
         self.progress = message.text
@@ -244,7 +256,10 @@ Sessions from simulated wearables are marked (sim).
         if key not in table.rows:
             return
         for (col, _label), value in zip(COLUMNS[4:8], self._analysed_cells(review), strict=True):
-            table.update_cell(key, col, value, update_width=True)
+            # Widen a column when the value needs it; never re-measure a whole column
+            # (DataTable does that for a narrower value: quadratic over a library).
+            wider = cell_len(str(value)) > table.columns[ColumnKey(col)].content_width
+            table.update_cell(key, col, value, update_width=wider)
 
     # -- navigation -----------------------------------------------------------------
     def selected(self) -> RecordingInfo | None:
