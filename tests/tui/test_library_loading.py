@@ -1,5 +1,6 @@
 """The review library loads in one worker: rows and analyses from the folder's index,
-new files analysed with progress on the status line, the same cells either way."""
+new files analysed in a separate process with progress on the status line, the same
+cells either way."""
 
 from __future__ import annotations
 
@@ -50,15 +51,15 @@ async def test_new_files_are_analysed_with_progress_then_read_from_the_index(
     folder.mkdir(mode=0o700)
     for p in sorted(RECORDINGS.glob("demo-*.omrec")):
         shutil.copy2(p, folder / p.name)
+    def refuse(path: Path, prescription: object = None) -> object:
+        raise AssertionError(f"{path} was analysed in the interface's process")
+
+    monkeypatch.setattr(app_library, "process_recording", refuse)
     seen: list[str] = []
-    cold = await _load(folder, seen)
+    cold = await _load(folder, seen)  # new files: analysed in a separate process
     assert (folder / INDEX_NAME).exists()
     assert all(cells[4] != "..." for cells in cold.values()), "every row analysed"
     assert any("analysing" in s or "reading" in s for s in seen), seen
 
-    def refuse(path: Path, prescription: object = None) -> object:
-        raise AssertionError(f"{path} was analysed although the index keeps it")
-
-    monkeypatch.setattr(app_library, "process_recording", refuse)
-    warm = await _load(folder)
+    warm = await _load(folder)  # (still refused: read back from the index)
     assert warm == cold

@@ -12,7 +12,7 @@ through it; `osteomonitor analyze FILE` always analyses afresh.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -131,6 +131,79 @@ def indexed_meta(path: Path) -> SessionMeta:
         return reader.meta
 
 
+def _analyse_and_keep(path: str) -> str | None:
+    """In a worker process: analyse one recording into its folder's index; the error
+    text when it cannot be analysed (picklable both ways)."""
+    from osteomonitor.errors import OsteomonitorError
+
+    try:
+        indexed_analysis(Path(path))
+    except OsteomonitorError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug must not take the library down
+        return f"analysis failed ({type(exc).__name__}: {exc})"
+    return None
+
+
+def analyse_new(
+    paths: list[Path], cancelled: Callable[[], bool] = lambda: False
+) -> Iterator[tuple[Path, str | None]]:
+    """Analyse recordings the index does not keep in a separate process (so the analysis
+    never holds the interface's interpreter lock), keeping each result in the folder's
+    index; yields (path, error text or None) as each finishes.
+
+    The process is `python -m osteomonitor.app.library PATH…` (no terminal, one line per
+    file on a pipe). A file it did not report (it could not start, or died) is yielded
+    with no error: the caller's own `indexed_analysis` then analyses it in-process.
+
+    Args:
+        paths: recordings to analyse.
+        cancelled: polled between results; True stops the process.
+    """
+    import subprocess
+    import sys
+
+    if not paths:
+        return
+    reported: set[int] = set()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "osteomonitor.app.library", *map(str, paths)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            close_fds=True,
+        )
+    except OSError:
+        proc = None
+    if proc is not None and proc.stdout is not None:
+        try:
+            for line in proc.stdout:
+                if cancelled():
+                    return
+                index, _, error = line.rstrip("\n").partition("\t")
+                if index.isdigit() and int(index) < len(paths):
+                    reported.add(int(index))
+                    yield paths[int(index)], error or None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    for k, path in enumerate(paths):
+        if k not in reported and not cancelled():
+            yield path, None
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m osteomonitor.app.library PATH…`: analyse each file into its folder's
+    index; prints "k<TAB>error text" (empty when fine) per file as it finishes."""
+    for k, path in enumerate(argv):
+        error = _analyse_and_keep(path) or ""
+        print(f"{k}\t{' '.join(error.split())}", flush=True)
+    return 0
+
+
 def patient_recordings(folder: Path, patient: str) -> tuple[list[Path], list[tuple[Path, str]]]:
     """A patient's readable recordings below `folder` (from the index), and the files
     that could not be read with why.
@@ -158,6 +231,7 @@ def library_rows(
 
 __all__ = [
     "ANALYSIS_VERSION",
+    "analyse_new",
     "indexed_analysis",
     "indexed_meta",
     "iter_recording_files",
@@ -166,3 +240,9 @@ __all__ = [
     "patient_recordings",
     "rx_key",
 ]
+
+
+if __name__ == "__main__":  # pragma: no cover - run by `analyse_new` in a subprocess
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

@@ -206,7 +206,18 @@ class LibraryIndex:
             }
             self._mirror[(version, rx_key)] = mirror
         hit = mirror.get(name)
-        return (hit[1], hit[2]) if hit is not None and hit[0] == ident else None
+        if hit is None or hit[0] != ident:  # kept since (by another process)?
+            rows = self._run(
+                "SELECT size, mtime_ns, inode, meta, summary FROM analysis "
+                "WHERE name = ? AND version = ? AND rx_key = ?",
+                (name, version, rx_key),
+            )
+            if not rows:
+                return None
+            z, m, i, mt, sm = rows[0]
+            hit = (FileIdentity(int(z), int(m), int(i)), str(mt), str(sm))  # type: ignore[call-overload]
+            mirror[name] = hit
+        return (hit[1], hit[2]) if hit[0] == ident else None
 
     def meta(self, name: str, ident: FileIdentity) -> str | None:
         """The metadata JSON of any kept analysis of this file version, or None."""

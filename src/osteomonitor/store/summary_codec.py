@@ -89,8 +89,13 @@ def _check(kind: type | tuple[type, ...], what: str) -> Decoder:
     return dec
 
 
+_NUMBER = (int, float)
+
+
 def _float(value: object) -> object:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value.__class__ is float:
+        return value
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise ValueError("expected a number")
     return float(value)
 

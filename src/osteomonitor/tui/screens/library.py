@@ -114,13 +114,13 @@ Sessions from simulated wearables are marked (sim).
 
     @work(thread=True, exclusive=True, group="library-load")
     def _load_library(self) -> None:
-        """The loading path: rows from the folder's index, then every recording's review
-        (kept analyses from the index, new files analysed here), posted in batches."""
+        """The loading path: rows and kept reviews from the folder's index, then the new
+        files analysed in a worker process, posted in batches with progress."""
         import time
 
         from textual.worker import get_current_worker
 
-        from osteomonitor.app.library import library_rows
+        from osteomonitor.app.library import analyse_new, library_rows
 
         worker = get_current_worker()
 
@@ -134,32 +134,35 @@ Sessions from simulated wearables are marked (sim).
         )
         paths = [i.path for i in infos if i.error is None]
         # Reviews kept in memory or in the index go out with the rows (added whole, never
-        # updated cell by cell) up to the first file that needs an analysis. DataTable
-        # re-measures every row after each change, so rows are added in one go.
+        # updated cell by cell: DataTable re-measures every row after each change).
         first: list[SessionReview] = []
-        while len(first) < len(paths):
+        new: list[Path] = []
+        for path in paths:
             if worker.is_cancelled:
                 return
-            kept = self.cache.kept(paths[len(first)])
+            kept = self.cache.kept(path)
             if kept is None:
-                break
-            first.append(kept)
+                new.append(path)
+            else:
+                first.append(kept)
         self.post_message(LibraryListed(infos, tuple(first)))
+        # New files: analysed in a separate process (never holding this interpreter's
+        # lock), kept in the index, then read back here.
         batch: list[SessionReview] = []
         last = time.monotonic()
-        for k in range(len(first) + 1, len(paths) + 1):
-            if worker.is_cancelled:
-                return
-            batch.append(self.cache.review(paths[k - 1]))  # kept in the index, else analysed
+        stream = analyse_new(new, cancelled=lambda: worker.is_cancelled)
+        for done, (path, error) in enumerate(stream, start=1):
+            if error is None:
+                batch.append(self.cache.review(path))  # kept in the index by the worker
+            else:
+                batch.append(SessionReview(path, error=error))
             now = time.monotonic()
-            if now - last >= POST_EVERY_S or k == len(paths):
+            if now - last >= POST_EVERY_S or done == len(new):
                 self.post_message(SessionsReviewed(tuple(batch)))
-                done = k == len(paths)
-                self.post_message(
-                    LibraryProgress("" if done else f"analysing: {k} of {len(paths)}")
-                )
+                text = f"analysing new recordings: {done} of {len(new)}"
+                self.post_message(LibraryProgress("" if done == len(new) else text))
                 batch, last = [], now
-        if len(first) == len(paths):
+        if not new:
             self.post_message(LibraryProgress(""))
 
     def on_library_listed(self, message: LibraryListed) -> None:
