@@ -8,6 +8,8 @@ headless ones never load textual.
 
 User mistakes raise `OsteomonitorError`; `main` prints its message on one line
 (prefixed "osteomonitor: error:") and exits with its `exit_code`, never a traceback.
+Commands quoted in messages ('osteomonitor scan') are spelled the way the person ran
+the program (`osteomonitor.invocation`), so a hint pastes as it is.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.scan",
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.analyze",
+    "osteomonitor.cli.patient",
     "osteomonitor.cli.prescription",
+    "osteomonitor.cli.config",
     "osteomonitor.cli.imports",
 )
 
@@ -73,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return int(func(args) or 0)
     except OsteomonitorError as exc:
+        from osteomonitor.invocation import in_hints
         from osteomonitor.pseudonym import printable
 
-        print(f"osteomonitor: error: {printable(exc)}", file=sys.stderr)
+        print(f"osteomonitor: error: {in_hints(printable(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("osteomonitor: interrupted", file=sys.stderr)
