@@ -14,7 +14,7 @@ RR, the demo prescription's snapshot), one a day.
   opened again: they are analysed in the worker while the status line shows progress.
 
 Run: `.venv/bin/python bench/bench_library.py` (first run writes the libraries and
-analyses them cold: a few minutes); `--smoke` uses 20 recordings and takes seconds.
+analyses them cold: a few minutes); `--smoke` uses 10 recordings and takes seconds.
 """
 
 from __future__ import annotations
@@ -181,8 +181,8 @@ async def _review(folder: Path, add: int = 0) -> dict[str, object]:
 
 
 def run(smoke: bool = False) -> list[Row]:
-    """Measure; smoke: 20-recording libraries."""
-    n_week, n_lib = (20, 20) if smoke else (200, 1000)
+    """Measure; smoke: 10-recording libraries."""
+    n_week, n_lib = (10, 10) if smoke else (200, 1000)
     rows: list[Row] = []
     week_dir = _library(f"library-{n_week}", n_week, 1)
     (week_dir / INDEX).unlink(missing_ok=True)
@@ -240,7 +240,7 @@ def run(smoke: bool = False) -> list[Row]:
             f"({warm['ticks']} ticks)",
         )
     )
-    extra = 5 if smoke else 20
+    extra = 3 if smoke else 20
     try:
         fresh = asyncio.run(_review(lib, add=extra))
     finally:
