@@ -29,6 +29,7 @@ margin) doubles the margin and rebuilds the track once from its notifications.
 from __future__ import annotations
 
 import copy
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -110,17 +111,17 @@ class HeartTrack:
     def __init__(self, earliest_s: float, margin_s: float = LAYBACK_MARGIN_S) -> None:
         self.earliest_s = earliest_s
         self.margin_s = margin_s
-        # raw notifications (for the exact batch build and a rebuild)
-        self.t_s: list[float] = []
-        self.bpm: list[float] = []
-        self.contact: list[int] = []
+        # raw notifications (for the exact batch build and a rebuild); compact columns
+        self.t_s: array[float] = array("d")
+        self.bpm: array[float] = array("d")
+        self.contact: array[int] = array("b")
         self.rr: list[tuple[int, ...]] = []
         self._reset()
 
     def _reset(self) -> None:
         self._corr = RrCorrector()
-        self._beat_t: list[float] = []  # beats laid so far, s
-        self._beat_rr: list[float] = []  # their intervals, ms
+        self._beat_t: array[float] = array("d")  # beats laid so far, s
+        self._beat_rr: array[float] = array("d")  # their intervals, ms
         self._final = 0  # beats whose artifact kind is final
         self._art_final = 0
         self._pend_beats: list[tuple[float, float]] = []  # final kept beats not frozen
