@@ -51,6 +51,7 @@ async def test_new_files_are_analysed_with_progress_then_read_from_the_index(
     folder.mkdir(mode=0o700)
     for p in sorted(RECORDINGS.glob("demo-*.omrec")):
         shutil.copy2(p, folder / p.name)
+
     def refuse(path: Path, prescription: object = None) -> object:
         raise AssertionError(f"{path} was analysed in the interface's process")
 
