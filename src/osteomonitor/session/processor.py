@@ -35,6 +35,7 @@ from osteomonitor.model import (
     EventKind,
     GaitSummary,
     HrSample,
+    Impact,
     ImpactSummary,
     Jump,
     Packet,
