@@ -71,7 +71,7 @@ def encode(obj: object) -> str:
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:  # type: ignore[explicit-any]
+def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
@@ -107,7 +107,7 @@ def _mapping(value: object) -> object:
 
 
 @cache
-def _decoder(hint: Any) -> Decoder:  # type: ignore[explicit-any]
+def _decoder(hint: Any) -> Decoder:
     """A function that checks and converts JSON data into `hint` (built once per type)."""
     if hint == _PAIRS:
         return _unpack_pairs
@@ -174,7 +174,7 @@ def decode(cls: type[T], text: str) -> T:
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON: {exc}") from exc
     try:
-        out = _decoder(cls)(data)
+        out = _decoder(typing.cast(Any, cls))(data)
     except TypeError as exc:  # a dataclass refused its arguments
         raise ValueError(str(exc)) from exc
     return out  # type: ignore[return-value]
