@@ -87,15 +87,3 @@ def test_damaged_session_batch_equals_streaming(tmp_path: Path) -> None:
     s = _same(dst)
     assert s.decode_errors >= 1
     assert sum(f.frames for f in s.set_aside) >= 1
-
-
-def test_batch_chunk_size_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Long segments reach the detectors in `BATCH_CHUNK` pieces; any size gives the same."""
-    from osteomonitor.session import batch
-
-    path = tmp_path / "h10.omrec"
-    h10_recording(path, 0.05, seed=5)
-    whole = process_recording_batch(path)[1].summary()
-    monkeypatch.setattr(batch, "BATCH_CHUNK", 977)  # odd-sized pieces of ~5 s
-    assert process_recording_batch(path)[1].summary() == whole
-    assert _same(path) == whole

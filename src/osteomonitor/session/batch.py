@@ -10,10 +10,9 @@ compares every summary field), with the work done as array operations:
 3. each device's packets decoded at once (`devices.batch.decode_device`: joined PMD
    frames, timestamps and the clock fit as arrays);
 4. each device's accelerometer split into analysis segments by the live rule (a pause
-   over `ACC_GAP_S` or a rate change) and each segment analysed whole
-   (`BatchAccTrack`): ‖a‖ once, jumps, one impact-peak search (steps are its peaks
-   under a wider window), falls and posture;
-5. heart rate handed over as the per-notification arrays the live processor keeps.
+   over `ACC_GAP_S` or a rate change), each segment handed to the processor's own
+   `AccTrack` as one block (analysed in one pass: the detectors are chunking-invariant);
+5. every HR value handed to the processor's HR bookkeeping in arrival order.
 
 The batch processor raises no live safety alerts (a review judges the summary with
 `prescription.evaluate_session`); everything in `SessionSummary` is the same.
@@ -28,17 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from osteomonitor.analysis.heart_rate import CONTACT_LOST, CONTACT_OK, CONTACT_UNSUPPORTED
-from osteomonitor.analysis.impacts import ImpactCounter, wider_peaks
-from osteomonitor.analysis.jumps import JumpDetector
-from osteomonitor.analysis.signal import magnitude
-from osteomonitor.analysis.steps import STEP_MERGE_S, STEP_MIN_PEAK_G, StepCounter
-from osteomonitor.analysis.thresholds import IMPACT_MERGE_S, IMPACT_MIN_PEAK_G
 from osteomonitor.devices.batch import DeviceOut, decode_device
 from osteomonitor.devices.plausibility import SetAside
 from osteomonitor.errors import CorruptRecording
-from osteomonitor.model import NS_PER_S, Event, HrSample, SessionMeta
-from osteomonitor.session.acc_track import ACC_GAP_S, AccTrack
+from osteomonitor.model import NS_PER_S, AccBlock, Event, SessionMeta
+from osteomonitor.session.acc_track import ACC_GAP_S
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,12 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     IntArray = npt.NDArray[np.int64]
     FloatArray = npt.NDArray[np.float64]
-
-
-#: Samples handed to the detectors at a time (≈ 11 min at 200 Hz). The detectors give
-#: the same answer for any chunking; pieces that stay in the CPU's cache make a 3-hour
-#: segment cost 3 one-hour ones instead of 4-5.
-BATCH_CHUNK = 1 << 17
 
 
 def process_recording_batch(
@@ -145,7 +132,7 @@ def feed_columns(
     for key in proc._order:
         out = outs.get(key)
         if out is not None and out.acc.order:
-            proc._acc[key] = _acc_track(proc, key, out)
+            _acc_into(proc, key, out)
 
 
 def _gate(
@@ -192,25 +179,19 @@ def _gate(
 
 
 def _heart_into(proc: SessionProcessor, outs: dict[str, DeviceOut]) -> None:
-    """The HR notifications of the first device that reported one (live's rule)."""
-    firsts = [(out.hr[0][0], dev) for dev, out in outs.items() if out.hr]
-    if not firsts:
-        return
-    dev = min(firsts)[1]
-    proc._hr_device = dev
-    samples: list[HrSample] = [s for _, s in sorted(outs[dev].hr, key=lambda o: o[0])]
-    proc._hr_t = [s.t_ns for s in samples]
-    proc._hr_bpm = [float(s.hr_bpm) for s in samples]
-    proc._hr_contact = [
-        CONTACT_UNSUPPORTED
-        if not s.contact_supported
-        else (CONTACT_OK if s.contact else CONTACT_LOST)
-        for s in samples
-    ]
-    proc._rr = [tuple(s.rr_1024) for s in samples]
+    """Every HR value, in arrival order across devices, through the processor's own
+    HR bookkeeping (it keeps the first device that reports)."""
+    values = sorted(
+        ((order, dev, s) for dev, out in outs.items() for order, s in out.hr),
+        key=lambda v: v[0],
+    )
+    for _, dev, s in values:
+        proc._on_hr(dev, s)
 
 
-def _acc_track(proc: SessionProcessor, key: str, out: DeviceOut) -> AccTrack:
+def _acc_into(proc: SessionProcessor, key: str, out: DeviceOut) -> None:
+    """A device's frames, split into analysis segments by the live rule, each handed to
+    the processor's `AccTrack` as one block (it analyses a block that long at once)."""
     acc = out.acc
     order = np.concatenate(acc.order)
     by = np.argsort(order, kind="stable")
@@ -224,8 +205,6 @@ def _acc_track(proc: SessionProcessor, key: str, out: DeviceOut) -> AccTrack:
         rows = np.split(samples, np.cumsum(counts)[:-1])
         samples = np.concatenate([rows[i] for i in by.tolist()])
         counts = counts[by]
-    start = int(proc._start_ns) if proc._start_ns is not None else int(first[0])
-    track = BatchAccTrack(key, proc._placements.get(key, "chest"), start)
     # a new segment: a pause over ACC_GAP_S (+ one period) or a rate change
     new = np.ones(first.size, dtype=bool)
     new[1:] = (first[1:] - last[:-1] > ACC_GAP_S * NS_PER_S + NS_PER_S / fs[1:]) | (
@@ -234,55 +213,7 @@ def _acc_track(proc: SessionProcessor, key: str, out: DeviceOut) -> AccTrack:
     heads = [*np.flatnonzero(new).tolist(), first.size]
     row = np.concatenate(([0], np.cumsum(counts)))
     for a, b in itertools.pairwise(heads):
-        track.add_segment(
-            int(first[a]), int(last[b - 1]), samples[row[a] : row[b]], float(fs[a]),
-            float(rng[a]),
-        )  # fmt: skip
-    return track
-
-
-class BatchAccTrack(AccTrack):
-    """An `AccTrack` fed whole segments: each analysed in one pass (in `BATCH_CHUNK`
-    pieces), with ‖a‖ computed once and one impact-peak search for impacts and steps."""
-
-    def add_segment(
-        self, first_ns: int, last_ns: int, acc: FloatArray, fs_hz: float, range_g: float
-    ) -> None:
-        """Analyse one whole segment (host times of its first and last sample, ns)."""
-        self.fs_hz, self.range_g = fs_hz, range_g
-        self._seg_t0_ns = first_ns
-        t0_s = (first_ns - self.origin_ns) / NS_PER_S
-        mag = magnitude(acc)
-        jd = JumpDetector(fs_hz, range_g)
-        ic = ImpactCounter(fs_hz, range_g)
-        jumps, peaks = [], []
-        if self.trunk is not None:
-            self.trunk.start(fs_hz, t0_s)
-        for k in range(0, max(1, acc.shape[0]), BATCH_CHUNK):  # cache-sized pieces
-            a, m = acc[k : k + BATCH_CHUNK], mag[k : k + BATCH_CHUNK]
-            jumps += jd.feed(a, mag=m)
-            peaks += ic.feed(a, mag=m)
-            if self.trunk is not None:
-                self.trunk.feed(a, m)
-        self.jumps.extend(self._shift_jumps(jumps + jd.flush()))
-        peaks += ic.flush()
-        self.peaks.extend(self._shift_peaks(peaks))
-        sc = StepCounter(fs_hz)
-        r_step = max(1, round(STEP_MERGE_S * fs_hz))
-        if STEP_MIN_PEAK_G >= IMPACT_MIN_PEAK_G and r_step >= max(1, round(IMPACT_MERGE_S * fs_hz)):
-            idx = np.rint(np.array([p.t_s for p in peaks]) * fs_hz).astype(np.intp)
-            step_idx = wider_peaks(mag, idx, STEP_MIN_PEAK_G, r_step)
-            times = sc.feed_peak_times((step_idx / fs_hz).tolist())
-            sc.end()
-        else:  # thresholds that break the subset rule: a second search
-            times = sc.feed(acc) + sc.flush()
-        self.step_times_s.extend(self._shift_times(times))
-        r = sc.result()
-        w, wc = self._closed_walking
-        self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
-        r_n, r_s = self._closed_running
-        self._closed_running = (r_n + jd.running_strides, r_s + jd.running_s)
-        self.covered_ns += last_ns - first_ns
-        if self.trunk is not None:
-            self.trunk.end()
-        self._last_ns = self.analysed_until_ns = last_ns
+        n = int(row[b] - row[a])
+        t = np.full(n, int(first[a]), dtype=np.int64)  # the track reads the first and last
+        t[-1] = int(last[b - 1])
+        proc._on_acc(AccBlock(key, t, samples[row[a] : row[b]], float(fs[a]), float(rng[a])))
