@@ -36,9 +36,12 @@ class ThrottledPlot(PlotextPlot):
         self._last_draw = -1e9
         self._pending: Timer | None = None
 
-    def set_data(self, data: Any, *, now: bool = False) -> None:
-        """Remember `data` and redraw when the rate limit allows (or `now`)."""
+    def set_data(self, data: Any, *, now: bool = False, draw: bool = True) -> None:
+        """Remember `data` and redraw when the rate limit allows (or `now`); with
+        `draw=False` (the plot is hidden) only remember it."""
         self._data = data
+        if not draw:
+            return
         elapsed = time.monotonic() - self._last_draw
         if now or elapsed >= self.min_interval_s:
             self._redraw()
