@@ -126,6 +126,8 @@ async def test_staff_view_lists_alerts_and_no_failure_on_an_impact_day() -> None
         await pilot.pause(0.3)
         log = text_of(screen.query_one(EventLog))
         assert "ALERT" in log, log
+        state = screen.last_state
+        assert len(state.jump_peaks_g) == state.jumps > 0  # every jump, not the last few
         band = text_of(screen.query_one("#band-target"))
         assert band == "not prescribed today"
         assert not screen.query_one("#band-progress").display
