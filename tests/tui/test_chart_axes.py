@@ -3,6 +3,7 @@ steps, round value ticks, whole-number counts, jumps apart from steps."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import pytest
@@ -26,7 +27,7 @@ def test_time_ticks_are_clock_times_on_round_steps() -> None:
 def test_value_ticks_are_round(lo: float, span: float) -> None:
     ticks = value_ticks(lo, lo + span)
     assert 1 <= len(ticks) <= 6
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(steps) <= 1
     for t in ticks:
         assert lo - 1e-9 <= t <= lo + span + 1e-9

@@ -142,3 +142,36 @@ async def test_the_plan_shows_now_and_every_step(size: tuple[int, int]) -> None:
         for step in screen.targets.plan:
             assert step.title in steps
         assert "Session 2:" in text_of(screen.query_one("#pv-now"))
+
+
+async def test_a_stretch_hold_and_the_plan_on_the_patient_view() -> None:
+    """A flexibility day: the plan lists the stretches; a running hold takes the
+    exercise panel with its timer; the finished hold counts in the plan."""
+    import dataclasses
+
+    from rx_builders import make_rx
+
+    from osteomonitor.model import NS_PER_S
+
+    rx = make_rx("acsm-osteoporosis")
+    clock_ns = [1_000 * NS_PER_S]
+    feed = ReplayFeed(IMPACT, speed=1.0, prescription=rx, rehearsal=True)
+    meta = dataclasses.replace(feed.open(), kind="flexibility")
+    targets = session_targets(rx, meta)
+    assert [s.kind for s in targets.plan] == ["warmup", "stretch", "cooldown"]
+    app = OsteomonitorApp(lambda: LiveScreen(feed, targets=targets, clock_ns=lambda: clock_ns[0]))
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LiveScreen)
+        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        big = screen.query_one("#pv-ex-big", BigDigits)
+        await pilot.press("h", *"calf", "enter")
+        clock_ns[0] += 12 * NS_PER_S
+        await wait_for(pilot, lambda: big.value == "0:12", what="the hold timer")
+        title = str(screen.query_one("#pv-exercise").border_title)
+        assert "CALF" in title
+        clock_ns[0] += 8 * NS_PER_S
+        await pilot.press("h")
+        steps = screen.query_one("#pv-now")
+        await wait_for(pilot, lambda: "1 of 2 holds" in text_of(steps), what="the hold in the plan")
+        assert big.value == "1"

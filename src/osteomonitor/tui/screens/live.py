@@ -56,7 +56,7 @@ from osteomonitor.tui.views.dashboard import (
     posture_line,
 )
 from osteomonitor.tui.views.display import plain
-from osteomonitor.tui.views.patient import exercise_text, heart_text, plan_text
+from osteomonitor.tui.views.patient import exercise_text, heart_text, hold_text, plan_text
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
@@ -228,9 +228,17 @@ times them against your plan.
         t = self.targets
         status = plan_status(t.plan, plan_facts(state, start_ns))
         series = heart_series(state, t)
+        hold = self.holds.running
+        exercise = (
+            hold_text(
+                hold.exercise, (self.clock_ns() - hold.start_ns) / NS_PER_S, t.hold_plan.hold_s
+            )
+            if hold is not None
+            else exercise_text(t.plan, status, state, t.jumps, state.elapsed_s)
+        )
         self.query_one(PatientView).show(
             heart_text(state, coaching, series.band_bpm, t.hr_ceiling_bpm),
-            exercise_text(t.plan, status, state, t.jumps, state.elapsed_s),
+            exercise,
             plan_text(t.plan, status, coaching, state.elapsed_s, t.kind),
         )
 
@@ -407,6 +415,7 @@ times them against your plan.
     def _refresh_clock(self) -> None:
         if self.last_state is not None:
             self._show_clock(self.last_state, self._cadence_spm)
+            self._refresh_alerts()  # the coaching and the patient view (a hold began/ended)
 
     def action_set_done(self) -> None:
         def done(entry: SetEntry | None) -> None:

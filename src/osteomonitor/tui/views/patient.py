@@ -123,7 +123,7 @@ def exercise_text(
             step.title.upper(),
             clock_text(done),
             f"of {clock_text(step.amount)}{mark}",
-            step.target if step.kind == "aerobic" else "",
+            "time in your heart-rate band" if step.kind == "aerobic" else "",
             complete,
         )
     unit = "sets" if step.kind == "sets" else "holds"
@@ -174,3 +174,17 @@ def plan_text(
     nxt = plan[status.index + 1] if status.index + 1 < len(plan) else None
     next_line = rest + (f"Next: {nxt.title} ({nxt.target})" if nxt else "Next: done for today")
     return PlanText(now_line, next_line, steps)
+
+
+def hold_text(exercise: str, held_s: float, hold_s: tuple[float, float]) -> ExerciseText:
+    """The exercise panel while a stretch hold runs: its timer against the plan's hold."""
+    lo, hi = hold_s
+    done = held_s >= lo
+    mark = f"  {STEP_MARKS['done']} long enough" if done else ""
+    return ExerciseText(
+        f"STRETCH: {exercise.upper()}",
+        clock_text(held_s),
+        f"hold {lo:.0f}-{hi:.0f} s{mark}",
+        "press h to end the hold",
+        done,
+    )
