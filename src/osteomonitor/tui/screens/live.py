@@ -1,7 +1,10 @@
 """The live session screen, readable at arm's length in the middle of an exercise.
 
-Large numbers (heart rate, jumps, time in band, session clock), the target next to
-each, an alert banner that cannot be missed, and a strip with every device's link.
+Two views over one alert banner that cannot be missed: the patient view (the default;
+`widgets.patient_view`: heart rate in 8-row digits with its state in words and a
+symbol, today's exercise against its target, the session clock and today's plan) and,
+one key away (v), the staff view (`widgets.staff_view`: tiles, charts, every device's
+link and packets, the events and alerts).
 Keys log what the sensors cannot see: effort (RPE, on the prescription's scale), pain,
 a marker, balance blocks, stretch holds and finished resistance sets. A suspected fall
 asks at once "are you all right?" and records the question and the answer; a spinal
@@ -19,12 +22,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from osteomonitor.app.coaching import Coaching, StretchHolds, coach, live_facts
-from osteomonitor.app.plan import plan_facts, plan_status
 from osteomonitor.model import NS_PER_S, Event, EventKind
 from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
@@ -56,7 +57,7 @@ from osteomonitor.tui.views.dashboard import (
     posture_line,
 )
 from osteomonitor.tui.views.display import plain
-from osteomonitor.tui.views.patient import exercise_text, heart_text, hold_text, plan_text
+from osteomonitor.tui.views.patient import patient_texts
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
@@ -67,6 +68,7 @@ from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
 from osteomonitor.tui.widgets.jump_tile import JumpTile
 from osteomonitor.tui.widgets.patient_view import PatientView
 from osteomonitor.tui.widgets.session_clock import SessionClock
+from osteomonitor.tui.widgets.staff_view import StaffView
 
 #: The question after a suspected fall (the fall alert's patient message, issue 14).
 FALL_QUESTION = "Possible fall: are you all right?"
@@ -166,22 +168,7 @@ times them against your plan.
         yield AlertBanner(id="alert-banner")
         yield Label(self.targets.spinal_restriction or "", id="spinal-restriction")
         yield PatientView(id="patient-view")
-        with Vertical(id="staff-view"):
-            with Horizontal(id="tiles"):
-                yield HeartTile(classes="tile")
-                yield BandTimeTile(classes="tile")
-                yield JumpTile(classes="tile")
-                yield SessionClock(classes="tile")
-            with Horizontal(id="charts"):
-                yield HeartRateChart(id="hr-chart")
-                yield ImpactHistogram(id="impact-histogram")
-            with Horizontal(id="bottom"):
-                with Vertical(id="devices-box"):
-                    yield Label("DEVICES", classes="tile-title")
-                    yield DeviceStrip(id="device-strip")
-                with Vertical(id="events-box"):
-                    yield Label("EVENTS", classes="tile-title")
-                    yield EventLog(id="event-log")
+        yield StaffView(id="staff-view")
         yield Footer(compact=True)
 
     def compose_controls(self) -> ComposeResult:
@@ -225,21 +212,12 @@ times them against your plan.
 
     def _show_patient(self, state: Any, coaching: Coaching, start_ns: int | None) -> None:
         """The patient view from a snapshot and the coaching the staff tiles show too."""
-        t = self.targets
-        status = plan_status(t.plan, plan_facts(state, start_ns))
-        series = heart_series(state, t)
         hold = self.holds.running
-        exercise = (
-            hold_text(
-                hold.exercise, (self.clock_ns() - hold.start_ns) / NS_PER_S, t.hold_plan.hold_s
-            )
-            if hold is not None
-            else exercise_text(t.plan, status, state, t.jumps, state.elapsed_s)
+        held = (
+            None if hold is None else (hold.exercise, (self.clock_ns() - hold.start_ns) / NS_PER_S)
         )
         self.query_one(PatientView).show(
-            heart_text(state, coaching, series.band_bpm, t.hr_ceiling_bpm),
-            exercise,
-            plan_text(t.plan, status, coaching, state.elapsed_s, t.kind),
+            *patient_texts(state, coaching, self.targets, start_ns, held)
         )
 
     # -- data in --------------------------------------------------------------------

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteomonitor.app.coaching import Coaching
-from osteomonitor.app.plan import PlanStatus, Step, unit_text
+from osteomonitor.app.plan import PlanStatus, Step, plan_facts, plan_status, unit_text
+from osteomonitor.tui.views.dashboard import SessionTargets, heart_series
 from osteomonitor.tui.views.display import NO_VALUE, clock_text
 
 #: A symbol per heart tone (`session.coaching.HR_WORDS` keys): shape carries the state
@@ -187,4 +188,33 @@ def hold_text(exercise: str, held_s: float, hold_s: tuple[float, float]) -> Exer
         f"hold {lo:.0f}-{hi:.0f} s{mark}",
         "press h to end the hold",
         done,
+    )
+
+
+def patient_texts(
+    state: Any,
+    coaching: Coaching,
+    targets: SessionTargets,
+    start_ns: int | None,
+    hold: tuple[str, float] | None = None,
+) -> tuple[HeartText, ExerciseText, PlanText]:
+    """Everything the patient view shows for one snapshot.
+
+    Args:
+        state: the processor's snapshot; coaching: what the hierarchy decided for it.
+        targets: the session's targets and plan.
+        start_ns: host time of the session start, ns (events are timed from it).
+        hold: (exercise, seconds held) of the stretch hold running now, or None.
+    """
+    status = plan_status(targets.plan, plan_facts(state, start_ns))
+    band = heart_series(state, targets).band_bpm
+    exercise = (
+        hold_text(hold[0], hold[1], targets.hold_plan.hold_s)
+        if hold is not None
+        else exercise_text(targets.plan, status, state, targets.jumps, state.elapsed_s)
+    )
+    return (
+        heart_text(state, coaching, band, targets.hr_ceiling_bpm),
+        exercise,
+        plan_text(targets.plan, status, coaching, state.elapsed_s, targets.kind),
     )
