@@ -191,6 +191,18 @@ def hold_text(exercise: str, held_s: float, hold_s: tuple[float, float]) -> Exer
     )
 
 
+def rest_text(plan: Sequence[Step], status: PlanStatus) -> ExerciseText:
+    """The exercise panel during a rest between sets: the countdown and what follows."""
+    step = plan[status.index]
+    progress = unit_text(step, status.done[status.index])
+    return ExerciseText(
+        "REST",
+        clock_text(status.rest_left_s),
+        f"then {step.title.lower()}",
+        f"so far: {progress}" if status.done[status.index] else "",
+    )
+
+
 def patient_texts(
     state: Any,
     coaching: Coaching,
@@ -208,11 +220,12 @@ def patient_texts(
     """
     status = plan_status(targets.plan, plan_facts(state, start_ns))
     band = heart_series(state, targets).band_bpm
-    exercise = (
-        hold_text(hold[0], hold[1], targets.hold_plan.hold_s)
-        if hold is not None
-        else exercise_text(targets.plan, status, state, targets.jumps, state.elapsed_s)
-    )
+    if hold is not None:
+        exercise = hold_text(hold[0], hold[1], targets.hold_plan.hold_s)
+    elif status.rest_left_s is not None and str(coaching.level) != "safety":
+        exercise = rest_text(targets.plan, status)
+    else:
+        exercise = exercise_text(targets.plan, status, state, targets.jumps, state.elapsed_s)
     return (
         heart_text(state, coaching, band, targets.hr_ceiling_bpm),
         exercise,
