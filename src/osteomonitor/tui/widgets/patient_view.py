@@ -56,14 +56,20 @@ class PatientView(Vertical):
         self._set("pv-hr", heart.bpm)
         self._set("pv-hr-words", heart.words)
         self._set("pv-hr-band", heart.band)
-        panel = self.query_one("#pv-heart")
-        for name in HR_WORDS:
-            panel.set_class(name == heart.tone, f"-{name}")
+        old = self._shown.get("tone")
+        if old != heart.tone:  # a class change restyles the panel: only on a change
+            self._shown["tone"] = heart.tone
+            panel = self.query_one("#pv-heart")
+            if old is not None:
+                panel.remove_class(f"-{old}")
+            if heart.tone in HR_WORDS:
+                panel.add_class(f"-{heart.tone}")
         ex = self.query_one("#pv-exercise")
         if self._shown.get("pv-ex-title") != exercise.title:
             self._shown["pv-ex-title"] = exercise.title
             ex.border_title = plain(exercise.title)  # exercise names come from a file
-        ex.set_class(exercise.done, "-done")
+        if ex.has_class("-done") != exercise.done:
+            ex.set_class(exercise.done, "-done")
         self._set("pv-ex-big", exercise.big)
         self._set("pv-ex-target", exercise.target)
         self._set("pv-ex-detail", exercise.detail)
