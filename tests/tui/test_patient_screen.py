@@ -174,4 +174,8 @@ async def test_a_stretch_hold_and_the_plan_on_the_patient_view() -> None:
         await pilot.press("h")
         steps = screen.query_one("#pv-now")
         await wait_for(pilot, lambda: "1 of 2 holds" in text_of(steps), what="the hold in the plan")
-        assert big.value == "1"
+        # then the rest before the next hold counts down in the exercise panel
+        assert str(screen.query_one("#pv-exercise").border_title) == "REST"
+        assert big.value.startswith("0:") and "then stretches" in text_of(
+            screen.query_one("#pv-ex-target")
+        )
