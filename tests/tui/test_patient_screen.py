@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Footer
 from tui_support import ALERTS, IMPACT, wait_for
 
 from osteomonitor.session import recording_prescription
@@ -23,9 +24,16 @@ from osteomonitor.tui.widgets.patient_view import PatientView
 SMALL = (80, 24)
 
 
-def make_app(path: Any = IMPACT, screen: type[LiveScreen] = LiveScreen) -> OsteomonitorApp:
+def make_app(
+    path: Any = IMPACT, screen: type[LiveScreen] = LiveScreen, kind: str | None = None
+) -> OsteomonitorApp:
+    """The screen over a replay of `path` (as a session of `kind` when given)."""
+    import dataclasses
+
     feed = ReplayFeed(path, speed=None, rehearsal=screen is LiveScreen)
     meta = feed.open()
+    if kind is not None:
+        meta = dataclasses.replace(meta, kind=kind)
     targets = session_targets(recording_prescription(meta, path), meta)
     return OsteomonitorApp(lambda: screen(feed, targets=targets))
 
@@ -66,8 +74,21 @@ async def test_patient_view_is_the_default_and_its_digits_are_a_third_of_the_hei
         assert "█" in text_of(hr)
 
 
-async def test_nothing_is_clipped_and_nothing_scrolls_at_80x24() -> None:
-    app = make_app(ALERTS)  # banner with alerts, the back-care line: the fullest screen
+@pytest.mark.parametrize(
+    ("path", "kind", "screen_type"),
+    [
+        (IMPACT, None, LiveScreen),
+        # the banner with alerts and the back-care line: the fullest screen
+        (ALERTS, None, LiveScreen),
+        (ALERTS, None, ReplayScreen),  # plus the replay bar
+        (ALERTS, "mixed", LiveScreen),  # the longest plan
+        (IMPACT, "mixed", LiveScreen),
+    ],
+)
+async def test_nothing_is_clipped_and_nothing_scrolls_at_80x24(
+    path: Any, kind: str | None, screen_type: type[LiveScreen]
+) -> None:
+    app = make_app(path, screen_type, kind)
     async with app.run_test(size=SMALL) as pilot:
         screen = await ended(pilot)
         area = screen.region
@@ -76,14 +97,25 @@ async def test_nothing_is_clipped_and_nothing_scrolls_at_80x24() -> None:
         for w in shown:
             if not all(a.display for a in w.ancestors_with_self if isinstance(a, Widget)):
                 continue
+            if screen_type is ReplayScreen and any(
+                isinstance(a, Footer) for a in w.ancestors_with_self
+            ):
+                # The replay's own keys (pause, speed, seek) are wider than 80 columns;
+                # they belong to the replay screen, not to the patient view.
+                continue
             assert area.contains_region(w.region), f"{w!r} at {w.region} leaves {area}"
             assert not (w.allow_vertical_scroll or w.allow_horizontal_scroll), f"{w!r} scrolls"
         assert not screen.allow_vertical_scroll
         view = screen.query_one(PatientView)
-        for label_id in ("pv-hr-words", "pv-hr-band", "pv-now", "pv-ex-target"):
+        for label_id in ("pv-hr-words", "pv-hr-band", "pv-now", "pv-next", "pv-ex-target"):
             label = view.query_one(f"#{label_id}")
             text = text_of(label).rstrip()
-            assert len(text) <= label.region.width, f"#{label_id} cut: {text!r}"
+            if label.display:
+                assert len(text) <= label.region.width, f"#{label_id} cut: {text!r}"
+        steps = view.query_one("#pv-steps")
+        if steps.display:  # wraps: every line inside the view
+            assert view.region.contains_region(steps.region)
+            assert steps.region.height >= -(-len(text_of(steps)) // steps.region.width)
 
 
 async def test_v_switches_to_the_staff_view_and_back() -> None:

@@ -138,12 +138,13 @@ def exercise_text(
 
 
 def steps_text(plan: Sequence[Step], status: PlanStatus) -> str:
-    """Today's steps in order, each marked done, now or to come, with its target."""
+    """Today's steps in order, each marked done, now or to come (the targets of "now"
+    and "next" are on their own lines)."""
     if not plan:
         return ""
-    return "Today:  " + "   ".join(
+    return "Today: " + "  ".join(
         f"{STEP_MARKS['done' if i < status.index else 'now' if i == status.index else 'todo']}"
-        f" {s.title} ({s.target})"
+        f" {s.title}"
         for i, s in enumerate(plan)
     )
 
@@ -154,12 +155,12 @@ def plan_text(
     """The session clock, "now" and "next" with the rest timer, and the steps in order.
 
     While a safety alert shows (the coaching's safety level) the plan is paused: the
-    "now" line repeats the heart panel's action and no next step is offered.
+    "now" line repeats the heart panel's action; no next step and no steps are shown.
     """
     clock = f"Session {clock_text(elapsed_s)}"
     if str(coaching.level) == "safety":
-        paused = f"{clock}   ■ Plan paused: {coaching.hr_words}"
-        return PlanText(paused, "", steps_text(plan, status))
+        # Only the pause: the banner above may need every row of a small terminal.
+        return PlanText(f"{clock}   ■ Plan paused: {coaching.hr_words}", "", "")
     if not plan:
         what = f"an {kind} session" if kind[:1] in "aeiou" else f"a {kind or 'this'} session"
         return PlanText(f"{clock}   No plan: the prescription sets no steps for {what}.", "", "")

@@ -77,3 +77,4 @@ class PatientView(Vertical):
         self._set("pv-next", plan.next)
         self._set("pv-steps", plan.steps)
         self.query_one("#pv-next").display = bool(plan.next)
+        self.query_one("#pv-steps").display = bool(plan.steps)
