@@ -324,4 +324,5 @@ def unit_text(step: Step, done: float) -> str:
         return f"{done:.0f} of {step.amount:.0f} sets"
     if step.kind == "stretch":
         return f"{done:.0f} of {step.amount:.0f} holds"
-    return f"{clock(done)} of {clock(step.amount)}"
+    # whole seconds elapsed, as the session clock counts them (never ahead of it)
+    return f"{clock(math.floor(done))} of {clock(step.amount)}"
