@@ -110,7 +110,8 @@ limit, or data too poor to judge), one line per alert, the most urgent first; pr
 to acknowledge it. While an alert shows, nothing on the screen asks for more effort.
 After a possible fall you are asked whether you are all right: f "I'm fine", h "I need
 help". Press h to start and end a stretch hold, b for a balance block: the clock tile
-times them against your plan.
+times them against your plan. s records a finished strength set (exercise, reps, kg), r
+your effort, p pain, m a marker; a acknowledges the alerts showing.
 """
     # Short descriptions: every key fits the footer of an 80-column terminal (the marker
     # key is listed in the help only).
