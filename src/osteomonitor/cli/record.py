@@ -96,7 +96,11 @@ def register(sub: Any) -> None:
         help=f"session kind: {', '.join(k.value for k in SessionKind)} (default impact)",
     )
     p.add_argument(
-        "--prescription", type=Path, metavar="FILE", help="the patient's prescription (.toml)"
+        "--prescription",
+        type=Path,
+        metavar="FILE",
+        help="the patient's prescription (.toml); default: the one in force today in the "
+        "patient's record (osteomonitor patient show P07)",
     )
     p.add_argument(
         "-o",
@@ -123,9 +127,15 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _read_prescription(path: Path | None) -> str | None:
+def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str]:
+    """The prescription's text and a line saying where it came from: the file given, else
+    the one in force today in the patient's record (or why there is none). The line is
+    printed once the recording has started, so a usage error stays one line."""
     if path is None:
-        return None
+        from osteomonitor.app.patients import session_prescription
+
+        found, note = session_prescription(patient)
+        return (found.text if found is not None else None), note
     from osteomonitor.errors import PrescriptionError
 
     try:
@@ -135,7 +145,7 @@ def _read_prescription(path: Path | None) -> str | None:
     from osteomonitor.prescription import load_prescription
 
     load_prescription(path)  # validates; raises PrescriptionError naming the key
-    return text
+    return text, ""
 
 
 def _record(args: argparse.Namespace) -> int:
@@ -152,7 +162,7 @@ def _record(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be > 0 seconds")
     specs = [parse_device(d, args.rate, args.range) for d in args.device]
-    prescription = _read_prescription(args.prescription)
+    prescription, args.prescription_note = _read_prescription(args.prescription, args.patient)
     return asyncio.run(_main(args, specs, kind, prescription))
 
 
@@ -231,6 +241,8 @@ async def _collect(
     async with recording_collector(specs, output=output, meta=meta, stack=stack) as collector:
         started.set()
         print(f"recording to {output}", file=sys.stderr)
+        if getattr(args, "prescription_note", ""):
+            print(f"  {args.prescription_note}", file=sys.stderr)
         for d in collector.status().devices:
             print(f"  {d.key}: {d.name} [{d.address}] profile {d.profile}", file=sys.stderr)
         last_log = time.monotonic()
