@@ -55,3 +55,16 @@ def test_jumps_are_drawn_apart_from_steps() -> None:
     assert bands.other_count == 808 - 4
     summary_only = impact_bands(walking)  # review screens: every impact, as before
     assert summary_only.counts == walking.band_counts and summary_only.other_count is None
+
+
+def test_plotext_removes_duplicates_in_a_stable_order() -> None:
+    """Overlapping tick labels and points are drawn the same in every process (plotext's
+    own set() made the winner depend on PYTHONHASHSEED)."""
+    import plotext._utility as plotext_utility
+
+    import osteomonitor.tui.widgets.throttled_plot  # noqa: F401  (installs the fix)
+
+    data = [(2.0, "4"), (1.0, "2"), (2.0, "4"), (0.0, "0")]
+    assert plotext_utility.no_duplicates(data) == [(2.0, "4"), (1.0, "2"), (0.0, "0")]
+    ticks, labels = plotext_utility.brush([2.0, 1.0, 0.0], ["4", "2", "0"])
+    assert list(labels) == ["4", "2", "0"]

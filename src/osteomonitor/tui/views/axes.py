@@ -10,6 +10,10 @@ import math
 
 from osteomonitor.timefmt import nice_step
 
+#: The marker of a chart's guide lines (band, ceiling, thresholds): a thin line, so the
+#: data drawn over it stays readable.
+GUIDE = "─"
+
 #: Value steps a person reads at a glance (times a power of ten).
 ROUND_STEPS = (1.0, 2.0, 2.5, 5.0)
 

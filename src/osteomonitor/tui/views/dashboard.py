@@ -179,16 +179,19 @@ def impact_bands(state: Any) -> ImpactBands:
     (steps, walking), which are only counted.
 
     Args:
-        state: a `SessionState` (its impacts and `jump_peaks_g`), or an
-            `ImpactSummary` alone (then every impact is drawn, as before jumps were
-            told apart).
+        state: a `SessionState` (its impacts and `jump_peaks_g`), a `SessionSummary`
+            (its impacts and jumps), or an `ImpactSummary` alone (then every impact is
+            drawn, as before jumps were told apart).
     """
     impacts = getattr(state, "impacts", state)
     edges = tuple(impacts.band_edges_g)
-    if not hasattr(state, "jump_peaks_g"):
+    peaks = getattr(state, "jump_peaks_g", None)
+    if peaks is None and isinstance(getattr(state, "jumps", None), tuple):
+        peaks = tuple(float(j.peak_g) for j in state.jumps)
+    if peaks is None:
         return ImpactBands(edges, tuple(impacts.band_counts), OSTEOGENIC_G)
     jumps = [0] * len(edges)
-    for peak in state.jump_peaks_g:
+    for peak in peaks:
         i = bisect.bisect_right(edges, peak) - 1
         if i >= 0:
             jumps[i] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from osteomonitor.tui.views.axes import time_ticks, value_label, value_ticks
+from osteomonitor.tui.views.axes import GUIDE, time_ticks, value_label, value_ticks
 from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
 
 #: More points than this are thinned to a min/max envelope before drawing: a
@@ -80,16 +80,18 @@ class HeartRateChart(ThrottledPlot):
         x0, x1 = xs[0], max(xs[-1], xs[0] + MIN_SPAN_S)
         lows, highs = [*ys], [*ys]
         for edge in data.zone_edges_bpm:
-            plt.plot([x0, x1], [edge, edge], color="gray")
+            plt.plot([x0, x1], [edge, edge], marker=GUIDE, color="gray")
         if data.band_bpm is not None:
             lo, hi = data.band_bpm
-            plt.plot([x0, x1], [lo, lo], color="green", label=f"band {lo:.0f}-{hi:.0f}")
-            plt.plot([x0, x1], [hi, hi], color="green")
+            plt.plot(
+                [x0, x1], [lo, lo], marker=GUIDE, color="green", label=f"band {lo:.0f}-{hi:.0f}"
+            )
+            plt.plot([x0, x1], [hi, hi], marker=GUIDE, color="green")
             lows.append(lo)
             highs.append(hi)
         if data.ceiling_bpm is not None:
             c = data.ceiling_bpm
-            plt.plot([x0, x1], [c, c], color="red", label=f"limit {c:.0f}")
+            plt.plot([x0, x1], [c, c], marker=GUIDE, color="red", label=f"limit {c:.0f}")
             highs.append(c)
         plt.plot(xs, ys, marker="braille", color="cyan", label="heart rate")
         plt.xlim(x0, x1)
