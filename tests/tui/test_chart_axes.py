@@ -66,5 +66,5 @@ def test_plotext_removes_duplicates_in_a_stable_order() -> None:
 
     data = [(2.0, "4"), (1.0, "2"), (2.0, "4"), (0.0, "0")]
     assert plotext_utility.no_duplicates(data) == [(2.0, "4"), (1.0, "2"), (0.0, "0")]
-    ticks, labels = plotext_utility.brush([2.0, 1.0, 0.0], ["4", "2", "0"])
+    _ticks, labels = plotext_utility.brush([2.0, 1.0, 0.0], ["4", "2", "0"])
     assert list(labels) == ["4", "2", "0"]
