@@ -32,6 +32,8 @@ from osteomonitor.tui.views.dashboard import session_targets
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 
 ENCOURAGING = ("keep going", "more effort")
+#: Replay speed of the watched replays (x real time).
+REPLAY_SPEED = 10.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ class WatchedReplay(ReplayScreen):
 
 
 async def _replay(path: Path, rx: Any = None, view: str = "patient") -> list[Seen]:
-    feed = ReplayFeed(path, speed=None, prescription=rx, state_period_s=0.02)
+    # 10x real time, not "as fast as possible": at full speed the snapshots coalesce
+    # whenever the screen lags (a loaded machine), and the checks below need many of them.
+    feed = ReplayFeed(path, speed=REPLAY_SPEED, prescription=rx, state_period_s=0.02)
     meta = feed.open()
     rx = rx or recording_prescription(meta, path)
     targets = session_targets(rx, meta)
