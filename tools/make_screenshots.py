@@ -8,17 +8,16 @@ view (the default; also at 80×24, rendered to PNG) and its staff view (key v); 
 review screens read the same folder. No terminal and no wall-clock text are involved,
 so the SVGs only change when the screens or the recordings do.
 
-PNGs are rendered from the SVGs by headless Chromium (Debian's `chromium`, found on
-PATH or through $CHROMIUM), with every host name unresolvable so the page's web-font
-link cannot reach the network (the terminal's monospace font is used instead).
+PNGs are photographed by headless Chromium (`osteomonitor.report.pdf`: found on PATH or
+through its environment variable, offline): `live-patient.png` from the patient view's
+SVG (`svg_to_png`), `report-session.png` the top of the session report of the same
+recording (`osteomonitor report`, `shoot_report`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,18 +84,6 @@ def shoot(
     print(f"wrote {out}", file=sys.stderr)
 
 
-def chromium() -> str:
-    """The headless browser that renders SVG to PNG (error naming what to install)."""
-    for name in (os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser"):
-        found = shutil.which(name) if name else None
-        if found:
-            return found
-    raise SystemExit(
-        "make_screenshots: PNGs need headless Chromium and none was found on PATH: "
-        "install it (Debian: apt-get install -y chromium) or set CHROMIUM=/path/to/it"
-    )
-
-
 def svg_size(svg: str) -> tuple[int, int]:
     """Width and height, px, of an SVG's viewBox."""
     m = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
@@ -107,17 +94,19 @@ def svg_size(svg: str) -> tuple[int, int]:
 
 def svg_to_png(svg_path: Path, png_path: Path, scale: float = 1.5) -> None:
     """Render `svg_path` to `png_path` at its own size × `scale` with headless Chromium,
-    offline (every host name maps to nowhere)."""
+    offline (the report layer's browser flags: every host name maps to nowhere)."""
+    from osteomonitor.report.pdf import BrowserError, browser_flags, require_chromium
+
+    try:
+        chromium = require_chromium()
+    except BrowserError as exc:  # no browser: say so (and how to get one) and stop
+        raise SystemExit(f"make_screenshots: {exc}") from exc
     width, height = svg_size(svg_path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as profile:
         cmd = [
-            chromium(),
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
+            chromium,
+            *browser_flags(Path(profile)),
             "--hide-scrollbars",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            f"--user-data-dir={profile}",
             f"--force-device-scale-factor={scale}",
             f"--window-size={width},{height}",
             f"--screenshot={png_path.resolve()}",
@@ -147,9 +136,41 @@ def live_app(path: Path) -> OsteomonitorApp:
     return OsteomonitorApp(lambda: LiveScreen(feed, targets=targets))
 
 
+#: The report screenshot's window, CSS px: the page's A4 text column and its first plots.
+REPORT_WINDOW = (900, 1500)
+
+
+def shoot_report(out: Path, recording: Path = IMPACT) -> None:
+    """Write the top of `recording`'s session report as a PNG at `out` (headless Chromium)."""
+    from osteomonitor.app.reports import write_session_report
+    from osteomonitor.report.pdf import browser_flags, require_chromium
+
+    chromium = require_chromium()
+    with tempfile.TemporaryDirectory(prefix="osteomonitor-shot-") as tmp:
+        page = write_session_report(recording, Path(tmp) / "report.html")
+        png = Path(tmp) / "report.png"
+        w, h = REPORT_WINDOW
+        subprocess.run(
+            [
+                chromium,
+                *browser_flags(Path(tmp) / "profile"),
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                f"--window-size={w},{h}",
+                f"--screenshot={png}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        out.write_bytes(png.read_bytes())
+    print(f"wrote {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write live.svg (patient view), live-staff.svg, live-patient.svg/.png (80×24),
-    library.svg and session-detail.svg."""
+    library.svg, session-detail.svg and report-session.png."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     args = parser.parse_args(argv)
@@ -163,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         _analysed,
         args.out / "session-detail.svg",
     )
+    shoot_report(args.out / "report-session.png")
     return 0
 
 

@@ -109,15 +109,11 @@ def _analyze(args: argparse.Namespace) -> int:
 def _week(args: argparse.Namespace) -> int:
     from osteomonitor import report
     from osteomonitor.app import review as app_review
-    from osteomonitor.store.library import iter_recording_files, recording_info
+    from osteomonitor.app.library import patient_recordings
 
-    paths = []
-    for path in iter_recording_files(args.dir):
-        info = recording_info(path)
-        if info.error is not None:
-            print(f"osteomonitor: skipped {path}: {info.error}", file=sys.stderr)
-        elif info.patient == args.patient:
-            paths.append(path)
+    paths, unreadable = patient_recordings(args.dir, args.patient)
+    for path, reason in unreadable:
+        print(f"osteomonitor: skipped {path}: {reason}", file=sys.stderr)
     if not paths:
         raise UsageError(f"no readable recordings of patient {args.patient!r} in {args.dir}")
     try:

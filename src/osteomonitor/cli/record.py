@@ -148,7 +148,25 @@ def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str
     return text, ""
 
 
+class _EarlyStop:
+    """A Ctrl-C or SIGTERM that arrives before the event loop runs (while the collector is
+    still being imported, which takes seconds on a busy machine) is remembered and
+    honoured as soon as the loop's own handlers are in place, instead of being lost."""
+
+    requested = False
+
+    @classmethod
+    def install(cls) -> None:
+        def remember(_sig: int, _frame: object) -> None:
+            cls.requested = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                signal.signal(sig, remember)
+
+
 def _record(args: argparse.Namespace) -> int:
+    _EarlyStop.install()
     from osteomonitor.collect.device_spec import parse_device
 
     kind = _check_kind(args.kind)
@@ -169,6 +187,13 @@ def _record(args: argparse.Namespace) -> int:
 async def _main(
     args: argparse.Namespace, specs: list[Any], kind: str, prescription: str | None
 ) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if _EarlyStop.requested:
+        stop.set()
     from osteomonitor.app.collection import CollectionPlan, open_world
 
     plan = CollectionPlan(
@@ -187,11 +212,6 @@ async def _main(
         sim_source=args.sim_source,
         supervised=supervision_of(args),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     duration = plan.sim_duration_s if args.simulate else args.duration
     async with open_world(plan) as world:
         return await _interruptible(
@@ -209,6 +229,10 @@ async def _interruptible(
     duration: float | None,
 ) -> int:
     """Run the collection; a stop request while still connecting abandons the start."""
+    await asyncio.sleep(0)  # a signal that arrived during the imports above is handled now
+    if stop.is_set():
+        print("interrupted while connecting: nothing was recorded", file=sys.stderr)
+        return INTERRUPTED_EXIT
     started = asyncio.Event()
     task = asyncio.create_task(_collect(args, specs, output, meta, stack, stop, duration, started))
     stopper = asyncio.create_task(stop.wait())

@@ -33,7 +33,6 @@ from osteomonitor.session.heart import _valid_points  # noqa: F401
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.processor import (  # noqa: F401
     HR_HISTORY_POINTS,
-    HR_REBUILD_DIVISOR,
     LAST_JUMPS,
     SessionProcessor,
     _safety_monitor,
@@ -57,7 +56,6 @@ __all__ = [
     "ACC_BATCH_S",
     "ACC_GAP_S",
     "HR_HISTORY_POINTS",
-    "HR_REBUILD_DIVISOR",
     "JUMP_STEP_MARGIN_S",
     "LAST_JUMPS",
     "STATE_PERIOD_S",
