@@ -290,6 +290,7 @@ class SessionProcessor:
             heart=heart,
             jumps=len(track.jumps) if track else 0,
             last_jumps=tuple(self._last_jumps),
+            jump_peaks_g=tuple(float(j.peak_g) for j in track.jumps) if track else (),
             impacts=self._impacts(track, exact=False),
             gait=track.gait(exact=False) if track else GaitSummary(),
             events=self._events_tuple(),
