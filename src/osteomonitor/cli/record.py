@@ -150,6 +150,11 @@ def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str
     return text, ""
 
 
+#: How often and how long a stop request while connecting re-cancels the start (s).
+ABANDON_RETRY_S = 0.2
+ABANDON_TRIES = 50
+
+
 class _EarlyStop:
     """A Ctrl-C or SIGTERM that arrives before the event loop runs (while the collector is
     still being imported, which takes seconds on a busy machine) is remembered and
@@ -249,12 +254,28 @@ async def _interruptible(
     finally:
         stopper.cancel()
     if not task.done() and not started.is_set():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await _abandon(task)
         print("interrupted while connecting: nothing was recorded", file=sys.stderr)
         return INTERRUPTED_EXIT
     return await task
+
+
+async def _abandon(task: Any) -> None:
+    """Cancel a collection that has not started recording, and wait for it to end.
+
+    A cancellation can land inside a retry or a scan that absorbs it (bleak's scanner,
+    a reconnect back-off), so it is repeated every 0.2 s for up to 10 s; whatever the
+    abandoned start raised afterwards (no device found …) is moot: the person asked
+    to stop."""
+    import asyncio  # only when recording: `analyze` never loads it
+
+    for _ in range(ABANDON_TRIES):
+        task.cancel()
+        done, _pending = await asyncio.wait({task}, timeout=ABANDON_RETRY_S)
+        if done:
+            break
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved
 
 
 async def _collect(
