@@ -128,8 +128,7 @@ async def _live(duration_s: float, dashboard: bool) -> dict[str, Any]:
                 with _StallMeter() as stalls:
                     await asyncio.sleep(duration_s)
                 cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
-                worker = feed.worker
-                items = worker.items if worker else 0
+                items = feed.items
             await feed.stop()
     return {
         "cpu_pct": 100 * cpu / wall,

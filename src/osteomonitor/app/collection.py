@@ -22,6 +22,7 @@ from osteomonitor.collect.device_spec import DeviceSpec, parse_device
 from osteomonitor.collect.session_recording import default_output, recording_collector, session_meta
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
 from osteomonitor.model import Event, Packet, SessionMeta
+from osteomonitor.prescription import Prescription
 
 #: Length of a simulated session when none is asked for, s.
 SIMULATED_SESSION_S = 600.0
@@ -138,8 +139,13 @@ async def live_collection(
     meta: SessionMeta,
     stack: BleStack,
     on_collector: Callable[[Collector], object] | None = None,
+    prescription: Prescription | None = None,
 ) -> AsyncIterator[tuple[Collector, asyncio.Queue[Packet | Event]]]:
     """Create the recording, subscribe, start the collector; always stop and close.
+
+    The collector runs the session's one analysis (`collector.driver`, watched with
+    `collector.watch`), judging safety by `prescription` (default: the snapshot in
+    `meta`, as replay does).
 
     The subscription is in place before the collector starts, so whoever reads it sees
     every packet and event the recording gets.
@@ -159,7 +165,12 @@ async def live_collection(
             on_collector(c)
 
     async with recording_collector(
-        specs, output=output, meta=meta, stack=stack, before_start=before_start
+        specs,
+        output=output,
+        meta=meta,
+        stack=stack,
+        before_start=before_start,
+        prescription=prescription,
     ) as collector:
         # stop() on leaving is a no-op when the caller already stopped it
         yield collector, subscriptions[0]

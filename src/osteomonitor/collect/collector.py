@@ -1,8 +1,15 @@
 """The collector: several wearables at once, one bounded queue, one recording.
 
     links (notification callbacks) ──► bounded queue ──► consumer ──► recording (writer thread)
-                                                             ├──► decoder (status, decode errors)
-                                                             └──► subscribers (dashboard, processor)
+                                                             ├──► the session's QueueDriver (thread:
+                                                             │    one decoder per device, analysis)
+                                                             └──► subscribers (extra consumers)
+
+The collector decodes nothing itself: its one `session.SessionDriver` (on its own
+thread) decodes every packet once, with the settings the links reported and the
+recording stores (the device rows replay reads), and `status()` reads that driver's
+per-device counters (heart rate, contact, decode errors). The dashboard watches the
+same driver's snapshots (`watch`), so live is the replay of what was recorded.
 
 Usage::
 
@@ -23,8 +30,8 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from osteomonitor.collect.device_spec import DeviceSpec, unique_keys
@@ -33,10 +40,12 @@ from osteomonitor.collect.recording_sink import RecordingSink
 from osteomonitor.collect.scanner import find_device
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
 from osteomonitor.collect.status import CollectorStatus, DeviceStatus
-from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import Profile, load_profiles, match_profile
-from osteomonitor.errors import DecodeError, DeviceNotFound, ProfileError
-from osteomonitor.model import DeviceInfo, Event, EventKind, HrSample, Packet
+from osteomonitor.errors import DeviceNotFound, PrescriptionError, ProfileError
+from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta, SessionSummary
+from osteomonitor.prescription import Prescription
+from osteomonitor.session import DeviceCount, QueueDriver, SessionDriver, Snapshot
+from osteomonitor.session.recording import recording_prescription
 from osteomonitor.store import RecordingWriter
 
 log = logging.getLogger(__name__)
@@ -65,21 +74,31 @@ class CollectorOptions:
     counters_every_s: float = 5.0
 
 
+#: Longest wait at stop for the analysis thread to fold in what is queued, s.
+ANALYSIS_DRAIN_S = 10.0
+
+#: DeviceInfo fields a link's facts may update (the rest are free-form extras).
+_INFO_FIELDS = ("model", "firmware", "battery_pct", "settings")
+
+
 @dataclass
 class _DeviceState:
     spec: DeviceSpec
     key: str
     profile: Profile
     link: DeviceLink
-    decoder: DeviceDecoder
-    decode_errors: int = 0
-    last_decode_error: str = ""
+    #: the device as the recording stores it: the one place its settings come from
+    record: DeviceInfo
     reported_errors: int = 0
     reported_dropped: int = 0
     recorded: int = 0
-    hr_bpm: int | None = None
-    contact: bool | None = None
-    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Watcher:
+    publish: Callable[[Snapshot], object]
+    on_finished: Callable[[SessionSummary], object] | None
+    on_failed: Callable[[str], object] | None
 
 
 class Collector:
@@ -90,6 +109,13 @@ class Collector:
         writer: the open recording (None records nothing, e.g. for a live preview).
         stack: Bluetooth stack and session clock (platform stack by default).
         options: queue sizes and intervals.
+        meta: the session's metadata (what the recording holds); its prescription
+            snapshot is the one the live safety monitor judges by, as replay does.
+        prescription: the prescription in force, when the caller has it parsed
+            (default: the snapshot in `meta`, or none).
+
+    Attributes:
+        driver: the session's one `SessionDriver` (built once every device started).
     """
 
     def __init__(
@@ -98,6 +124,9 @@ class Collector:
         writer: RecordingWriter | None,
         stack: BleStack = SYSTEM_STACK,
         options: CollectorOptions | None = None,
+        *,
+        meta: SessionMeta | None = None,
+        prescription: Prescription | None = None,
     ) -> None:
         self.specs = list(specs)
         self.stack = stack
@@ -112,6 +141,13 @@ class Collector:
         self._stopped = False
         self._stopping: asyncio.Future[None] | None = None
         self.consumer_cpu_s = 0.0
+        self.meta = meta
+        self.prescription = prescription
+        self.driver: SessionDriver | None = None
+        self._analysis: QueueDriver | None = None
+        self._before_analysis: list[Packet | Event] = []
+        self._watchers: list[_Watcher] = []
+        self.summary: SessionSummary | None = None
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -151,23 +187,86 @@ class Collector:
                 rate_hz=spec.rate_hz,
                 range_g=spec.range_g,
             )
-            state = _DeviceState(spec, key, profile, link, DeviceDecoder(profile))
-            self.devices[key] = state
+            record = DeviceInfo(
+                key=key,
+                address=device.address,
+                name=device.name or device.address,
+                profile=profile.key,
+            )
+            self.devices[key] = _DeviceState(spec, key, profile, link, record)
             if self.sink is not None:
-                self.sink.add_device(
-                    DeviceInfo(
-                        key=key,
-                        address=device.address,
-                        name=device.name or device.address,
-                        profile=profile.key,
-                    )
-                )
+                self.sink.add_device(record)
         results = await asyncio.gather(
             *(s.link.start() for s in self.devices.values()), return_exceptions=True
         )
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             raise failures[0]
+        self._start_analysis()
+
+    def _session_prescription(self) -> Prescription | None:
+        if self.prescription is not None or self.meta is None:
+            return self.prescription
+        try:
+            return recording_prescription(self.meta, "this session")
+        except PrescriptionError as exc:  # the recording keeps it; live judges nothing
+            log.warning("live safety alerts off: %s", exc)
+            return None
+
+    def _start_analysis(self) -> None:
+        """Build the one driver from the devices as recorded, feed it what came so far."""
+        self.driver = SessionDriver(
+            [s.record for s in self.devices.values()], self.meta, self._session_prescription()
+        )
+        self._analysis = QueueDriver(
+            self.driver,
+            self._publish,
+            on_finished=self._finished,
+            on_failed=self._failed,
+        )
+        self._analysis.start()
+        for item in self._before_analysis:
+            self._analysis.put(item)
+        self._before_analysis.clear()
+
+    def watch(
+        self,
+        publish: Callable[[Snapshot], object],
+        *,
+        on_finished: Callable[[SessionSummary], object] | None = None,
+        on_failed: Callable[[str], object] | None = None,
+    ) -> None:
+        """Receive the live analysis: snapshots, then the summary (on the analysis thread).
+
+        Args:
+            publish: called with each `session.Snapshot` (at most every 0.2 s).
+            on_finished: called with the `SessionSummary` after the final snapshot.
+            on_failed: called with a message if the analysis raised.
+        """
+        self._watchers.append(_Watcher(publish, on_finished, on_failed))
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        for w in list(self._watchers):
+            w.publish(snapshot)
+
+    def _finished(self, summary: SessionSummary) -> None:
+        self.summary = summary
+        for w in list(self._watchers):
+            if w.on_finished is not None:
+                w.on_finished(summary)
+
+    def _failed(self, text: str) -> None:
+        log.error("%s", text)
+        for w in list(self._watchers):
+            if w.on_failed is not None:
+                w.on_failed(text)
+
+    def _analyse(self, items: Sequence[Packet | Event]) -> None:
+        if self._analysis is None:
+            self._before_analysis.extend(items)
+            return
+        for item in items:
+            self._analysis.put(item)
 
     def _profile_for(self, spec: DeviceSpec, name: str | None, uuids: Sequence[str]) -> Profile:
         if spec.profile is not None:
@@ -188,9 +287,14 @@ class Collector:
 
     def _on_info(self, key: str, facts: Mapping[str, Any]) -> None:
         state = self.devices[key]
-        if "settings" in facts:
-            state.decoder = DeviceDecoder(state.profile, facts["settings"])
-        state.info.update(facts)
+        known = {k: v for k, v in facts.items() if k in _INFO_FIELDS}
+        if "settings" in known:
+            known["settings"] = dict(known["settings"])
+            if self.driver is not None and known["settings"] != dict(state.record.settings):
+                # the decoders keep the settings they started with (a reconnect that
+                # changed them is in the recording's device row, which replay reads)
+                log.warning("%s: settings changed mid-session: %s", key, known["settings"])
+        state.record = replace(state.record, **known)
         if self.sink is not None:
             self.sink.update_device(key, **facts)
 
@@ -221,17 +325,9 @@ class Collector:
             self.sink.write_packets(packets, [i[4] for i in items])
         for packet in packets:
             state = self.devices.get(packet.device)
-            if state is None:
-                continue
-            state.recorded += 1
-            try:
-                for sample in state.decoder.feed(packet):
-                    if isinstance(sample, HrSample):
-                        state.hr_bpm = sample.hr_bpm
-                        state.contact = sample.contact
-            except DecodeError as exc:
-                state.decode_errors += 1
-                state.last_decode_error = f"{packet.stream}: {exc}"
+            if state is not None:
+                state.recorded += 1
+        self._analyse(packets)
         self._fan_out(packets)
         self._maybe_report_counters(final=False)
 
@@ -252,6 +348,8 @@ class Collector:
         ev = Event(self.stack.clock_ns(), str(kind), dict(data or {}), device)
         if self.sink is not None and not self._stopped:
             self.sink.write_event(ev)
+        if not self._stopped:
+            self._analyse([ev])
         self._fan_out([ev])
         return ev
 
@@ -260,7 +358,9 @@ class Collector:
         if not final and now - self._last_counters_s < self.options.counters_every_s:
             return
         self._last_counters_s = now
+        counts = self._device_counts()
         for state in self.devices.values():
+            count = counts.get(state.key, DeviceCount(state.key))
             dropped = state.link.counters.dropped
             if dropped > state.reported_dropped:
                 self.event(
@@ -269,17 +369,23 @@ class Collector:
                     state.key,
                 )
                 state.reported_dropped = dropped
-            if state.decode_errors > state.reported_errors:
+            if count.decode_errors > state.reported_errors:
                 self.event(
                     EventKind.DECODE_ERROR,
                     {
-                        "count": state.decode_errors,
-                        "new": state.decode_errors - state.reported_errors,
-                        "last": state.last_decode_error,
+                        "count": count.decode_errors,
+                        "new": count.decode_errors - state.reported_errors,
+                        "last": count.last_decode_error,
                     },
                     state.key,
                 )
-                state.reported_errors = state.decode_errors
+                state.reported_errors = count.decode_errors
+
+    def _device_counts(self) -> dict[str, DeviceCount]:
+        """The driver's per-device counters (empty before the driver exists)."""
+        if self.driver is None:
+            return {}
+        return {c.key: c for c in self.driver.device_counts()}
 
     # -- consumers ---------------------------------------------------------------------------------
 
@@ -302,8 +408,10 @@ class Collector:
     def status(self) -> CollectorStatus:
         """A snapshot of every device and of the recording."""
         devices = []
+        counts = self._device_counts()
         for s in self.devices.values():
             c = s.link.counters
+            decoded = counts.get(s.key, DeviceCount(s.key))
             devices.append(
                 DeviceStatus(
                     key=s.key,
@@ -314,20 +422,20 @@ class Collector:
                     detail=c.detail,
                     connected=s.link.connected,
                     battery_pct=s.link.battery_pct,
-                    hr_bpm=s.hr_bpm,
-                    contact=s.contact,
+                    hr_bpm=decoded.hr_bpm,
+                    contact=decoded.contact,
                     packets=sum(c.packets.values()),
                     packets_by_stream=dict(c.packets),
                     recorded=s.recorded,
                     dropped=c.dropped,
-                    decode_errors=s.decode_errors,
+                    decode_errors=decoded.decode_errors,
                     link_losses=c.link_losses,
                     reconnects=c.reconnects,
                     outage_s=(
                         None if c.lost_at_s is None else self.stack.session_s() - c.lost_at_s
                     ),
                     last_error=c.last_error,
-                    settings=dict(s.link.settings),
+                    settings=dict(s.record.settings),
                 )
             )
         elapsed = (
@@ -370,7 +478,12 @@ class Collector:
             rest.append(self._queue.get_nowait())
         if rest:
             self._handle(rest)
+        analysis = self._analysis
+        if analysis is not None:  # the counters are then final
+            await asyncio.to_thread(analysis.drain, ANALYSIS_DRAIN_S)
         self._maybe_report_counters(final=True)
         self._stopped = True
+        if analysis is not None:
+            await asyncio.to_thread(analysis.finish, ANALYSIS_DRAIN_S)
         if self.sink is not None:
             await asyncio.to_thread(self.sink.close, reason)

@@ -22,6 +22,7 @@ from osteomonitor.collect.collector import Collector, CollectorOptions
 from osteomonitor.collect.device_spec import DeviceSpec
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
 from osteomonitor.model import SessionMeta
+from osteomonitor.prescription import Prescription
 from osteomonitor.store import SUFFIX, RecordingWriter
 
 #: Where recordings go unless -o says otherwise.
@@ -93,11 +94,14 @@ async def recording_collector(
     stack: BleStack = SYSTEM_STACK,
     options: CollectorOptions | None = None,
     before_start: Callable[[Collector], object] | None = None,
+    prescription: Prescription | None = None,
 ) -> AsyncIterator[Collector]:
     """Create the recording, start the collector, and always stop and close both.
 
-    `before_start(collector)` runs after the collector exists and before it starts,
-    e.g. to `subscribe()` so that a consumer misses no packet.
+    The collector's live analysis judges safety by `prescription` (default: the
+    snapshot in `meta`, as replay does). `before_start(collector)` runs after the
+    collector exists and before it starts, e.g. to `subscribe()` so that a consumer
+    misses no packet.
 
     Raises:
         RecordingError: the file exists or cannot be created.
@@ -105,7 +109,7 @@ async def recording_collector(
             (the recording is closed with the error as its end reason).
     """
     writer = RecordingWriter.create(output, meta)
-    collector = Collector(specs, writer, stack, options)
+    collector = Collector(specs, writer, stack, options, meta=meta, prescription=prescription)
     if before_start is not None:
         before_start(collector)
     try:

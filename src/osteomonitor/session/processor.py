@@ -126,6 +126,8 @@ class SessionProcessor:
         self._monitor = _safety_monitor(prescription)
         self.alerts: list[Alert] = []
         self.packets = 0
+        #: each device's last decoded heart-rate sample (the collector's status shows it)
+        self.latest_hr: dict[str, HrSample] = {}
         self.decode_errors = 0
         self.last_decode_error: str | None = None
         self._heart_cache: _HeartCache | None = None
@@ -160,6 +162,7 @@ class SessionProcessor:
             return
         for s in samples:
             if isinstance(s, HrSample):
+                self.latest_hr[item.device] = s
                 self._on_hr(item.device, s)
             elif isinstance(s, AccBlock):
                 self._on_acc(s)
