@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from osteomonitor import report
+from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError, UsageError
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import (
@@ -145,12 +146,13 @@ def review_session(
     """Analyse one recording and judge it against its prescription; errors become `.error`."""
     p = Path(path)
     try:
-        meta, summary, rx = analyse_file(p, prescription)
+        meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    return judge(p, meta, summary, rx)
+    review = judge(p, meta, summary, rx)  # alerts: the live SafetyMonitor's, replayed
+    return review if rx is None else replace(review, alerts=review_alerts(live_alerts, summary))
 
 
 class ReviewCache:
