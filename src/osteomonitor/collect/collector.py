@@ -34,18 +34,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from osteomonitor.collect.device_spec import DeviceSpec, unique_keys
+from osteomonitor.collect.device_spec import DeviceSpec, profile_for, unique_keys
 from osteomonitor.collect.link import DeviceLink
+from osteomonitor.collect.live_analysis import LiveAnalysis
 from osteomonitor.collect.recording_sink import RecordingSink
 from osteomonitor.collect.scanner import find_device
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
-from osteomonitor.collect.status import CollectorStatus, DeviceStatus
-from osteomonitor.devices.profiles import Profile, load_profiles, match_profile
-from osteomonitor.errors import DeviceNotFound, PrescriptionError, ProfileError
+from osteomonitor.collect.status import CollectorStatus, device_status
+from osteomonitor.devices.profiles import Profile
 from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta, SessionSummary
 from osteomonitor.prescription import Prescription
-from osteomonitor.session import DeviceCount, QueueDriver, SessionDriver, Snapshot
-from osteomonitor.session.recording import recording_prescription
+from osteomonitor.session import DeviceCount, SessionDriver, Snapshot
 from osteomonitor.store import RecordingWriter
 
 log = logging.getLogger(__name__)
@@ -74,9 +73,6 @@ class CollectorOptions:
     counters_every_s: float = 5.0
 
 
-#: Longest wait at stop for the analysis thread to fold in what is queued, s.
-ANALYSIS_DRAIN_S = 10.0
-
 #: DeviceInfo fields a link's facts may update (the rest are free-form extras).
 _INFO_FIELDS = ("model", "firmware", "battery_pct", "settings")
 
@@ -92,13 +88,6 @@ class _DeviceState:
     reported_errors: int = 0
     reported_dropped: int = 0
     recorded: int = 0
-
-
-@dataclass(frozen=True)
-class _Watcher:
-    publish: Callable[[Snapshot], object]
-    on_finished: Callable[[SessionSummary], object] | None
-    on_failed: Callable[[str], object] | None
 
 
 class Collector:
@@ -143,11 +132,7 @@ class Collector:
         self.consumer_cpu_s = 0.0
         self.meta = meta
         self.prescription = prescription
-        self.driver: SessionDriver | None = None
-        self._analysis: QueueDriver | None = None
-        self._before_analysis: list[Packet | Event] = []
-        self._watchers: list[_Watcher] = []
-        self.summary: SessionSummary | None = None
+        self.analysis = LiveAnalysis(meta, prescription)
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -171,7 +156,7 @@ class Collector:
         found = []
         for spec in self.specs:
             device, adv = await find_device(spec.target, self.stack, self.options.find_timeout_s)
-            profile = self._profile_for(spec, adv.local_name or device.name, adv.service_uuids)
+            profile = profile_for(spec, adv.local_name or device.name, adv.service_uuids)
             profile.check_acc_request(spec.rate_hz, spec.range_g)  # before connecting
             found.append((spec, device, profile))
         keys = unique_keys([spec.key or profile.key for spec, _, profile in found])
@@ -204,30 +189,19 @@ class Collector:
             raise failures[0]
         self._start_analysis()
 
-    def _session_prescription(self) -> Prescription | None:
-        if self.prescription is not None or self.meta is None:
-            return self.prescription
-        try:
-            return recording_prescription(self.meta, "this session")
-        except PrescriptionError as exc:  # the recording keeps it; live judges nothing
-            log.warning("live safety alerts off: %s", exc)
-            return None
-
     def _start_analysis(self) -> None:
-        """Build the one driver from the devices as recorded, feed it what came so far."""
-        self.driver = SessionDriver(
-            [s.record for s in self.devices.values()], self.meta, self._session_prescription()
-        )
-        self._analysis = QueueDriver(
-            self.driver,
-            self._publish,
-            on_finished=self._finished,
-            on_failed=self._failed,
-        )
-        self._analysis.start()
-        for item in self._before_analysis:
-            self._analysis.put(item)
-        self._before_analysis.clear()
+        """Build the one driver from the devices as recorded (settings included)."""
+        self.analysis.start([s.record for s in self.devices.values()])
+
+    @property
+    def driver(self) -> SessionDriver | None:
+        """The session's one driver (None until every device has started)."""
+        return self.analysis.driver
+
+    @property
+    def summary(self) -> SessionSummary | None:
+        """The live analysis' final summary (after `stop`)."""
+        return self.analysis.summary
 
     def watch(
         self,
@@ -236,54 +210,8 @@ class Collector:
         on_finished: Callable[[SessionSummary], object] | None = None,
         on_failed: Callable[[str], object] | None = None,
     ) -> None:
-        """Receive the live analysis: snapshots, then the summary (on the analysis thread).
-
-        Args:
-            publish: called with each `session.Snapshot` (at most every 0.2 s).
-            on_finished: called with the `SessionSummary` after the final snapshot.
-            on_failed: called with a message if the analysis raised.
-        """
-        self._watchers.append(_Watcher(publish, on_finished, on_failed))
-
-    def _publish(self, snapshot: Snapshot) -> None:
-        for w in list(self._watchers):
-            w.publish(snapshot)
-
-    def _finished(self, summary: SessionSummary) -> None:
-        self.summary = summary
-        for w in list(self._watchers):
-            if w.on_finished is not None:
-                w.on_finished(summary)
-
-    def _failed(self, text: str) -> None:
-        log.error("%s", text)
-        for w in list(self._watchers):
-            if w.on_failed is not None:
-                w.on_failed(text)
-
-    def _analyse(self, items: Sequence[Packet | Event]) -> None:
-        if self._analysis is None:
-            self._before_analysis.extend(items)
-            return
-        for item in items:
-            self._analysis.put(item)
-
-    def _profile_for(self, spec: DeviceSpec, name: str | None, uuids: Sequence[str]) -> Profile:
-        if spec.profile is not None:
-            profiles = load_profiles()
-            if spec.profile not in profiles:
-                raise ProfileError(
-                    f"--device {spec.target!r}: no firmware profile {spec.profile!r} "
-                    f"(known: {', '.join(sorted(profiles))})"
-                )
-            return profiles[spec.profile]
-        profile = match_profile(name, uuids)
-        if profile is None:
-            raise DeviceNotFound(
-                f"{spec.target!r} ({name or 'no name'}) matches no firmware profile: add "
-                "'@PROFILE' to --device to say what it is, e.g. --device 'X@hr-strap'"
-            )
-        return profile
+        """Receive the live analysis: see `LiveAnalysis.watch`."""
+        self.analysis.watch(publish, on_finished=on_finished, on_failed=on_failed)
 
     def _on_info(self, key: str, facts: Mapping[str, Any]) -> None:
         state = self.devices[key]
@@ -327,7 +255,7 @@ class Collector:
             state = self.devices.get(packet.device)
             if state is not None:
                 state.recorded += 1
-        self._analyse(packets)
+        self.analysis.put(packets)
         self._fan_out(packets)
         self._maybe_report_counters(final=False)
 
@@ -349,7 +277,7 @@ class Collector:
         if self.sink is not None and not self._stopped:
             self.sink.write_event(ev)
         if not self._stopped:
-            self._analyse([ev])
+            self.analysis.put([ev])
         self._fan_out([ev])
         return ev
 
@@ -358,7 +286,7 @@ class Collector:
         if not final and now - self._last_counters_s < self.options.counters_every_s:
             return
         self._last_counters_s = now
-        counts = self._device_counts()
+        counts = self.analysis.counts()
         for state in self.devices.values():
             count = counts.get(state.key, DeviceCount(state.key))
             dropped = state.link.counters.dropped
@@ -381,12 +309,6 @@ class Collector:
                 )
                 state.reported_errors = count.decode_errors
 
-    def _device_counts(self) -> dict[str, DeviceCount]:
-        """The driver's per-device counters (empty before the driver exists)."""
-        if self.driver is None:
-            return {}
-        return {c.key: c for c in self.driver.device_counts()}
-
     # -- consumers ---------------------------------------------------------------------------------
 
     def subscribe(self, maxsize: int | None = None) -> asyncio.Queue[Packet | Event]:
@@ -407,37 +329,18 @@ class Collector:
 
     def status(self) -> CollectorStatus:
         """A snapshot of every device and of the recording."""
-        devices = []
-        counts = self._device_counts()
-        for s in self.devices.values():
-            c = s.link.counters
-            decoded = counts.get(s.key, DeviceCount(s.key))
-            devices.append(
-                DeviceStatus(
-                    key=s.key,
-                    name=s.link.name,
-                    address=s.link.device.address,
-                    profile=s.profile.key,
-                    state=str(s.link.state),
-                    detail=c.detail,
-                    connected=s.link.connected,
-                    battery_pct=s.link.battery_pct,
-                    hr_bpm=decoded.hr_bpm,
-                    contact=decoded.contact,
-                    packets=sum(c.packets.values()),
-                    packets_by_stream=dict(c.packets),
-                    recorded=s.recorded,
-                    dropped=c.dropped,
-                    decode_errors=decoded.decode_errors,
-                    link_losses=c.link_losses,
-                    reconnects=c.reconnects,
-                    outage_s=(
-                        None if c.lost_at_s is None else self.stack.session_s() - c.lost_at_s
-                    ),
-                    last_error=c.last_error,
-                    settings=dict(s.record.settings),
-                )
+        counts = self.analysis.counts()
+        now_s = self.stack.session_s()
+        devices = [
+            device_status(
+                s.link,
+                s.record,
+                counts.get(s.key, DeviceCount(s.key)),
+                recorded=s.recorded,
+                now_s=now_s,
             )
+            for s in self.devices.values()
+        ]
         elapsed = (
             0.0 if self._started_ns is None else (self.stack.clock_ns() - self._started_ns) / 1e9
         )
@@ -478,12 +381,9 @@ class Collector:
             rest.append(self._queue.get_nowait())
         if rest:
             self._handle(rest)
-        analysis = self._analysis
-        if analysis is not None:  # the counters are then final
-            await asyncio.to_thread(analysis.drain, ANALYSIS_DRAIN_S)
+        await asyncio.to_thread(self.analysis.drain)  # the counters are then final
         self._maybe_report_counters(final=True)
         self._stopped = True
-        if analysis is not None:
-            await asyncio.to_thread(analysis.finish, ANALYSIS_DRAIN_S)
+        await asyncio.to_thread(self.analysis.finish)
         if self.sink is not None:
             await asyncio.to_thread(self.sink.close, reason)
