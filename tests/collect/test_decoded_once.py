@@ -44,7 +44,7 @@ async def test_each_packet_is_decoded_once_and_status_equals_the_driver(
     async with virtual_world(
         ["h10"], speed=30.0, faults=Faults(malformed_every=10), duration_s=60.0
     ) as world:
-        collector = Collector(world.device_specs(), writer, world.stack, meta=meta)
+        collector = Collector(world.device_specs(), writer, world.stack, meta=meta, analyse=True)
         await collector.start()
         t0 = world.clock.now_s()
         while world.clock.now_s() - t0 < 20.0:

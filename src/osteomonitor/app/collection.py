@@ -171,6 +171,7 @@ async def live_collection(
         stack=stack,
         before_start=before_start,
         prescription=prescription,
+        analyse=True,
     ) as collector:
         # stop() on leaving is a no-op when the caller already stopped it
         yield collector, subscriptions[0]

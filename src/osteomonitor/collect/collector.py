@@ -102,6 +102,8 @@ class Collector:
             snapshot is the one the live safety monitor judges by, as replay does.
         prescription: the prescription in force, when the caller has it parsed
             (default: the snapshot in `meta`, or none).
+        analyse: run the live analysis (a dashboard watches it); False decodes and
+            counts only (the headless `record`).
 
     Attributes:
         driver: the session's one `SessionDriver` (built once every device started).
@@ -116,6 +118,7 @@ class Collector:
         *,
         meta: SessionMeta | None = None,
         prescription: Prescription | None = None,
+        analyse: bool = False,
     ) -> None:
         self.specs = list(specs)
         self.stack = stack
@@ -132,7 +135,7 @@ class Collector:
         self.consumer_cpu_s = 0.0
         self.meta = meta
         self.prescription = prescription
-        self.analysis = LiveAnalysis(meta, prescription)
+        self.analysis = LiveAnalysis(meta, prescription, analyse=analyse)
 
     # -- setup ------------------------------------------------------------------------------
 

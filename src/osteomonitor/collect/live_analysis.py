@@ -13,13 +13,20 @@ per-device counters the collector's status shows.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.model import DeviceInfo, Event, Packet, SessionMeta, SessionSummary
 from osteomonitor.prescription import Prescription
-from osteomonitor.session import DeviceCount, QueueDriver, SessionDriver, Snapshot
+from osteomonitor.session import (
+    STATE_PERIOD_S,
+    DeviceCount,
+    QueueDriver,
+    SessionDriver,
+    Snapshot,
+)
 from osteomonitor.session.recording import recording_prescription
 
 log = logging.getLogger(__name__)
@@ -42,15 +49,21 @@ class LiveAnalysis:
         meta: the session's metadata (None for an ad-hoc collection).
         prescription: the prescription to judge safety by; None takes the snapshot in
             `meta` (as replay does), if any.
+        analyse: run the whole analysis (the live dashboard); False only decodes and
+            counts (a headless recording: its status needs the decoder's counters, and
+            no snapshot is built, so the radio's event loop keeps the whole core).
 
     Attributes:
         driver: the session driver (None until `start`).
-        summary: the final summary (after `finish`).
+        summary: the final summary (after `finish`; None when not analysing).
     """
 
-    def __init__(self, meta: SessionMeta | None, prescription: Prescription | None) -> None:
+    def __init__(
+        self, meta: SessionMeta | None, prescription: Prescription | None, *, analyse: bool = True
+    ) -> None:
         self.meta = meta
         self.prescription = prescription
+        self.analyse = analyse
         self.driver: SessionDriver | None = None
         self.summary: SessionSummary | None = None
         self._thread: QueueDriver | None = None
@@ -68,9 +81,15 @@ class LiveAnalysis:
 
     def start(self, devices: Sequence[DeviceInfo]) -> None:
         """Build the driver for `devices` (as recorded) and feed what came so far."""
-        self.driver = SessionDriver(devices, self.meta, self._session_prescription())
+        rx = self._session_prescription() if self.analyse else None
+        self.driver = SessionDriver(devices, self.meta, rx, decode_only=not self.analyse)
         self._thread = QueueDriver(
-            self.driver, self._publish, on_finished=self._finished, on_failed=self._failed
+            self.driver,
+            self._publish,
+            on_finished=self._finished,
+            on_failed=self._failed,
+            # decoding only: no snapshots while running (the final one is cheap)
+            state_period_s=STATE_PERIOD_S if self.analyse else math.inf,
         )
         self._thread.start()
         for item in self._early:
@@ -122,6 +141,8 @@ class LiveAnalysis:
             w.publish(snapshot)
 
     def _finished(self, summary: SessionSummary) -> None:
+        if not self.analyse:
+            return
         self.summary = summary
         for w in list(self._watchers):
             if w.on_finished is not None:

@@ -95,11 +95,13 @@ async def recording_collector(
     options: CollectorOptions | None = None,
     before_start: Callable[[Collector], object] | None = None,
     prescription: Prescription | None = None,
+    analyse: bool = False,
 ) -> AsyncIterator[Collector]:
     """Create the recording, start the collector, and always stop and close both.
 
-    The collector's live analysis judges safety by `prescription` (default: the
-    snapshot in `meta`, as replay does). `before_start(collector)` runs after the
+    With `analyse`, the collector runs the live analysis (`collector.watch`), judging
+    safety by `prescription` (default: the snapshot in `meta`, as replay does);
+    without, it only decodes for its status. `before_start(collector)` runs after the
     collector exists and before it starts, e.g. to `subscribe()` so that a consumer
     misses no packet.
 
@@ -109,7 +111,9 @@ async def recording_collector(
             (the recording is closed with the error as its end reason).
     """
     writer = RecordingWriter.create(output, meta)
-    collector = Collector(specs, writer, stack, options, meta=meta, prescription=prescription)
+    collector = Collector(
+        specs, writer, stack, options, meta=meta, prescription=prescription, analyse=analyse
+    )
     if before_start is not None:
         before_start(collector)
     try:

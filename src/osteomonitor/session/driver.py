@@ -99,6 +99,8 @@ class SessionDriver:
     Args:
         devices / meta / prescription: as for `SessionProcessor` (one decoder per device).
         clock: monotonic seconds, to measure what a snapshot costs.
+        decode_only: decode and count only (`device_counts`), analyse nothing (a
+            headless recording's status needs no more).
     """
 
     def __init__(
@@ -108,8 +110,11 @@ class SessionDriver:
         prescription: Prescription | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        decode_only: bool = False,
     ) -> None:
-        self.processor = SessionProcessor(devices, meta, prescription=prescription)
+        self.processor = SessionProcessor(
+            devices, meta, prescription=prescription, decode_only=decode_only
+        )
         self._order = [d.key for d in devices]
         self._counts: dict[str, int] = {}
         self._errors: dict[str, int] = {}

@@ -158,13 +158,12 @@ class SessionProcessor:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
             return
-        if self.decode_only:
-            return
         for s in samples:
             if isinstance(s, HrSample):
                 self.latest_hr[item.device] = s
-                self._on_hr(item.device, s)
-            elif isinstance(s, AccBlock):
+                if not self.decode_only:
+                    self._on_hr(item.device, s)
+            elif isinstance(s, AccBlock) and not self.decode_only:
                 self._on_acc(s)
 
     def feed_many(self, items: Iterable[Packet | Event]) -> None:
