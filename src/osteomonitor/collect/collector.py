@@ -300,17 +300,18 @@ class Collector:
                     state.key,
                 )
                 state.reported_dropped = dropped
-            if count.decode_errors > state.reported_errors:
+            bad = count.decode_errors + count.set_aside  # as the status counts them
+            if bad > state.reported_errors:
                 self.event(
                     EventKind.DECODE_ERROR,
                     {
-                        "count": count.decode_errors,
-                        "new": count.decode_errors - state.reported_errors,
+                        "count": bad,
+                        "new": bad - state.reported_errors,
                         "last": count.last_decode_error,
                     },
                     state.key,
                 )
-                state.reported_errors = count.decode_errors
+                state.reported_errors = bad
 
     # -- consumers ---------------------------------------------------------------------------------
 

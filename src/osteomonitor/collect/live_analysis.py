@@ -13,7 +13,6 @@ per-device counters the collector's status shows.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +32,9 @@ log = logging.getLogger(__name__)
 
 #: Longest wait for the analysis thread to fold in what is queued, s.
 ANALYSIS_DRAIN_S = 10.0
+#: Snapshot period when only decoding, s: nobody watches, so (almost) never; finite,
+#: because the queue driver waits on its queue for a fraction of it.
+DECODE_ONLY_PERIOD_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class LiveAnalysis:
             on_finished=self._finished,
             on_failed=self._failed,
             # decoding only: no snapshots while running (the final one is cheap)
-            state_period_s=STATE_PERIOD_S if self.analyse else math.inf,
+            state_period_s=STATE_PERIOD_S if self.analyse else DECODE_ONLY_PERIOD_S,
         )
         self._thread.start()
         for item in self._early:

@@ -28,7 +28,8 @@ class DeviceStatus:
         packets: notifications arrived; packets_by_stream: the same per stream.
         recorded: packets handed to the recording.
         dropped: notifications lost because the queue was full (shown, never silent).
-        decode_errors: packets whose bytes did not decode (kept in the recording).
+        decode_errors: packets whose bytes did not decode, or decoded to frames that
+            cannot be true (set aside); all kept in the recording.
         link_losses / reconnects: links lost and restored.
         outage_s: seconds since the link was lost, while reconnecting.
         last_error: the last device error, for people.
@@ -140,7 +141,7 @@ def device_status(
         packets_by_stream=dict(c.packets),
         recorded=recorded,
         dropped=c.dropped,
-        decode_errors=decoded.decode_errors,
+        decode_errors=decoded.decode_errors + decoded.set_aside,
         link_losses=c.link_losses,
         reconnects=c.reconnects,
         outage_s=None if c.lost_at_s is None else now_s - c.lost_at_s,

@@ -56,7 +56,8 @@ class DeviceCount:
         packets: packets fed so far.
         lost: a LINK_LOST event was seen and no LINK_RESTORED since.
         decode_errors: packets whose bytes did not decode (kept in the recording).
-        last_decode_error: the last decode error's text ("" when none).
+        set_aside: frames that decoded but cannot be true (the plausibility gates).
+        last_decode_error: the last decode error's or set-aside's text ("" when none).
         hr_bpm / contact: the device's last decoded heart rate, bpm, and skin contact
             (None before any, or when the device has no heart-rate stream).
     """
@@ -65,6 +66,7 @@ class DeviceCount:
     packets: int = 0
     lost: bool = False
     decode_errors: int = 0
+    set_aside: int = 0
     last_decode_error: str = ""
     hr_bpm: int | None = None
     contact: bool | None = None
@@ -140,12 +142,15 @@ class SessionDriver:
             self._lost.add(item.device)
         elif item.kind == EventKind.LINK_RESTORED and item.device:
             self._lost.discard(item.device)
-        errors_before = self.processor.decode_errors
-        self.processor.feed(item)
-        if self.processor.decode_errors != errors_before and isinstance(item, Packet):
-            new = self.processor.decode_errors - errors_before
+        proc = self.processor
+        errors_before, last_set_aside = proc.decode_errors, proc.last_set_aside
+        proc.feed(item)
+        if proc.decode_errors != errors_before and isinstance(item, Packet):
+            new = proc.decode_errors - errors_before
             self._errors[item.device] = self._errors.get(item.device, 0) + new
-            self._last_error[item.device] = self.processor.last_decode_error or ""
+            self._last_error[item.device] = proc.last_decode_error or ""
+        elif proc.last_set_aside is not last_set_aside and isinstance(item, Packet):
+            self._last_error[item.device] = proc.last_set_aside or ""
         self.items += 1
 
     def device_counts(self) -> tuple[DeviceCount, ...]:
@@ -154,6 +159,7 @@ class SessionDriver:
         Safe to call from another thread than the one feeding: it only copies dicts.
         """
         counts, errors = dict(self._counts), dict(self._errors)
+        set_aside = dict(self.processor.set_aside_frames)
         last_error, lost = dict(self._last_error), set(self._lost)
         latest_hr = dict(self.processor.latest_hr)
         keys = self._order + [k for k in counts if k not in self._order]
@@ -166,6 +172,7 @@ class SessionDriver:
                     counts.get(k, 0),
                     k in lost,
                     errors.get(k, 0),
+                    set_aside.get(k, 0),
                     last_error.get(k, ""),
                     hr.hr_bpm if hr is not None else None,
                     hr.contact if hr is not None else None,

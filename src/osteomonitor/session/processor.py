@@ -128,6 +128,9 @@ class SessionProcessor:
         self.packets = 0
         #: each device's last decoded heart-rate sample (the collector's status shows it)
         self.latest_hr: dict[str, HrSample] = {}
+        #: frames the plausibility gates set aside, per device; the last one's reason
+        self.set_aside_frames: Counter[str] = Counter()
+        self.last_set_aside: str | None = None
         self.decode_errors = 0
         self.last_decode_error: str | None = None
         self._heart_cache: _HeartCache | None = None
@@ -152,8 +155,10 @@ class SessionProcessor:
             return
         try:
             samples = decoder.feed(item)
-        except SetAside:
-            return  # counted by the decoder
+        except SetAside as exc:
+            self.set_aside_frames[item.device] += 1  # by reason: the decoder's `set_aside`
+            self.last_set_aside = f"{item.device}/{item.stream}: {exc.reason}"
+            return
         except DecodeError as exc:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
