@@ -106,6 +106,7 @@ async def open_world(plan: CollectionPlan) -> AsyncIterator[World]:
         )
         yield World(SYSTEM_STACK, specs, meta)
         return
+    # lazy on purpose: virtual wearables load bumble, which a real-radio session never needs
     from osteomonitor.sim.faults import parse_faults
     from osteomonitor.sim.world import parse_kinds, virtual_world
 

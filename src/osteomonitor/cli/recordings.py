@@ -142,7 +142,7 @@ def _line(text: str) -> None:
 
 def _info(args: argparse.Namespace) -> int:
     from osteomonitor.app.recordings import recording_details  # lazy: --help stays fast
-    from osteomonitor.report import set_aside_lines
+    from osteomonitor.report import set_aside_lines  # lazy: --help stays fast
 
     rec = recording_details(args.file)
     meta, devices, counts, kinds = rec.meta, rec.devices, rec.packets_by_device, rec.event_kinds

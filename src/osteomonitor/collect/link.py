@@ -30,6 +30,7 @@ from bleak_retry_connector import establish_connection
 
 from osteomonitor.collect.gatt_reads import read_battery, read_device_info
 from osteomonitor.collect.link_state import LinkCounters, LinkState
+from osteomonitor.collect.scanner import find_device
 from osteomonitor.collect.stack import BleStack, bluetooth_unavailable
 from osteomonitor.collect.stream_control import (
     DATA_CARRIES,
@@ -224,8 +225,6 @@ class DeviceLink:
 
     async def _rescan(self) -> None:
         """Look for the device again: after a long outage BlueZ may have forgotten it."""
-        from osteomonitor.collect.scanner import find_device
-
         try:
             self.device, _ = await find_device(self.device.address, self.stack, RESCAN_S)
         except OsteomonitorError as exc:
