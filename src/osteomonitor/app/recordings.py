@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.model import DeviceInfo, SetAsideFrames
@@ -36,7 +35,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class RecordingDetails:  # type: ignore[explicit-any]  # (`meta`: the file's raw values)
+class RecordingDetails:
     """Everything `recordings info` shows of one file.
 
     Attributes:
@@ -53,7 +52,7 @@ class RecordingDetails:  # type: ignore[explicit-any]  # (`meta`: the file's raw
     """
 
     path: Path
-    meta: Mapping[str, Any]  # type: ignore[explicit-any]
+    meta: Mapping[str, object]
     status: str
     packets: int
     packets_by_device: Mapping[str, int]
