@@ -47,3 +47,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 # --- end hardware tests --------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _private_patient_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the real user's config file or patients folder (`live` and
+    `record --patient P07` look the patient up there)."""
+    base = tmp_path_factory.mktemp("osteomonitor-home")
+    monkeypatch.setenv("OSTEOMONITOR_CONFIG", str(base / "config.toml"))
+    monkeypatch.setenv("OSTEOMONITOR_PATIENTS", str(base / "patients"))

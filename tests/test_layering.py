@@ -14,6 +14,7 @@ PURE = [
     "osteomonitor.analysis",
     "osteomonitor.prescription",
     "osteomonitor.session",
+    "osteomonitor.patients",
 ]
 
 

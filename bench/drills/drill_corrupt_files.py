@@ -57,7 +57,7 @@ BAD_EDITS = [
     ("wrong type", "age_y = 67", 'age_y = "sixty-seven"', "age_y"),
     ("age 250", "age_y = 67", "age_y = 250", "age_y"),
     ("resting HR above HRmax", "bpm = 62", "bpm = 190", "resting_hr"),
-    ("missing required field", "body_mass_kg = 64", "", "body_mass_kg"),
+    ("missing required field", 'fracture_risk = "moderate"', "", "fracture_risk"),
     ("not TOML", "[patient]", "[patient", "TOML"),
 ]
 

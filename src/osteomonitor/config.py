@@ -23,6 +23,7 @@ folders are made owner-only (0700) because they hold health data.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,3 +135,77 @@ def ensure_private_dir(path: Path) -> Path:
             f"{config_file()} or with the OSTEOMONITOR_* environment variables"
         ) from exc
     return path
+
+
+def config_template(current: Folders) -> str:
+    """A commented config file naming the folders `current` resolves to (`config init`)."""
+    lines = [
+        "# osteomonitor configuration (TOML). Environment variables override these:",
+        "# " + ", ".join(FOLDER_ENV.values()) + ".",
+        "# '~' is your home folder; a relative path is relative to this file's folder.",
+        "# Folders are created owner-only (0700) when a command first writes into them.",
+        "",
+        "[folders]",
+        "# recordings: where record, live and demo write sessions (.omrec)",
+        f"recordings = {_toml_str(current.recordings)}",
+        "# patients: one folder per patient (facts and dated prescriptions)",
+        f"patients = {_toml_str(current.patients)}",
+        "# reports: where reports and exports are written",
+        f"reports = {_toml_str(current.reports)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(path: Path) -> str:
+    import json
+
+    return json.dumps(str(path), ensure_ascii=False)
+
+
+def write_config_file(path: Path, text: str) -> Path:
+    """Create the config file owner-only (0600); an existing file is never replaced.
+
+    Raises:
+        ConfigError: it exists, or cannot be written.
+    """
+    ensure_private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise ConfigError(
+            f"{path} already exists; edit it, or move it away and run 'osteomonitor config "
+            "init' again"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the config file ({exc.strerror})") from None
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, text.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def local_timezone() -> str:
+    """The IANA name of the local time zone ("Europe/Helsinki"), or "UTC" if unknown.
+
+    Read from $TZ, then the /etc/localtime symlink, then /etc/timezone.
+    """
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+|UTC", tz):
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    try:
+        name = Path("/etc/timezone").read_text().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    return "UTC"

@@ -68,3 +68,7 @@ class DeviceError(OsteomonitorError):
 
 class LinkLost(OsteomonitorError):
     """The BLE link to a wearable dropped; the collector reconnects and records the gap."""
+
+
+class PatientError(OsteomonitorError):
+    """A patient record is missing or invalid (names the file, the key and what to do)."""

@@ -12,7 +12,7 @@ from rx_builders import make_rx, rx_text
 
 from osteomonitor.errors import OsteomonitorError, PrescriptionError
 from osteomonitor.prescription import PrescriptionFileError, load_prescription, parse_prescription
-from osteomonitor.prescription.toml_patient import PATIENT_KEYS as _PATIENT_KEYS
+from osteomonitor.prescription.toml_patient import PATIENT_REQUIRED as _PATIENT_KEYS
 
 
 def set_line(key: str, line: str) -> Callable[[str], str]:
@@ -377,6 +377,15 @@ def test_bad_prescription_is_rejected_with_file_key_and_reason(
     assert any(p.key == key and reason in p.reason for p in problems), problems
     assert all(p.file == "p07.toml" for p in problems)
     assert f"p07.toml: {key}: " in str(err.value)
+
+
+def test_body_mass_is_optional() -> None:
+    """Only GRF estimates use the mass, and no clinician decides it (issue 16)."""
+    rx = parse_prescription(set_line("body_mass_kg", "")(rx_text()), "p07.toml")
+    assert rx.patient.body_mass_kg is None
+    from osteomonitor.prescription import analysis_params
+
+    assert analysis_params(rx).body_mass_kg is None
 
 
 @pytest.mark.parametrize("key", _PATIENT_KEYS)

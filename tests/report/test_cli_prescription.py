@@ -95,7 +95,7 @@ def test_new_measured_hrmax_and_bpm_ceiling(capsys: pytest.CaptureFixture[str]) 
     ("name", "value", "message"),
     [
         ("--age", "250", "patient.age_y: 250 is outside 18–110 years"),
-        ("--risk", "severe", "patient.fracture_risk: 'severe' is not one of low, moderate, high"),
+        ("--risk", "severe", "'severe': fracture risk is low, moderate or high"),
         ("--resting-hr", "170", "patient.resting_hr.bpm: 170 is outside 30–120 bpm"),
         ("--template", "who", "unknown template 'who'"),
         ("--timezone", "Europe/Atlantis", "not an IANA time zone"),

@@ -29,8 +29,13 @@ def _verdict_prose(where: str) -> bool:
     """The rules engine's evidence wording of a compliance element: what the file holds
     and what was measured must read the same forever, but the sentence explaining a
     verdict belongs to the rules (issue 13 taught it METs from cadence and step
-    evidence); the element's value and status are still compared."""
-    return ".compliance.modalities[" in where and where.endswith(".evidence")
+    evidence); the element's value and status are still compared. The same holds for
+    an alert's sentences."""
+    if ".compliance.modalities[" in where and where.endswith(".evidence"):
+        return True
+    # An alert's sentences are the rules' wording too (issue 16 wrote times as "at 0:18",
+    # not "at 0:18.3 min"); the alert's rule, severity, value, limit and time still compare.
+    return ".alerts[" in where and where.endswith(("_message", ".message"))
 
 
 def _same(got: Any, want: Any, where: str = "") -> list[str]:

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList, Select
 from tui_support import SIZE, settle, wait_for
 
 from osteomonitor.devices.hrs import encode_hr
@@ -21,7 +21,7 @@ from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.replay import ReplayScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
 from osteomonitor.tui.widgets.event_log import EventLog
-from osteomonitor.tui.widgets.event_table import EventTable
+from osteomonitor.tui.widgets.session_events import SessionEvents
 
 PATIENT = "P07[/]"
 HOSTILE = "[bold red]x[/] [link=file:///etc]y[/link] \x1b[2J\x1b]0;pwn\x07 \u202etxt"
@@ -52,6 +52,15 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]
         assert any(PATIENT in c for c in row)  # shown literally, brackets and all
+        # the patient filter offers it literally too, and filters by it
+        select = app.screen.query_one("#patient-filter", Select)
+        select.value = PATIENT
+        await pilot.pause(0.2)
+        assert PATIENT in str(select.query_one("SelectCurrent #label").render())
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await pilot.press("escape")  # the dropdown, if it opened, closes
+        app.screen.query_one(DataTable).focus()
         await pilot.press("enter")
         detail = app.screen
         assert isinstance(detail, SessionDetailScreen)
@@ -60,10 +69,19 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
         assert app.return_value is None and app._exception is None  # type: ignore[attr-defined]
         title = str(detail.query_one("#title-bar").render())
         assert PATIENT in title
-        table = detail.query_one(EventTable)
-        words = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
+        events = detail.query_one(SessionEvents)
+        options = events.query_one(OptionList)
+        words = [str(options.get_option_at_index(r).prompt) for r in range(options.option_count)]
         assert any("[bold red]x[/]" in w and "\\x1b[2J" in w for w in words), words
         assert not any("\x1b" in w for w in words)
+        # the detail pane shows the highlighted item whole, escaped too
+        for r, w in enumerate(words):
+            if "[bold red]x[/]" in w:
+                options.highlighted = r
+                await pilot.pause(0.1)
+                pane = str(events.query_one("#event-detail").render())
+                assert "[bold red]x[/]" in pane and "\x1b" not in pane
+                break
 
 
 async def test_replay_of_a_recording_with_markup_in_its_text(folder: Path) -> None:

@@ -98,12 +98,34 @@ async def analysed(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.2)
 
 
-def test_library(snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+def library(monkeypatch: pytest.MonkeyPatch) -> OsteomonitorApp:
     # The screen names its folder: use the relative path a user types, so the snapshot
     # does not depend on where the checkout lives.
     monkeypatch.chdir(RECORDINGS.parent)
-    app = OsteomonitorApp(lambda: LibraryScreen(Path(RECORDINGS.name)))
-    assert snap_compare(app, terminal_size=SIZE, run_before=analysed)
+    return OsteomonitorApp(lambda: LibraryScreen(Path(RECORDINGS.name)))
+
+
+def test_library(snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert snap_compare(library(monkeypatch), terminal_size=SIZE, run_before=analysed)
+
+
+def test_library_80x24(snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alerts column is on screen at 80 columns, the filter bar too."""
+    assert snap_compare(library(monkeypatch), terminal_size=(80, 24), run_before=analysed)
+
+
+def test_library_140x45_filtered_and_sorted(
+    snap_compare: Compare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search typed, patient P00 only, sorted by length (every column on screen)."""
+
+    async def filtered(pilot: Pilot[Any]) -> None:
+        await analysed(pilot)
+        await pilot.press("slash", *"aerobic", "enter", "s", "s", "s")
+        await pilot.pause(0.2)
+
+    app = library(monkeypatch)
+    assert snap_compare(app, terminal_size=(140, 45), run_before=filtered)
 
 
 def test_session_detail(snap_compare: Compare) -> None:
@@ -111,15 +133,42 @@ def test_session_detail(snap_compare: Compare) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=analysed)
 
 
-def test_weeks(snap_compare: Compare) -> None:
+def test_session_detail_100_columns(snap_compare: Compare) -> None:
+    """Below 130 columns the FITT table has the whole width: every column on screen."""
+    app = OsteomonitorApp(lambda: SessionDetailScreen(IMPACT))
+    assert snap_compare(app, terminal_size=(100, 45), run_before=analysed)
+
+
+def test_session_detail_100_columns_tables_only(snap_compare: Compare) -> None:
+    """t hides the charts: every FITT row of the aerobic session and its sources."""
+    app = OsteomonitorApp(lambda: SessionDetailScreen(RECORDINGS / "demo-P00-walk-sim.omrec"))
+    assert snap_compare(app, press=("t",), terminal_size=(100, 45), run_before=analysed)
+
+
+def test_session_detail_alerts_140_columns(snap_compare: Compare) -> None:
+    """The highlighted alert in full beside the FITT table."""
+    app = OsteomonitorApp(lambda: SessionDetailScreen(ALERTS))
+    assert snap_compare(app, terminal_size=(140, 45), run_before=analysed)
+
+
+def weeks_app() -> OsteomonitorApp:
     paths = sorted(RECORDINGS.glob("demo-P00-*.omrec"))
-    app = OsteomonitorApp(lambda: WeeksScreen("P00", paths))
+    return OsteomonitorApp(lambda: WeeksScreen("P00", paths))
 
-    async def ready(pilot: Pilot[Any]) -> None:
-        await analysed(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, WeeksScreen)
-        await wait_for(pilot, lambda: bool(screen.reports), what="weeks")
-        await pilot.pause(0.2)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+async def weeks_ready(pilot: Pilot[Any]) -> None:
+    await analysed(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WeeksScreen)
+    await wait_for(pilot, lambda: screen.trend is not None, what="weeks")
+    await pilot.pause(0.2)
+
+
+def test_weeks(snap_compare: Compare) -> None:
+    """The weeks with the trend chart: days per modality against the target minimum."""
+    assert snap_compare(weeks_app(), terminal_size=SIZE, run_before=weeks_ready)
+
+
+def test_weeks_jumps_chart(snap_compare: Compare) -> None:
+    """c: the chart's next view, jumps per week."""
+    assert snap_compare(weeks_app(), press=("c",), terminal_size=SIZE, run_before=weeks_ready)

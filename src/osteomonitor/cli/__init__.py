@@ -28,7 +28,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.scan",
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.analyze",
+    "osteomonitor.cli.patient",
     "osteomonitor.cli.prescription",
+    "osteomonitor.cli.config",
     "osteomonitor.cli.imports",
 )
 

@@ -65,7 +65,12 @@ def register(sub: Any) -> None:
     live.add_argument(
         "--patient", required=True, type=pseudonym_arg, help="pseudonym (never a real name)"
     )
-    live.add_argument("--prescription", type=Path, help="the patient's prescription (.toml)")
+    live.add_argument(
+        "--prescription",
+        type=Path,
+        help="the patient's prescription (.toml); default: the one in force today in the "
+        "patient's record (osteomonitor patient show P07)",
+    )
     live.add_argument("--kind", default="impact", help="session kind (impact, aerobic, ...)")
     add_supervision_flag(live)
     live.add_argument(
@@ -102,15 +107,17 @@ def register(sub: Any) -> None:
     review = sub.add_parser(
         "review",
         help="review recordings: library, session detail, patient weeks (physios)",
-        description="Browse the recordings of a folder: Enter opens a session, w the "
-        "patient's weeks, p replays, e exports a report, ? help.",
+        description="Browse the recordings of a folder: filter, search and sort the "
+        "library, Enter opens a session, w the patient's weeks, p replays, e exports "
+        "(the library's rows or the weeks as CSV, a session's report), ? help.",
     )
     review.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     review.add_argument(
         "--export-dir",
         type=Path,
-        default=Path("reports"),
-        help="where 'e' writes a session's text/JSON/CSV report (default ./reports)",
+        default=None,
+        help="where 'e' writes exports (default: the reports folder: $OSTEOMONITOR_REPORTS, "
+        "else [folders] reports in the config file, else ~/.local/share/osteomonitor/reports)",
     )
     review.set_defaults(func=_review)
 
@@ -121,6 +128,21 @@ def _load_rx(path: Path | None) -> Any:
     from osteomonitor.prescription import load_prescription
 
     return load_prescription(path)
+
+
+def _session_rx(patient: str, path: Path | None) -> tuple[Any, str | None]:
+    """The session's prescription and its text: the file given, else the one in force
+    today in the patient's record (a line on stderr says which, or that there is none)."""
+    import sys
+
+    if path is not None:
+        rx = _load_rx(path)
+        return rx, path.read_text(encoding="utf-8")
+    from osteomonitor.app.patients import session_prescription
+
+    found, note = session_prescription(patient)
+    print(f"osteomonitor: {note}", file=sys.stderr)
+    return (found.prescription, found.text) if found is not None else (None, None)
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -162,13 +184,13 @@ def _live(args: argparse.Namespace) -> int:
         )
     if args.sim_speed <= 0:
         raise UsageError("--sim-speed must be > 0")
-    rx = _load_rx(args.prescription)
+    rx, rx_toml = _session_rx(args.patient, args.prescription)
     plan = CollectionPlan(
         patient=args.patient,
         kind=args.kind,
         devices=tuple(args.device),
         simulate=tuple(args.simulate),
-        prescription_toml=args.prescription.read_text(encoding="utf-8") if rx else None,
+        prescription_toml=rx_toml,
         output=args.output,
         sim_speed=args.sim_speed,
         sim_seed=args.sim_seed,

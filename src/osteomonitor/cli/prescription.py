@@ -1,45 +1,27 @@
 """`osteomonitor prescription new|check|show|templates`: prescription files.
 
-`new` drafts a commented TOML file from a built-in guideline template and the patient's
-details (every option is required: nothing is defaulted for the patient); `check`
-validates files strictly; `show` prints one as a readable table.
+`new` drafts a commented TOML file from a built-in guideline template. Only what a
+clinician must decide is required (age, fracture risk, prior vertebral fracture,
+HR-modulating medication, resting HR, and the pseudonym); everything else has a default
+the command prints (`app.prescribing`). `--interactive` asks for what is missing. To keep
+a prescription in a patient's record, use `osteomonitor patient prescribe` instead.
+`check` validates files strictly; `show` prints one (or a recording's snapshot) within
+100 columns.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from osteomonitor.errors import UsageError
+from osteomonitor.cli.values import date_value, fill_missing, risk_value, yes_no
 from osteomonitor.pseudonym import pseudonym_arg
-
-_CEILING_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%\s*hrr|%)?\s*$", re.I)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-03") from exc
-
-
-def _yes_no(text: str) -> bool:
-    t = text.strip().lower()
-    if t in ("yes", "y", "true"):
-        return True
-    if t in ("no", "n", "false"):
-        return False
-    raise argparse.ArgumentTypeError(f"{text!r}: answer yes or no")
 
 
 def register(sub: Any) -> None:
     """Add the `prescription` command group."""
-    from osteomonitor.prescription.limits import HRMAX_METHODS, RESTING_HR_METHODS
-
     p = sub.add_parser("prescription", help="create, check and show prescription files")
     psub = p.add_subparsers(dest="prescription_command", metavar="ACTION", required=True)
 
@@ -47,50 +29,57 @@ def register(sub: Any) -> None:
         "new",
         help="draft a prescription from a guideline template (prints TOML)",
         description="Draft a commented prescription file from a built-in guideline template. "
-        "Every patient option is required. Example: osteomonitor prescription new "
-        "--template ksbmr-2023 --patient P07 --age 67 --risk moderate --vertebral-fracture no "
-        "--hr-medication no --mass 64 --resting-hr 62 --resting-hr-method seated-5min "
-        "--resting-hr-date 2025-02-24 --hrmax tanaka --timezone Europe/Helsinki "
-        "--start 2025-03-03 --hr-ceiling 75%%hrr > p07.toml",
+        "Required: --patient, --age, --risk, --vertebral-fracture, --hr-medication, "
+        "--resting-hr (or --interactive to be asked). The rest defaults, and the command "
+        "prints each default it used. To keep it in a patient's record, use "
+        "'osteomonitor patient prescribe P07'. Example: osteomonitor prescription new "
+        "--patient P07 --age 67 --risk moderate --vertebral-fracture no --hr-medication no "
+        "--resting-hr 62 -o p07.toml",
     )
-    req = new.add_argument_group("required")
-    req.add_argument(
-        "--template", required=True, help="ksbmr-2023, acsm-osteoporosis, conservative"
-    )
-    req.add_argument(
-        "--patient", required=True, type=pseudonym_arg, help="pseudonym (never a real name)"
-    )
-    req.add_argument("--age", required=True, type=int, help="years")
-    req.add_argument("--risk", required=True, help="fracture risk: low, moderate or high")
-    req.add_argument("--vertebral-fracture", required=True, type=_yes_no, help="yes or no")
+    req = new.add_argument_group("what the clinician decides (required)")
+    req.add_argument("--patient", type=pseudonym_arg, help="pseudonym (never a real name)")
+    req.add_argument("--age", type=int, help="years")
+    req.add_argument("--risk", type=risk_value, help="fracture risk: low, moderate or high")
+    req.add_argument("--vertebral-fracture", type=yes_no, help="yes or no")
     req.add_argument(
         "--hr-medication",
-        required=True,
-        type=_yes_no,
+        type=yes_no,
         help="HR-modulating medication (e.g. a beta-blocker): yes or no",
     )
-    req.add_argument("--mass", required=True, type=float, help="body mass, kg")
-    req.add_argument("--resting-hr", required=True, type=float, help="resting HR, bpm")
-    req.add_argument(
+    req.add_argument("--resting-hr", type=float, help="resting HR, bpm")
+    opt = new.add_argument_group("defaulted (each default used is printed)")
+    opt.add_argument("--template", help="ksbmr-2023 (default), acsm-osteoporosis, conservative")
+    opt.add_argument("--mass", type=float, help="body mass, kg (default: not given)")
+    opt.add_argument(
         "--resting-hr-method",
-        required=True,
-        help="how it was taken: " + ", ".join(RESTING_HR_METHODS),
+        help="how resting HR was taken (default seated-5min): supine-5min, seated-5min, "
+        "morning-average, nocturnal, wearable-average, session-rest-segment",
     )
-    req.add_argument("--resting-hr-date", required=True, type=_date, help="YYYY-MM-DD")
-    req.add_argument(
+    opt.add_argument(
+        "--resting-hr-date", type=date_value, help="YYYY-MM-DD, not in the future (default today)"
+    )
+    opt.add_argument(
         "--hrmax",
-        required=True,
-        help="measured HRmax in bpm, or an equation: "
-        + ", ".join(m for m in HRMAX_METHODS if m != "measured"),
+        help="measured HRmax in bpm, or an equation: tanaka (default), gellish, fox",
     )
-    req.add_argument("--timezone", required=True, help="IANA zone, e.g. Europe/Helsinki")
-    req.add_argument("--start", required=True, type=_date, help="first day of programme week 1")
-    req.add_argument(
+    opt.add_argument("--hrmax-date", type=date_value, help="date of a measured HRmax")
+    opt.add_argument(
+        "--timezone", help="IANA zone, e.g. Europe/Helsinki (default: this computer's)"
+    )
+    opt.add_argument(
+        "--start", type=date_value, help="first day of programme week 1 (default today)"
+    )
+    opt.add_argument(
         "--hr-ceiling",
-        required=True,
-        help="HR safety ceiling: bpm (e.g. 135) or %%HRR (e.g. 75%%hrr)",
+        # argparse %-formats help text: '%%' prints one '%'.
+        help="HR safety ceiling: bpm (e.g. 135) or %%HRR (e.g. 75%%hrr); default: the top "
+        "of the template's moderate band (KSBMR 60%%hrr)",
     )
-    new.add_argument("--hrmax-date", type=_date, help="date of a measured HRmax (then required)")
+    new.add_argument(
+        "--interactive",
+        action="store_true",
+        help="ask for each required answer that is missing (re-asks until it reads)",
+    )
     new.add_argument(
         "-o",
         "--output",
@@ -103,8 +92,11 @@ def register(sub: Any) -> None:
     check.add_argument("files", nargs="+", type=Path)
     check.set_defaults(func=_check)
 
-    show = psub.add_parser("show", help="a prescription as a readable table")
-    show.add_argument("file", type=Path)
+    show = psub.add_parser(
+        "show",
+        help="a prescription (file, or the one stored in a recording) within 100 columns",
+    )
+    show.add_argument("file", type=Path, help="a prescription .toml or a recording .omrec")
     show.set_defaults(func=_show)
 
     tpl = psub.add_parser("templates", help="list the built-in guideline templates")
@@ -112,52 +104,38 @@ def register(sub: Any) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from osteomonitor.prescription import draft_prescription
-    from osteomonitor.prescription.fitt import Patient
+    from osteomonitor.app.prescribing import DraftRequest, draft
     from osteomonitor.report import write_private
 
-    hrmax_text = str(args.hrmax).strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", hrmax_text):
-        if args.hrmax_date is None:
-            raise UsageError("--hrmax given in bpm (measured): add --hrmax-date YYYY-MM-DD")
-        hrmax_bpm, hrmax_method, hrmax_date = float(hrmax_text), "measured", args.hrmax_date
-    else:
-        if args.hrmax_date is not None:
-            raise UsageError(f"--hrmax-date is only for a measured HRmax, not {hrmax_text!r}")
-        hrmax_bpm, hrmax_method, hrmax_date = 0.0, hrmax_text, None
-    m = _CEILING_RE.match(args.hr_ceiling)
-    if not m:
-        raise UsageError(f"--hr-ceiling {args.hr_ceiling!r}: write bpm (135) or %HRR (75%hrr)")
-    value, is_pct = float(m.group(1)), m.group(2) is not None
-    patient = Patient(
-        pseudonym=args.patient,
-        age_y=args.age,
-        body_mass_kg=args.mass,
-        timezone=args.timezone,
-        fracture_risk=args.risk,
-        prior_vertebral_fracture=args.vertebral_fracture,
-        hr_modulating_medication=args.hr_medication,
-        resting_hr_bpm=args.resting_hr,
-        resting_hr_method=args.resting_hr_method,
-        resting_hr_date=args.resting_hr_date,
-        hrmax_bpm=hrmax_bpm,
-        hrmax_method=hrmax_method,
-        hrmax_date=hrmax_date,
+    fill_missing(args, "prescription new")
+    d = draft(
+        DraftRequest(
+            patient=args.patient,
+            age_y=args.age,
+            fracture_risk=args.risk,
+            prior_vertebral_fracture=args.vertebral_fracture,
+            hr_modulating_medication=args.hr_medication,
+            resting_hr_bpm=args.resting_hr,
+            template=args.template,
+            body_mass_kg=args.mass,
+            resting_hr_method=args.resting_hr_method,
+            resting_hr_date=args.resting_hr_date,
+            hrmax=args.hrmax,
+            hrmax_date=args.hrmax_date,
+            timezone=args.timezone,
+            start_date=args.start,
+            hr_ceiling=args.hr_ceiling,
+        )
     )
-    text, notes = draft_prescription(
-        args.template,
-        patient=patient,
-        start_date=args.start,
-        hr_ceiling_pct_hrr=value if is_pct else None,
-        hr_ceiling_bpm=None if is_pct else value,
-    )
-    for note in notes:
+    for line in d.defaults:
+        print(f"osteomonitor: default: {line}", file=sys.stderr)
+    for note in d.notes:
         print(f"osteomonitor: note: {note}", file=sys.stderr)
     if args.output is not None:
-        write_private(args.output, text)
+        write_private(args.output, d.text, what="prescription")
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(d.text)
     return 0
 
 
@@ -206,10 +184,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from osteomonitor.prescription import load_prescription
-    from osteomonitor.report import prescription_text
+    from osteomonitor.app.prescribing import read_prescription_file
+    from osteomonitor.report import prescription_sheet
 
-    sys.stdout.write(prescription_text(load_prescription(args.file)))
+    sys.stdout.write(prescription_sheet(read_prescription_file(args.file)))
     return 0
 
 

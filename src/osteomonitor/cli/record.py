@@ -98,7 +98,11 @@ def register(sub: Any) -> None:
         help=f"session kind: {', '.join(k.value for k in SessionKind)} (default impact)",
     )
     p.add_argument(
-        "--prescription", type=Path, metavar="FILE", help="the patient's prescription (.toml)"
+        "--prescription",
+        type=Path,
+        metavar="FILE",
+        help="the patient's prescription (.toml); default: the one in force today in the "
+        "patient's record (osteomonitor patient show P07)",
     )
     p.add_argument(
         "-o",
@@ -125,9 +129,15 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _read_prescription(path: Path | None) -> str | None:
+def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str]:
+    """The prescription's text and a line saying where it came from: the file given, else
+    the one in force today in the patient's record (or why there is none). The line is
+    printed once the recording has started, so a usage error stays one line."""
     if path is None:
-        return None
+        from osteomonitor.app.patients import session_prescription  # lazy: --help stays fast
+
+        found, note = session_prescription(patient)
+        return (found.text if found is not None else None), note
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -135,7 +145,7 @@ def _read_prescription(path: Path | None) -> str | None:
     from osteomonitor.prescription import load_prescription  # lazy: numpy; --help stays fast
 
     load_prescription(path)  # validates; raises PrescriptionError naming the key
-    return text
+    return text, ""
 
 
 def _plan(args: argparse.Namespace, kind: str, prescription: str | None) -> Any:
@@ -174,15 +184,16 @@ def _record(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise UsageError("--duration must be > 0 seconds")
     check_devices(_plan(args, kind, None))
-    plan = _plan(args, kind, _read_prescription(args.prescription))
-    return asyncio.run(_main(args, plan))
+    prescription, note = _read_prescription(args.prescription, args.patient)
+    return asyncio.run(_main(args, _plan(args, kind, prescription), note))
 
 
 class _StatusPrinter:
     """What `record` prints of the session: devices, errors once, the status line."""
 
-    def __init__(self, output: Path, quiet: bool) -> None:
+    def __init__(self, output: Path, quiet: bool, prescription_note: str = "") -> None:
         self.output = output
+        self.prescription_note = prescription_note
         self.quiet = quiet
         self.tty = sys.stderr.isatty()
         self.last_log = time.monotonic()
@@ -190,6 +201,8 @@ class _StatusPrinter:
 
     def started(self, status: Any) -> None:
         print(f"recording to {self.output}", file=sys.stderr)
+        if self.prescription_note:
+            print(f"  {self.prescription_note}", file=sys.stderr)
         for d in status.devices:
             print(f"  {d.key}: {d.name} [{d.address}] profile {d.profile}", file=sys.stderr)
         self.last_log = time.monotonic()
@@ -212,7 +225,7 @@ class _StatusPrinter:
         print("stopping: device streams, then the connection, then the file…", file=sys.stderr)
 
 
-async def _main(args: argparse.Namespace, plan: Any) -> int:
+async def _main(args: argparse.Namespace, plan: Any, prescription_note: str = "") -> int:
     from osteomonitor.app.recording_session import run_recording  # lazy: --help stays fast
 
     stop = asyncio.Event()
@@ -220,7 +233,7 @@ async def _main(args: argparse.Namespace, plan: Any) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    printer = _StatusPrinter(plan.path, args.quiet)
+    printer = _StatusPrinter(plan.path, args.quiet, prescription_note)
     outcome = await run_recording(
         plan,
         stop,

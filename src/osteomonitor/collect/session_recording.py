@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -21,35 +20,13 @@ from osteomonitor import __version__
 from osteomonitor.collect.collector import Collector, CollectorOptions
 from osteomonitor.collect.device_spec import DeviceSpec
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
+from osteomonitor.config import local_timezone as local_timezone  # its home is config
 from osteomonitor.model import SessionMeta
 from osteomonitor.prescription import Prescription
 from osteomonitor.store import SUFFIX, RecordingWriter
 
 #: Where recordings go unless -o says otherwise.
 DEFAULT_RECORDINGS_DIR = Path("recordings")
-
-
-def local_timezone() -> str:
-    """The IANA name of the local time zone ("Europe/Helsinki"), or "UTC" if unknown.
-
-    Read from $TZ, then the /etc/localtime symlink, then /etc/timezone.
-    """
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)+|UTC", tz):
-        return tz
-    try:
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            return target.split("zoneinfo/", 1)[1]
-    except OSError:
-        pass
-    try:
-        name = Path("/etc/timezone").read_text().strip()
-        if name:
-            return name
-    except OSError:
-        pass
-    return "UTC"
 
 
 def default_output(

@@ -159,7 +159,8 @@ class Patient:
 
     Attributes:
         pseudonym: never a real name.
-        age_y: years. body_mass_kg: kg. timezone: IANA zone name.
+        age_y: years. body_mass_kg: kg, or None when not given (only ground-reaction-force
+            estimates need it). timezone: IANA zone name.
         fracture_risk: `FractureRisk` value.
         prior_vertebral_fracture / hr_modulating_medication: clinical flags.
         resting_hr_bpm / resting_hr_method / resting_hr_date: HRrest and how it was taken.
@@ -169,7 +170,7 @@ class Patient:
 
     pseudonym: str
     age_y: int
-    body_mass_kg: float
+    body_mass_kg: float | None
     timezone: str
     fracture_risk: str
     prior_vertebral_fracture: bool

@@ -37,7 +37,7 @@ PATIENT_BOUNDS: dict[str, Bound] = {
     "body_mass_kg": Bound(25, 300, "kg", "plausible adult body mass"),
     "resting_hr.bpm": Bound(30, 120, "bpm", "plausible resting heart rate"),
     "hrmax.bpm": Bound(
-        80, 220, "bpm", "plausible measured HRmax (HR plausibility 30-220 bpm, domain.md §3.5)"
+        80, 220, "bpm", "plausible measured HRmax (within the HR plausibility range, 30-220 bpm)"
     ),
     "hr_ceiling.bpm": Bound(60, 220, "bpm", "plausible exercise heart rate"),
     "hr_ceiling.pct_hrr": Bound(30, 100, "%HRR", "an HR ceiling below 30 %HRR is rest"),

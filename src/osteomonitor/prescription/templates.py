@@ -373,3 +373,15 @@ def _frozen(t: Template) -> Template:
 TEMPLATES: dict[str, Template] = {
     t.name: _frozen(t) for t in (KSBMR_2023, ACSM_OSTEOPOROSIS, CONSERVATIVE)
 }
+
+#: The HR ceiling `prescription new` proposes when the clinician gives none, %HRR, with
+#: the guideline cell it comes from: the top of the template's moderate aerobic range, so
+#: the ceiling alert speaks when the patient leaves the prescribed band upwards. The
+#: conservative template states no intensity and takes KSBMR's. Not a default for a
+#: patient on HR-modulating medication with a predicted HRmax: %HRR is not reliable then
+#: (the clinician gives a ceiling in bpm from a test on medication).
+DEFAULT_HR_CEILING_PCT_HRR: dict[str, tuple[float, Source]] = {
+    "ksbmr-2023": (60.0, _k_aer_i),
+    "acsm-osteoporosis": (59.0, _a_aer_i),
+    "conservative": (60.0, _k_aer_i),
+}

@@ -28,6 +28,9 @@ PATIENT_KEYS = (
     "resting_hr",
     "hrmax",
 )
+#: Required in `[patient]`: everything but the body mass (only ground-reaction-force
+#: estimates use it, and it is not a clinician's decision).
+PATIENT_REQUIRED = tuple(k for k in PATIENT_KEYS if k != "body_mass_kg")
 SAFETY_KEYS = ("hr_ceiling", "impact_ceiling", "eyes_closed_balance", "avoid_spinal_flexion")
 
 
@@ -45,7 +48,7 @@ def predicted_hrmax(age_y: int, method: str) -> float:
 
 def read_patient(r: Checker, value: Any) -> Patient | Missing:
     n_bad = len(r.problems)
-    t = r.table(value, "patient", PATIENT_KEYS, PATIENT_KEYS)
+    t = r.table(value, "patient", PATIENT_KEYS, PATIENT_REQUIRED)
     if isinstance(t, Missing):
         return t
     b = limits.PATIENT_BOUNDS
@@ -58,7 +61,7 @@ def read_patient(r: Checker, value: Any) -> Patient | Missing:
         r.fail("patient.pseudonym", PSEUDONYM_RULE)
     age_b = b["age_y"]
     age = get("age_y", r.integer, int(age_b.lo), int(age_b.hi), f"years ({age_b.why})")
-    mass = get("body_mass_kg", r.number, b["body_mass_kg"])
+    mass = get("body_mass_kg", r.number, b["body_mass_kg"]) if "body_mass_kg" in t else None
     tz = get("timezone", r.string)
     if isinstance(tz, str):
         try:

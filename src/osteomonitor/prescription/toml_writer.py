@@ -156,7 +156,10 @@ def _patient(out: _Lines, p: Patient) -> None:
     out.section("[patient]")
     out.add(f"pseudonym = {_s(p.pseudonym)}  # never a real name")
     out.add(f"age_y = {p.age_y}")
-    out.add(f"body_mass_kg = {_n(p.body_mass_kg)}")
+    if p.body_mass_kg is not None:
+        out.add(f"body_mass_kg = {_n(p.body_mass_kg)}")
+    else:
+        out.add("# body_mass_kg = 64  # kg: not given (only GRF estimates use it)")
     out.add(f"timezone = {_s(p.timezone)}  # IANA zone: ISO weeks are counted in it")
     out.add(f"fracture_risk = {_s(p.fracture_risk)}  # low, moderate or high")
     out.add(f"prior_vertebral_fracture = {str(p.prior_vertebral_fracture).lower()}")
@@ -178,7 +181,7 @@ def _patient(out: _Lines, p: Patient) -> None:
         )
     if not p.hr_trusted:
         out.add("# HR-modulating medication with a predicted HRmax: RPE is the intensity")
-        out.add("# criterion and %HRR is shown for information only (domain.md §3.3).")
+        out.add("# criterion and %HRR is shown for information only (Eston & Thompson, BJSM 1997).")
 
 
 def _safety(out: _Lines, s: Safety, p: Patient) -> None:

@@ -27,6 +27,7 @@ from osteomonitor.report.exports import (
     minute_rows,
 )
 from osteomonitor.report.files import check_export_target, write_export, write_private
+from osteomonitor.report.prescription_sheet import prescription_sheet
 from osteomonitor.report.tables import (
     format_table,
     prescription_text,
@@ -48,6 +49,7 @@ __all__ = [
     "format_table",
     "jump_rows",
     "minute_rows",
+    "prescription_sheet",
     "prescription_text",
     "session_json",
     "session_text",

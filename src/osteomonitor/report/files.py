@@ -50,7 +50,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def check_export_target(
-    path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    what: str = "export",
 ) -> Path:
     """Refuse an output that is an input, a recording, a symlink or not a regular file.
 
@@ -64,7 +66,7 @@ def check_export_target(
     for src in inputs:
         if _same_file(p, Path(src)):
             raise UsageError(
-                f"{p} is also an input of this command: an export never replaces its "
+                f"{p} is also an input of this command: the {what} never replaces its "
                 "input; choose another file name"
             )
     try:
@@ -72,14 +74,14 @@ def check_export_target(
     except FileNotFoundError:
         return p
     except OSError as exc:
-        raise UsageError(f"{p}: cannot check the export file ({exc.strerror})") from None
+        raise UsageError(f"{p}: cannot check the {what} file ({exc.strerror})") from None
     if stat.S_ISLNK(st.st_mode):
-        raise UsageError(f"{p} is a symbolic link: exports are not written through links")
+        raise UsageError(f"{p} is a symbolic link: the {what} is not written through links")
     if not stat.S_ISREG(st.st_mode):
         raise UsageError(f"{p} exists and is not a regular file; choose another file name")
     if _is_recording(p):
         raise UsageError(
-            f"{p} is a recording: exports never replace a recording; choose another file name"
+            f"{p} is a recording: the {what} never replaces a recording; choose another file name"
         )
     return p
 
@@ -88,6 +90,8 @@ def write_export(
     path: str | os.PathLike[str],
     text: str | bytes,
     inputs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    what: str = "export",
 ) -> Path:
     """Write an export owner-only (0600) and atomically; see the module docstring.
 
@@ -95,11 +99,12 @@ def write_export(
         path: the output file (an existing export of the same name is replaced).
         text: its content (str is written as UTF-8).
         inputs: the files the command read; none of them may be the output.
+        what: what is written, for messages ("export", "prescription").
 
     Raises:
         UsageError: the target is refused, or the file cannot be written.
     """
-    p = check_export_target(path, inputs)
+    p = check_export_target(path, inputs, what)
     data = text.encode("utf-8") if isinstance(text, str) else text
     folder = p.parent if str(p.parent) else Path(".")
     tmp = folder / f".{p.name}.{secrets.token_hex(4)}.tmp"
@@ -107,7 +112,7 @@ def write_export(
     try:
         fd = os.open(tmp, flags, 0o600)
     except OSError as exc:
-        raise UsageError(f"{p}: cannot write the export ({exc.strerror})") from None
+        raise UsageError(f"{p}: cannot write the {what} ({exc.strerror})") from None
     try:
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
@@ -121,7 +126,7 @@ def write_export(
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise UsageError(f"{p}: cannot write the export ({exc.strerror})") from None
+        raise UsageError(f"{p}: cannot write the {what} ({exc.strerror})") from None
     with contextlib.suppress(OSError):  # make the rename itself durable
         dfd = os.open(folder, os.O_RDONLY)
         try:
@@ -132,7 +137,11 @@ def write_export(
 
 
 def write_private(
-    path: str | os.PathLike[str], text: str, inputs: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    text: str,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    *,
+    what: str = "export",
 ) -> Path:
     """Write an export: owner-only (0600), atomically, never over an input, a recording
     or through a symlink (see `write_export`; exports hold patient data).
@@ -140,4 +149,4 @@ def write_private(
     Raises:
         UsageError: the target is refused or cannot be written (names the path and why).
     """
-    return write_export(path, text, inputs)
+    return write_export(path, text, inputs, what=what)

@@ -317,7 +317,7 @@ def prescription_text(rx: Prescription) -> str:
     out = [
         f"Prescription for {p.pseudonym} ({rx.template or 'hand-written'}) from {rx.start_date}; "
         f"file {rx.origin or '–'}",
-        f"Patient: {p.age_y} y, {p.body_mass_kg:g} kg, {p.fracture_risk} fracture risk, "
+        f"Patient: {p.age_y} y, {_num(p.body_mass_kg)} kg, {p.fracture_risk} fracture risk, "
         f"{'prior vertebral fracture' if p.prior_vertebral_fracture else 'no vertebral fracture'}, "
         f"{'HR-modulating medication' if p.hr_modulating_medication else 'no HR medication'}; "
         f"time zone {p.timezone}",

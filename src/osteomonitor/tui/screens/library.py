@@ -1,44 +1,68 @@
 """Review, first screen: the recordings library of a folder.
 
-One row per recording (newest first): date, patient, kind, duration, jumps, minutes in
-band, compliance badges and alerts. Analysis runs in a worker thread and fills the
-last columns as each file is done, so the table is usable at once.
+One row per recording: date, patient, kind, length, alerts, jumps, minutes in band,
+compliance badges and file (the first five fit in 80 columns). A filter bar above the
+table narrows the view (patient, kind, alerts, date range) and searches its text; `s`
+or a click on a column header sorts; `e` exports the rows on screen. Analysis runs in a
+worker thread and fills the analysed columns as each file is done, so the table is
+usable at once.
+
+What is shown is decided by `app.library_view` (filters, search, sort) and written by
+`app.view_exports`; this screen only keeps the query and renders the rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label
 
+from osteomonitor import timefmt
+from osteomonitor.app.library_view import (
+    SORT_KEYS,
+    LibraryQuery,
+    LibraryRow,
+    apply_query,
+    choices,
+    describe,
+    library_rows,
+)
 from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
+from osteomonitor.errors import OsteomonitorError
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.messages import SessionReviewed
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.views.display import clock_text, minutes_text, plain
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
+from osteomonitor.tui.widgets.library_filters import LibraryFilters
 
+#: (column key, header). Alerts come before the long columns so that it is on screen
+#: at 80 columns (date 16 + patient 9 + kind 7 + length 6 + alerts 17, with padding).
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("date", "date"),
     ("patient", "patient"),
     ("kind", "kind"),
-    ("duration", "duration"),
-    ("jumps", "jumps"),
-    ("band", "in band"),
-    ("compliance", "compliance"),
+    ("duration", "length"),
     ("alerts", "alerts"),
+    ("jumps", "jumps"),
+    ("band", "band"),
+    ("compliance", "compliance"),
     ("file", "file"),
 )
+#: The columns filled by the analysis.
+ANALYSED = ("alerts", "jumps", "band", "compliance")
 PENDING = Text("...", style="dim")
-
-
-def _date(info: RecordingInfo) -> str:
-    return info.start_iso[:16].replace("T", " ") if info.start_iso else "?"
+ARROWS = {True: "↓", False: "↑"}
+#: Seconds to gather analysis results before re-sorting/re-filtering the view.
+REFRESH_DELAY_S = 0.25
 
 
 class LibraryScreen(Screen[None]):
@@ -47,24 +71,40 @@ class LibraryScreen(Screen[None]):
     Args:
         folder: the recordings folder (searched recursively).
         cache: analysed recordings shared with the detail and week screens.
-        export_dir: where the session detail's `e` writes reports.
+        export_dir: where exports go (None: the reports folder of the config).
     """
 
     HELP_TITLE = "recordings library"
     HELP = """
-Every recording in the folder, newest first. Compliance badges name the target (HRR,
-RPE, min, jumps ...): ✓ met, ↓ below, ↑ above, ? indeterminate (data too poor or
-nothing marked); frequency is judged in the patient's weeks (w).
-Sessions from simulated wearables are marked (sim).
+Every recording in the folder, newest first. Alerts count the session's safety alerts
+by severity; compliance badges name the target (HRR, RPE, min, jumps ...): ✓ met,
+↓ below, ↑ above, ? indeterminate (data too poor or nothing marked); frequency is
+judged in the patient's weeks (w). Sessions from simulated wearables are marked (sim).
+
+The bar above the table filters: search (plain words, all must appear in the patient,
+kind, file name, notes or alerts), patient, kind, alerts and a date range (YYYY-MM-DD,
+both days included). s sorts by the next column (date, patient, kind, length, alerts),
+S reverses; a click on a column header sorts by it. e writes the rows on screen as CSV
+(owner-only) into the reports folder.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Session detail"),
-        Binding("w", "weeks", "Patient's weeks"),
-        Binding("f", "filter", "Only this patient"),
-        Binding("r", "rescan", "Rescan"),
+        Binding("enter", "open", "Detail"),
+        Binding("w", "weeks", "Weeks"),
+        Binding("slash", "search", "Search"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse", "Reverse sort", show=False),
+        Binding("f", "filter", "Only this patient", show=False),
+        Binding("a", "alerts", "With/without alerts", show=False),
+        Binding("c", "clear", "Clear filters", show=False),
+        Binding("e", "export('csv')", "Export CSV"),
+        # Issue 16 item 1: Binding("E", "export('report')", "Export reports") once
+        # app.view_exports.LIBRARY_EXPORTS has a "report" entry.
+        Binding("r", "rescan", "Rescan", show=False),
+        Binding("escape", "to_table", "Back to the table", show=False),
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
     ]
+    AUTO_FOCUS = "#library"
 
     def __init__(
         self, folder: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
@@ -74,79 +114,40 @@ Sessions from simulated wearables are marked (sim).
         self.export_dir = export_dir
         self.cache = cache or ReviewCache()
         self.infos: list[RecordingInfo] = []
-        self.patient_filter: str | None = None
+        self.reviews: dict[Path, SessionReview] = {}
+        self.query_state = LibraryQuery()
+        self.shown: list[LibraryRow] = []
+        self.last_export: list[Path] = []
+        self._refresh_timer: Timer | None = None
+        self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
+        yield LibraryFilters(id="library-filters")
         yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
         yield Label("", id="library-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        self.action_rescan()
+        self.load_recordings()
 
-    # -- data -----------------------------------------------------------------------
+    # -- loading (one place: the listing, then the analysis in a worker) ---------------
+    def load_recordings(self) -> None:
+        """List the folder's recordings, show them, and analyse them in a worker."""
+        self.infos = list_recordings(self.folder)
+        self.reviews = {}
+        self._cells_cache = {}
+        for info in self.infos:
+            cached = self.cache.get(info.path) if info.error is None else None
+            if cached is not None:
+                self.reviews[info.path] = cached
+        self._set_choices()
+        self.refill()
+        pending = [i.path for i in self.infos if i.error is None and i.path not in self.reviews]
+        self._analyse(pending)
+
     def action_rescan(self) -> None:
-        self.infos = sorted(
-            list_recordings(self.folder), key=lambda i: (i.error is None, i.start_iso), reverse=True
-        )
-        self._fill()
-        self._analyse([i.path for i in self.infos if i.error is None])
-
-    def _visible(self) -> list[RecordingInfo]:
-        if self.patient_filter is None:
-            return self.infos
-        return [i for i in self.infos if i.patient == self.patient_filter]
-
-    def _fill(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for info in self._visible():
-            if info.error:
-                table.add_row(
-                    "?",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    Text("unreadable", "red"),
-                    plain(f"{info.path.name}: {info.error}"),
-                    key=str(info.path),
-                )
-                continue
-            review = self.cache.get(info.path)
-            table.add_row(
-                _date(info),
-                plain(info.patient + (" (sim)" if info.simulated else "")),
-                plain(info.kind),
-                clock_text(info.duration_s),
-                *self._analysed_cells(review),
-                plain(info.path.name),
-                key=str(info.path),
-            )
-        shown = len(self._visible())
-        words = f"{shown} recording{'s' if shown != 1 else ''}"
-        if self.patient_filter:
-            words += f" of patient {self.patient_filter} (f shows all)"
-        self.query_one("#library-status", Label).update(plain(f" {words} in {self.folder}"))
-
-    def _analysed_cells(self, review: SessionReview | None) -> list[Any]:
-        if review is None:
-            return [PENDING] * 4
-        if review.summary is None:
-            return ["", "", Text("error", "red"), Text(review.error or "", "red")]
-        s = review.summary
-        return [
-            str(len(s.jumps)),
-            minutes_text(s.heart.target_s) if s.heart.valid_s else "-",
-            compliance_badges(review.compliance),
-            alert_badge(review.alerts),
-        ]
+        self.load_recordings()
 
     @work(thread=True, exclusive=True, group="library-analysis")
     def _analyse(self, paths: list[Path]) -> None:
@@ -160,21 +161,199 @@ Sessions from simulated wearables are marked (sim).
 
     def on_session_reviewed(self, message: SessionReviewed) -> None:
         review: SessionReview = message.review
+        self.reviews[review.path] = review
         table = self.query_one(DataTable)
         key = str(review.path)
-        if key not in table.rows:
-            return
-        for (col, _label), value in zip(COLUMNS[4:8], self._analysed_cells(review), strict=True):
-            table.update_cell(key, col, value, update_width=True)
+        q = self.query_state
+        depends = q.sort == "alerts" or q.has_alerts is not None or bool(q.text.strip())
+        if key in table.rows:
+            for col, value in zip(ANALYSED, self._analysed_cells(review), strict=True):
+                table.update_cell(key, col, value, update_width=True)
+        if depends and self._refresh_timer is None:
+            self._refresh_timer = self.set_timer(REFRESH_DELAY_S, self._refresh_due)
 
-    # -- navigation -----------------------------------------------------------------
-    def selected(self) -> RecordingInfo | None:
+    def _refresh_due(self) -> None:
+        self._refresh_timer = None
+        self.refill()
+
+    # -- the view ---------------------------------------------------------------------
+    def rows(self) -> list[LibraryRow]:
+        """Every listed recording with its analysis so far."""
+        return library_rows(self.infos, self.reviews.get)
+
+    def refill(self) -> None:
+        """Apply the query and redraw the table, keeping the cursor on its recording."""
+        table = self.query_one(DataTable)
+        selected = self.selected()
+        self.shown = apply_query(self.rows(), self.query_state)
+        table.clear(columns=True)
+        q = self.query_state
+        for key, label in COLUMNS:
+            arrow = f" {ARROWS[q.descending]}" if key == q.sort else ""
+            table.add_column(label + arrow, key=key)
+        for row in self.shown:
+            cached = self._cells_cache.get(row.path)
+            if cached is None or cached[0] is not row.review:
+                cached = (row.review, self._cells(row))
+                self._cells_cache[row.path] = cached
+            table.add_row(*cached[1], key=str(row.path))
+        if selected is not None and str(selected.path) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected.path)))
+        self._status()
+
+    def _cells(self, row: LibraryRow) -> list[Any]:
+        if row.error:
+            return [
+                "?",
+                "",
+                "",
+                "",
+                Text("unreadable", "red"),
+                "",
+                "",
+                "",
+                plain(f"{row.path.name}: {row.error}"),
+            ]
+        alerts, jumps, band, badges = self._analysed_cells(row.review)
+        return [
+            plain(row.date_text),
+            plain(row.patient + (" (sim)" if row.simulated else "")),
+            plain(row.kind),
+            timefmt.clock(row.duration_s),
+            alerts,
+            jumps,
+            band,
+            badges,
+            plain(row.path.name),
+        ]
+
+    def _analysed_cells(self, review: SessionReview | None) -> list[Any]:
+        """alerts, jumps, band, compliance."""
+        if review is None:
+            return [PENDING] * 4
+        if review.summary is None:
+            return [Text("error", "red"), "", "", plain(review.error or "", "red")]
+        s = review.summary
+        return [
+            alert_badge(review.alerts),
+            str(len(s.jumps)),
+            timefmt.minutes(s.heart.target_s) if s.heart.valid_s else "-",
+            compliance_badges(review.compliance),
+        ]
+
+    def _status(self, extra: str = "") -> None:
+        q = self.query_state
+        total = len(self.infos)
+        shown = len(self.shown)
+        words = f"{shown} of {total} recordings" if shown != total else f"{total} recordings"
+        if total == 1 and shown == 1:
+            words = "1 recording"
+        filters = describe(q)
+        if filters:
+            words += f" ({filters})"
+        self.query_one("#library-status", Label).update(
+            plain(f" {words} in {self.folder}" + (f"   {extra}" if extra else ""))
+        )
+        self.query_one(LibraryFilters).show_sort(f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}")
+
+    def _set_choices(self) -> None:
+        patients, kinds = choices(self.rows())
+        self.query_one(LibraryFilters).set_choices(patients, kinds)
+        q = self.query_state
+        self.query_state = replace(
+            q,
+            patient=q.patient if q.patient in patients else None,
+            kind=q.kind if q.kind in kinds else None,
+        )
+
+    def set_query(self, **changes: Any) -> None:
+        """Change the query (fields of `LibraryQuery`) and redraw."""
+        self.query_state = replace(self.query_state, **changes)
+        self.refill()
+
+    # -- the filter bar ----------------------------------------------------------------
+    def on_library_filters_changed(self, message: LibraryFilters.Changed) -> None:
+        changes = {k: v for k, v in message.changes.items() if getattr(self.query_state, k) != v}
+        if changes:
+            self.set_query(**changes)
+        else:
+            self._status()
+
+    def on_library_filters_invalid(self, message: LibraryFilters.Invalid) -> None:
+        self._status(message.reason)
+
+    @on(Input.Submitted)
+    def _input_submitted(self) -> None:
+        self.action_to_table()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        if key not in SORT_KEYS:
+            self.notify(f"sortable columns: {', '.join(dict(COLUMNS)[k] for k in SORT_KEYS)}")
+            return
+        q = self.query_state
+        self.set_query(sort=key, descending=not q.descending if key == q.sort else key != "patient")
+
+    def action_sort(self) -> None:
+        """Sort by the next of `SORT_KEYS` (dates, lengths and alerts largest first)."""
+        nxt = SORT_KEYS[(SORT_KEYS.index(self.query_state.sort) + 1) % len(SORT_KEYS)]
+        self.set_query(sort=nxt, descending=nxt in ("date", "duration", "alerts"))
+
+    def action_reverse(self) -> None:
+        self.set_query(descending=not self.query_state.descending)
+
+    def action_search(self) -> None:
+        self.query_one(LibraryFilters).focus_search()
+
+    def action_to_table(self) -> None:
+        self.query_one(LibraryFilters).flush_search()
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        """Only the patient under the cursor; again: every patient."""
+        row = self.selected()
+        self.query_one(LibraryFilters).toggle_patient(row.patient if row is not None else None)
+
+    def action_alerts(self) -> None:
+        """Cycle the alerts filter: any → with alerts → without → any."""
+        self.query_one(LibraryFilters).cycle_alerts()
+
+    def action_clear(self) -> None:
+        """Every filter off, search emptied (the sort stays)."""
+        self.query_one(LibraryFilters).clear()
+        q = self.query_state
+        self.query_state = LibraryQuery(sort=q.sort, descending=q.descending)
+        self.refill()
+
+    # -- export -----------------------------------------------------------------------
+    def action_export(self, kind: str) -> None:
+        """Export the rows on screen, in their order, as `kind` (app.view_exports)."""
+        from osteomonitor.app.view_exports import export_library
+
+        try:
+            written = export_library(kind, self.shown, self.export_dir)
+        except OsteomonitorError as exc:
+            self.notify(printable(exc), title="Export failed", severity="error", markup=False)
+            return
+        self.last_export = written
+        where = ", ".join(str(p) for p in written)
+        rows = len(self.shown)
+        self.notify(
+            printable(f"{rows} row{'s' if rows != 1 else ''} written to {where}"),
+            title=f"{kind.upper()} exported",
+            markup=False,
+        )
+        self._status(printable(f"exported: {where}"))
+
+    # -- navigation -------------------------------------------------------------------
+    def selected(self) -> LibraryRow | None:
         """The recording under the cursor."""
         table = self.query_one(DataTable)
-        if table.row_count == 0:
+        if table.row_count == 0 or not self.shown:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((i for i in self.infos if str(i.path) == key), None)
+        return next((r for r in self.shown if str(r.path) == key), None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -183,25 +362,19 @@ Sessions from simulated wearables are marked (sim).
     def action_open(self) -> None:
         from osteomonitor.tui.screens.session_detail import SessionDetailScreen
 
-        info = self.selected()
-        if info is not None and info.error is None:
-            self.app.push_screen(SessionDetailScreen(info.path, self.cache, self.export_dir))
+        row = self.selected()
+        if row is not None and row.error is None:
+            self.app.push_screen(SessionDetailScreen(row.path, self.cache, self.export_dir))
 
     def action_weeks(self) -> None:
         from osteomonitor.tui.screens.weeks import WeeksScreen
 
-        info = self.selected()
-        if info is not None and info.patient:
-            paths = [i.path for i in self.infos if i.patient == info.patient and not i.error]
-            self.app.push_screen(WeeksScreen(info.patient, paths, self.cache))
-
-    def action_filter(self) -> None:
-        info = self.selected()
-        if self.patient_filter is not None:
-            self.patient_filter = None
-        elif info is not None:
-            self.patient_filter = info.patient
-        self._fill()
+        row = self.selected()
+        if row is not None and row.patient:
+            paths = [i.path for i in self.infos if i.patient == row.patient and not i.error]
+            self.app.push_screen(
+                WeeksScreen(row.patient, paths, self.cache, export_dir=self.export_dir)
+            )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))

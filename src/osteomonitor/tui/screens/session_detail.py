@@ -2,7 +2,11 @@
 
 Heart rate over time with the target band and zone edges, jumps on the timeline with
 their landing peaks, the impact histogram, the FITT table with its evidence, and every
-event and alert. `e` exports the report next to the recording's name.
+event and alert (the highlighted one in full below the list). `e` exports the report
+into the reports folder (`review --export-dir`, else the config's).
+
+Below 130 columns the FITT table and the events stack (class `-narrow`), so the FITT
+table has the whole width: every column is on screen at 100 columns, long text wraps.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
+from osteomonitor import timefmt
 from osteomonitor.app.review import ReviewCache, SessionReview, set_aside_lines
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
@@ -28,16 +33,12 @@ from osteomonitor.tui.views.dashboard import (
     chart_guides,
     impact_bands,
 )
-from osteomonitor.tui.views.display import clock_text, minutes_text, plain
-from osteomonitor.tui.widgets.event_table import EventTable
+from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.fitt_table import FittTable
 from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart, HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
 from osteomonitor.tui.widgets.jump_timeline import JumpMarks, JumpTimeline
-
-#: Where `e` writes reports unless `review --export-dir` says otherwise.
-DEFAULT_EXPORT_DIR = Path("reports")
-
+from osteomonitor.tui.widgets.session_events import SessionEvents
 
 #: How the supervision flag reads in the title bar.
 SUPERVISION_WORDS: dict[bool | None, str] = {
@@ -54,10 +55,10 @@ def summary_line(review: SessionReview) -> str:
         return f"cannot analyse: {review.error}"
     h = s.heart
     parts = [
-        f"duration {clock_text(s.duration_s)}",
+        f"duration {timefmt.clock(s.duration_s)}",
         f"{len(s.jumps)} jumps ({s.impacts.n_above_3_9g} impacts ≥ {OSTEOGENIC_G:g} g)",
         f"HR mean {h.hr_mean_bpm:.0f} / max {h.hr_max_bpm:.0f} bpm" if h.hr_mean_bpm else "no HR",
-        f"in band {minutes_text(h.target_s)}",
+        f"in band {timefmt.minutes(h.target_s)}",
         f"HR coverage {h.coverage:.0%}",
         f"ACC coverage {s.acc_coverage:.0%}",
     ]
@@ -83,8 +84,11 @@ class SessionDetailScreen(Screen[None]):
 Heart rate with the target band (green), zone edges (grey) and the safety ceiling (red);
 jumps by landing peak over time (orange line: the 3.9 g osteogenic threshold, red: the
 patient's impact ceiling, x: a clipped landing); impacts per band; the FITT table with
-the evidence for each status; events and alerts. Tab moves between the tables; e
-writes the text, JSON and per-jump CSV report (owner-only) into the export folder.
+the evidence and source for each status; events and alerts, the highlighted one in
+full below the list (an alert's message, rule, measured value and limit, source and
+time). t hides the charts (the tables get the screen; t again shows them). Tab moves
+between the FITT table and the list; e writes the text, JSON and
+per-jump CSV report (owner-only) into the reports folder.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
@@ -92,8 +96,11 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         Binding("w", "weeks", "Patient's weeks"),
         Binding("e", "export", "Export report"),
         Binding("s", "supervised", "Supervised?"),
+        Binding("t", "tables", "Tables only"),
         Binding("question_mark", "help", "Help"),
     ]
+    # Textual sets the class of the width range on the screen (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]  # noqa: RUF012
 
     def __init__(
         self, path: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
@@ -101,7 +108,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
         super().__init__()
         self.path = Path(path)
         self.cache = cache or ReviewCache()
-        self.export_dir = export_dir or DEFAULT_EXPORT_DIR
+        self.export_dir = export_dir
         self.review: SessionReview | None = None
         self.last_export: list[Path] = []
 
@@ -118,7 +125,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
                 yield FittTable(id="fitt-table")
             with Vertical(id="events-table-box"):
                 yield Label("EVENTS AND ALERTS", classes="tile-title")
-                yield EventTable(id="event-table")
+                yield SessionEvents(id="session-events")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -169,7 +176,7 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
             JumpMarks(tuple(s.jumps), s.duration_s, OSTEOGENIC_G, ceiling_g), now=True
         )
         self.query_one(FittTable).show(review.compliance)
-        self.query_one(EventTable).show(s.events, s.start_t_ns, review.alerts)
+        self.query_one(SessionEvents).show(s.events, s.start_t_ns, review.alerts)
 
     # -- keys -----------------------------------------------------------------------
     def action_back(self) -> None:
@@ -194,26 +201,33 @@ writes the text, JSON and per-jump CSV report (owner-only) into the export folde
                 for i in list_recordings(self.path.parent)
                 if i.patient == patient and i.error is None
             ]
-            self.app.push_screen(WeeksScreen(patient, paths, self.cache))
+            self.app.push_screen(
+                WeeksScreen(patient, paths, self.cache, export_dir=self.export_dir)
+            )
 
     def action_export(self) -> None:
         from osteomonitor.app.review import export_review
+        from osteomonitor.app.view_exports import export_folder
 
         if self.review is None or self.review.summary is None:
             return
         try:
-            written = export_review(self.review, self.export_dir)
+            folder = export_folder(self.export_dir)
+            written = export_review(self.review, folder)
         except OsteomonitorError as exc:
             self.notify(printable(exc), title="Export failed", severity="error", markup=False)
             return
         self.last_export = written
         self.notify(
-            printable(
-                f"{len(written)} files in {self.export_dir}: " + ", ".join(p.name for p in written)
-            ),
+            printable(f"{len(written)} files in {folder}: " + ", ".join(p.name for p in written)),
             title="Report exported",
             markup=False,
         )
+
+    def action_tables(self) -> None:
+        """Hide the charts so the FITT table and the events get the whole screen (again:
+        show them)."""
+        self.toggle_class("-tables")
 
     def action_supervised(self) -> None:
         """Cycle the session's supervision flag in review: unknown → yes → no → unknown.

@@ -1,8 +1,10 @@
 """Review: a patient's weeks against the prescription's frequency targets.
 
 Top: one row per ISO week (newest first) with days trained per modality against
-`days_per_week`, adherence and alerts. Below: the highlighted week's days, lapses
-(detraining warnings) and due progressions.
+`days_per_week`, adherence and alerts. Middle: the trend chart across the weeks (`c`
+cycles: days per modality against the target minimum, jumps, minutes in the HR band).
+Below: the highlighted week's days, lapses (detraining warnings) and due progressions.
+`e` exports the weeks as CSV (`app.view_exports`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from osteomonitor.app.review import ReviewCache, patient_weeks, week_reports
+from osteomonitor.app.weeks_view import TREND_VIEWS, WeeksTrend, weeks_trend
 from osteomonitor.errors import OsteomonitorError, UsageError
+from osteomonitor.pseudonym import printable
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import STATUS_MARKS
+from osteomonitor.tui.widgets.weeks_chart import WeeksChart, WeeksChartData, chart_legend
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -31,10 +36,13 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class WeeksReady(Message):
     """The week reports are computed (or failed with `error`)."""
 
-    def __init__(self, reports: list[Any], error: str | None) -> None:
+    def __init__(
+        self, reports: list[Any], error: str | None, trend: WeeksTrend | None = None
+    ) -> None:
         super().__init__()
         self.reports = reports
         self.error = error
+        self.trend = trend
 
 
 def days_cell(m: Any) -> Text:
@@ -59,9 +67,18 @@ Each ISO week (in the patient's time zone): days trained per modality against th
 prescribed days per week (✓ met, ↓ below), adherence % (days whose session met its
 time/volume targets, against the minimum days), jumps and alerts. Up/Down picks a week;
 its days, lapses and due progressions are listed below.
+
+The chart shows the weeks oldest first; c cycles its view: days trained per modality
+(a white tick marks the modality's minimum days per week: a bar below its tick missed
+the target), jumps per week, minutes in the heart-rate band per week. e writes the
+weeks as CSV (owner-only) into the reports folder.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
+        Binding("c", "chart", "Next chart"),
+        Binding("e", "export('csv')", "Export CSV"),
+        # Issue 16 item 1: Binding("E", "export('report')", "Period report") once
+        # app.view_exports.WEEKS_EXPORTS has a "report" entry.
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -71,17 +88,24 @@ its days, lapses and due progressions are listed below.
         paths: list[Path],
         cache: ReviewCache | None = None,
         prescription: Any = None,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.patient = patient
         self.paths = [Path(p) for p in paths]
         self.cache = cache or ReviewCache()
         self.prescription = prescription
+        self.export_dir = export_dir
         self.reports: list[Any] = []
+        self.trend: WeeksTrend | None = None
+        self.chart_view = TREND_VIEWS[0]
+        self.last_export: list[Path] = []
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" patient {self.patient}   weeks   analysing ..."), id="title-bar")
         yield DataTable(id="weeks-table", cursor_type="row", zebra_stripes=True)
+        yield WeeksChart(id="weeks-chart", min_interval_s=0.0)
+        yield Static("", id="weeks-legend")
         with Horizontal(id="week-detail"):
             with Vertical(id="days-box"):
                 yield Label("DAYS", classes="tile-title")
@@ -101,7 +125,9 @@ its days, lapses and due progressions are listed below.
     def _compute(self) -> None:
         try:
             weeks = patient_weeks(self.paths, self.prescription, self.cache)
-            self.post_message(WeeksReady(week_reports(weeks), None))
+            reports = week_reports(weeks)
+            trend = weeks_trend(self.patient, weeks, reports)
+            self.post_message(WeeksReady(reports, None, trend))
         except UsageError:
             self.post_message(WeeksReady([], "no prescription in this patient's recordings"))
         except OsteomonitorError as exc:
@@ -113,6 +139,8 @@ its days, lapses and due progressions are listed below.
             title.update(plain(f" patient {self.patient}   weeks: {message.error}"))
             return
         self.reports = message.reports
+        self.trend = message.trend
+        self._draw_chart()
         title.update(plain(f" patient {self.patient}   {len(self.reports)} weeks"))
         table = self.query_one("#weeks-table", DataTable)
         table.clear(columns=True)
@@ -172,6 +200,36 @@ its days, lapses and due progressions are listed below.
         lines += [f"  {n}" for n in rep.notes]
         shown = Text("\n").join(plain(line) for line in lines) if lines else "no lapses"
         self.query_one("#lapses", Static).update(shown)
+
+    def _draw_chart(self) -> None:
+        if self.trend is None:
+            return
+        data = WeeksChartData(self.trend, self.chart_view)
+        self.query_one(WeeksChart).set_data(data, now=True)
+        self.query_one("#weeks-legend", Static).update(chart_legend(data))
+
+    def action_chart(self) -> None:
+        """Show the next view of the trend chart."""
+        self.chart_view = TREND_VIEWS[(TREND_VIEWS.index(self.chart_view) + 1) % len(TREND_VIEWS)]
+        self._draw_chart()
+
+    def action_export(self, kind: str) -> None:
+        """Export the weeks as `kind` (app.view_exports), into the reports folder."""
+        from osteomonitor.app.view_exports import export_weeks
+
+        if self.trend is None:
+            self.notify("the weeks are still being analysed", severity="warning")
+            return
+        try:
+            written = export_weeks(kind, self.trend, self.export_dir)
+        except OsteomonitorError as exc:
+            self.notify(printable(exc), title="Export failed", severity="error", markup=False)
+            return
+        self.last_export = written
+        where = ", ".join(str(p) for p in written)
+        self.notify(
+            printable(f"written to {where}"), title=f"{kind.upper()} exported", markup=False
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
