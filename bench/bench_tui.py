@@ -158,7 +158,9 @@ def _hour_recording() -> Path:
         tmp.unlink(missing_ok=True)
         async with (
             virtual_world(["h10-delta"], speed=60.0, duration_s=HOUR_S + 60) as world,
-            live_collection(world.device_specs(), output=tmp, meta=meta, stack=world.stack) as (
+            live_collection(
+                world.device_specs(), output=tmp, meta=meta, stack=world.stack, analyse=False
+            ) as (
                 collector,
                 sub,
             ),

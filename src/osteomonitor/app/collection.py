@@ -141,12 +141,13 @@ async def live_collection(
     stack: BleStack,
     on_collector: Callable[[Collector], object] | None = None,
     prescription: Prescription | None = None,
+    analyse: bool = True,
 ) -> AsyncIterator[tuple[Collector, asyncio.Queue[Packet | Event]]]:
     """Create the recording, subscribe, start the collector; always stop and close.
 
     The collector runs the session's one analysis (`collector.driver`, watched with
     `collector.watch`), judging safety by `prescription` (default: the snapshot in
-    `meta`, as replay does).
+    `meta`, as replay does); `analyse=False` only decodes (a recording nobody watches).
 
     The subscription is in place before the collector starts, so whoever reads it sees
     every packet and event the recording gets.
@@ -172,7 +173,7 @@ async def live_collection(
         stack=stack,
         before_start=before_start,
         prescription=prescription,
-        analyse=True,
+        analyse=analyse,
     ) as collector:
         # stop() on leaving is a no-op when the caller already stopped it
         yield collector, subscriptions[0]
