@@ -13,7 +13,9 @@ finished session knows and live could not:
 - a suspected fall's alert carries the patient's recorded answer ("I'm fine" …), found
   by the fall's time among the session's `FALL_RESPONSE` events;
 - "too little to judge" coverage alerts (`prescription.safety.data_quality_alerts`),
-  which need the whole session (they follow the live alerts).
+  which need the whole session (they follow the live alerts);
+- an alert the monitor folded repeats into (count > 1) says so in the physio's text
+  ("5 times, highest 5.9 g, last at 1:38"): live keeps the first occurrence's words.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from osteomonitor import timefmt
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import Alert, Prescription, Rule
 from osteomonitor.prescription.safety import data_quality_alerts
@@ -52,7 +55,7 @@ def analyse_with_alerts(
     """
     meta, proc = process_recording(path, prescription)
     summary = proc.summary()  # finishes every segment: the last jumps reach the monitor
-    return apply_overrides(meta, path), summary, proc.prescription, tuple(proc.alerts)
+    return apply_overrides(meta, path), summary, proc.prescription, proc.safety_alerts
 
 
 def review_alerts(live: Sequence[Alert], summary: SessionSummary) -> tuple[Alert, ...]:
@@ -67,5 +70,17 @@ def review_alerts(live: Sequence[Alert], summary: SessionSummary) -> tuple[Alert
                     message = fall_physio_message(record.fall, record.response)
                     alert = replace(alert, physio_message=message)
                     break
-        out.append(alert)
+        out.append(_with_repeats(alert))
     return (*out, *data_quality_alerts(summary))
+
+
+def _with_repeats(alert: Alert) -> Alert:
+    """The physio's text of a folded alert, with how often, how high and until when."""
+    if alert.count <= 1:
+        return alert
+    parts = [f"{alert.count} times"]
+    if alert.value is not None and alert.unit:
+        parts.append(f"highest {alert.value:.1f} {alert.unit}".rstrip())
+    if alert.last_t_s is not None:
+        parts.append(f"last {timefmt.at(alert.last_t_s)}")
+    return replace(alert, physio_message=f"{alert.physio_message} ({', '.join(parts)})")

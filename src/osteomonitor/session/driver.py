@@ -78,7 +78,8 @@ class Snapshot:
 
     Attributes:
         state: the processor's live snapshot.
-        alerts: every safety alert raised so far, oldest first.
+        alerts: every safety alert raised so far, oldest first, repeats folded in
+            (count, last_t_s), as the dashboard's alert board expects.
         start_ns: time of the first item fed, ns (None before any).
         newest_arrival_ns: time of the newest packet fed, ns (None before any).
         position_s: data time of the newest item, s from `start_ns`.
@@ -187,7 +188,7 @@ class SessionDriver:
         self.snapshot_cost_s = self._clock() - t0
         return Snapshot(
             state=state,
-            alerts=tuple(self.processor.alerts),
+            alerts=self.processor.safety_alerts,
             start_ns=self.start_ns,
             newest_arrival_ns=self.newest_ns,
             position_s=self.position_s,

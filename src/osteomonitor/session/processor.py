@@ -171,6 +171,13 @@ class SessionProcessor:
             elif isinstance(s, AccBlock) and not self.decode_only:
                 self._on_acc(s)
 
+    @property
+    def safety_alerts(self) -> tuple[Alert, ...]:
+        """Every safety alert so far as the monitor keeps them: a repeat within the
+        repeat window folded into the earlier entry (count, last_t_s); oldest first.
+        (`alerts` lists each entry as first raised.)"""
+        return self._monitor.alerts if self._monitor is not None else ()
+
     def feed_many(self, items: Iterable[Packet | Event]) -> None:
         """Process many packets/events in order."""
         for it in items:
