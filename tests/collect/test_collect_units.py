@@ -88,5 +88,5 @@ def test_status_line_shows_what_a_person_needs() -> None:
     )
     line = CollectorStatus((h10, lost), elapsed_s=3723.0, recorded=1500).line()
     assert line.startswith("1:02:03 rec 1500 | h10 streaming HR 96 ACC 200Hz bat 87% 1203 pkt")
-    assert "2 DROPPED" in line and "3 bad" in line and "1 drop(s)" in line
+    assert "2 DROPPED" in line and "3 bad" in line and "1 drop" in line and "1 drops" not in line
     assert "strap LINK LOST 12s, reconnecting HR 80 NO CONTACT" in line

@@ -319,7 +319,7 @@ CASES: list[tuple[str, str, dict[str, Any], dt.date, str, Status, float | None, 
         "minutes_per_session",
         Status.MET,
         16,
-        "16.0 min in 2 marked balance block(s)",
+        "16.0 min in 2 marked balance blocks",
     ),
     (
         "balance: nothing marked",

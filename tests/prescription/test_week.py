@@ -84,7 +84,7 @@ def test_golden_week_days_alerts_and_totals(week11) -> None:  # type: ignore[no-
     assert [(d.day, a.rule, a.value) for d, a in w.alerts] == [(13, "pain", 3.0)]
     assert (w.impacts, w.impacts_osteogenic) == (120, 32)
     assert len(w.sessions) == 8
-    assert w.notes == ("1 session(s) of other patients left out",)
+    assert w.notes == ("1 session of other patients left out",)
 
 
 def test_progression_due_next_week(week11) -> None:  # type: ignore[no-untyped-def]

@@ -25,17 +25,21 @@ FILES = sorted(CORPUS.glob("*.omrec"))
 REL_TOL = 1e-9
 
 
+#: The sentences of an alert: its wording belongs to the rules, like a verdict's evidence.
+_ALERT_PROSE = ("_message", ".message", ".source")
+
+
 def _verdict_prose(where: str) -> bool:
     """The rules engine's evidence wording of a compliance element: what the file holds
     and what was measured must read the same forever, but the sentence explaining a
     verdict belongs to the rules (issue 13 taught it METs from cadence and step
-    evidence); the element's value and status are still compared. The same holds for
-    an alert's sentences."""
+    evidence); the element's value and status are still compared. Alerts likewise: their
+    rule, severity, time, value, limit and count are compared, their sentences and the
+    citation's wording are not (issue 16 wrote times as m:ss, "at 0:18" for "at 0:18.3
+    min", and cites published sources instead of files outside the repository)."""
     if ".compliance.modalities[" in where and where.endswith(".evidence"):
         return True
-    # An alert's sentences are the rules' wording too (issue 16 wrote times as "at 0:18",
-    # not "at 0:18.3 min"); the alert's rule, severity, value, limit and time still compare.
-    return ".alerts[" in where and where.endswith(("_message", ".message"))
+    return ".alerts[" in where and where.endswith(_ALERT_PROSE)
 
 
 def _same(got: Any, want: Any, where: str = "") -> list[str]:

@@ -130,3 +130,43 @@ async def test_read_only_replay_offers_no_event_keys() -> None:
         assert not any(
             e.kind == "marker" for e in (screen.last_state.events if screen.last_state else ())
         )  # type: ignore[attr-defined]
+
+
+async def test_seeking_while_paused_shows_the_target_at_once() -> None:
+    """Paused, every seek redraws at its target straight away (issue 16: the screen used
+    to lag one seek behind)."""
+    from textual.widgets import Label
+
+    feed = ReplayFeed(WALK, speed=1.0)
+    app = _app(feed)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        await wait_for(pilot, lambda: screen.last_state is not None, what="first snapshot")
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        assert feed.paused
+        bar_time = screen.query_one("#replay-time", Label)
+        total = clock_text(feed.duration_s)
+        target = feed.position_s
+        for key, step in (
+            ("right", SEEK_SMALL_S),
+            ("right", SEEK_SMALL_S),
+            ("left", -SEEK_SMALL_S),
+        ):
+            target += step
+            await pilot.press(key)
+            await wait_for(
+                pilot,
+                lambda t=target: str(bar_time.render()).strip() == f"{clock_text(t)} / {total}",
+                timeout_s=3.0,
+                what=f"the bar at {clock_text(target)} after {key}",
+            )
+            await wait_for(
+                pilot,
+                lambda t=target: abs(screen.last_state.elapsed_s - t) <= 1.5,
+                timeout_s=3.0,
+                what=f"the session values at {clock_text(target)} after {key}",
+            )
+            assert feed.paused
+            assert feed.position_s == target

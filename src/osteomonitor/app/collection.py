@@ -21,6 +21,7 @@ from osteomonitor.collect.collector import Collector
 from osteomonitor.collect.device_spec import DeviceSpec, parse_device
 from osteomonitor.collect.session_recording import default_output, recording_collector, session_meta
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
+from osteomonitor.errors import UsageError
 from osteomonitor.model import Event, Packet, SessionMeta
 from osteomonitor.prescription import Prescription
 
@@ -42,6 +43,8 @@ class CollectionPlan:
         rate_hz / range_g: accelerometer settings asked of the devices (None = defaults).
         sim_speed / sim_seed / sim_duration_s: the virtual session (simulated s per
             wall s, model seed, length in s).
+        sim_session: which built-in session the virtual wearables play ("default", or
+            "demo": a short warm-up and jumps from 21.5 s; `sim.session_model.SESSION_PLANS`).
         sim_faults: a --sim-faults text ("malformed=50,drop=…"), "" for none.
         sim_source: a recording the virtual devices play instead of the model.
         notes: free text stored with the session.
@@ -59,6 +62,7 @@ class CollectionPlan:
     sim_speed: float = 1.0
     sim_seed: int = 0
     sim_duration_s: float = SIMULATED_SESSION_S
+    sim_session: str = "default"
     sim_faults: str = ""
     sim_source: Path | None = None
     notes: str = field(default="")
@@ -81,6 +85,8 @@ class World:
 
 def _simulated_notes(plan: CollectionPlan, kinds: Sequence[str]) -> str:
     notes = f"simulated: {','.join(kinds)} speed={plan.sim_speed:g} seed={plan.sim_seed}"
+    if plan.sim_session != "default":
+        notes += f" session={plan.sim_session}"
     if plan.sim_faults:
         notes += f" faults={plan.sim_faults}"
     if plan.sim_source is not None:
@@ -108,11 +114,19 @@ async def open_world(plan: CollectionPlan) -> AsyncIterator[World]:
         return
     # lazy on purpose: virtual wearables load bumble, which a real-radio session never needs
     from osteomonitor.sim.faults import parse_faults
+    from osteomonitor.sim.session_model import SESSION_PLANS, SessionModel
     from osteomonitor.sim.world import parse_kinds, virtual_world
 
     kinds = parse_kinds(",".join(plan.simulate))
+    if plan.sim_session not in SESSION_PLANS:
+        known = ", ".join(SESSION_PLANS)
+        raise UsageError(f"simulated session {plan.sim_session!r} is not built in (known: {known})")
+    model = SessionModel(
+        seed=plan.sim_seed, duration_s=plan.sim_duration_s, plan=SESSION_PLANS[plan.sim_session]
+    )
     async with virtual_world(
         kinds,
+        session_model=model,
         speed=plan.sim_speed,
         faults=parse_faults(plan.sim_faults),
         seed=plan.sim_seed,

@@ -8,6 +8,8 @@ headless ones never load textual.
 
 User mistakes raise `OsteomonitorError`; `main` prints its message on one line
 (prefixed "osteomonitor: error:") and exits with its `exit_code`, never a traceback.
+Commands quoted in messages ('osteomonitor scan') are spelled the way the person ran
+the program (`osteomonitor.invocation`), so a hint pastes as it is.
 """
 
 from __future__ import annotations
@@ -75,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return int(func(args) or 0)
     except OsteomonitorError as exc:
+        from osteomonitor.invocation import in_hints
         from osteomonitor.pseudonym import printable
 
-        print(f"osteomonitor: error: {printable(exc)}", file=sys.stderr)
+        print(f"osteomonitor: error: {in_hints(printable(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("osteomonitor: interrupted", file=sys.stderr)

@@ -29,6 +29,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-16") from exc
 
 
+def _iso_week(text: str) -> tuple[int, int]:
+    """--week, checked while parsing: a bad week is refused before any file is read."""
+    from osteomonitor.prescription.week import parse_iso_week
+
+    try:
+        return parse_iso_week(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def register(sub: Any) -> None:
     """Add the `analyze` and `week` commands."""
     a = sub.add_parser("analyze", help="analyse one recording against its prescription")
@@ -51,7 +61,9 @@ def register(sub: Any) -> None:
     w.add_argument(
         "--prescription", type=Path, help="default: the snapshot in the patient's latest recording"
     )
-    w.add_argument("--week", help="ISO week like 2025-W11 (default: the latest session's)")
+    w.add_argument(
+        "--week", type=_iso_week, help="ISO week like 2025-W11 (default: the latest session's)"
+    )
     w.add_argument(
         "--as-of",
         type=_date,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from osteomonitor.pseudonym import pseudonym_arg
+from osteomonitor.timefmt import plural
 
 #: Skipped lines printed in full; the rest are counted (all are kept in the file's metadata).
 MAX_SKIPPED_SHOWN = 20
@@ -80,7 +81,7 @@ def _polar_sensor_logger(args: argparse.Namespace) -> int:
     if r.ignored_files:
         print(f"  not imported: {', '.join(r.ignored_files)}")
     if r.skipped:
-        print(f"  skipped {len(r.skipped)} malformed line(s):")
+        print(f"  skipped {plural(len(r.skipped), 'malformed line')}:")
         for s in r.skipped[:MAX_SKIPPED_SHOWN]:
             print(f"    {s}")
         if len(r.skipped) > MAX_SKIPPED_SHOWN:

@@ -262,7 +262,9 @@ def _print_line(text: str, tty: bool, final: bool) -> None:
 
 
 def _summary(output: Path, status: Any) -> None:
-    print(f"saved {output}: {status.elapsed_s:.0f} s, {status.recorded} packets")
+    from osteomonitor.timefmt import clock, plural
+
+    print(f"saved {output}: {clock(status.elapsed_s)} long, {plural(status.recorded, 'packet')}")
     for d in status.devices:
         streams = ", ".join(f"{k} {v}" for k, v in sorted(d.packets_by_stream.items()))
         extra = []
@@ -271,7 +273,8 @@ def _summary(output: Path, status: Any) -> None:
         if d.decode_errors:
             extra.append(f"{d.decode_errors} malformed (kept raw, skipped by analysis)")
         if d.link_losses:
-            extra.append(f"{d.link_losses} link loss(es), {d.reconnects} restored")
+            losses = plural(d.link_losses, "link loss", "link losses")
+            extra.append(f"{losses}, {d.reconnects} restored")
         if d.last_error:
             extra.append(f"error: {d.last_error}")
         tail = f"; {'; '.join(extra)}" if extra else ""

@@ -128,8 +128,10 @@ def _list(args: argparse.Namespace) -> int:
     crashed = sum(1 for i in infos if not i.error and i.status == ENDED_UNEXPECTEDLY)
     damaged = sum(1 for i in infos if i.error)
     if crashed or damaged:
+        from osteomonitor.invocation import command
+
         print(
-            f"\n{crashed} ended unexpectedly, {damaged} unreadable: `osteomonitor recordings "
+            f"\n{crashed} ended unexpectedly, {damaged} unreadable: `{command()} recordings "
             "repair FILE` makes a crashed file self-contained and salvages a damaged one"
         )
     return 0
@@ -213,7 +215,7 @@ def _info(args: argparse.Namespace) -> int:
         )
         _line(
             f"  {d.key:10} {d.name} [{d.address}] profile {d.profile}; "
-            f"{counts.get(d.key, 0)} packets" + (f"; {extra}" if extra else "")
+            f"{timefmt.plural(counts.get(d.key, 0), 'packet')}" + (f"; {extra}" if extra else "")
         )
     if kinds:
         _line("events    " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
@@ -229,11 +231,16 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _packets_events(packets: int, events: int) -> str:
+    """ "120 packets, 1 event"."""
+    return f"{timefmt.plural(packets, 'packet')}, {timefmt.plural(events, 'event')}"
+
+
 def _loss_text(packets: int, seconds: float, streams: list[str], end_lost: bool) -> str:
     """What a salvage lost, in the user's terms."""
     if not packets and not end_lost and not streams:
         return "nothing lost"
-    text = f"{packets} packets lost ({seconds:.1f} s of recording)"
+    text = f"{timefmt.plural(packets, 'packet')} lost ({seconds:.1f} s of recording)"
     if end_lost:
         text += "; the end of the recording is unreadable (packets after it estimated)"
     if streams:
@@ -251,24 +258,27 @@ def _repair(args: argparse.Namespace) -> int:
         try:
             r = repair_recording(path, args.output)
         except OsteomonitorError as exc:
-            print(f"osteomonitor: error: {exc}", file=sys.stderr)
+            from osteomonitor.invocation import in_hints
+
+            print(f"osteomonitor: error: {in_hints(str(exc))}", file=sys.stderr)
             failed += 1
             continue
         if r.action == INTACT:
-            print(f"{path}: intact, nothing to do ({r.packets} packets, {r.events} events)")
+            print(f"{path}: intact, nothing to do ({_packets_events(r.packets, r.events)})")
         elif r.action == CHECKPOINTED:
             print(
-                f"{path}: finished: everything committed ({r.packets} packets, {r.events} "
-                "events) is now in the file itself; it still reads as ended unexpectedly"
+                f"{path}: finished: everything committed ({_packets_events(r.packets, r.events)}) "
+                "is now in the file itself; it still reads as ended unexpectedly"
             )
         else:
             print(f"{path}: damaged: {r.damage}")
             if r.wal_frames != (0, 0):
                 kept, bad = r.wal_frames
-                print(f"  -wal log: {kept} frames intact and kept, {bad} damaged")
+                print(f"  -wal log: {timefmt.plural(kept, 'frame')} intact and kept, {bad} damaged")
             loss = r.loss
             print(
-                f"  salvaged {r.packets} packets and {r.events} events into {r.output}; "
+                f"  salvaged {timefmt.plural(r.packets, 'packet')} and "
+                f"{timefmt.plural(r.events, 'event')} into {r.output}; "
                 + _loss_text(loss.packets, loss.seconds, list(loss.streams), loss.end_lost)
             )
             print(f"  the original is kept unchanged as {r.set_aside}")

@@ -60,18 +60,62 @@ def is_address(target: str) -> bool:
     return bool(_ADDRESS_RE.match(target.strip()))
 
 
+class ScanObserver:
+    """What a scan reports while it runs (override what you need; each does nothing here).
+
+    Called on the event loop, in this order: `listening` once the radio listens, `found`
+    for each wearable the first time it is seen, `reading_battery` before each battery
+    read (after listening ends).
+    """
+
+    def listening(self, timeout_s: float) -> None:
+        """The radio listens now, for `timeout_s` seconds."""
+
+    def found(self, result: ScanResult) -> None:
+        """A wearable seen for the first time (battery not read yet)."""
+
+    def reading_battery(self, result: ScanResult) -> None:
+        """About to connect to `result` to read its battery level."""
+
+
+def _result(device: BLEDevice, adv: AdvertisementData) -> ScanResult:
+    name = adv.local_name or device.name
+    return ScanResult(
+        address=device.address,
+        name=name,
+        rssi_dbm=adv.rssi,
+        profile=match_profile(name, adv.service_uuids),
+        service_uuids=tuple(adv.service_uuids),
+        device=device,
+    )
+
+
 async def _discover(
-    stack: BleStack, timeout_s: float
+    stack: BleStack, timeout_s: float, all_devices: bool, observer: ScanObserver
 ) -> dict[str, tuple[BLEDevice, AdvertisementData]]:
+    """Every device advertising within `timeout_s`, with its latest advertisement."""
+    seen: dict[str, tuple[BLEDevice, AdvertisementData]] = {}
+    told: set[str] = set()
+
+    def on_detect(device: BLEDevice, adv: AdvertisementData) -> None:
+        seen[device.address] = (device, adv)
+        if device.address in told:
+            return
+        result = _result(device, adv)
+        if result.profile is not None or all_devices:
+            told.add(device.address)
+            observer.found(result)
+
     try:
-        return await BleakScanner.discover(
-            timeout=timeout_s, return_adv=True, **stack.scanner_kwargs
-        )
+        async with BleakScanner(on_detect, **stack.scanner_kwargs):
+            observer.listening(timeout_s)
+            await asyncio.sleep(timeout_s)
     except (BleakError, OSError) as exc:
         unavailable = bluetooth_unavailable(exc)
         if unavailable is None:
             raise
         raise unavailable from exc
+    return seen
 
 
 async def read_battery(
@@ -97,6 +141,7 @@ async def scan(
     *,
     all_devices: bool = False,
     battery: bool = True,
+    observer: ScanObserver | None = None,
 ) -> list[ScanResult]:
     """Wearables nearby, strongest signal first.
 
@@ -105,34 +150,27 @@ async def scan(
         timeout_s: how long to listen, s.
         all_devices: also list devices that match no profile.
         battery: connect to each matching device to read its battery level.
+        observer: told of progress as it happens (listening, each device found, each
+            battery read).
 
     Raises:
         BluetoothUnavailable: no adapter, BlueZ not running, permission denied.
     """
-    found = await _discover(stack, timeout_s)
-    results = []
-    for device, adv in found.values():
-        name = adv.local_name or device.name
-        profile = match_profile(name, adv.service_uuids)
-        if profile is None and not all_devices:
-            continue
-        results.append(
-            ScanResult(
-                address=device.address,
-                name=name,
-                rssi_dbm=adv.rssi,
-                profile=profile,
-                service_uuids=tuple(adv.service_uuids),
-                device=device,
-            )
-        )
+    observer = observer or ScanObserver()
+    found = await _discover(stack, timeout_s, all_devices, observer)
+    results = [
+        r
+        for r in (_result(device, adv) for device, adv in found.values())
+        if r.profile is not None or all_devices
+    ]
     results.sort(key=lambda r: (-r.rssi_dbm, r.address))
     if battery:
         out = []
         for r in results:  # one connection at a time: adapters handle that best
-            level = (
-                await read_battery(r.device, stack) if r.profile is not None and r.device else None
-            )
+            level = None
+            if r.profile is not None and r.device:
+                observer.reading_battery(r)
+                level = await read_battery(r.device, stack)
             out.append(
                 ScanResult(
                     r.address, r.name, r.rssi_dbm, r.profile, level, r.service_uuids, r.device

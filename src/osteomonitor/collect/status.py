@@ -79,7 +79,7 @@ class DeviceStatus:
         if self.decode_errors:
             parts.append(f"{self.decode_errors} bad")
         if self.link_losses:
-            parts.append(f"{self.link_losses} drop(s)")
+            parts.append(timefmt.plural(self.link_losses, "drop"))
         return " ".join(parts)
 
 

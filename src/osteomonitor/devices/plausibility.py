@@ -78,8 +78,8 @@ LIMITS: dict[str, Limit] = {
     "host_jump_s": Limit(
         6 * 3600.0,
         "s",
-        "A session is an exercise bout of minutes to a few hours (FITT prescriptions in "
-        "reference/fitt-targets.md); a link lost longer than six hours does not continue "
+        "A session is an exercise bout of minutes to a few hours (the FITT prescriptions "
+        "of KSBMR 2023 and ACSM); a link lost longer than six hours does not continue "
         "the same session, so an arrival time that far past everything before it is a "
         "corrupt timestamp (one gave a session of 2,078,439 hours).",
     ),

@@ -35,7 +35,14 @@ from osteomonitor.prescription.fitt import (
     analysis_params,
 )
 from osteomonitor.prescription.programme import ProgrammeProgress, RecentDose
-from osteomonitor.prescription.safety import Alert, Rule, SafetyMonitor, Severity, check_safety
+from osteomonitor.prescription.safety import (
+    Alert,
+    Rule,
+    SafetyMonitor,
+    Severity,
+    check_safety,
+    limit_text,
+)
 from osteomonitor.prescription.strength import OneRmStatus, one_rm_status, target_load_kg
 from osteomonitor.prescription.templates import TEMPLATES
 from osteomonitor.prescription.toml_reader import (
@@ -79,6 +86,7 @@ __all__ = [
     "draft_prescription",
     "evaluate_session",
     "evaluate_week",
+    "limit_text",
     "load_prescription",
     "one_rm_status",
     "parse_prescription",

@@ -76,6 +76,7 @@ class ModalityCompliance:
         modality: `Modality` value; label: its name.
         prescribed: the prescription has this modality.
         phase: active phase index (0 = base).
+        phase_text: what the phase means, in words (`ModalityRx.phase_words`).
         elements: per-element results.
         volume_met: the time/volume targets were all met (None: could not be judged or
             no such target).
@@ -92,6 +93,7 @@ class ModalityCompliance:
     minutes: float | None
     jumps: int | None = None
     jumps_osteogenic: int | None = None
+    phase_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +309,7 @@ def evaluate_session(
                 minutes,
                 jumps,
                 jumps_hi,
+                m.phase_words(max(week, 1)),
             )
         )
     iso = day.isocalendar()

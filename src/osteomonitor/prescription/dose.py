@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from osteomonitor import timefmt
 from osteomonitor.model import SessionSummary
 from osteomonitor.prescription.compliance import SessionCompliance, osteogenic_threshold_g
 from osteomonitor.prescription.fitt import Prescription, Target
@@ -200,21 +201,24 @@ def _resistance(rx: Prescription, targets: dict[str, Target], items: Sequence[It
         ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
     )
     if unknown:
-        text += f"; {unknown} set(s) without a 1RM estimate not counted"
+        text += f"; {timefmt.plural(unknown, 'set')} without a 1RM estimate not counted"
     return float(best), "sets", need, text, None
 
 
 def _balance(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]) -> Result:
     mins = sum(b.end_s - b.start_s for _, sc in items for b in sc.balance_blocks) / 60.0
     n = sum(len(sc.balance_blocks) for _, sc in items)
-    text = f"{mins:.1f} min in {n} marked balance block(s) over {len(items)} session(s)"
+    text = (
+        f"{mins:.1f} min in {timefmt.plural(n, 'marked balance block')} over "
+        f"{timefmt.plural(len(items), 'session')}"
+    )
     return mins, "min", _minimum(targets, "minutes_per_session"), text, None
 
 
 def _activity(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]) -> Result:
     mins = sum(s.duration_s for s, _ in items) / 60.0
     wb = any(s.gait.steps > 0 for s, _ in items)
-    text = f"{mins:.1f} min over {len(items)} session(s)"
+    text = f"{mins:.1f} min over {timefmt.plural(len(items), 'session')}"
     return mins, "min", _minimum(targets, "minutes_per_session"), text, wb
 
 

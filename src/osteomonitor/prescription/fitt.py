@@ -145,6 +145,28 @@ class ModalityRx:
                 idx = i + 1
         return idx
 
+    def phase_words(self, week: int) -> str:
+        """The progression step in force in programme week `week`, in words: "programme
+        phase 1 of 2: the starting targets; the next from programme week 9", or "one
+        phase: the same targets for the whole programme"."""
+        total = 1 + len(self.phases)
+        if total == 1:
+            return "one phase: the same targets for the whole programme"
+        idx = self.phase_index(week)
+        if idx == 0:
+            now = "the starting targets"
+        else:
+            started = self.phases[idx - 1].after_weeks
+            now = f"targets progressed in programme week {(started or 0) + 1}"
+        text = f"programme phase {idx + 1} of {total}: {now}"
+        if idx < len(self.phases):
+            nxt = self.phases[idx]
+            if nxt.on_review or nxt.after_weeks is None:
+                text += "; the next when the clinician reviews progress"
+            else:
+                text += f"; the next from programme week {nxt.after_weeks + 1}"
+        return text
+
     def exercise(self, name: str) -> ExerciseLoad | None:
         """The exercise with this name (case-insensitive), or None."""
         for ex in self.exercises:
@@ -187,7 +209,7 @@ class Patient:
         """False when HR-modulating medication is taken and HRmax is only predicted.
 
         Then %HRR is shown for information and RPE is the intensity criterion
-        (Eston & Thompson 1997; reference/domain.md §3.3).
+        (Eston & Thompson, BJSM 1997;31:114).
         """
         return not (self.hr_modulating_medication and self.hrmax_method != "measured")
 
@@ -197,7 +219,7 @@ class ImpactCeiling:
     """The highest impact the patient may take.
 
     Attributes:
-        mode: "none", "moderate" or "brisk-walk" (reference/domain.md §2.5).
+        mode: "none", "moderate" or "brisk-walk" (`limits.IMPACT_CEILINGS`).
         peak_g: highest landing/impact peak allowed, g (chest- or hip-equivalent), or None.
         flight_allowed: False forbids any flight phase (jumps, hops).
         source: citation of the rule that set it.

@@ -58,7 +58,7 @@ RESTING_HR_METHODS: tuple[str, ...] = (
     "session-rest-segment",
 )
 
-#: Impact ceilings (reference/domain.md §2.5). Peaks are chest- or hip-equivalent g.
+#: Impact ceilings (sources in each entry). Peaks are chest- or hip-equivalent g.
 IMPACT_CEILINGS: dict[str, ImpactCeiling] = {
     "none": ImpactCeiling(
         "none",

@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from osteomonitor import timefmt
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionSummary
 from osteomonitor.prescription.fitt import ModalityRx, Prescription, Target
@@ -189,7 +190,9 @@ def _minutes(ctx: MeasureContext, t: Target | None) -> Measure:
                 Status.INDETERMINATE,
             )
         mins = sum(b.end_s - b.start_s for b in ctx.blocks) / 60.0
-        return Measure(mins, f"{mins:.1f} min in {len(ctx.blocks)} marked balance block(s)")
+        return Measure(
+            mins, f"{mins:.1f} min in {timefmt.plural(len(ctx.blocks), 'marked balance block')}"
+        )
     band = _hr_band(ctx) if mod == "aerobic" else None
     if band is not None and ctx.rx.patient.hr_trusted:
         h = s.heart
@@ -418,7 +421,9 @@ def type_evidence(ctx: MeasureContext) -> str:
         return f"weight-bearing: {g.steps} steps, walking {g.walking_s / 60:.1f} min"
     if mod == "balance":
         closed = sum(1 for b in ctx.blocks if b.eyes == "closed")
-        return f"{len(ctx.blocks) - closed} block(s) eyes open, {closed} eyes closed"
+        return (
+            f"{timefmt.plural(len(ctx.blocks) - closed, 'block')} eyes open, {closed} eyes closed"
+        )
     if mod == "impact":
         return "jump type is not identified from body-worn acceleration"
     if mod == "resistance":

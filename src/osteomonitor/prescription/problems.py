@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from osteomonitor import timefmt
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.prescription import limits
 
@@ -31,7 +32,9 @@ class PrescriptionFileError(PrescriptionError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = tuple(problems)
-        head = f"{problems[0].file}: invalid prescription ({len(problems)} problem(s))"
+        head = (
+            f"{problems[0].file}: invalid prescription ({timefmt.plural(len(problems), 'problem')})"
+        )
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{head}; fix them and run 'osteomonitor prescription check':\n{lines}")
 

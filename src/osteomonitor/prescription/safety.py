@@ -225,7 +225,7 @@ class SafetyMonitor:
         """The HR-ceiling alert for `bpm` from `t_s` (not recorded)."""
         s = self.rx.safety
         how = (
-            f"for ≥ {self._sustain_s:g} s from {_fmt_t(t_s)}"
+            f"for ≥ {self._sustain_s:g} s, starting {_fmt_t(t_s)}"
             if sustained
             else "(peak of valid HR; time above the ceiling is not in the summary)"
         )
@@ -345,6 +345,25 @@ class SafetyMonitor:
         return []
 
 
+def limit_text(alert: Alert) -> str:
+    """The alert's limit as a person reads it: "5.4 g", "110 bpm", "any pain" (pain of any
+    level alerts), "no flight" (the ceiling allows no flight phase); "" when it has none."""
+    if alert.rule == Rule.PAIN:
+        return "any pain"
+    if alert.rule == Rule.FLIGHT_PHASE:
+        return "no flight"
+    if alert.limit is None:
+        return ""
+    if alert.rule == Rule.SPINAL_FLEXION:  # the value is the time held beyond this angle
+        return f"{alert.limit:g}°"
+    value = f"{alert.limit:.0f}" if alert.unit == "bpm" else f"{alert.limit:.3g}"
+    if alert.unit == "coverage":
+        return f"{alert.limit:.0%} coverage"
+    if alert.unit.startswith("/"):
+        return f"{value}{alert.unit}"
+    return f"{value} {alert.unit}".strip()
+
+
 def _coverage_alert(what: str, coverage: float) -> Alert:
     limit = THRESHOLDS["coverage_min"]
     return Alert(
@@ -388,14 +407,15 @@ def check_safety(
     if jumps and not c.flight_allowed:
         first = jumps[0]
         a = mon.on_jump(first)[0]
+        when = _fmt_t(first.landing_s)
+        which = f"1 jump {when}" if len(jumps) == 1 else f"{len(jumps)} jumps, the first {when}"
         alerts.append(
             replace(
                 a,
                 count=len(jumps),
                 last_t_s=jumps[-1].landing_s if len(jumps) > 1 else None,
-                physio_message=f"{len(jumps)} jump(s), first {_fmt_t(first.landing_s)} "
-                f"(flight {first.flight_s:.2f} s, landing {first.peak_g:.1f} g); impact "
-                f"ceiling '{c.mode}' allows no flight phase.",
+                physio_message=f"{which} (flight {first.flight_s:.2f} s, landing "
+                f"{first.peak_g:.1f} g); impact ceiling '{c.mode}' allows no flight phase.",
             )
         )
     if c.peak_g is not None:

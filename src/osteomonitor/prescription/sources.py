@@ -16,18 +16,21 @@ REFERENCES: dict[str, str] = {
     "acsm-osteoporosis": "ACSM FITT recommendations for individuals with osteoporosis "
     "(ACSM's Guidelines for Exercise Testing and Prescription)",
     "conservative": "iSpine patient guidance on osteoporosis exercise "
-    "(seeds/003, posted Nov 2019, updated Mar 2022)",
-    "acsm-special": "ACSM osteoporosis special considerations (seeds/000): no pain, avoid "
+    "(posted Nov 2019, updated Mar 2022)",
+    "acsm-special": "ACSM's Guidelines for Exercise Testing and Prescription, osteoporosis "
+    "special considerations: no pain, avoid "
     "explosive/high-impact loading at high fracture risk, eyes-closed balance only at low "
     "or moderate risk, avoid spinal twisting/bending with vertebral fracture",
     "uk-consensus-2022": "Brooke-Wavell et al., Strong, Steady and Straight, BJSM 2022;56:837",
     "vainionpaa-2006": "Vainionpää et al., Osteoporos Int 2006;17:455 (impact bands, >3.9 g)",
-    "domain-2.5": "osteomonitor design choice, reference/domain.md §2.5 [B]: brisk-walk ceiling "
-    "= no flight phase and landing peaks ≤ 2.5 g chest-equivalent, to be tuned",
-    "domain-3.3": "Eston & Thompson, BJSM 1997;31:114: beta-blockade lowers HRmax 20-30 %; "
-    "RPE-first prescription (reference/domain.md §3.3)",
-    "domain-3.6": "reference/domain.md §3.6 [B]: a session is indeterminate below 80 % "
-    "valid-data coverage",
+    "domain-2.5": "osteomonitor design choice, to be tuned: brisk-walk ceiling = no flight "
+    "phase and landing peaks ≤ 2.5 g chest-equivalent, translating the UK consensus's "
+    "'impact only up to the equivalent of brisk walking' (Brooke-Wavell et al., BJSM "
+    "2022;56:837)",
+    "domain-3.3": "Eston & Thompson, BJSM 1997;31:114: beta-blockade lowers HRmax 20-30 %, "
+    "so RPE leads the prescription (osteomonitor design choice)",
+    "domain-3.6": "osteomonitor design choice: a session is indeterminate below 80 % "
+    "valid-data coverage (time without valid data is unknown, never zone time)",
     "detraining-2025": "Front Sports Act Living 2025;7:1655404: benefits fade with detraining "
     "(the review reports detraining periods of 3 months to 5 years)",
     "lapse-choice": "osteomonitor's choice [B]: a prescribed modality without a session for "

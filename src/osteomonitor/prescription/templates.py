@@ -1,13 +1,13 @@
 """Built-in prescription templates: the guideline tables as data.
 
-Each template reproduces one source exactly (reference/fitt-targets.md): every number
+Each template reproduces one published source exactly: every number
 carries a `Source` naming the table, row and column it came from and the cell text
 verbatim, so `prescription new` can write the citation next to each value and the tests
 can check every number against the reference tables.
 
 - `ksbmr-2023`: KSBMR/KSEP position statement FITT table (J Bone Metab 2023;30:149).
 - `acsm-osteoporosis`: ACSM FITT recommendations for individuals with osteoporosis.
-- `conservative`: the patient-facing low-impact guidance in seeds/003.
+- `conservative`: the patient-facing low-impact guidance of iSpine (2019, updated 2022).
 
 Where a guideline says "gradually" or "may progress" without a week, the phase is
 `on_review`: it starts only when the clinician gives it a week.
@@ -320,7 +320,7 @@ _c_flx = Source(
 
 CONSERVATIVE = Template(
     name=_C,
-    title="Patient-facing low-impact guidance (seeds/003): low-impact cardio, strength, "
+    title="Patient-facing low-impact guidance (iSpine, 2019/2022): low-impact cardio, strength, "
     "balance, mobility; no jumping",
     modalities={
         "aerobic": ModalityRx(

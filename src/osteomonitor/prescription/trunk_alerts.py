@@ -49,7 +49,7 @@ def fall_physio_message(fall: Fall, response: str | None = None) -> str:
 def flexion_physio_message(start_s: float, limit_deg: float, held_s: float) -> str:
     """What the physiotherapist reads about one sustained bend."""
     return (
-        f"Trunk inclined beyond {limit_deg:g}° from upright for ≥ {held_s:g} s from "
+        f"Trunk inclined beyond {limit_deg:g}° from upright for ≥ {held_s:g} s, starting "
         f"{fmt_t(start_s)} (prescription: avoid spinal flexion)."
     )
 
@@ -57,7 +57,7 @@ def flexion_physio_message(start_s: float, limit_deg: float, held_s: float) -> s
 def flexion_review_message(p: PostureSummary) -> str:
     """The review's count of bends beyond the limit."""
     return (
-        f"{p.episodes} sustained bend(s) beyond {p.limit_deg:g}° from upright "
+        f"{timefmt.plural(p.episodes, 'sustained bend')} beyond {p.limit_deg:g}° from upright "
         f"(longest {p.longest_episode_s:.0f} s), {p.beyond_s:.0f} s beyond the limit in all "
         "(prescription: avoid spinal flexion)."
     )

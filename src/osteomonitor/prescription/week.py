@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from osteomonitor import timefmt
 from osteomonitor.errors import UsageError
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription.compliance import (
@@ -238,7 +239,9 @@ def evaluate_week(
     notes: list[str] = []
     own = [(meta, s) for meta, s in sessions if meta.patient == rx.patient.pseudonym]
     if len(own) < len(sessions):
-        notes.append(f"{len(sessions) - len(own)} session(s) of other patients left out")
+        notes.append(
+            f"{timefmt.plural(len(sessions) - len(own), 'session')} of other patients left out"
+        )
     own.sort(key=lambda ms: ms[1].start_t_ns)
     evaluated = [evaluate_session(s, rx, supervised=meta.supervised) for meta, s in own]
     pairs = list(zip(own, evaluated, strict=True))

@@ -86,6 +86,14 @@ def check_export_target(
     return p
 
 
+def _cannot_write(p: Path, what: str, exc: OSError) -> str:
+    """Why `p` (the `what`: "export", "prescription" …) could not be written, and what to do."""
+    return (
+        f"{p}: cannot write the {what} ({exc.strerror}); check that the folder exists and "
+        "that you may write there, or choose another path with -o"
+    )
+
+
 def write_export(
     path: str | os.PathLike[str],
     text: str | bytes,
@@ -112,7 +120,7 @@ def write_export(
     try:
         fd = os.open(tmp, flags, 0o600)
     except OSError as exc:
-        raise UsageError(f"{p}: cannot write the {what} ({exc.strerror})") from None
+        raise UsageError(_cannot_write(p, what, exc)) from None
     try:
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
@@ -126,7 +134,7 @@ def write_export(
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise UsageError(f"{p}: cannot write the {what} ({exc.strerror})") from None
+        raise UsageError(_cannot_write(p, what, exc)) from None
     with contextlib.suppress(OSError):  # make the rename itself durable
         dfd = os.open(folder, os.O_RDONLY)
         try:

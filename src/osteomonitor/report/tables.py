@@ -10,7 +10,7 @@ from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import SessionMeta, SessionSummary, SetAsideFrames
 from osteomonitor.prescription.compliance import SessionCompliance
 from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
-from osteomonitor.prescription.safety import Alert
+from osteomonitor.prescription.safety import Alert, limit_text
 from osteomonitor.prescription.trunk_alerts import session_falls
 from osteomonitor.prescription.week import ModalityWeek, WeekReport
 from osteomonitor.pseudonym import printable
@@ -43,7 +43,7 @@ def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -
         when = span if dates is None else f"{dates[i]} {span}"
         sep = "" if a.unit.startswith("/") else " "
         value = "" if a.value is None else f"{_num(a.value, '{:.2f}')}{sep}{a.unit}".strip()
-        limit = "" if a.limit is None else _num(a.limit, "{:.2f}")
+        limit = limit_text(a)
         count = f" ×{a.count}" if a.count > 1 else ""
         rows.append((when, a.severity, a.rule + count, value, limit, a.physio_message))
     return format_table(("time", "severity", "rule", "value", "limit", "for the physio"), rows)
@@ -91,7 +91,7 @@ def trunk_lines(summary: SessionSummary, rx: Prescription | None) -> list[str]:
     out.append(
         f"Trunk posture: inclination median {_num(p.median_deg, '{:.0f}')}°, 95th pct "
         f"{_num(p.p95_deg, '{:.0f}')}°, max {_num(p.max_deg, '{:.0f}')}°; "
-        f"{p.episodes} bend(s) beyond {p.limit_deg:g}° for ≥ 2 s (longest "
+        f"{timefmt.plural(p.episodes, 'bend')} beyond {p.limit_deg:g}° for ≥ 2 s (longest "
         f"{p.longest_episode_s:.0f} s), {p.beyond_s:.0f} s beyond; lying or reclined "
         f"{p.reclined_s:.0f} s" + ("; spinal restriction: avoid flexion" if restricted else "")
     )
@@ -109,7 +109,7 @@ def session_text(
     out = [
         f"Session {printable(meta.patient)} · {summary.kind} · "
         f"{printable(meta.start_iso[:16].replace('T', ' '))} "
-        f"({meta.timezone}) · {summary.duration_s / 60:.1f} min"
+        f"({meta.timezone}) · {timefmt.clock(summary.duration_s)} long"
         + (" · simulated" if meta.simulated else ""),
         f"Data: accelerometer {summary.acc_coverage:.0%}, heart rate {h.coverage:.0%} valid; "
         f"{summary.packets} packets, {summary.decode_errors} decode errors, "
@@ -146,7 +146,7 @@ def session_text(
         if not m.prescribed:
             out.append(f"{m.label}: not in this prescription")
             continue
-        out.append(f"{m.label} (phase {m.phase})")
+        out.append(f"{m.label} ({m.phase_text})" if m.phase_text else m.label)
         rows = [
             (e.element, e.label, e.target, _num(e.measured), e.status, e.evidence)
             for e in m.elements

@@ -9,7 +9,8 @@ Default plan (10 minutes, repeated for longer sessions): stand, warm-up walking 
 ~1.9 steps/s, rest, a block of 10 counter-movement jumps, rest, a second block, rest,
 walking, cool-down. Heart rate follows first-order kinetics from ~70 bpm towards an
 activity target (walking ~100, jumping ~128) and recovers more slowly; RR intervals
-carry respiratory sinus arrhythmia and beat-to-beat noise.
+carry respiratory sinus arrhythmia and beat-to-beat noise. `DEMO_PLAN` is the demo's
+session: the same parts with a short warm-up, so the first jump comes within 30 s.
 
 Numbers and their sources (model choices where no source is named):
     STEP_HZ 1.9           preferred walking cadence of older adults ~110-115 steps/min
@@ -117,6 +118,28 @@ DEFAULT_PLAN: tuple[Segment, ...] = (
     Segment("walk", 420.0, 540.0),
     Segment("rest", 540.0, 600.0),
 )
+
+#: The session `osteomonitor demo` plays (10 minutes, repeated for longer sessions): the
+#: shape of a supervised impact session (warm-up, blocks of 10 jumps with a minute's rest
+#: between them, walking, cool-down) with the warm-up cut to a quarter of a minute, so a
+#: person watching for the first time sees a jump within half a minute instead of after
+#: four minutes of walking. The first take-off is at 21.5 s; a real session warms up for
+#: 5-10 minutes first (ACSM's Guidelines for Exercise Testing and Prescription, 11th ed.).
+DEMO_PLAN: tuple[Segment, ...] = (
+    Segment("rest", 0.0, 5.0),  # standing still: the strap settles, posture reference
+    Segment("walk", 5.0, 20.0),  # warm-up walk (shortened for the demo)
+    Segment("jumps", 20.0, 50.0),  # block 1: 10 counter-movement jumps, 3 s apart
+    Segment("rest", 50.0, 110.0),
+    Segment("jumps", 110.0, 140.0),  # block 2
+    Segment("rest", 140.0, 200.0),
+    Segment("jumps", 200.0, 230.0),  # block 3
+    Segment("rest", 230.0, 290.0),
+    Segment("walk", 290.0, 540.0),  # walking
+    Segment("rest", 540.0, 600.0),  # cool-down
+)
+
+#: The built-in sessions by name (`CollectionPlan.sim_session`).
+SESSION_PLANS: dict[str, tuple[Segment, ...]] = {"default": DEFAULT_PLAN, "demo": DEMO_PLAN}
 
 _G_MS2 = 9.80665
 

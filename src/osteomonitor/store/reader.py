@@ -288,11 +288,12 @@ class RecordingReader:
         if not bad_packets and not bad_events:
             return None
         parts = [
-            f"{bad_packets} packets" if bad_packets else "",
-            f"{bad_events} events" if bad_events else "",
+            f"{bad_packets} packet{'s' if bad_packets != 1 else ''}" if bad_packets else "",
+            f"{bad_events} event{'s' if bad_events != 1 else ''}" if bad_events else "",
         ]
+        verb = "holds" if bad_packets + bad_events == 1 else "hold"
         return (
-            f"{' and '.join(p for p in parts if p)} hold values of the wrong kind or name "
+            f"{' and '.join(p for p in parts if p)} {verb} values of the wrong kind or name "
             "no stream (damaged or edited); `osteomonitor recordings repair` salvages the rest"
         )
 

@@ -4,7 +4,9 @@ One thread reads the recording in arrival order, feeds the very `SessionProcesso
 that runs live, and paces itself against a monotonic clock: the packet recorded at
 data time t is fed at wall time anchor + t / speed. Pausing, changing speed and
 seeking forward re-anchor the pacing; seeking backward restarts from the beginning
-(the processor is incremental and cannot rewind) and fast-forwards to the target.
+(the processor is incremental and cannot rewind) and fast-forwards to the target. The
+moment a seek reaches its target the snapshot there is posted, paused or not, so the
+screen shows the target at once.
 Whatever the controls did, the snapshot after the last packet is the same as
 `osteomonitor analyze` on the file, because every packet is fed exactly once in the
 same order.
@@ -274,8 +276,14 @@ class ReplayFeed:
                         anchor_wall, anchor_data_s = self._clock(), self.position_s
                 # --- pacing ---
                 if ff_until is not None and t_s >= ff_until:
+                    # The seek target is reached: everything before it is fed. Show it
+                    # now, before pacing (or a pause) holds the next packet back, so the
+                    # screen never lags a seek behind.
+                    self.position_s = max(self.position_s, ff_until)
                     ff_until = None
                     anchor_wall, anchor_data_s = self._clock(), self.position_s
+                    last_post = anchor_wall
+                    self._post_state(driver.snapshot())
                 if ff_until is None:
                     if self._pace(t_s, anchor_wall, anchor_data_s):
                         anchor_wall, anchor_data_s = self._clock(), self.position_s

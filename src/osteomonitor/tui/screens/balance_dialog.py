@@ -16,7 +16,7 @@ class BalanceDialog(ModalScreen[str | None]):
 
     Args:
         eyes_closed_allowed: False at high fracture risk (eyes-closed balance tasks
-            only at low or moderate risk; ACSM, see reference/fitt-targets.md).
+            only at low or moderate risk; ACSM's Guidelines, osteoporosis).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

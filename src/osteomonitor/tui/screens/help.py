@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-# Names of keys as a person reads them.
+#: Textual's key names as a person types them: the character on the key, an arrow, or
+#: the key's label ("equals_sign" is "=", "right" is "→", "space" is "space").
 KEY_WORDS: dict[str, str] = {
-    "question_mark": "?",
     "escape": "Esc",
     "enter": "Enter",
-    "space": "Space",
-    "left": "Left",
-    "right": "Right",
-    "shift+left": "Shift+Left",
-    "shift+right": "Shift+Right",
+    "space": "space",
+    "left": "←",
+    "right": "→",
+    "up": "↑",
+    "down": "↓",
     "home": "Home",
     "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "tab": "Tab",
+    "backspace": "Backspace",
+    "delete": "Del",
     "plus": "+",
     "minus": "-",
-    "tab": "Tab",
-    "shift+tab": "Shift+Tab",
+    "slash": "/",
+    "backslash": "\\",
 }
+#: Modifier names as printed on the keys.
+MODIFIER_WORDS: dict[str, str] = {"shift": "Shift", "ctrl": "Ctrl", "alt": "Alt", "meta": "Meta"}
+
+
+def key_word(key: str) -> str:
+    """One Textual key name as typed: "equals_sign" -> "=", "shift+right" -> "Shift+→"."""
+    *mods, base = key.strip().split("+")
+    word = KEY_WORDS.get(base)
+    if word is None:
+        char = key_to_character(base)
+        word = char if char is not None and char.isprintable() and char.strip() else base
+        word = word.upper() if re.fullmatch(r"f\d+", word) else word
+    return "+".join([*(MODIFIER_WORDS.get(m, m.title()) for m in mods), word])
 
 
 def key_text(keys: str) -> str:
     """ "question_mark,f1" -> "? / f1"."""
-    return " / ".join(KEY_WORDS.get(k.strip(), k.strip()) for k in keys.split(","))
+    return " / ".join(key_word(k) for k in keys.split(","))
 
 
 def reflow(text: str) -> str:

@@ -9,13 +9,17 @@ source) is opened by `app.collection.open_world` / `live_collection`, the same c
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from osteomonitor import timefmt
 from osteomonitor.app.collection import CollectionPlan, live_collection, open_world
-from osteomonitor.model import SessionMeta
+from osteomonitor.invocation import command
+from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import Prescription
 from osteomonitor.tui.app import OsteomonitorApp
 from osteomonitor.tui.feeds.live import LiveFeed
@@ -63,12 +67,25 @@ async def _run(plan: CollectionPlan, rx: Prescription | None) -> int:
                 await app.run_async()
             finally:
                 await feed.stop()
-    summary = feed.summary
-    print(f"saved {path}")
-    if summary is not None:
-        print(
-            f"  {summary.duration_s / 60:.1f} min, {len(summary.jumps)} jumps, "
-            f"{summary.heart.target_s / 60:.1f} min in the HR band, {summary.packets} packets"
-        )
-    print(f"  replay it:  osteomonitor replay {path}")
+    print("\n".join(end_lines(path, feed.summary)))
     return 0
+
+
+def end_lines(path: Path, summary: SessionSummary | None, program: str | None = None) -> list[str]:
+    """What is printed when a live session ends: the file, what it holds, how to replay it.
+
+    Args:
+        path: the recording. summary: the session's summary (None when none was made).
+        program: the command to call osteomonitor by (default: as this process was run).
+    """
+    program = command() if program is None else program
+    lines = [f"saved {path}"]
+    if summary is not None:
+        lines.append(
+            f"  {timefmt.clock(summary.duration_s)} long, "
+            f"{timefmt.plural(len(summary.jumps), 'jump')}, "
+            f"{timefmt.clock(summary.heart.target_s)} in the HR band, "
+            f"{timefmt.plural(summary.packets, 'packet')}"
+        )
+    lines.append(f"  replay it:  {program} replay {shlex.quote(str(path))}")
+    return lines
