@@ -6,12 +6,18 @@ The live screen is the real `LiveScreen` fed by a replay of
 recordings/demo-P00-impact-sim.omrec (simulated wearable) run to its end; the review
 screens read the same folder. No terminal and no wall-clock text are involved, so the
 SVGs only change when the screens or the recordings do.
+
+`report-session.png` is the top of the session report of the same recording
+(`osteomonitor report`), photographed by headless Chromium (`shoot_report`; needs a
+chromium binary on PATH).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -73,8 +79,40 @@ def live_app(path: Path) -> OsteomonitorApp:
     return OsteomonitorApp(lambda: LiveScreen(feed, targets=targets))
 
 
+#: The report screenshot's window, CSS px: the page's A4 text column and its first plots.
+REPORT_WINDOW = (900, 1500)
+
+
+def shoot_report(out: Path, recording: Path = IMPACT) -> None:
+    """Write the top of `recording`'s session report as a PNG at `out` (headless Chromium)."""
+    from osteomonitor.app.reports import write_session_report
+    from osteomonitor.report.pdf import browser_flags, require_chromium
+
+    chromium = require_chromium()
+    with tempfile.TemporaryDirectory(prefix="osteomonitor-shot-") as tmp:
+        page = write_session_report(recording, Path(tmp) / "report.html")
+        png = Path(tmp) / "report.png"
+        w, h = REPORT_WINDOW
+        subprocess.run(
+            [
+                chromium,
+                *browser_flags(Path(tmp) / "profile"),
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                f"--window-size={w},{h}",
+                f"--screenshot={png}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        out.write_bytes(png.read_bytes())
+    print(f"wrote {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write live.svg, library.svg and session-detail.svg."""
+    """Write live.svg, library.svg, session-detail.svg and report-session.png."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     args = parser.parse_args(argv)
@@ -86,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         _analysed,
         args.out / "session-detail.svg",
     )
+    shoot_report(args.out / "report-session.png")
     return 0
 
 

@@ -96,7 +96,7 @@ def test_library_export_into_a_given_folder_and_its_refusals(
         export_library("pdf", rows, out)
     with pytest.raises(UsageError, match="no recording matches the filters"):
         export_library("csv", [], out)
-    assert set(LIBRARY_EXPORTS) == {"csv"} and set(WEEKS_EXPORTS) == {"csv"}
+    assert set(LIBRARY_EXPORTS) == {"csv", "report"} and set(WEEKS_EXPORTS) == {"csv"}
 
 
 def test_csv_cells_never_run_as_formulas() -> None:

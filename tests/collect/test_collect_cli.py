@@ -237,3 +237,33 @@ def test_interrupt_while_connecting_leaves_no_file(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert "interrupted while connecting: nothing was recorded" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_while_still_importing_is_not_lost(tmp_path: Path) -> None:
+    """A Ctrl-C in the first second (the collector still importing) stops at once: exit
+    130 and no file, never a wait through the whole device search."""
+    out = tmp_path / "never.omrec"
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "record",
+            "--simulate",
+            "h10",
+            "--device",
+            "No Such Strap",
+            "--patient",
+            "T5",
+            "-o",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert time.monotonic() - t0 < 12, "the interrupt waited out the device search"
+    assert list(tmp_path.iterdir()) == []

@@ -353,3 +353,39 @@ async def test_rescan_keeps_the_filters_and_sort(tmp_path: Path) -> None:
         assert "3 of 5 recordings (with alerts)" in str(
             screen.query_one("#library-status").render()
         )
+
+
+async def test_library_exports_printable_reports_of_the_rows_shown(reports: Path) -> None:
+    """`E` writes one printable session report per row on screen (in a worker: the
+    screen stays responsive), owner-only, into the reports folder."""
+    app = OsteomonitorApp(lambda: LibraryScreen(RECORDINGS))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        await settle(app, pilot)
+        await pilot.press("slash", *"P00", "enter")
+        shown = files(screen.query_one(DataTable))
+        await pilot.press("E")
+        await wait_for(pilot, lambda: bool(screen.last_export), what="the reports", timeout_s=60)
+        written = list(screen.last_export)
+    assert sorted(p.name for p in written) == sorted(Path(f).stem + "-report.html" for f in shown)
+    for p in written:
+        assert p.parent == reports and stat.S_IMODE(p.stat().st_mode) == 0o600
+        page = p.read_text(encoding="utf-8")
+        assert "P00" in page and "<svg" in page
+
+
+async def test_weeks_exports_the_period_report(reports: Path) -> None:
+    paths = sorted(RECORDINGS.glob("demo-P00-*.omrec"))
+    app = OsteomonitorApp(lambda: WeeksScreen("P00", paths))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WeeksScreen)
+        await wait_for(pilot, lambda: screen.trend is not None, what="weeks")
+        await pilot.press("E")
+        await wait_for(pilot, lambda: bool(screen.last_export), what="the report", timeout_s=60)
+        (path,) = screen.last_export
+    assert path.parent == reports and path.name.startswith("period-P00-")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    page = path.read_text(encoding="utf-8")
+    assert "2025-W10" in page and "2025-W11" in page

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from osteomonitor import report, timefmt
 from osteomonitor.app.library_view import LibraryRow, alert_words
+from osteomonitor.app.reports import write_period_report, write_session_report
 from osteomonitor.app.weeks_view import WeeksTrend, weeks_table
 from osteomonitor.config import ensure_private_dir, folders
 from osteomonitor.errors import UsageError
@@ -145,23 +146,45 @@ def export_weeks_csv(trend: WeeksTrend, folder: Path, now: dt.datetime | None = 
     return [report.write_export(folder / name, weeks_csv(trend))]
 
 
+def export_session_reports(
+    rows: Sequence[LibraryRow], folder: Path, now: dt.datetime | None = None
+) -> list[Path]:
+    """Write one printable session report (HTML, `app.reports`) per readable row in
+    `folder`, as `<recording>-report.html`; unreadable rows are left out.
+
+    Raises:
+        UsageError: no row is readable, or a report cannot be written.
+    """
+    readable = [r for r in rows if r.error is None]
+    if not readable:
+        raise UsageError("nothing to report on: none of the rows shown is a readable recording")
+    return [write_session_report(r.path, folder / f"{r.path.stem}-report.html") for r in readable]
+
+
+def export_period_report(
+    patient: str, paths: Sequence[Path], folder: Path | None = None, now: dt.datetime | None = None
+) -> Path:
+    """Write a patient's printable report over all the weeks of `paths` (HTML,
+    `app.reports.write_period_report`) as `period-<patient>-YYYYMMDD-HHMMSS.html`."""
+    name = f"period-{_file_part(patient)}-{_stamp(now)}.html"
+    return write_period_report(list(paths), patient, None, None, export_folder(folder) / name)
+
+
 LibraryExporter = Callable[[Sequence[LibraryRow], Path, dt.datetime | None], list[Path]]
 WeeksExporter = Callable[[WeeksTrend, Path, dt.datetime | None], list[Path]]
 
 #: Export kinds of the library view (the rows on screen, in their order).
 LIBRARY_EXPORTS: dict[str, LibraryExporter] = {
     "csv": export_library_csv,
-    # Issue 16 item 1 (branch r16report builds osteomonitor.app.reports): add
-    #   "report": export_session_reports,
-    # with a writer that calls reports.write_session_report(row.path, folder / NAME)
-    # for each readable row, and bind a key to the screen's export('report').
+    "report": export_session_reports,
 }
 
 #: Export kinds of the weeks view.
 WEEKS_EXPORTS: dict[str, WeeksExporter] = {
     "csv": export_weeks_csv,
-    # Issue 16 item 1: "report" → reports.write_period_report(...) over the weeks shown.
 }
+# The weeks' printable report needs the recordings, not only the trend: it is
+# `export_period_report`, which the weeks screen calls for its "report" export.
 
 
 def export_library(

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.scan",
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.analyze",
+    "osteomonitor.cli.report",
     "osteomonitor.cli.patient",
     "osteomonitor.cli.prescription",
     "osteomonitor.cli.config",

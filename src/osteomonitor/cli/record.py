@@ -148,6 +148,23 @@ def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str
     return text, ""
 
 
+class _EarlyStop:
+    """A Ctrl-C or SIGTERM that arrives before the event loop runs (while the collector is
+    still being imported, which takes seconds on a busy machine) is remembered and
+    honoured as soon as the loop's own handlers are in place, instead of being lost."""
+
+    requested = False
+
+    @classmethod
+    def install(cls) -> None:
+        def remember(_sig: int, _frame: object) -> None:
+            cls.requested = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                signal.signal(sig, remember)
+
+
 def _plan(args: argparse.Namespace, kind: str, prescription: str | None) -> Any:
     from osteomonitor.app.collection import CollectionPlan  # lazy: --help stays fast
 
@@ -170,6 +187,7 @@ def _plan(args: argparse.Namespace, kind: str, prescription: str | None) -> Any:
 
 
 def _record(args: argparse.Namespace) -> int:
+    _EarlyStop.install()
     # lazy: the collection use case loads the radio stack; `osteomonitor --help` must not
     from osteomonitor.app.recording_session import check_devices
 
@@ -233,6 +251,8 @@ async def _main(args: argparse.Namespace, plan: Any, prescription_note: str = ""
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    if _EarlyStop.requested:
+        stop.set()
     printer = _StatusPrinter(plan.path, args.quiet, prescription_note)
     outcome = await run_recording(
         plan,

@@ -6,6 +6,10 @@ Modules:
     exports: CSV of per-jump and per-minute data.
     files: `write_private` / `write_export`, the one way exports are written: owner-only
         (0600), atomic, never over an input, a recording or through a symlink.
+    html_page, figures, session_plots, session_page, period_plots, period_page: the
+        printable report pages (self-contained HTML, matplotlib SVG plots); pdf: the page
+        printed by headless Chromium. Imported by their module (they load matplotlib),
+        never from this package's namespace.
 """
 
 from __future__ import annotations

@@ -441,6 +441,16 @@ class SessionProcessor:
         """
         return _valid_points(self._heart()[1])
 
+    def impact_peaks(self) -> tuple[Impact, ...]:
+        """Every impact peak of the session's primary accelerometer so far (the peaks
+        `SessionSummary.impacts` bins), times in s from the session start.
+
+        After `summary()` this is the whole session's list: the report draws jump
+        landings apart from the other peaks (steps, walking) from it.
+        """
+        key = self._primary_acc()
+        return tuple(self._acc[key].peaks) if key else ()
+
     def summary(self) -> SessionSummary:
         """Finish every analysis segment and return the session's summary.
 

@@ -97,8 +97,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         Binding("a", "alerts", "With/without alerts", show=False),
         Binding("c", "clear", "Clear filters", show=False),
         Binding("e", "export('csv')", "Export CSV"),
-        # Issue 16 item 1: Binding("E", "export('report')", "Export reports") once
-        # app.view_exports.LIBRARY_EXPORTS has a "report" entry.
+        Binding("E", "export('report')", "Export reports"),
         Binding("r", "rescan", "Rescan", show=False),
         Binding("escape", "to_table", "Back to the table", show=False),
         Binding("q", "quit", "Quit"),
@@ -329,16 +328,39 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     # -- export -----------------------------------------------------------------------
     def action_export(self, kind: str) -> None:
         """Export the rows on screen, in their order, as `kind` (app.view_exports)."""
+        if kind == "report":  # seconds per recording: off the event loop
+            rows = list(self.shown)
+            self.notify(f"writing {len(rows)} report(s)…", title="Reports", markup=False)
+            self.run_worker(
+                lambda: self._export_rows(kind, rows), thread=True, group="export", exclusive=True
+            )
+            return
+        self._export_rows(kind, self.shown)
+
+    def _export_rows(self, kind: str, rows: list[LibraryRow]) -> None:
+        """Write the export (on the event loop, or in a worker thread for reports)."""
         from osteomonitor.app.view_exports import export_library
 
+        in_worker = kind == "report"
         try:
-            written = export_library(kind, self.shown, self.export_dir)
+            written = export_library(kind, rows, self.export_dir)
         except OsteomonitorError as exc:
-            self.notify(printable(exc), title="Export failed", severity="error", markup=False)
+            msg = printable(exc)
+            if in_worker:
+                self.app.call_from_thread(
+                    self.notify, msg, title="Export failed", severity="error", markup=False
+                )
+            else:
+                self.notify(msg, title="Export failed", severity="error", markup=False)
             return
+        if in_worker:
+            self.app.call_from_thread(self._exported, kind, written, len(rows))
+        else:
+            self._exported(kind, written, len(rows))
+
+    def _exported(self, kind: str, written: list[Path], rows: int) -> None:
         self.last_export = written
         where = ", ".join(str(p) for p in written)
-        rows = len(self.shown)
         self.notify(
             printable(f"{rows} row{'s' if rows != 1 else ''} written to {where}"),
             title=f"{kind.upper()} exported",

@@ -77,8 +77,7 @@ weeks as CSV (owner-only) into the reports folder.
         Binding("escape,backspace", "back", "Back"),
         Binding("c", "chart", "Next chart"),
         Binding("e", "export('csv')", "Export CSV"),
-        # Issue 16 item 1: Binding("E", "export('report')", "Period report") once
-        # app.view_exports.WEEKS_EXPORTS has a "report" entry.
+        Binding("E", "export('report')", "Period report"),
         Binding("question_mark", "help", "Help"),
     ]
 
@@ -220,6 +219,10 @@ weeks as CSV (owner-only) into the reports folder.
         if self.trend is None:
             self.notify("the weeks are still being analysed", severity="warning")
             return
+        if kind == "report":  # analyses and draws every week: off the event loop
+            self.notify("writing the period report…", title="Report", markup=False)
+            self.run_worker(self._period_report, thread=True, group="export", exclusive=True)
+            return
         try:
             written = export_weeks(kind, self.trend, self.export_dir)
         except OsteomonitorError as exc:
@@ -230,6 +233,24 @@ weeks as CSV (owner-only) into the reports folder.
         self.notify(
             printable(f"written to {where}"), title=f"{kind.upper()} exported", markup=False
         )
+
+    def _period_report(self) -> None:
+        """Write the printable period report (in a worker thread)."""
+        from osteomonitor.app.view_exports import export_period_report
+
+        try:
+            written = export_period_report(self.patient, self.paths, self.export_dir)
+        except OsteomonitorError as exc:
+            self.app.call_from_thread(
+                self.notify, printable(exc), title="Export failed", severity="error", markup=False
+            )
+            return
+
+        def done() -> None:
+            self.last_export = [written]
+            self.notify(printable(f"written to {written}"), title="REPORT exported", markup=False)
+
+        self.app.call_from_thread(done)
 
     def action_back(self) -> None:
         self.app.pop_screen()
