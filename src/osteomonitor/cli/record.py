@@ -25,6 +25,7 @@ from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import PrescriptionError, UsageError
 from osteomonitor.model import SessionKind
 from osteomonitor.pseudonym import pseudonym_arg
+from osteomonitor.timefmt import clock, plural
 
 #: Wall seconds between status-line refreshes on a terminal, and between printed
 #: status lines when the output is not a terminal (logs, CI).
@@ -282,8 +283,6 @@ def _print_line(text: str, tty: bool, final: bool) -> None:
 
 
 def _summary(output: Path, status: Any) -> None:
-    from osteomonitor.timefmt import clock, plural
-
     print(f"saved {output}: {clock(status.elapsed_s)} long, {plural(status.recorded, 'packet')}")
     for d in status.devices:
         streams = ", ".join(f"{k} {v}" for k, v in sorted(d.packets_by_stream.items()))
