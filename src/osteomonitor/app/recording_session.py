@@ -85,6 +85,8 @@ async def run_recording(
             the plan cannot be carried out.
     """
     async with open_world(plan) as world:
+        if stop.is_set():  # stopped before anything connected (e.g. Ctrl-C while importing)
+            return RecordingOutcome(plan.path, None)
         started = asyncio.Event()
         task = asyncio.create_task(
             _collect(world, plan.path, stop, duration_s, refresh_s, started, on_started,
