@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -200,30 +199,6 @@ async def _replay_memory(path: Path) -> dict[str, Any]:
     }
 
 
-def _state_cost_ms(path: Path) -> tuple[float, float, float]:
-    """Median cost of `SessionProcessor.state()` after all of `path`, ms, when it rebuilds
-    the HR series and when it reuses it; and the data length, min."""
-    from osteomonitor.session import SessionProcessor, recording_prescription, replay_items
-    from osteomonitor.store import RecordingReader
-
-    with RecordingReader(path) as reader:
-        meta, devices, length_s = reader.meta, reader.devices, reader.duration_s
-    proc = SessionProcessor(devices, meta, prescription=recording_prescription(meta, path))
-    for item in replay_items(path):
-        proc.feed(item)
-    rebuild, reuse = [], []
-    for _ in range(5):
-        proc._heart_cache = None  # a rebuild: every n/HR_REBUILD_DIVISOR HR notifications
-        t0 = time.perf_counter()
-        proc.state()
-        t1 = time.perf_counter()
-        proc.state()  # the common case: the series is reused, only the rest is rebuilt
-        t2 = time.perf_counter()
-        rebuild.append(t1 - t0)
-        reuse.append(t2 - t1)
-    return statistics.median(rebuild) * 1e3, statistics.median(reuse) * 1e3, length_s / 60
-
-
 def run(smoke: bool = False) -> list[Row]:
     """Measure; smoke: a 2-second live session and the bundled 2-minute recording."""
     duration = LIVE_SMOKE_S if smoke else LIVE_S
@@ -265,22 +240,6 @@ def run(smoke: bool = False) -> list[Row]:
     else:
         path = _hour_recording()
     mem = asyncio.run(_replay_memory(path))
-    rebuild_ms, reuse_ms, minutes = _state_cost_ms(path)
-    from osteomonitor.session import HR_REBUILD_DIVISOR
-
-    every_s = max(1.0, minutes * 60 / HR_REBUILD_DIVISOR)  # 1 HR notification per second
-    rows.append(
-        Row(
-            f"SessionProcessor.state() after {minutes:.0f} min of H10 data",
-            reuse_ms,
-            "ms",
-            "",
-            None,
-            f"when it also rebuilds the RR-corrected HR series (every {every_s:.0f} s at this "
-            f"length): {rebuild_ms:.0f} ms, so {100 * rebuild_ms / 1e3 / every_s:.1f} % of a "
-            "core; the worker spaces snapshots ≥ 5 × the last one's cost (session_worker.py)",
-        )
-    )
     rows.append(
         Row(
             f"replay at max speed: memory growth over the 2nd half ({mem['duration_s'] / 60:.0f} min)",

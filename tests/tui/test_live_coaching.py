@@ -32,6 +32,8 @@ from osteomonitor.tui.views.dashboard import session_targets
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 
 ENCOURAGING = ("keep going", "more effort")
+#: Replay speed of the watched replays (x real time).
+REPLAY_SPEED = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Seen:
     hr_words: str
     banner: str
     clock_line: str
+    patient_words: str = ""
+    patient_plan: str = ""
 
 
 class WatchedReplay(ReplayScreen):
@@ -61,18 +65,22 @@ class WatchedReplay(ReplayScreen):
                 str(self.query_one("#hr-words").render()),
                 str(banner.render()) if banner.display else "",
                 str(self.query_one("#clock-line").render()),
+                str(self.query_one("#pv-hr-words").render()),
+                str(self.query_one("#pv-now").render()) + str(self.query_one("#pv-next").render()),
             )
         )
 
 
-async def _replay(path: Path, rx: Any = None) -> list[Seen]:
-    feed = ReplayFeed(path, speed=None, prescription=rx, state_period_s=0.02)
+async def _replay(path: Path, rx: Any = None, view: str = "patient") -> list[Seen]:
+    # 10x real time, not "as fast as possible": at full speed the snapshots coalesce
+    # whenever the screen lags (a loaded machine), and the checks below need many of them.
+    feed = ReplayFeed(path, speed=REPLAY_SPEED, prescription=rx, state_period_s=0.02)
     meta = feed.open()
     rx = rx or recording_prescription(meta, path)
     targets = session_targets(rx, meta)
 
     def make() -> WatchedReplay:
-        screen = WatchedReplay(feed, targets=targets)
+        screen = WatchedReplay(feed, targets=targets, view=view)
         screen.seen = []
         return screen
 
@@ -85,11 +93,13 @@ async def _replay(path: Path, rx: Any = None) -> list[Seen]:
         return list(screen.seen)
 
 
-@pytest.fixture(scope="module")
-def alerts_seen() -> list[Seen]:
+@pytest.fixture(scope="module", params=["patient", "staff"])
+def alerts_seen(request: pytest.FixtureRequest) -> list[Seen]:
+    """What every snapshot showed, with the screen in the patient view (the default)
+    and in the staff view: both views are updated from the same coaching."""
     import asyncio
 
-    return asyncio.run(_replay(ALERTS))
+    return asyncio.run(_replay(ALERTS, view=request.param))
 
 
 def _pain_s() -> float:
@@ -103,6 +113,7 @@ def test_above_the_ceiling_the_heart_tile_never_says_in_band(alerts_seen: list[S
     assert len(above) >= 10, "the demo's HR goes above its 110 bpm ceiling"
     for s in above:
         assert s.hr_words == HR_WORDS["ceiling"], s
+        assert HR_WORDS["ceiling"] in s.patient_words and "▲▲" in s.patient_words, s
     assert all(HR_WORDS["in"] not in s.hr_words for s in above)
 
 
@@ -114,6 +125,9 @@ def test_after_pain_nothing_encourages_effort(alerts_seen: list[Seen]) -> None:
     for s in after:
         assert PATIENT_MESSAGES[Rule.PAIN][:30] in s.banner, s
         assert not any(w in s.hr_words.lower() for w in ENCOURAGING), s
+        # the patient view says the same and its plan waits (no "Now: Jumps", no "Next")
+        assert s.hr_words in s.patient_words, s
+        assert "paused" in s.patient_plan.lower() and "Next" not in s.patient_plan, s
 
 
 def test_the_ceiling_alert_is_shown_first_and_never_folded(alerts_seen: list[Seen]) -> None:

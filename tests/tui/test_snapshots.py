@@ -58,6 +58,29 @@ def test_live_screen(snap_compare: Compare) -> None:
     assert live(snap_compare)
 
 
+def test_patient_screen_80x24(snap_compare: Compare) -> None:
+    """The patient view (the default) on the smallest terminal it is made for."""
+    app = dashboard(IMPACT, LiveScreen, rehearsal=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=to_the_end)
+
+
+def test_patient_screen_140x45(snap_compare: Compare) -> None:
+    app = dashboard(IMPACT, LiveScreen, rehearsal=True)
+    assert snap_compare(app, terminal_size=(140, 45), run_before=to_the_end)
+
+
+def test_patient_screen_alerts_80x24(snap_compare: Compare) -> None:
+    """A pain alert and the heart-rate ceiling: the plan waits, nothing urges effort."""
+    app = dashboard(ALERTS, LiveScreen, rehearsal=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=to_the_end)
+
+
+def test_staff_view_140x45(snap_compare: Compare) -> None:
+    """The dense view behind `v`: tiles, charts with legends, devices, events and alerts."""
+    app = dashboard(IMPACT, LiveScreen, rehearsal=True)
+    assert snap_compare(app, press=("v",), terminal_size=(140, 45), run_before=to_the_end)
+
+
 def test_live_help(snap_compare: Compare) -> None:
     assert live(snap_compare, ("question_mark",))
 

@@ -4,9 +4,9 @@ Headless (no Textual, no printing): `osteomonitor analyze` / `osteomonitor week`
 what these return, the review screens render it. Both therefore judge a session the
 same way:
 
-- a session is analysed by `session.process_recording` (the driver live and replay
-  use) with the prescription it is judged against, and judged by
-  `prescription.evaluate_session`;
+- a session is analysed by `session.process_recording_batch` (the summary the
+  driver live and replay give, computed on whole arrays) with the prescription it
+  is judged against, and judged by `prescription.evaluate_session`;
 - a patient's weeks follow ONE prescription rule (`weeks_prescription`): the one
   given, else the snapshot stored in the patient's newest recording; every session of
   the weeks is analysed AND judged with that same prescription (its HRrest, HRmax and
@@ -36,7 +36,11 @@ from osteomonitor.prescription import (
 )
 from osteomonitor.prescription.week import WeekReport
 from osteomonitor.report import set_aside_lines
-from osteomonitor.session import process_recording, recording_prescription, recording_set_aside
+from osteomonitor.session import (
+    process_recording_batch,
+    recording_prescription,
+    recording_set_aside,
+)
 from osteomonitor.store import RecordingReader
 from osteomonitor.store.library import RecordingInfo, list_recordings
 
@@ -101,7 +105,8 @@ def file_key(path: Path) -> FileKey:
 def analyse_file(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
-    """One pass of the session driver over a file: (meta, summary, prescription used).
+    """A file analysed whole (`session.process_recording_batch`, the same summary as
+    one pass of the session driver): (meta, summary, prescription used).
 
     The metadata carries the review overrides kept beside the file (supervision).
 
@@ -110,7 +115,7 @@ def analyse_file(
     """
     from osteomonitor.store.overrides import apply_overrides
 
-    meta, proc = process_recording(path, prescription)
+    meta, proc = process_recording_batch(path, prescription)
     return apply_overrides(meta, path), proc.summary(), proc.prescription
 
 
@@ -141,28 +146,43 @@ def judge(
 
 
 def review_session(
-    path: str | os.PathLike[str], prescription: Prescription | None = None
+    path: str | os.PathLike[str], prescription: Prescription | None = None, indexed: bool = False
 ) -> SessionReview:
-    """Analyse one recording and judge it against its prescription; errors become `.error`."""
+    """Analyse one recording and judge it against its prescription; errors become `.error`.
+
+    With `indexed`, the analysis is read from (or kept in) the folder's library index
+    (`app.library.indexed_analysis`).
+    """
+    from osteomonitor.app.library import indexed_analysis
+
     p = Path(path)
     try:
-        meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
+        live_alerts: tuple[Alert, ...] | None = None
+        if indexed:  # the library index keeps summaries, not the live alerts: see below
+            meta, summary, rx = indexed_analysis(p, prescription)
+        else:
+            meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    review = judge(p, meta, summary, rx)  # alerts: the live SafetyMonitor's, replayed
-    return review if rx is None else replace(review, alerts=review_alerts(live_alerts, summary))
+    review = judge(p, meta, summary, rx)
+    if rx is None or live_alerts is None:  # indexed: the index keeps no live alerts (yet)
+        return review
+    return replace(review, alerts=review_alerts(live_alerts, summary))  # the live monitor's
 
 
 class ReviewCache:
     """Analysed recordings by (file, prescription); thread-safe.
 
     A review depends on the prescription it was analysed with, so a file reviewed with
-    its own snapshot and with another prescription are two entries.
+    its own snapshot and with another prescription are two entries. With `indexed` (the
+    default) a file not in memory is read from the folder's library index before it is
+    analysed (and kept there afterwards).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, indexed: bool = True) -> None:
+        self.indexed = indexed
         self._lock = threading.Lock()
         self._items: dict[tuple[FileKey, int], SessionReview] = {}
 
@@ -175,18 +195,44 @@ class ReviewCache:
         with self._lock:
             return self._items.get(key)
 
-    def review(self, path: Path, prescription: Prescription | None = None) -> SessionReview:
-        """The cached review, or analyse now (slow: call from a worker thread)."""
-        cached = self.get(path, prescription)
-        if cached is not None:
+    def kept(self, path: Path) -> SessionReview | None:
+        """The review from memory or from the folder's library index (the recording's own
+        prescription), or None when it would take an analysis."""
+        from osteomonitor.app.library import kept_analysis
+
+        cached = self.get(path)
+        if cached is not None or not self.indexed:
             return cached
-        result = review_session(path, prescription)
         try:
-            key = (file_key(path), id(prescription) if prescription is not None else 0)
-        except OSError:
-            return result
+            found = kept_analysis(path)
+            key = (file_key(path), 0)
+        except (OsteomonitorError, OSError):
+            return None
+        if found is None:
+            return None
+        result = judge(path, *found)
         with self._lock:
             self._items[key] = result
+        return result
+
+    def review(self, path: Path, prescription: Prescription | None = None) -> SessionReview:
+        """The cached review, or analyse now (slow: call from a worker thread)."""
+        try:
+            key: tuple[FileKey, int] | None = (
+                file_key(path),
+                id(prescription) if prescription is not None else 0,
+            )
+        except OSError:
+            key = None
+        if key is not None:
+            with self._lock:
+                cached = self._items.get(key)
+            if cached is not None:
+                return cached
+        result = review_session(path, prescription, indexed=self.indexed)
+        if key is not None:
+            with self._lock:
+                self._items[key] = result
         return result
 
 
@@ -285,12 +331,20 @@ def _start(meta: SessionMeta) -> dt.datetime:
     return start if start.tzinfo else start.replace(tzinfo=dt.UTC)
 
 
-def _metas(paths: Sequence[Path]) -> tuple[dict[Path, SessionMeta], list[tuple[Path, str]]]:
-    """Each readable file's metadata (cheap: no packets are read), and the unreadable."""
+def _metas(
+    paths: Sequence[Path], indexed: bool = False
+) -> tuple[dict[Path, SessionMeta], list[tuple[Path, str]]]:
+    """Each readable file's metadata (cheap: no packets are read; from the folder's
+    index when `indexed` and kept there), and the unreadable."""
+    from osteomonitor.app.library import indexed_meta
+
     metas: dict[Path, SessionMeta] = {}
     skipped: list[tuple[Path, str]] = []
     for path in paths:
         try:
+            if indexed:
+                metas[path] = indexed_meta(path)
+                continue
             with RecordingReader(path) as reader:
                 metas[path] = reader.meta
         except OsteomonitorError as exc:
@@ -326,8 +380,11 @@ def patient_weeks(
     paths: Iterable[Path],
     prescription: Prescription | None = None,
     cache: ReviewCache | None = None,
+    indexed: bool = True,
 ) -> PatientWeeks:
     """Analyse a patient's recordings with one prescription (see `weeks_prescription`).
+
+    Analyses come from the folders' library indexes when kept there (`indexed`).
 
     A recording whose own snapshot is that prescription verbatim is analysed as it
     would be on its own (and shares the cache entry of the library's review).
@@ -335,13 +392,17 @@ def patient_weeks(
     Raises:
         UsageError: no prescription was given and no recording holds one.
     """
-    metas, skipped = _metas([Path(p) for p in paths])
+    metas, skipped = _metas([Path(p) for p in paths], indexed)
     rx, source, toml = weeks_prescription(metas, prescription)
     reviews: list[SessionReview] = []
     for path, meta in metas.items():
         own = toml is not None and meta.prescription_toml == toml
         use = None if own else rx
-        r = cache.review(path, use) if cache is not None else review_session(path, use)
+        r = (
+            cache.review(path, use)
+            if cache is not None
+            else review_session(path, use, indexed=indexed)
+        )
         if r.summary is None or r.meta is None:
             skipped.append((path, r.error or "no data"))
             continue

@@ -12,7 +12,6 @@ inside the handler on purpose, so `osteomonitor --help` stays fast (tested).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import shutil
 import signal
@@ -188,6 +187,8 @@ def _plan(args: argparse.Namespace, kind: str, prescription: str | None) -> Any:
 
 
 def _record(args: argparse.Namespace) -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
     _EarlyStop.install()
     # lazy: the collection use case loads the radio stack; `osteomonitor --help` must not
     from osteomonitor.app.recording_session import check_devices
@@ -245,6 +246,8 @@ class _StatusPrinter:
 
 
 async def _main(args: argparse.Namespace, plan: Any, prescription_note: str = "") -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
     from osteomonitor.app.recording_session import run_recording  # lazy: --help stays fast
 
     stop = asyncio.Event()

@@ -21,6 +21,7 @@ from osteomonitor.session.acc_track import (  # noqa: F401
     _steps_outside_jumps,
     _walking_inside_jumps,
 )
+from osteomonitor.session.batch import process_recording_batch
 from osteomonitor.session.driver import (
     STATE_PERIOD_S,
     DeviceCount,
@@ -33,7 +34,6 @@ from osteomonitor.session.heart import _valid_points  # noqa: F401
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.processor import (  # noqa: F401
     HR_HISTORY_POINTS,
-    HR_REBUILD_DIVISOR,
     LAST_JUMPS,
     SessionProcessor,
     _safety_monitor,
@@ -57,7 +57,6 @@ __all__ = [
     "ACC_BATCH_S",
     "ACC_GAP_S",
     "HR_HISTORY_POINTS",
-    "HR_REBUILD_DIVISOR",
     "JUMP_STEP_MARGIN_S",
     "LAST_JUMPS",
     "STATE_PERIOD_S",
@@ -74,6 +73,7 @@ __all__ = [
     "analyze_recording",
     "params_for",
     "process_recording",
+    "process_recording_batch",
     "read_header",
     "recording_prescription",
     "recording_set_aside",

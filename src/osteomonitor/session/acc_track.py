@@ -8,6 +8,8 @@ across a gap.
 
 from __future__ import annotations
 
+import bisect
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -17,9 +19,15 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
-from osteomonitor.analysis.steps import StepCounter, credited_walking_s
+from osteomonitor.analysis.steps import (
+    RUN_INTERVAL_S,
+    STEP_INTERVAL_S,
+    StepCounter,
+    credited_walking_s,
+)
 from osteomonitor.analysis.trunk import TRUNK_PLACEMENTS, TrunkTracker
 from osteomonitor.model import NS_PER_S, AccBlock, Fall, FloatArray, GaitSummary, Impact, Jump
+from osteomonitor.session.impact_tally import ImpactTally
 
 #: A pause in a device's accelerometer samples longer than this (s) ends an analysis
 #: segment: a jump is never assembled across a gap (lost frames, link loss).
@@ -64,7 +72,9 @@ def _walking_inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) 
 class AccTrack:
     """Incremental analysis of one device's accelerometer, segment by segment."""
 
-    def __init__(self, device: str, placement: str, origin_ns: int) -> None:
+    def __init__(
+        self, device: str, placement: str, origin_ns: int, band_set: str = "vainionpaa"
+    ) -> None:
         self.device = device
         self.origin_ns = origin_ns  # session start: times are seconds from it
         self.placement = placement
@@ -72,8 +82,10 @@ class AccTrack:
         self.range_g: float | None = None
         self.jumps: list[Jump] = []
         self.peaks: list[Impact] = []
+        self.impacts = ImpactTally(band_set, placement)
         self.covered_ns = 0
-        self.step_times_s: list[float] = []
+        self.step_times_s: array[float] = array("d")
+        self._steps = _StepOverlap()
         self._closed_walking = (0.0, 0.0)  # (walking_s, cadence × walking_s) of closed segments
         self._closed_running = (0, 0.0)
         self._seg_t0_ns = 0
@@ -116,10 +128,10 @@ class AccTrack:
             return []
         new = self.sync()
         flushed = self._shift_jumps(self._jd.flush())
-        self.jumps.extend(flushed)
+        self._add_jumps(flushed)
         new += flushed
-        self.peaks.extend(self._shift_peaks(self._ic.flush()))
-        self.step_times_s.extend(self._shift_times(self._sc.flush()))
+        self._add_peaks(self._shift_peaks(self._ic.flush()))
+        self._add_steps(self._shift_times(self._sc.flush()))
         w, wc = self._closed_walking
         r = self._sc.result()
         self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
@@ -170,9 +182,9 @@ class AccTrack:
         self._pending.clear()
         self._pending_n = 0
         found = self._shift_jumps(self._jd.feed(acc))
-        self.jumps.extend(found)
-        self.peaks.extend(self._shift_peaks(self._ic.feed(acc)))
-        self.step_times_s.extend(self._shift_times(self._sc.feed(acc)))
+        self._add_jumps(found)
+        self._add_peaks(self._shift_peaks(self._ic.feed(acc)))
+        self._add_steps(self._shift_times(self._sc.feed(acc)))
         if self._still is not None:
             self._still.feed(acc)
         self.analysed_until_ns = self._last_ns
@@ -190,8 +202,33 @@ class AccTrack:
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
         return [t + off for t in times]
 
-    def gait(self) -> GaitSummary:
-        """Steps (minus those inside jump bouts), walking time, cadence, running."""
+    def _add_jumps(self, jumps: list[Jump]) -> None:
+        self.jumps.extend(jumps)
+        for j in jumps:
+            self._steps.jump(self.step_times_s, j)
+
+    def _add_peaks(self, peaks: list[Impact]) -> None:
+        self.peaks.extend(peaks)
+        self.impacts.add(peaks)
+
+    def _add_steps(self, times: list[float]) -> None:
+        for t in times:
+            self.step_times_s.append(t)
+            self._steps.step(self.step_times_s)
+
+    def recent_steps(self, n: int) -> list[float]:
+        """Of the last `n` counted steps, those not inside a jump's window, s."""
+        t = self.step_times_s[-n:]
+        inside = self._steps.inside[-n:]
+        return [ti for ti, k in zip(t, inside, strict=True) if not k]
+
+    def gait(self, exact: bool = True) -> GaitSummary:
+        """Steps (minus those inside jump bouts), walking time, cadence, running.
+
+        With `exact=False` (live snapshots) the steps inside jump windows come from
+        running counters (`_StepOverlap`); the step count is the same, walking time may
+        differ in the last bits from the exact figure the summary computes once.
+        """
         running_n, running_s = self._closed_running
         walking, wc = self._closed_walking
         if self._sc is not None and self._jd is not None:
@@ -200,11 +237,74 @@ class AccTrack:
             r = self._sc.result()
             walking += r.walking_s
             wc += (r.cadence_spm or 0.0) * r.walking_s
-        steps = _steps_outside_jumps(self.step_times_s, self.jumps)
+        if exact:
+            steps = _steps_outside_jumps(self.step_times_s, self.jumps)
+            inside_s = _walking_inside_jumps(self.step_times_s, self.jumps)
+        else:
+            steps = len(self.step_times_s) - self._steps.n_inside
+            inside_s = self._steps.walking_inside_s
         cadence = wc / walking if walking > 0 else None
-        walking = max(0.0, walking - _walking_inside_jumps(self.step_times_s, self.jumps))
+        walking = max(0.0, walking - inside_s)
         return GaitSummary(steps, walking, cadence if walking > 0 else None, running_s, running_n)
 
     def finish(self) -> list[Jump]:
         """End of session: analyse and flush everything."""
         return self._close()
+
+
+class _StepOverlap:
+    """Which counted steps lie inside a jump's window, kept as jumps and steps arrive.
+
+    The rule of `_inside_jumps`: a step at t is inside when the last jump whose window
+    starts at or before t (take-off − margin) has not ended by t (landing + margin).
+    A new step is judged against the jumps so far; a newly confirmed jump re-judges only
+    the steps from its window's start on (the recent ones). `walking_inside_s` is the
+    walking time `credited_walking_s` gives those steps, summed as flags change.
+    """
+
+    def __init__(self) -> None:
+        self.inside = bytearray()
+        self._credit: array[float] = array("d")  # walking credit of each step's interval
+        self._lo: list[float] = []
+        self._hi: list[float] = []
+        self.n_inside = 0
+        self.walking_inside_s = 0.0
+
+    def _judge(self, t: float) -> bool:
+        k = bisect.bisect_right(self._lo, t) - 1
+        return k >= 0 and t <= self._hi[k]
+
+    def _set(self, i: int, flag: bool) -> None:
+        if bool(self.inside[i]) != flag:
+            self.inside[i] = 1 if flag else 0
+            sign = 1 if flag else -1
+            self.n_inside += sign
+            self.walking_inside_s += sign * self._credit[i]
+
+    def step(self, times: Sequence[float]) -> None:
+        """The newest of `times` was just counted."""
+        i = len(times) - 1
+        t = times[i]
+        dt = t - times[i - 1] if i >= 1 else float("inf")
+        half = (t - times[i - 2]) / 2.0 if i >= 2 else dt
+        credit = dt if dt <= STEP_INTERVAL_S[1] and half >= RUN_INTERVAL_S else 0.0
+        self._credit.append(credit)
+        self.inside.append(0)
+        self._set(i, self._judge(t))
+
+    def jump(self, times: Sequence[float], jump: Jump) -> None:
+        """A jump was confirmed: re-judge the steps from its window's start on."""
+        lo = jump.takeoff_s - JUMP_STEP_MARGIN_S
+        hi = jump.landing_s + JUMP_STEP_MARGIN_S
+        in_order = not self._lo or lo >= self._lo[-1]
+        self._lo.append(lo)
+        self._hi.append(hi)
+        if not in_order:  # jumps out of order: keep the batch rule's meaning
+            order = sorted(range(len(self._lo)), key=self._lo.__getitem__)
+            self._lo = [self._lo[k] for k in order]
+            self._hi = [self._hi[k] for k in order]
+            for i in range(len(times)):
+                self._set(i, self._judge(times[i]))
+            return
+        for i in range(bisect.bisect_left(times, lo), len(times)):
+            self._set(i, times[i] <= hi)

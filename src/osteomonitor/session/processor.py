@@ -17,23 +17,10 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from osteomonitor.analysis.heart_rate import (
-    CONTACT_LOST,
-    CONTACT_OK,
-    CONTACT_UNSUPPORTED,
-    HR_PLAUSIBLE_BPM,
-    HrSeries,
-    build_hr_series,
-    estimate_resting_hr,
-)
+from osteomonitor.analysis.heart_rate import CONTACT_LOST
 from osteomonitor.analysis.impacts import impact_summary
-from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
-from osteomonitor.analysis.signal import SignalError
 from osteomonitor.analysis.steps import recent_cadence_spm
 from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.devices.decoder import DeviceDecoder
@@ -47,7 +34,6 @@ from osteomonitor.model import (
     Event,
     EventKind,
     GaitSummary,
-    HeartRateSummary,
     HrSample,
     Impact,
     ImpactSummary,
@@ -57,16 +43,15 @@ from osteomonitor.model import (
     SessionSummary,
     SetAsideFrames,
 )
-from osteomonitor.session.acc_track import AccTrack, steps_outside
-from osteomonitor.session.heart import _HeartCache, _valid_points
+from osteomonitor.session.acc_track import AccTrack
+from osteomonitor.session.heart import _valid_points
+from osteomonitor.session.heart_zones import HeartSource, HeartZones
 from osteomonitor.session.params import AnalysisParams, params_for
 from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
 
-#: Live snapshots of long sessions rebuild the HR series every n/this notifications.
-HR_REBUILD_DIVISOR = 600
 #: Recent HR points kept for the live plot.
 HR_HISTORY_POINTS = 900
 #: Recent landings shown live.
@@ -116,12 +101,9 @@ class SessionProcessor:
         self._order = [d.key for d in devices]
         self._start_ns: int | None = None
         self._end_ns: int | None = None
-        self._hr_device: str | None = None
-        self._hr_t: list[int] = []
-        self._hr_bpm: list[float] = []
-        self._hr_contact: list[int] = []
-        self._rr: list[tuple[int, ...]] = []
+        self._hr = HeartSource(self.params)
         self._events: list[Event] = []
+        self._events_seen: tuple[Event, ...] = ()
         self._last_jumps: deque[Jump] = deque(maxlen=LAST_JUMPS)
         self._monitor = _safety_monitor(prescription)
         self.alerts: list[Alert] = []
@@ -133,7 +115,6 @@ class SessionProcessor:
         self.last_set_aside: str | None = None
         self.decode_errors = 0
         self.last_decode_error: str | None = None
-        self._heart_cache: _HeartCache | None = None
         self._arrival = ArrivalGate(start_ns_of(meta.start_iso) if meta is not None else None)
         self._late: Counter[tuple[str, str, str]] = Counter()  # arrival-time set-asides
 
@@ -215,20 +196,8 @@ class SessionProcessor:
             self.alerts.extend(self._monitor.on_event(event, self._rel_s(event.t_ns)))
 
     def _on_hr(self, device: str, s: HrSample) -> None:
-        if self._hr_device is None:
-            self._hr_device = device
-        if device != self._hr_device:  # one HR source per session: the first that speaks
-            return
-        self._hr_t.append(s.t_ns)
-        self._hr_bpm.append(float(s.hr_bpm))
-        contact = (
-            CONTACT_UNSUPPORTED
-            if not s.contact_supported
-            else (CONTACT_OK if s.contact else CONTACT_LOST)
-        )
-        self._hr_contact.append(contact)
-        self._rr.append(tuple(s.rr_1024))
-        if self._monitor is not None and contact != CONTACT_LOST and s.hr_bpm > 0:
+        contact = self._hr.add(device, s, self._rel_s(s.t_ns))
+        if self._monitor is not None and contact not in (None, CONTACT_LOST) and s.hr_bpm > 0:
             self.alerts.extend(self._monitor.on_hr(self._rel_s(s.t_ns), float(s.hr_bpm)))
 
     def _on_acc(self, block: AccBlock) -> None:
@@ -236,7 +205,10 @@ class SessionProcessor:
         if track is None:
             origin = self._start_ns if self._start_ns is not None else int(block.t_ns[0])
             track = self._acc[block.device] = AccTrack(
-                block.device, self._placements.get(block.device, "chest"), origin
+                block.device,
+                self._placements.get(block.device, "chest"),
+                origin,
+                self.params.band_set,
             )
         self._route(track, track.feed(block))
 
@@ -286,81 +258,8 @@ class SessionProcessor:
         return self._acc[key].trunk if key else None
 
     # -- output ---------------------------------------------------------------------
-    def _heart(self, exact: bool = True) -> tuple[HeartRateSummary, HrSeries]:
-        """HR summary so far.
-
-        The series (with whole-series RR correction) and its zone integration are
-        rebuilt when HR notifications or events arrived; the duration-dependent parts
-        (the last value's hold, coverage) are re-read on every call. With
-        `exact=False` (live snapshots) a long session rebuilds only every
-        n/`HR_REBUILD_DIVISOR` notifications, which bounds the live cost (≈ 6 s stale
-        at one hour) and depends only on the data, never on timing. `summary()` is
-        always exact.
-        """
-        n = len(self._hr_t)
-        key = (n, len(self._events))
-        cache = self._heart_cache
-        stale_ok = (
-            not exact
-            and cache is not None
-            and cache.events == key[1]
-            and n - cache.notifications < max(1, cache.notifications // HR_REBUILD_DIVISOR)
-        )
-        if cache is None or ((cache.notifications, cache.events) != key and not stale_ok):
-            start = self._start_ns or 0
-            t_s = (np.asarray(self._hr_t, dtype=np.int64) - start) / NS_PER_S
-            series = build_hr_series(
-                t_s,
-                np.asarray(self._hr_bpm, dtype=np.float64),
-                rr_1024=self._rr,
-                contact=np.asarray(self._hr_contact, dtype=np.int8),
-                earliest_s=-MAX_HOLD_S,
-            )
-            p = self.params
-            hrrest, hrrest_method = p.hrrest_bpm, p.hrrest_method
-            if hrrest is None:
-                hrrest = self._rest_from_events(series)
-                hrrest_method = "marked-rest-segment" if hrrest is not None else None
-            known = hrrest is not None and p.hrmax_bpm is not None
-            acc = ZoneAccumulator(
-                # placeholders when unknown: no zones and no target band without them
-                hrrest if hrrest is not None and known else 1.0,
-                p.hrmax_bpm if p.hrmax_bpm is not None and known else 2.0,
-                DEFAULT_ZONES if known else (),
-                MAX_HOLD_S,
-                p.target_pct if known else None,
-                start_s=0.0,
-            )
-            acc.feed(series.t_s, series.hr_bpm, series.valid)
-            cache = self._heart_cache = _HeartCache(
-                n, len(self._events), acc, series, hrrest, hrrest_method, p.hrmax_method
-            )
-        summary = cache.zones.summary(
-            self.duration_s,
-            hrmax_method=cache.hrmax_method,
-            hrrest_method=cache.hrrest_method,
-            rr_count=cache.series.rr_count,
-            rr_artifacts=cache.series.rr_artifacts,
-        )
-        return (
-            replace(summary, hrrest_bpm=cache.hrrest_bpm, hrmax_bpm=self.params.hrmax_bpm),
-            cache.series,
-        )
-
-    def _rest_from_events(self, series: HrSeries) -> float | None:
-        """Resting HR from the first marked resting segment long enough to use."""
-        start = None
-        for e in self._events:
-            if e.kind == EventKind.REST_START:
-                start = self._rel_s(e.t_ns)
-            elif e.kind == EventKind.REST_END and start is not None:
-                try:
-                    return estimate_resting_hr(
-                        series.t_s, series.hr_bpm, start, self._rel_s(e.t_ns), series.valid
-                    )
-                except SignalError:
-                    start = None
-        return None
+    def _heart(self, exact: bool = True) -> HeartZones:
+        return self._hr.zones(self._events, self._start_ns or 0, exact)
 
     @property
     def duration_s(self) -> float:
@@ -369,36 +268,27 @@ class SessionProcessor:
             return 0.0
         return (self._end_ns - self._start_ns) / NS_PER_S
 
-    def _impacts(self, track: AccTrack | None, peaks: Sequence[Impact]) -> ImpactSummary:
+    def _impacts(self, track: AccTrack | None, exact: bool) -> ImpactSummary:
         if track is None:
             return ImpactSummary(band_set=self.params.band_set)
-        return impact_summary(peaks, band_set=self.params.band_set, placement=track.placement)
+        if not exact:
+            return track.impacts.summary()
+        return impact_summary(track.peaks, self.params.band_set, track.placement)
+
+    def _events_tuple(self) -> tuple[Event, ...]:
+        if len(self._events_seen) != len(self._events):
+            self._events_seen = tuple(self._events)
+        return self._events_seen
 
     def state(self) -> SessionState:
         """The live snapshot (analyses buffered samples first)."""
         self.sync()
-        heart, series = self._heart(exact=False)
+        heart = self._heart(exact=False).summary(self.params, self.duration_s)
         trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
-        hr_bpm = hrr = None
-        valid = False
-        if self._hr_t:  # the current value is the strap's latest report
-            last_s = self._rel_s(self._hr_t[-1])
-            lo, hi = HR_PLAUSIBLE_BPM
-            if (
-                self._hr_contact[-1] != CONTACT_LOST
-                and lo <= self._hr_bpm[-1] <= hi
-                and self.duration_s - last_s <= MAX_HOLD_S
-            ):
-                hr_bpm = self._hr_bpm[-1]
-                valid = True
-                if heart.hrrest_bpm is not None and heart.hrmax_bpm is not None:
-                    hrr = float(hrr_pct(hr_bpm, heart.hrrest_bpm, heart.hrmax_bpm))
-        live_steps = steps_outside(track.step_times_s[-64:], track.jumps) if track else []
-        pts = list(
-            zip(series.t_s[-HR_HISTORY_POINTS:], series.hr_bpm[-HR_HISTORY_POINTS:], strict=True)
-        )
+        hr_bpm, hrr, valid = self._hr.current(self.duration_s, heart)
+        live_steps = track.recent_steps(64) if track else []
         return SessionState(
             elapsed_s=self.duration_s,
             hr_bpm=hr_bpm,
@@ -410,13 +300,14 @@ class SessionProcessor:
                 else None
             ),
             in_band_s=heart.target_s,
-            hr_series=tuple((float(t), float(b)) for t, b in pts),
+            hr_series=tuple(self._hr.track.recent(HR_HISTORY_POINTS)),
             heart=heart,
             jumps=len(track.jumps) if track else 0,
             last_jumps=tuple(self._last_jumps),
-            impacts=self._impacts(track, track.peaks if track else []),
-            gait=track.gait() if track else GaitSummary(),
-            events=tuple(self._events),
+            jump_peaks_g=tuple(float(j.peak_g) for j in track.jumps) if track else (),
+            impacts=self._impacts(track, exact=False),
+            gait=track.gait(exact=False) if track else GaitSummary(),
+            events=self._events_tuple(),
             packets=self.packets,
             decode_errors=self.decode_errors,
             last_step_s=live_steps[-1] if live_steps else None,
@@ -439,7 +330,9 @@ class SessionProcessor:
         the strap sends RR intervals, after artifact correction), not the live plot's
         recent window. For the review chart and the per-minute export.
         """
-        return _valid_points(self._heart()[1])
+        series = self._heart().series
+        assert series is not None
+        return _valid_points(series)
 
     def impact_peaks(self) -> tuple[Impact, ...]:
         """Every impact peak of the session's primary accelerometer so far (the peaks
@@ -458,7 +351,9 @@ class SessionProcessor:
         """
         for t in self._acc.values():
             self._route(t, t.finish())
-        heart, series = self._heart()
+        zones = self._heart()
+        assert zones.series is not None
+        heart = zones.summary(self.params, self.duration_s)
         trunk = self._trunk()
         key = self._primary_acc()
         track = self._acc[key] if key else None
@@ -477,14 +372,14 @@ class SessionProcessor:
             acc_s=acc_s,
             acc_coverage=min(1.0, acc_s / dur) if dur > 0 else 0.0,
             jumps=jumps,
-            impacts=self._impacts(track, track.peaks if track else []),
+            impacts=self._impacts(track, exact=True),
             heart=heart,
             gait=track.gait() if track else GaitSummary(),
             events=tuple(self._events),
             packets=self.packets,
             decode_errors=self.decode_errors,
             dropped=dropped,
-            hr_points=_valid_points(series),
+            hr_points=_valid_points(zones.series),
             set_aside=self.set_aside(),
             falls=tuple(trunk.falls) if trunk else (),
             posture=trunk.posture() if trunk else None,

@@ -28,6 +28,8 @@ class SessionState:
         hr_series: recent (t_s, bpm) points for the plot.
         heart: the full HR summary so far (zones, coverage, longest bout …).
         jumps: jumps so far; last_jumps: the most recent ones (newest last).
+        jump_peaks_g: the landing peak of every jump so far, g (jumps apart from steps
+            in the impact histogram).
         impacts: impact summary so far (band counts, osteogenic counts …).
         gait: steps, cadence, walking and running so far.
         events: session events so far (markers, RPE, pain, sets …).
@@ -53,6 +55,7 @@ class SessionState:
     heart: HeartRateSummary = field(default_factory=HeartRateSummary)
     jumps: int = 0
     last_jumps: tuple[Jump, ...] = ()
+    jump_peaks_g: tuple[float, ...] = ()
     impacts: ImpactSummary = field(default_factory=ImpactSummary)
     gait: GaitSummary = field(default_factory=GaitSummary)
     events: tuple[Event, ...] = ()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
-    from osteomonitor.app.review import SessionReview
+    from osteomonitor.app.review import RecordingInfo, SessionReview
     from osteomonitor.model import SessionMeta, SessionSummary
     from osteomonitor.prescription import Alert
     from osteomonitor.session import SessionState, Snapshot
@@ -161,3 +161,38 @@ class SessionReviewed(Message):
     def __init__(self, review: SessionReview) -> None:
         super().__init__()
         self.review = review
+
+
+class LibraryListed(Message):
+    """The library's rows, read from the folder's index (and the files it did not know).
+
+    Attributes:
+        infos: one `app.review.RecordingInfo` per recording file.
+        reviews: the reviews already at hand, added with their rows.
+    """
+
+    def __init__(self, infos: list[RecordingInfo], reviews: tuple[SessionReview, ...] = ()) -> None:
+        super().__init__()
+        self.infos = infos
+        self.reviews = reviews
+
+
+class SessionsReviewed(Message):
+    """Several recordings analysed at once (the library's loading worker batches them
+    so a thousand cached reviews cost a few table updates, not a thousand)."""
+
+    def __init__(self, reviews: tuple[SessionReview, ...]) -> None:
+        super().__init__()
+        self.reviews = reviews
+
+
+class LibraryProgress(Message):
+    """What the library's loading worker is doing, for the status line ("" = done).
+
+    Attributes:
+        text: e.g. "analysing new recordings: 12 of 40".
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

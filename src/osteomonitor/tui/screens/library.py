@@ -3,9 +3,12 @@
 One row per recording: date, patient, kind, length, alerts, jumps, minutes in band,
 compliance badges and file (the first five fit in 80 columns). A filter bar above the
 table narrows the view (patient, kind, alerts, date range) and searches its text; `s`
-or a click on a column header sorts; `e` exports the rows on screen. Analysis runs in a
-worker thread and fills the analysed columns as each file is done, so the table is
-usable at once.
+or a click on a column header sorts; `e` exports the rows on screen.
+
+Loading is one worker (`_load_library`): it reads the rows and the kept analyses from
+the folder's library index (`app.library`), posts them at once, and has only the files
+the index does not know analysed, in a separate process, with progress on the status
+line; the event loop only adds rows and updates cells.
 
 What is shown is decided by `app.library_view` (filters, search, sort) and written by
 `app.view_exports`; this screen only keeps the query and renders the rows.
@@ -13,10 +16,12 @@ What is shown is decided by `app.library_view` (filters, search, sort) and writt
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets.data_table import ColumnKey
 
 from osteomonitor import timefmt
 from osteomonitor.app.library_view import (
@@ -35,10 +41,15 @@ from osteomonitor.app.library_view import (
     describe,
     library_rows,
 )
-from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview, list_recordings
+from osteomonitor.app.review import RecordingInfo, ReviewCache, SessionReview
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.pseudonym import printable
-from osteomonitor.tui.messages import SessionReviewed
+from osteomonitor.tui.messages import (
+    LibraryListed,
+    LibraryProgress,
+    SessionReviewed,
+    SessionsReviewed,
+)
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
@@ -63,6 +74,11 @@ PENDING = Text("...", style="dim")
 ARROWS = {True: "↓", False: "↑"}
 #: Seconds to gather analysis results before re-sorting/re-filtering the view.
 REFRESH_DELAY_S = 0.25
+#: The loading worker posts analysed rows at most this often, s (each post is one
+#: batch of table updates on the event loop).
+POST_EVERY_S = 0.1
+#: Rows updated between two turns of the event loop.
+UPDATE_CHUNK = 50
 
 
 class LibraryScreen(Screen[None]):
@@ -119,6 +135,8 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.last_export: list[Path] = []
         self._refresh_timer: Timer | None = None
         self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any]]] = {}
+        self.progress = ""  # what the loading worker is doing ("" when idle)
+        self.loaded = False  # every row listed and analysed (for tests and benchmarks)
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
@@ -132,31 +150,83 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
 
     # -- loading (one place: the listing, then the analysis in a worker) ---------------
     def load_recordings(self) -> None:
-        """List the folder's recordings, show them, and analyse them in a worker."""
-        self.infos = list_recordings(self.folder)
-        self.reviews = {}
-        self._cells_cache = {}
-        for info in self.infos:
-            cached = self.cache.get(info.path) if info.error is None else None
-            if cached is not None:
-                self.reviews[info.path] = cached
-        self._set_choices()
-        self.refill()
-        pending = [i.path for i in self.infos if i.error is None and i.path not in self.reviews]
-        self._analyse(pending)
+        """List the folder's recordings and their analyses in a worker (`_load_library`)."""
+        self.loaded = False
+        self._load_library()
 
     def action_rescan(self) -> None:
         self.load_recordings()
 
     @work(thread=True, exclusive=True, group="library-analysis")
-    def _analyse(self, paths: list[Path]) -> None:
+    def _load_library(self) -> None:
+        """The loading path: rows and kept reviews from the folder's index, then the new
+        files analysed in a separate process, posted in batches with progress."""
+        import time
+
         from textual.worker import get_current_worker
 
+        from osteomonitor.app.library import analyse_new
+        from osteomonitor.app.library import library_rows as list_library
+
         worker = get_current_worker()
+
+        def reading(done: int, total: int) -> None:
+            self.post_message(LibraryProgress(f"reading new recordings: {done} of {total}"))
+
+        infos = list_library(self.folder, progress=reading)
+        paths = [i.path for i in infos if i.error is None]
+        # Reviews kept in memory or in the index go out with the rows (added whole, never
+        # updated cell by cell: DataTable re-measures every row after each change).
+        first: list[SessionReview] = []
+        new: list[Path] = []
         for path in paths:
             if worker.is_cancelled:
                 return
-            self.post_message(SessionReviewed(self.cache.review(path)))
+            kept = self.cache.kept(path)
+            if kept is None:
+                new.append(path)
+            else:
+                first.append(kept)
+        self.post_message(LibraryListed(infos, tuple(first)))
+        # New files: analysed in a separate process (never holding this interpreter's
+        # lock), kept in the index, then read back here.
+        batch: list[SessionReview] = []
+        last = time.monotonic()
+        stream = analyse_new(new, cancelled=lambda: worker.is_cancelled)
+        for done, (path, error) in enumerate(stream, start=1):
+            if error is None:
+                batch.append(self.cache.review(path))  # kept in the index by the process
+            else:
+                batch.append(SessionReview(path, error=error))
+            now = time.monotonic()
+            if now - last >= POST_EVERY_S or done == len(new):
+                self.post_message(SessionsReviewed(tuple(batch)))
+                text = f"analysing new recordings: {done} of {len(new)}"
+                self.post_message(LibraryProgress("" if done == len(new) else text))
+                batch, last = [], now
+        if not new:
+            self.post_message(LibraryProgress(""))
+
+    def on_library_listed(self, message: LibraryListed) -> None:
+        """Every row at once (DataTable re-measures all rows after each change)."""
+        self.infos = message.infos
+        self.reviews = {r.path: r for r in message.reviews}
+        self._cells_cache = {}
+        self._set_choices()
+        self.refill()
+
+    def on_library_progress(self, message: LibraryProgress) -> None:
+        self.progress = message.text
+        self._status()
+        if not message.text:
+            self.loaded = True
+
+    async def on_sessions_reviewed(self, message: SessionsReviewed) -> None:
+        """Cells of analysed rows, `UPDATE_CHUNK` rows between turns of the loop."""
+        for k, review in enumerate(message.reviews, start=1):
+            self.on_session_reviewed(SessionReviewed(review))
+            if k % UPDATE_CHUNK == 0:
+                await asyncio.sleep(0)
 
     def on_session_reviewed(self, message: SessionReviewed) -> None:
         review: SessionReview = message.review
@@ -167,7 +237,10 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         depends = q.sort == "alerts" or q.has_alerts is not None or bool(q.text.strip())
         if key in table.rows:
             for col, value in zip(ANALYSED, self._analysed_cells(review), strict=True):
-                table.update_cell(key, col, value, update_width=True)
+                # widen a column when the value needs it; never re-measure a whole column
+                # (DataTable does that for a narrower value: quadratic over a library)
+                wider = cell_len(str(value)) > table.columns[ColumnKey(col)].content_width
+                table.update_cell(key, col, value, update_width=wider)
         if depends and self._refresh_timer is None:
             self._refresh_timer = self.set_timer(REFRESH_DELAY_S, self._refresh_due)
 
@@ -250,8 +323,9 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         filters = describe(q)
         if filters:
             words += f" ({filters})"
+        busy = f"   {self.progress} ..." if self.progress else ""
         self.query_one("#library-status", Label).update(
-            plain(f" {words} in {self.folder}" + (f"   {extra}" if extra else ""))
+            plain(f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else ""))
         )
         self.query_one(LibraryFilters).show_sort(f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}")
 

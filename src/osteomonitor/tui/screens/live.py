@@ -1,7 +1,10 @@
 """The live session screen, readable at arm's length in the middle of an exercise.
 
-Large numbers (heart rate, jumps, time in band, session clock), the target next to
-each, an alert banner that cannot be missed, and a strip with every device's link.
+Two views over one alert banner that cannot be missed: the patient view (the default;
+`widgets.patient_view`: heart rate in 8-row digits with its state in words and a
+symbol, today's exercise against its target, the session clock and today's plan) and,
+one key away (v), the staff view (`widgets.staff_view`: tiles, charts, every device's
+link and packets, the events and alerts).
 Keys log what the sensors cannot see: effort (RPE, on the prescription's scale), pain,
 a marker, balance blocks, stretch holds and finished resistance sets. A suspected fall
 asks at once "are you all right?" and records the question and the answer; a spinal
@@ -19,11 +22,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from osteomonitor.app.coaching import StretchHolds, coach, live_facts
+from osteomonitor.app.coaching import Coaching, StretchHolds, coach, live_facts
 from osteomonitor.model import NS_PER_S, Event, EventKind
 from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
@@ -55,6 +57,7 @@ from osteomonitor.tui.views.dashboard import (
     posture_line,
 )
 from osteomonitor.tui.views.display import plain
+from osteomonitor.tui.views.patient import patient_texts
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 from osteomonitor.tui.widgets.band_time_tile import BandTimeTile
 from osteomonitor.tui.widgets.device_strip import DeviceStrip
@@ -63,7 +66,9 @@ from osteomonitor.tui.widgets.heart_rate_chart import HeartRateChart
 from osteomonitor.tui.widgets.heart_tile import HeartTile
 from osteomonitor.tui.widgets.impact_histogram import ImpactHistogram
 from osteomonitor.tui.widgets.jump_tile import JumpTile
+from osteomonitor.tui.widgets.patient_view import PatientView
 from osteomonitor.tui.widgets.session_clock import SessionClock
+from osteomonitor.tui.widgets.staff_view import StaffView
 
 #: The question after a suspected fall (the fall alert's patient message, issue 14).
 FALL_QUESTION = "Possible fall: are you all right?"
@@ -75,6 +80,10 @@ HELP_REQUESTED = (
 
 # Actions that add an event: only offered when the feed can record them (live).
 LOGGING_ACTIONS = frozenset({"rpe", "pain", "marker", "balance", "hold", "set_done"})
+#: The two views of the screen: the patient's (big, few words) and the staff's (dense).
+VIEWS = ("patient", "staff")
+#: The key that switches between them (shown in the footer and the help).
+VIEW_KEY = "v"
 
 
 class LiveScreen(Screen[None]):
@@ -90,24 +99,32 @@ class LiveScreen(Screen[None]):
 
     HELP_TITLE = "live session"
     HELP = """
-The big numbers: heart rate (bpm) and % of heart-rate reserve against your target
-band, minutes in the band, jumps against the session's target, and the session clock.
+Two views, v switches: the patient view shows your heart rate in big digits with its
+state in words and a symbol (✓ in band, ▼ below, ▲ above, ▲▲ above your limit), today's
+exercise against its target, the session clock and today's plan (now, next, rest). The
+staff view shows heart rate and % of heart-rate reserve, minutes in the band, jumps,
+charts, the devices and the events.
 A coloured banner appears when something needs attention (pain, a heart rate or an
 impact above your safety limit, a possible fall, bending forward beyond your plan's
 limit, or data too poor to judge), one line per alert, the most urgent first; press a
 to acknowledge it. While an alert shows, nothing on the screen asks for more effort.
 After a possible fall you are asked whether you are all right: f "I'm fine", h "I need
 help". Press h to start and end a stretch hold, b for a balance block: the clock tile
-times them against your plan.
+times them against your plan. s records a finished strength set (exercise, reps, kg), r
+your effort, p pain, m a marker; a acknowledges the alerts showing.
 """
+    # Short descriptions: every key fits the footer of an 80-column terminal (the marker
+    # key is listed in the help only).
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(VIEW_KEY, "view('staff')", "Staff"),
+        Binding(VIEW_KEY, "view('patient')", "Patient"),
         Binding("r", "rpe", "Effort"),
         Binding("p", "pain", "Pain"),
-        Binding("m", "marker", "Marker"),
         Binding("b", "balance", "Balance"),
         Binding("h", "hold", "Stretch"),
-        Binding("s", "set_done", "Set done"),
-        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("s", "set_done", "Set"),
+        Binding("a", "acknowledge", "OK alert"),
+        Binding("m", "marker", "Marker", show=False),
         Binding("q", "stop", "Stop"),
         Binding("question_mark", "help", "Help"),
     ]
@@ -120,8 +137,12 @@ times them against your plan.
         title: str = "",
         clock_ns: Callable[[], int] = time.time_ns,
         latency_sink: Callable[[float], None] | None = None,
+        view: str = "patient",
     ) -> None:
         super().__init__()
+        if view not in VIEWS:
+            raise ValueError(f"unknown live view {view!r}: choose one of {', '.join(VIEWS)}")
+        self.view = view
         self.feed = feed
         self.targets = targets
         self.title_text = title
@@ -147,22 +168,9 @@ times them against your plan.
         yield from self.compose_controls()
         yield AlertBanner(id="alert-banner")
         yield Label(self.targets.spinal_restriction or "", id="spinal-restriction")
-        with Horizontal(id="tiles"):
-            yield HeartTile(classes="tile")
-            yield BandTimeTile(classes="tile")
-            yield JumpTile(classes="tile")
-            yield SessionClock(classes="tile")
-        with Horizontal(id="charts"):
-            yield HeartRateChart(id="hr-chart")
-            yield ImpactHistogram(id="impact-histogram")
-        with Horizontal(id="bottom"):
-            with Vertical(id="devices-box"):
-                yield Label("DEVICES", classes="tile-title")
-                yield DeviceStrip(id="device-strip")
-            with Vertical(id="events-box"):
-                yield Label("EVENTS", classes="tile-title")
-                yield EventLog(id="event-log")
-        yield Footer()
+        yield PatientView(id="patient-view")
+        yield StaffView(id="staff-view")
+        yield Footer(compact=True)
 
     def compose_controls(self) -> ComposeResult:
         """Widgets under the title bar (none live; the replay bar in replay)."""
@@ -172,13 +180,46 @@ times them against your plan.
         self.query_one("#spinal-restriction", Label).display = bool(self.targets.spinal_restriction)
         self.query_one(EventLog).show([])
         self.query_one(DeviceStrip).show(())
+        self._show_view()
         self.feed.start(self)
 
     async def on_unmount(self) -> None:
         await self.feed.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return parameters != (self.view,)  # offer only the other view
         return not (action in LOGGING_ACTIONS and not self.feed.can_log_events)
+
+    def action_view(self, view: str) -> None:
+        """Switch to the patient or the staff view."""
+        self.view = view
+        self._show_view()
+        self.refresh_bindings()
+        if view == "staff" and self.last_state is not None:
+            self._draw_charts(self.last_state, now=True)
+
+    def _show_view(self) -> None:
+        self.query_one(PatientView).display = self.view == "patient"
+        self.query_one("#staff-view").display = self.view == "staff"
+
+    def _draw_charts(self, state: Any, now: bool) -> None:
+        """Hand the charts their data; drawn only while the staff view shows."""
+        draw = self.view == "staff"
+        self.query_one(HeartRateChart).set_data(
+            heart_series(state, self.targets), now=now, draw=draw
+        )
+        self.query_one(ImpactHistogram).set_data(impact_bands(state), now=now, draw=draw)
+
+    def _show_patient(self, state: Any, coaching: Coaching, start_ns: int | None) -> None:
+        """The patient view from a snapshot and the coaching the staff tiles show too."""
+        hold = self.holds.running
+        held = (
+            None if hold is None else (hold.exercise, (self.clock_ns() - hold.start_ns) / NS_PER_S)
+        )
+        self.query_one(PatientView).show(
+            *patient_texts(state, coaching, self.targets, start_ns, held)
+        )
 
     # -- data in --------------------------------------------------------------------
     def on_feed_started(self, message: FeedStarted) -> None:
@@ -211,10 +252,9 @@ times them against your plan.
         self.query_one(JumpTile).show(state, t.jumps, coaching.landings_fresh)
         self._cadence_spm = coaching.cadence_spm
         self._show_clock(state, coaching.cadence_spm)
-        final = self.finished_summary is not None
-        self.query_one(HeartRateChart).set_data(heart_series(state, t), now=final)
-        self.query_one(ImpactHistogram).set_data(impact_bands(state.impacts), now=final)
-        self.query_one(EventLog).show(event_rows(state.events, message.start_ns))
+        self._show_patient(state, coaching, message.start_ns)
+        self._draw_charts(state, now=self.finished_summary is not None)
+        self.query_one(EventLog).show(event_rows(state.events, message.start_ns, message.alerts))
         if t.spinal_restriction:
             line = posture_line(t.spinal_restriction, state)
             self.query_one("#spinal-restriction", Label).update(line)
@@ -248,12 +288,7 @@ times them against your plan.
     def on_feed_finished(self, message: FeedFinished) -> None:
         self.finished_summary = message.summary
         if self.last_state is not None:
-            self.query_one(HeartRateChart).set_data(
-                heart_series(self.last_state, self.targets), now=True
-            )
-            self.query_one(ImpactHistogram).set_data(
-                impact_bands(self.last_state.impacts), now=True
-            )
+            self._draw_charts(self.last_state, now=True)
 
     def on_feed_failed(self, message: FeedFailed) -> None:
         self.alerts.add_local("feed", message.text, "stop")
@@ -270,6 +305,7 @@ times them against your plan.
         coaching = coach(facts, self.alerts.active())
         self.query_one(AlertBanner).show(coaching.alerts)
         self.query_one(HeartTile).show(self.last_state, coaching, self.targets.hr_ceiling_bpm)
+        self._show_patient(self.last_state, coaching, self._start_ns)
 
     def _on_fall(self, fall: Any) -> None:
         """Ask once per suspected fall (with the first snapshot that holds it); live,
@@ -358,6 +394,7 @@ times them against your plan.
     def _refresh_clock(self) -> None:
         if self.last_state is not None:
             self._show_clock(self.last_state, self._cadence_spm)
+            self._refresh_alerts()  # the coaching and the patient view (a hold began/ended)
 
     def action_set_done(self) -> None:
         def done(entry: SetEntry | None) -> None:

@@ -27,6 +27,8 @@ numbers equal `osteomonitor analyze` on the same file. The recording is read-onl
 the keys that add events are not available here.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "view('staff')", "Staff"),
+        Binding("v", "view('patient')", "Patient"),
         Binding("space", "pause", "Pause/play"),
         Binding("plus,equals_sign", "faster", "Faster"),
         Binding("minus", "slower", "Slower"),

@@ -171,7 +171,7 @@ per-jump CSV report (owner-only) into the reports folder.
         self.query_one(HeartRateChart).set_data(
             HeartSeries(s.hr_points, band, ceiling_bpm, edges or ()), now=True
         )
-        self.query_one(ImpactHistogram).set_data(impact_bands(s.impacts), now=True)
+        self.query_one(ImpactHistogram).set_data(impact_bands(s), now=True)
         self.query_one(JumpTimeline).set_data(
             JumpMarks(tuple(s.jumps), s.duration_s, OSTEOGENIC_G, ceiling_g), now=True
         )

@@ -6,6 +6,7 @@ the widgets' inputs, so either side can change without the other.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,8 +28,10 @@ from osteomonitor.app.coaching import (
     load_text,
     target_loads,
 )
+from osteomonitor.app.plan import Step, plan_for
 from osteomonitor.model import NS_PER_S, Event
 from osteomonitor.tui.views.display import clock_text
+from osteomonitor.tui.widgets.event_log import ALERT_ROW
 from osteomonitor.tui.widgets.heart_rate_chart import HeartSeries
 from osteomonitor.tui.widgets.impact_histogram import ImpactBands
 
@@ -53,6 +56,7 @@ class SessionTargets:
         spinal_restriction: the prescription's spinal restriction as the patient reads
             it (None when the prescription sets none; the caution it raises cites the
             prescription's source).
+        plan: today's steps in order (`app.plan.plan_for`; empty without a prescription).
     """
 
     target_minutes: float | None = None
@@ -65,6 +69,7 @@ class SessionTargets:
     balance_min: float | None = None
     loads: tuple[tuple[str, float], ...] = ()
     spinal_restriction: str | None = None
+    plan: tuple[Step, ...] = ()
 
 
 NO_TARGETS = SessionTargets()
@@ -108,6 +113,7 @@ def session_targets(rx: Any, meta: Any, day: dt.date | None = None) -> SessionTa
             if rx.safety.avoid_spinal_flexion
             else None
         ),
+        plan=plan_for(rx, meta.kind, day),
     )
 
 
@@ -168,21 +174,49 @@ def heart_series(state: Any, targets: SessionTargets, zones: bool = False) -> He
     )
 
 
-def impact_bands(impacts: Any) -> ImpactBands:
-    """The histogram's data from an `ImpactSummary`."""
+def impact_bands(state: Any) -> ImpactBands:
+    """The histogram's data: jump landings per g band, apart from the other impacts
+    (steps, walking), which are only counted.
+
+    Args:
+        state: a `SessionState` (its impacts and `jump_peaks_g`), a `SessionSummary`
+            (its impacts and jumps), or an `ImpactSummary` alone (then every impact is
+            drawn, as before jumps were told apart).
+    """
+    impacts = getattr(state, "impacts", state)
+    edges = tuple(impacts.band_edges_g)
+    peaks = getattr(state, "jump_peaks_g", None)
+    if peaks is None and isinstance(getattr(state, "jumps", None), tuple):
+        peaks = tuple(float(j.peak_g) for j in state.jumps)
+    if peaks is None:
+        return ImpactBands(edges, tuple(impacts.band_counts), OSTEOGENIC_G)
+    jumps = [0] * len(edges)
+    for peak in peaks:
+        i = bisect.bisect_right(edges, peak) - 1
+        if i >= 0:
+            jumps[i] += 1
+    other = max(0, int(sum(impacts.band_counts)) - sum(jumps))
     return ImpactBands(
-        edges_g=tuple(impacts.band_edges_g),
-        counts=tuple(impacts.band_counts),
-        osteogenic_g=OSTEOGENIC_G,
+        edges_g=edges, counts=tuple(jumps), osteogenic_g=OSTEOGENIC_G, other_count=other
     )
 
 
 def event_rows(
-    events: Sequence[Event], start_ns: int | None
+    events: Sequence[Event], start_ns: int | None, alerts: Sequence[Any] = ()
 ) -> list[tuple[float, str, Mapping[str, Any], str | None]]:
-    """(t_s, kind, data, device) rows, t_s from the session start."""
+    """(t_s, kind, data, device) rows in time order, t_s from the session start; each
+    safety alert (`alerts`, as the processor raised them) is a row of kind "alert"."""
     origin = start_ns if start_ns is not None else (events[0].t_ns if events else 0)
-    return [((e.t_ns - origin) / NS_PER_S, e.kind, e.data, e.device) for e in events]
+    rows = [((e.t_ns - origin) / NS_PER_S, e.kind, e.data, e.device) for e in events]
+    for a in alerts:
+        data = {
+            "severity": str(getattr(a, "severity", "")),
+            "text": str(getattr(a, "physio_message", "") or getattr(a, "patient_message", "")),
+            "count": int(getattr(a, "count", 1) or 1),
+        }
+        rows.append((float(getattr(a, "t_s", None) or 0.0), ALERT_ROW, data, None))
+    rows.sort(key=lambda r: r[0])
+    return rows
 
 
 def clock_line(steps: int, cadence_spm: float | None) -> str:

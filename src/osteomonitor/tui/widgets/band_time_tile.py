@@ -40,7 +40,9 @@ class BandTimeTile(Tile):
             if (bar.total, bar.progress) != (goal_s, progress):
                 bar.update(total=goal_s, progress=progress)
             self.set_class(in_band >= goal_s, "-done")
+            bar.display = True
         else:
-            self.set_text("band-target", "no minutes prescribed")
-            if bar.total != 1:
-                bar.update(total=1, progress=0)
+            # Not a failure: today's session (jumps, strength …) is not judged by
+            # minutes in the band, so there is no percentage to show.
+            self.set_text("band-target", "not prescribed today")
+            bar.display = False

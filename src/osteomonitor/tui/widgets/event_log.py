@@ -15,10 +15,16 @@ from osteomonitor.tui.views.display import clock_text
 
 # How many events the live panel lists.
 EVENTS_SHOWN = 8
+#: The kind of a log row that is a safety alert (not a recorded event).
+ALERT_ROW = "alert"
 
 
 def event_words(kind: str, data: Mapping[str, Any]) -> str:
     """A short human description of an event."""
+    if kind == ALERT_ROW:
+        times = int(data.get("count", 1))
+        repeat = f" ({times}×)" if times > 1 else ""
+        return f"ALERT {data.get('severity', '')}: {data.get('text', '')}{repeat}"
     if kind == EventKind.RPE:
         scale = "CR-10" if data.get("scale") == CR10 else "RPE"
         return f"effort ({scale}) {data.get('rpe', '?')}"
@@ -54,7 +60,7 @@ def event_words(kind: str, data: Mapping[str, Any]) -> str:
 
 def event_row(t_s: float, kind: str, data: Mapping[str, Any], device: str | None) -> Text:
     """One log line: session time, then the words."""
-    alarming = (EventKind.PAIN, EventKind.LINK_LOST, EventKind.FALL_SUSPECTED)
+    alarming = (EventKind.PAIN, EventKind.LINK_LOST, EventKind.FALL_SUSPECTED, ALERT_ROW)
     style = "bold yellow" if kind in alarming else ""
     t = Text(f"{clock_text(t_s):>7}  ", style="dim")
     t.append(printable(event_words(kind, data)), style=style)

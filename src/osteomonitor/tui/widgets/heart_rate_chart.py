@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from osteomonitor.tui.views.axes import GUIDE, time_ticks, value_label, value_ticks
 from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
 
 #: More points than this are thinned to a min/max envelope before drawing: a
@@ -57,11 +58,16 @@ class HeartSeries:
     zone_edges_bpm: tuple[float, ...] = ()
 
 
+#: Smallest time span drawn, s (a chart of the first seconds is not squeezed to a dot).
+MIN_SPAN_S = 30.0
+
+
 class HeartRateChart(ThrottledPlot):
-    """Line of heart rate (bpm) against minutes, target band in green, ceiling in red."""
+    """Heart rate (bpm) against session time (m:ss), with a legend: the target band in
+    green, the safety ceiling in red, zone edges in grey."""
 
     def draw(self, plt: Any, data: HeartSeries | None) -> None:
-        plt.xlabel("minutes")
+        plt.xlabel("session time")
         if data is None or not data.points:
             plt.title("heart rate (bpm) - waiting for data")
             plt.xlim(0, 1)
@@ -69,22 +75,30 @@ class HeartRateChart(ThrottledPlot):
             return
         plt.title("heart rate (bpm)")
         drawn = thin(data.points)
-        xs = [t / 60.0 for t, _ in drawn]
+        xs = [t for t, _ in drawn]
         ys = [bpm for _, bpm in drawn]
-        lows = [*ys]
-        highs = [*ys]
+        x0, x1 = xs[0], max(xs[-1], xs[0] + MIN_SPAN_S)
+        lows, highs = [*ys], [*ys]
         for edge in data.zone_edges_bpm:
-            plt.hline(edge, "gray")
+            plt.plot([x0, x1], [edge, edge], marker=GUIDE, color="gray")
         if data.band_bpm is not None:
             lo, hi = data.band_bpm
-            plt.hline(lo, "green")
-            plt.hline(hi, "green")
+            plt.plot(
+                [x0, x1], [lo, lo], marker=GUIDE, color="green", label=f"band {lo:.0f}-{hi:.0f}"
+            )
+            plt.plot([x0, x1], [hi, hi], marker=GUIDE, color="green")
             lows.append(lo)
             highs.append(hi)
         if data.ceiling_bpm is not None:
-            plt.hline(data.ceiling_bpm, "red")
-            highs.append(data.ceiling_bpm)
-        plt.plot(xs, ys, marker="braille", color="cyan")
-        x_hi = max(xs[-1], xs[0] + 0.5)
-        plt.xlim(xs[0], x_hi)
-        plt.ylim(min(lows) - 5, max(highs) + 5)
+            c = data.ceiling_bpm
+            plt.plot([x0, x1], [c, c], marker=GUIDE, color="red", label=f"limit {c:.0f}")
+            highs.append(c)
+        plt.plot(xs, ys, marker="braille", color="cyan", label="heart rate")
+        plt.xlim(x0, x1)
+        ticks, labels = time_ticks(x0, x1)
+        plt.xticks(ticks, labels)
+        plt.xlabel("session time (h:mm)" if x1 - x0 >= 3600 else "session time (m:ss)")
+        y0, y1 = min(lows) - 5, max(highs) + 5
+        plt.ylim(y0, y1)
+        yt = value_ticks(y0, y1)
+        plt.yticks(yt, [value_label(v) for v in yt])

@@ -41,5 +41,7 @@ class HeartTile(Tile):
         self.set_text("hr-hrr", f"bpm   {hrr} % HRR" if state.hrr_pct is not None else "bpm")
         self.set_text("hr-target", target_text(coaching, ceiling_bpm))
         self.set_text("hr-words", coaching.hr_words)
-        for name in HR_WORDS:
-            self.set_class(name == coaching.hr_tone, f"-{name}")
+        if self._shown.get("tone") != coaching.hr_tone:  # restyle only on a change
+            self._shown["tone"] = coaching.hr_tone
+            for name in HR_WORDS:
+                self.set_class(name == coaching.hr_tone, f"-{name}")

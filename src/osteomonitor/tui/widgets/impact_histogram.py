@@ -1,20 +1,29 @@
-"""Histogram of landing/impact peaks per acceleration band (plotext bars)."""
+"""Histogram of jump landing peaks per acceleration band (plotext bars), with the
+other impacts (steps, walking) counted beside it so they never squash the jump bands."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from osteomonitor.tui.views.axes import count_ticks
 from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
 
 
 @dataclass(frozen=True, slots=True)
 class ImpactBands:
-    """Peaks per band: `edges_g` are the lower edges (g), `counts` the peaks in each."""
+    """Peaks per band: `edges_g` are the lower edges (g), `counts` the peaks in each.
+
+    Attributes:
+        osteogenic_g: bands from this edge on are drawn as osteogenic (None: none).
+        other_count: impacts that were not jump landings (steps, walking), counted
+            apart; None when `counts` hold every impact (no jumps told apart).
+    """
 
     edges_g: tuple[float, ...]
     counts: tuple[int, ...]
     osteogenic_g: float | None = None
+    other_count: int | None = None
 
 
 def band_labels(edges_g: tuple[float, ...]) -> list[str]:
@@ -27,11 +36,13 @@ def band_labels(edges_g: tuple[float, ...]) -> list[str]:
 
 
 class ImpactHistogram(ThrottledPlot):
-    """Horizontal bars: impacts per g band with their counts, highest band on top; the
-    bands at or above the osteogenic threshold in a warmer colour."""
+    """Horizontal bars: jump landings per g band with their counts, highest band on
+    top; the bands at or above the osteogenic threshold in orange (named in the
+    legend line); steps and other impacts as a count under the chart."""
 
     def draw(self, plt: Any, data: ImpactBands | None) -> None:
-        plt.title("impacts per band (g)")
+        jumps_apart = data is not None and data.other_count is not None
+        plt.title("jump landings per band (g)" if jumps_apart else "impacts per band (g)")
         if data is None or not data.edges_g:
             plt.title("impacts: no accelerometer data")
             plt.bar([" "], [0], orientation="horizontal")
@@ -47,4 +58,11 @@ class ImpactHistogram(ThrottledPlot):
             "orange" if thr is not None and lo >= thr - 1e-9 else "cyan" for lo in data.edges_g
         ]
         plt.bar(labels, counts, color=colors, orientation="horizontal", width=0.5)
-        plt.xlim(0, max([*counts, 1]))
+        top = max([*counts, 1])
+        ticks = count_ticks(top, 4)
+        plt.xlim(0, ticks[-1])
+        plt.xticks(ticks, [str(t) for t in ticks])
+        legend = [f"orange ≥ {thr:g} g" if thr is not None else ""]
+        if data.other_count is not None:
+            legend.append(f"steps & other {data.other_count}")
+        plt.xlabel(" · ".join(p for p in legend if p))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from osteomonitor.model import Jump
+from osteomonitor.tui.views.axes import GUIDE, time_ticks, value_label, value_ticks
 from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
 
 
@@ -20,13 +21,17 @@ class JumpMarks:
 
 
 class JumpTimeline(ThrottledPlot):
-    """Scatter of landing peaks over session minutes; clipped landings marked x."""
+    """Scatter of landing peaks over session time (m:ss), clipped landings marked x, with
+    a legend for the osteogenic threshold (orange) and the impact ceiling (red)."""
 
     def draw(self, plt: Any, data: JumpMarks | None) -> None:
-        plt.xlabel("minutes")
+        duration = max(data.duration_s if data else 60.0, 30.0)
+        ticks, labels = time_ticks(0.0, duration)
+        plt.xlabel("session time (h:mm)" if duration >= 3600 else "session time (m:ss)")
         if data is None or not data.jumps:
             plt.title("jumps: none detected")
-            plt.xlim(0, max(1.0, (data.duration_s if data else 60) / 60))
+            plt.xlim(0, duration)
+            plt.xticks(ticks, labels)
             plt.ylim(0, 6)
             return
         plt.title(f"jumps: landing peak (g), {len(data.jumps)} jumps")
@@ -34,19 +39,32 @@ class JumpTimeline(ThrottledPlot):
         clipped = [j for j in data.jumps if j.clipped]
         top = max(j.peak_g for j in data.jumps)
         if data.osteogenic_g is not None:
-            plt.hline(data.osteogenic_g, "orange")
-            top = max(top, data.osteogenic_g)
+            g = data.osteogenic_g
+            plt.plot(
+                [0, duration],
+                [g, g],
+                marker=GUIDE,
+                color="orange",
+                label=f"bone-building ≥ {g:g} g",
+            )
+            top = max(top, g)
         if data.ceiling_g is not None:
-            plt.hline(data.ceiling_g, "red")
-            top = max(top, data.ceiling_g)
+            g = data.ceiling_g
+            plt.plot([0, duration], [g, g], marker=GUIDE, color="red", label=f"limit {g:g} g")
+            top = max(top, g)
         if clean:
-            plt.scatter([j.landing_s / 60 for j in clean], [j.peak_g for j in clean], color="cyan")
+            plt.scatter([j.landing_s for j in clean], [j.peak_g for j in clean], color="cyan")
         if clipped:
             plt.scatter(
-                [j.landing_s / 60 for j in clipped],
+                [j.landing_s for j in clipped],
                 [j.peak_g for j in clipped],
                 color="red",
                 marker="x",
+                label="clipped at the sensor's range",
             )
-        plt.xlim(0, max(data.duration_s / 60, 0.5))
-        plt.ylim(0, top * 1.15)
+        plt.xlim(0, duration)
+        plt.xticks(ticks, labels)
+        y_top = top * 1.15
+        plt.ylim(0, y_top)
+        yt = value_ticks(0, y_top, 4)
+        plt.yticks(yt, [value_label(v) for v in yt])

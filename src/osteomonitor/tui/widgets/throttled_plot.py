@@ -12,8 +12,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import plotext._utility as _plotext_utility
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
+
+
+def _no_duplicates_in_order(data: Any) -> list[Any]:
+    """plotext's `no_duplicates`, keeping first-seen order.
+
+    plotext 5.3 removes duplicate points and tick labels with `list(set(...))`, whose
+    order follows the string hash (random per process, PYTHONHASHSEED): where two tick
+    labels or points fall on the same cell, which one is drawn changed from run to run
+    (snapshot tests flipped between "2" and "4" on an axis). Same elements, stable order.
+    """
+    return list(dict.fromkeys(data))
+
+
+_plotext_utility.no_duplicates = _no_duplicates_in_order
 
 # Redraw budget: at most this often, s (a patient glances at the charts, the
 # numbers above them carry the second-by-second information).
@@ -36,9 +51,12 @@ class ThrottledPlot(PlotextPlot):
         self._last_draw = -1e9
         self._pending: Timer | None = None
 
-    def set_data(self, data: Any, *, now: bool = False) -> None:
-        """Remember `data` and redraw when the rate limit allows (or `now`)."""
+    def set_data(self, data: Any, *, now: bool = False, draw: bool = True) -> None:
+        """Remember `data` and redraw when the rate limit allows (or `now`); with
+        `draw=False` (the plot is hidden) only remember it."""
         self._data = data
+        if not draw:
+            return
         elapsed = time.monotonic() - self._last_draw
         if now or elapsed >= self.min_interval_s:
             self._redraw()

@@ -1,0 +1,265 @@
+"""Libraries: `week`, `recordings list` and the review library over 200 and 1000 recordings.
+
+Synthetic libraries are written once with the real `RecordingWriter` into bench/out/
+(gitignored) and reused: one-minute simulated Polar H10 sessions (ACC 200 Hz + HR with
+RR, the demo prescription's snapshot), one a day.
+
+- `library-200`: 200 sessions of patient P00; `osteomonitor week --patient P00` is run
+  as a command, cold (no index: every recording is analysed and kept) and warm (the
+  index knows every file). Target: warm ≤ 1 s (whole process, wall).
+- `library-1000`: 1000 sessions of ten patients; `osteomonitor recordings list` warm,
+  and the review library (`LibraryScreen`, headless Textual pilot) until every row is
+  listed and analysed: warm target ≤ 1 s; a 10-ms ticker in the app's event loop counts
+  stalls over 50 ms (target none). Then a few new files are added and the screen is
+  opened again: they are analysed in the worker while the status line shows progress.
+
+Run: `.venv/bin/python bench/bench_library.py` (first run writes the libraries and
+analyses them cold: a few minutes); `--smoke` uses 10 recordings and takes seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import Row, format_table
+
+OUT = Path(__file__).resolve().parent / "out"
+WEEK_TARGET_S = 1.0
+REVIEW_TARGET_S = 1.0
+STALL_S = 0.050
+TICK_S = 0.010
+SESSION_S = 60.0
+INDEX = ".osteomonitor-index.sqlite"
+
+
+def _write_library(folder: Path, n: int, patients: int, first: int = 0) -> None:
+    """`n` one-minute sessions (one a day from 2026-01-05), patients P00…, into `folder`."""
+    from bench_live import T0_NS, _packets
+    from osteomonitor.cli.demo import demo_prescription_toml
+    from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta
+    from osteomonitor.store import RecordingWriter
+
+    packets = list(_packets(SESSION_S))
+    h10 = DeviceInfo(
+        "h10", "C0:00:00:00:00:10", "Polar H10 SIM", "polar-h10",
+        settings={"sample_rate": 200, "range_g": 8},
+    )  # fmt: skip
+    day0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    toml = demo_prescription_toml(start_date=day0.date())
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for k in range(first, first + n):
+        start = day0 + dt.timedelta(days=k)
+        shift = int(start.timestamp() * 1e9) - T0_NS
+        meta = SessionMeta(
+            f"P{k % patients:02d}", "impact", start.isoformat(), "UTC", "bench",
+            prescription_toml=toml, simulated=True,
+        )  # fmt: skip
+        path = folder / f"{start:%Y%m%d}-P{k % patients:02d}-{k:04d}.omrec"
+        with RecordingWriter.create(path, meta) as w:
+            w.add_device(h10)
+            w.write_packets(Packet(p.t_ns + shift, p.device, p.stream, p.payload) for p in packets)
+            w.write_event(Event(packets[100].t_ns + shift, EventKind.RPE, {"rpe": 13}))
+
+
+def _library(name: str, n: int, patients: int) -> Path:
+    folder = OUT / name
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        _write_library(folder, n, patients)
+        done.write_text(f"{n}\n")
+    return folder
+
+
+def _load() -> float:
+    """The machine's 1-minute load average (the benchmark shares it)."""
+    return os.getloadavg()[0]
+
+
+def _command(*args: str) -> tuple[float, float, str]:
+    """Run `osteomonitor ARGS` as an installed program runs (bytecode cached, here under
+    bench/out/pycache); (wall s, CPU s of the child, stderr tail)."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(OUT / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    r0 = os.times()
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "osteomonitor", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    wall = time.perf_counter() - t0
+    r1 = os.times()
+    cpu = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)
+    if proc.returncode != 0:
+        raise RuntimeError(f"osteomonitor {' '.join(args)} failed: {proc.stderr[-400:]}")
+    return wall, cpu, proc.stderr[-200:]
+
+
+async def _wait_loaded(app: object, t0: float, progress: set[str]) -> object:
+    from osteomonitor.tui.screens.library import LibraryScreen
+
+    while True:
+        screen = app.screen  # type: ignore[attr-defined]
+        if isinstance(screen, LibraryScreen):
+            if screen.progress:
+                progress.add(screen.progress.split(":")[0])
+            if screen.loaded:
+                return screen
+        if time.perf_counter() - t0 > 600:
+            raise RuntimeError("the library did not finish loading in 10 min")
+        await asyncio.sleep(0.005)
+
+
+async def _review(folder: Path, add: int = 0) -> dict[str, object]:
+    """Open the review library on `folder` (a new process's view: indexes closed);
+    time from app start until every row is listed and analysed. Then load it again in
+    the running app with an empty in-memory cache (after adding `add` new recordings),
+    counting event-loop stalls over the loading alone (the app's own start-up, which
+    parses its CSS and lays out the first screen, is not the library's)."""
+    from textual.widgets import DataTable
+
+    from osteomonitor.app.review import ReviewCache
+    from osteomonitor.store.index import close_indexes
+    from osteomonitor.tui.app import OsteomonitorApp
+    from osteomonitor.tui.screens.library import LibraryScreen
+
+    close_indexes()
+    lateness: list[float] = []
+    progress: set[str] = set()
+
+    async def tick() -> None:
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(TICK_S)
+            lateness.append(time.perf_counter() - t - TICK_S)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    app = OsteomonitorApp(lambda: LibraryScreen(folder))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _wait_loaded(app, t0, progress)
+        first_s, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+        await pilot.pause(0.2)
+        if add:
+            n = len(list(folder.glob("*.omrec")))
+            _write_library(folder, add, 10, first=n)
+        close_indexes()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        screen.cache = ReviewCache()
+        ticker = asyncio.get_running_loop().create_task(tick())
+        t1 = time.perf_counter()
+        screen.action_rescan()
+        await _wait_loaded(app, t1, progress)
+        reload_s = time.perf_counter() - t1
+        ticker.cancel()
+        table = screen.query_one(DataTable)
+        rows = table.row_count
+        pending = sum(1 for r in range(rows) if str(table.get_cell_at((r, 4))) == "...")
+        await pilot.pause(0)
+    return {
+        "s": first_s,
+        "cpu_s": first_cpu,
+        "reload_s": reload_s,
+        "rows": rows,
+        "pending": pending,
+        "stalls": [x for x in lateness if x > STALL_S],
+        "worst": max(lateness, default=0.0),
+        "ticks": len(lateness),
+        "progress": sorted(progress),
+    }
+
+
+def run(smoke: bool = False) -> list[Row]:
+    """Measure; smoke: 10-recording libraries."""
+    n_week, n_lib = (10, 10) if smoke else (200, 1000)
+    rows: list[Row] = []
+    week_dir = _library(f"library-{n_week}", n_week, 1)
+    (week_dir / INDEX).unlink(missing_ok=True)
+    _command("--help")  # bytecode cached, as for an installed program
+    _cold, cold_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
+    warm, warm_cpu, _ = _command("week", "--patient", "P00", str(week_dir))
+    rows.append(
+        Row(
+            f"week --patient P00 over {n_week} recordings (warm index): CPU",
+            warm_cpu,
+            "s",
+            f"≤ {WEEK_TARGET_S:g}",
+            warm_cpu <= WEEK_TARGET_S,
+            f"whole command incl. Python start-up; wall {warm:.2f} s on a machine with load "
+            f"{_load():.1f} on {os.cpu_count()} cores; cold (no index: every recording "
+            f"analysed and kept) {cold_cpu:.1f} s CPU",
+        )
+    )
+    lib = _library(f"library-{n_lib}", n_lib, 10)
+    _command("recordings", "list", str(lib))  # warms the index's listing rows
+    listed, listed_cpu, _ = _command("recordings", "list", str(lib))
+    rows.append(
+        Row(
+            f"recordings list of {n_lib} recordings (warm index): CPU",
+            listed_cpu,
+            "s",
+            "",
+            None,
+            f"whole command incl. Python start-up; wall {listed:.2f} s",
+        )
+    )
+    first = asyncio.run(_review(lib))  # cold the first time the library is benchmarked
+    warm = asyncio.run(_review(lib))
+    rows.append(
+        Row(
+            f"review: {n_lib}-recording library listed and analysed (warm index): CPU",
+            warm["cpu_s"],  # type: ignore[arg-type]
+            "s",
+            f"≤ {REVIEW_TARGET_S:g}",
+            warm["cpu_s"] <= REVIEW_TARGET_S and not warm["pending"],  # type: ignore[operator]
+            f"{warm['rows']} rows, {warm['pending']} pending; process CPU from app start to the "
+            f"last cell (headless pilot, app start-up included); wall {warm['s']:.2f} s at load "
+            f"{_load():.1f}; loading again in the running app {warm['reload_s']:.2f} s wall; "
+            f"the first run took {first['s']:.1f} s",
+        )
+    )
+    rows.append(
+        Row(
+            f"review of {n_lib} recordings: event-loop stalls > 50 ms while loading (warm)",
+            len(warm["stalls"]),  # type: ignore[arg-type]
+            "stalls",
+            "0",
+            not warm["stalls"],
+            f"worst lateness {warm['worst'] * 1e3:.0f} ms of a {TICK_S * 1e3:.0f}-ms ticker "  # type: ignore[operator]
+            f"({warm['ticks']} ticks)",
+        )
+    )
+    extra = 3 if smoke else 20
+    try:
+        fresh = asyncio.run(_review(lib, add=extra))
+    finally:
+        for p in sorted(lib.glob("*.omrec"))[n_lib:]:
+            p.unlink()
+    rows.append(
+        Row(
+            f"review: {extra} new recordings in a {n_lib}-recording library: stalls > 50 ms",
+            len(fresh["stalls"]),  # type: ignore[arg-type]
+            "stalls",
+            "0",
+            not fresh["stalls"] and not fresh["pending"],
+            f"analysed in the worker in {fresh['reload_s']:.1f} s; worst lateness "
+            f"{fresh['worst'] * 1e3:.0f} ms; status line showed: "  # type: ignore[operator]
+            f"{', '.join(fresh['progress']) or 'nothing'}",  # type: ignore[arg-type]
+        )
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    print(format_table(run(smoke="--smoke" in sys.argv)))
