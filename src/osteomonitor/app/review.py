@@ -54,6 +54,7 @@ __all__ = [
     "judge",
     "list_recordings",
     "patient_weeks",
+    "recording_prescription",
     "recording_set_aside",
     "review_session",
     "set_aside_lines",
