@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Label
 from tui_support import RECORDINGS, SIZE, wait_for
 
@@ -20,9 +21,9 @@ def _cells(screen: LibraryScreen) -> dict[str, list[str]]:
     table = screen.query_one(DataTable)
     out = {}
     for r in range(table.row_count):
-        key = table.coordinate_to_cell_key((r, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value
         assert key is not None
-        out[Path(key).name] = [str(table.get_cell_at((r, c))) for c in range(8)]
+        out[Path(key).name] = [str(table.get_cell_at(Coordinate(r, c))) for c in range(8)]
     return out
 
 
@@ -45,8 +46,8 @@ async def _load(folder: Path, seen: list[str] | None = None) -> dict[str, list[s
 
 
 async def test_new_files_are_analysed_with_progress_then_read_from_the_index(
-    tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "lib"
     folder.mkdir(mode=0o700)
     for p in sorted(RECORDINGS.glob("demo-*.omrec")):

@@ -8,7 +8,7 @@ from typing import Any
 
 from rx_builders import EXERCISES_TOML, make_rx
 from textual.pilot import Pilot
-from tui_support import IMPACT, SIZE, wait_for
+from tui_support import IMPACT, SIZE, on_top, wait_for
 
 from osteomonitor.model import NS_PER_S, EventKind
 from osteomonitor.tui.app import OsteomonitorApp
@@ -61,7 +61,7 @@ async def test_effort_is_asked_on_cr10_when_the_prescription_uses_it() -> None:
         await pilot.press("1", "3", "enter")  # 13 is not on CR-10: refused
         assert app.screen is dialog
         await pilot.press("backspace", "backspace", "3", "enter")
-        assert app.screen is screen
+        assert on_top(app, screen)
         await wait_for(pilot, lambda: bool(_logged(screen, EventKind.RPE)), what="the event")
         assert _logged(screen, EventKind.RPE)[-1] == {"rpe": 3, "scale": "cr10"}
 

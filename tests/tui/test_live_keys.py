@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tui_support import SIZE, wait_for
+from tui_support import SIZE, now, on_top, wait_for
 
 from osteomonitor.app.collection import live_collection
 from osteomonitor.cli.demo import demo_prescription_toml
@@ -54,12 +54,12 @@ async def test_keys_alert_and_stop_over_the_virtual_stack(tmp_path: Path) -> Non
             await pilot.press("r", "5", "enter")
             assert isinstance(app.screen, RpeDialog)
             await pilot.press("backspace", "1", "3", "enter")
-            assert app.screen is screen
+            assert on_top(app, screen)
             # balance block: start (eyes open), end
             await pilot.press("b", "o")
             assert screen.balance_open
             await pilot.press("b")
-            assert not screen.balance_open
+            assert not now(screen.balance_open)
             # a stretch hold: start (name), hold, release: one event
             await pilot.press("h", *"calf", "enter")
             await pilot.pause(1.0)  # 2 s of the simulated clock

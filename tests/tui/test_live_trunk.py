@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tui_support import SIZE, wait_for
+from tui_support import SIZE, on_top, shown, wait_for
 
+from osteomonitor.app.collection import live_collection
 from osteomonitor.cli.demo import demo_prescription_toml
 from osteomonitor.collect.session_recording import session_meta
 from osteomonitor.model import EventKind
@@ -22,7 +23,7 @@ from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader
 from osteomonitor.tui.screens.fall_dialog import FallDialog
 from osteomonitor.tui.screens.live import FALL_QUESTION, HELP_REQUESTED, LiveScreen
-from osteomonitor.tui.services.live_session import live_app, live_collection
+from osteomonitor.tui.services.live_session import live_app
 from osteomonitor.tui.widgets.alert_banner import AlertBanner
 
 # Standing, walking, then a forward fall at 9.8 s (simulated): lying still after it.
@@ -71,9 +72,9 @@ async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: P
             await pilot.press("escape")  # not an answer: the question stays
             assert isinstance(app.screen, FallDialog)
             await pilot.press("f")  # I'm fine
-            assert app.screen is screen
+            assert on_top(app, screen)
             await pilot.pause(0.1)
-            assert not banner.display  # acknowledged by the answer
+            assert not shown(banner)  # acknowledged by the answer
             await pilot.press("q", "y")
             await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
     with RecordingReader(out) as reader:
@@ -115,7 +116,7 @@ async def test_i_need_help_keeps_a_stop_banner(tmp_path: Path) -> None:
             assert banner.display and banner.has_class("-stop")
             assert HELP_REQUESTED[:30] in str(banner.render())
             await pilot.press("a")  # help has come
-            assert not banner.display
+            assert not shown(banner)
             await pilot.press("q", "y")
             await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")
 
@@ -155,6 +156,6 @@ async def test_spinal_restriction_is_shown_and_a_sustained_bend_is_a_calm_cautio
             assert alert.source == rx.safety.spinal_source  # cites where the rule comes from
             assert "Trunk" in str(line.render())  # the current inclination is shown
             await pilot.press("a")
-            assert not banner.display
+            assert not shown(banner)
             await pilot.press("q", "y")
             await wait_for(pilot, lambda: not app.is_running, timeout_s=15, what="exit")

@@ -66,7 +66,7 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
         assert isinstance(detail, SessionDetailScreen)
         await wait_for(pilot, lambda: detail.review is not None, what="analysis")
         await pilot.pause(0.2)
-        assert app.return_value is None and app._exception is None  # type: ignore[attr-defined]
+        assert app.return_value is None and app._exception is None
         title = str(detail.query_one("#title-bar").render())
         assert PATIENT in title
         events = detail.query_one(SessionEvents)
@@ -93,7 +93,7 @@ async def test_replay_of_a_recording_with_markup_in_its_text(folder: Path) -> No
         assert isinstance(screen, ReplayScreen)
         await wait_for(pilot, lambda: screen.finished_summary is not None, what="the end")
         await pilot.pause(0.2)
-        assert app._exception is None  # type: ignore[attr-defined]
+        assert app._exception is None
         log = str(screen.query_one(EventLog).render())
         assert "[/]" in log and "\\x1b[31m" in log and "\x1b" not in log
         title = str(screen.query_one("#title-bar").render())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_support import IMPACT, SIZE, WALK, wait_for
+from tui_support import IMPACT, SIZE, WALK, now, wait_for
 
 from osteomonitor.session import analyze_recording
 from osteomonitor.tui.app import OsteomonitorApp
@@ -48,7 +48,7 @@ async def test_pause_holds_the_position_and_space_resumes() -> None:
         await pilot.pause(0.5)  # 4 s of data at x8 if it were playing
         assert feed.position_s == held
         await pilot.press("space")
-        assert not feed.paused
+        assert not now(feed.paused)
         await wait_for(pilot, lambda: feed.position_s > held + 1.0, what="resume")
 
 
@@ -124,12 +124,13 @@ async def test_read_only_replay_offers_no_event_keys() -> None:
     app = _app(feed)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
+        assert isinstance(screen, ReplayScreen)
         await pilot.press("m", "r")
         await pilot.pause(0.3)
         assert app.screen is screen  # no dialog opened
         assert not any(
             e.kind == "marker" for e in (screen.last_state.events if screen.last_state else ())
-        )  # type: ignore[attr-defined]
+        )
 
 
 async def test_seeking_while_paused_shows_the_target_at_once() -> None:
@@ -156,15 +157,23 @@ async def test_seeking_while_paused_shows_the_target_at_once() -> None:
         ):
             target += step
             await pilot.press(key)
+
+            def bar_at(t: float = target) -> bool:
+                return str(bar_time.render()).strip() == f"{clock_text(t)} / {total}"
+
+            def values_at(t: float = target) -> bool:
+                state = screen.last_state
+                return state is not None and abs(state.elapsed_s - t) <= 1.5
+
             await wait_for(
                 pilot,
-                lambda t=target: str(bar_time.render()).strip() == f"{clock_text(t)} / {total}",
+                bar_at,
                 timeout_s=3.0,
                 what=f"the bar at {clock_text(target)} after {key}",
             )
             await wait_for(
                 pilot,
-                lambda t=target: abs(screen.last_state.elapsed_s - t) <= 1.5,
+                values_at,
                 timeout_s=3.0,
                 what=f"the session values at {clock_text(target)} after {key}",
             )

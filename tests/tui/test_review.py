@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from tui_support import RECORDINGS, SIZE, settle, wait_for
+from tui_support import RECORDINGS, SIZE, on_top, settle, wait_for
 
 from osteomonitor.session import analyze_recording
 from osteomonitor.store.library import list_recordings
@@ -29,10 +30,10 @@ async def test_library_lists_every_recording_newest_first_with_analysis() -> Non
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
         assert table.row_count == len(infos)
-        starts = [str(table.get_cell_at((r, 0))) for r in range(table.row_count)]
+        starts = [str(table.get_cell_at(Coordinate(r, 0))) for r in range(table.row_count)]
         assert starts == sorted(starts, reverse=True)
         for row in range(table.row_count):
-            key = table.coordinate_to_cell_key((row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
             assert key is not None
             _meta, summary = analyze_recording(key)
             assert str(table.get_cell(key, "jumps")) == str(len(summary.jumps))
@@ -60,7 +61,7 @@ async def test_keyboard_navigation_detail_weeks_filter_help() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        assert app.screen is detail
+        assert on_top(app, detail)
         await pilot.press("p")  # replay this session
         assert isinstance(app.screen, ReplayScreen)
         await pilot.press("q")  # back to the detail, not out of the app
@@ -72,10 +73,10 @@ async def test_keyboard_navigation_detail_weeks_filter_help() -> None:
         assert [f"{r.iso_year}-W{r.iso_week}" for r in weeks.reports] == ["2025-W11", "2025-W10"]
         await pilot.press("down")
         days = weeks.query_one("#days-table", DataTable)
-        assert str(days.get_cell_at((0, 0))).endswith("2025-03-03")
+        assert str(days.get_cell_at(Coordinate(0, 0))).endswith("2025-03-03")
         await pilot.press("escape")
         await pilot.press("escape")
-        assert app.screen is library
+        assert on_top(app, library)
         await pilot.press("f")  # only this patient
         patients = {info.patient for info in list_recordings(RECORDINGS)}
         assert len(patients) > 1

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, OptionList
-from tui_support import ALERTS, RECORDINGS, SIZE, settle, wait_for
+from tui_support import ALERTS, RECORDINGS, SIZE, has_focus, settle, wait_for
 
 from osteomonitor.store.library import list_recordings
 from osteomonitor.tui.app import OsteomonitorApp
@@ -35,7 +36,7 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def files(table: DataTable) -> list[str]:  # type: ignore[type-arg]
     """The file names of the table's rows, top to bottom."""
-    return [Path(str(table.coordinate_to_cell_key((r, 0)).row_key.value)).name
+    return [Path(str(table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value)).name
             for r in range(table.row_count)]  # fmt: skip
 
 
@@ -52,7 +53,7 @@ async def test_sort_by_key_and_by_header_click() -> None:
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
         table = screen.query_one(DataTable)
-        assert app.focused is table  # the keys work at once, not the search box
+        assert has_focus(app, table)  # the keys work at once, not the search box
         dates = column(table, "date")
         assert dates == sorted(dates, reverse=True)
         await pilot.press("s")  # patient, A→Z
@@ -109,7 +110,7 @@ async def test_search_and_filters() -> None:
         assert "1 of 5 recordings" in str(status.render())
         assert 'matching "ceiling brisk-walk"' in str(status.render())
         await pilot.press("enter")  # back to the table
-        assert app.focused is table
+        assert has_focus(app, table)
         await pilot.press("c")  # clear
         assert table.row_count == len(infos)
         assert screen.query_one("#search", Input).value == ""
@@ -135,7 +136,7 @@ async def test_search_and_filters() -> None:
         assert table.row_count == 3
         assert screen.query_one("#date-to", Input).has_class("-invalid")
         await pilot.press("escape")
-        assert app.focused is table
+        assert has_focus(app, table)
         # the alerts column is on screen at 80 columns
         region = table.region
         alerts_x = sum(c.get_render_width(table) for c in table.ordered_columns[:4])
@@ -178,7 +179,7 @@ async def test_export_failure_is_told_not_raised(tmp_path: Path) -> None:
         await pilot.press("e")
         await pilot.pause(0.1)
         assert screen.last_export == []
-        assert app._exception is None  # type: ignore[attr-defined]
+        assert app._exception is None
 
 
 def _screen_text(app: OsteomonitorApp) -> str:

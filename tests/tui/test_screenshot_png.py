@@ -7,6 +7,7 @@ import importlib.util
 import shutil
 import struct
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from tui_support import REPO
@@ -14,7 +15,7 @@ from tui_support import REPO
 SNAPSHOT = REPO / "tests/tui/__snapshots__/test_snapshots/test_patient_screen_80x24.svg"
 
 
-def _tool():  # type: ignore[no-untyped-def]
+def _tool() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "make_screenshots", REPO / "tools/make_screenshots.py"
     )

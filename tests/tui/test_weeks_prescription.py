@@ -12,6 +12,7 @@ from pathlib import Path
 from tui_support import RECORDINGS, SIZE, wait_for
 
 from osteomonitor.prescription import Prescription, evaluate_week, parse_prescription
+from osteomonitor.prescription.week import WeekReport
 from osteomonitor.session import analyze_recording
 from osteomonitor.store import RecordingReader
 from osteomonitor.tui.app import OsteomonitorApp
@@ -34,7 +35,9 @@ def _other_prescription(toml: str) -> Prescription:
     return parse_prescription(text, source="test: P00 with resting HR 72")
 
 
-def _expected(paths: list[Path], rx: Prescription, weeks: list[tuple[int, int]]) -> list[object]:
+def _expected(
+    paths: list[Path], rx: Prescription, weeks: list[tuple[int, int]]
+) -> list[WeekReport]:
     sessions = [analyze_recording(p, rx) for p in paths]
     return [evaluate_week(sessions, rx, w) for w in weeks]
 

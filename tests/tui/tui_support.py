@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDINGS = REPO / "recordings"
@@ -45,3 +46,29 @@ async def settle(app: App[ReturnT], pilot: Pilot[ReturnT]) -> None:
     await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), what="workers")
     await pilot.pause(0.1)
     await asyncio.sleep(0)
+
+
+def on_top(app: App[ReturnT], screen: object) -> bool:
+    """Whether `screen` is the screen on top now, read afresh.
+
+    A call, not `app.screen is screen`: mypy narrows an attribute after `assert
+    isinstance(app.screen, X)` and keeps the narrowing across the `await pilot.press(...)`
+    that changes it (and an `is` would narrow `screen` in turn).
+    """
+    return app.screen is screen
+
+
+def has_focus(app: App[ReturnT], widget: object) -> bool:
+    """Whether `widget` has the focus now, read afresh (a call for the same reason as `on_top`)."""
+    return app.focused is widget
+
+
+def shown(widget: Widget) -> bool:
+    """Whether `widget` is displayed now (a call for the same reason as `on_top`)."""
+    return widget.display
+
+
+def now(value: bool) -> bool:
+    """`value`, typed as a plain bool: mypy narrows `x.flag` after `assert x.flag` and keeps
+    that across the `await pilot.press(...)` that flips it, so `assert not now(x.flag)`."""
+    return value
