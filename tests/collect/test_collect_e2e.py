@@ -15,9 +15,10 @@ from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles
 from osteomonitor.errors import DeviceNotFound
-from osteomonitor.model import Event, EventKind, Packet
+from osteomonitor.model import AccBlock, Event, EventKind, HrSample, Packet
 from osteomonitor.sim.faults import Faults
 from osteomonitor.sim.packet_audit import run_simulated_session
+from osteomonitor.sim.polar_h10 import VirtualPolarH10
 from osteomonitor.sim.world import virtual_world
 from osteomonitor.store import RecordingReader, RecordingWriter
 
@@ -58,17 +59,24 @@ async def test_session_records_exactly_what_the_h10_sent(tmp_path: Path) -> None
     assert t == sorted(t)
 
 
+def _acc(sample: HrSample | AccBlock) -> np.ndarray:
+    """The accelerations (g) of a decoded PMD block (the H10's ACC stream holds nothing else)."""
+    assert isinstance(sample, AccBlock)
+    return sample.acc_g
+
+
 async def test_recorded_acc_decodes_to_the_model_signal(tmp_path: Path) -> None:
     s = await record(tmp_path, ["h10"], seconds=15)
     decoder = DeviceDecoder(load_profiles()["polar-h10"], {"sample_rate": 200, "range_g": 8})
     frames = [p for p in s.packets if p.stream == "pmd_data"]
-    acc = np.concatenate([b.acc_g for p in frames for b in decoder.feed(p)])
+    acc = np.concatenate([_acc(b) for p in frames for b in decoder.feed(p)])
     raw = [pmd.decode_frame(p.payload) for p in frames]
     # The frame timestamp is the device time of the last sample: 36 samples at 200 Hz.
     step = np.diff([f.timestamp_ns for f in raw])
     assert np.all(np.abs(step - 36 * 5_000_000) <= 1)
     # What the analysis gets back is the model's acceleration (1 mG quantisation).
     h10 = s.world.devices["h10"]
+    assert isinstance(h10, VirtualPolarH10)
     n = acc.shape[0]
     first_sim = (raw[0].timestamp_ns - h10.device_ns(0.0)) / 1e9 - 35 / 200
     t = first_sim + np.arange(n) / 200
@@ -178,6 +186,7 @@ async def test_stop_stops_streams_before_disconnecting_even_while_waiting(tmp_pa
     # Stop while the H10 is still in its late start: the measurement is on, no data yet.
     s = await record(tmp_path, ["h10"], seconds=5, faults=Faults(late_start_s=20.0))
     h10 = s.world.devices["h10"]
+    assert isinstance(h10, VirtualPolarH10)
     assert h10.requests[-1] == pmd.build_stop(pmd.ACC)
     assert s.world.violations() == []
     assert s.kinds(EventKind.STREAM_STOPPED)[-1].data == {"stream": "acc", "by": "host"}
@@ -210,6 +219,7 @@ async def test_full_queue_drops_are_counted_and_recorded(tmp_path: Path) -> None
         link = collector.devices["strap"].link
         spec = link.profile.streams["hr"]
         callback = link._callback(spec)
+        assert collector._consumer is not None
         collector._consumer.cancel()  # a stalled consumer: the queue fills up
         for _ in range(5):
             callback(None, bytearray(b"\x06\x48"))  # type: ignore[arg-type]

@@ -108,7 +108,7 @@ def test_s19_twenty_five_minutes_below_the_band_are_not(lab: ScenarioLab) -> Non
 
 
 def test_s20_rpe_is_the_dose_criterion_on_hr_lowering_medication(lab: ScenarioLab) -> None:
-    kw = dict(hr_modulating_medication=True, hrmax_method="tanaka", hrmax_date=None)
+    kw: dict[str, Any] = dict(hr_modulating_medication=True, hrmax_method="tanaka", hrmax_date=None)
     prx = rx("ksbmr-2023", bpm=120, **kw)
     ok = ((1400.0, EventKind.RPE, {"rpe": 12, "scale": "borg6-20"}),)
     easy = ((1400.0, EventKind.RPE, {"rpe": 9, "scale": "borg6-20"}),)
@@ -216,7 +216,11 @@ def test_s29_two_short_activity_bouts_make_the_days_ten_minutes(lab: ScenarioLab
 
 def test_s30_ksbmr_ramp_is_dated_phases_from_50_to_85_pct() -> None:
     res = TEMPLATES["ksbmr-2023"].modalities["resistance"]
-    los = [res.active(w)[0]["pct_1rm"].lo for w in range(1, 40)]
+    los: list[float] = []
+    for w in range(1, 40):
+        lo = res.active(w)[0]["pct_1rm"].lo
+        assert lo is not None
+        los.append(lo)
     assert los[0] == 50 and los[-1] == 85
     assert all(a <= b for a, b in itertools.pairwise(los))
     assert all(ph.after_weeks is not None for ph in res.phases if "pct_1rm" in ph.targets)
@@ -257,9 +261,11 @@ def test_s33_one_rm_is_re_estimated_and_a_retest_prompted(lab: ScenarioLab) -> N
     _, s = lab.strap(prx, "res_45x6", "resistance", 5, 90.0, sets([("squat", 6, 45.0)]))
     sc = evaluate_session(on_day(s, day(10)), prx)
     st = one_rm_status(prx, "squat", [(sc.local_date, x) for x in sc.sets], day(12))
+    assert st is not None
     assert st.one_rm_kg == pytest.approx(45 * (1 + 6 / 30))  # Epley, the exercise's equation
     assert st.basis == "logged set" and not st.retest_due
     old = one_rm_status(prx, "row", [], day(7 * 14))  # tested 24 Feb, 15 weeks earlier
+    assert old is not None
     assert old.retest_due and old.basis == "test set"
 
 

@@ -39,7 +39,7 @@ def _hr(facts: LiveFacts, bpm: float, **kw: object) -> LiveFacts:
 
 
 def _fields(f: LiveFacts) -> dict[str, object]:
-    return {name: getattr(f, name) for name in LiveFacts.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(f, name) for name in LiveFacts.__slots__}
 
 
 def _alert(rule: str, severity: str, t_s: float) -> Alert:

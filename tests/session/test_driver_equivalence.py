@@ -67,7 +67,14 @@ async def _live_session(out: Path) -> tuple[SessionSummary, list[Snapshot]]:
         ) as collector,
     ):
         devices = [
-            DeviceInfo(d.key, d.address, d.name, d.profile, d.battery_pct, dict(d.settings))
+            DeviceInfo(
+                d.key,
+                d.address,
+                d.name,
+                d.profile,
+                battery_pct=d.battery_pct,
+                settings=dict(d.settings),
+            )
             for d in collector.status().devices
         ]
         live = QueueDriver(SessionDriver(devices, meta, rx), snapshots.append)

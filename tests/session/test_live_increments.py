@@ -18,8 +18,8 @@ from osteomonitor.analysis.heart_rate import CONTACT_LOST, CONTACT_OK, build_hr_
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import MAX_HOLD_S
 from osteomonitor.model import Impact, Jump
-from osteomonitor.session import SessionProcessor, _steps_outside_jumps, _walking_inside_jumps
-from osteomonitor.session.acc_track import _StepOverlap
+from osteomonitor.session import SessionProcessor
+from osteomonitor.session.acc_track import _StepOverlap, _steps_outside_jumps, _walking_inside_jumps
 from osteomonitor.session.heart import HeartTrack
 from osteomonitor.session.impact_tally import ImpactTally
 

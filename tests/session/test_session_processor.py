@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osteomonitor.model import Event, EventKind, Packet, SessionMeta
+from osteomonitor.model import Event, EventKind, Packet, SessionMeta, SessionSummary
 from osteomonitor.session import AnalysisParams, SessionProcessor, analyze_recording
 from osteomonitor.sim.session_model import SessionModel
 from osteomonitor.store import RecordingWriter
@@ -32,13 +33,15 @@ def packets(model: SessionModel) -> list[Packet]:
     return h10_packets(model)
 
 
-def _run(items: list[Packet | Event], params: AnalysisParams = PARAMS):
+def _run(items: Iterable[Packet | Event], params: AnalysisParams = PARAMS) -> SessionSummary:
     p = SessionProcessor([H10], META, params=params)
     p.feed_many(items)
     return p.summary()
 
 
-def test_jumps_steps_and_hr_match_the_simulated_truth(model: SessionModel, packets) -> None:
+def test_jumps_steps_and_hr_match_the_simulated_truth(
+    model: SessionModel, packets: list[Packet]
+) -> None:
     s = _run(packets)
     truth = model.jumps()
     assert len(s.jumps) == len(truth) > 0
@@ -56,7 +59,7 @@ def test_jumps_steps_and_hr_match_the_simulated_truth(model: SessionModel, packe
     assert s.impacts.n_peaks >= len(truth)
 
 
-def test_state_at_the_end_agrees_with_the_summary(packets) -> None:
+def test_state_at_the_end_agrees_with_the_summary(packets: list[Packet]) -> None:
     p = SessionProcessor([H10], META, params=PARAMS)
     p.feed_many(packets)
     st_ = p.state()
@@ -69,7 +72,7 @@ def test_state_at_the_end_agrees_with_the_summary(packets) -> None:
 
 @settings(max_examples=5, deadline=None)
 @given(st.lists(st.integers(1, 600), min_size=1, max_size=12))
-def test_result_does_not_depend_on_chunking(packets, sizes: list[int]) -> None:
+def test_result_does_not_depend_on_chunking(packets: list[Packet], sizes: list[int]) -> None:
     reference = _run(packets)
     p = SessionProcessor([H10], META, params=PARAMS)
     i = k = 0
@@ -83,7 +86,7 @@ def test_result_does_not_depend_on_chunking(packets, sizes: list[int]) -> None:
     assert p.summary() == reference
 
 
-def test_recording_replays_to_the_same_numbers(tmp_path: Path, packets) -> None:
+def test_recording_replays_to_the_same_numbers(tmp_path: Path, packets: list[Packet]) -> None:
     path = tmp_path / "s.omrec"
     events = [
         Event(packets[50].t_ns, EventKind.RPE, {"rpe": 13}),
@@ -96,13 +99,14 @@ def test_recording_replays_to_the_same_numbers(tmp_path: Path, packets) -> None:
             w.write_event(e)
     _, from_file = analyze_recording(path)
     p = SessionProcessor([H10], META)
-    merged = sorted([*packets, *events], key=lambda x: (x.t_ns, isinstance(x, Event)))
+    both: list[Packet | Event] = [*packets, *events]
+    merged = sorted(both, key=lambda x: (x.t_ns, isinstance(x, Event)))
     p.feed_many(merged)
     assert from_file == p.summary()
     assert [e.kind for e in from_file.events] == ["rpe", "marker"]
 
 
-def test_malformed_packets_are_counted_and_nothing_else_is_lost(packets) -> None:
+def test_malformed_packets_are_counted_and_nothing_else_is_lost(packets: list[Packet]) -> None:
     rng = random.Random(5)
     bad = list(packets)
     for k in range(0, len(bad), 50):
@@ -115,7 +119,9 @@ def test_malformed_packets_are_counted_and_nothing_else_is_lost(packets) -> None
     assert dirty.heart.zones == clean.heart.zones
 
 
-def test_link_gap_is_unknown_time_and_splits_analysis(model: SessionModel, packets) -> None:
+def test_link_gap_is_unknown_time_and_splits_analysis(
+    model: SessionModel, packets: list[Packet]
+) -> None:
     gap = (T0_NS + 100 * 10**9, T0_NS + 130 * 10**9)  # a 30 s link loss
     kept = [p for p in packets if not gap[0] <= p.t_ns < gap[1]]
     full = _run(packets)
@@ -129,19 +135,21 @@ def test_link_gap_is_unknown_time_and_splits_analysis(model: SessionModel, packe
         assert not (j.takeoff_s < t1 and j.landing_s > t0)
 
 
-def test_rest_segment_gives_resting_hr(packets) -> None:
+def test_rest_segment_gives_resting_hr(packets: list[Packet]) -> None:
     start, end = packets[0].t_ns, packets[0].t_ns + 90 * 10**9
-    items = sorted(
-        [*packets, Event(start, EventKind.REST_START), Event(end, EventKind.REST_END)],
-        key=lambda x: x.t_ns,
-    )
+    marked: list[Packet | Event] = [
+        *packets,
+        Event(start, EventKind.REST_START),
+        Event(end, EventKind.REST_END),
+    ]
+    items = sorted(marked, key=lambda x: x.t_ns)
     s = _run(items, AnalysisParams(hrmax_bpm=158, hrmax_method="tanaka"))
     assert s.heart.hrrest_method == "marked-rest-segment"
     assert 50 < (s.heart.hrrest_bpm or 0) < 120
     assert s.heart.zones and sum(z.seconds for z in s.heart.zones) > 0
 
 
-def test_without_hrmax_zones_are_empty_but_hr_is_reported(packets) -> None:
+def test_without_hrmax_zones_are_empty_but_hr_is_reported(packets: list[Packet]) -> None:
     s = _run(packets, AnalysisParams())
     assert s.heart.zones == ()
     assert s.heart.hr_mean_bpm and s.heart.coverage > 0.9
@@ -173,7 +181,7 @@ def test_hr_points_cover_the_whole_session_not_the_live_window() -> None:
 
 def test_hops_are_not_credited_as_walking() -> None:
     from osteomonitor.model import Jump
-    from osteomonitor.session import _steps_outside_jumps, _walking_inside_jumps
+    from osteomonitor.session.acc_track import _steps_outside_jumps, _walking_inside_jumps
 
     # 20 s of a steady 0.5 s impact rhythm: walking until 10 s, then hopping (each
     # impact a detected jump landing); the step counter sees one regular train

@@ -213,9 +213,9 @@ def test_streaming_equals_batch_with_damaged_frames(
     for k in range(0, len(packets), every):
         live.feed_many(packets[k : k + every])
         live.state()
-    a, b = batch.summary(), live.summary()
-    assert a.set_aside == b.set_aside and a.set_aside
-    assert a == b
+    whole, chunked = batch.summary(), live.summary()
+    assert whole.set_aside == chunked.set_aside and whole.set_aside
+    assert whole == chunked
 
 
 _SHORT_IMU = _imu_packets(SessionModel(seed=4, duration_s=8.0))

@@ -87,7 +87,7 @@ async def test_h10_features_and_settings_are_the_published_bytes(h10_world: Virt
     ],
 )
 async def test_h10_refuses_settings_it_does_not_have(
-    h10_world: VirtualWorld, settings: dict[str, int], status: int
+    h10_world: VirtualWorld, settings: dict[pmd.PmdSetting | str, int], status: int
 ) -> None:
     client = await connect(h10_world)
     cp = CpLog()
@@ -129,6 +129,7 @@ async def test_h10_frames_carry_the_model_signal(kind: str) -> None:
     assert len(decoded) >= 15
     assert all(d.compressed == (kind == "h10-delta") and len(d) == 36 for d in decoded)
     h10 = world.devices["h10"]
+    assert isinstance(h10, VirtualPolarH10)
     last_sim = (decoded[0].timestamp_ns - h10.device_ns(0.0)) / 1e9
     t = last_sim - 35 / 200 + np.arange(36 * len(decoded)) / 200
     samples = np.concatenate([d.samples for d in decoded]).astype(float)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Label
 from tui_support import RECORDINGS, SIZE, wait_for

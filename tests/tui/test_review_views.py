@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, OptionList
-from tui_support import ALERTS, RECORDINGS, SIZE, has_focus, settle, wait_for
+from tui_support import ALERTS, RECORDINGS, SIZE, has_focus, now, settle, wait_for
 
 from osteomonitor.store.library import list_recordings
 from osteomonitor.tui.app import OsteomonitorApp
@@ -42,7 +42,8 @@ def files(table: DataTable) -> list[str]:  # type: ignore[type-arg]
 
 def column(table: DataTable, key: str) -> list[str]:  # type: ignore[type-arg]
     return [
-        str(table.get_cell_at((r, table.get_column_index(key)))) for r in range(table.row_count)
+        str(table.get_cell_at(Coordinate(r, table.get_column_index(key))))
+        for r in range(table.row_count)
     ]
 
 
@@ -72,7 +73,7 @@ async def test_sort_by_key_and_by_header_click() -> None:
         assert screen.query_state.sort == "duration" and screen.query_state.descending
         assert files(table)[-1] == "demo-P01-alerts-sim.omrec"  # 1:07, the shortest
         await pilot.click("#library", offset=(x, 0))
-        assert not screen.query_state.descending
+        assert not now(screen.query_state.descending)
         assert files(table)[0] == "demo-P01-alerts-sim.omrec"
         assert "sort: length ↑" in str(screen.query_one("#sort-label").render())
 
