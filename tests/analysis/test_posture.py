@@ -3,6 +3,8 @@ reference, episodes beyond the limit, rotation, streaming == batch, SisFall bend
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -98,17 +100,19 @@ def test_bad_input_raises_project_error() -> None:
 
 
 @pytest.mark.datasets
-def test_sisfall_stoop_bends_beyond_knee_bends(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_sisfall_stoop_bends_beyond_knee_bends(datasets_dir: Path) -> None:
     """Bending without bending the knees (D16) tilts the waist further than bending at
     the knees (D15) for each of a few people; standing starts give the reference."""
     for subj in ("SA05", "SA09", "SE01"):  # SA01, by contrast, stoops only ~20° at the waist
         data = np.load(datasets_dir / "sisfall" / f"{subj}.npz")
-        stoop, squat = [], []
+        stoop: list[float] = []
+        squat: list[float] = []
         for r in range(1, 4):
             for code, out in (("D16", stoop), ("D15", squat)):
                 acc = data[f"{code}_{subj}_R{r:02d}"][:, :3] * (32 / 8192)
                 s = analyse_posture(acc, 200.0).summary
                 assert s.reference_known, (subj, code, r)
+                assert s.max_deg is not None, (subj, code, r)
                 out.append(s.max_deg)
         assert np.median(stoop) > np.median(squat) + 10, (subj, stoop, squat)
 

@@ -66,7 +66,7 @@ def test_corrector_streaming_equals_batch(cuts: list[int]) -> None:
 
 def test_validity_rules() -> None:
     t = np.arange(100.0)
-    hr = np.full(100, 80.0) + np.arange(100) % 3
+    hr = (np.full(100, 80.0) + np.arange(100) % 3).astype(np.float64)
     hr[10] = 0  # dropout
     hr[20] = 250  # implausible
     contact = np.ones(100, np.int8)

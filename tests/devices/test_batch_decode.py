@@ -18,6 +18,7 @@ from osteomonitor.devices.clock import ClockMapper
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.hrs import encode_hr
 from osteomonitor.devices.pmd_batch import decode_acc_frames
+from osteomonitor.devices.pmd_control_point import PmdMeasurementType
 from osteomonitor.devices.profiles import get_profile
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
@@ -53,7 +54,7 @@ def test_a_frame_the_array_form_does_not_cover_gives_none() -> None:
     good = _frames(1, 5)
     assert decode_acc_frames([*good, good[1][:13]]) is None  # a truncated delta block
     assert decode_acc_frames([*good, b"\x02\x00"]) is None  # shorter than the header
-    ecg = pf.encode_frame(pf.PmdMeasurementType.ECG, 5, np.zeros((3, 1), np.int64), 0, False)
+    ecg = pf.encode_frame(PmdMeasurementType.ECG, 5, np.zeros((3, 1), np.int64), 0, False)
     assert decode_acc_frames([*good, ecg]) is None  # another measurement type
 
 

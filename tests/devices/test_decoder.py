@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from osteomonitor.devices import hrs, metawear, movesense, osteomonitor_imu, polar_pmd, thingy52
@@ -13,6 +16,12 @@ from osteomonitor.model import AccBlock, HrSample, Packet
 
 T0 = 1_700_000_000_000_000_000
 H10_EPOCH = polar_pmd.H10_RESET_EPOCH_NS
+
+
+def _device_t(block: AccBlock) -> npt.NDArray[np.int64]:
+    """The block's device-clock sample times (ns); these devices all send them."""
+    assert block.device_t_ns is not None
+    return block.device_t_ns
 
 
 def _accs(out: list[HrSample | AccBlock]) -> list[AccBlock]:
@@ -37,12 +46,13 @@ def test_hr_strap_hr_battery_and_info() -> None:
     with pytest.raises(DecodeError):
         dec.feed(Packet(T0, "strap", "hr", bytes.fromhex("170101")))
     # A bad packet leaves the decoder usable.
-    assert dec.feed(Packet(T0 + 1, "strap", "hr", hrs.encode_hr(73)))[0].hr_bpm == 73
+    (again,) = dec.feed(Packet(T0 + 1, "strap", "hr", hrs.encode_hr(73)))
+    assert isinstance(again, HrSample) and again.hr_bpm == 73
 
 
 def _h10_stream(
     n_frames: int, fs: float = 200.0, latency_ns: int = 20_000_000, offset_ns: int = T0
-):
+) -> Iterator[tuple[int, npt.NDArray[np.int64], int]]:
     n = polar_pmd.H10_ACC_MAX_SAMPLES_PER_FRAME
     rng = np.random.default_rng(0)
     for k in range(n_frames):
@@ -71,9 +81,9 @@ def test_h10_acc_frames_map_to_host_time_with_sdk_sample_times() -> None:
     b = blocks[-1]
     assert b.fs_hz == 200 and b.range_g == 8 and b.acc_g.shape == (36, 3)
     assert np.allclose(b.acc_g, sent[-1] / 1000.0)
-    assert np.all(np.diff(b.device_t_ns) == 5_000_000)
+    assert np.all(np.diff(_device_t(b)) == 5_000_000)
     # Host times: device time + offset + minimum latency (20 ms), within a few ms.
-    true_host = T0 + (b.device_t_ns - H10_EPOCH) + 20_000_000
+    true_host = T0 + (_device_t(b) - H10_EPOCH) + 20_000_000
     assert np.abs(b.t_ns - true_host).max() < 3_000_000
     assert dec.gaps == []
 
@@ -90,7 +100,7 @@ def test_h10_lost_frames_show_as_gaps_and_timestamps_restart() -> None:
             )
         )
     assert len(dec.gaps) == 1 and dec.gaps[0].missing_ns == 2 * 180_000_000
-    after = got[10].device_t_ns
+    after = _device_t(got[10])
     assert np.all(np.diff(after) == 5_000_000)  # not smeared over the gap
 
 
@@ -125,7 +135,7 @@ def test_movesense_acc_with_part2_and_hr() -> None:
     assert dec.feed(Packet(T0, "hip", "gsp_data", parts[0])) == []
     (b,) = _accs(dec.feed(Packet(T0 + 1, "hip", "gsp_data", parts[1])))
     assert np.allclose(b.acc_g * movesense.STANDARD_GRAVITY, samples, atol=1e-5)
-    assert b.device_t_ns[0] == 5_000_000_000
+    assert _device_t(b)[0] == 5_000_000_000
     # A DATA_PART2 without its DATA is a decode error; an orphaned DATA is counted.
     with pytest.raises(DecodeError, match="without its DATA"):
         dec.feed(Packet(T0, "hip", "gsp_data", parts[1]))

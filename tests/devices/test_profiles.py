@@ -59,7 +59,7 @@ def test_repo_symlink_points_at_the_packaged_files() -> None:
 def test_h10_profile_facts() -> None:
     h10 = get_profile("polar-h10")
     assert h10.protocol == "polar_pmd" and h10.sensor_placement == "chest"
-    assert h10.rates_hz == (25, 50, 100, 200) and h10.ranges_g == (2, 4, 8)
+    assert h10.rates_hz == (25.0, 50.0, 100.0, 200.0) and h10.ranges_g == (2.0, 4.0, 8.0)
     assert (h10.default_rate_hz, h10.default_range_g) == (200, 8)
     assert h10.streams["hr"].uuid == hrs.HR_MEASUREMENT_UUID
     assert h10.streams["pmd_cp"].uuid == polar_pmd.PMD_CP_UUID

@@ -139,7 +139,9 @@ setting_values = st.dictionaries(
     values=setting_values,
     offline=st.booleans(),
 )
-def test_pmd_start_request_round_trip(mtype: int, values: dict[str, int], offline: bool) -> None:
+def test_pmd_start_request_round_trip(
+    mtype: int, values: dict[polar_pmd.PmdSetting | str, int], offline: bool
+) -> None:
     req = polar_pmd.parse_cp_request(polar_pmd.build_start(mtype, values, offline=offline))
     assert req.mtype == mtype and req.offline is offline
     assert {k: v[0] for k, v in req.settings.items()} == values

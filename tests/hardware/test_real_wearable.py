@@ -22,7 +22,7 @@ from osteomonitor.devices import hrs
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.profiles import load_profiles, match_profile
 from osteomonitor.errors import DecodeError
-from osteomonitor.model import EventKind
+from osteomonitor.model import AccBlock, EventKind
 from osteomonitor.store import RecordingReader, RecordingWriter
 
 pytestmark = pytest.mark.hardware
@@ -76,7 +76,7 @@ async def test_record_a_minute_stop_cleanly_and_decode(ble_address: str, tmp_pat
             bad += 1
             continue
         hr += packet.stream == "hr"
-        acc += sum(len(s) for s in out if hasattr(s, "acc_g"))
+        acc += sum(s.acc_g.shape[0] for s in out if isinstance(s, AccBlock))
     assert hr >= RECORD_S * 0.8  # about one HR notification a second
     assert bad == 0
     events = reader.events()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -45,9 +46,11 @@ def session_docs() -> list[dict[str, Any]]:
     docs = []
     for meta, s in sessions():
         docs.append(report.session_json(meta, s, evaluate_session(s, r), r, "x.omrec"))
+    day = sessions()[0][1].start_t_ns and rx().start_date
+    assert isinstance(day, dt.date)
     extra = summary(
         "mixed",
-        sessions()[0][1].start_t_ns and rx().start_date,
+        day,
         30,
         jump_list=jumps(5),
         hr_coverage=0.9,

@@ -13,6 +13,7 @@ import json
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from recordings import hr_recording
@@ -21,6 +22,7 @@ from report_pages import (
     PERIOD_SECTIONS,
     SESSION_SECTIONS,
     PageReader,
+    Weeks,
     patient_weeks_folder,
     read_page,
 )
@@ -45,10 +47,11 @@ def _reports_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def _analyze_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+def _analyze_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     capsys.readouterr()
     assert main(["analyze", str(path), "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    doc: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return doc
 
 
 def _self_contained(html: str) -> None:
@@ -200,12 +203,12 @@ def test_pdf_without_a_browser_says_what_to_do(
 
 
 @pytest.fixture(scope="module")
-def weeks_folder(tmp_path_factory: pytest.TempPathFactory):
+def weeks_folder(tmp_path_factory: pytest.TempPathFactory) -> Weeks:
     return patient_weeks_folder(tmp_path_factory.mktemp("weeks"))
 
 
 def test_period_report_sections_and_week_numbers(
-    weeks_folder, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    weeks_folder: Weeks, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = write_period_report(weeks_folder.folder, "P07", None, None, tmp_path / "p.html")
     html = out.read_text(encoding="utf-8")
@@ -250,7 +253,7 @@ def test_period_report_sections_and_week_numbers(
     assert "Resistance training: no session for" in lapses
 
 
-def test_period_filter_and_errors(weeks_folder, tmp_path: Path) -> None:
+def test_period_filter_and_errors(weeks_folder: Weeks, tmp_path: Path) -> None:
     out = write_period_report(
         weeks_folder.folder, "P07", dt.date(2025, 3, 10), dt.date(2025, 3, 23), tmp_path / "p.html"
     )
@@ -272,7 +275,7 @@ def test_period_filter_and_errors(weeks_folder, tmp_path: Path) -> None:
 
 
 def test_cli_report(
-    weeks_folder, tmp_path: Path, capsys: pytest.CaptureFixture[str], _reports_folder: Path
+    weeks_folder: Weeks, tmp_path: Path, capsys: pytest.CaptureFixture[str], _reports_folder: Path
 ) -> None:
     assert (
         main(

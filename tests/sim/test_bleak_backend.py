@@ -19,6 +19,7 @@ from osteomonitor.devices import hrs
 from osteomonitor.sim.bleak_client import BumbleClient
 from osteomonitor.sim.bleak_scanner import BumbleScanner
 from osteomonitor.sim.clock import SimClock
+from osteomonitor.sim.gatt_parts import NO_ACCESS
 from osteomonitor.sim.peripheral import VirtualPeripheral, advertising_payload
 from osteomonitor.sim.radio import VirtualRadio
 
@@ -32,14 +33,14 @@ class TickingStrap(VirtualPeripheral):
     data_streams = ("hr",)
 
     def services(self) -> list[gatt.Service]:
-        self.hr = gatt.Characteristic(
-            UUID(hrs.HR_MEASUREMENT_UUID), gatt.Characteristic.Properties.NOTIFY, 0, b""
+        self.hr: gatt.Characteristic[bytes] = gatt.Characteristic(
+            UUID(hrs.HR_MEASUREMENT_UUID), gatt.Characteristic.Properties.NOTIFY, NO_ACCESS, b""
         )
-        control_point = gatt.Characteristic(
+        control_point: gatt.Characteristic[bytes] = gatt.Characteristic(
             UUID(hrs.HR_CONTROL_POINT_UUID),
             gatt.Characteristic.Properties.WRITE,
             gatt.Characteristic.WRITEABLE,
-            AttributeValue(write=self._control_point),
+            AttributeValue[bytes](write=self._control_point),
         )
         return [gatt.Service(UUID(hrs.HR_SERVICE_UUID), [self.hr, control_point])]
 
@@ -75,8 +76,18 @@ async def strap(radio: VirtualRadio) -> AsyncIterator[TickingStrap]:
     await p.stop()
 
 
+# bleak forwards keyword arguments it does not know to the backend (`radio=` for
+# BumbleScanner), but its typed `ExtraArgs` lists only its own backends' keywords:
+# hence the `type: ignore[call-arg]` / `[call-overload]` on the calls that pass `radio=`.
+
+
+def connected(client: BleakClient) -> bool:
+    """Whether `client` is connected now."""
+    return client.is_connected
+
+
 async def find(radio: VirtualRadio) -> BLEDevice:
-    device = await BleakScanner.find_device_by_name(
+    device = await BleakScanner.find_device_by_name(  # type: ignore[call-arg]
         NAME, timeout=2.0, backend=BumbleScanner, radio=radio
     )
     assert device is not None
@@ -86,7 +97,7 @@ async def find(radio: VirtualRadio) -> BLEDevice:
 async def test_scan_reports_name_services_and_rssi(
     radio: VirtualRadio, strap: TickingStrap
 ) -> None:
-    found = await BleakScanner.discover(
+    found = await BleakScanner.discover(  # type: ignore[call-overload]
         timeout=0.4, return_adv=True, backend=BumbleScanner, radio=radio
     )
     device, adv = found[ADDRESS]
@@ -97,7 +108,7 @@ async def test_scan_reports_name_services_and_rssi(
 
 
 async def test_scan_filters_on_service_uuids(radio: VirtualRadio, strap: TickingStrap) -> None:
-    other = await BleakScanner.discover(
+    other = await BleakScanner.discover(  # type: ignore[call-overload]
         timeout=0.3, backend=BumbleScanner, radio=radio, service_uuids=[hrs.BATTERY_SERVICE_UUID]
     )
     assert other == []
@@ -143,7 +154,7 @@ async def test_link_drop_calls_back_and_reconnects(
     assert not client.is_connected
     t0 = time.perf_counter()
     await client.connect(timeout=5.0)  # the strap advertises again after 3 simulated s
-    assert client.is_connected
+    assert connected(client)  # a call: mypy keeps `not client.is_connected` across the await
     assert time.perf_counter() - t0 >= 0.25
     await client.disconnect()
 

@@ -11,7 +11,8 @@ import pytest
 
 from osteomonitor.app import library as app_library
 from osteomonitor.model import SessionMeta, SessionSummary
-from osteomonitor.session import analyze_recording
+from osteomonitor.prescription import Prescription
+from osteomonitor.session import SessionProcessor, analyze_recording, process_recording
 from osteomonitor.store import index as store_index
 from osteomonitor.store import library as store_library
 from osteomonitor.store import summary_codec
@@ -106,11 +107,13 @@ def test_analysis_is_kept_per_version_and_prescription(
     _m, want = analyze_recording(path)
     assert summary == want
     runs: list[Path] = []
-    real = app_library.process_recording
+    real = process_recording  # what app.library calls (it imports it from session)
 
-    def counting(p: Path, prescription: object = None) -> object:
+    def counting(
+        p: Path, prescription: Prescription | None = None
+    ) -> tuple[SessionMeta, SessionProcessor]:
         runs.append(p)
-        return real(p, prescription)  # type: ignore[arg-type]
+        return real(p, prescription)
 
     monkeypatch.setattr(app_library, "process_recording", counting)
     store_index.close_indexes()
