@@ -3,6 +3,8 @@ batch, the stored model, SisFall trials."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -112,7 +114,7 @@ SISFALL_FEW = [("SA02", "F01"), ("SA07", "F05"), ("SE06", "F09"), ("SA11", "F14"
 
 
 @pytest.mark.datasets
-def test_sisfall_falls_detected_and_walking_quiet(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_sisfall_falls_detected_and_walking_quiet(datasets_dir: Path) -> None:
     d = datasets_dir / "sisfall"
     for subj, code in SISFALL_FEW:
         data = np.load(d / f"{subj}.npz")

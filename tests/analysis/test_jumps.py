@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osteomonitor.analysis.jumps import JumpDetector, analyse_jumps, detect_jumps, jump_height_m
+from osteomonitor.analysis.jumps import (
+    JumpAnalysis,
+    JumpDetector,
+    analyse_jumps,
+    detect_jumps,
+    jump_height_m,
+)
 from osteomonitor.analysis.signal import SignalError
 
 from .synth import (
@@ -96,7 +104,7 @@ USC_FEW = ["Subject1/a7t1.mat", "Subject5/a7t2.mat", "Subject10/a7t3.mat"]
 
 
 @pytest.mark.datasets
-def test_usc_had_jump_trials_match_labels(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_usc_had_jump_trials_match_labels(datasets_dir: Path) -> None:
     from scipy.io import loadmat
 
     usc = datasets_dir / "usc-had"
@@ -112,7 +120,7 @@ def test_usc_had_jump_trials_match_labels(datasets_dir) -> None:  # type: ignore
 
 
 @pytest.mark.datasets
-def test_usc_had_walking_standing_no_jumps_running_is_strides(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_usc_had_walking_standing_no_jumps_running_is_strides(datasets_dir: Path) -> None:
     from scipy.io import loadmat
 
     usc = datasets_dir / "usc-had"
@@ -210,7 +218,9 @@ def test_streaming_equals_batch_with_split_and_long_flights(cuts: list[int], fs:
     assert len(batch.jumps) >= 8
 
 
-def _streamed_equals_batch(acc: np.ndarray, fs: float, range_g: float, cuts: list[int]):  # type: ignore[no-untyped-def]
+def _streamed_equals_batch(
+    acc: npt.NDArray[np.float64], fs: float, range_g: float, cuts: list[int]
+) -> JumpAnalysis:
     """Feed `acc` in chunks of the sizes in `cuts` (repeated), check every result equals
     the batch analysis, and return the batch analysis."""
     batch = analyse_jumps(acc, fs, range_g)

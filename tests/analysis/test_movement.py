@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -61,7 +63,7 @@ def test_any_chunking_gives_the_same_still_time(cuts: list[int]) -> None:
 
 
 @pytest.mark.datasets
-def test_usc_had_moving_is_never_rest_and_lying_mostly_is(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_usc_had_moving_is_never_rest_and_lying_mostly_is(datasets_dir: Path) -> None:
     """The published criterion, unchanged, on another device (MotionNode, hip, 100 Hz):
     no walking or jumping second is called still; lying trials mostly are (all 50
     trials: 88.6 % of seconds, sitting 42 %, standing 28 %, walking/stairs/running/

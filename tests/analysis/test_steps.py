@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -58,11 +60,10 @@ def test_asymmetric_hip_walk_counts_every_step() -> None:
 
 
 @pytest.mark.datasets
-def test_usc_had_walking_matches_the_gyro_stride_rhythm(datasets_dir) -> None:  # type: ignore[no-untyped-def]
+def test_usc_had_walking_matches_the_gyro_stride_rhythm(datasets_dir: Path) -> None:
     """Steps and cadence against an independent channel: the hip gyroscope's stride
     period (bench/bench_gait.py), on one trial per subject."""
     import sys
-    from pathlib import Path
 
     from scipy.io import loadmat
 

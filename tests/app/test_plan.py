@@ -15,13 +15,13 @@ from osteomonitor.app.plan import (
     unit_text,
 )
 from osteomonitor.cli.demo import demo_prescription_toml
-from osteomonitor.prescription import parse_prescription
+from osteomonitor.prescription import Prescription, parse_prescription
 
 DAY = dt.date(2025, 3, 3)
 
 
 @pytest.fixture(scope="module")
-def rx():  # type: ignore[no-untyped-def]
+def rx() -> Prescription:
     return parse_prescription(demo_prescription_toml(start_date=DAY - dt.timedelta(days=7)), "t")
 
 
@@ -33,7 +33,7 @@ def test_no_prescription_no_plan() -> None:
     assert plan_for(None, "impact", DAY) == ()
 
 
-def test_impact_day_is_warm_up_jumps_cool_down(rx) -> None:  # type: ignore[no-untyped-def]
+def test_impact_day_is_warm_up_jumps_cool_down(rx: Prescription) -> None:
     plan = plan_for(rx, "impact", DAY)
     assert kinds(plan) == ["warmup", "jumps", "cooldown"]
     jumps = rx.modalities["impact"].active(1)[0]["jumps_per_session"].lo
@@ -42,14 +42,14 @@ def test_impact_day_is_warm_up_jumps_cool_down(rx) -> None:  # type: ignore[no-u
     assert plan[0].amount == PLAN_RULES["warmup_s"]
 
 
-def test_mixed_day_keeps_the_order_of_a_session(rx) -> None:  # type: ignore[no-untyped-def]
+def test_mixed_day_keeps_the_order_of_a_session(rx: Prescription) -> None:
     order = kinds(plan_for(rx, "mixed", DAY))
     present = [k for k in ("warmup", "jumps", "sets", "balance", "cooldown") if k in order]
     assert [k for k in order if k in present] == present
     assert order[0] == "warmup" and order[-1] == "cooldown"
 
 
-def test_resistance_steps_name_the_reps_and_sets(rx) -> None:  # type: ignore[no-untyped-def]
+def test_resistance_steps_name_the_reps_and_sets(rx: Prescription) -> None:
     sets = [s for s in plan_for(rx, "resistance", DAY) if s.kind == "sets"]
     assert sets
     res = rx.modalities["resistance"].active(1)[0]

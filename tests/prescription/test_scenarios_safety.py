@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from scenario_sim import Events, day, draft, meta, on_day, rx, walker
+from scenario_sim import Events, ScenarioLab, day, draft, meta, on_day, rx, walker
 
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.model import EventKind
@@ -65,7 +65,7 @@ def test_s04_an_old_recording_snapshot_opens_with_the_band_cut() -> None:
     assert any("cut" in w for w in prx.warnings)
 
 
-def test_s05_a_day_above_the_hr_ceiling_is_not_a_dose_day(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s05_a_day_above_the_hr_ceiling_is_not_a_dose_day(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")  # ceiling 75 %HRR = 118.75 bpm; band 89–106 bpm
     spike = lambda i: 125.0 if 600 <= i < 720 else 100.0  # noqa: E731  two minutes above
     _, s = lab.strap(prx, "cycle25_spike", "aerobic", 25, spike)
@@ -90,7 +90,7 @@ def test_s06_vertebral_fracture_restricts_eyes_closed_balance_at_low_risk() -> N
         parse_prescription(text.replace("[safety]\n", "[safety]\neyes_closed_balance = true\n"))
 
 
-def test_s07_low_risk_without_fracture_may_close_the_eyes(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s07_low_risk_without_fracture_may_close_the_eyes(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", fracture_risk="low")
     assert prx.safety.eyes_closed_balance is True
     ev: Events = (
@@ -101,7 +101,7 @@ def test_s07_low_risk_without_fracture_may_close_the_eyes(lab) -> None:  # type:
     assert not [a for a in evaluate_session(s, prx).alerts if a.rule == Rule.EYES_CLOSED]
 
 
-def test_s08_eyes_closed_block_alerts_with_a_vertebral_fracture(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s08_eyes_closed_block_alerts_with_a_vertebral_fracture(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", fracture_risk="low", prior_vertebral_fracture=True)
     ev: Events = (
         (30.0, EventKind.BALANCE_START, {"eyes": "closed"}),

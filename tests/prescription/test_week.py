@@ -10,7 +10,7 @@ from week_scenario import rx, sessions
 
 from osteomonitor.errors import UsageError
 from osteomonitor.prescription import Status, evaluate_week
-from osteomonitor.prescription.week import parse_iso_week
+from osteomonitor.prescription.week import WeekReport, parse_iso_week
 
 # modality: (days target, trained, met, frequency status, adherence %, sessions, minutes,
 #            jumps, jumps ≥ 3.9 g, week streak, last date, days since last)
@@ -40,11 +40,11 @@ W11_DAYS = {
 
 
 @pytest.fixture(scope="module")
-def week11():  # type: ignore[no-untyped-def]
+def week11() -> WeekReport:
     return evaluate_week(sessions(), rx(), "2025-W11")
 
 
-def test_golden_week_table(week11) -> None:  # type: ignore[no-untyped-def]
+def test_golden_week_table(week11: WeekReport) -> None:
     w = week11
     assert (w.patient, w.timezone, w.iso_year, w.iso_week) == ("P07", "Europe/Helsinki", 2025, 11)
     assert (w.week_start, w.week_end, w.as_of) == (
@@ -77,7 +77,7 @@ def test_golden_week_table(week11) -> None:  # type: ignore[no-untyped-def]
         assert got[mod][5:] == pytest.approx(expected[5:]), mod
 
 
-def test_golden_week_days_alerts_and_totals(week11) -> None:  # type: ignore[no-untyped-def]
+def test_golden_week_days_alerts_and_totals(week11: WeekReport) -> None:
     w = week11
     got = {r.date.day: (r.modalities, r.sessions, r.minutes, r.jumps, r.alerts) for r in w.days}
     assert got == W11_DAYS
@@ -87,7 +87,7 @@ def test_golden_week_days_alerts_and_totals(week11) -> None:  # type: ignore[no-
     assert w.notes == ("1 session of other patients left out",)
 
 
-def test_progression_due_next_week(week11) -> None:  # type: ignore[no-untyped-def]
+def test_progression_due_next_week(week11: WeekReport) -> None:
     impact = next(m for m in week11.modalities if m.modality == "impact")
     assert impact.phase == 0
     assert impact.progression == (

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osteomonitor.analysis.heart_rate import CONTACT_LOST, CONTACT_OK, build_hr_series
+from osteomonitor.analysis.heart_rate import CONTACT_LOST, CONTACT_OK, HrSeries, build_hr_series
 from osteomonitor.analysis.impacts import impact_summary
 from osteomonitor.analysis.intensity import MAX_HOLD_S
 from osteomonitor.model import Impact, Jump
@@ -50,7 +50,7 @@ def _notifications(seed: int, n: int) -> list[tuple[float, float, int, tuple[int
     return out
 
 
-def _same_series(a, b) -> None:  # type: ignore[no-untyped-def]
+def _same_series(a: HrSeries, b: HrSeries) -> None:
     np.testing.assert_array_equal(a.t_s, b.t_s)
     np.testing.assert_array_equal(a.hr_bpm, b.hr_bpm)
     np.testing.assert_array_equal(a.valid, b.valid)
