@@ -17,6 +17,7 @@ from osteomonitor.devices.plausibility import LIMITS
 from osteomonitor.model import Event, EventKind
 from osteomonitor.prescription import (
     TEMPLATES,
+    Prescription,
     Rule,
     SafetyMonitor,
     limit_text,
@@ -40,7 +41,7 @@ def _analyze(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().out
 
 
-def _rx() -> object:
+def _rx() -> Prescription:
     from osteomonitor.cli.demo import demo_prescription_toml
 
     return parse_prescription(demo_prescription_toml(), "demo")
@@ -63,14 +64,14 @@ def test_a_pain_alert_has_no_numeric_limit(capsys: pytest.CaptureFixture[str]) -
     pain = next(ln for ln in text.splitlines() if " pain " in ln and "Pain 4/10" in ln)
     assert "any pain" in pain
     assert not re.search(r"4/10\s+0\s", pain)
-    mon = SafetyMonitor(_rx(), start_t_ns=0)  # type: ignore[arg-type]
+    mon = SafetyMonitor(_rx(), start_t_ns=0)
     (alert,) = mon.on_event(Event(5 * 10**9, EventKind.PAIN, {"level": 2, "where": "knee"}))
     assert alert.rule == Rule.PAIN
     assert limit_text(alert) == "any pain"
 
 
 def test_limits_read_with_their_units() -> None:
-    mon = SafetyMonitor(_rx(), start_t_ns=0)  # type: ignore[arg-type]
+    mon = SafetyMonitor(_rx(), start_t_ns=0)
     assert limit_text(mon.impact_alert(3.0, 6.1, 1)) == "5.4 g"
     hr = mon.hr_alert(30.0, 150.0)
     assert limit_text(hr).endswith(" bpm") and "." not in limit_text(hr)

@@ -114,7 +114,10 @@ def test_device_packets_decode_as_one_by_one() -> None:
     for p in packets:
         try:
             for s in one.feed(p):
-                (hr if isinstance(s, HrSample) else blocks).append(s)  # type: ignore[arg-type]
+                if isinstance(s, HrSample):
+                    hr.append(s)
+                else:
+                    blocks.append(s)
         except DecodeError:
             errors += 1  # set-asides included: counted by the decoder too
     batch = DeviceDecoder(profile, settings_)

@@ -10,6 +10,7 @@ import pytest
 
 from osteomonitor.devices import hrs, metawear, movesense, osteomonitor_imu, polar_pmd, thingy52
 from osteomonitor.devices.decoder import DeviceDecoder
+from osteomonitor.devices.imu_decoders import MetaWearDecoder, MovesenseDecoder, OsteoImuDecoder
 from osteomonitor.devices.profiles import get_profile, load_profiles
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
@@ -142,7 +143,8 @@ def test_movesense_acc_with_part2_and_hr() -> None:
     dec.feed(Packet(T0, "hip", "gsp_data", parts[0]))
     small = movesense.split_parts(2, acc_ref, movesense.encode_acc(6000, samples[:4]))[0]
     assert len(_accs(dec.feed(Packet(T0 + 2, "hip", "gsp_data", small)))) == 1
-    assert dec.protocol.orphaned_parts == 1  # type: ignore[attr-defined]
+    assert isinstance(dec.protocol, MovesenseDecoder)
+    assert dec.protocol.orphaned_parts == 1
     hr_msg = movesense.split_parts(2, hr_ref, movesense.encode_hr(61.6, [980, 1000]))[0]
     (h,) = dec.feed(Packet(T0, "hip", "gsp_data", hr_msg))
     assert isinstance(h, HrSample) and h.hr_bpm == 62 and h.rr_1024 == (1004, 1024)
@@ -153,7 +155,8 @@ def test_movesense_acc_with_part2_and_hr() -> None:
 def test_metawear_packed_samples_spaced_at_the_nominal_rate() -> None:
     dec = DeviceDecoder(get_profile("metamotion"), {"sample_rate": 100, "range_g": 8})
     assert dec.feed(Packet(T0, "hip", "mw_notify", bytes.fromhex("03800400"))) == []
-    assert dec.protocol.chip == "bmi270"  # type: ignore[attr-defined]
+    assert isinstance(dec.protocol, MetaWearDecoder)
+    assert dec.protocol.chip == "bmi270"
     raw = bytes.fromhex("031C62B7530DE9FD16D04D0E57028AFFA1050A01")
     blocks = []
     for k in range(100):
@@ -185,7 +188,8 @@ def test_osteomonitor_imu_frames_and_lost_samples() -> None:
             continue
         raw = osteomonitor_imu.encode_frame(k * 190_000, k * 38, acc, 200, 16)
         out += _accs(dec.feed(Packet(T0 + k * 190_000_000 + 8_000_000, "hip", "imu_data", raw)))
-    assert dec.protocol.lost_samples == 38  # type: ignore[attr-defined]
+    assert isinstance(dec.protocol, OsteoImuDecoder)
+    assert dec.protocol.lost_samples == 38
     assert len(dec.gaps) == 1
     assert out[-1].fs_hz == 200 and out[-1].range_g == 16
     assert np.allclose(out[-1].acc_g[:, 2], 1.0, atol=1 / 2048)

@@ -40,7 +40,10 @@ def _decode(path: Path) -> tuple[RecordingReader, list[AccBlock], list[HrSample]
     heart: list[HrSample] = []
     for p in rd.packets():
         for s in dec.feed(p):
-            (acc if isinstance(s, AccBlock) else heart).append(s)  # type: ignore[arg-type]
+            if isinstance(s, AccBlock):
+                acc.append(s)
+            else:
+                heart.append(s)
     return rd, acc, heart
 
 

@@ -16,7 +16,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "prescription.md"
 def example() -> str:
     text = DOC.read_text(encoding="utf-8")
     section = text.split("## Example", 1)[1]
-    return re.search(r"```toml\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    found = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert found is not None, f"no TOML block under '## Example' in {DOC}"
+    return found.group(1)
 
 
 def test_docs_example_parses_and_progresses() -> None:

@@ -22,7 +22,9 @@ def _app(feed: ReplayFeed) -> OsteomonitorApp:
 async def test_data_quality_alert_appears_at_link_loss_and_clears_after_the_hold() -> None:
     with RecordingReader(WALK) as r:
         lost = [e for e in r.events() if e.kind == "link_lost"]
-        start = r.time_span_ns()[0]  # type: ignore[index]
+        span = r.time_span_ns()
+        assert span is not None
+        start = span[0]
     assert lost, "the walk recording has a link loss"
     lost_s = (lost[0].t_ns - start) / 1e9
     feed = ReplayFeed(WALK, speed=16.0)

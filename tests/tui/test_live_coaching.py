@@ -104,7 +104,9 @@ def alerts_seen(request: pytest.FixtureRequest) -> list[Seen]:
 
 def _pain_s() -> float:
     with RecordingReader(ALERTS) as r:
-        start = r.time_span_ns()[0]  # type: ignore[index]
+        span = r.time_span_ns()
+        assert span is not None
+        start = span[0]
         return next((e.t_ns - start) / 1e9 for e in r.events() if e.kind == "pain")
 
 

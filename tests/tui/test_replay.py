@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.widgets import Digits
 from tui_support import IMPACT, SIZE, WALK, now, on_top, wait_for
 
 from osteomonitor.session import analyze_recording
@@ -29,9 +30,9 @@ async def test_numbers_at_the_end_equal_analyze() -> None:
         _meta, expected = analyze_recording(IMPACT)
         assert feed.summary == expected
         assert len(expected.jumps) > 0  # the recording has jumps to compare
-        shown_jumps = screen.query_one(JumpTile).query_one("#jump-count").value  # type: ignore[attr-defined]
+        shown_jumps = screen.query_one(JumpTile).query_one("#jump-count", Digits).value
         assert shown_jumps == str(len(expected.jumps))
-        shown_band = screen.query_one(BandTimeTile).query_one("#band-time").value  # type: ignore[attr-defined]
+        shown_band = screen.query_one(BandTimeTile).query_one("#band-time", Digits).value
         assert shown_band == clock_text(expected.heart.target_s)
         assert screen.last_state.impacts.band_counts == expected.impacts.band_counts
 

@@ -34,13 +34,13 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def files(table: DataTable) -> list[str]:  # type: ignore[type-arg]
+def files(table: DataTable[Any]) -> list[str]:
     """The file names of the table's rows, top to bottom."""
     return [Path(str(table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value)).name
             for r in range(table.row_count)]  # fmt: skip
 
 
-def column(table: DataTable, key: str) -> list[str]:  # type: ignore[type-arg]
+def column(table: DataTable[Any], key: str) -> list[str]:
     return [
         str(table.get_cell_at(Coordinate(r, table.get_column_index(key))))
         for r in range(table.row_count)
