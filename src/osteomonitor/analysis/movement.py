@@ -49,7 +49,8 @@ class StillnessMeter:
 
     def feed(self, acc_g: FloatArray) -> float:
         """Take (n, 3) samples in g; returns `still_s` after them."""
-        acc = np.concatenate([self._partial, np.asarray(acc_g, dtype=np.float64)])
+        a = np.asarray(acc_g, dtype=np.float64)
+        acc = np.concatenate([self._partial, a]) if len(self._partial) else a
         whole = (len(acc) // self.bin_n) * self.bin_n
         self._partial = acc[whole:]
         if whole == 0:
