@@ -186,6 +186,9 @@ class FallDetector:
         if not cand.size:
             return
         pad = np.concatenate((np.full(r, -np.inf), x, np.full(r, -np.inf)))
+        if not np.isnan(x).any():  # then only a local maximum can be the highest within ± r
+            v = pad[cand + r]
+            cand = cand[(v > pad[cand + r - 1]) & (v >= pad[cand + r + 1])]
         offs = np.arange(2 * r + 1)
         for k in range(0, cand.size, _CANDIDATE_BLOCK):
             c = cand[k : k + _CANDIDATE_BLOCK]
