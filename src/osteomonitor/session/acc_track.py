@@ -110,7 +110,7 @@ class AccTrack:
     def _shift_peaks(self, peaks: Iterable[Impact]) -> list[Impact]:
         """Segment-relative times → session-relative seconds."""
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        return [replace(p, t_s=p.t_s + off) for p in peaks]
+        return [Impact(p.t_s + off, p.peak_g, p.slope_g_s, p.clipped) for p in peaks]
 
     def _open(self, block: AccBlock) -> None:
         self.fs_hz, self.range_g = block.fs_hz, block.range_g
