@@ -55,8 +55,10 @@ class StillnessMeter:
         self._partial = acc[whole:]
         if whole == 0:
             return self.still_s
-        blocks = acc[:whole].reshape(-1, self.bin_n, 3)
-        sums, sqs = blocks.sum(axis=1), (blocks * blocks).sum(axis=1)
+        # per-bin sums, each bin's samples added in order (the same for any chunking)
+        heads = np.arange(0, whole, self.bin_n)
+        sums = np.add.reduceat(acc[:whole], heads, axis=0)
+        sqs = np.add.reduceat(acc[:whole] * acc[:whole], heads, axis=0)
         k = self.bins_per_window
         prior = list(self._bins)[max(0, len(self._bins) - (k - 1)) :]  # a new window's first
         s_all = np.concatenate([np.asarray([b[0] for b in prior]).reshape(-1, 3), sums])
