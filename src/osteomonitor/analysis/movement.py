@@ -74,8 +74,9 @@ class StillnessMeter:
             ws = ws + s_all[j : j + m]
             wq = wq + q_all[j : j + m]
         n = self.bin_n * k
-        mean = ws / n
-        var = wq / n - mean * mean
+        with np.errstate(invalid="ignore"):  # a non-finite sample: never still
+            mean = ws / n
+            var = wq / n - mean * mean
         still = np.all(var < STILL_SD_G**2, axis=1)
         if not still[-1]:
             self._run_bins = 0

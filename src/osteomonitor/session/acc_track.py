@@ -19,7 +19,7 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
-from osteomonitor.analysis.signal import magnitude
+from osteomonitor.analysis.signal import check_acc, magnitude
 from osteomonitor.analysis.steps import (
     RUN_INTERVAL_S,
     STEP_INTERVAL_S,
@@ -182,13 +182,16 @@ class AccTrack:
         acc = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
         self._pending.clear()
         self._pending_n = 0
-        mag = magnitude(acc)  # ‖a‖ once for every detector
+        # ‖a‖ once for every detector, of the samples as each detector cleans them
+        # (a non-finite row reads as 1 g at rest)
+        raw, acc = acc, check_acc(acc, "AccTrack")
+        mag = magnitude(acc)
         found = self._shift_jumps(self._jd.feed(acc, mag))
         self._add_jumps(found)
         self._add_peaks(self._shift_peaks(self._ic.feed(acc, mag)))
         self._add_steps(self._shift_times(self._sc.feed(acc, mag)))
         if self._still is not None:
-            self._still.feed(acc)
+            self._still.feed(raw)
         self.analysed_until_ns = self._last_ns
         if self.trunk is not None:
             self.new_falls += self.trunk.feed(acc, mag)
