@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from osteomonitor import report
+from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError, UsageError
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import (
@@ -156,12 +157,19 @@ def review_session(
 
     p = Path(path)
     try:
-        meta, summary, rx = (indexed_analysis if indexed else analyse_file)(p, prescription)
+        live_alerts: tuple[Alert, ...] | None = None
+        if indexed:  # the library index keeps summaries, not the live alerts: see below
+            meta, summary, rx = indexed_analysis(p, prescription)
+        else:
+            meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    return judge(p, meta, summary, rx)
+    review = judge(p, meta, summary, rx)
+    if rx is None or live_alerts is None:  # indexed: the index keeps no live alerts (yet)
+        return review
+    return replace(review, alerts=review_alerts(live_alerts, summary))  # the live monitor's
 
 
 class ReviewCache:
