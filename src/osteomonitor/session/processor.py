@@ -186,7 +186,8 @@ class SessionProcessor:
         admitted arrival, arrival-gate set-asides (device, stream, reason) → count,
         decode errors in arrival order, admitted events, HR values in arrival order and
         each device's analysis segments (one block each). Raises no live alerts (a
-        review judges the summary); the HR series is built once, by the summary.
+        review judges the summary); the HR series is built once, by the summary;
+        `last_set_aside` (the live status line's) stays unset.
         """
         self._monitor = None
         self.packets += packets
@@ -199,7 +200,11 @@ class SessionProcessor:
         for e in events:
             self._on_event(e)
         for device, s in hr:
+            self.latest_hr[device] = s
             self._hr.add(device, s, self._rel_s(s.t_ns), fold=False)
+        for key, dec in self._decoders.items():  # frames the decoders' gates set aside
+            if n := sum(dec.set_aside.values()):
+                self.set_aside_frames[key] += n
         for key in self._order:
             for block in acc.get(key, ()):
                 self._on_acc(block)
