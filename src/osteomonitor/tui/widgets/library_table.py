@@ -1,0 +1,79 @@
+"""The library's table: a `DataTable` whose column widths come from the data, never
+from measuring rendered cells.
+
+Textual's `DataTable` measures every new row once the event loop is idle: each cell is
+formatted into a Rich renderable and measured on the console (≈ 0.15 ms a cell, so a
+1000-row library of 9 columns held the event loop ≈ 160 ms, more under load; and a
+narrower value in `update_cell(update_width=True)` re-measures its whole column). Here
+the widths are the cells' plain-text cell lengths (`cell_width`), counted once when the
+rows are built, and the idle-time measuring is skipped (`_update_dimensions`): the
+table only sets its virtual size. Rendering stays DataTable's (only the visible lines
+are rendered, cached per update), as do the cursor, header clicks and row selection.
+
+Rows are fixed at one line (the library's cells are single-line plain text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.geometry import Size
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+
+def cell_width(value: object) -> int:
+    """Terminal cells `value` takes in one line (the longest line of its plain text;
+    what DataTable's measuring returns for the library's Text and str cells)."""
+    text = value.plain if isinstance(value, Text) else str(value)
+    if "\n" in text:
+        return max(cell_len(line) for line in text.split("\n"))
+    return cell_len(text)
+
+
+class LibraryTable(DataTable[Any]):
+    """A DataTable filled whole by `fill` and changed by `set_cell`, with column widths
+    taken from the data (see the module docstring)."""
+
+    def fill(
+        self,
+        columns: Sequence[tuple[str, str | Text]],
+        rows: Iterable[tuple[str, Sequence[Any], Sequence[int]]],
+    ) -> None:
+        """Replace everything: `columns` (key, header) and `rows` (key, cells, the cells'
+        widths from `cell_width`), in order."""
+        self.clear(columns=True)
+        for key, label in columns:
+            self.add_column(label, key=key)  # content width = the header's
+        ordered = self.ordered_columns
+        widths = [c.content_width for c in ordered]
+        for key, cells, cell_widths in rows:
+            self.add_row(*cells, key=key)
+            for k, w in enumerate(cell_widths):
+                if w > widths[k]:
+                    widths[k] = w
+        for column, width in zip(ordered, widths, strict=True):
+            column.content_width = width
+        self._require_update_dimensions = True
+
+    def set_cell(self, row_key: str, column_key: str, value: Any) -> None:
+        """Change one cell; its column widens when `value` needs it (never narrows
+        while the rows stay: `fill` measures afresh)."""
+        column = self.columns[ColumnKey(column_key)]
+        width = cell_width(value)
+        self.update_cell(row_key, column_key, value, update_width=False)
+        if width > column.content_width:
+            column.content_width = width
+            self._require_update_dimensions = True
+            self.check_idle()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """The virtual size only: column widths are kept by `fill` / `set_cell`."""
+        data_width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            data_width + self._row_label_column_width, self._total_row_height + header
+        )
