@@ -9,7 +9,7 @@ coalesce: when several `SessionUpdated` wait in a queue, only the newest is hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -169,12 +169,20 @@ class LibraryListed(Message):
     Attributes:
         infos: one `app.review.RecordingInfo` per recording file.
         reviews: the reviews already at hand, added with their rows.
+        cells: the rows' table cells by file, built by the worker (off the event loop);
+            the screen builds any missing.
     """
 
-    def __init__(self, infos: list[RecordingInfo], reviews: tuple[SessionReview, ...] = ()) -> None:
+    def __init__(
+        self,
+        infos: list[RecordingInfo],
+        reviews: tuple[SessionReview, ...] = (),
+        cells: dict[Path, Any] | None = None,
+    ) -> None:
         super().__init__()
         self.infos = infos
         self.reviews = reviews
+        self.cells = cells or {}
 
 
 class SessionsReviewed(Message):
