@@ -207,13 +207,12 @@ def _main(argv: list[str]) -> int:
     Runs at a lower CPU priority (`BACKGROUND_NICENESS`): on a busy machine the
     interface that waits for it keeps its turns (its event loop stalled up to 0.9 s while
     this process competed at equal priority)."""
+    import contextlib
     import os
 
     if hasattr(os, "nice"):
-        try:
+        with contextlib.suppress(OSError):  # not allowed here: the inherited priority
             os.nice(BACKGROUND_NICENESS)
-        except OSError:  # not allowed here: run at the inherited priority
-            pass
     for k, path in enumerate(argv):
         error = _analyse_and_keep(path) or ""
         print(f"{k}\t{' '.join(error.split())}", flush=True)

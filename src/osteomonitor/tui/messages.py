@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     from osteomonitor.app.review import RecordingInfo, SessionReview
     from osteomonitor.model import SessionMeta, SessionSummary
     from osteomonitor.prescription import Alert
