@@ -85,6 +85,11 @@ async def test_set_cell_widens_only_when_needed() -> None:
             c.get_render_width(ours) for c in ours.ordered_columns
         )
         assert str(ours.get_cell(rows[1][0], "alerts")) == "3 stop, 4 warning, 5 info"
+        # rendered cells are kept per value: the changed cell shows its new value
+        assert any("3 stop, 4 warning, 5 info" in line for line in _lines(ours))
+        ours.set_cell(rows[1][0], "alerts", Text("none"))
+        await pilot.pause()
+        assert not any("3 stop" in line for line in _lines(ours))
 
 
 async def test_refill_replaces_rows_and_keeps_no_duplicates() -> None:

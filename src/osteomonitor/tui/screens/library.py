@@ -8,7 +8,8 @@ or a click on a column header sorts; `e` exports the rows on screen.
 Loading is one worker (`_load_library`): it reads the rows and the kept analyses from
 the folder's library index (`app.library`), posts them at once, and has only the files
 the index does not know analysed, in a separate process, with progress on the status
-line; the event loop only adds rows and updates cells.
+line; the event loop only fills the table (`LibraryTable`: widths from the data, one
+pass, no per-cell measuring) and updates cells.
 
 What is shown is decided by `app.library_view` (filters, search, sort) and written by
 `app.view_exports`; this screen only keeps the query and renders the rows.

@@ -19,7 +19,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
@@ -38,6 +41,15 @@ class LibraryTable(DataTable[Any]):
     """A DataTable filled whole by `fill` and changed by `set_cell`, with column widths
     taken from the data (see the module docstring)."""
 
+    #: Rendered cells kept (a screen of 60 rows × 9 columns, with cursor variants).
+    RENDERED_CELLS = 2048
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rendered: LRUCache[tuple[Any, ...], tuple[Any, SegmentLines]] = LRUCache(
+            self.RENDERED_CELLS
+        )
+
     def fill(
         self,
         columns: Sequence[tuple[str, str | Text]],
@@ -46,6 +58,7 @@ class LibraryTable(DataTable[Any]):
         """Replace everything: `columns` (key, header) and `rows` (key, cells, the cells'
         widths from `cell_width`), in order."""
         self.clear(columns=True)
+        self._rendered.clear()
         for key, label in columns:
             self.add_column(label, key=key)  # content width = the header's
         ordered = self.ordered_columns
@@ -86,6 +99,49 @@ class LibraryTable(DataTable[Any]):
             column.content_width = width
             self._require_update_dimensions = True
             self.check_idle()
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """DataTable's cell rendering, kept per cell while its value is the same object.
+
+        DataTable keys its render caches on a table-wide update counter: one
+        `update_cell` re-renders every visible cell (≈ 0.3 ms each, 100+ ms a batch of
+        analysed rows). Values are replaced, never mutated (`set_cell`), so the value's
+        identity tells a changed cell."""
+        if column_index < 0:  # row labels (none here)
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        column_key = self._column_locations.get_key(column_index)
+        row_key: Any
+        if row_index < 0:  # the header: its label is the value
+            row_key = self._header_row_key
+            value: Any = self.columns[column_key].label  # type: ignore[index]
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            value = self._data[row_key][column_key]  # type: ignore[index]
+        key = (
+            row_key,
+            column_key,
+            row_index,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        hit = self._rendered.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        self._rendered.set(key, (value, lines))
+        return lines
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """The virtual size only: column widths are kept by `fill` / `set_cell`."""
