@@ -23,6 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual._types import SegmentLines
 from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
@@ -49,6 +50,9 @@ class LibraryTable(DataTable[Any]):
         self._rendered: LRUCache[tuple[Any, ...], tuple[Any, SegmentLines]] = LRUCache(
             self.RENDERED_CELLS
         )
+        self._lines: LRUCache[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = LRUCache(
+            self.RENDERED_CELLS // 8
+        )
 
     def fill(
         self,
@@ -59,6 +63,7 @@ class LibraryTable(DataTable[Any]):
         widths from `cell_width`), in order."""
         self.clear(columns=True)
         self._rendered.clear()
+        self._lines.clear()
         for key, label in columns:
             self.add_column(label, key=key)  # content width = the header's
         ordered = self.ordered_columns
@@ -141,6 +146,50 @@ class LibraryTable(DataTable[Any]):
             return hit[1]
         lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         self._rendered.set(key, (value, lines))
+        return lines
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        """DataTable's line of a row, kept while the row's values (by identity), the
+        column widths and whether the cursor or hover is on it stay the same (DataTable
+        keys it on the table-wide update counter, as `_render_cell`)."""
+        header = row_key is self._header_row_key
+        index = -1 if header else self._row_locations.get(row_key)
+        values: tuple[Any, ...] = (
+            tuple(c.label for c in self.ordered_columns)
+            if header
+            else tuple(self._data[row_key].values())
+        )
+        if self.cursor_type == "row":
+            where: tuple[Any, ...] = (cursor_location.row == index, hover_location.row == index)
+        else:
+            where = (cursor_location, hover_location)
+        key = (
+            row_key,
+            line_no,
+            index,
+            base_style,
+            where,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            tuple(c.get_render_width(self) for c in self.ordered_columns),
+        )
+        hit = self._lines.get(key)
+        same = hit is not None and len(hit[0]) == len(values)
+        if same and all(a is b for a, b in zip(hit[0], values, strict=True)):  # type: ignore[index]
+            return hit[1]  # type: ignore[index]
+        lines = super()._render_line_in_row(
+            row_key, line_no, base_style, cursor_location, hover_location
+        )
+        self._lines.set(key, (values, lines))
         return lines
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
