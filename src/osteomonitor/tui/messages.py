@@ -9,11 +9,12 @@ coalesce: when several `SessionUpdated` wait in a queue, only the newest is hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
     from pathlib import Path
 
     from osteomonitor.app.review import RecordingInfo, SessionReview
@@ -179,7 +180,7 @@ class LibraryListed(Message):
         self,
         infos: list[RecordingInfo],
         reviews: tuple[SessionReview, ...] = (),
-        cells: dict[Path, Any] | None = None,
+        cells: Mapping[Path, object] | None = None,
     ) -> None:
         super().__init__()
         self.infos = infos

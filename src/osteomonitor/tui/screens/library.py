@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -215,7 +215,9 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         """Every row at once (one `LibraryTable.fill`)."""
         self.infos = message.infos
         self.reviews = {r.path: r for r in message.reviews}
-        self._cells_cache = dict(message.cells)
+        self._cells_cache = cast(
+            "dict[Path, tuple[SessionReview | None, list[Any], list[int]]]", dict(message.cells)
+        )
         self._set_choices()
         self.refill()
 

@@ -50,9 +50,9 @@ class LibraryTable(DataTable[Any]):
         self._rendered: LRUCache[tuple[Any, ...], tuple[Any, SegmentLines]] = LRUCache(
             self.RENDERED_CELLS
         )
-        self._lines: LRUCache[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = LRUCache(
-            self.RENDERED_CELLS // 8
-        )
+        self._lines: LRUCache[
+            tuple[Any, ...], tuple[tuple[Any, ...], tuple[SegmentLines, SegmentLines]]
+        ] = LRUCache(self.RENDERED_CELLS // 8)
 
     def fill(
         self,
@@ -183,9 +183,12 @@ class LibraryTable(DataTable[Any]):
             tuple(c.get_render_width(self) for c in self.ordered_columns),
         )
         hit = self._lines.get(key)
-        same = hit is not None and len(hit[0]) == len(values)
-        if same and all(a is b for a, b in zip(hit[0], values, strict=True)):  # type: ignore[index]
-            return hit[1]  # type: ignore[index]
+        if (
+            hit is not None
+            and len(hit[0]) == len(values)
+            and all(a is b for a, b in zip(hit[0], values, strict=True))
+        ):
+            return hit[1]
         lines = super()._render_line_in_row(
             row_key, line_no, base_style, cursor_location, hover_location
         )
