@@ -4,9 +4,9 @@ Headless (no Textual, no printing): `osteomonitor analyze` / `osteomonitor week`
 what these return, the review screens render it. Both therefore judge a session the
 same way:
 
-- a session is analysed by `session.process_recording` (the driver live and replay
-  use) with the prescription it is judged against, and judged by
-  `prescription.evaluate_session`;
+- a session is analysed by `session.process_recording_batch` (the summary the
+  driver live and replay give, computed on whole arrays) with the prescription it
+  is judged against, and judged by `prescription.evaluate_session`;
 - a patient's weeks follow ONE prescription rule (`weeks_prescription`): the one
   given, else the snapshot stored in the patient's newest recording; every session of
   the weeks is analysed AND judged with that same prescription (its HRrest, HRmax and
@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from osteomonitor import report
+from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError, UsageError
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import (
@@ -35,7 +36,11 @@ from osteomonitor.prescription import (
 )
 from osteomonitor.prescription.week import WeekReport
 from osteomonitor.report import set_aside_lines
-from osteomonitor.session import process_recording, recording_prescription, recording_set_aside
+from osteomonitor.session import (
+    process_recording_batch,
+    recording_prescription,
+    recording_set_aside,
+)
 from osteomonitor.store import RecordingReader
 from osteomonitor.store.library import RecordingInfo, list_recordings
 
@@ -100,7 +105,8 @@ def file_key(path: Path) -> FileKey:
 def analyse_file(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
-    """One pass of the session driver over a file: (meta, summary, prescription used).
+    """A file analysed whole (`session.process_recording_batch`, the same summary as
+    one pass of the session driver): (meta, summary, prescription used).
 
     The metadata carries the review overrides kept beside the file (supervision).
 
@@ -109,7 +115,7 @@ def analyse_file(
     """
     from osteomonitor.store.overrides import apply_overrides
 
-    meta, proc = process_recording(path, prescription)
+    meta, proc = process_recording_batch(path, prescription)
     return apply_overrides(meta, path), proc.summary(), proc.prescription
 
 
@@ -151,12 +157,29 @@ def review_session(
 
     p = Path(path)
     try:
-        meta, summary, rx = (indexed_analysis if indexed else analyse_file)(p, prescription)
+        if indexed:  # the library index keeps the summary and the live alerts
+            meta, summary, rx, live_alerts = indexed_analysis(p, prescription)
+        else:
+            meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    return judge(p, meta, summary, rx)
+    return _reviewed(p, meta, summary, rx, live_alerts)
+
+
+def _reviewed(
+    path: Path,
+    meta: SessionMeta,
+    summary: SessionSummary,
+    rx: Prescription | None,
+    live_alerts: tuple[Alert, ...],
+) -> SessionReview:
+    """The judged session with the live monitor's alerts (see `app/review_alerts.py`)."""
+    review = judge(path, meta, summary, rx)
+    if rx is None:
+        return review
+    return replace(review, alerts=review_alerts(live_alerts, summary))
 
 
 class ReviewCache:
@@ -197,7 +220,7 @@ class ReviewCache:
             return None
         if found is None:
             return None
-        result = judge(path, *found)
+        result = _reviewed(path, *found)
         with self._lock:
             self._items[key] = result
         return result
