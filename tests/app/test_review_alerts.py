@@ -64,3 +64,22 @@ def test_a_folded_alert_says_how_often_and_how_high() -> None:
     (impact,) = [a for a in review.alerts if a.rule == Rule.IMPACT_CEILING]
     assert impact.count > 1 and impact.value is not None
     assert f"({impact.count} times, highest {impact.value:.1f} g" in impact.physio_message
+
+
+def test_the_library_index_keeps_the_live_alerts(tmp_path: Path) -> None:
+    """Review through the folder's index (what the review screens use) shows the same
+    alerts as a fresh analysis, on the first (computed) and second (kept) reading."""
+    import shutil
+
+    from osteomonitor.app.library import kept_analysis
+
+    src = ROOT / "recordings" / "demo-P00-impact-sim.omrec"
+    path = tmp_path / src.name
+    shutil.copy2(src, path)
+    fresh = review_session(path)
+    assert fresh.alerts, "the bundled impact session raises alerts"
+    computed = review_session(path, indexed=True)
+    assert kept_analysis(path) is not None, "the analysis is now in the index"
+    kept = review_session(path, indexed=True)
+    assert computed.alerts == fresh.alerts
+    assert kept.alerts == fresh.alerts

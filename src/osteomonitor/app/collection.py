@@ -83,6 +83,11 @@ class World:
     meta: SessionMeta
 
 
+def new_recording_path(patient: str, kind: str, folder: Path) -> Path:
+    """A new recording's path in `folder`: <patient>-<YYYYmmdd-HHMMSS>-<kind>.omrec."""
+    return default_output(patient, kind, folder=folder)
+
+
 def _simulated_notes(plan: CollectionPlan, kinds: Sequence[str]) -> str:
     notes = f"simulated: {','.join(kinds)} speed={plan.sim_speed:g} seed={plan.sim_seed}"
     if plan.sim_session != "default":
