@@ -5,11 +5,35 @@ to a crash-safe file, analyses jumps, impacts, heart-rate intensity and steps, a
 each session and week with the patient's FITT prescription.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import sys
+from pathlib import Path
 
-try:
-    __version__ = version("osteomonitor")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+src"
+
+def _installed_version() -> str:
+    """The installed distribution's version.
+
+    Read from the `osteomonitor-<version>.dist-info` folder on `sys.path` (a directory
+    listing), not with `importlib.metadata`, whose import alone costs more than a whole
+    `osteomonitor analyze` of a short file; `importlib.metadata` is the fallback.
+    """
+    for entry in sys.path:
+        try:
+            found = sorted(Path(entry or ".").glob("osteomonitor-*.dist-info"))
+        except OSError:
+            continue
+        for info in found:
+            version = info.name[len("osteomonitor-") : -len(".dist-info")]
+            if version:
+                return version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("osteomonitor")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+src"
+
+
+__version__ = _installed_version()
 
 __all__ = ["__version__"]

@@ -170,3 +170,22 @@ def test_lying_long_is_reclined_not_a_bend() -> None:
     assert s.episodes == 0
     assert s.reclined_s > 55.0
     assert s.beyond_s < 1.0
+
+
+def test_bend_episodes_do_not_depend_on_chunk_boundaries() -> None:
+    """A bend that ends exactly where a chunk ends is closed by the next chunk's first
+    sample, as in one pass (the tracker only visits samples near the limit)."""
+    from osteomonitor.analysis.posture import PostureTracker
+
+    fs = 100.0
+    t = np.arange(int(60 * fs)) / fs
+    tilt = np.where((t % 12) < 4, np.radians(70.0), 0.0)  # 4 s bends every 12 s
+    acc = np.stack([np.sin(tilt), np.zeros_like(t), np.cos(tilt)], axis=1)
+    whole = PostureTracker(fs)
+    whole.feed(acc)
+    for step in (1, 7, 100, 410):  # 410 samples: chunks end right where bends end
+        chunked = PostureTracker(fs)
+        for k in range(0, len(acc), step):
+            chunked.feed(acc[k : k + step])
+        assert chunked.summary() == whole.summary(), step
+    assert whole.summary().episodes >= 4  # every bend counted

@@ -3,7 +3,8 @@
 The live path is the real one without the screen: virtual H10 straps over the virtual
 BLE stack, the collector writing the recording and fanning every recorded packet and
 event out to a `QueueDriver` (the live analysis thread). The file it wrote is then
-analysed (`analyze_recording`) and replayed at maximum speed through the replay feed.
+analysed (`analyze_recording`: the batch path `analyze` uses, whole arrays) and replayed
+at maximum speed through the replay feed.
 """
 
 from __future__ import annotations

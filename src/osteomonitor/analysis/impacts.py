@@ -17,6 +17,7 @@ from osteomonitor.model import Impact, ImpactSummary
 
 from .signal import (
     FloatArray,
+    IndexArray,
     SignalError,
     check_acc,
     check_fs,
@@ -76,8 +77,9 @@ class ImpactCounter:
         self._next = 0  # next global index to test
         self.count = 0
 
-    def feed(self, acc_g: FloatArray) -> list[Impact]:
-        """Add (k, 3) samples in g; return the impacts confirmed by them."""
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Impact]:
+        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
+        return the impacts confirmed by them."""
         a = check_acc(acc_g, "ImpactCounter.feed")
         if a.shape[0]:
             clip = (
@@ -85,7 +87,7 @@ class ImpactCounter:
                 if self._range is not None
                 else np.zeros(a.shape[0], dtype=bool)
             )
-            self._mag = np.concatenate((self._mag, magnitude(a)))
+            self._mag = np.concatenate((self._mag, magnitude(a) if mag is None else mag))
             self._clip = np.concatenate((self._clip, clip))
             self._n += a.shape[0]
         return self._process(self._n - self._r)
@@ -152,6 +154,26 @@ def find_impact_peaks(
     """
     c = ImpactCounter(fs_hz, range_g, min_peak_g, merge_s)
     return c.feed(acc_g) + c.flush()
+
+
+def wider_peaks(mag: FloatArray, peaks: IndexArray, threshold: float, r: int) -> IndexArray:
+    """The peaks of `local_peaks(mag, …, threshold, r)` among `peaks`, the peaks of a
+    narrower window (≤ r) and lower or equal threshold over the same ‖a‖: a peak of
+    the wide window is one of the narrow window too, so it is found among them.
+
+    Args:
+        mag: (n,) ‖a‖ of the whole signal, g. peaks: indices of the narrow peaks.
+        threshold: the wide peaks' minimum, g. r: the wide window, samples.
+    """
+    p = peaks[mag[peaks] >= threshold]
+    if p.size == 0:
+        return p
+    pad = np.concatenate((np.full(r, -np.inf), mag, np.full(r, -np.inf)))
+    win = pad[p[:, None] + np.arange(2 * r + 1)]  # mag[p - r … p + r]
+    v = win[:, r]
+    ok = (v > win[:, :r].max(axis=1)) & (v >= win[:, r + 1 :].max(axis=1))
+    out: IndexArray = p[ok]
+    return out
 
 
 def band_counts(peaks_g: Sequence[float], edges_g: Sequence[float]) -> tuple[int, ...]:

@@ -35,14 +35,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from osteomonitor.model import Jump
 
-from .flights import Candidate, FlightClass, alternation, autocorr_peak, classify_flight
+from .flights import Candidate
+from .jump_context import (
+    CADENCE_FS_MAX_HZ,
+    POSTURE_AFTER_S,
+    POSTURE_BEFORE_S,
+    PUSH_WINDOW_S,
+    STRIDE_GAP_MAX_S,
+    JumpContext,
+)
+from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
 from .signal import (
     FloatArray,
     check_acc,
@@ -53,30 +61,7 @@ from .signal import (
     odd_width,
     runs_below,
 )
-from .thresholds import CLIP_FRACTION, DEFAULT_JUMP_PARAMS, GRAVITY_M_S2, JumpParams
-
-#: A gravity estimate shorter than this (g) means the orientation is unknown
-#: (sensor tumbling or in free fall for the whole context window).
-_MIN_GRAVITY_G = 0.5
-#: Running time accrues between strides at most this far apart, s (a stride at a jog
-#: takes ≈ 0.7 s; two missed strides still count as one running stretch).
-STRIDE_GAP_MAX_S = 1.5
-#: The running-cadence autocorrelation looks at the smoothed ‖a‖ at most this often, Hz
-#: (a 10 ms lag step resolves step periods of 0.25-0.42 s to a few percent).
-CADENCE_FS_MAX_HZ = 100.0
-#: Posture windows, s: gravity before take-off over [s − 0.6, s − 0.1) (the stance the
-#: person left, before any push), after touchdown over [e + 0.5, e + 1.0) (after the
-#: landing's impact and rebound, within the context window already waited for).
-POSTURE_BEFORE_S = (0.6, 0.1)
-POSTURE_AFTER_S = (0.5, 1.0)
-#: Push-off is looked for in this window before take-off, s (a jump's propulsive phase
-#: lasts 0.15-0.3 s; domain §1.5).
-PUSH_WINDOW_S = 0.4
-
-
-def jump_height_m(flight_s: float) -> float:
-    """Jump height from flight time, h = g·t²/8, m (take-off and landing at one level)."""
-    return GRAVITY_M_S2 * flight_s * flight_s / 8.0
+from .thresholds import CLIP_FRACTION, DEFAULT_JUMP_PARAMS, JumpParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +81,7 @@ class JumpAnalysis:
     stepping_flights: int = 0
 
 
-class JumpDetector:
+class JumpDetector(JumpContext):
     """Incremental jump detector; feed chunks of any size, then `flush()` at the end.
 
     Args:
@@ -160,17 +145,18 @@ class JumpDetector:
         """Sample rate, Hz."""
         return self._fs
 
-    def feed(self, acc_g: FloatArray) -> list[Jump]:
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Jump]:
         """Add samples; return the jumps confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
+            mag: (k,) ‖acc_g‖ when the caller has it already (`signal.magnitude`).
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
         a = check_acc(acc_g, "JumpDetector.feed")
         if a.shape[0]:
-            mag = magnitude(a)
+            mag = magnitude(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))
@@ -343,136 +329,6 @@ class JumpDetector:
             clipped = bool((np.abs(self._raw(e, hi)) >= CLIP_FRACTION * self._range).any())
         self._pending.append(Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
 
-    def _compute_contexts(self, final: bool) -> None:
-        for c in self._pending:
-            if c.context_done:
-                continue
-            if not final and self._n < c.p + self._ctx_need:
-                break
-            c.context_done = True
-            lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
-            c.cadence_r, c.gait_r, lag = self._cadence_r(lo, hi)
-            self._posture(c)
-            w = self._raw(lo, hi)
-            g = w.sum(axis=0) / w.shape[0]
-            g0, g1, g2 = g.tolist()
-            gn = math.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
-            if gn < _MIN_GRAVITY_G:
-                continue  # orientation unknown: magnitude-only decision
-            u0, u1, u2 = g0 / gn, g1 / gn, g2 / gn
-            f0, f1, f2 = (self._raw(c.s, c.e).sum(axis=0) / (c.e - c.s)).tolist()
-            if f0 * u0 + f1 * u1 + f2 * u2 >= self._p.flight_vertical_max_g:
-                c.hv = math.nan  # feet loaded: not a flight
-                continue
-            # dynamic part d = a − mean(a); vertical d·u, horizontal the rest
-            d = w - g
-            vd = d[:, 0] * u0 + d[:, 1] * u1 + d[:, 2] * u2
-            v2 = float((vd * vd).sum())
-            h2 = max(0.0, float((d * d).sum()) - v2)
-            c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
-            if lag:
-                c.alternation = alternation(d - np.outer(vd, (u0, u1, u2)), lag, self._cad_step)
-
-    def _posture(self, c: Candidate) -> None:
-        """Push-off before take-off and the change of posture across the candidate.
-
-        push_g: highest raw ‖a‖ in the `PUSH_WINDOW_S` before take-off (a jump pushes
-        the body up, ≥ 2 g; stepping off a box or dropping onto a seat does not).
-        tilt_deg: angle between the mean acceleration (gravity) over `POSTURE_BEFORE_S`
-        before take-off and over `POSTURE_AFTER_S` after touchdown; None when either
-        window is cut by the signal's start or end or is no usable gravity vector.
-        """
-        lo = max(0, c.s - self._push)
-        if c.s > lo:
-            c.push_g = float(self._magv(lo, c.s).max())
-        b0, b1 = c.s - self._pre, c.s - self._pre_end
-        a0, a1 = c.e + self._post[0], c.e + self._post[1]
-        if b0 < 0 or a1 > self._n:
-            return
-        g1 = self._raw(b0, b1).sum(axis=0) / (b1 - b0)
-        g2 = self._raw(a0, a1).sum(axis=0) / (a1 - a0)
-        n1 = math.sqrt(float(g1 @ g1))
-        n2 = math.sqrt(float(g2 @ g2))
-        if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
-            return
-        cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
-        c.tilt_deg = math.degrees(math.acos(cos))
-
-    def _cadence_r(self, lo: int, hi: int) -> tuple[float | None, float | None, int]:
-        """Step rhythm of the smoothed ‖a‖ in global [lo, hi).
-
-        Returns (r_run, r_gait, lag): the strongest autocorrelation peak at a lag in
-        `run_step_s` (one running step), the strongest at a lag in (`run_step_s`[0],
-        `gait_step_max_s`) (one step of a slow jog too) and the latter's lag in samples
-        of the decimated window (0 when there is no peak); r = −1 when there is no peak
-        in the range, None when the window is too short (see `autocorr_peak`). The
-        window is taken every `_cad_step`-th sample (≤ `CADENCE_FS_MAX_HZ`). Running
-        repeats at its step period (left and right foot); in two-footed hopping half a
-        cycle later the body is in the opposite phase, so r has no peak there or a
-        negative one.
-        """
-        x = self._smoothed(lo, hi)[:: self._cad_step]
-        r_run, _ = autocorr_peak(x, self._cad_lo, self._cad_hi)
-        r_gait, lag = autocorr_peak(x, self._cad_lo, self._gait_hi)
-        return r_run, r_gait, lag
-
-    def _decide(self, final: bool) -> list[Jump]:
-        out: list[Jump] = []
-        pend = self._pending
-        while pend:
-            c = pend[0]
-            if not c.context_done:
-                break
-            if not final:
-                horizon = c.p + self._bout
-                if self._scan <= horizon or self._n < horizon + self._ctx_need:
-                    break
-                if any(not o.context_done for o in _upto(pend, horizon)):
-                    break
-            pend.popleft()
-            if c.hv is not None and math.isnan(c.hv):
-                continue  # rejected by the vertical test
-            while self._recent and self._recent[0].p < c.p - self._bout:
-                self._recent.popleft()
-            bout = [*self._recent, c]
-            bout += [o for o in _upto(pend, c.p + self._bout) if not _rejected(o)]
-            self._recent.append(c)
-            jump = self._classify(c, bout)
-            if jump is not None:
-                out.append(jump)
-        return out
-
-    def _classify(self, c: Candidate, bout: list[Candidate]) -> Jump | None:
-        kind = classify_flight(c, bout, self._p)
-        if kind is FlightClass.STEPPING:
-            self.stepping_flights += 1
-        if kind is FlightClass.STRIDE:
-            jumping = False
-        elif kind is FlightClass.JUMP:
-            jumping = True
-        else:
-            return None
-        if jumping:
-            if self._last_jump_p is not None and c.p - self._last_jump_p < self._refr:
-                return None
-            self._last_jump_p = c.p
-            self.jumps_total += 1
-            return Jump(
-                takeoff_s=c.s / self._fs,
-                landing_s=c.e / self._fs,
-                flight_s=c.flight_s,
-                height_m=jump_height_m(c.flight_s),
-                peak_g=c.peak_g,
-                slope_g_s=c.slope_g_s,
-                clipped=c.clipped,
-            )
-        self.running_strides += 1
-        last = self._last_stride_p
-        if last is not None and c.p - last <= self._stride_gap:
-            self.running_s += (c.p - last) / self._fs
-        self._last_stride_p = c.p
-        return None
-
     def _trim(self) -> None:
         # future candidates land after the scan point; their context reaches back
         keep = self._scan - self._ctx - 2 * self._h - 1
@@ -485,20 +341,6 @@ class JumpDetector:
             self._mag = self._mag[cut:].copy()
             self._sm = self._sm[cut:].copy()
             self._buf0 = keep
-
-
-def _upto(pend: deque[Candidate], horizon: int) -> Iterator[Candidate]:
-    """Pending candidates landing at or before `horizon` (they are in take-off order and
-    land after they take off, so the walk stops at the first take-off past it)."""
-    for o in pend:
-        if o.s > horizon:
-            return
-        if o.p <= horizon:
-            yield o
-
-
-def _rejected(c: Candidate) -> bool:
-    return c.hv is not None and math.isnan(c.hv)
 
 
 def analyse_jumps(

@@ -22,14 +22,21 @@ reclining) are counted as the samples arrive.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from osteomonitor.model import PostureSummary
 
-from .signal import FloatArray, SignalError, check_acc, check_fs, magnitude
+from .posture_blocks import (
+    BlockStats,
+    block_stats,
+    seq_sum,
+    still_reference,
+    unit,
+    window_inclination,
+)
+from .signal import FloatArray, SignalError, check_acc, check_fs
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +210,7 @@ class PostureTracker:
         self._acc = np.empty((0, 3))
         self._gyr = np.empty((0, 3))
         self._has_gyro: bool | None = None
-        self._blocks: list[tuple[FloatArray, float, float, FloatArray | None]] = []
+        self._hist_blocks = BlockStats.none()  # the last `_r` blocks of this stretch
         self._k = 0  # blocks completed in this stretch
 
     def restart(self, fs_hz: float, t0_s: float) -> None:
@@ -241,6 +248,20 @@ class PostureTracker:
             gyro_dps: (k, 3) angular rate, deg/s, or None. A stream either always has
                 a gyroscope or never.
         """
+        t, deg, rot = self.feed_arrays(acc_g, gyro_dps)
+        return [
+            PostureSample(ti, di, ri)
+            for ti, di, ri in zip(t.tolist(), deg.tolist(), rot.tolist(), strict=True)
+        ]
+
+    def feed_arrays(
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """`feed`, returning the new samples as (t_s, inclination_deg, rotation_dps) arrays.
+
+        Every block's sums are taken in sample order and every window's in block order
+        (`posture_blocks`), so the values never depend on how the signal was chunked.
+        """
         a = check_acc(acc_g, "PostureTracker.feed")
         if self._has_gyro is None and a.shape[0]:
             self._has_gyro = gyro_dps is not None
@@ -248,70 +269,59 @@ class PostureTracker:
             g = check_acc(gyro_dps, "PostureTracker.feed (gyro)")
             if g.shape != a.shape:
                 raise SignalError("PostureTracker.feed: gyro_dps must match acc_g's shape")
-            self._gyr = np.concatenate((self._gyr, g))
-        self._acc = np.concatenate((self._acc, a))
+            self._gyr = np.concatenate((self._gyr, g)) if self._gyr.shape[0] else g
+        self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
         self.new_episodes = []
-        out: list[PostureSample] = []
         b = self._b
-        while self._acc.shape[0] >= b:
-            blk = np.array(self._acc[:b])
-            self._acc = self._acc[b:]
-            gblk = None
-            if self._has_gyro:
-                gblk = np.array(self._gyr[:b])
-                self._gyr = self._gyr[b:]
-            mag = magnitude(blk)
-            self._blocks.append((blk.sum(axis=0), float(mag.sum()), float((mag * mag).sum()), gblk))
-            self._k += 1
-            s = self._sample()
-            if s is not None:
-                out.append(s)
-            del self._blocks[: max(0, len(self._blocks) - self._r)]
-        return out
-
-    def _sample(self) -> PostureSample | None:
-        blocks = self._blocks
-        if len(blocks) < self._m:
-            return None
+        nb = self._acc.shape[0] // b
+        empty = np.empty(0)
+        if nb == 0:
+            return empty, empty, empty
+        new = block_stats(self._acc[: nb * b], b)
+        self._acc = self._acc[nb * b :]
+        gsum = None
+        if self._has_gyro:
+            gsum = seq_sum(self._gyr[: nb * b].reshape(nb, b, 3))
+            self._gyr = self._gyr[nb * b :]
+        hist = self._hist_blocks
+        allb = BlockStats.join(hist, new, gsum)
+        k0 = self._k  # blocks of this stretch before the new ones
+        self._k += nb
+        first = max(k0 + 1, self._m)  # the first new block that has a whole window
         if self._ref is None:
-            self._ref = self._still_reference()
-            if self._ref is None:
-                return None
-            self._ref_sample = self._k * self._b
-        win = blocks[-self._m :]
-        g = win[0][0].copy()
-        for blk in win[1:]:
-            g += blk[0]
-        u = _unit(g, "gravity") if float((g * g).sum()) > 0 else self._ref
-        c = max(-1.0, min(1.0, float((u * self._ref).sum())))
-        deg = math.degrees(math.acos(c))
-        rot = math.nan
-        gyro = win[-1][3]
-        if gyro is not None:
-            rot = float((gyro.sum(axis=0) / gyro.shape[0] * u).sum())
-        t_s = self._t0 + (self._k * self._b - self._m * self._b / 2) / self._fs
-        self._hist[min(180, int(deg))] += 1
-        self._max = max(self._max, deg)
-        if self._ep.add(t_s, deg):
-            self.new_episodes.append(self._ep.run_start_s)
-        return PostureSample(t_s, deg, rot)
+            first = self._find_reference(allb, k0, first)
+        self._hist_blocks = allb.tail(self._r)
+        if first > self._k or self._ref is None:
+            return empty, empty, empty
+        ks = np.arange(first, self._k + 1)
+        rows = ks - (k0 + 1) + hist.n  # rows of allb
+        deg, rot = window_inclination(allb, rows, self._m, self._ref, b)
+        t = (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
+        np.add.at(self._hist, np.minimum(180, deg.astype(np.int64)), 1)
+        self._max = max(self._max, float(deg.max()))
+        ep = self._ep
+        low = ep.limit - ep.hyst
+        mark = deg > low
+        mark[1:] |= mark[:-1]  # and the sample after each: it may end the stretch
+        mark[0] |= ep.run > 0  # a stretch left open by the previous chunk may end here
+        todo = np.flatnonzero(mark)
+        tl, dl = t.tolist(), deg.tolist()
+        for i in todo.tolist():
+            if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
+                self.new_episodes.append(ep.run_start_s)
+        return t, deg, rot
 
-    def _still_reference(self) -> FloatArray | None:
-        """The mean direction of the last `reference_s` when they were still, else None."""
-        if len(self._blocks) < self._r:
-            return None
-        win = self._blocks[-self._r :]
-        n = self._r * self._b
-        s1 = math.fsum(b[1] for b in win)
-        s2 = math.fsum(b[2] for b in win)
-        mean = s1 / n
-        sd = math.sqrt(max(0.0, s2 / n - mean * mean))
-        if sd < self._p.still_sd_g and abs(mean - 1.0) < self._p.still_tol_g:
-            g = win[0][0].copy()
-            for blk in win[1:]:
-                g += blk[0]
-            return _unit(g, "reference")
-        return None
+    def _find_reference(self, allb: BlockStats, k0: int, first: int) -> int:
+        """Look for the still reference block by block; the first block with a sample."""
+        hist_n = allb.n - (self._k - k0)
+        for k in range(max(first, self._r), self._k + 1):
+            row = k - (k0 + 1) + hist_n
+            ref = still_reference(allb, row, self._r, self._b, self._p)
+            if ref is not None:
+                self._ref = ref
+                self._ref_sample = k * self._b
+                return k
+        return self._k + 1
 
     def summary(self) -> PostureSummary:
         """Inclination distribution, time beyond the limit and episodes so far."""
@@ -339,11 +349,7 @@ class PostureTracker:
         )
 
 
-def _unit(v: FloatArray, what: str) -> FloatArray:
-    n = math.sqrt(float((v * v).sum()))
-    if not math.isfinite(n) or n == 0:
-        raise SignalError(f"posture: {what} vector {v.tolist()} has no direction")
-    return v / n
+_unit = unit
 
 
 def analyse_posture(

@@ -90,6 +90,15 @@ class StepCounter:
         self._close_run()
         return out
 
+    def feed_peak_times(self, times_s: list[float]) -> list[float]:
+        """Take the peak times its peak finder would have found (`impacts.wider_peaks`
+        over the same ‖a‖); returns the step times newly counted, s."""
+        return self._take(times_s)
+
+    def end(self) -> None:
+        """End of signal after `feed_peak_times` (what `flush` does after its peaks)."""
+        self._close_run()
+
     def _close_run(self) -> None:
         if self._counted and self._run_start is not None and self._run:
             self._segments.append((self._run_start, self._run[-1]))

@@ -79,19 +79,20 @@ class TrunkTracker:
         self._upright_set = False
         return out
 
-    def feed(self, acc_g: FloatArray) -> list[Fall]:
-        """Samples of the current stretch, g; returns falls confirmed by them."""
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
+        """Samples of the current stretch, g (and their ‖a‖ when the caller has it);
+        returns falls confirmed by them."""
         if self._falls is None or self._posture is None:
             raise RuntimeError("TrunkTracker.feed before start()")
-        samples = self._posture.feed(acc_g)
-        if samples:
-            self.inclination_deg = samples[-1].inclination_deg
+        _, deg, _ = self._posture.feed_arrays(acc_g)
+        if deg.size:
+            self.inclination_deg = float(deg[-1])
         self.new_episode_starts_s = list(self._posture.new_episodes)
         ref, at = self._posture.reference_g, self._posture.reference_sample
         if not self._upright_set and ref is not None and at is not None:
             self._falls.set_upright(ref, at)
             self._upright_set = True
-        return self._take(self._falls.feed(acc_g))
+        return self._take(self._falls.feed(acc_g, mag))
 
     def end(self) -> list[Fall]:
         """End the current stretch (a gap): judge what can be judged."""

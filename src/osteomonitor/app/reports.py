@@ -89,7 +89,7 @@ def write_session_report(recording: Path, out: Path | None = None, *, pdf: bool 
     """
     from osteomonitor.app.review import judge
     from osteomonitor.report.session_page import session_html
-    from osteomonitor.session import process_recording
+    from osteomonitor.session import process_recording_batch
     from osteomonitor.store.overrides import apply_overrides
 
     path = Path(recording)
@@ -97,7 +97,7 @@ def write_session_report(recording: Path, out: Path | None = None, *, pdf: bool 
     for target in (html_path, pdf_path):
         if target is not None:
             check_export_target(target, [path])
-    meta, proc = process_recording(path)
+    meta, proc = process_recording_batch(path)  # the summary analyze gives, on arrays
     peaks = proc.impact_peaks()
     summary = proc.summary()
     review = judge(path, apply_overrides(meta, path), summary, proc.prescription, strict=True)

@@ -4,9 +4,9 @@ Headless (no Textual, no printing): `osteomonitor analyze` / `osteomonitor week`
 what these return, the review screens render it. Both therefore judge a session the
 same way:
 
-- a session is analysed by `session.process_recording` (the driver live and replay
-  use) with the prescription it is judged against, and judged by
-  `prescription.evaluate_session`;
+- a session is analysed by `session.process_recording_batch` (the summary the
+  driver live and replay give, computed on whole arrays) with the prescription it
+  is judged against, and judged by `prescription.evaluate_session`;
 - a patient's weeks follow ONE prescription rule (`weeks_prescription`): the one
   given, else the snapshot stored in the patient's newest recording; every session of
   the weeks is analysed AND judged with that same prescription (its HRrest, HRmax and
@@ -35,7 +35,11 @@ from osteomonitor.prescription import (
 )
 from osteomonitor.prescription.week import WeekReport
 from osteomonitor.report import set_aside_lines
-from osteomonitor.session import process_recording, recording_prescription, recording_set_aside
+from osteomonitor.session import (
+    process_recording_batch,
+    recording_prescription,
+    recording_set_aside,
+)
 from osteomonitor.store import RecordingReader
 from osteomonitor.store.library import RecordingInfo, list_recordings
 
@@ -100,7 +104,8 @@ def file_key(path: Path) -> FileKey:
 def analyse_file(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
-    """One pass of the session driver over a file: (meta, summary, prescription used).
+    """A file analysed whole (`session.process_recording_batch`, the same summary as
+    one pass of the session driver): (meta, summary, prescription used).
 
     The metadata carries the review overrides kept beside the file (supervision).
 
@@ -109,7 +114,7 @@ def analyse_file(
     """
     from osteomonitor.store.overrides import apply_overrides
 
-    meta, proc = process_recording(path, prescription)
+    meta, proc = process_recording_batch(path, prescription)
     return apply_overrides(meta, path), proc.summary(), proc.prescription
 
 

@@ -41,8 +41,29 @@ def _iso_week(text: str) -> tuple[int, int]:
 
 def register(sub: Any) -> None:
     """Add the `analyze` and `week` commands."""
-    a = sub.add_parser("analyze", help="analyse one recording against its prescription")
-    a.add_argument("file", type=Path, help="a .omrec recording")
+    a = sub.add_parser(
+        "analyze",
+        help="analyse one recording against its prescription, or many into a study table",
+    )
+    a.add_argument(
+        "file",
+        type=Path,
+        nargs="+",
+        help="a .omrec recording; several recordings or folders (searched recursively) "
+        "make a study: one table row per recording (needs --out)",
+    )
+    a.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="study: analyse N recordings at once in worker processes (default: every core)",
+    )
+    a.add_argument(
+        "--out",
+        type=Path,
+        metavar="PREFIX",
+        help="study: write PREFIX.csv and PREFIX.jsonl (one row per recording, owner-only)",
+    )
     a.add_argument(
         "--prescription",
         type=Path,
@@ -81,7 +102,23 @@ def _load_rx(path: Path | None) -> Prescription | None:
     return load_prescription(path)
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 or more)")
+    return n
+
+
 def _analyze(args: argparse.Namespace) -> int:
+    files: list[Path] = args.file
+    if len(files) > 1 or files[0].is_dir() or args.jobs is not None or args.out is not None:
+        from osteomonitor.cli.study import run_study_command
+
+        return run_study_command(args)
+    args.file = files[0]
     from osteomonitor import report
     from osteomonitor.app import review as app_review
     from osteomonitor.report.files import check_export_target

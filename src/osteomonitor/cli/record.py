@@ -10,19 +10,21 @@ recording cleanly. bleak, bumble and the collector are imported inside the handl
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import shutil
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
 from osteomonitor.errors import UsageError
 from osteomonitor.model import SessionKind
 from osteomonitor.pseudonym import pseudonym_arg
+
+if TYPE_CHECKING:  # pragma: no cover
+    import asyncio
 
 #: Wall seconds between status-line refreshes on a terminal, and between printed
 #: status lines when the output is not a terminal (logs, CI).
@@ -166,6 +168,8 @@ class _EarlyStop:
 
 
 def _record(args: argparse.Namespace) -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
     _EarlyStop.install()
     from osteomonitor.collect.device_spec import parse_device
 
@@ -187,6 +191,8 @@ def _record(args: argparse.Namespace) -> int:
 async def _main(
     args: argparse.Namespace, specs: list[Any], kind: str, prescription: str | None
 ) -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -229,6 +235,8 @@ async def _interruptible(
     duration: float | None,
 ) -> int:
     """Run the collection; a stop request while still connecting abandons the start."""
+    import asyncio  # only when recording: `analyze` never loads it
+
     await asyncio.sleep(0)  # a signal that arrived during the imports above is handled now
     if stop.is_set():
         print("interrupted while connecting: nothing was recorded", file=sys.stderr)
@@ -259,6 +267,8 @@ async def _collect(
     duration: float | None,
     started: asyncio.Event,
 ) -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
     from osteomonitor.collect.session_recording import recording_collector
 
     tty = sys.stderr.isatty()

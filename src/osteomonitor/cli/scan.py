@@ -14,7 +14,6 @@ traceback. The use case is `app.scanning`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import math
 import sys
@@ -151,6 +150,8 @@ class ScanPrinter:
 def _scan(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be > 0 seconds")
+    import asyncio  # only when scanning: `analyze` never loads it
+
     results = asyncio.run(_run(args))
     if args.json:
         print(
@@ -196,6 +197,8 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> list[ScanResult]:
+    import asyncio
+
     from osteomonitor.app.scanning import ScanObserver, ScanRequest, scan_nearby
 
     request = ScanRequest(

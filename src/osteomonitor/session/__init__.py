@@ -21,6 +21,7 @@ from osteomonitor.session.acc_track import (  # noqa: F401
     _steps_outside_jumps,
     _walking_inside_jumps,
 )
+from osteomonitor.session.batch import process_recording_batch
 from osteomonitor.session.driver import (
     STATE_PERIOD_S,
     DeviceCount,
@@ -72,6 +73,7 @@ __all__ = [
     "analyze_recording",
     "params_for",
     "process_recording",
+    "process_recording_batch",
     "read_header",
     "recording_prescription",
     "recording_set_aside",

@@ -109,8 +109,11 @@ def recording_set_aside(path: str | Path) -> tuple[SetAsideFrames, ...]:
 def analyze_recording(
     path: str | Path, prescription: Prescription | None = None
 ) -> tuple[SessionMeta, SessionSummary]:
-    """The summary of a whole recording (see `process_recording`)."""
-    meta, proc = process_recording(path, prescription)
+    """The summary of a whole recording: `osteomonitor analyze`'s batch path
+    (`batch.process_recording_batch`), equal to feeding it through `process_recording`."""
+    from osteomonitor.session.batch import process_recording_batch
+
+    meta, proc = process_recording_batch(path, prescription)
     return meta, proc.summary()
 
 

@@ -1,0 +1,179 @@
+"""`osteomonitor analyze` at realistic sizes (issue 15, target 1 "Batch").
+
+Files: Polar H10 sessions of 1 h and 3 h written like the collector writes them
+(`recording_files.h10_recording`: ACC 200 Hz in 36-sample delta frames, device clock
+drifting 20 ppm, BLE latency, 1 Hz HR with RR). Measured in the same run, process CPU
+time, median of repeats:
+
+- floor: what any analysis of that hour must do, with numpy/scipy on the decoded
+  samples already in memory: ‖a‖, a threshold, `scipy.signal.find_peaks` and a
+  4th-order `sosfiltfilt` over the hour;
+- ours: the file read and analysed (`session.process_recording_batch` + summary,
+  the call `analyze` makes), and the ratio to the floor;
+- the whole `osteomonitor analyze FILE --json` process (CPU of the child: start-up,
+  imports, reading, analysis, JSON);
+- decoding through the path analyze uses (`devices.batch.decode_device`: frames,
+  SDK timestamps, clock fit, gates), raw int16 and delta frames, samples per second.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import Row, format_table, median_time
+from recording_files import h10_recording
+
+_SCRIPT = Path(sys.executable).with_name("osteomonitor")
+#: The installed command when there is one, else the same entry point through Python.
+CLI = (
+    [str(_SCRIPT)]
+    if _SCRIPT.exists()
+    else [sys.executable, "-c", "import sys; from osteomonitor.cli import main; sys.exit(main())"]
+)
+
+
+def floor_cpu(acc_g: np.ndarray, fs: float, repeats: int) -> float:
+    """numpy/scipy floor over the same samples: ‖a‖, threshold, peaks, 4th-order filter."""
+    from scipy.signal import butter, find_peaks, sosfiltfilt
+
+    sos = butter(4, 20.0, fs=fs, output="sos")
+
+    def work() -> None:
+        mag = np.sqrt((acc_g * acc_g).sum(axis=1))
+        _ = mag > 1.1
+        find_peaks(mag, height=1.1, distance=int(0.1 * fs))
+        sosfiltfilt(sos, mag)
+
+    return median_time(work, repeats=repeats)
+
+
+def analyse_cpu(path: Path, repeats: int) -> float:
+    from osteomonitor.session.batch import process_recording_batch
+
+    def work() -> None:
+        process_recording_batch(path)[1].summary()
+
+    return median_time(work, repeats=repeats)
+
+
+def decoded_acc(path: Path) -> np.ndarray:
+    """The file's samples, g (the floor works on the samples `analyze` decodes)."""
+    from osteomonitor.devices.pmd_batch import decode_acc_frames
+    from osteomonitor.store import RecordingReader
+    from osteomonitor.store.columns import packet_columns
+
+    with RecordingReader(path) as r:
+        cols = packet_columns(r)
+    assert cols is not None
+    acc = next(c for c in cols if c.stream == "pmd_data")
+    frames = decode_acc_frames(acc.payloads)
+    assert frames is not None
+    return frames.samples / 1000.0
+
+
+def decode_rate(path: Path, repeats: int) -> float:
+    """Samples/s of `decode_device` over the file's H10 packets (fresh decoder each time)."""
+    from osteomonitor.devices.batch import decode_device
+    from osteomonitor.devices.decoder import DeviceDecoder
+    from osteomonitor.devices.profiles import get_profile
+    from osteomonitor.store import RecordingReader
+    from osteomonitor.store.columns import packet_columns
+
+    with RecordingReader(path) as r:
+        cols = packet_columns(r)
+        dev = r.devices[0]
+    assert cols is not None
+    acc = next(c for c in cols if c.stream == "pmd_data")
+    order = np.arange(len(acc.seq), dtype=np.int64)
+    t_ns = np.asarray(acc.t_ns, dtype=np.int64)
+    streams = [acc.stream] * len(acc.seq)
+    n = [0]
+
+    def work() -> None:
+        dec = DeviceDecoder(get_profile(dev.profile), dict(dev.settings))
+        out = decode_device(dec, dev.key, order, t_ns, streams, acc.payloads)
+        n[0] = int(sum(c.sum() for c in out.acc.counts))
+
+    cpu = median_time(work, repeats=repeats)
+    return n[0] / cpu
+
+
+def process_cpu(path: Path, repeats: int) -> float:
+    """CPU seconds (user + system) of `osteomonitor analyze FILE --json` in a child."""
+    times = []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([*CLI, "analyze", str(path), "--json"], check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return float(np.median(times))
+
+
+def run(smoke: bool = False) -> list[Row]:
+    hours = (0.05,) if smoke else (1.0, 3.0)
+    repeats = 1 if smoke else 5
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as d:
+        for h in hours:
+            path = Path(d) / f"h10-{h:g}h.omrec"
+            t0 = time.perf_counter()
+            n = h10_recording(path, h, seed=1)
+            made = time.perf_counter() - t0
+            acc = decoded_acc(path)
+            floor = floor_cpu(acc, 200.0, repeats)
+            ours = analyse_cpu(path, repeats)
+            label = f"{h:g} h" if not smoke else f"{h * 60:g} min (smoke)"
+            target_ms = 100.0 * h
+            ratio = ours / floor
+            rows.append(
+                Row(
+                    f"analyze {label} H10 ACC 200 Hz + HR: read + analysis",
+                    1000 * ours,
+                    "ms CPU",
+                    f"≤ {target_ms:g} and ≤ 4× floor",
+                    None if smoke else (1000 * ours <= target_ms and ratio <= 4.0),
+                    f"floor (‖a‖, threshold, find_peaks, 4th-order sosfiltfilt) "
+                    f"{1000 * floor:.1f} ms; ratio {ratio:.1f}×; {n} samples, "
+                    f"{path.stat().st_size / 1e6:.1f} MB, written in {made:.1f} s",
+                )
+            )
+            if h == hours[0]:
+                proc = process_cpu(path, repeats)
+                rows.append(
+                    Row(
+                        f"`osteomonitor analyze` {label} --json, whole process",
+                        proc,
+                        "s CPU",
+                        "≤ 0.4",
+                        None if smoke else proc <= 0.4,
+                        "child user + system time: start-up, imports, read, analysis, JSON",
+                    )
+                )
+        for compressed, target in ((False, 20e6), (True, 10e6)):
+            path = Path(d) / f"decode-{compressed}.omrec"
+            h10_recording(path, 0.05 if smoke else 1.0, seed=2, compressed=compressed)
+            rate = decode_rate(path, repeats)
+            rows.append(
+                Row(
+                    f"decode as analyze does, H10 ACC {'delta' if compressed else 'raw int16'}"
+                    " (36-sample frames: timestamps, clock fit, gates)",
+                    rate,
+                    "samples/s",
+                    f"≥ {target:.0e}",
+                    None if smoke else rate >= target,
+                    "devices.batch.decode_device over every frame of the file",
+                )
+            )
+    return rows
+
+
+if __name__ == "__main__":
+    print(format_table(run("--smoke" in sys.argv)))
