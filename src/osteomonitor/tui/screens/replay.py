@@ -31,7 +31,7 @@ the keys that add events are not available here.
         Binding("v", "view('patient')", "Patient"),
         # The footer of an 80-column terminal holds the view, pause, speed and 10-s seek
         # keys; the 1-minute seeks, start and end are listed in the help (?).
-        Binding("space", "pause", "Pause"),
+        Binding("space", "pause", "Pause/play"),
         Binding("plus,equals_sign", "faster", "Faster"),
         Binding("minus", "slower", "Slower"),
         Binding("right", f"seek({SEEK_SMALL_S})", f"+{SEEK_SMALL_S:.0f} s"),
