@@ -127,8 +127,7 @@ async def _live(duration_s: float, dashboard: bool) -> dict[str, Any]:
                 with _StallMeter() as stalls:
                     await asyncio.sleep(duration_s)
                 cpu, wall = time.process_time() - cpu0, time.perf_counter() - t0
-                worker = feed.worker
-                items = worker.items if worker else 0
+                items = feed.items
             await feed.stop()
     return {
         "cpu_pct": 100 * cpu / wall,
@@ -158,7 +157,9 @@ def _hour_recording() -> Path:
         tmp.unlink(missing_ok=True)
         async with (
             virtual_world(["h10-delta"], speed=60.0, duration_s=HOUR_S + 60) as world,
-            live_collection(world.device_specs(), output=tmp, meta=meta, stack=world.stack) as (
+            live_collection(
+                world.device_specs(), output=tmp, meta=meta, stack=world.stack, analyse=False
+            ) as (
                 collector,
                 sub,
             ),

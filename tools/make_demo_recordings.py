@@ -169,7 +169,9 @@ async def make(demo: Demo, out: Path, speed: float) -> Path:
         offset_ns = int(demo.start.timestamp() * 1e9) - world.clock.epoch_ns
         clock = world.clock
         stack = dataclasses.replace(world.stack, clock_ns=lambda: clock.host_ns() + offset_ns)
-        async with live_collection(world.device_specs(), output=path, meta=meta, stack=stack) as (
+        async with live_collection(
+            world.device_specs(), output=path, meta=meta, stack=stack, analyse=False
+        ) as (
             collector,
             _sub,
         ):

@@ -34,6 +34,8 @@ from osteomonitor.session import analyze_recording
 from osteomonitor.sim.session_model import Segment, SessionModel
 from osteomonitor.store import RecordingWriter
 
+#: Session events as the scenarios write them: (session s, kind, data).
+Events = tuple[tuple[float, str, dict[str, Any]], ...]
 TZ = "Europe/Helsinki"
 START = dt.date(2025, 3, 3)  # Monday: programme week 1 = ISO 2025-W10
 NS = 1_000_000_000
@@ -187,7 +189,9 @@ def jump_plan(n: int) -> tuple[Segment, ...]:
     )
 
 
-def on_day(s: SessionSummary, when: dt.date, hour: int = 10, minute: int = 0, tz: str = TZ):
+def on_day(
+    s: SessionSummary, when: dt.date, hour: int = 10, minute: int = 0, tz: str = TZ
+) -> SessionSummary:
     """The same session moved to a local date and time (all absolute times shifted)."""
     shift = local_ns(when, hour, minute, tz) - s.start_t_ns
     return replace(
@@ -204,7 +208,7 @@ class ScenarioLab:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._paths: dict[str, Path] = {}
-        self._summaries: dict[tuple[str, Any], tuple[SessionMeta, SessionSummary]] = {}
+        self._summaries: dict[tuple[object, ...], tuple[SessionMeta, SessionSummary]] = {}
 
     def path(self, name: str, make: Callable[[Path], object]) -> Path:
         if name not in self._paths:
@@ -257,7 +261,7 @@ class ScenarioLab:
         )
 
 
-def sets(spec: Sequence[tuple[str, int, float]], first_s: float = 30.0) -> tuple:
+def sets(spec: Sequence[tuple[str, int, float]], first_s: float = 30.0) -> Events:
     """SET_DONE events (exercise, reps, load kg), 40 s apart."""
     return tuple(
         (first_s + 40.0 * i, "set_done", {"exercise": n, "reps": r, "load_kg": kg})

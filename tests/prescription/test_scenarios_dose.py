@@ -9,22 +9,40 @@ activity 10–60 min/day. ACSM: aerobic 4–5 days/week, 20 min (max 45–60 min
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
-from scenario_sim import EXERCISES, day, meta, on_day, rx, sets
+from scenario_sim import EXERCISES, Events, ScenarioLab, day, meta, on_day, rx, sets
 
-from osteomonitor.model import EventKind
-from osteomonitor.prescription import TEMPLATES, Status, evaluate_session, evaluate_week
+from osteomonitor.model import EventKind, SessionSummary
+from osteomonitor.prescription import (
+    TEMPLATES,
+    ElementResult,
+    Prescription,
+    SessionCompliance,
+    Status,
+    WeekReport,
+    evaluate_session,
+    evaluate_week,
+)
 
-LOW = dict(fracture_risk="low", pct=90)  # no impact ceiling; HR ceiling 131 bpm (jumps ~128)
+LOW: dict[str, Any] = dict(
+    fracture_risk="low", pct=90
+)  # no impact ceiling; HR ceiling 131 bpm (jumps ~128)
 
 
-def _week(items, prx, iso="2025-W10", as_of=None):  # type: ignore[no-untyped-def]
+def _week(
+    items: list[SessionSummary],
+    prx: Prescription,
+    iso: str = "2025-W10",
+    as_of: dt.date | None = None,
+) -> WeekReport:
     return evaluate_week([(meta(s.kind), s) for s in items], prx, iso, as_of=as_of)
 
 
-def _element(sc, mod: str, key: str):  # type: ignore[no-untyped-def]
+def _element(sc: SessionCompliance, mod: str, key: str) -> ElementResult:
     mc = next(m for m in sc.modalities if m.modality == mod)
     return next(e for e in mc.elements if e.key == key)
 
@@ -32,7 +50,7 @@ def _element(sc, mod: str, key: str):  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------ 6: dose, not presence
 
 
-def test_s14_forty_gentle_jumps_are_not_an_impact_dose(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s14_forty_gentle_jumps_are_not_an_impact_dose(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", **LOW)
     s = on_day(lab.jumps(prx, 40, gentle=True), day(1))
     row = _week([s], prx).modality("impact")
@@ -42,7 +60,7 @@ def test_s14_forty_gentle_jumps_are_not_an_impact_dose(lab) -> None:  # type: ig
     assert "3.9 g" in row.day_doses[0].evidence
 
 
-def test_s15_forty_firm_jumps_are_an_impact_dose(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s15_forty_firm_jumps_are_an_impact_dose(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", **LOW)
     s = on_day(lab.jumps(prx, 40), day(1))
     row = _week([s], prx).modality("impact")
@@ -50,7 +68,7 @@ def test_s15_forty_firm_jumps_are_an_impact_dose(lab) -> None:  # type: ignore[n
     assert row.jumps == 40 and row.jumps_osteogenic == 40
 
 
-def test_s16_the_prescriptions_landing_threshold_decides(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s16_the_prescriptions_landing_threshold_decides(lab: ScenarioLab) -> None:
     extra_rx = rx("ksbmr-2023", **LOW)
     text_rx = rx(
         "ksbmr-2023",
@@ -63,7 +81,7 @@ def test_s16_the_prescriptions_landing_threshold_decides(lab) -> None:  # type: 
     assert "6.5 g" in row.day_doses[0].evidence
 
 
-def test_s17_resistance_at_30_pct_1rm_is_not_a_dose(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s17_resistance_at_30_pct_1rm_is_not_a_dose(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", extra=EXERCISES)
     light = sets([("squat", 10, 15.0)] * 3 + [("row", 10, 12.0)] * 3)  # ~30 % 1RM
     firm = sets([("squat", 10, 27.0)] * 3 + [("row", 10, 21.0)] * 3)  # ~53 % 1RM
@@ -75,21 +93,21 @@ def test_s17_resistance_at_30_pct_1rm_is_not_a_dose(lab) -> None:  # type: ignor
     assert (row.days_trained, row.days_met) == (2, 1)
 
 
-def test_s18_cycling_in_the_band_is_an_aerobic_dose(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s18_cycling_in_the_band_is_an_aerobic_dose(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "cycle25", "aerobic", 25, 100.0)
     row = _week([on_day(s, day(1))], prx).modality("aerobic")
     assert (row.days_trained, row.days_met) == (1, 1)
 
 
-def test_s19_twenty_five_minutes_below_the_band_are_not(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s19_twenty_five_minutes_below_the_band_are_not(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "cycle25_easy", "aerobic", 25, 80.0)
     row = _week([on_day(s, day(1))], prx).modality("aerobic")
     assert (row.days_trained, row.days_met) == (1, 0)
 
 
-def test_s20_rpe_is_the_dose_criterion_on_hr_lowering_medication(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s20_rpe_is_the_dose_criterion_on_hr_lowering_medication(lab: ScenarioLab) -> None:
     kw = dict(hr_modulating_medication=True, hrmax_method="tanaka", hrmax_date=None)
     prx = rx("ksbmr-2023", bpm=120, **kw)
     ok = ((1400.0, EventKind.RPE, {"rpe": 12, "scale": "borg6-20"}),)
@@ -103,7 +121,9 @@ def test_s20_rpe_is_the_dose_criterion_on_hr_lowering_medication(lab) -> None:  
 # ----------------------------------------------- 7: minimum, range or safety cap
 
 
-def test_s21_seventy_five_minutes_of_activity_are_above_the_range_not_a_failure(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s21_seventy_five_minutes_of_activity_are_above_the_range_not_a_failure(
+    lab: ScenarioLab,
+) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "activity75", "activity", 75, 85.0)
     assert _element(evaluate_session(s, prx), "activity", "minutes_per_session").status == (
@@ -113,7 +133,7 @@ def test_s21_seventy_five_minutes_of_activity_are_above_the_range_not_a_failure(
     assert row.days_met == 1
 
 
-def test_s22_six_aerobic_days_are_information_not_a_failure(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s22_six_aerobic_days_are_information_not_a_failure(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     _, s = lab.strap(prx, "cycle25", "aerobic", 25, 100.0)
     row = _week([on_day(s, day(i)) for i in range(1, 7)], prx).modality("aerobic")
@@ -121,7 +141,7 @@ def test_s22_six_aerobic_days_are_information_not_a_failure(lab) -> None:  # typ
     assert row.days_met == 6 and row.adherence_pct == 100.0
 
 
-def test_s23_two_sets_in_acsm_week_one_still_count(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s23_two_sets_in_acsm_week_one_still_count(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     _, s = lab.strap(prx, "res_acsm2", "resistance", 5, 90.0, sets([("squat", 10, 25.0)] * 2))
     sc = evaluate_session(on_day(s, day(1)), prx)
@@ -129,7 +149,7 @@ def test_s23_two_sets_in_acsm_week_one_still_count(lab) -> None:  # type: ignore
     assert _week([on_day(s, day(1))], prx).modality("resistance").days_met == 1
 
 
-def test_s24_a_stated_cap_spoils_the_day(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s24_a_stated_cap_spoils_the_day(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")  # "max 45–60 min"
     _, s = lab.strap(prx, "cycle65", "aerobic", 65, 100.0)
     sc = evaluate_session(on_day(s, day(1)), prx)
@@ -154,16 +174,19 @@ def test_s25_every_template_target_is_marked_minimum_range_or_cap() -> None:
 # -------------------------------------------------------------- 8: per-day sums
 
 
-def test_s26_two_balance_sessions_make_the_days_fifteen_minutes(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s26_two_balance_sessions_make_the_days_fifteen_minutes(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
-    ev = ((20.0, EventKind.BALANCE_START, {"eyes": "open"}), (500.0, EventKind.BALANCE_END, {}))
+    ev: Events = (
+        (20.0, EventKind.BALANCE_START, {"eyes": "open"}),
+        (500.0, EventKind.BALANCE_END, {}),
+    )
     _, s = lab.strap(prx, "balance8", "balance", 9, 80.0, ev)
     row = _week([on_day(s, day(2), 9), on_day(s, day(2), 17)], prx).modality("balance")
     assert (row.days_trained, row.days_met) == (1, 1)
     assert row.day_doses[0].value == pytest.approx(16.0)
 
 
-def test_s27_two_walks_make_the_days_twenty_minutes(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s27_two_walks_make_the_days_twenty_minutes(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     walk = lab.walk(prx, 12)
     row = _week([on_day(walk, day(3), 8), on_day(walk, day(3), 18)], prx).modality("aerobic")
@@ -171,7 +194,7 @@ def test_s27_two_walks_make_the_days_twenty_minutes(lab) -> None:  # type: ignor
     assert row.day_doses[0].value >= 20.0
 
 
-def test_s28_the_day_is_the_patients_local_day(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s28_the_day_is_the_patients_local_day(lab: ScenarioLab) -> None:
     tz = "America/New_York"
     prx = rx("ksbmr-2023", timezone=tz)
     walk = lab.walk(prx, 12)
@@ -181,7 +204,7 @@ def test_s28_the_day_is_the_patients_local_day(lab) -> None:  # type: ignore[no-
     assert (row.days_trained, row.days_met) == (1, 1)
 
 
-def test_s29_two_short_activity_bouts_make_the_days_ten_minutes(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s29_two_short_activity_bouts_make_the_days_ten_minutes(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "activity6", "activity", 6, 85.0)
     row = _week([on_day(s, day(4), 9), on_day(s, day(4), 15)], prx).modality("activity")
@@ -199,7 +222,7 @@ def test_s30_ksbmr_ramp_is_dated_phases_from_50_to_85_pct() -> None:
     assert all(ph.after_weeks is not None for ph in res.phases if "pct_1rm" in ph.targets)
 
 
-def test_s31_85_pct_in_week_one_is_above_the_phase_and_55_late_is_below(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s31_85_pct_in_week_one_is_above_the_phase_and_55_late_is_below(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023", extra=EXERCISES)
     heavy = sets([("squat", 6, 43.0)] * 3)  # 84.9 % of 50.67 kg
     mid = sets([("squat", 10, 28.0)] * 3)  # 55 %
@@ -227,7 +250,7 @@ def test_s32_target_load_follows_the_phase() -> None:
     assert target_load_kg(rx("acsm-osteoporosis"), "squat", day(1)) is None
 
 
-def test_s33_one_rm_is_re_estimated_and_a_retest_prompted(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s33_one_rm_is_re_estimated_and_a_retest_prompted(lab: ScenarioLab) -> None:
     from osteomonitor.prescription.strength import one_rm_status
 
     prx = rx("ksbmr-2023", extra=EXERCISES)
@@ -243,7 +266,7 @@ def test_s33_one_rm_is_re_estimated_and_a_retest_prompted(lab) -> None:  # type:
 # --------------------------------------------------------------------- 15: METs
 
 
-def test_s44_walking_cadence_gives_mets_in_the_ksbmr_range(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s44_walking_cadence_gives_mets_in_the_ksbmr_range(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     sc = evaluate_session(on_day(lab.walk(prx, 25), day(1)), prx)
     e = _element(sc, "aerobic", "mets")
@@ -252,7 +275,7 @@ def test_s44_walking_cadence_gives_mets_in_the_ksbmr_range(lab) -> None:  # type
     assert "Tudor-Locke" in e.evidence
 
 
-def test_s45_cycling_has_no_cadence_mets(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s45_cycling_has_no_cadence_mets(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "cycle25", "aerobic", 25, 100.0)
     assert _element(evaluate_session(s, prx), "aerobic", "mets").status == Status.NOT_MEASURABLE
@@ -261,7 +284,7 @@ def test_s45_cycling_has_no_cadence_mets(lab) -> None:  # type: ignore[no-untype
 # ------------------------------------------------------------ 16: weight-bearing
 
 
-def test_s46_cycling_is_aerobic_but_not_weight_bearing(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s46_cycling_is_aerobic_but_not_weight_bearing(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, cyc = lab.strap(prx, "cycle25", "aerobic", 25, 100.0)
     walk = lab.walk(prx, 25)

@@ -7,9 +7,10 @@ Sources: reference/fitt-targets.md "Safety rules stated in the guidance"; seeds/
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from scenario_sim import day, draft, meta, on_day, rx, walker
+from scenario_sim import Events, day, draft, meta, on_day, rx, walker
 
 from osteomonitor.errors import PrescriptionError
 from osteomonitor.model import EventKind
@@ -22,7 +23,7 @@ from osteomonitor.prescription import (
 )
 
 # The patient: HRrest 64, HRmax 159 → KSBMR's 40–60 %HRR band is 102–121 bpm.
-P01 = dict(resting_hr_bpm=64.0, hrmax_bpm=159.0, fracture_risk="high")
+P01: dict[str, Any] = dict(resting_hr_bpm=64.0, hrmax_bpm=159.0, fracture_risk="high")
 
 
 def _with_ceiling(text: str, bpm: int) -> str:
@@ -92,14 +93,20 @@ def test_s06_vertebral_fracture_restricts_eyes_closed_balance_at_low_risk() -> N
 def test_s07_low_risk_without_fracture_may_close_the_eyes(lab) -> None:  # type: ignore[no-untyped-def]
     prx = rx("ksbmr-2023", fracture_risk="low")
     assert prx.safety.eyes_closed_balance is True
-    ev = ((30.0, EventKind.BALANCE_START, {"eyes": "closed"}), (330.0, EventKind.BALANCE_END, {}))
+    ev: Events = (
+        (30.0, EventKind.BALANCE_START, {"eyes": "closed"}),
+        (330.0, EventKind.BALANCE_END, {}),
+    )
     _, s = lab.strap(prx, "balance_closed_low", "balance", 6, 80.0, ev)
     assert not [a for a in evaluate_session(s, prx).alerts if a.rule == Rule.EYES_CLOSED]
 
 
 def test_s08_eyes_closed_block_alerts_with_a_vertebral_fracture(lab) -> None:  # type: ignore[no-untyped-def]
     prx = rx("ksbmr-2023", fracture_risk="low", prior_vertebral_fracture=True)
-    ev = ((30.0, EventKind.BALANCE_START, {"eyes": "closed"}), (330.0, EventKind.BALANCE_END, {}))
+    ev: Events = (
+        (30.0, EventKind.BALANCE_START, {"eyes": "closed"}),
+        (330.0, EventKind.BALANCE_END, {}),
+    )
     _, s = lab.strap(prx, "balance_closed_vf", "balance", 6, 80.0, ev)
     alerts = [a for a in evaluate_session(s, prx).alerts if a.rule == Rule.EYES_CLOSED]
     assert alerts and "vertebral fracture" in alerts[0].source

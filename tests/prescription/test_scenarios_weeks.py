@@ -10,19 +10,28 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
-from scenario_sim import START, day, draft, meta, on_day, rx, sets, strap_recording
+from scenario_sim import START, ScenarioLab, day, draft, meta, on_day, rx, sets, strap_recording
 
 from osteomonitor.errors import PrescriptionError
-from osteomonitor.model import EventKind
-from osteomonitor.prescription import PrescriptionFileError, evaluate_session, evaluate_week
+from osteomonitor.model import EventKind, SessionMeta, SessionSummary
+from osteomonitor.prescription import (
+    ElementResult,
+    Prescription,
+    PrescriptionFileError,
+    SessionCompliance,
+    evaluate_session,
+    evaluate_week,
+)
 from osteomonitor.store import RecordingReader
 
-LOW = dict(fracture_risk="low", pct=90)  # HR ceiling 131 bpm: jumping HR ~128
+LOW: dict[str, Any] = dict(fracture_risk="low", pct=90)  # HR ceiling 131 bpm: jumping HR ~128
 
 
-def _element(sc, mod: str, key: str):  # type: ignore[no-untyped-def]
+def _element(sc: SessionCompliance, mod: str, key: str) -> ElementResult:
     mc = next(m for m in sc.modalities if m.modality == mod)
     return next(e for e in mc.elements if e.key == key)
 
@@ -30,7 +39,7 @@ def _element(sc, mod: str, key: str):  # type: ignore[no-untyped-def]
 # ------------------------------------------------- 10: across the ISO-week boundary
 
 
-def test_s34_sunday_then_monday_resistance_is_consecutive(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s34_sunday_then_monday_resistance_is_consecutive(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     _, s = lab.strap(prx, "res_acsm1", "resistance", 5, 90.0, sets([("squat", 10, 25.0)]))
     items = [(meta("resistance"), on_day(s, day(7))), (meta("resistance"), on_day(s, day(8)))]
@@ -43,14 +52,16 @@ def test_s34_sunday_then_monday_resistance_is_consecutive(lab) -> None:  # type:
 # ------------------------------------------ 11 and 12: programme, recent dose, lapse
 
 
-def _impact_history(lab):  # type: ignore[no-untyped-def]
+def _impact_history(
+    lab: ScenarioLab,
+) -> tuple[Prescription, list[tuple[SessionMeta, SessionSummary]]]:
     prx = rx("ksbmr-2023", **LOW)
     s = lab.jumps(prx, 20)
     days = [7 * w + d for w in range(10) for d in (1, 4)] + [7 * w + 1 for w in range(10, 13)]
     return prx, [(meta("impact"), on_day(s, day(n))) for n in days]
 
 
-def test_s35_programme_length_is_judged(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s35_programme_length_is_judged(lab: ScenarioLab) -> None:
     prx, items = _impact_history(lab)
     w = evaluate_week(items, prx, "2025-W22")  # programme week 13, as of day 91
     p = w.modality("impact").programme
@@ -62,7 +73,7 @@ def test_s35_programme_length_is_judged(lab) -> None:  # type: ignore[no-untyped
     assert p.complete is False
 
 
-def test_s36_recent_dose_and_the_lapse_label(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s36_recent_dose_and_the_lapse_label(lab: ScenarioLab) -> None:
     prx, items = _impact_history(lab)
     row = evaluate_week(items, prx, "2025-W22").modality("impact")
     got = {r.weeks: (r.dose_days, r.target_days) for r in row.recent_dose}
@@ -74,7 +85,7 @@ def test_s36_recent_dose_and_the_lapse_label(lab) -> None:  # type: ignore[no-un
 # --------------------------------------------------------------- 13: effort scales
 
 
-def test_s37_acsm_states_cr10_and_judges_it(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s37_acsm_states_cr10_and_judges_it(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     assert prx.effort is not None
     assert prx.effort.scale == "cr10" and (prx.effort.target.lo, prx.effort.target.hi) == (3, 4)
@@ -84,7 +95,7 @@ def test_s37_acsm_states_cr10_and_judges_it(lab) -> None:  # type: ignore[no-unt
     assert (e.status, e.measured) == ("met", 3.5)
 
 
-def test_s38_an_old_rpe_event_without_scale_is_borg(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s38_an_old_rpe_event_without_scale_is_borg(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     assert prx.effort is not None and prx.effort.scale == "borg6-20"
     ev = ((1400.0, EventKind.RPE, {"rpe": 13}),)
@@ -94,7 +105,7 @@ def test_s38_an_old_rpe_event_without_scale_is_borg(lab) -> None:  # type: ignor
 
 
 def test_s39_hr_lowering_medication_gets_a_measurable_rpe_target() -> None:
-    kw = dict(hr_modulating_medication=True, hrmax_method="tanaka", hrmax_date=None)
+    kw: dict[str, Any] = dict(hr_modulating_medication=True, hrmax_method="tanaka", hrmax_date=None)
     prx = rx("conservative", bpm=120, **kw)
     assert prx.effort is not None and prx.effort.scale == "borg6-20"
     assert (prx.effort.target.lo, prx.effort.target.hi) == (11, 14)
@@ -106,7 +117,7 @@ def test_s39_hr_lowering_medication_gets_a_measurable_rpe_target() -> None:
         parse_prescription(no_rpe, "meds.toml")
 
 
-def test_s40_an_absurd_cr10_never_reaches_a_verdict(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s40_an_absurd_cr10_never_reaches_a_verdict(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     ev = ((1400.0, EventKind.RPE, {"rpe": 12, "scale": "cr10"}),)
     _, s = lab.strap(prx, "cycle25_cr10_bad", "aerobic", 25, 100.0, ev)
@@ -119,14 +130,14 @@ def test_s40_an_absurd_cr10_never_reaches_a_verdict(lab) -> None:  # type: ignor
 # ------------------------------------------------------- 14: stretch holds, balance
 
 
-def _holds(spec):  # type: ignore[no-untyped-def]
+def _holds(spec: list[tuple[str, float]]) -> tuple[tuple[float, str, dict[str, Any]], ...]:
     return tuple(
         (30.0 + 40.0 * i, EventKind.STRETCH_HOLD, {"exercise": ex, "hold_s": h})
         for i, (ex, h) in enumerate(spec)
     )
 
 
-def test_s41_holds_of_10_to_30_s_two_to_four_times_meet_flexibility(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s41_holds_of_10_to_30_s_two_to_four_times_meet_flexibility(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     ev = _holds([("hamstring", 20.0)] * 3 + [("calf", 15.0)] * 2 + [("calf", -4.0)])
     _, s = lab.strap(prx, "flex_ok", "flexibility", 5, 75.0, ev)
@@ -137,7 +148,7 @@ def test_s41_holds_of_10_to_30_s_two_to_four_times_meet_flexibility(lab) -> None
     assert w.modality("flexibility").days_met == 1
 
 
-def test_s42_one_short_hold_does_not(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s42_one_short_hold_does_not(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     _, s = lab.strap(prx, "flex_short", "flexibility", 5, 75.0, _holds([("hamstring", 5.0)]))
     sc = evaluate_session(on_day(s, day(1)), prx)
@@ -147,7 +158,7 @@ def test_s42_one_short_hold_does_not(lab) -> None:  # type: ignore[no-untyped-de
     assert w.modality("flexibility").days_met == 0
 
 
-def test_s43_no_stretch_marked_is_indeterminate_not_met(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s43_no_stretch_marked_is_indeterminate_not_met(lab: ScenarioLab) -> None:
     prx = rx("acsm-osteoporosis")
     _, s = lab.strap(prx, "flex_none", "flexibility", 5, 75.0)
     sc = evaluate_session(s, prx)
@@ -157,7 +168,7 @@ def test_s43_no_stretch_marked_is_indeterminate_not_met(lab) -> None:  # type: i
 # ----------------------------------------------------------------- 17: supervised
 
 
-def test_s47_adherence_is_shown_supervised_and_all(lab) -> None:  # type: ignore[no-untyped-def]
+def test_s47_adherence_is_shown_supervised_and_all(lab: ScenarioLab) -> None:
     prx = rx("ksbmr-2023")
     _, s = lab.strap(prx, "cycle25", "aerobic", 25, 100.0)
     items = [
@@ -172,7 +183,9 @@ def test_s47_adherence_is_shown_supervised_and_all(lab) -> None:  # type: ignore
     assert row.supervision == (1, 1, 1)
 
 
-def test_s48_supervised_flag_is_stored_and_overridden_beside_the_file(lab, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_s48_supervised_flag_is_stored_and_overridden_beside_the_file(
+    lab: ScenarioLab, tmp_path: Path
+) -> None:
     from osteomonitor.store.overrides import effective_meta, write_supervised
 
     p_sup, p_old = tmp_path / "sup.omrec", tmp_path / "old.omrec"

@@ -238,8 +238,8 @@ def test_conservative_template_quotes_the_seed(shared_dir: Path, fitt_md: str) -
             assert src.ref == "conservative"
             assert " ".join(src.quote.split()) in flat, src.quote
             by_quote.setdefault(src.quote, set()).update(nums)
-    for quote, nums in by_quote.items():
-        assert nums <= numbers(quote)
+    for quote, quoted in by_quote.items():
+        assert quoted <= numbers(quote)
     # the figures fitt-targets.md attributes to the seed
     assert "low-impact cardio 3–5×/week, strength 2–3×/week" in " ".join(fitt_md.split())
     days = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rx_builders import make_rx, rx_text
@@ -364,7 +365,7 @@ BAD: list[tuple[str, str, dict[str, object], Callable[[str], str], str, str]] = 
 def test_bad_prescription_is_rejected_with_file_key_and_reason(
     case: str,
     tpl: str,
-    overrides: dict[str, object],
+    overrides: dict[str, Any],
     mutate: Callable[[str], str],
     key: str,
     reason: str,

@@ -11,7 +11,7 @@ import datetime as dt
 
 from rx_builders import EXERCISES_TOML, TZ, ev, jumps, make_rx, summary
 
-from osteomonitor.model import EventKind, ImpactSummary, SessionMeta, SessionSummary
+from osteomonitor.model import Event, EventKind, ImpactSummary, SessionMeta, SessionSummary
 from osteomonitor.prescription import Prescription
 
 PHASE = "\n[[impact.phases]]\nafter_weeks = 2\njumps_per_session = { min = 20, max = 50 }\n"
@@ -26,7 +26,7 @@ def d(day: int) -> dt.date:
     return dt.date(2025, 3, 1) + dt.timedelta(days=day - 1)
 
 
-def _sets() -> tuple:
+def _sets() -> tuple[Event, ...]:
     spec = [("squat", 10, 30)] * 3 + [("row", 8, 30)] * 2
     return tuple(
         ev(60 + 120 * i, EventKind.SET_DONE, exercise=n, reps=r, load_kg=w)

@@ -102,7 +102,7 @@ def test_analysis_is_kept_per_version_and_prescription(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = sorted(folder.glob("*.omrec"))[0]
-    meta, summary, rx = app_library.indexed_analysis(path)
+    meta, summary, rx, _alerts = app_library.indexed_analysis(path)
     _m, want = analyze_recording(path)
     assert summary == want
     runs: list[Path] = []
@@ -114,7 +114,7 @@ def test_analysis_is_kept_per_version_and_prescription(
 
     monkeypatch.setattr(app_library, "process_recording", counting)
     store_index.close_indexes()
-    meta2, summary2, rx2 = app_library.indexed_analysis(path)
+    meta2, summary2, rx2, _alerts2 = app_library.indexed_analysis(path)
     assert (meta2, summary2) == (meta, summary) and runs == []
     assert (rx2 is None) == (rx is None)
     monkeypatch.setattr(app_library, "ANALYSIS_VERSION", "another analysis")

@@ -98,8 +98,8 @@ def test_crashed_recording_is_finished_in_place(tmp_path: Path) -> None:
     with RecordingReader(alone) as r:
         assert r.packet_count < N
 
-    r = repair_recording(path)
-    assert (r.action, r.packets) == (CHECKPOINTED, N)
+    result = repair_recording(path)
+    assert (result.action, result.packets) == (CHECKPOINTED, N)
     assert not wal.exists()
     shutil.copy(path, alone2 := tmp_path / "copy" / "alone2.omrec")
     with RecordingReader(alone2) as rd:

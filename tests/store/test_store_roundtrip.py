@@ -107,7 +107,9 @@ def test_streaming_reader_resumes_from_seq_and_batches(tmp_path: Path) -> None:
         max_size=60,
     )
 )
-def test_any_packets_round_trip(tmp_path_factory: pytest.TempPathFactory, rows: list) -> None:
+def test_any_packets_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, str, bytes]]
+) -> None:
     path = tmp_path_factory.mktemp("h") / "p.omrec"
     packets = [Packet(t, "h10", s, b) for t, s, b in rows]
     _write(path, packets, [])

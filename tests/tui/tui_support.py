@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -24,8 +25,12 @@ ALERTS = RECORDINGS / "demo-P01-alerts-sim.omrec"
 SIZE = (120, 36)
 
 
+#: The app's return type (any: the helpers only drive the app).
+ReturnT = TypeVar("ReturnT")
+
+
 async def wait_for(
-    pilot: Pilot[object], condition: Callable[[], bool], timeout_s: float = 20.0, what: str = ""
+    pilot: Pilot[ReturnT], condition: Callable[[], bool], timeout_s: float = 20.0, what: str = ""
 ) -> None:
     """Let the app run until `condition()` holds (fails the test after `timeout_s`)."""
     deadline = time.monotonic() + timeout_s
@@ -35,7 +40,7 @@ async def wait_for(
         await pilot.pause(0.05)
 
 
-async def settle(app: App[object], pilot: Pilot[object]) -> None:
+async def settle(app: App[ReturnT], pilot: Pilot[ReturnT]) -> None:
     """Wait for every worker to finish and the screen to refresh."""
     await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), what="workers")
     await pilot.pause(0.1)

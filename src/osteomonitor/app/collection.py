@@ -23,6 +23,7 @@ from osteomonitor.collect.session_recording import default_output, recording_col
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
 from osteomonitor.errors import UsageError
 from osteomonitor.model import Event, Packet, SessionMeta
+from osteomonitor.prescription import Prescription
 
 #: Length of a simulated session when none is asked for, s.
 SIMULATED_SESSION_S = 600.0
@@ -82,6 +83,11 @@ class World:
     meta: SessionMeta
 
 
+def new_recording_path(patient: str, kind: str, folder: Path) -> Path:
+    """A new recording's path in `folder`: <patient>-<YYYYmmdd-HHMMSS>-<kind>.omrec."""
+    return default_output(patient, kind, folder=folder)
+
+
 def _simulated_notes(plan: CollectionPlan, kinds: Sequence[str]) -> str:
     notes = f"simulated: {','.join(kinds)} speed={plan.sim_speed:g} seed={plan.sim_seed}"
     if plan.sim_session != "default":
@@ -111,6 +117,7 @@ async def open_world(plan: CollectionPlan) -> AsyncIterator[World]:
         )
         yield World(SYSTEM_STACK, specs, meta)
         return
+    # lazy on purpose: virtual wearables load bumble, which a real-radio session never needs
     from osteomonitor.sim.faults import parse_faults
     from osteomonitor.sim.session_model import SESSION_PLANS, SessionModel
     from osteomonitor.sim.world import parse_kinds, virtual_world
@@ -152,8 +159,14 @@ async def live_collection(
     meta: SessionMeta,
     stack: BleStack,
     on_collector: Callable[[Collector], object] | None = None,
+    prescription: Prescription | None = None,
+    analyse: bool = True,
 ) -> AsyncIterator[tuple[Collector, asyncio.Queue[Packet | Event]]]:
     """Create the recording, subscribe, start the collector; always stop and close.
+
+    The collector runs the session's one analysis (`collector.driver`, watched with
+    `collector.watch`), judging safety by `prescription` (default: the snapshot in
+    `meta`, as replay does); `analyse=False` only decodes (a recording nobody watches).
 
     The subscription is in place before the collector starts, so whoever reads it sees
     every packet and event the recording gets.
@@ -173,7 +186,13 @@ async def live_collection(
             on_collector(c)
 
     async with recording_collector(
-        specs, output=output, meta=meta, stack=stack, before_start=before_start
+        specs,
+        output=output,
+        meta=meta,
+        stack=stack,
+        before_start=before_start,
+        prescription=prescription,
+        analyse=analyse,
     ) as collector:
         # stop() on leaving is a no-op when the caller already stopped it
         yield collector, subscriptions[0]

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from osteomonitor.model import SessionMeta, SessionSummary
-from osteomonitor.prescription import Prescription
+from osteomonitor.prescription import Alert, Prescription
 from osteomonitor.session import process_recording, recording_prescription
 from osteomonitor.store import summary_codec
 from osteomonitor.store.index import FileIdentity, decode_or_none, index_for
@@ -26,7 +27,21 @@ from osteomonitor.store.library import RecordingInfo, iter_recording_files, list
 #: Bump when anything changes what the session driver computes from the same bytes
 #: (analysis/, devices/ decoding, session/, the summary's fields): kept analyses of
 #: another version are recomputed.
-ANALYSIS_VERSION = "2026-12-06.1"
+ANALYSIS_VERSION = "2026-12-06.2"  # .2: the live monitor's alerts are kept too
+
+
+@dataclass(frozen=True, slots=True)
+class KeptAnalysis:
+    """What the index keeps of one analysis besides the metadata: the summary and the
+    alerts the live `SafetyMonitor` raised while the driver ran (review shows those,
+    not a second rule engine's; see `app/review_alerts.py`)."""
+
+    summary: SessionSummary
+    live_alerts: tuple[Alert, ...]
+
+
+#: (metadata with the review overrides, summary, prescription used, live alerts)
+Analysis = tuple[SessionMeta, SessionSummary, Prescription | None, tuple[Alert, ...]]
 
 
 def rx_key(prescription: Prescription | None) -> str:
@@ -46,9 +61,7 @@ def _snapshot_rx(toml: str, folder: str) -> Prescription | None:
     return recording_prescription(meta, folder)
 
 
-def kept_analysis(
-    path: Path, prescription: Prescription | None = None
-) -> tuple[SessionMeta, SessionSummary, Prescription | None] | None:
+def kept_analysis(path: Path, prescription: Prescription | None = None) -> Analysis | None:
     """The analysis the folder's index keeps for this file version, or None (never
     analyses; see `indexed_analysis`)."""
     from osteomonitor.store.overrides import apply_overrides
@@ -61,19 +74,18 @@ def kept_analysis(
     if kept is None:
         return None
     meta = decode_or_none(SessionMeta, kept[0])
-    summary = decode_or_none(SessionSummary, kept[1])
-    if meta is None or summary is None:
+    analysis = decode_or_none(KeptAnalysis, kept[1])
+    if meta is None or analysis is None:
         return None
     rx = prescription
     if rx is None and meta.prescription_toml:
         rx = _snapshot_rx(meta.prescription_toml, str(path.parent))
-    return apply_overrides(meta, path), summary, rx
+    return apply_overrides(meta, path), analysis.summary, rx, analysis.live_alerts
 
 
-def indexed_analysis(
-    path: Path, prescription: Prescription | None = None
-) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
-    """`review.analyse_file` through the folder's index: (meta, summary, prescription used).
+def indexed_analysis(path: Path, prescription: Prescription | None = None) -> Analysis:
+    """`review.analyse_file` through the folder's index: (meta, summary, prescription used,
+    the live monitor's alerts).
 
     The metadata carries the review overrides kept beside the file (read every time:
     they change without the recording changing).
@@ -93,7 +105,8 @@ def indexed_analysis(
     idx = index_for(path.parent) if ident is not None else None
     key = rx_key(prescription)
     meta, proc = process_recording(path, prescription)
-    summary = proc.summary()
+    summary = proc.summary()  # finishes every segment: the last jumps reach the monitor
+    alerts = tuple(proc.safety_alerts)
     rx = proc.prescription
     if prescription is None and meta.prescription_toml:
         rx = _snapshot_rx(meta.prescription_toml, str(path.parent))  # the same text
@@ -104,9 +117,9 @@ def indexed_analysis(
             ANALYSIS_VERSION,
             key,
             summary_codec.encode(meta),
-            summary_codec.encode(summary),
+            summary_codec.encode(KeptAnalysis(summary, alerts)),
         )
-    return apply_overrides(meta, path), summary, rx
+    return apply_overrides(meta, path), summary, rx, alerts
 
 
 def indexed_meta(path: Path) -> SessionMeta:
@@ -143,6 +156,11 @@ def _analyse_and_keep(path: str) -> str | None:
     except Exception as exc:  # a bug must not take the library down
         return f"analysis failed ({type(exc).__name__}: {exc})"
     return None
+
+
+#: The analysis process's niceness increment: 10 is nice(1)'s default, the usual
+#: "background job" priority on POSIX.
+BACKGROUND_NICENESS = 10
 
 
 def analyse_new(
@@ -197,7 +215,17 @@ def analyse_new(
 
 def _main(argv: list[str]) -> int:
     """`python -m osteomonitor.app.library PATH…`: analyse each file into its folder's
-    index; prints "k<TAB>error text" (empty when fine) per file as it finishes."""
+    index; prints "k<TAB>error text" (empty when fine) per file as it finishes.
+
+    Runs at a lower CPU priority (`BACKGROUND_NICENESS`): on a busy machine the
+    interface that waits for it keeps its turns (its event loop stalled up to 0.9 s while
+    this process competed at equal priority)."""
+    import contextlib
+    import os
+
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):  # not allowed here: the inherited priority
+            os.nice(BACKGROUND_NICENESS)
     for k, path in enumerate(argv):
         error = _analyse_and_keep(path) or ""
         print(f"{k}\t{' '.join(error.split())}", flush=True)

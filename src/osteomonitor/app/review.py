@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from osteomonitor import report
+from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError, UsageError
 from osteomonitor.model import SessionMeta, SessionSummary
 from osteomonitor.prescription import (
@@ -53,6 +54,7 @@ __all__ = [
     "judge",
     "list_recordings",
     "patient_weeks",
+    "recording_prescription",
     "recording_set_aside",
     "review_session",
     "set_aside_lines",
@@ -156,12 +158,29 @@ def review_session(
 
     p = Path(path)
     try:
-        meta, summary, rx = (indexed_analysis if indexed else analyse_file)(p, prescription)
+        if indexed:  # the library index keeps the summary and the live alerts
+            meta, summary, rx, live_alerts = indexed_analysis(p, prescription)
+        else:
+            meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    return judge(p, meta, summary, rx)
+    return _reviewed(p, meta, summary, rx, live_alerts)
+
+
+def _reviewed(
+    path: Path,
+    meta: SessionMeta,
+    summary: SessionSummary,
+    rx: Prescription | None,
+    live_alerts: tuple[Alert, ...],
+) -> SessionReview:
+    """The judged session with the live monitor's alerts (see `app/review_alerts.py`)."""
+    review = judge(path, meta, summary, rx)
+    if rx is None:
+        return review
+    return replace(review, alerts=review_alerts(live_alerts, summary))
 
 
 class ReviewCache:
@@ -202,7 +221,7 @@ class ReviewCache:
             return None
         if found is None:
             return None
-        result = judge(path, *found)
+        result = _reviewed(path, *found)
         with self._lock:
             self._items[key] = result
         return result

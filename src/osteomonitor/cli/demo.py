@@ -130,15 +130,14 @@ def demo_plan(
     Raises:
         UsageError: the speed is out of range. ConfigError: the folder cannot be made.
     """
-    from osteomonitor.app.collection import CollectionPlan
-    from osteomonitor.collect.session_recording import default_output
+    from osteomonitor.app.collection import CollectionPlan, new_recording_path
     from osteomonitor.config import ensure_private_dir, folders
 
     if not 0 < speed <= 64:
         raise UsageError("--speed: give a factor above 0 and at most 64")
     if output is None:
         folder = ensure_private_dir(folders().recordings)
-        output = default_output(DEMO_PATIENT, "impact", folder=folder)
+        output = new_recording_path(DEMO_PATIENT, "impact", folder)
     toml = demo_prescription_toml(timezone=timezone)
     plan = CollectionPlan(
         patient=DEMO_PATIENT,

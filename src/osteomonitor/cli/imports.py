@@ -1,9 +1,11 @@
-"""`osteomonitor import polar-sensor-logger DIR -o FILE`: other tools' exports → recordings."""
+"""`osteomonitor import polar-sensor-logger DIR -o FILE`: other tools' exports → recordings.
+
+Parses and prints; the use case is `osteomonitor.app.imports`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -55,32 +57,18 @@ def register(sub: Any) -> None:
     psl.set_defaults(func=_polar_sensor_logger)
 
 
-def local_zone_name() -> str:
-    """This computer's IANA zone: $TZ, else the /etc/localtime link, else UTC."""
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and "/" in tz:
-        return tz
-    try:
-        target = os.path.realpath("/etc/localtime")
-    except OSError:
-        return "UTC"
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
-
-
 def _polar_sensor_logger(args: argparse.Namespace) -> int:
-    from osteomonitor.importers.polar_sensor_logger import convert_polar_sensor_logger
-    from osteomonitor.model import SessionKind
+    # lazy: the importer loads numpy; `osteomonitor --help` must not (tested)
+    from osteomonitor.app.imports import import_polar_sensor_logger, local_zone_name
 
-    kinds = [k.value for k in SessionKind]
-    if args.kind not in kinds:
-        from osteomonitor.errors import UsageError
-
-        raise UsageError(f"--kind {args.kind!r} is not one of {', '.join(kinds)}")
-    out = args.output if args.output.suffix else args.output.with_suffix(".omrec")
     tz = args.timezone or local_zone_name()
-    r = convert_polar_sensor_logger(
-        args.dir, out, patient=args.patient, timezone=tz, profile_key=args.profile, kind=args.kind
+    r = import_polar_sensor_logger(
+        args.dir,
+        args.output,
+        patient=args.patient,
+        timezone=tz,
+        profile=args.profile,
+        kind=args.kind,
     )
     print(f"wrote {r.out} ({r.profile}, device '{r.device_key}', phone times read as {tz})")
     print(

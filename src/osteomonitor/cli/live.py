@@ -146,7 +146,7 @@ def _session_rx(patient: str, path: Path | None) -> tuple[Any, str | None]:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from osteomonitor.session import recording_prescription
+    from osteomonitor.app.review import recording_prescription
     from osteomonitor.tui.app import OsteomonitorApp
     from osteomonitor.tui.feeds.replay import ReplayFeed
     from osteomonitor.tui.screens.replay import ReplayScreen

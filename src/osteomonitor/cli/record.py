@@ -4,7 +4,9 @@
     osteomonitor record --simulate h10 --patient DEMO --kind impact --duration 120
 
 Ctrl-C or SIGTERM stops the device streams first, then disconnects, then closes the
-recording cleanly. bleak, bumble and the collector are imported inside the handler.
+recording cleanly. The session itself is `osteomonitor.app.recording_session`; this
+module parses and prints. The use case (and with it bleak, bumble and numpy) is imported
+inside the handler on purpose, so `osteomonitor --help` stays fast (tested).
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from osteomonitor.cli.supervision import add_supervision_flag, supervision_of
-from osteomonitor.errors import UsageError
+from osteomonitor.errors import PrescriptionError, UsageError
 from osteomonitor.model import SessionKind
 from osteomonitor.pseudonym import pseudonym_arg
-
-if TYPE_CHECKING:  # pragma: no cover
-    import asyncio
+from osteomonitor.timefmt import clock, plural
 
 #: Wall seconds between status-line refreshes on a terminal, and between printed
 #: status lines when the output is not a terminal (logs, CI).
@@ -134,17 +134,15 @@ def _read_prescription(path: Path | None, patient: str) -> tuple[str | None, str
     the one in force today in the patient's record (or why there is none). The line is
     printed once the recording has started, so a usage error stays one line."""
     if path is None:
-        from osteomonitor.app.patients import session_prescription
+        from osteomonitor.app.patients import session_prescription  # lazy: --help stays fast
 
         found, note = session_prescription(patient)
         return (found.text if found is not None else None), note
-    from osteomonitor.errors import PrescriptionError
-
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PrescriptionError(f"{path}: cannot read the prescription ({exc.strerror})") from None
-    from osteomonitor.prescription import load_prescription
+    from osteomonitor.prescription import load_prescription  # lazy: numpy; --help stays fast
 
     load_prescription(path)  # validates; raises PrescriptionError naming the key
     return text, ""
@@ -167,42 +165,10 @@ class _EarlyStop:
                 signal.signal(sig, remember)
 
 
-def _record(args: argparse.Namespace) -> int:
-    import asyncio  # only when recording: `analyze` never loads it
+def _plan(args: argparse.Namespace, kind: str, prescription: str | None) -> Any:
+    from osteomonitor.app.collection import CollectionPlan  # lazy: --help stays fast
 
-    _EarlyStop.install()
-    from osteomonitor.collect.device_spec import parse_device
-
-    kind = _check_kind(args.kind)
-    if not args.device and not args.simulate:
-        raise UsageError(
-            "record: name a wearable with --device ADDRESS|NAME (see 'osteomonitor scan'), "
-            "or use --simulate h10"
-        )
-    if args.sim_speed <= 0:
-        raise UsageError("--sim-speed must be > 0")
-    if args.duration is not None and args.duration <= 0:
-        raise UsageError("--duration must be > 0 seconds")
-    specs = [parse_device(d, args.rate, args.range) for d in args.device]
-    prescription, args.prescription_note = _read_prescription(args.prescription, args.patient)
-    return asyncio.run(_main(args, specs, kind, prescription))
-
-
-async def _main(
-    args: argparse.Namespace, specs: list[Any], kind: str, prescription: str | None
-) -> int:
-    import asyncio  # only when recording: `analyze` never loads it
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    if _EarlyStop.requested:
-        stop.set()
-    from osteomonitor.app.collection import CollectionPlan, open_world
-
-    plan = CollectionPlan(
+    return CollectionPlan(
         patient=args.patient,
         kind=kind,
         devices=tuple(args.device),
@@ -218,90 +184,93 @@ async def _main(
         sim_source=args.sim_source,
         supervised=supervision_of(args),
     )
-    duration = plan.sim_duration_s if args.simulate else args.duration
-    async with open_world(plan) as world:
-        return await _interruptible(
-            args, list(world.specs), plan.path, world.meta, world.stack, stop, duration
+
+
+def _record(args: argparse.Namespace) -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
+    _EarlyStop.install()
+    # lazy: the collection use case loads the radio stack; `osteomonitor --help` must not
+    from osteomonitor.app.recording_session import check_devices
+
+    kind = _check_kind(args.kind)
+    if not args.device and not args.simulate:
+        raise UsageError(
+            "record: name a wearable with --device ADDRESS|NAME (see 'osteomonitor scan'), "
+            "or use --simulate h10"
         )
+    if args.sim_speed <= 0:
+        raise UsageError("--sim-speed must be > 0")
+    if args.duration is not None and args.duration <= 0:
+        raise UsageError("--duration must be > 0 seconds")
+    check_devices(_plan(args, kind, None))
+    prescription, note = _read_prescription(args.prescription, args.patient)
+    return asyncio.run(_main(args, _plan(args, kind, prescription), note))
 
 
-async def _interruptible(
-    args: argparse.Namespace,
-    specs: list[Any],
-    output: Path,
-    meta: Any,
-    stack: Any,
-    stop: asyncio.Event,
-    duration: float | None,
-) -> int:
-    """Run the collection; a stop request while still connecting abandons the start."""
-    import asyncio  # only when recording: `analyze` never loads it
+class _StatusPrinter:
+    """What `record` prints of the session: devices, errors once, the status line."""
 
-    await asyncio.sleep(0)  # a signal that arrived during the imports above is handled now
-    if stop.is_set():
-        print("interrupted while connecting: nothing was recorded", file=sys.stderr)
-        return INTERRUPTED_EXIT
-    started = asyncio.Event()
-    task = asyncio.create_task(_collect(args, specs, output, meta, stack, stop, duration, started))
-    stopper = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-    if not task.done() and not started.is_set():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        print("interrupted while connecting: nothing was recorded", file=sys.stderr)
-        return INTERRUPTED_EXIT
-    return await task
+    def __init__(self, output: Path, quiet: bool, prescription_note: str = "") -> None:
+        self.output = output
+        self.prescription_note = prescription_note
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last_log = time.monotonic()
+        self.errors_shown: set[str] = set()
 
-
-async def _collect(
-    args: argparse.Namespace,
-    specs: list[Any],
-    output: Path,
-    meta: Any,
-    stack: Any,
-    stop: asyncio.Event,
-    duration: float | None,
-    started: asyncio.Event,
-) -> int:
-    import asyncio  # only when recording: `analyze` never loads it
-
-    from osteomonitor.collect.session_recording import recording_collector
-
-    tty = sys.stderr.isatty()
-    async with recording_collector(specs, output=output, meta=meta, stack=stack) as collector:
-        started.set()
-        print(f"recording to {output}", file=sys.stderr)
-        if getattr(args, "prescription_note", ""):
-            print(f"  {args.prescription_note}", file=sys.stderr)
-        for d in collector.status().devices:
+    def started(self, status: Any) -> None:
+        print(f"recording to {self.output}", file=sys.stderr)
+        if self.prescription_note:
+            print(f"  {self.prescription_note}", file=sys.stderr)
+        for d in status.devices:
             print(f"  {d.key}: {d.name} [{d.address}] profile {d.profile}", file=sys.stderr)
-        last_log = time.monotonic()
-        errors_shown: set[str] = set()
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), STATUS_REFRESH_S)
-            status = collector.status()
-            for d in status.devices:
-                if d.last_error and d.last_error not in errors_shown:
-                    errors_shown.add(d.last_error)
-                    _print_line(f"device error: {d.last_error}", tty, final=True)
-            if status.recording_error:
-                _print_line(f"recording failed: {status.recording_error}", tty, final=True)
-                break
-            if not args.quiet and (tty or time.monotonic() - last_log >= STATUS_LOG_EVERY_S):
-                _print_line(status.line(), tty, final=not tty)
-                last_log = time.monotonic()
-            if duration is not None and status.elapsed_s >= duration:
-                break
-        if tty and not args.quiet:
+        self.last_log = time.monotonic()
+
+    def status(self, status: Any) -> None:
+        for d in status.devices:
+            if d.last_error and d.last_error not in self.errors_shown:
+                self.errors_shown.add(d.last_error)
+                _print_line(f"device error: {d.last_error}", self.tty, final=True)
+        if status.recording_error:
+            _print_line(f"recording failed: {status.recording_error}", self.tty, final=True)
+            return
+        if not self.quiet and (self.tty or time.monotonic() - self.last_log >= STATUS_LOG_EVERY_S):
+            _print_line(status.line(), self.tty, final=not self.tty)
+            self.last_log = time.monotonic()
+
+    def stopping(self) -> None:
+        if self.tty and not self.quiet:
             print(file=sys.stderr)
         print("stopping: device streams, then the connection, then the file…", file=sys.stderr)
-    status = collector.status()
-    _summary(output, status)
+
+
+async def _main(args: argparse.Namespace, plan: Any, prescription_note: str = "") -> int:
+    import asyncio  # only when recording: `analyze` never loads it
+
+    from osteomonitor.app.recording_session import run_recording  # lazy: --help stays fast
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if _EarlyStop.requested:
+        stop.set()
+    printer = _StatusPrinter(plan.path, args.quiet, prescription_note)
+    outcome = await run_recording(
+        plan,
+        stop,
+        duration_s=plan.sim_duration_s if args.simulate else args.duration,
+        refresh_s=STATUS_REFRESH_S,
+        on_started=printer.started,
+        on_status=printer.status,
+        on_stopping=printer.stopping,
+    )
+    if outcome.status is None:
+        print("interrupted while connecting: nothing was recorded", file=sys.stderr)
+        return INTERRUPTED_EXIT
+    _summary(outcome.path, outcome.status)
     return 0
 
 
@@ -317,8 +286,6 @@ def _print_line(text: str, tty: bool, final: bool) -> None:
 
 
 def _summary(output: Path, status: Any) -> None:
-    from osteomonitor.timefmt import clock, plural
-
     print(f"saved {output}: {clock(status.elapsed_s)} long, {plural(status.recorded, 'packet')}")
     for d in status.devices:
         streams = ", ".join(f"{k} {v}" for k, v in sorted(d.packets_by_stream.items()))

@@ -1,4 +1,9 @@
-"""`osteomonitor recordings list|info`: the recordings library from the command line."""
+"""`osteomonitor recordings list|info|repair|supervised`: parse, call `app.recordings`, print.
+
+The use cases (reading, repairing, marking) live in `osteomonitor.app.recordings`; it is
+imported inside each handler on purpose: `osteomonitor --help` must not load numpy and the
+store for a command nobody ran (tested).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from typing import Any
 
 from osteomonitor import timefmt
 from osteomonitor.cli.supervision import CHOICES
+from osteomonitor.errors import OsteomonitorError, UsageError
+from osteomonitor.pseudonym import printable
 
 DEFAULT_DIR = Path("recordings")
 
@@ -67,8 +74,7 @@ def _fmt_duration(s: float) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from osteomonitor.store import ENDED_UNEXPECTEDLY
-    from osteomonitor.store.library import list_recordings
+    from osteomonitor.app.recordings import ENDED_UNEXPECTEDLY, list_recordings  # lazy: --help
 
     infos = list_recordings(args.dir)
     if args.json:
@@ -133,33 +139,17 @@ def _list(args: argparse.Namespace) -> int:
 
 def _line(text: str) -> None:
     """Print one line of text that came from a file: control characters escaped."""
-    from osteomonitor.pseudonym import printable
-
     print(printable(text))
 
 
 def _info(args: argparse.Namespace) -> int:
-    from osteomonitor.app.review import recording_set_aside
-    from osteomonitor.errors import OsteomonitorError
-    from osteomonitor.report import set_aside_lines
-    from osteomonitor.store.reader import RecordingReader
+    from osteomonitor.app.recordings import recording_details  # lazy: --help stays fast
+    from osteomonitor.report import set_aside_lines  # lazy: --help stays fast
 
-    with RecordingReader(args.file) as r:
-        meta = r.meta_raw
-        devices = r.devices
-        counts = r.packet_counts_by_device()
-        events = r.events()
-        span = r.time_span_ns()
-        status = r.status
-        n = r.packet_count
-        damage = r.damage()
-    try:
-        set_aside = recording_set_aside(args.file)
-    except OsteomonitorError:  # a damaged file: `damage` already says so
-        set_aside = ()
-    kinds: dict[str, int] = {}
-    for e in events:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    rec = recording_details(args.file)
+    meta, devices, counts, kinds = rec.meta, rec.devices, rec.packets_by_device, rec.event_kinds
+    span, status, n, damage = rec.span_ns, rec.status, rec.packets, rec.damage
+    set_aside = rec.set_aside
     if args.json:
         print(
             json.dumps(
@@ -259,8 +249,7 @@ def _loss_text(packets: int, seconds: float, streams: list[str], end_lost: bool)
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from osteomonitor.errors import OsteomonitorError, UsageError
-    from osteomonitor.store.repair import CHECKPOINTED, INTACT, repair_recording
+    from osteomonitor.app.recordings import CHECKPOINTED, INTACT, repair_recording  # lazy: --help
 
     if args.output is not None and len(args.files) > 1:
         raise UsageError("-o/--output names one salvage file: give one FILE with it")
@@ -300,11 +289,10 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _supervised(args: argparse.Namespace) -> int:
-    from osteomonitor.store.overrides import effective_meta, write_supervised
+    from osteomonitor.app.recordings import mark_supervised  # lazy: --help stays fast
 
     value = CHOICES[args.value]
-    effective_meta(args.file)  # a readable recording (clear error otherwise)
-    side = write_supervised(args.file, value)
+    side = mark_supervised(args.file, value)
     word = {True: "supervised", False: "unsupervised", None: "not recorded"}[value]
     print(f"{args.file}: session marked {word} in review ({side.name}; recording unchanged)")
     return 0

@@ -1,8 +1,15 @@
 """The collector: several wearables at once, one bounded queue, one recording.
 
     links (notification callbacks) ──► bounded queue ──► consumer ──► recording (writer thread)
-                                                             ├──► decoder (status, decode errors)
-                                                             └──► subscribers (dashboard, processor)
+                                                             ├──► the session's QueueDriver (thread:
+                                                             │    one decoder per device, analysis)
+                                                             └──► subscribers (extra consumers)
+
+The collector decodes nothing itself: its one `session.SessionDriver` (on its own
+thread) decodes every packet once, with the settings the links reported and the
+recording stores (the device rows replay reads), and `status()` reads that driver's
+per-device counters (heart rate, contact, decode errors). The dashboard watches the
+same driver's snapshots (`watch`), so live is the replay of what was recorded.
 
 Usage::
 
@@ -23,20 +30,21 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from osteomonitor.collect.device_spec import DeviceSpec, unique_keys
+from osteomonitor.collect.device_spec import DeviceSpec, profile_for, unique_keys
 from osteomonitor.collect.link import DeviceLink
+from osteomonitor.collect.live_analysis import LiveAnalysis
 from osteomonitor.collect.recording_sink import RecordingSink
 from osteomonitor.collect.scanner import find_device
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
-from osteomonitor.collect.status import CollectorStatus, DeviceStatus
-from osteomonitor.devices.decoder import DeviceDecoder
-from osteomonitor.devices.profiles import Profile, load_profiles, match_profile
-from osteomonitor.errors import DecodeError, DeviceNotFound, ProfileError
-from osteomonitor.model import DeviceInfo, Event, EventKind, HrSample, Packet
+from osteomonitor.collect.status import CollectorStatus, device_status
+from osteomonitor.devices.profiles import Profile
+from osteomonitor.model import DeviceInfo, Event, EventKind, Packet, SessionMeta, SessionSummary
+from osteomonitor.prescription import Prescription
+from osteomonitor.session import DeviceCount, SessionDriver, Snapshot
 from osteomonitor.store import RecordingWriter
 
 log = logging.getLogger(__name__)
@@ -65,21 +73,21 @@ class CollectorOptions:
     counters_every_s: float = 5.0
 
 
+#: DeviceInfo fields a link's facts may update (the rest are free-form extras).
+_INFO_FIELDS = ("model", "firmware", "battery_pct", "settings")
+
+
 @dataclass
 class _DeviceState:
     spec: DeviceSpec
     key: str
     profile: Profile
     link: DeviceLink
-    decoder: DeviceDecoder
-    decode_errors: int = 0
-    last_decode_error: str = ""
+    #: the device as the recording stores it: the one place its settings come from
+    record: DeviceInfo
     reported_errors: int = 0
     reported_dropped: int = 0
     recorded: int = 0
-    hr_bpm: int | None = None
-    contact: bool | None = None
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 class Collector:
@@ -90,6 +98,15 @@ class Collector:
         writer: the open recording (None records nothing, e.g. for a live preview).
         stack: Bluetooth stack and session clock (platform stack by default).
         options: queue sizes and intervals.
+        meta: the session's metadata (what the recording holds); its prescription
+            snapshot is the one the live safety monitor judges by, as replay does.
+        prescription: the prescription in force, when the caller has it parsed
+            (default: the snapshot in `meta`, or none).
+        analyse: run the live analysis (a dashboard watches it); False decodes and
+            counts only (the headless `record`).
+
+    Attributes:
+        driver: the session's one `SessionDriver` (built once every device started).
     """
 
     def __init__(
@@ -98,6 +115,10 @@ class Collector:
         writer: RecordingWriter | None,
         stack: BleStack = SYSTEM_STACK,
         options: CollectorOptions | None = None,
+        *,
+        meta: SessionMeta | None = None,
+        prescription: Prescription | None = None,
+        analyse: bool = False,
     ) -> None:
         self.specs = list(specs)
         self.stack = stack
@@ -112,6 +133,9 @@ class Collector:
         self._stopped = False
         self._stopping: asyncio.Future[None] | None = None
         self.consumer_cpu_s = 0.0
+        self.meta = meta
+        self.prescription = prescription
+        self.analysis = LiveAnalysis(meta, prescription, analyse=analyse)
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -135,7 +159,7 @@ class Collector:
         found = []
         for spec in self.specs:
             device, adv = await find_device(spec.target, self.stack, self.options.find_timeout_s)
-            profile = self._profile_for(spec, adv.local_name or device.name, adv.service_uuids)
+            profile = profile_for(spec, adv.local_name or device.name, adv.service_uuids)
             profile.check_acc_request(spec.rate_hz, spec.range_g)  # before connecting
             found.append((spec, device, profile))
         keys = unique_keys([spec.key or profile.key for spec, _, profile in found])
@@ -151,46 +175,57 @@ class Collector:
                 rate_hz=spec.rate_hz,
                 range_g=spec.range_g,
             )
-            state = _DeviceState(spec, key, profile, link, DeviceDecoder(profile))
-            self.devices[key] = state
+            record = DeviceInfo(
+                key=key,
+                address=device.address,
+                name=device.name or device.address,
+                profile=profile.key,
+            )
+            self.devices[key] = _DeviceState(spec, key, profile, link, record)
             if self.sink is not None:
-                self.sink.add_device(
-                    DeviceInfo(
-                        key=key,
-                        address=device.address,
-                        name=device.name or device.address,
-                        profile=profile.key,
-                    )
-                )
+                self.sink.add_device(record)
         results = await asyncio.gather(
             *(s.link.start() for s in self.devices.values()), return_exceptions=True
         )
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             raise failures[0]
+        self._start_analysis()
 
-    def _profile_for(self, spec: DeviceSpec, name: str | None, uuids: Sequence[str]) -> Profile:
-        if spec.profile is not None:
-            profiles = load_profiles()
-            if spec.profile not in profiles:
-                raise ProfileError(
-                    f"--device {spec.target!r}: no firmware profile {spec.profile!r} "
-                    f"(known: {', '.join(sorted(profiles))})"
-                )
-            return profiles[spec.profile]
-        profile = match_profile(name, uuids)
-        if profile is None:
-            raise DeviceNotFound(
-                f"{spec.target!r} ({name or 'no name'}) matches no firmware profile: add "
-                "'@PROFILE' to --device to say what it is, e.g. --device 'X@hr-strap'"
-            )
-        return profile
+    def _start_analysis(self) -> None:
+        """Build the one driver from the devices as recorded (settings included)."""
+        self.analysis.start([s.record for s in self.devices.values()])
+
+    @property
+    def driver(self) -> SessionDriver | None:
+        """The session's one driver (None until every device has started)."""
+        return self.analysis.driver
+
+    @property
+    def summary(self) -> SessionSummary | None:
+        """The live analysis' final summary (after `stop`)."""
+        return self.analysis.summary
+
+    def watch(
+        self,
+        publish: Callable[[Snapshot], object],
+        *,
+        on_finished: Callable[[SessionSummary], object] | None = None,
+        on_failed: Callable[[str], object] | None = None,
+    ) -> None:
+        """Receive the live analysis: see `LiveAnalysis.watch`."""
+        self.analysis.watch(publish, on_finished=on_finished, on_failed=on_failed)
 
     def _on_info(self, key: str, facts: Mapping[str, Any]) -> None:
         state = self.devices[key]
-        if "settings" in facts:
-            state.decoder = DeviceDecoder(state.profile, facts["settings"])
-        state.info.update(facts)
+        known = {k: v for k, v in facts.items() if k in _INFO_FIELDS}
+        if "settings" in known:
+            known["settings"] = dict(known["settings"])
+            if self.driver is not None and known["settings"] != dict(state.record.settings):
+                # the decoders keep the settings they started with (a reconnect that
+                # changed them is in the recording's device row, which replay reads)
+                log.warning("%s: settings changed mid-session: %s", key, known["settings"])
+        state.record = replace(state.record, **known)
         if self.sink is not None:
             self.sink.update_device(key, **facts)
 
@@ -221,17 +256,9 @@ class Collector:
             self.sink.write_packets(packets, [i[4] for i in items])
         for packet in packets:
             state = self.devices.get(packet.device)
-            if state is None:
-                continue
-            state.recorded += 1
-            try:
-                for sample in state.decoder.feed(packet):
-                    if isinstance(sample, HrSample):
-                        state.hr_bpm = sample.hr_bpm
-                        state.contact = sample.contact
-            except DecodeError as exc:
-                state.decode_errors += 1
-                state.last_decode_error = f"{packet.stream}: {exc}"
+            if state is not None:
+                state.recorded += 1
+        self.analysis.put(packets)
         self._fan_out(packets)
         self._maybe_report_counters(final=False)
 
@@ -252,6 +279,8 @@ class Collector:
         ev = Event(self.stack.clock_ns(), str(kind), dict(data or {}), device)
         if self.sink is not None and not self._stopped:
             self.sink.write_event(ev)
+        if not self._stopped:
+            self.analysis.put([ev])
         self._fan_out([ev])
         return ev
 
@@ -260,7 +289,9 @@ class Collector:
         if not final and now - self._last_counters_s < self.options.counters_every_s:
             return
         self._last_counters_s = now
+        counts = self.analysis.counts()
         for state in self.devices.values():
+            count = counts.get(state.key, DeviceCount(state.key))
             dropped = state.link.counters.dropped
             if dropped > state.reported_dropped:
                 self.event(
@@ -269,17 +300,18 @@ class Collector:
                     state.key,
                 )
                 state.reported_dropped = dropped
-            if state.decode_errors > state.reported_errors:
+            bad = count.decode_errors + count.set_aside  # as the status counts them
+            if bad > state.reported_errors:
                 self.event(
                     EventKind.DECODE_ERROR,
                     {
-                        "count": state.decode_errors,
-                        "new": state.decode_errors - state.reported_errors,
-                        "last": state.last_decode_error,
+                        "count": bad,
+                        "new": bad - state.reported_errors,
+                        "last": count.last_decode_error,
                     },
                     state.key,
                 )
-                state.reported_errors = state.decode_errors
+                state.reported_errors = bad
 
     # -- consumers ---------------------------------------------------------------------------------
 
@@ -301,35 +333,18 @@ class Collector:
 
     def status(self) -> CollectorStatus:
         """A snapshot of every device and of the recording."""
-        devices = []
-        for s in self.devices.values():
-            c = s.link.counters
-            devices.append(
-                DeviceStatus(
-                    key=s.key,
-                    name=s.link.name,
-                    address=s.link.device.address,
-                    profile=s.profile.key,
-                    state=str(s.link.state),
-                    detail=c.detail,
-                    connected=s.link.connected,
-                    battery_pct=s.link.battery_pct,
-                    hr_bpm=s.hr_bpm,
-                    contact=s.contact,
-                    packets=sum(c.packets.values()),
-                    packets_by_stream=dict(c.packets),
-                    recorded=s.recorded,
-                    dropped=c.dropped,
-                    decode_errors=s.decode_errors,
-                    link_losses=c.link_losses,
-                    reconnects=c.reconnects,
-                    outage_s=(
-                        None if c.lost_at_s is None else self.stack.session_s() - c.lost_at_s
-                    ),
-                    last_error=c.last_error,
-                    settings=dict(s.link.settings),
-                )
+        counts = self.analysis.counts()
+        now_s = self.stack.session_s()
+        devices = [
+            device_status(
+                s.link,
+                s.record,
+                counts.get(s.key, DeviceCount(s.key)),
+                recorded=s.recorded,
+                now_s=now_s,
             )
+            for s in self.devices.values()
+        ]
         elapsed = (
             0.0 if self._started_ns is None else (self.stack.clock_ns() - self._started_ns) / 1e9
         )
@@ -370,7 +385,9 @@ class Collector:
             rest.append(self._queue.get_nowait())
         if rest:
             self._handle(rest)
+        await asyncio.to_thread(self.analysis.drain)  # the counters are then final
         self._maybe_report_counters(final=True)
         self._stopped = True
+        await asyncio.to_thread(self.analysis.finish)
         if self.sink is not None:
             await asyncio.to_thread(self.sink.close, reason)

@@ -8,9 +8,11 @@ device inside the recording; without one it is derived from the profile ("polar-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from osteomonitor.errors import UsageError
+from osteomonitor.devices.profiles import Profile, load_profiles, match_profile
+from osteomonitor.errors import DeviceNotFound, ProfileError, UsageError
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -69,3 +71,28 @@ def unique_keys(wanted: list[str]) -> list[str]:
         seen[k] = n
         out.append(k if n == 1 else f"{k}-{n}")
     return out
+
+
+def profile_for(spec: DeviceSpec, name: str | None, uuids: Sequence[str]) -> Profile:
+    """The firmware profile of a found device: the one `spec` names, else the one its
+    advertised name and services match.
+
+    Raises:
+        ProfileError: `spec` names a profile that does not exist.
+        DeviceNotFound: no profile matches the device.
+    """
+    if spec.profile is not None:
+        profiles = load_profiles()
+        if spec.profile not in profiles:
+            raise ProfileError(
+                f"--device {spec.target!r}: no firmware profile {spec.profile!r} "
+                f"(known: {', '.join(sorted(profiles))})"
+            )
+        return profiles[spec.profile]
+    profile = match_profile(name, uuids)
+    if profile is None:
+        raise DeviceNotFound(
+            f"{spec.target!r} ({name or 'no name'}) matches no firmware profile: add "
+            "'@PROFILE' to --device to say what it is, e.g. --device 'X@hr-strap'"
+        )
+    return profile

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bleak import BleakClient
@@ -30,6 +28,9 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import establish_connection
 
+from osteomonitor.collect.gatt_reads import read_battery, read_device_info
+from osteomonitor.collect.link_state import LinkCounters, LinkState
+from osteomonitor.collect.scanner import find_device
 from osteomonitor.collect.stack import BleStack, bluetooth_unavailable
 from osteomonitor.collect.stream_control import (
     DATA_CARRIES,
@@ -37,9 +38,8 @@ from osteomonitor.collect.stream_control import (
     StreamControl,
     control_for,
 )
-from osteomonitor.devices import hrs
 from osteomonitor.devices.profiles import Profile, StreamSpec
-from osteomonitor.errors import BluetoothUnavailable, DecodeError, DeviceError, OsteomonitorError
+from osteomonitor.errors import BluetoothUnavailable, DeviceError, OsteomonitorError
 from osteomonitor.model import EventKind
 
 #: bleak-retry-connector attempts per connection round.
@@ -67,40 +67,6 @@ EmitEvent = Callable[[str, Mapping[str, Any], str | None], object]
 
 def _is_up(client: BleakClient) -> bool:
     return client.is_connected
-
-
-class LinkState(enum.StrEnum):
-    """Where a link is in its life."""
-
-    CONNECTING = "connecting"
-    STARTING = "starting"
-    STREAMING = "streaming"
-    RECONNECTING = "reconnecting"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    FAILED = "failed"
-
-
-@dataclass
-class LinkCounters:
-    """What a link has seen (mutated in place; read by `status()`).
-
-    Attributes:
-        packets: notifications that arrived, by stream.
-        dropped: notifications the full queue could not take.
-        link_losses: links lost; reconnects: links restored.
-        lost_at_s: session second the current outage began (None when connected).
-        detail: a state word from the stream control ("waiting for ACC").
-        last_error: the last device error, for people.
-    """
-
-    packets: dict[str, int] = field(default_factory=dict)
-    dropped: int = 0
-    link_losses: int = 0
-    reconnects: int = 0
-    lost_at_s: float | None = None
-    detail: str = ""
-    last_error: str | None = None
 
 
 class DeviceLink:
@@ -259,8 +225,6 @@ class DeviceLink:
 
     async def _rescan(self) -> None:
         """Look for the device again: after a long outage BlueZ may have forgotten it."""
-        from osteomonitor.collect.scanner import find_device
-
         try:
             self.device, _ = await find_device(self.device.address, self.stack, RESCAN_S)
         except OsteomonitorError as exc:
@@ -372,34 +336,17 @@ class DeviceLink:
         self.state = LinkState.STREAMING
 
     async def _read_info(self, client: BleakClient) -> None:
-        facts: dict[str, Any] = {}
-        for spec in self.profile.streams.values():
-            if spec.carries not in hrs.DIS_STRING_UUIDS or "read" not in spec.access:
-                continue
-            if client.services.get_characteristic(spec.uuid) is None:
-                continue
-            try:
-                facts[spec.carries] = hrs.decode_dis_string(
-                    bytes(await client.read_gatt_char(spec.uuid))
-                )
-            except (BleakError, DecodeError) as exc:
-                log.debug("%s: %s not readable: %r", self.label, spec.name, exc)
+        facts = await read_device_info(client, self.profile, self.label)
         info: dict[str, Any] = {k: facts[k] for k in ("model", "firmware") if k in facts}
         if info:
             self._on_info(info)
         self.info = facts
 
     async def _read_battery(self, client: BleakClient) -> None:
-        spec = next((s for s in self.profile.streams.values() if s.carries == "battery"), None)
-        if spec is None or client.services.get_characteristic(spec.uuid) is None:
+        read = await read_battery(client, self.profile, self.label, self.stack.clock_ns)
+        if read is None:
             return
-        try:
-            payload = bytes(await client.read_gatt_char(spec.uuid))
-            t = self.stack.clock_ns()
-            self.battery_pct = hrs.decode_battery_level(payload)
-        except (BleakError, DecodeError) as exc:
-            log.debug("%s: battery not readable: %r", self.label, exc)
-            return
+        t, spec, payload, self.battery_pct = read
         if not self._enqueue(t, self.key, spec.name, payload, time.perf_counter_ns()):
             self.counters.dropped += 1
         self.counters.packets[spec.name] = self.counters.packets.get(spec.name, 0) + 1

@@ -22,6 +22,7 @@ from osteomonitor.collect.device_spec import DeviceSpec
 from osteomonitor.collect.stack import SYSTEM_STACK, BleStack
 from osteomonitor.config import local_timezone as local_timezone  # its home is config
 from osteomonitor.model import SessionMeta
+from osteomonitor.prescription import Prescription
 from osteomonitor.store import SUFFIX, RecordingWriter
 
 #: Where recordings go unless -o says otherwise.
@@ -70,11 +71,16 @@ async def recording_collector(
     stack: BleStack = SYSTEM_STACK,
     options: CollectorOptions | None = None,
     before_start: Callable[[Collector], object] | None = None,
+    prescription: Prescription | None = None,
+    analyse: bool = False,
 ) -> AsyncIterator[Collector]:
     """Create the recording, start the collector, and always stop and close both.
 
-    `before_start(collector)` runs after the collector exists and before it starts,
-    e.g. to `subscribe()` so that a consumer misses no packet.
+    With `analyse`, the collector runs the live analysis (`collector.watch`), judging
+    safety by `prescription` (default: the snapshot in `meta`, as replay does);
+    without, it only decodes for its status. `before_start(collector)` runs after the
+    collector exists and before it starts, e.g. to `subscribe()` so that a consumer
+    misses no packet.
 
     Raises:
         RecordingError: the file exists or cannot be created.
@@ -82,7 +88,9 @@ async def recording_collector(
             (the recording is closed with the error as its end reason).
     """
     writer = RecordingWriter.create(output, meta)
-    collector = Collector(specs, writer, stack, options)
+    collector = Collector(
+        specs, writer, stack, options, meta=meta, prescription=prescription, analyse=analyse
+    )
     if before_start is not None:
         before_start(collector)
     try:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteomonitor import timefmt
+from osteomonitor.model import DeviceInfo
+from osteomonitor.session import DeviceCount
+
+if TYPE_CHECKING:  # the link imports bleak; a status is plain data
+    from osteomonitor.collect.link import DeviceLink
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,8 @@ class DeviceStatus:
         packets: notifications arrived; packets_by_stream: the same per stream.
         recorded: packets handed to the recording.
         dropped: notifications lost because the queue was full (shown, never silent).
-        decode_errors: packets whose bytes did not decode (kept in the recording).
+        decode_errors: packets whose bytes did not decode, or decoded to frames that
+            cannot be true (set aside); all kept in the recording.
         link_losses / reconnects: links lost and restored.
         outage_s: seconds since the link was lost, while reconnecting.
         last_error: the last device error, for people.
@@ -104,3 +110,41 @@ class CollectorStatus:
         if self.recording_error:
             head += " RECORDING FAILED"
         return " | ".join([head, *(d.line() for d in self.devices)])
+
+
+def device_status(
+    link: DeviceLink, record: DeviceInfo, decoded: DeviceCount, *, recorded: int, now_s: float
+) -> DeviceStatus:
+    """One device's status: link state and counters from its link, heart rate, contact and
+    decode errors from the session driver's decoder (`decoded`), settings as recorded.
+
+    Args:
+        link: the device's link.
+        record: the device as the recording stores it.
+        decoded: the decoder's counters for it.
+        recorded: packets handed to the recording.
+        now_s: the session clock now, s (for the outage length).
+    """
+    c = link.counters
+    return DeviceStatus(
+        key=record.key,
+        name=link.name,
+        address=link.device.address,
+        profile=record.profile,
+        state=str(link.state),
+        detail=c.detail,
+        connected=link.connected,
+        battery_pct=link.battery_pct,
+        hr_bpm=decoded.hr_bpm,
+        contact=decoded.contact,
+        packets=sum(c.packets.values()),
+        packets_by_stream=dict(c.packets),
+        recorded=recorded,
+        dropped=c.dropped,
+        decode_errors=decoded.decode_errors + decoded.set_aside,
+        link_losses=c.link_losses,
+        reconnects=c.reconnects,
+        outage_s=None if c.lost_at_s is None else now_s - c.lost_at_s,
+        last_error=c.last_error,
+        settings=dict(record.settings),
+    )

@@ -124,6 +124,7 @@ async def write_command(client: BleakClient, uuid: str, data: bytes) -> None:
 def control_for(ctx: ControlContext) -> StreamControl:
     """The stream control of the profile's protocol."""
     protocol = ctx.profile.protocol
+    # imported here: both modules subclass StreamControl from this one (an import cycle)
     if protocol == "polar_pmd":
         from osteomonitor.collect.pmd_handshake import PmdControl
 

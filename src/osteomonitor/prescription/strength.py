@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from osteomonitor.errors import PrescriptionError
+from osteomonitor.prescription.limits import THRESHOLDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription.fitt import Prescription
@@ -130,8 +131,6 @@ def one_rm_status(
     Returns:
         None when the prescription gives this exercise no 1RM.
     """
-    from osteomonitor.prescription.limits import THRESHOLDS
-
     res = rx.modalities.get("resistance")
     ex = res.exercise(exercise) if res is not None else None
     if ex is None:

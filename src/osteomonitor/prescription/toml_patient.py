@@ -36,6 +36,8 @@ SAFETY_KEYS = ("hr_ceiling", "impact_ceiling", "eyes_closed_balance", "avoid_spi
 
 def predicted_hrmax(age_y: int, method: str) -> float:
     """HRmax from an age equation, bpm (the analysis layer owns the formulas)."""
+    # lazy on purpose: the analysis layer loads numpy, and `osteomonitor --help` reads this
+    # package's tables (prescription new) without it (tests/test_layering.py)
     from osteomonitor.analysis.intensity import hrmax_predicted
 
     return float(hrmax_predicted(age_y, method))

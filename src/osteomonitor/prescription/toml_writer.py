@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 
+from osteomonitor.errors import OsteomonitorError, PrescriptionError
 from osteomonitor.prescription import limits
 from osteomonitor.prescription.fitt import (
     MODALITY_LABELS,
@@ -304,10 +306,6 @@ def draft_prescription(
     Raises:
         PrescriptionError: unknown template, or any value invalid (as `check` reports it).
     """
-    from dataclasses import replace
-
-    from osteomonitor.errors import OsteomonitorError, PrescriptionError
-
     if template not in TEMPLATES:
         raise PrescriptionError(f"unknown template {template!r}: use one of {', '.join(TEMPLATES)}")
     tpl = TEMPLATES[template]

@@ -6,17 +6,26 @@ Part of `check_safety` (kept apart from `safety.py`, which it builds on).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from osteomonitor.model import SessionSummary
 from osteomonitor.prescription.fitt import Prescription
 from osteomonitor.prescription.safety import PATIENT_MESSAGES, Alert, Rule, SafetyMonitor, Severity
-from osteomonitor.prescription.trunk_alerts import flexion_review_message, session_falls
+from osteomonitor.prescription.trunk_alerts import (
+    fall_physio_message,
+    flexion_review_message,
+    session_falls,
+)
 
 
 def trunk_review_alerts(summary: SessionSummary, rx: Prescription) -> list[Alert]:
     """Falls (found by the analysis or raised live, with the patient's answers) and,
     when the prescription restricts spinal flexion, the count of sustained bends."""
     mon = SafetyMonitor(rx, summary.start_t_ns)
-    out = [mon._fall_alert(r.fall, r.response) for r in session_falls(summary)]
+    out = [
+        replace(mon.on_fall(r.fall)[0], physio_message=fall_physio_message(r.fall, r.response))
+        for r in session_falls(summary)
+    ]
     p = summary.posture
     if rx.safety.avoid_spinal_flexion and p is not None and p.episodes:
         out.append(

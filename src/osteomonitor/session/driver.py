@@ -46,17 +46,30 @@ POLL_S = 0.1
 
 @dataclass(frozen=True, slots=True)
 class DeviceCount:
-    """Packets one device delivered to the driver and whether its link is down.
+    """What one device delivered to the driver: the decoder's counters for it.
+
+    The collector's status reads these (it decodes nothing itself), so what a person
+    sees live is what the one decoder per device decoded.
 
     Attributes:
         key: the device's key in the session.
         packets: packets fed so far.
         lost: a LINK_LOST event was seen and no LINK_RESTORED since.
+        decode_errors: packets whose bytes did not decode (kept in the recording).
+        set_aside: frames that decoded but cannot be true (the plausibility gates).
+        last_decode_error: the last decode error's or set-aside's text ("" when none).
+        hr_bpm / contact: the device's last decoded heart rate, bpm, and skin contact
+            (None before any, or when the device has no heart-rate stream).
     """
 
     key: str
     packets: int = 0
     lost: bool = False
+    decode_errors: int = 0
+    set_aside: int = 0
+    last_decode_error: str = ""
+    hr_bpm: int | None = None
+    contact: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +78,8 @@ class Snapshot:
 
     Attributes:
         state: the processor's live snapshot.
-        alerts: every safety alert raised so far, oldest first.
+        alerts: every safety alert raised so far, oldest first, repeats folded in
+            (count, last_t_s), as the dashboard's alert board expects.
         start_ns: time of the first item fed, ns (None before any).
         newest_arrival_ns: time of the newest packet fed, ns (None before any).
         position_s: data time of the newest item, s from `start_ns`.
@@ -88,6 +102,8 @@ class SessionDriver:
     Args:
         devices / meta / prescription: as for `SessionProcessor` (one decoder per device).
         clock: monotonic seconds, to measure what a snapshot costs.
+        decode_only: decode and count only (`device_counts`), analyse nothing (a
+            headless recording's status needs no more).
     """
 
     def __init__(
@@ -97,10 +113,15 @@ class SessionDriver:
         prescription: Prescription | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        decode_only: bool = False,
     ) -> None:
-        self.processor = SessionProcessor(devices, meta, prescription=prescription)
+        self.processor = SessionProcessor(
+            devices, meta, prescription=prescription, decode_only=decode_only
+        )
         self._order = [d.key for d in devices]
         self._counts: dict[str, int] = {}
+        self._errors: dict[str, int] = {}
+        self._last_error: dict[str, str] = {}
         self._lost: set[str] = set()
         self._clock = clock
         self.start_ns: int | None = None
@@ -122,22 +143,56 @@ class SessionDriver:
             self._lost.add(item.device)
         elif item.kind == EventKind.LINK_RESTORED and item.device:
             self._lost.discard(item.device)
-        self.processor.feed(item)
+        proc = self.processor
+        errors_before, last_set_aside = proc.decode_errors, proc.last_set_aside
+        proc.feed(item)
+        if proc.decode_errors != errors_before and isinstance(item, Packet):
+            new = proc.decode_errors - errors_before
+            self._errors[item.device] = self._errors.get(item.device, 0) + new
+            self._last_error[item.device] = proc.last_decode_error or ""
+        elif proc.last_set_aside is not last_set_aside and isinstance(item, Packet):
+            self._last_error[item.device] = proc.last_set_aside or ""
         self.items += 1
+
+    def device_counts(self) -> tuple[DeviceCount, ...]:
+        """Per-device counters, in session device order (cheap: no analysis).
+
+        Safe to call from another thread than the one feeding: it only copies dicts.
+        """
+        counts, errors = dict(self._counts), dict(self._errors)
+        set_aside = dict(self.processor.set_aside_frames)
+        last_error, lost = dict(self._last_error), set(self._lost)
+        latest_hr = dict(self.processor.latest_hr)
+        keys = self._order + [k for k in counts if k not in self._order]
+        out = []
+        for k in keys:
+            hr = latest_hr.get(k)
+            out.append(
+                DeviceCount(
+                    k,
+                    counts.get(k, 0),
+                    k in lost,
+                    errors.get(k, 0),
+                    set_aside.get(k, 0),
+                    last_error.get(k, ""),
+                    hr.hr_bpm if hr is not None else None,
+                    hr.contact if hr is not None else None,
+                )
+            )
+        return tuple(out)
 
     def snapshot(self, *, finished: bool = False) -> Snapshot:
         """The current snapshot (analyses buffered samples first)."""
         t0 = self._clock()
         state = self.processor.state()
         self.snapshot_cost_s = self._clock() - t0
-        keys = self._order + [k for k in self._counts if k not in self._order]
         return Snapshot(
             state=state,
-            alerts=tuple(self.processor.alerts),
+            alerts=self.processor.safety_alerts,
             start_ns=self.start_ns,
             newest_arrival_ns=self.newest_ns,
             position_s=self.position_s,
-            devices=tuple(DeviceCount(k, self._counts.get(k, 0), k in self._lost) for k in keys),
+            devices=self.device_counts(),
             finished=finished,
         )
 
@@ -223,6 +278,16 @@ class QueueDriver:
         """Queue one packet or event (never blocks)."""
         self._queue.put(item)
 
+    def drain(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything queued so far is fed (counters are then current).
+
+        Returns:
+            False when the thread did not get there within `timeout_s` (or is not running).
+        """
+        done = threading.Event()
+        self._queue.put(done)
+        return self._thread.is_alive() and done.wait(timeout_s)
+
     def finish(self, timeout_s: float = 10.0) -> SessionSummary | None:
         """Process what is queued, publish the final snapshot; returns the summary."""
         self._queue.put(_STOP)
@@ -249,6 +314,9 @@ class QueueDriver:
                     item = None
                 if item is _STOP:
                     break
+                if isinstance(item, threading.Event):  # drain(): all before it is fed
+                    item.set()
+                    continue
                 if isinstance(item, Packet | Event):
                     driver.feed(item)
                     dirty = True

@@ -108,6 +108,11 @@ class SessionProcessor:
         self._monitor = _safety_monitor(prescription)
         self.alerts: list[Alert] = []
         self.packets = 0
+        #: each device's last decoded heart-rate sample (the collector's status shows it)
+        self.latest_hr: dict[str, HrSample] = {}
+        #: frames the plausibility gates set aside, per device; the last one's reason
+        self.set_aside_frames: Counter[str] = Counter()
+        self.last_set_aside: str | None = None
         self.decode_errors = 0
         self.last_decode_error: str | None = None
         self._arrival = ArrivalGate(start_ns_of(meta.start_iso) if meta is not None else None)
@@ -131,19 +136,28 @@ class SessionProcessor:
             return
         try:
             samples = decoder.feed(item)
-        except SetAside:
-            return  # counted by the decoder
+        except SetAside as exc:
+            self.set_aside_frames[item.device] += 1  # by reason: the decoder's `set_aside`
+            self.last_set_aside = f"{item.device}/{item.stream}: {exc.reason}"
+            return
         except DecodeError as exc:
             self.decode_errors += 1
             self.last_decode_error = f"{item.device}/{item.stream}: {exc}"
             return
-        if self.decode_only:
-            return
         for s in samples:
             if isinstance(s, HrSample):
-                self._on_hr(item.device, s)
-            elif isinstance(s, AccBlock):
+                self.latest_hr[item.device] = s
+                if not self.decode_only:
+                    self._on_hr(item.device, s)
+            elif isinstance(s, AccBlock) and not self.decode_only:
                 self._on_acc(s)
+
+    @property
+    def safety_alerts(self) -> tuple[Alert, ...]:
+        """Every safety alert so far as the monitor keeps them: a repeat within the
+        repeat window folded into the earlier entry (count, last_t_s); oldest first.
+        (`alerts` lists each entry as first raised.)"""
+        return self._monitor.alerts if self._monitor is not None else ()
 
     def feed_many(self, items: Iterable[Packet | Event]) -> None:
         """Process many packets/events in order."""

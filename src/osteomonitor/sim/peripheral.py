@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import struct
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,12 @@ from bumble.device import Connection, Device
 from osteomonitor.devices import hrs
 from osteomonitor.sim.clock import SimClock
 from osteomonitor.sim.faults import Faults
+from osteomonitor.sim.gatt_parts import (  # importable from here as before
+    NO_ACCESS,
+    advertising_payload,
+    device_information_service,
+    read_only,
+)
 from osteomonitor.sim.playback import Playback
 from osteomonitor.sim.radio import VirtualRadio
 
@@ -34,19 +39,25 @@ ADVERTISING_INTERVAL_MS = 100.0
 #: Shortest legal advertising interval, ms (Core v5.4 Vol 6 Part B 4.4.2.2).
 MIN_ADVERTISING_INTERVAL_MS = 20.0
 
-#: Permissions of a notify-only value (the CCCD is what the central writes).
-NO_ACCESS = gatt.Characteristic.Permissions(0)
-
 #: Wall seconds `stop()` lets the device's tasks finish before cancelling them.
 STOP_GRACE_S = 1.0
 
 #: Sleeps shorter than this (wall s) are plain sleeps; longer ones wake on stop().
 _SHORT_SLEEP_S = 0.05
 
-#: Flags AD structure: LE General Discoverable, BR/EDR not supported.
-_AD_FLAGS = bytes([2, 0x01, 0x06])
-
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "ADVERTISING_INTERVAL_MS",
+    "MIN_ADVERTISING_INTERVAL_MS",
+    "NO_ACCESS",
+    "STOP_GRACE_S",
+    "SentNotification",
+    "VirtualPeripheral",
+    "advertising_payload",
+    "device_information_service",
+    "read_only",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,46 +77,6 @@ class SentNotification:
     payload: bytes
     malformed: bool
     connection: int
-
-
-def advertising_payload(
-    name: str, uuids16: Iterable[int] = (), manufacturer: bytes = b"", uuid128: str | None = None
-) -> bytes:
-    """Legacy advertising data: flags, service UUIDs (16-bit list, one 128-bit), name.
-
-    Raises:
-        ValueError: the result exceeds the 31 bytes of a legacy advertisement.
-    """
-    out = bytearray(_AD_FLAGS)
-    uuid_bytes = b"".join(struct.pack("<H", u) for u in uuids16)
-    if uuid_bytes:
-        out += bytes([len(uuid_bytes) + 1, 0x03]) + uuid_bytes
-    if uuid128 is not None:
-        out += bytes([17, 0x07]) + bytes.fromhex(uuid128.replace("-", ""))[::-1]
-    if manufacturer:
-        out += bytes([len(manufacturer) + 1, 0xFF]) + manufacturer
-    encoded = name.encode()
-    out += bytes([len(encoded) + 1, 0x09]) + encoded
-    if len(out) > 31:
-        raise ValueError(f"advertising data for {name!r} is {len(out)} bytes (max 31)")
-    return bytes(out)
-
-
-def read_only(uuid: str, value: bytes) -> gatt.Characteristic[bytes]:
-    """A readable characteristic with a constant value."""
-    return gatt.Characteristic(
-        UUID(uuid), gatt.Characteristic.Properties.READ, gatt.Characteristic.READABLE, value
-    )
-
-
-def device_information_service(info: dict[str, str]) -> gatt.Service:
-    """Device Information (0x180A) with the given strings ("manufacturer", "model" …)."""
-    chars = [
-        read_only(hrs.DIS_STRING_UUIDS[key], text.encode())
-        for key, text in info.items()
-        if key in hrs.DIS_STRING_UUIDS
-    ]
-    return gatt.Service(UUID(hrs.DEVICE_INFO_SERVICE_UUID), chars)
 
 
 class VirtualPeripheral:

@@ -29,10 +29,10 @@ from osteomonitor.sim.hr_strap import VirtualHrStrap
 from osteomonitor.sim.imu_wearables import (
     VirtualImu,
     VirtualMetaMotion,
-    VirtualMovesense,
     VirtualOsteoImu,
     VirtualThingy,
 )
+from osteomonitor.sim.movesense_wearable import VirtualMovesense
 from osteomonitor.sim.peripheral import VirtualPeripheral
 from osteomonitor.sim.playback import Playback
 from osteomonitor.sim.polar_h10 import VirtualPolarH10

@@ -17,6 +17,7 @@ from typing import Any
 
 from osteomonitor.errors import RecordingError
 from osteomonitor.model import SessionMeta
+from osteomonitor.store.reader import RecordingReader
 
 #: Suffix of the side file, appended to the recording's full name.
 OVERRIDE_SUFFIX = ".review.json"
@@ -85,8 +86,6 @@ def apply_overrides(meta: SessionMeta, recording: str | Path) -> SessionMeta:
 
 def effective_meta(recording: str | Path) -> SessionMeta:
     """A recording's metadata as recorded, with its review overrides applied."""
-    from osteomonitor.store.reader import RecordingReader
-
     with RecordingReader(recording) as r:
         meta = r.meta
     return apply_overrides(meta, recording)

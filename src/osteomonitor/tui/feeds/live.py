@@ -1,13 +1,14 @@
 """Live: the collector's packets into the dashboard.
 
     BLE callback ─► collector queue ─► consumer ─► recording
-                                           └─► subscriber queue ─► pump task
-                                                 ─► SessionWorker thread ─► SessionUpdated
+                                           └─► the collector's analysis thread (the one
+                                               session driver) ─► snapshot ─► SessionUpdated
 
-The pump task only moves items from the collector's subscriber queue to the analysis
-thread's queue, so a slow analysis or a slow terminal can never block the collector:
-the worst case is that the subscriber queue fills and the live view skips data, which
-the collector counts (`subscriber_dropped`) while the recording stays complete.
+The feed analyses nothing itself: it watches the collector's one session driver
+(`Collector.watch`), the same driver whose counters the device strip shows, so each
+packet is decoded once and the dashboard shows what replaying the recording shows.
+The consumer only appends to the analysis thread's queue, so a slow analysis or a slow
+terminal can never block the collector.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from textual.message_pump import MessagePump
 
 from osteomonitor.model import DeviceInfo, Event, SessionMeta
 from osteomonitor.tui.feeds.base import STATE_PERIOD_S
-from osteomonitor.tui.feeds.worker import SessionWorker
-from osteomonitor.tui.messages import DeviceLine, DevicesUpdated, FeedStarted
+from osteomonitor.tui.messages import (
+    DeviceLine,
+    DevicesUpdated,
+    FeedFailed,
+    FeedFinished,
+    FeedStarted,
+    SessionUpdated,
+)
 
 # How often the device strip is refreshed from `collector.status()`, s.
 STATUS_PERIOD_S = 0.5
@@ -75,9 +82,10 @@ class LiveFeed:
     """Feeds a screen from a started collector.
 
     Args:
-        collector: a started `collect.Collector` (its recording open).
-        subscription: the collector queue subscribed before it started (so nothing is
-            missed); None subscribes now.
+        collector: a started `collect.Collector` (its recording open); its analysis
+            (`collector.driver`, with the prescription it was given) is what is shown.
+        subscription: a collector queue subscribed before it started; the feed does not
+            need it and unsubscribes it (kept for callers that pass one).
         meta: the session metadata; prescription: the prescription in force.
         on_stop: awaited by `stop` to end the streams and close the recording
             (default `collector.stop()`).
@@ -107,7 +115,6 @@ class LiveFeed:
         self.state_period_s = state_period_s
         self.status_period_s = status_period_s
         self._clock = clock
-        self.worker: SessionWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._target: MessagePump | None = None
         self.summary: Any = None
@@ -116,36 +123,32 @@ class LiveFeed:
     def start(self, target: MessagePump) -> None:
         """Start the analysis thread and the pump and status tasks (in the app's loop)."""
         self._target = target
-        if self.subscription is None:
-            self.subscription = self.collector.subscribe()
-        self.worker = SessionWorker(
-            device_infos(self.collector),
-            self.meta,
-            self.prescription,
-            target,
-            state_period_s=self.state_period_s,
-            clock=self._clock,
+        if self.subscription is not None:
+            self.collector.unsubscribe(self.subscription)
+        self.collector.watch(
+            lambda snapshot: target.post_message(SessionUpdated.of(snapshot)),
+            on_finished=self._finished,
+            on_failed=lambda text: target.post_message(FeedFailed(text)),
         )
-        self.worker.start()
         target.post_message(FeedStarted(self.meta))
         self._post_devices()
-        self._tasks = [
-            asyncio.create_task(self._pump(), name="live-feed-pump"),
-            asyncio.create_task(self._status_loop(), name="live-feed-status"),
-        ]
+        self._tasks = [asyncio.create_task(self._status_loop(), name="live-feed-status")]
+
+    @property
+    def items(self) -> int:
+        """Packets and events analysed so far."""
+        driver = self.collector.driver
+        return driver.items if driver is not None else 0
+
+    def _finished(self, summary: Any) -> None:
+        self.summary = summary
+        if self._target is not None:
+            self._target.post_message(FeedFinished(summary))
 
     def log_event(self, event: Event) -> None:
         """Record an event the person entered; it reaches the analysis via the collector."""
         if not self._stopped:
             self.collector.event(event.kind, event.data, event.device)
-
-    async def _pump(self) -> None:
-        assert self.subscription is not None and self.worker is not None
-        sub, put = self.subscription, self.worker.put
-        while True:
-            put(await sub.get())
-            while not sub.empty():
-                put(sub.get_nowait())
 
     def _post_devices(self) -> None:
         if self._target is None:
@@ -168,13 +171,10 @@ class LiveFeed:
             await self._on_stop()
         else:
             await self.collector.stop()
-        # what the collector fanned out while stopping is still in the subscription
+        # the collector's stop finished its analysis: the summary is in
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.worker is not None and self.subscription is not None:
-            while not self.subscription.empty():
-                self.worker.put(self.subscription.get_nowait())
-            self.summary = await asyncio.to_thread(self.worker.finish)
+        self.summary = self.collector.summary
         self._post_devices()

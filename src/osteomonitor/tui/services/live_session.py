@@ -60,7 +60,7 @@ async def _run(plan: CollectionPlan, rx: Prescription | None) -> int:
     async with open_world(plan) as world:
         print(f"connecting ... (recording to {path})", file=sys.stderr)
         async with live_collection(
-            world.specs, output=path, meta=world.meta, stack=world.stack
+            world.specs, output=path, meta=world.meta, stack=world.stack, prescription=rx
         ) as (collector, sub):
             app, feed = live_app(collector, sub, world.meta, rx, clock_ns=world.stack.clock_ns)
             try:
