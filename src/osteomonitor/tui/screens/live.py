@@ -22,11 +22,10 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from osteomonitor.app.coaching import Coaching, StretchHolds, coach, live_facts
-from osteomonitor.model import NS_PER_S, Event, EventKind
+from osteomonitor.model import NS_PER_S
 from osteomonitor.tui.feeds.base import SessionFeed
 from osteomonitor.tui.messages import (
     DevicesUpdated,
@@ -35,15 +34,14 @@ from osteomonitor.tui.messages import (
     FeedStarted,
     SessionUpdated,
 )
-from osteomonitor.tui.screens.balance_dialog import BalanceDialog
 from osteomonitor.tui.screens.confirm_dialog import ConfirmDialog
-from osteomonitor.tui.screens.fall_dialog import HELP as FALL_HELP
-from osteomonitor.tui.screens.fall_dialog import FallDialog
 from osteomonitor.tui.screens.help import HelpScreen
-from osteomonitor.tui.screens.pain_dialog import PainDialog, PainReport
-from osteomonitor.tui.screens.rpe_dialog import RpeDialog
-from osteomonitor.tui.screens.set_dialog import SetDialog, SetEntry
-from osteomonitor.tui.screens.stretch_dialog import StretchDialog
+from osteomonitor.tui.screens.live_keys import (
+    FALL_QUESTION,
+    HELP_REQUESTED,
+    LOGGING_ACTIONS,
+    LiveKeys,
+)
 from osteomonitor.tui.views.alert_board import AlertBoard
 from osteomonitor.tui.views.dashboard import (
     NO_TARGETS,
@@ -69,24 +67,17 @@ from osteomonitor.tui.widgets.jump_tile import JumpTile
 from osteomonitor.tui.widgets.patient_view import PatientView
 from osteomonitor.tui.widgets.session_clock import SessionClock
 from osteomonitor.tui.widgets.staff_view import StaffView
+from osteomonitor.tui.widgets.text_update import update_label
 
-#: The question after a suspected fall (the fall alert's patient message, issue 14).
-FALL_QUESTION = "Possible fall: are you all right?"
-#: The banner after "I need help": what the person can do; nothing leaves the machine.
-HELP_REQUESTED = (
-    "You asked for help. Stay where you are and call someone if you can: "
-    "press a when help has come."
-)
+__all__ = ["FALL_QUESTION", "HELP_REQUESTED", "LOGGING_ACTIONS", "VIEWS", "LiveScreen"]
 
-# Actions that add an event: only offered when the feed can record them (live).
-LOGGING_ACTIONS = frozenset({"rpe", "pain", "marker", "balance", "hold", "set_done"})
 #: The two views of the screen: the patient's (big, few words) and the staff's (dense).
 VIEWS = ("patient", "staff")
 #: The key that switches between them (shown in the footer and the help).
 VIEW_KEY = "v"
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(LiveKeys):
     """The session dashboard.
 
     Args:
@@ -161,6 +152,9 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         self._start_ns: int | None = None
         self._cadence_spm: float | None = None
         self._falls_asked: set[float] = set()
+        self._alerts_in: Any = ()
+        self._devices: Any = ()
+        self._posture_shown: Any = None
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -192,24 +186,37 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         return not (action in LOGGING_ACTIONS and not self.feed.can_log_events)
 
     def action_view(self, view: str) -> None:
-        """Switch to the patient or the staff view."""
+        """Switch to the patient or the staff view (drawn at once from the last snapshot)."""
         self.view = view
         self._show_view()
         self.refresh_bindings()
-        if view == "staff" and self.last_state is not None:
-            self._draw_charts(self.last_state, now=True)
+        self._redraw(now=True)
 
     def _show_view(self) -> None:
         self.query_one(PatientView).display = self.view == "patient"
         self.query_one("#staff-view").display = self.view == "staff"
 
-    def _draw_charts(self, state: Any, now: bool) -> None:
-        """Hand the charts their data; drawn only while the staff view shows."""
-        draw = self.view == "staff"
-        self.query_one(HeartRateChart).set_data(
-            heart_series(state, self.targets), now=now, draw=draw
-        )
+    # -- drawing: both views stay current (tests and the v key read them); labels
+    # redraw only on a change and without a re-layout, charts only while they show ---
+    def _draw_view(self, state: Any, coaching: Coaching, *, now: bool = False) -> None:
+        """Draw both views; their widgets redraw only what changed."""
+        self._show_patient(state, coaching, self._start_ns)
+        self._show_staff(state, coaching, now=now)
+
+    def _show_staff(self, state: Any, coaching: Coaching, *, now: bool) -> None:
+        """The staff view: tiles, charts (at most once a second unless `now`; drawn only
+        while the staff view shows), devices
+        and the events with the alerts of the last snapshot."""
+        t = self.targets
+        self.query_one(HeartTile).show(state, coaching, t.hr_ceiling_bpm)
+        self.query_one(BandTimeTile).show(state, t.target_minutes)
+        self.query_one(JumpTile).show(state, t.jumps, coaching.landings_fresh)
+        self._show_clock(state, coaching.cadence_spm)
+        draw = self.view == "staff"  # hidden charts only remember their data
+        self.query_one(HeartRateChart).set_data(heart_series(state, t), now=now, draw=draw)
         self.query_one(ImpactHistogram).set_data(impact_bands(state), now=now, draw=draw)
+        self.query_one(EventLog).show(event_rows(state.events, self._start_ns, self._alerts_in))
+        self.query_one(DeviceStrip).show(self._devices)
 
     def _show_patient(self, state: Any, coaching: Coaching, start_ns: int | None) -> None:
         """The patient view from a snapshot and the coaching the staff tiles show too."""
@@ -220,6 +227,23 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         self.query_one(PatientView).show(
             *patient_texts(state, coaching, self.targets, start_ns, held)
         )
+
+    def _coaching(self) -> Coaching:
+        """The message hierarchy's decision for the last snapshot and the active alerts."""
+        facts = live_facts(
+            self.last_state, self.targets.hr_ceiling_bpm, holding=self.holds.running is not None
+        )
+        return coach(facts, self.alerts.active())
+
+    def _redraw(self, *, now: bool = False) -> None:
+        """Redraw the banner and the view that shows (after a local change: a key, an
+        acknowledged alert, a view switch)."""
+        if self.last_state is None:
+            self.query_one(AlertBanner).show(self.alerts.active())
+            return
+        coaching = self._coaching()
+        self.query_one(AlertBanner).show(coaching.alerts)
+        self._draw_view(self.last_state, coaching, now=now)
 
     # -- data in --------------------------------------------------------------------
     def on_feed_started(self, message: FeedStarted) -> None:
@@ -244,20 +268,17 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
             state.hr_valid and state.hr_bpm is not None and ceiling and state.hr_bpm > ceiling
         )
         self.alerts.update(message.alerts, state.elapsed_s, hr_above_ceiling=above)
-        facts = live_facts(state, ceiling, holding=self.holds.running is not None)
-        coaching = coach(facts, self.alerts.active())
+        self._alerts_in = message.alerts
+        coaching = self._coaching()
         self.query_one(AlertBanner).show(coaching.alerts)
-        self.query_one(HeartTile).show(state, coaching, ceiling)
-        self.query_one(BandTimeTile).show(state, t.target_minutes)
-        self.query_one(JumpTile).show(state, t.jumps, coaching.landings_fresh)
         self._cadence_spm = coaching.cadence_spm
-        self._show_clock(state, coaching.cadence_spm)
-        self._show_patient(state, coaching, message.start_ns)
-        self._draw_charts(state, now=self.finished_summary is not None)
-        self.query_one(EventLog).show(event_rows(state.events, message.start_ns, message.alerts))
+        self._draw_view(state, coaching, now=self.finished_summary is not None)
         if t.spinal_restriction:
             line = posture_line(t.spinal_restriction, state)
-            self.query_one("#spinal-restriction", Label).update(line)
+            if line != self._posture_shown:
+                label = self.query_one("#spinal-restriction", Label)
+                update_label(label, self._posture_shown, line)
+                self._posture_shown = line
         for fall in getattr(state, "falls", ()):
             self._on_fall(fall)
         if message.newest_arrival_ns is not None and self.latency_sink is not None:
@@ -283,129 +304,24 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         )
 
     def on_devices_updated(self, message: DevicesUpdated) -> None:
+        self._devices = message.devices
         self.query_one(DeviceStrip).show(message.devices)
 
     def on_feed_finished(self, message: FeedFinished) -> None:
         self.finished_summary = message.summary
-        if self.last_state is not None:
-            self._draw_charts(self.last_state, now=True)
+        self._redraw(now=True)
 
     def on_feed_failed(self, message: FeedFailed) -> None:
         self.alerts.add_local("feed", message.text, "stop")
-        self._refresh_alerts()
+        self._redraw()
 
     def _refresh_alerts(self) -> None:
         """Redraw what depends on the active alerts (after a local change)."""
-        if self.last_state is None:
-            self.query_one(AlertBanner).show(self.alerts.active())
-            return
-        facts = live_facts(
-            self.last_state, self.targets.hr_ceiling_bpm, holding=self.holds.running is not None
-        )
-        coaching = coach(facts, self.alerts.active())
-        self.query_one(AlertBanner).show(coaching.alerts)
-        self.query_one(HeartTile).show(self.last_state, coaching, self.targets.hr_ceiling_bpm)
-        self._show_patient(self.last_state, coaching, self._start_ns)
-
-    def _on_fall(self, fall: Any) -> None:
-        """Ask once per suspected fall (with the first snapshot that holds it); live,
-        record the question and the answer."""
-        key = round(float(fall.t_s), 2)
-        if key in self._falls_asked:
-            return
-        self._falls_asked.add(key)
-        if not self.feed.can_log_events:
-            return  # a replay: the banner shows it; the recording holds the answers
-        self._log(
-            EventKind.FALL_SUSPECTED,
-            {
-                "t_s": float(fall.t_s),
-                "probability": float(fall.probability),
-                "peak_g": float(fall.peak_g),
-                "tilt_deg": float(fall.tilt_deg),
-            },
-        )
-
-        def done(answer: str | None) -> None:
-            self._log(
-                EventKind.FALL_RESPONSE,
-                {"response": answer or "", "suspected_t_s": float(fall.t_s)},
-            )
-            self.alerts.acknowledge("fall")
-            if answer == FALL_HELP:
-                self.alerts.add_local("help", HELP_REQUESTED, "stop")
-            self.query_one(AlertBanner).show(self.alerts.active())
-
-        self.app.push_screen(FallDialog(FALL_QUESTION), done)
-
-    # -- keys -----------------------------------------------------------------------
-    def _log(self, kind: str, data: dict[str, Any]) -> None:
-        self.feed.log_event(Event(self.clock_ns(), kind, data))
-
-    def action_rpe(self) -> None:
-        scale = self.targets.effort_scale
-
-        def done(rpe: int | None) -> None:
-            if rpe is not None:
-                self._log(EventKind.RPE, {"rpe": rpe, "scale": scale.key})
-
-        self.app.push_screen(RpeDialog(scale), done)
-
-    def action_pain(self) -> None:
-        def done(report: PainReport | None) -> None:
-            if report is not None:
-                self._log(EventKind.PAIN, {"level": report.level, "where": report.where})
-
-        self.app.push_screen(PainDialog(), done)
-
-    def action_marker(self) -> None:
-        self.markers += 1
-        self._log(EventKind.MARKER, {"label": str(self.markers)})
-
-    def action_balance(self) -> None:
-        if self.balance_open:
-            self.balance_open = False
-            self._log(EventKind.BALANCE_END, {})
-            return
-
-        def done(eyes: str | None) -> None:
-            if eyes is not None:
-                self.balance_open = True
-                self._log(EventKind.BALANCE_START, {"eyes": eyes})
-
-        self.app.push_screen(BalanceDialog(self.targets.eyes_closed_allowed), done)
-
-    def action_hold(self) -> None:
-        if self.holds.running is not None:
-            event = self.holds.end(self.clock_ns())
-            if event is not None:
-                self.feed.log_event(event)
-            self._refresh_clock()
-            return
-
-        def done(name: str | None) -> None:
-            if name is not None:
-                self.last_stretch = name
-                self.holds.start(name, self.clock_ns())
-                self._refresh_clock()
-
-        self.app.push_screen(StretchDialog(self.targets.hold_plan, self.last_stretch), done)
+        self._redraw()
 
     def _refresh_clock(self) -> None:
-        if self.last_state is not None:
-            self._show_clock(self.last_state, self._cadence_spm)
-            self._refresh_alerts()  # the coaching and the patient view (a hold began/ended)
-
-    def action_set_done(self) -> None:
-        def done(entry: SetEntry | None) -> None:
-            if entry is not None:
-                self.last_exercise = entry.exercise
-                self._log(
-                    EventKind.SET_DONE,
-                    {"exercise": entry.exercise, "reps": entry.reps, "load_kg": entry.load_kg},
-                )
-
-        self.app.push_screen(SetDialog(self.last_exercise), done)
+        """Redraw after a hold began or ended (the clock tile, the coaching, the plan)."""
+        self._redraw()
 
     def action_acknowledge(self) -> None:
         self.alerts.acknowledge_all()

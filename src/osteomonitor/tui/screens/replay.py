@@ -29,15 +29,17 @@ the keys that add events are not available here.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "view('staff')", "Staff"),
         Binding("v", "view('patient')", "Patient"),
+        # The footer of an 80-column terminal holds the view, pause, speed and 10-s seek
+        # keys; the 1-minute seeks, start and end are listed in the help (?).
         Binding("space", "pause", "Pause/play"),
         Binding("plus,equals_sign", "faster", "Faster"),
         Binding("minus", "slower", "Slower"),
         Binding("right", f"seek({SEEK_SMALL_S})", f"+{SEEK_SMALL_S:.0f} s"),
         Binding("left", f"seek({-SEEK_SMALL_S})", f"-{SEEK_SMALL_S:.0f} s"),
-        Binding("shift+right,right_square_bracket", f"seek({SEEK_LARGE_S})", "+1 min"),
-        Binding("shift+left,left_square_bracket", f"seek({-SEEK_LARGE_S})", "-1 min"),
-        Binding("home", "seek_to(0)", "Start"),
-        Binding("end", "seek_end", "End"),
+        Binding("shift+right,right_square_bracket", f"seek({SEEK_LARGE_S})", "+1 min", show=False),
+        Binding("shift+left,left_square_bracket", f"seek({-SEEK_LARGE_S})", "-1 min", show=False),
+        Binding("home", "seek_to(0)", "Start", show=False),
+        Binding("end", "seek_end", "End", show=False),
         Binding("a", "acknowledge", "Acknowledge alert", show=False),
         Binding("q", "stop", "Quit"),
         Binding("question_mark", "help", "Help"),

@@ -15,6 +15,7 @@ from osteomonitor.app.coaching import HR_WORDS
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.views.patient import ExerciseText, HeartText, PlanText
 from osteomonitor.tui.widgets.big_digits import BigDigits
+from osteomonitor.tui.widgets.text_update import update_label
 
 
 class PatientView(Vertical):
@@ -42,14 +43,15 @@ class PatientView(Vertical):
         self.query_one("#pv-heart").border_title = "HEART RATE (bpm)"
 
     def _set(self, widget_id: str, text: str) -> None:
-        if self._shown.get(widget_id) == text:
+        old = self._shown.get(widget_id)
+        if old == text:
             return
         self._shown[widget_id] = text
         widget = self.query_one(f"#{widget_id}")
         if isinstance(widget, BigDigits):
-            widget.update_value(text)
+            widget.update_value(text)  # fixed height, drawn in place: no re-layout
         elif isinstance(widget, Label):
-            widget.update(plain(text))
+            update_label(widget, None if old is None else plain(old), plain(text))
 
     def show(self, heart: HeartText, exercise: ExerciseText, plan: PlanText) -> None:
         """Show the three parts (redraws only what changed)."""

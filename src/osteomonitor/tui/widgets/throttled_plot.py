@@ -4,13 +4,14 @@ Building a plotext figure costs milliseconds of pure Python; a dashboard fed at
 5–10 snapshots a second must not rebuild every chart every time. Subclasses implement
 `draw(plt)`; callers hand new data to `set_data(...)`, and the widget redraws at once
 when its last draw is older than `min_interval_s`, otherwise once when the interval
-has passed (so the newest data always reaches the screen).
+has passed (so the newest data always reaches the screen). Data equal to what is
+drawn already is not drawn again (a histogram between impacts, a chart shown again).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import plotext._utility as _plotext_utility
 from textual.timer import Timer
@@ -35,19 +36,37 @@ _plotext_utility.no_duplicates = _no_duplicates_in_order
 DEFAULT_MIN_INTERVAL_S = 1.0
 
 
+_NOTHING = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two chart inputs are equal (False when they cannot be compared, such as
+    numpy arrays, whose `==` is element-wise)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 class ThrottledPlot(PlotextPlot):
-    """Base class: a PlotextPlot whose redraws are rate-limited."""
+    """Base class: a PlotextPlot whose redraws are rate-limited (`MIN_INTERVAL_S` by
+    default, per subclass)."""
+
+    MIN_INTERVAL_S: ClassVar[float] = DEFAULT_MIN_INTERVAL_S
 
     def __init__(
         self,
         *,
-        min_interval_s: float = DEFAULT_MIN_INTERVAL_S,
+        min_interval_s: float | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self.min_interval_s = min_interval_s
+        self.min_interval_s = self.MIN_INTERVAL_S if min_interval_s is None else min_interval_s
         self._data: Any = None
+        self._drawn: Any = _NOTHING  # the data of the figure on screen
         self._last_draw = -1e9
         self._pending: Timer | None = None
 
@@ -56,6 +75,11 @@ class ThrottledPlot(PlotextPlot):
         `draw=False` (the plot is hidden) only remember it."""
         self._data = data
         if not draw:
+            return
+        if _same(data, self._drawn):
+            if self._pending is not None:  # an older value was waiting: nothing to do now
+                self._pending.stop()
+                self._pending = None
             return
         elapsed = time.monotonic() - self._last_draw
         if now or elapsed >= self.min_interval_s:
@@ -68,6 +92,7 @@ class ThrottledPlot(PlotextPlot):
             self._pending.stop()
             self._pending = None
         self._last_draw = time.monotonic()
+        self._drawn = self._data
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from textual.containers import Vertical
 from textual.widgets import Digits, Label
 
+from osteomonitor.tui.widgets.text_update import update_label
+
 
 class Tile(Vertical):
     """A titled tile whose labels and digits are updated only when their text changes."""
@@ -19,9 +21,12 @@ class Tile(Vertical):
 
     def set_text(self, widget_id: str, text: str) -> None:
         """Show `text` in the Label or Digits with id `widget_id`, if it changed."""
-        if self._shown.get(widget_id) == text:
+        old = self._shown.get(widget_id)
+        if old == text:
             return
         self._shown[widget_id] = text
         widget = self.query_one(f"#{widget_id}")
-        if isinstance(widget, Digits | Label):
-            widget.update(text)
+        if isinstance(widget, Label):
+            update_label(widget, old, text)
+        elif isinstance(widget, Digits):
+            widget.update(text)  # re-lays out only when the digits' width changes

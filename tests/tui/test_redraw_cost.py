@@ -1,0 +1,64 @@
+"""The live screen's redraws stay cheap: labels re-lay out the screen only when their
+size can change, and charts do not rebuild a figure for data they already show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from osteomonitor.tui.widgets.text_update import needs_layout, update_label
+from osteomonitor.tui.widgets.throttled_plot import ThrottledPlot
+
+
+class _Counting(ThrottledPlot):
+    draws = 0
+
+    def draw(self, plt: Any, data: Any) -> None:
+        self.draws += 1
+
+
+class _Box(App[None]):
+    CSS = "#wide { width: 20; } #auto { width: auto; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("12 s of 30 s", id="wide")
+            yield Label("1:23", id="auto")
+            yield _Counting(id="plot", min_interval_s=0.0)
+
+
+async def test_a_label_relayouts_only_when_its_size_can_change() -> None:
+    app = _Box()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        wide, auto = app.query_one("#wide", Label), app.query_one("#auto", Label)
+        assert not needs_layout(wide, "12 s of 30 s", "13 s of 30 s")
+        assert not needs_layout(wide, "12 s of 30 s", "short")  # fixed width: fits
+        assert needs_layout(wide, "12 s of 30 s", "x" * 21)  # would wrap: taller
+        assert needs_layout(wide, "a", "a\nb")  # two lines
+        assert needs_layout(wide, None, "a")  # unknown before
+        assert not needs_layout(auto, "1:23", "1:24")  # width follows the text: same
+        assert needs_layout(auto, "9:59", "10:00")  # wider
+        update_label(wide, "12 s of 30 s", "13 s of 30 s")
+        assert not wide._layout_required
+        update_label(auto, "9:59", "10:00")
+        assert auto._layout_required
+        await pilot.pause()
+        assert "13 s of 30 s" in str(wide.render())
+
+
+async def test_a_chart_is_not_rebuilt_for_the_data_it_shows() -> None:
+    app = _Box()
+    async with app.run_test(size=(40, 12)) as pilot:
+        plot = app.query_one("#plot", _Counting)
+        await pilot.pause()
+        first = plot.draws  # the empty figure on mount
+        plot.set_data((1, 2, 3))
+        plot.set_data((1, 2, 3))
+        plot.set_data((1, 2, 3), now=True)
+        assert plot.draws == first + 1
+        plot.set_data((1, 2, 4))
+        assert plot.draws == first + 2
