@@ -89,7 +89,9 @@ def test_block_feed_equals_one_second_at_a_time(seed: int, cuts: list[int]) -> N
     rng = np.random.default_rng(seed)
     n = 40 * int(FS)
     sd = np.where(
-        (np.arange(n) // int(rng.integers(FS, 15 * FS))) % 2 == 0, 2 * STILL_SD_G, 0.2 * STILL_SD_G
+        (np.arange(n) // int(rng.integers(int(FS), int(15 * FS)))) % 2 == 0,
+        2 * STILL_SD_G,
+        0.2 * STILL_SD_G,
     )
     acc = rng.normal(0.0, 1.0, (n, 3)) * sd[:, None] + np.array([0.0, 0.0, 1.0])
     block, single = StillnessMeter(FS), StillnessMeter(FS)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from osteomonitor.tui.widgets.library_table import LibraryTable, cell_width
@@ -58,7 +59,9 @@ async def test_fill_shows_what_a_stock_datatable_shows() -> None:
         ]
         assert ours.virtual_size == stock.virtual_size
         assert ours.get_row_at(57) == stock.get_row_at(57)
-        assert ours.coordinate_to_cell_key((3, 0)) == stock.coordinate_to_cell_key((3, 0))
+        assert ours.coordinate_to_cell_key(Coordinate(3, 0)) == stock.coordinate_to_cell_key(
+            Coordinate(3, 0)
+        )
         assert _lines(ours) == _lines(stock)
         ours.move_cursor(row=100)
         stock.move_cursor(row=100)
@@ -102,7 +105,7 @@ async def test_refill_replaces_rows_and_keeps_no_duplicates() -> None:
         ours.fill(COLUMNS, list(reversed(entries))[:5])
         await pilot.pause()
         assert ours.row_count == 5
-        assert ours.coordinate_to_cell_key((0, 0)).row_key.value == rows[-1][0]
+        assert ours.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == rows[-1][0]
         try:
             ours.fill(COLUMNS, [entries[0], entries[0]])
         except Exception as exc:  # DuplicateKey names the key
