@@ -222,6 +222,7 @@ async def test_full_queue_drops_are_counted_and_recorded(tmp_path: Path) -> None
         assert collector._consumer is not None
         collector._consumer.cancel()  # a stalled consumer: the queue fills up
         for _ in range(5):
+            # the characteristic is unused by the link's callback: None stands in for it
             callback(None, bytearray(b"\x06\x48"))  # type: ignore[arg-type]
         assert collector.status().devices[0].dropped >= 4
         await collector.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,13 +36,9 @@ P01 = LiveFacts(
 ENCOURAGING = ("keep going", "more effort")
 
 
-def _hr(facts: LiveFacts, bpm: float, **kw: object) -> LiveFacts:
+def _hr(facts: LiveFacts, bpm: float, **kw: Any) -> LiveFacts:
     pct = 100.0 * (bpm - 56.0) / (161.1 - 56.0)
-    return LiveFacts(**{**_fields(facts), "hr_bpm": bpm, "hrr_pct": pct, **kw})  # type: ignore[arg-type]
-
-
-def _fields(f: LiveFacts) -> dict[str, object]:
-    return {name: getattr(f, name) for name in LiveFacts.__slots__}
+    return dataclasses.replace(facts, hr_bpm=bpm, hrr_pct=pct, **kw)
 
 
 def _alert(rule: str, severity: str, t_s: float) -> Alert:
@@ -67,7 +66,7 @@ def test_the_band_shown_is_cut_at_the_ceiling() -> None:
 
 
 def test_band_wholly_above_the_ceiling_asks_to_stay_below() -> None:
-    facts = LiveFacts(**{**_fields(P01), "ceiling_bpm": 95.0})  # type: ignore[arg-type]
+    facts = dataclasses.replace(P01, ceiling_bpm=95.0)
     c = coach(_hr(facts, 90.0))
     assert c.band_pct is None
     assert c.hr_tone == "capped"
@@ -184,11 +183,11 @@ def test_the_alerts_demo_ends_resting_with_its_cadence_faded() -> None:
 
 def test_band_positions_when_nothing_outranks_them() -> None:
     """(Moved from the heart tile's band_position, which the hierarchy replaced.)"""
-    wide = LiveFacts(**{**_fields(P01), "ceiling_bpm": None})  # type: ignore[arg-type]
+    wide = dataclasses.replace(P01, ceiling_bpm=None)
     assert coach(_hr(wide, 56 + 0.5 * 105.1)).hr_tone == "in"
     assert coach(_hr(wide, 56 + 0.399 * 105.1)).hr_tone == "below"
     assert coach(_hr(wide, 56 + 0.601 * 105.1)).hr_tone == "above"
     assert coach(_hr(wide, 100.0, hr_valid=False)).hr_tone == "invalid"
-    no_hrr = LiveFacts(**{**_fields(wide), "hr_bpm": 100.0, "hr_valid": True})  # type: ignore[arg-type]
+    no_hrr = dataclasses.replace(wide, hr_bpm=100.0, hr_valid=True)
     assert coach(no_hrr).hr_tone == "none"  # HR valid, no HRrest/HRmax known
     assert coach(_hr(wide, 100.0, band_pct=None)).hr_tone == "none"

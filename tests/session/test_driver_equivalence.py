@@ -144,7 +144,7 @@ def test_replay_at_maximum_speed_equals_analyze(
             return True
 
     sink = _Sink()
-    feed.start(sink)  # type: ignore[arg-type]
+    feed.start(sink)  # type: ignore[arg-type]  # a stand-in app: start() only posts to it
     deadline = time.monotonic() + 60.0
     while feed.summary is None and time.monotonic() < deadline:
         time.sleep(0.02)  # the feed idles after the end, waiting for a seek or stop
