@@ -29,7 +29,8 @@ def test_mypy_strict_on_src_and_tests_reports_no_error(monkeypatch: pytest.Monke
 FOLDER_CONFTESTS = sorted(ROOT.glob("tests/*/conftest.py"))
 
 
-@pytest.mark.parametrize("conftest", FOLDER_CONFTESTS, ids=lambda p: p.parent.name)
+# The path as id: a bare "hardware" would be a keyword that tests/hardware's conftest skips.
+@pytest.mark.parametrize("conftest", FOLDER_CONFTESTS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_mypy_strict_on_each_folders_conftest(
     conftest: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
