@@ -134,3 +134,49 @@ def test_upright_set_from_a_sample_applies_from_there_only() -> None:
     det.set_upright((0.0, 0.0, 1.0), from_sample=len(lying))
     falls = det.feed(sig) + det.flush()
     assert len(falls) == 1 and falls[0].t_s < len(lying) / fs
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(1, 4000), min_size=1, max_size=5))
+def test_candidate_search_equals_one_sample_at_a_time(seed: int, cuts: list[int]) -> None:
+    """The array candidate search (block of candidates at once) keeps exactly the samples
+    the per-sample rule keeps: highest within ± r, ties to the earliest, NaN neighbours
+    as one-at-a-time comparisons treat them, windows clipped to the buffer."""
+
+    class OneAtATime(FallDetector):
+        def _find_candidates(self, lo: int, hi: int) -> None:
+            r, s0 = self._r, self._b0 + self._h
+            x = self._sm
+            for i in (
+                np.flatnonzero(x[lo - s0 : hi - s0] >= self._p.candidate_min_g) + lo
+            ).tolist():
+                v = x[i - s0]
+                before = x[max(0, i - r - s0) : i - s0]
+                after = x[i + 1 - s0 : min(self._sm_end, i + r + 1) - s0]
+                if (before.shape[0] and v <= before.max()) or (after.shape[0] and v < after.max()):
+                    continue
+                self._pending.append(i)
+
+    rng = np.random.default_rng(seed)
+    n, fs = 30_000, 100.0
+    acc = rng.normal(0.0, 0.3, (n, 3)) + np.array([0.0, 0.0, 1.0])
+    for _ in range(20):
+        i = int(rng.integers(0, n - 50))
+        acc[i : i + int(rng.integers(1, 40))] *= rng.uniform(1.0, 5.0)
+    acc = np.round(acc, 1)  # plateaus: ties
+    if seed % 2:  # a NaN sample: no local-maximum shortcut
+        acc[int(rng.integers(0, n))] = np.nan
+    a, b = OneAtATime(fs, keep_candidates=True), FallDetector(fs, keep_candidates=True)
+    i, out_a, out_b = 0, [], []
+    for c in cuts * 50:
+        out_a += a.feed(acc[i : i + c])
+        out_b += b.feed(acc[i : i + c])
+        i += c
+    out_a += a.feed(acc[i:]) + a.flush()
+    out_b += b.feed(acc[i:]) + b.flush()
+    assert out_a == out_b
+    assert [f for f, _ in a.candidates] == [f for f, _ in b.candidates] or np.array_equal(
+        np.array([f.vector() for f, _ in a.candidates]),
+        np.array([f.vector() for f, _ in b.candidates]),
+        equal_nan=True,
+    )

@@ -77,3 +77,26 @@ def test_usc_had_moving_is_never_rest_and_lying_mostly_is(datasets_dir) -> None:
         assert frac(1, subj) == 0.0, f"walking, subject {subj}"
         assert frac(7, subj) == 0.0, f"jumping, subject {subj}"
     assert np.mean([frac(10, s) for s in range(1, 11)]) >= 0.6
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), cuts=st.lists(st.integers(1, 3000), min_size=1, max_size=6))
+def test_block_feed_equals_one_second_at_a_time(seed: int, cuts: list[int]) -> None:
+    """The windows judged in one block (array form) give the still time that feeding one
+    second at a time does, after every block, across still/moving switches."""
+    rng = np.random.default_rng(seed)
+    n = 40 * int(FS)
+    sd = np.where(
+        (np.arange(n) // int(rng.integers(FS, 15 * FS))) % 2 == 0, 2 * STILL_SD_G, 0.2 * STILL_SD_G
+    )
+    acc = rng.normal(0.0, 1.0, (n, 3)) * sd[:, None] + np.array([0.0, 0.0, 1.0])
+    block, single = StillnessMeter(FS), StillnessMeter(FS)
+    i = 0
+    for c in cuts * 20:
+        if i >= n:
+            break
+        block.feed(acc[i : i + c])
+        for j in range(i, min(i + c, n), single.bin_n):
+            single.feed(acc[j : min(j + single.bin_n, i + c)])
+        i += c
+        assert block.still_s == single.still_s

@@ -86,3 +86,52 @@ def test_series_prefers_rr_and_resting_hr() -> None:
     assert estimate_resting_hr(s.t_s, s.hr_bpm, 0, 300, s.valid) == pytest.approx(60.0)
     with pytest.raises(SignalError):
         estimate_resting_hr(s.t_s, s.hr_bpm, 0, 30)
+
+
+def _beats_one_by_one(
+    t: np.ndarray, rr: list[tuple[int, ...]], lost: np.ndarray, earliest: float | None
+) -> tuple[list[float], list[float]]:
+    """The reference: each notification's intervals laid back from its arrival, newest
+    last, one at a time, none before `earliest`."""
+    beat_t: list[float] = []
+    beat_rr: list[float] = []
+    for i in range(t.size):
+        if not rr[i] or lost[i]:
+            continue
+        ms = [1000.0 * v / 1024.0 for v in rr[i]]
+        end = t[i]
+        times = []
+        for v in reversed(ms):
+            if earliest is not None and end < earliest:
+                break
+            times.append(end)
+            end -= v / 1000.0
+        beat_t.extend(reversed(times))
+        beat_rr.extend(ms[len(ms) - len(times) :])
+    return beat_t, beat_rr
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(0, 60),
+    most=st.integers(1, 12),
+    earliest=st.one_of(st.none(), st.floats(-3.0, 5.0)),
+)
+def test_beats_laid_as_arrays_equal_one_by_one(
+    seed: int, n: int, most: int, earliest: float | None
+) -> None:
+    """`build_hr_series` lays beats with array passes; bit-identical to the loop."""
+    from osteomonitor.analysis.heart_rate import _lay_beats
+
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.2, 1.5, n)) - 1.0
+    rr = [
+        tuple(int(v) for v in rng.integers(150, 4000, int(rng.integers(0, most + 1))))
+        for _ in range(n)
+    ]
+    lost = rng.random(n) < 0.2
+    bt, br = _lay_beats(t, rr, lost, earliest)
+    ref_t, ref_rr = _beats_one_by_one(t, rr, lost, earliest)
+    assert bt.tolist() == ref_t
+    assert br.tolist() == ref_rr

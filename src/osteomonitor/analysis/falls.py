@@ -176,17 +176,28 @@ class FallDetector:
         return self._sm[lo - s0 : max(lo, hi) - s0]
 
     def _find_candidates(self, lo: int, hi: int) -> None:
+        """Samples in [lo, hi) at or above the candidate threshold that are the highest
+        smoothed ‖a‖ within ± r (strictly above the r before, not below the r after;
+        windows clipped to what is buffered), judged as arrays a block at a time."""
         r, s0 = self._r, self._b0 + self._h
         thr = self._p.candidate_min_g
-        x = self._sm
-        cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + lo
-        for i in cand.tolist():
-            v = x[i - s0]
-            before = x[max(0, i - r - s0) : i - s0]
-            after = x[i + 1 - s0 : min(self._sm_end, i + r + 1) - s0]
-            if (before.shape[0] and v <= before.max()) or (after.shape[0] and v < after.max()):
-                continue
-            self._pending.append(i)
+        x = self._sm[: self._sm_end - s0]
+        cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
+        if not cand.size:
+            return
+        pad = np.concatenate((np.full(r, -np.inf), x, np.full(r, -np.inf)))
+        if not np.isnan(x).any():  # then only a local maximum can be the highest within ± r
+            v = pad[cand + r]
+            cand = cand[(v > pad[cand + r - 1]) & (v >= pad[cand + r + 1])]
+        offs = np.arange(2 * r + 1)
+        for k in range(0, cand.size, _CANDIDATE_BLOCK):
+            c = cand[k : k + _CANDIDATE_BLOCK]
+            win = pad[c[:, None] + offs]  # x[c − r … c + r], −∞ outside the buffer
+            v = win[:, r]
+            # `not (v <= max before) and not (v < max after)`: NaN neighbours as the
+            # one-at-a-time comparison treats them
+            keep = ~(v <= win[:, :r].max(axis=1)) & ~(v < win[:, r + 1 :].max(axis=1))
+            self._pending.extend((c[keep] + s0).tolist())
 
     def _mean_acc(self, lo: int, hi: int) -> FloatArray:
         lo, hi = max(0, lo), min(self._n, hi)
@@ -242,6 +253,10 @@ class FallDetector:
             self._mag = self._mag[cut:].copy()
             self._sm = self._sm[cut:].copy()
             self._b0 = keep
+
+
+#: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
+_CANDIDATE_BLOCK = 2048
 
 
 def _angle_deg(a: FloatArray, b: FloatArray) -> float:

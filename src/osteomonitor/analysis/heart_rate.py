@@ -9,6 +9,7 @@ sample gets a validity flag: contact lost (only when contact is supported), outs
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -126,39 +127,21 @@ def build_hr_series(
     if rr_1024 is not None and len(rr_1024) != t.size:
         raise SignalError(f"build_hr_series: {len(rr_1024)} RR lists for {t.size} notifications")
     field_ok = hr_validity(t, hr, contact)
-    out_t: list[float] = []
-    out_hr: list[float] = []
-    out_ok: list[bool] = []
-    out_rr: list[bool] = []
-    beat_t: list[float] = []
-    beat_rr: list[float] = []
     lost = np.zeros(t.size, bool) if contact is None else np.asarray(contact) == CONTACT_LOST
-    for i in range(t.size):
-        rrs = list(rr_1024[i]) if rr_1024 is not None else []
-        if rrs and not lost[i]:
-            ms = [1000.0 * v / RR_UNITS_PER_S for v in rrs]
-            end = t[i]
-            times = []
-            for v in reversed(ms):
-                if earliest_s is not None and end < earliest_s:
-                    break  # before the recording began: more intervals than time
-                times.append(end)
-                end -= v / 1000.0
-            beat_t.extend(reversed(times))
-            beat_rr.extend(ms[len(ms) - len(times) :])
-        else:
-            out_t.append(t[i])
-            out_hr.append(hr[i])
-            out_ok.append(bool(field_ok[i]))
-            out_rr.append(False)
+    beat_t, beat_rr = _lay_beats(t, rr_1024, lost, earliest_s)
+    fields = ~_has_beats(rr_1024, lost, t.size)
+    out_t: list[float] = t[fields].tolist()
+    out_hr: list[float] = hr[fields].tolist()
+    out_ok: list[bool] = field_ok[fields].astype(bool).tolist()
+    out_rr: list[bool] = [False] * len(out_t)
     n_art = 0
-    if beat_rr:
-        corr = correct_rr(np.asarray(beat_rr))
+    if beat_rr.size:
+        corr = correct_rr(beat_rr)
         n_art = corr.n_artifacts
         ok_mask = ~corr.artifact_mask
         # keep the beats whose interval was not an artifact; HR = 60000 / RR
-        bt = np.asarray(beat_t)[ok_mask]
-        br = np.asarray(beat_rr)[ok_mask]
+        bt = beat_t[ok_mask]
+        br = beat_rr[ok_mask]
         out_t.extend(bt.tolist())
         out_hr.extend((60000.0 / br).tolist())
         out_ok.extend([True] * bt.size)
@@ -169,9 +152,66 @@ def build_hr_series(
         np.asarray(out_hr)[order],
         np.asarray(out_ok, bool)[order],
         np.asarray(out_rr, bool)[order],
-        len(beat_rr),
+        int(beat_rr.size),
         n_art,
     )
+
+
+def _has_beats(
+    rr_1024: Sequence[Sequence[int]] | None, lost: npt.NDArray[np.bool_], n: int
+) -> npt.NDArray[np.bool_]:
+    """Which notifications lay beats: RR present and contact not lost."""
+    if rr_1024 is None:
+        return np.zeros(n, dtype=bool)
+    return np.fromiter((len(r) > 0 for r in rr_1024), dtype=bool, count=n) & ~lost
+
+
+def _lay_beats(
+    t: FloatArray,
+    rr_1024: Sequence[Sequence[int]] | None,
+    lost: npt.NDArray[np.bool_],
+    earliest_s: float | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Beat times (s) and their intervals (ms), in notification order, each
+    notification's beats oldest first: its intervals laid back from its arrival, the
+    newest last, none before `earliest_s`.
+
+    As arrays, one pass per interval position counted from each notification's end; the
+    same float operations, in the same order, as laying them one by one.
+    """
+    empty = np.empty(0, dtype=np.float64)
+    if rr_1024 is None:
+        return empty, empty
+    use = np.flatnonzero(_has_beats(rr_1024, lost, t.size))
+    if not use.size:
+        return empty, empty
+    rows = [rr_1024[i] for i in use.tolist()]
+    k = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    ms_flat = (
+        1000.0
+        * np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=int(k.sum()))
+        / RR_UNITS_PER_S
+    )
+    start = np.concatenate(([0], np.cumsum(k)[:-1]))
+    kmax = int(k.max())
+    times = np.full((use.size, kmax), np.nan)  # [row, p]: p-th interval from the end
+    kept = np.zeros((use.size, kmax), dtype=bool)
+    end = t[use].astype(np.float64)
+    for p in range(kmax):
+        has = p < k
+        ok = has if earliest_s is None else has & (end >= earliest_s)
+        if p:
+            ok &= kept[:, p - 1]
+        kept[:, p] = ok
+        times[:, p] = end
+        idx = np.where(has, start + k - 1 - p, 0)
+        end = end - ms_flat[idx] / 1000.0
+    # oldest first within a notification: p descending
+    kept_r = kept[:, ::-1]
+    bt = times[:, ::-1][kept_r]
+    pos = (start + k - 1)[:, None] - np.arange(kmax)[::-1][None, :]
+    br = ms_flat[np.where(kept_r, pos, 0)[kept_r]]
+    return bt, br
 
 
 def estimate_resting_hr(

@@ -49,24 +49,44 @@ class StillnessMeter:
 
     def feed(self, acc_g: FloatArray) -> float:
         """Take (n, 3) samples in g; returns `still_s` after them."""
-        acc = np.concatenate([self._partial, np.asarray(acc_g, dtype=np.float64)])
+        a = np.asarray(acc_g, dtype=np.float64)
+        acc = np.concatenate([self._partial, a]) if len(self._partial) else a
         whole = (len(acc) // self.bin_n) * self.bin_n
         self._partial = acc[whole:]
         if whole == 0:
             return self.still_s
-        blocks = acc[:whole].reshape(-1, self.bin_n, 3)
-        sums, sqs = blocks.sum(axis=1), (blocks * blocks).sum(axis=1)
-        for s, q in zip(sums, sqs, strict=True):
+        # per-bin sums, each bin's samples added in order (the same for any chunking)
+        heads = np.arange(0, whole, self.bin_n)
+        sums = np.add.reduceat(acc[:whole], heads, axis=0)
+        sqs = np.add.reduceat(acc[:whole] * acc[:whole], heads, axis=0)
+        k = self.bins_per_window
+        prior = list(self._bins)[max(0, len(self._bins) - (k - 1)) :]  # a new window's first
+        s_all = np.concatenate([np.asarray([b[0] for b in prior]).reshape(-1, 3), sums])
+        q_all = np.concatenate([np.asarray([b[1] for b in prior]).reshape(-1, 3), sqs])
+        for s, q in zip(sums[-k:], sqs[-k:], strict=True):
             self._bins.append((s, q))
-            if len(self._bins) < self.bins_per_window:
-                continue
-            n = self.bin_n * self.bins_per_window
-            mean = sum(b[0] for b in self._bins) / n
-            var = sum(b[1] for b in self._bins) / n - mean * mean
-            if bool(np.all(var < STILL_SD_G**2)):
-                self._run_bins = self._run_bins + 1 if self._run_bins else self.bins_per_window
-            else:
-                self._run_bins = 0
+        m = len(s_all) - k + 1  # windows completed by this feed (each ends on a new bin)
+        if m <= 0:
+            return self.still_s
+        # window sums in the order the one-bin-at-a-time form adds them (0 + b0 + b1 …)
+        ws, wq = np.zeros((m, 3)), np.zeros((m, 3))
+        for j in range(k):
+            ws = ws + s_all[j : j + m]
+            wq = wq + q_all[j : j + m]
+        n = self.bin_n * k
+        with np.errstate(invalid="ignore"):  # a non-finite sample: never still
+            mean = ws / n
+            var = wq / n - mean * mean
+        still = np.all(var < STILL_SD_G**2, axis=1)
+        if not still[-1]:
+            self._run_bins = 0
+            return self.still_s
+        moving = np.flatnonzero(~still)
+        trailing = m - 1 - int(moving[-1]) if moving.size else m  # still windows at the end
+        if trailing == m and self._run_bins:
+            self._run_bins += m
+        else:
+            self._run_bins = k + trailing - 1
         return self.still_s
 
 

@@ -113,7 +113,8 @@ def window_inclination(
         raise SignalError(f"posture: gravity vector {bad.tolist()} has no direction")
     u = np.where(has[:, None], g / norm[:, None], ref[None, :])
     c = np.clip(u[:, 0] * ref[0] + u[:, 1] * ref[1] + u[:, 2] * ref[2], -1.0, 1.0)
-    deg = np.array([math.degrees(math.acos(x)) for x in c.tolist()])
+    # libm's acos (numpy's SIMD arccos differs in the last bit for some inputs)
+    deg = np.fromiter(map(math.degrees, map(math.acos, c.tolist())), np.float64, c.size)
     rot = np.full(rows.size, math.nan)
     if blocks.gyro is not None:
         gm = blocks.gyro[rows] / b

@@ -80,9 +80,10 @@ class StepCounter:
         self.walking_s = 0.0
         self.steps = 0
 
-    def feed(self, acc_g: FloatArray) -> list[float]:
-        """Add (k, 3) samples in g; return the step times newly counted, s."""
-        return self._take([i.t_s for i in self._peaks.feed(acc_g)])
+    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
+        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
+        return the step times newly counted, s."""
+        return self._take([i.t_s for i in self._peaks.feed(acc_g, mag)])
 
     def flush(self) -> list[float]:
         """End of signal."""

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
+from osteomonitor.analysis.signal import check_acc, magnitude
 from osteomonitor.analysis.steps import (
     RUN_INTERVAL_S,
     STEP_INTERVAL_S,
@@ -109,7 +110,7 @@ class AccTrack:
     def _shift_peaks(self, peaks: Iterable[Impact]) -> list[Impact]:
         """Segment-relative times → session-relative seconds."""
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        return [replace(p, t_s=p.t_s + off) for p in peaks]
+        return [Impact(p.t_s + off, p.peak_g, p.slope_g_s, p.clipped) for p in peaks]
 
     def _open(self, block: AccBlock) -> None:
         self.fs_hz, self.range_g = block.fs_hz, block.range_g
@@ -181,15 +182,19 @@ class AccTrack:
         acc = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
         self._pending.clear()
         self._pending_n = 0
-        found = self._shift_jumps(self._jd.feed(acc))
+        # ‖a‖ once for every detector, of the samples as each detector cleans them
+        # (a non-finite row reads as 1 g at rest)
+        raw, acc = acc, check_acc(acc, "AccTrack")
+        mag = magnitude(acc)
+        found = self._shift_jumps(self._jd.feed(acc, mag))
         self._add_jumps(found)
-        self._add_peaks(self._shift_peaks(self._ic.feed(acc)))
-        self._add_steps(self._shift_times(self._sc.feed(acc)))
+        self._add_peaks(self._shift_peaks(self._ic.feed(acc, mag)))
+        self._add_steps(self._shift_times(self._sc.feed(acc, mag)))
         if self._still is not None:
-            self._still.feed(acc)
+            self._still.feed(raw)
         self.analysed_until_ns = self._last_ns
         if self.trunk is not None:
-            self.new_falls += self.trunk.feed(acc)
+            self.new_falls += self.trunk.feed(acc, mag)
             self.new_bends_s += self.trunk.new_episode_starts_s
         return found
 

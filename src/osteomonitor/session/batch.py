@@ -21,6 +21,7 @@ The batch processor raises no live safety alerts (a review judges the summary wi
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,9 +29,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from osteomonitor.devices.batch import DeviceOut, decode_device
-from osteomonitor.devices.plausibility import SetAside
+from osteomonitor.devices.plausibility import ArrivalGate, SetAside
 from osteomonitor.errors import CorruptRecording
-from osteomonitor.model import NS_PER_S, AccBlock, Event, SessionMeta
+from osteomonitor.model import NS_PER_S, AccBlock, Event, HrSample, SessionMeta
 from osteomonitor.session.acc_track import ACC_GAP_S
 from osteomonitor.session.processor import SessionProcessor
 
@@ -81,7 +82,7 @@ def feed_columns(
     proc: SessionProcessor, cols: Sequence[StreamColumns], events: Sequence[Event]
 ) -> None:
     """Bring a fresh processor to the state feeding these packets and events gives."""
-    proc._monitor = None  # no live alerts in batch: reviews judge the summary
+    gate, decoders = proc.batch_inputs()
     none = np.empty(0, dtype=np.int64)
     seq = np.concatenate([np.asarray(c.seq, dtype=np.int64) for c in cols] or [none])
     t_p = np.concatenate([np.asarray(c.t_ns, dtype=np.int64) for c in cols] or [none])
@@ -100,11 +101,10 @@ def feed_columns(
     key_e = pos + np.arange(t_e.size)
     item_t = np.empty(t_p.size + t_e.size, dtype=np.int64)
     item_t[key_p], item_t[key_e] = t_p, t_e
-    admitted = _gate(proc, item_t, key_p, key_e, cols, col_of, at_in_col)
-    proc.packets = int(t_p.size)
-    if admitted.any():
-        proc._start_ns = int(item_t[np.argmax(admitted)])
-        proc._end_ns = int(item_t[admitted].max())
+    admitted, late = _gate(gate, item_t, key_p, key_e, cols, col_of)
+    span = (
+        (int(item_t[np.argmax(admitted)]), int(item_t[admitted].max())) if admitted.any() else None
+    )
     outs: dict[str, DeviceOut] = {}
     errors: list[tuple[int, str]] = []
     ok_p = admitted[key_p]
@@ -113,7 +113,7 @@ def feed_columns(
         sel = np.flatnonzero(ok_p & np.isin(col_of, mine))
         if not sel.size:
             continue
-        decoder = proc._decoders.get(dev)
+        decoder = decoders.get(dev)
         if decoder is None:
             errors += [(int(key_p[j]), f"packet from unknown device {dev!r}") for j in sel]
             continue
@@ -121,35 +121,33 @@ def feed_columns(
         payloads = [cols[col_of[j]].payloads[at_in_col[j]] for j in sel.tolist()]
         outs[dev] = decode_device(decoder, dev, key_p[sel], t_p[sel], streams, payloads)
         errors += outs[dev].errors
-    proc.decode_errors = len(errors)
-    if errors:
-        proc.last_decode_error = max(errors)[1]
-    ok_e = admitted[key_e]
-    for e, ok in zip(events, ok_e.tolist(), strict=True):
-        if ok:
-            proc._on_event(e)
-    _heart_into(proc, outs)
-    for key in proc._order:
-        out = outs.get(key)
-        if out is not None and out.acc.order:
-            _acc_into(proc, key, out)
+    ok_e = admitted[key_e].tolist()
+    proc.adopt_batch(
+        packets=int(t_p.size),
+        span_ns=span,
+        late=late,
+        errors=[m for _, m in sorted(errors)],
+        events=[e for e, ok in zip(events, ok_e, strict=True) if ok],
+        hr=_heart(outs),
+        acc={key: _segments(key, out) for key, out in outs.items() if out.acc.order},
+    )
 
 
 def _gate(
-    proc: SessionProcessor,
+    gate: ArrivalGate,
     item_t: IntArray,
     key_p: IntArray,
     key_e: IntArray,
     cols: Sequence[StreamColumns],
     col_of: IntArray,
-    at_in_col: IntArray,
-) -> npt.NDArray[np.bool_]:
-    """Which items the arrival-time gate admits (set-asides counted as live does)."""
+) -> tuple[npt.NDArray[np.bool_], Counter[tuple[str, str, str]]]:
+    """Which items the arrival-time gate admits, and the set-asides counted as live
+    counts them: (device, stream, reason) → count."""
     n = item_t.size
     admitted = np.ones(n, dtype=bool)
+    late: Counter[tuple[str, str, str]] = Counter()
     if n == 0:
-        return admitted
-    gate = proc._arrival
+        return admitted, late
     try:  # the first item sets the anchor; then all at once unless something fails
         gate.check(int(item_t[0]))
         anchor = gate.anchor_ns
@@ -163,7 +161,7 @@ def _gate(
         clean = False
     if clean:
         gate.latest_ns = int(item_t.max())
-        return admitted
+        return admitted, late
     gate.anchor_ns = gate.latest_ns = None
     what = np.empty(n, dtype=np.int64)  # ≥ 0: packet column; −1: event
     what[key_p], what[key_e] = col_of, -1
@@ -174,24 +172,23 @@ def _gate(
             admitted[i] = False
             c = int(what[i])
             dev, stream = ("", "events") if c < 0 else (cols[c].device, cols[c].stream)
-            proc._late[(dev, stream, exc.reason)] += 1
-    return admitted
+            late[(dev, stream, exc.reason)] += 1
+    return admitted, late
 
 
-def _heart_into(proc: SessionProcessor, outs: dict[str, DeviceOut]) -> None:
-    """Every HR value, in arrival order across devices, through the processor's own
-    HR bookkeeping (it keeps the first device that reports)."""
+def _heart(outs: dict[str, DeviceOut]) -> list[tuple[str, HrSample]]:
+    """Every HR value, in arrival order across devices (the processor keeps the first
+    device that reports)."""
     values = sorted(
         ((order, dev, s) for dev, out in outs.items() for order, s in out.hr),
         key=lambda v: v[0],
     )
-    for _, dev, s in values:
-        proc._on_hr(dev, s)
+    return [(dev, s) for _, dev, s in values]
 
 
-def _acc_into(proc: SessionProcessor, key: str, out: DeviceOut) -> None:
-    """A device's frames, split into analysis segments by the live rule, each handed to
-    the processor's `AccTrack` as one block (it analyses a block that long at once)."""
+def _segments(key: str, out: DeviceOut) -> list[AccBlock]:
+    """A device's frames, split into analysis segments by the live rule, each one block
+    (the processor's `AccTrack` analyses a block that long at once)."""
     acc = out.acc
     order = np.concatenate(acc.order)
     by = np.argsort(order, kind="stable")
@@ -212,8 +209,10 @@ def _acc_into(proc: SessionProcessor, key: str, out: DeviceOut) -> None:
     )
     heads = [*np.flatnonzero(new).tolist(), first.size]
     row = np.concatenate(([0], np.cumsum(counts)))
+    blocks = []
     for a, b in itertools.pairwise(heads):
         n = int(row[b] - row[a])
         t = np.full(n, int(first[a]), dtype=np.int64)  # the track reads the first and last
         t[-1] = int(last[b - 1])
-        proc._on_acc(AccBlock(key, t, samples[row[a] : row[b]], float(fs[a]), float(rng[a])))
+        blocks.append(AccBlock(key, t, samples[row[a] : row[b]], float(fs[a]), float(rng[a])))
+    return blocks

@@ -116,6 +116,7 @@ class HeartTrack:
         self.bpm: array[float] = array("d")
         self.contact: array[int] = array("b")
         self.rr: list[tuple[int, ...]] = []
+        self._folded = 0  # notifications folded into the incremental series
         self._reset()
 
     def _reset(self) -> None:
@@ -137,15 +138,30 @@ class HeartTrack:
         self._tail: tuple[int, _Samples, int] | None = None  # (notifications, tail, artifacts)
 
     # -- input ------------------------------------------------------------------------
-    def add(self, t_s: float, bpm: float, contact: int, rr_1024: tuple[int, ...]) -> None:
-        """One notification: arrival s from the session start, HR field, contact, RR."""
+    def add(
+        self, t_s: float, bpm: float, contact: int, rr_1024: tuple[int, ...], fold: bool = True
+    ) -> None:
+        """One notification: arrival s from the session start, HR field, contact, RR.
+
+        With `fold=False` (the batch path, whose summary builds the series once by the
+        batch function) the notification is only kept; the incremental series catches
+        up the first time anything asks for it (the same state, folded later).
+        """
         self.t_s.append(t_s)
         self.bpm.append(bpm)
         self.contact.append(contact)
         self.rr.append(rr_1024)
-        if not self._fold(len(self.t_s) - 1):
-            self.margin_s *= 2.0
-            self._rebuild()
+        if fold:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Fold every notification kept but not folded yet, in order."""
+        for i in range(self._folded, len(self.t_s)):
+            if not self._fold(i):
+                self.margin_s *= 2.0
+                self._rebuild()
+                break
+        self._folded = len(self.t_s)
 
     def _rebuild(self) -> None:
         while True:
@@ -238,11 +254,13 @@ class HeartTrack:
     @property
     def rr_count(self) -> int:
         """RR intervals laid as beats so far."""
+        self._catch_up()
         return len(self._beat_t)
 
     def _open_tail(self) -> tuple[_Samples, int]:
         """The samples not frozen, as the batch build would give them now, and the
         artifacts among the beats not yet final (cached per notification count)."""
+        self._catch_up()
         n = len(self.t_s)
         if self._tail is not None and self._tail[0] == n:
             return self._tail[1], self._tail[2]
@@ -272,6 +290,7 @@ class HeartTrack:
 
     def series(self) -> HrSeries:
         """The series so far (equal to `build_hr_series` over the notifications)."""
+        self._catch_up()
         tail, art = self._open_tail()
         valid, rr = self._frozen_masks()
         return HrSeries(
@@ -285,6 +304,7 @@ class HeartTrack:
 
     def recent(self, n: int) -> list[tuple[float, float]]:
         """The last `n` samples of the series as (s, bpm) (for the live plot)."""
+        self._catch_up()
         tail, _ = self._open_tail()
         k = max(0, n - tail.t.size)
         t = np.concatenate((self._ft.view()[self._ft.n - k :], tail.t))[-n:]
@@ -293,6 +313,7 @@ class HeartTrack:
 
     def window(self, lo_s: float, hi_s: float) -> HrSeries:
         """The series' samples with lo_s ≤ t < hi_s (for a resting-HR estimate)."""
+        self._catch_up()
         s = self.series() if self._ft.n == 0 else None
         if s is None:
             ft = self._ft.view()
@@ -316,6 +337,7 @@ class HeartTrack:
         `make` builds an empty accumulator for the parameters `key` names; when `key`
         changes (HRrest found from a marked rest) the frozen part is fed anew once.
         """
+        self._catch_up()
         if self._zones is None or self._zones_key != key:
             self._zones, self._zones_key = make(), key
             valid, _ = self._frozen_masks()

@@ -149,9 +149,10 @@ class HeartSource:
         self.track = HeartTrack(earliest_s=-MAX_HOLD_S)
         self._cache: tuple[tuple[int, int], HeartZones] | None = None
 
-    def add(self, device: str, sample: HrSample, t_s: float) -> int | None:
+    def add(self, device: str, sample: HrSample, t_s: float, fold: bool = True) -> int | None:
         """One decoded HR notification at `t_s` (s from the session start); returns its
-        contact flag, or None when `device` is not the session's HR source."""
+        contact flag, or None when `device` is not the session's HR source. `fold`: see
+        `HeartTrack.add`."""
         if self.device is None:
             self.device = device
         if device != self.device:
@@ -161,7 +162,7 @@ class HeartSource:
             if not sample.contact_supported
             else (CONTACT_OK if sample.contact else CONTACT_LOST)
         )
-        self.track.add(t_s, float(sample.hr_bpm), contact, tuple(sample.rr_1024))
+        self.track.add(t_s, float(sample.hr_bpm), contact, tuple(sample.rr_1024), fold)
         return contact
 
     def zones(self, events: Sequence[Event], start_ns: int, exact: bool) -> HeartZones:

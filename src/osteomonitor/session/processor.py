@@ -16,7 +16,7 @@ gap-aware by construction.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from osteomonitor.analysis.heart_rate import CONTACT_LOST
@@ -163,6 +163,51 @@ class SessionProcessor:
         """Process many packets/events in order."""
         for it in items:
             self.feed(it)
+
+    # -- the batch path (session.batch) --------------------------------------------------
+    def batch_inputs(self) -> tuple[ArrivalGate, Mapping[str, DeviceDecoder]]:
+        """The arrival gate and each device's decoder, for `session.batch` to run over a
+        whole recording at once before `adopt_batch`."""
+        return self._arrival, self._decoders
+
+    def adopt_batch(
+        self,
+        *,
+        packets: int,
+        span_ns: tuple[int, int] | None,
+        late: Mapping[tuple[str, str, str], int],
+        errors: Sequence[str],
+        events: Iterable[Event],
+        hr: Iterable[tuple[str, HrSample]],
+        acc: Mapping[str, Sequence[AccBlock]],
+    ) -> None:
+        """Bring a fresh processor to the state feeding a whole recording gives, from
+        what `session.batch` computed on arrays: packets counted, the first and last
+        admitted arrival, arrival-gate set-asides (device, stream, reason) → count,
+        decode errors in arrival order, admitted events, HR values in arrival order and
+        each device's analysis segments (one block each). Raises no live alerts (a
+        review judges the summary); the HR series is built once, by the summary;
+        `last_set_aside` (the live status line's) stays unset.
+        """
+        self._monitor = None
+        self.packets += packets
+        if span_ns is not None:
+            self._start_ns, self._end_ns = span_ns
+        self._late.update(late)
+        self.decode_errors += len(errors)
+        if errors:
+            self.last_decode_error = errors[-1]
+        for e in events:
+            self._on_event(e)
+        for device, s in hr:
+            self.latest_hr[device] = s
+            self._hr.add(device, s, self._rel_s(s.t_ns), fold=False)
+        for key, dec in self._decoders.items():  # frames the decoders' gates set aside
+            if n := sum(dec.set_aside.values()):
+                self.set_aside_frames[key] += n
+        for key in self._order:
+            for block in acc.get(key, ()):
+                self._on_acc(block)
 
     def _admit(self, device: str, stream: str, t_ns: int) -> bool:
         """Whether an arrival time is plausible; counts it as set aside when not."""

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+    from pathlib import Path
+
     from osteomonitor.app.review import RecordingInfo, SessionReview
     from osteomonitor.model import SessionMeta, SessionSummary
     from osteomonitor.prescription import Alert
@@ -169,12 +172,20 @@ class LibraryListed(Message):
     Attributes:
         infos: one `app.review.RecordingInfo` per recording file.
         reviews: the reviews already at hand, added with their rows.
+        cells: the rows' table cells by file, built by the worker (off the event loop);
+            the screen builds any missing.
     """
 
-    def __init__(self, infos: list[RecordingInfo], reviews: tuple[SessionReview, ...] = ()) -> None:
+    def __init__(
+        self,
+        infos: list[RecordingInfo],
+        reviews: tuple[SessionReview, ...] = (),
+        cells: Mapping[Path, object] | None = None,
+    ) -> None:
         super().__init__()
         self.infos = infos
         self.reviews = reviews
+        self.cells = cells or {}
 
 
 class SessionsReviewed(Message):

@@ -8,7 +8,8 @@ or a click on a column header sorts; `e` exports the rows on screen.
 Loading is one worker (`_load_library`): it reads the rows and the kept analyses from
 the folder's library index (`app.library`), posts them at once, and has only the files
 the index does not know analysed, in a separate process, with progress on the status
-line; the event loop only adds rows and updates cells.
+line; the event loop only fills the table (`LibraryTable`: widths from the data, one
+pass, no per-cell measuring) and updates cells.
 
 What is shown is decided by `app.library_view` (filters, search, sort) and written by
 `app.view_exports`; this screen only keeps the query and renders the rows.
@@ -19,9 +20,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,7 +29,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label
-from textual.widgets.data_table import ColumnKey
 
 from osteomonitor import timefmt
 from osteomonitor.app.library_view import (
@@ -54,6 +53,7 @@ from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
 from osteomonitor.tui.widgets.library_filters import LibraryFilters
+from osteomonitor.tui.widgets.library_table import LibraryTable, cell_width
 
 #: (column key, header). Alerts come before the long columns so that it is on screen
 #: at 80 columns (date 16 + patient 9 + kind 7 + length 6 + alerts 17, with padding).
@@ -134,14 +134,14 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.shown: list[LibraryRow] = []
         self.last_export: list[Path] = []
         self._refresh_timer: Timer | None = None
-        self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any]]] = {}
+        self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any], list[int]]] = {}
         self.progress = ""  # what the loading worker is doing ("" when idle)
         self.loaded = False  # every row listed and analysed (for tests and benchmarks)
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
         yield LibraryFilters(id="library-filters")
-        yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
+        yield LibraryTable(id="library", cursor_type="row", zebra_stripes=True)
         yield Label("", id="library-status")
         yield Footer()
 
@@ -176,7 +176,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         infos = list_library(self.folder, progress=reading)
         paths = [i.path for i in infos if i.error is None]
         # Reviews kept in memory or in the index go out with the rows (added whole, never
-        # updated cell by cell: DataTable re-measures every row after each change).
+        # updated cell by cell: one fill of the table).
         first: list[SessionReview] = []
         new: list[Path] = []
         for path in paths:
@@ -187,7 +187,11 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
                 new.append(path)
             else:
                 first.append(kept)
-        self.post_message(LibraryListed(infos, tuple(first)))
+        # The rows' cells are built here too (Rich Text for 1000 rows ≈ 50 ms of Python:
+        # off the event loop, which then only sorts and fills the table).
+        by_path = {r.path: r for r in first}
+        cells = {row.path: self._cells_entry(row) for row in library_rows(infos, by_path.get)}
+        self.post_message(LibraryListed(infos, tuple(first), cells))
         # New files: analysed in a separate process (never holding this interpreter's
         # lock), kept in the index, then read back here.
         batch: list[SessionReview] = []
@@ -208,10 +212,12 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
             self.post_message(LibraryProgress(""))
 
     def on_library_listed(self, message: LibraryListed) -> None:
-        """Every row at once (DataTable re-measures all rows after each change)."""
+        """Every row at once (one `LibraryTable.fill`)."""
         self.infos = message.infos
         self.reviews = {r.path: r for r in message.reviews}
-        self._cells_cache = {}
+        self._cells_cache = cast(
+            "dict[Path, tuple[SessionReview | None, list[Any], list[int]]]", dict(message.cells)
+        )
         self._set_choices()
         self.refill()
 
@@ -231,16 +237,13 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     def on_session_reviewed(self, message: SessionReviewed) -> None:
         review: SessionReview = message.review
         self.reviews[review.path] = review
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         key = str(review.path)
         q = self.query_state
         depends = q.sort == "alerts" or q.has_alerts is not None or bool(q.text.strip())
         if key in table.rows:
             for col, value in zip(ANALYSED, self._analysed_cells(review), strict=True):
-                # widen a column when the value needs it; never re-measure a whole column
-                # (DataTable does that for a narrower value: quadratic over a library)
-                wider = cell_len(str(value)) > table.columns[ColumnKey(col)].content_width
-                table.update_cell(key, col, value, update_width=wider)
+                table.set_cell(key, col, value)  # widens its column only when needed
         if depends and self._refresh_timer is None:
             self._refresh_timer = self.set_timer(REFRESH_DELAY_S, self._refresh_due)
 
@@ -255,23 +258,30 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
 
     def refill(self) -> None:
         """Apply the query and redraw the table, keeping the cursor on its recording."""
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         selected = self.selected()
         self.shown = apply_query(self.rows(), self.query_state)
-        table.clear(columns=True)
         q = self.query_state
-        for key, label in COLUMNS:
-            arrow = f" {ARROWS[q.descending]}" if key == q.sort else ""
-            table.add_column(label + arrow, key=key)
-        for row in self.shown:
-            cached = self._cells_cache.get(row.path)
-            if cached is None or cached[0] is not row.review:
-                cached = (row.review, self._cells(row))
-                self._cells_cache[row.path] = cached
-            table.add_row(*cached[1], key=str(row.path))
+        columns = [
+            (key, label + (f" {ARROWS[q.descending]}" if key == q.sort else ""))
+            for key, label in COLUMNS
+        ]
+        table.fill(columns, ((str(row.path), *self._row_cells(row)) for row in self.shown))
         if selected is not None and str(selected.path) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected.path)))
         self._status()
+
+    def _row_cells(self, row: LibraryRow) -> tuple[list[Any], list[int]]:
+        """The row's cells and their widths, kept while its analysis is the same."""
+        cached = self._cells_cache.get(row.path)
+        if cached is None or cached[0] is not row.review:
+            cached = self._cells_cache[row.path] = self._cells_entry(row)
+        return cached[1], cached[2]
+
+    def _cells_entry(self, row: LibraryRow) -> tuple[SessionReview | None, list[Any], list[int]]:
+        """(the review the cells show, the cells, their widths); safe in a worker."""
+        cells = self._cells(row)
+        return row.review, cells, [cell_width(c) for c in cells]
 
     def _cells(self, row: LibraryRow) -> list[Any]:
         if row.error:
@@ -381,7 +391,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
 
     def action_to_table(self) -> None:
         self.query_one(LibraryFilters).flush_search()
-        self.query_one(DataTable).focus()
+        self.query_one(LibraryTable).focus()
 
     def action_filter(self) -> None:
         """Only the patient under the cursor; again: every patient."""
@@ -445,7 +455,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     # -- navigation -------------------------------------------------------------------
     def selected(self) -> LibraryRow | None:
         """The recording under the cursor."""
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         if table.row_count == 0 or not self.shown:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
