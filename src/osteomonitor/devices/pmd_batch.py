@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from osteomonitor.devices.pmd_control_point import PmdMeasurementType
+from osteomonitor.devices.pmd_delta import MAX_DELTA_BITS
 from osteomonitor.devices.pmd_frames import (
     DELTA_LAYOUTS,
     FRAME_HEADER_BYTES,
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
     IntArray = npt.NDArray[np.int64]
 
 _ACC = int(PmdMeasurementType.ACC)
-_MAX_DELTA_BITS = 32  # as pmd_frames: wider blocks are malformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ def _delta(
             return None
         width = buf[p].astype(np.int64)
         count = buf[p + 1].astype(np.int64)
-        if np.any((width < 1) | (width > _MAX_DELTA_BITS) | (count == 0)):
+        if np.any((width < 1) | (width > MAX_DELTA_BITS) | (count == 0)):
             return None
         nbytes = (width * count * ch + 7) // 8
         if np.any(p + 2 + nbytes > end[live]):

@@ -4,82 +4,53 @@ Each measurer returns the value in the target's unit, the evidence in words, and
 forced status when the value cannot be judged (indeterminate for poor coverage or
 nothing marked, not-measurable for what these sensors cannot see). Thresholds come from
 `limits.THRESHOLDS`; %HRR uses the analysis layer's formula.
+
+This module holds the measurers of what the sensors see (jumps, landings, heart rate,
+minutes, effort reports, METs) and the `MEASURERS` table; the types are in
+`measure_types.py` and the measurers of marked sets and holds in `marked_measures.py`.
 """
 
 from __future__ import annotations
 
-import enum
 import itertools
 import statistics
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from osteomonitor import timefmt
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
-from osteomonitor.model import NS_PER_S, SessionSummary
-from osteomonitor.prescription.fitt import ModalityRx, Prescription, Target
+from osteomonitor.prescription.fitt import Target
 from osteomonitor.prescription.limits import THRESHOLDS
-from osteomonitor.prescription.session_record import (
-    BalanceBlock,
-    Report,
-    SetRecord,
-    StretchHold,
+from osteomonitor.prescription.marked_measures import (
+    exercises_per_session,
+    hold_s,
+    pct_1rm,
+    reps_per_set,
+    reps_per_stretch,
+    sets_per_exercise,
 )
+from osteomonitor.prescription.measure_types import (
+    REACHED,
+    SCORED,
+    Measure,
+    MeasureContext,
+    Measurer,
+    Status,
+    status_of,
+)
+from osteomonitor.prescription.measure_types import number_text as _n
+from osteomonitor.prescription.measure_types import pct_text as _pct
 
-
-class Status(enum.StrEnum):
-    """Outcome of one FITT element."""
-
-    MET = "met"
-    BELOW = "below"
-    ABOVE = "above"  # above a cap the source states: spoils the day
-    ABOVE_RANGE = "above-range"  # above a range's top: information, the dose is there
-    NOT_MEASURABLE = "not-measurable"  # these sensors cannot measure it
-    INDETERMINATE = "indeterminate"  # data coverage too poor, or nothing was marked
-    NO_TARGET = "no-target"  # the prescription sets no target; shown for information
-    WEEKLY = "weekly"  # judged over weeks (frequency, programme length)
-
-
-SCORED = frozenset({Status.MET, Status.BELOW, Status.ABOVE, Status.ABOVE_RANGE})
-#: Statuses that mean the prescribed amount is there.
-REACHED = frozenset({Status.MET, Status.ABOVE_RANGE})
-
-
-# ------------------------------------------------------------------------ context
-
-
-@dataclass(frozen=True, slots=True)
-class MeasureContext:
-    summary: SessionSummary
-    rx: Prescription
-    m: ModalityRx
-    targets: dict[str, Target]
-    week: int
-    sets: tuple[SetRecord, ...]
-    blocks: tuple[BalanceBlock, ...]
-    rpe: tuple[Report, ...]
-    holds: tuple[StretchHold, ...] = ()
-
-    def rel_s(self, t_ns: int) -> float:
-        return (t_ns - self.summary.start_t_ns) / NS_PER_S
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    value: float | None
-    evidence: str
-    status: Status | None = None  # forced status (indeterminate, not measurable …)
-
-
-Measurer = Callable[[MeasureContext, Target | None], Measure]
-
-
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
-def _n(v: float) -> str:
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+__all__ = [
+    "MEASURERS",
+    "REACHED",
+    "SCORED",
+    "Measure",
+    "MeasureContext",
+    "Measurer",
+    "Status",
+    "no_target_intensity",
+    "status_of",
+    "type_evidence",
+]
 
 
 def _hrr_pct(hr_bpm: float, rest_bpm: float, max_bpm: float) -> float:
@@ -275,101 +246,11 @@ def _mets(ctx: MeasureContext, t: Target | None) -> Measure:
     return Measure(est, f"{where} ≈ {est:.1f} METs ({mets.SOURCE}){caveat}")
 
 
-def _no_holds(ctx: MeasureContext) -> Measure | None:
-    if not ctx.holds:
-        return Measure(None, "no stretch holds were timed", Status.INDETERMINATE)
-    return None
-
-
-def _hold_s(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_holds(ctx)) is not None:
-        return none
-    return _per_set([h.hold_s for h in ctx.holds], t, "s", "holds")
-
-
-def _reps_per_stretch(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_holds(ctx)) is not None:
-        return none
-    counts: dict[str, int] = {}
-    floor = _hold_floor(ctx)
-    for h in ctx.holds:  # a hold shorter than the prescribed hold is not a repetition
-        counts[h.exercise] = counts.get(h.exercise, 0) + (1 if h.hold_s >= floor else 0)
-    text = ", ".join(f"{k} {v}" for k, v in counts.items()) + " holds"
-    if floor:
-        text += f" of ≥ {floor:g} s"
-    return Measure(float(min(counts.values())), text)
-
-
-def _hold_floor(ctx: MeasureContext) -> float:
-    """The shortest hold that counts as a repetition (the hold target's minimum)."""
-    t = ctx.targets.get("hold_s")
-    return t.lo if t is not None and t.lo is not None else 0.0
-
-
 def _not_measurable(why: str) -> Measurer:
     def m(ctx: MeasureContext, t: Target | None) -> Measure:
         return Measure(None, why, Status.NOT_MEASURABLE)
 
     return m
-
-
-def _no_sets(ctx: MeasureContext) -> Measure | None:
-    if not ctx.sets:
-        return Measure(None, "no sets were marked during the session", Status.INDETERMINATE)
-    return None
-
-
-def _per_set(values: Sequence[float], t: Target | None, unit: str, what: str) -> Measure:
-    med = statistics.median(values)
-    text = f"{len(values)} {what}: " + ", ".join(_n(v) for v in values) + f" {unit}"
-    if t is not None:
-        below = sum(1 for v in values if t.lo is not None and v < t.lo)
-        above = sum(1 for v in values if t.hi is not None and t.kind != "minimum" and v > t.hi)
-        word = "above the cap" if t.caps else "above the range"
-        text += f" ({len(values) - below - above} within, {below} below, {above} {word})"
-    return Measure(med, text)
-
-
-def _pct_1rm(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_sets(ctx)) is not None:
-        return none
-    known = [s.pct_1rm for s in ctx.sets if s.pct_1rm is not None]
-    if not known:
-        missing = sorted({s.exercise for s in ctx.sets})
-        return Measure(
-            None,
-            "no 1RM estimate for " + ", ".join(missing) + ": add [[resistance.exercises]]",
-            Status.INDETERMINATE,
-        )
-    return _per_set(known, t, "%1RM", "sets with a known 1RM")
-
-
-def _reps(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_sets(ctx)) is not None:
-        return none
-    reps = [float(s.reps) for s in ctx.sets if s.reps is not None]
-    if not reps:
-        return Measure(None, "no repetitions marked", Status.INDETERMINATE)
-    return _per_set(reps, t, "reps", "sets")
-
-
-def _sets_per_exercise(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_sets(ctx)) is not None:
-        return none
-    counts: dict[str, int] = {}
-    for s in ctx.sets:
-        counts[s.exercise] = counts.get(s.exercise, 0) + 1
-    text = ", ".join(f"{k} {v}" for k, v in counts.items()) + " sets"
-    lo_fail = t is not None and t.lo is not None and min(counts.values()) < t.lo
-    value = min(counts.values()) if lo_fail or t is None or t.hi is None else max(counts.values())
-    return Measure(float(value), text)
-
-
-def _exercises(ctx: MeasureContext, t: Target | None) -> Measure:
-    if (none := _no_sets(ctx)) is not None:
-        return none
-    names = sorted({s.exercise for s in ctx.sets})
-    return Measure(float(len(names)), f"{len(names)} exercises: " + ", ".join(names))
 
 
 #: Target key → measurer. Keys absent here are not measurable from these sensors.
@@ -383,29 +264,15 @@ MEASURERS: dict[str, Measurer] = {
     "rpe_borg": _rpe,
     "cr10": _cr10,
     "mets": _mets,
-    "pct_1rm": _pct_1rm,
-    "reps_per_set": _reps,
-    "sets_per_exercise": _sets_per_exercise,
-    "exercises_per_session": _exercises,
+    "pct_1rm": pct_1rm,
+    "reps_per_set": reps_per_set,
+    "sets_per_exercise": sets_per_exercise,
+    "exercises_per_session": exercises_per_session,
     "challenging_last_reps": _not_measurable("rated by the patient; not measured"),
     "muscle_groups": _not_measurable("muscle groups are not recorded"),
-    "hold_s": _hold_s,
-    "reps_per_stretch": _reps_per_stretch,
+    "hold_s": hold_s,
+    "reps_per_stretch": reps_per_stretch,
 }
-
-
-def status_of(value: float | None, t: Target) -> Status:
-    """A value against a target: below a minimum, above a cap (spoils the day), above a
-    range (information), else met."""
-    if value is None:
-        return Status.INDETERMINATE
-    if t.lo is not None and value < t.lo:
-        return Status.BELOW
-    if t.caps and t.hi is not None and value > t.hi:
-        return Status.ABOVE
-    if t.ranged and t.hi is not None and value > t.hi:
-        return Status.ABOVE_RANGE
-    return Status.MET
 
 
 def type_evidence(ctx: MeasureContext) -> str:

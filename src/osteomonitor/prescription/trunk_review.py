@@ -10,7 +10,8 @@ from dataclasses import replace
 
 from osteomonitor.model import SessionSummary
 from osteomonitor.prescription.fitt import Prescription
-from osteomonitor.prescription.safety import PATIENT_MESSAGES, Alert, Rule, SafetyMonitor, Severity
+from osteomonitor.prescription.safety_alerts import PATIENT_MESSAGES, Alert, Rule, Severity
+from osteomonitor.prescription.safety_monitor import SafetyMonitor
 from osteomonitor.prescription.trunk_alerts import (
     fall_physio_message,
     flexion_review_message,

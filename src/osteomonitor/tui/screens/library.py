@@ -13,6 +13,10 @@ pass, no per-cell measuring) and updates cells.
 
 What is shown is decided by `app.library_view` (filters, search, sort) and written by
 `app.view_exports`; this screen only keeps the query and renders the rows.
+
+Size (~490 lines, over the house's ~400 on purpose): one screen's bindings, filter bar,
+loading messages and exports; the logic lives in `app.library_view`, `app.view_exports`
+and `widgets.library_table`, so what is left is Textual wiring.
 """
 
 from __future__ import annotations

@@ -1,0 +1,152 @@
+"""One recording reviewed: analysed (`analyse_file`) and judged (`judge`) with the
+prescription it is judged against, as a `SessionReview`; `review_session` does both and
+turns errors into the review's `error`. Also the supervision flag a reviewer keeps
+beside a recording (`set_supervised`).
+
+Analysis is `session.process_recording_batch` (the summary the driver live and replay
+give, computed on whole arrays); judgement is `prescription.evaluate_session`, with the
+live monitor's alerts (`app/review_alerts.py`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
+from osteomonitor.errors import OsteomonitorError
+from osteomonitor.model import SessionMeta, SessionSummary
+from osteomonitor.prescription import (
+    Alert,
+    Prescription,
+    SessionCompliance,
+    evaluate_session,
+)
+from osteomonitor.session import process_recording_batch
+
+#: Cache key of a file: (resolved path, size in bytes, modification time in ns).
+FileKey = tuple[str, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReview:
+    """One recording as the physio sees it.
+
+    Attributes:
+        path: the file. meta / summary: from the analysis (None on error).
+        prescription: the prescription it was analysed and judged with (the recording's
+            own snapshot unless one was given), or None.
+        compliance: the verdict, None without a prescription.
+        alerts: safety alerts of the session (compliance's, else none).
+        error: why the file could not be analysed.
+    """
+
+    path: Path
+    meta: SessionMeta | None = None
+    summary: SessionSummary | None = None
+    prescription: Prescription | None = None
+    compliance: SessionCompliance | None = None
+    alerts: tuple[Alert, ...] = ()
+    error: str | None = None
+
+
+def file_key(path: Path) -> FileKey:
+    """Cache key: a file's path, size and modification time (ns), and the modification
+    time of its review side file (0 without one), so a review override is seen."""
+    from osteomonitor.store.overrides import override_path
+
+    st = path.stat()
+    try:
+        side_ns = override_path(path).stat().st_mtime_ns
+    except OSError:
+        side_ns = 0
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns, side_ns)
+
+
+def analyse_file(
+    path: str | Path, prescription: Prescription | None = None
+) -> tuple[SessionMeta, SessionSummary, Prescription | None]:
+    """A file analysed whole (`session.process_recording_batch`, the same summary as
+    one pass of the session driver): (meta, summary, prescription used).
+
+    The metadata carries the review overrides kept beside the file (supervision).
+
+    Raises:
+        RecordingError / PrescriptionError: the file or its snapshot cannot be read.
+    """
+    from osteomonitor.store.overrides import apply_overrides
+
+    meta, proc = process_recording_batch(path, prescription)
+    return apply_overrides(meta, path), proc.summary(), proc.prescription
+
+
+def judge(
+    path: Path,
+    meta: SessionMeta,
+    summary: SessionSummary,
+    rx: Prescription | None,
+    *,
+    strict: bool = False,
+) -> SessionReview:
+    """A session's review from its analysis: compliance and alerts when there is a rx.
+
+    Raises:
+        OsteomonitorError: with `strict`, the verdict could not be computed (else the
+            reason is the review's `error`).
+    """
+    base = SessionReview(path, meta, summary, rx)
+    if rx is None:
+        return base
+    try:
+        compliance = evaluate_session(summary, rx, supervised=meta.supervised)
+    except OsteomonitorError as exc:
+        if strict:
+            raise
+        return replace(base, error=f"compliance: {exc}")
+    return replace(base, compliance=compliance, alerts=tuple(compliance.alerts))
+
+
+def review_session(
+    path: str | os.PathLike[str], prescription: Prescription | None = None, indexed: bool = False
+) -> SessionReview:
+    """Analyse one recording and judge it against its prescription; errors become `.error`.
+
+    With `indexed`, the analysis is read from (or kept in) the folder's library index
+    (`app.library.indexed_analysis`).
+    """
+    from osteomonitor.app.library import indexed_analysis
+
+    p = Path(path)
+    try:
+        if indexed:  # the library index keeps the summary and the live alerts
+            meta, summary, rx, live_alerts = indexed_analysis(p, prescription)
+        else:
+            meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
+    except OsteomonitorError as exc:
+        return SessionReview(p, error=str(exc))
+    except Exception as exc:  # a bug must not take the whole library down
+        return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
+    return reviewed(p, meta, summary, rx, live_alerts)
+
+
+def reviewed(
+    path: Path,
+    meta: SessionMeta,
+    summary: SessionSummary,
+    rx: Prescription | None,
+    live_alerts: tuple[Alert, ...],
+) -> SessionReview:
+    """The judged session with the live monitor's alerts (see `app/review_alerts.py`)."""
+    review = judge(path, meta, summary, rx)
+    if rx is None:
+        return review
+    return replace(review, alerts=review_alerts(live_alerts, summary))
+
+
+def set_supervised(path: str | Path, supervised: bool | None) -> Path:
+    """Keep a reviewer's supervision flag for a recording beside it (`FILE.review.json`);
+    the recording itself is never modified. Returns the side file's path."""
+    from osteomonitor.store.overrides import write_supervised
+
+    return write_supervised(path, supervised)
