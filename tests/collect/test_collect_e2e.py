@@ -106,8 +106,10 @@ async def test_link_drop_reconnects_and_resumes_with_the_gap_recorded(tmp_path: 
     after = [p for p in s.packets if p.t_ns > restored[0].t_ns]
     assert sum(p.stream == "pmd_data" for p in after) > 50
     assert sum(p.stream == "hr" for p in after) > 10
-    # Nothing arrived during the outage.
-    assert not [p for p in s.packets if lost[0].t_ns < p.t_ns < restored[0].t_ns - 10**9]
+    # Nothing arrived during the outage (a busy host may still hand over, just after the
+    # loss is noticed, notifications that were sent before it: 1.5 s of grace).
+    outage = (lost[0].t_ns + 3 * 10**9 // 2, restored[0].t_ns - 10**9)
+    assert not [p for p in s.packets if outage[0] < p.t_ns < outage[1]]
     assert s.status.devices[0].link_losses == 1 and s.status.devices[0].reconnects == 1
     assert s.world.violations() == []
 
