@@ -162,43 +162,24 @@ def jump_timeline_svg(
             )
         high = [j for j in jumps if is_osteogenic(j.peak_g)]
         low = [j for j in jumps if not is_osteogenic(j.peak_g)]
-        if high:
-            ax.vlines(
-                [j.landing_s for j in high],
-                1.0,
-                [j.peak_g for j in high],
-                color=COLORS["jump"],
-                lw=0.8,
-            )
+        for group, colour, marker, size, words in (
+            (high, COLORS["jump"], "^", 28, f"≥ {OSTEOGENIC_PEAK_G:g} g"),
+            (low, COLORS["jump_low"], "o", 22, f"< {OSTEOGENIC_PEAK_G:g} g"),
+        ):
+            if not group:
+                continue
+            ax.vlines([j.landing_s for j in group], 1.0, [j.peak_g for j in group],
+                      color=colour, lw=0.8)  # fmt: skip
             ax.scatter(
-                [j.landing_s for j in high],
-                [j.peak_g for j in high],
-                marker="^",
-                s=28,
-                color=COLORS["jump"],
+                [j.landing_s for j in group],
+                [j.peak_g for j in group],
+                marker=marker,
+                s=size,
+                color=colour,
                 edgecolor="black",
                 lw=0.4,
                 zorder=3,
-                label=f"jump landing ≥ {OSTEOGENIC_PEAK_G:g} g ({len(high)})",
-            )
-        if low:
-            ax.vlines(
-                [j.landing_s for j in low],
-                1.0,
-                [j.peak_g for j in low],
-                color=COLORS["jump_low"],
-                lw=0.8,
-            )
-            ax.scatter(
-                [j.landing_s for j in low],
-                [j.peak_g for j in low],
-                marker="o",
-                s=22,
-                color=COLORS["jump_low"],
-                edgecolor="black",
-                lw=0.4,
-                zorder=3,
-                label=f"jump landing < {OSTEOGENIC_PEAK_G:g} g ({len(low)})",
+                label=f"jump landing {words} ({len(group)})",
             )
         ax.axhline(
             OSTEOGENIC_PEAK_G,
