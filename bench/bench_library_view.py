@@ -42,8 +42,10 @@ def _measure(n: int, repeats: int) -> tuple[float, float]:
     async def go(pilot: Pilot[object]) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, LibraryScreen)
-        while any(w.is_running for w in pilot.app.workers) or len(screen.reviews) < len(
-            [i for i in screen.infos if i.error is None]
+        while (
+            not screen.infos  # the loading worker has not listed the folder yet
+            or any(w.is_running for w in pilot.app.workers)
+            or len(screen.reviews) < len([i for i in screen.infos if i.error is None])
         ):
             await pilot.pause(0.05)
         base = list(screen.infos)
