@@ -12,10 +12,8 @@ import pytest
 
 from osteomonitor.cli import main
 
-ADD = [
-    "patient",
-    "add",
-    "P07",
+#: The five clinical answers `patient add` and `prescription new` both require.
+ANSWERS = [
     "--age",
     "67",
     "--risk",
@@ -26,6 +24,12 @@ ADD = [
     "no",
     "--resting-hr",
     "62",
+]
+ADD = [
+    "patient",
+    "add",
+    "P07",
+    *ANSWERS,
     "--mass",
     "64",
     "--timezone",
@@ -136,22 +140,7 @@ def test_prescribe_from_a_file_and_refusals(
 ) -> None:
     assert main(ADD) == 0
     rx = tmp_path / "p07.toml"
-    new = [
-        "prescription",
-        "new",
-        "--patient",
-        "P07",
-        "--age",
-        "67",
-        "--risk",
-        "moderate",
-        "--vertebral-fracture",
-        "no",
-        "--hr-medication",
-        "no",
-        "--resting-hr",
-        "62",
-    ]
+    new = ["prescription", "new", "--patient", "P07", *ANSWERS]
     assert main([*new, "--template", "conservative", "-o", str(rx)]) == 0
     assert main(["patient", "prescribe", "P07", "--file", str(rx), "--from", "2025-01-06"]) == 0
     assert "conservative prescription in force from 2025-01-06" in capsys.readouterr().out

@@ -13,9 +13,8 @@ increase), so each frame costs O(1) amortised.
 The fitted line maps onto "arrival of a minimum-latency frame"; the minimum latency
 itself is not observable and stays in the offset (a few ms on BLE).
 
-Size (~450 lines, over the house's ~400 on purpose): the incremental `ClockMapper` and
-the array forms (`FrameFits`, `fit_clock`, `SampleClock`) stay in one module so the live
-and batch fits share their helpers line for line and stay bit-identical (tested).
+Size (over ~400 lines on purpose): `ClockMapper` and its array forms stay in one module so
+live and batch fits share their helpers and stay bit-identical (tested).
 """
 
 from __future__ import annotations

@@ -416,41 +416,37 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     # -- export -----------------------------------------------------------------------
     def action_export(self, kind: str) -> None:
         """Export the rows on screen, in their order, as `kind` (app.view_exports)."""
+        rows = list(self.shown)
         if kind == "report":  # seconds per recording: off the event loop
-            rows = list(self.shown)
-            self.notify(f"writing {len(rows)} report(s)…", title="Reports", markup=False)
-            self.run_worker(
-                lambda: self._export_rows(kind, rows), thread=True, group="export", exclusive=True
-            )
-            return
-        self._export_rows(kind, self.shown)
+            self.notify(f"writing {timefmt.plural(len(rows), 'report')}…", title="Reports")
 
-    def _export_rows(self, kind: str, rows: list[LibraryRow]) -> None:
-        """Write the export (on the event loop, or in a worker thread for reports)."""
+            def in_worker() -> None:
+                self.app.call_from_thread(self._exported, kind, rows, *self._export(kind, rows))
+
+            self.run_worker(in_worker, thread=True, group="export", exclusive=True)
+            return
+        self._exported(kind, rows, *self._export(kind, rows))
+
+    def _export(self, kind: str, rows: list[LibraryRow]) -> tuple[list[Path], str | None]:
+        """Write the export: (files written, the error to tell instead)."""
         from osteomonitor.app.view_exports import export_library
 
-        in_worker = kind == "report"
         try:
-            written = export_library(kind, rows, self.export_dir)
+            return export_library(kind, rows, self.export_dir), None
         except OsteomonitorError as exc:
-            msg = printable(exc)
-            if in_worker:
-                self.app.call_from_thread(
-                    self.notify, msg, title="Export failed", severity="error", markup=False
-                )
-            else:
-                self.notify(msg, title="Export failed", severity="error", markup=False)
-            return
-        if in_worker:
-            self.app.call_from_thread(self._exported, kind, written, len(rows))
-        else:
-            self._exported(kind, written, len(rows))
+            return [], printable(exc)
 
-    def _exported(self, kind: str, written: list[Path], rows: int) -> None:
+    def _exported(
+        self, kind: str, rows: list[LibraryRow], written: list[Path], error: str | None
+    ) -> None:
+        """Tell what the export wrote, or why it failed (on the event loop)."""
+        if error is not None:
+            self.notify(error, title="Export failed", severity="error", markup=False)
+            return
         self.last_export = written
         where = ", ".join(str(p) for p in written)
         self.notify(
-            printable(f"{rows} row{'s' if rows != 1 else ''} written to {where}"),
+            printable(f"{timefmt.plural(len(rows), 'row')} written to {where}"),
             title=f"{kind.upper()} exported",
             markup=False,
         )
