@@ -25,18 +25,27 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from osteomonitor.model import PostureSummary
 
 from .posture_blocks import (
     BlockStats,
-    block_stats,
-    seq_sum,
+    block_sums,
+    decision_degrees,
+    exact_degrees,
+    magnitude_blocks,
+    still_candidates,
     still_reference,
     unit,
-    window_inclination,
+    window_cosine,
 )
-from .signal import FloatArray, SignalError, check_acc, check_fs
+from .signal import FloatArray, SignalError, check_acc, check_fs, magnitude
+
+#: New blocks whose ‖a‖ sums are taken before the first look for a still reference;
+#: each further look takes twice as many (a batch hour that starts still sums a few
+#: seconds of ‖a‖, not the hour).
+_FIRST_LOOK_BLOCKS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +219,9 @@ class PostureTracker:
         self._acc = np.empty((0, 3))
         self._gyr = np.empty((0, 3))
         self._has_gyro: bool | None = None
-        self._hist_blocks = BlockStats.none()  # the last `_r` blocks of this stretch
+        # the last `_r` blocks of this stretch (with ‖a‖ sums while the reference is sought)
+        none = BlockStats.none()
+        self._hist_blocks = none if self._ref is None else none.without_magnitudes()
         self._k = 0  # blocks completed in this stretch
 
     def restart(self, fs_hz: float, t0_s: float) -> None:
@@ -255,14 +266,85 @@ class PostureTracker:
         ]
 
     def feed_arrays(
-        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None, mag: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """`feed`, returning the new samples as (t_s, inclination_deg, rotation_dps) arrays.
 
         Every block's sums are taken in sample order and every window's in block order
         (`posture_blocks`), so the values never depend on how the signal was chunked.
+        `mag`: the samples' ‖a‖ as `signal.magnitude` gives it, when the caller has it.
         """
-        a = check_acc(acc_g, "PostureTracker.feed")
+        got = self._take(acc_g, gyro_dps, mag)
+        if got is None:
+            empty = np.empty(0)
+            return empty, empty, empty
+        blocks, lo, hi, first = got
+        c, rot = window_cosine(blocks, lo, hi, self._m, self._ref_unit(), self._b)
+        deg = exact_degrees(c)
+        ks = np.arange(first, first + (hi - lo))
+        t = self._times(ks)
+        self._account(ks, deg)
+        return t, deg, rot
+
+    def feed_latest(self, acc_g: FloatArray, mag: FloatArray | None = None) -> float | None:
+        """`feed` without a gyroscope, keeping only the totals: returns the latest
+        inclination, degrees (None when no posture sample was completed).
+
+        The distribution, maximum, time beyond the limit and episodes come out exactly
+        as with `feed_arrays` (see `posture_blocks.decision_degrees`), faster.
+
+        Args:
+            acc_g: (k, 3) acceleration, g.
+            mag: (k,) their ‖a‖ as `signal.magnitude` gives it, when the caller has it.
+        """
+        got = self._take(acc_g, None, mag)
+        if got is None:
+            return None
+        blocks, lo, hi, first = got
+        c, _ = window_cosine(blocks, lo, hi, self._m, self._ref_unit(), self._b)
+        ep = self._ep
+        deg = decision_degrees(c, (ep.limit, ep.limit - ep.hyst))
+        self._account(np.arange(first, first + (hi - lo)), deg)
+        return float(deg[-1])
+
+    def _ref_unit(self) -> FloatArray:
+        if self._ref is None:  # pragma: no cover - _take returns None then
+            raise SignalError("posture: no upright reference yet")
+        return self._ref
+
+    def _times(self, ks: npt.NDArray[np.int64]) -> FloatArray:
+        """Session seconds of the posture samples ending blocks `ks` (window centres)."""
+        b = self._b
+        return (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
+
+    def _checked(self, acc_g: FloatArray, mag: FloatArray | None) -> tuple[FloatArray, bool]:
+        """`acc_g` as (n, 3) float64 with non-finite rows at rest (`check_acc`), and
+        whether `mag` can stand for its ‖a‖: a finite `mag` of the right length proves
+        every value finite (one pass over ‖a‖ instead of three over the axes)."""
+        a = acc_g
+        if (
+            mag is not None
+            and isinstance(a, np.ndarray)
+            and a.dtype == np.float64
+            and a.ndim == 2
+            and a.shape[1] == 3
+            and a.flags.c_contiguous
+            and mag.shape == (a.shape[0],)
+            and np.isfinite(mag).all()
+        ):
+            return a, True
+        return check_acc(acc_g, "PostureTracker.feed"), False
+
+    def _take(
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None, mag: FloatArray | None
+    ) -> tuple[BlockStats, int, int, int] | None:
+        """Buffer the samples and sum the blocks they complete; finds the reference.
+
+        Returns (blocks, lo, hi, first): windows end at columns lo … hi − 1 of
+        `blocks`, the first of them at block `first` of the stretch; None when no
+        posture sample is due.
+        """
+        a, mag_ok = self._checked(acc_g, mag)
         if self._has_gyro is None and a.shape[0]:
             self._has_gyro = gyro_dps is not None
         if gyro_dps is not None and self._has_gyro:
@@ -270,34 +352,93 @@ class PostureTracker:
             if g.shape != a.shape:
                 raise SignalError("PostureTracker.feed: gyro_dps must match acc_g's shape")
             self._gyr = np.concatenate((self._gyr, g)) if self._gyr.shape[0] else g
+        fresh = self._acc.shape[0] == 0
         self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
         self.new_episodes = []
         b = self._b
         nb = self._acc.shape[0] // b
-        empty = np.empty(0)
         if nb == 0:
-            return empty, empty, empty
-        new = block_stats(self._acc[: nb * b], b)
+            return None
+        samples = self._acc[: nb * b]
         self._acc = self._acc[nb * b :]
         gsum = None
         if self._has_gyro:
-            gsum = seq_sum(self._gyr[: nb * b].reshape(nb, b, 3))
+            gsum = block_sums(self._gyr[: nb * b], b)
             self._gyr = self._gyr[nb * b :]
+        new = BlockStats(block_sums(samples, b), None, None, gsum)
         hist = self._hist_blocks
-        allb = BlockStats.join(hist, new, gsum)
         k0 = self._k  # blocks of this stretch before the new ones
         self._k += nb
         first = max(k0 + 1, self._m)  # the first new block that has a whole window
         if self._ref is None:
-            first = self._find_reference(allb, k0, first)
-        self._hist_blocks = allb.tail(self._r)
+            given = mag if mag_ok and fresh else None  # ‖a‖ of exactly `samples` onwards
+            allb, first = self._find_reference(hist, new, samples, given, k0, first)
+        else:
+            allb = BlockStats.join(hist, new)
+        tail = allb.tail(self._r)
+        self._hist_blocks = tail if self._ref is None else tail.without_magnitudes()
         if first > self._k or self._ref is None:
-            return empty, empty, empty
-        ks = np.arange(first, self._k + 1)
-        rows = ks - (k0 + 1) + hist.n  # rows of allb
-        deg, rot = window_inclination(allb, rows, self._m, self._ref, b)
-        t = (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
-        np.add.at(self._hist, np.minimum(180, deg.astype(np.int64)), 1)
+            return None
+        return allb, first - (k0 + 1) + hist.n, allb.n, first
+
+    def _find_reference(
+        self,
+        hist: BlockStats,
+        new: BlockStats,
+        samples: FloatArray,
+        mag: FloatArray | None,
+        k0: int,
+        first: int,
+    ) -> tuple[BlockStats, int]:
+        """Look for the still reference among the new blocks, oldest first.
+
+        Sums ‖a‖ over the new blocks a growing span at a time and checks exactly only
+        the windows that `still_candidates` cannot rule out. Returns the blocks (with
+        their ‖a‖ sums while no reference is known) and the first block with a
+        posture sample (`self._k` + 1 when none).
+        """
+        b, r, nb = self._b, self._r, new.n
+        joined = BlockStats.join(hist, new)
+        acc = joined.acc
+        hist_mag = hist.mag if hist.mag is not None else np.empty(0)
+        hist_mag2 = hist.mag2 if hist.mag2 is not None else np.empty(0)
+        parts, parts2 = [hist_mag], [hist_mag2]
+        bm, bm2 = hist_mag, hist_mag2
+        done, span = 0, _FIRST_LOOK_BLOCKS
+        start = max(first, r)  # the first block whose window may be the reference
+        while done < nb:
+            end = min(nb, done + span)
+            m = (
+                mag[done * b : end * b]
+                if mag is not None
+                else magnitude(samples[done * b : end * b])
+            )
+            s1, s2 = magnitude_blocks(m, b)
+            parts.append(s1)
+            parts2.append(s2)
+            bm, bm2 = np.concatenate(parts), np.concatenate(parts2)
+            lo_k = max(start, k0 + 1 + done)
+            row0 = hist.n - (k0 + 1)  # row of block k is k + row0
+            if lo_k <= k0 + end:
+                cand = still_candidates(bm, bm2, lo_k + row0, k0 + end + 1 + row0, r, b, self._p)
+                blocks = BlockStats(acc, bm, bm2, None)
+                for row in cand.tolist():
+                    ref = still_reference(blocks, row, r, b, self._p)
+                    if ref is not None:
+                        self._ref = ref
+                        k = row - row0
+                        self._ref_sample = k * b
+                        return joined, k
+            done, span = end, span * 2
+        return BlockStats(acc, bm, bm2, joined.gyro), self._k + 1
+
+    def _account(self, ks: npt.NDArray[np.int64], deg: FloatArray) -> None:
+        """Add posture samples ending blocks `ks` to the distribution and episodes."""
+        np.add(
+            self._hist,
+            np.bincount(np.minimum(180, deg.astype(np.int64)), minlength=181),
+            out=self._hist,
+        )
         self._max = max(self._max, float(deg.max()))
         ep = self._ep
         low = ep.limit - ep.hyst
@@ -305,23 +446,12 @@ class PostureTracker:
         mark[1:] |= mark[:-1]  # and the sample after each: it may end the stretch
         mark[0] |= ep.run > 0  # a stretch left open by the previous chunk may end here
         todo = np.flatnonzero(mark)
-        tl, dl = t.tolist(), deg.tolist()
-        for i in todo.tolist():
-            if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
+        if not todo.size:
+            return
+        tl, dl = self._times(ks[todo]).tolist(), deg[todo].tolist()
+        for ti, di in zip(tl, dl, strict=True):
+            if (di > low or ep.run > 0) and ep.add(ti, di):
                 self.new_episodes.append(ep.run_start_s)
-        return t, deg, rot
-
-    def _find_reference(self, allb: BlockStats, k0: int, first: int) -> int:
-        """Look for the still reference block by block; the first block with a sample."""
-        hist_n = allb.n - (self._k - k0)
-        for k in range(max(first, self._r), self._k + 1):
-            row = k - (k0 + 1) + hist_n
-            ref = still_reference(allb, row, self._r, self._b, self._p)
-            if ref is not None:
-                self._ref = ref
-                self._ref_sample = k * self._b
-                return k
-        return self._k + 1
 
     def summary(self) -> PostureSummary:
         """Inclination distribution, time beyond the limit and episodes so far."""
