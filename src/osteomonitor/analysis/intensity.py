@@ -159,12 +159,9 @@ class ZoneAccumulator:
             )
         if t.size >= VECTOR_MIN_SAMPLES:
             self._feed_arrays(t, hr, ok)
-        else:
-            self._feed_loop(t.tolist(), hr.tolist(), ok.tolist())
-
-    def _feed_loop(self, t: list[float], hr: list[float], ok: list[bool]) -> None:
-        """`feed` sample by sample (few samples: live notifications)."""
-        for ti, hi, vi in zip(t, hr, ok, strict=True):
+            return
+        # sample by sample (few samples: live notifications)
+        for ti, hi, vi in zip(t.tolist(), hr.tolist(), ok.tolist(), strict=True):
             if not math.isfinite(ti):
                 raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
             vi = vi and math.isfinite(hi)
@@ -187,7 +184,7 @@ class ZoneAccumulator:
             self._prev = (ti, hi, vi)
 
     def _feed_arrays(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
-        """`feed` as array operations, with the same result as `_feed_loop` to the bit.
+        """`feed` as array operations, with the same result as the sample loop to the bit.
 
         Every running total is a sequential sum (`np.cumsum` adds left to right, as the
         loop does); Python's `max`/`min` are mirrored with `np.where` on the same
