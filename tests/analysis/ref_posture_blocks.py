@@ -14,7 +14,7 @@ from osteomonitor.analysis.signal import FloatArray, SignalError, magnitude
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
-    from osteomonitor.analysis.posture import PostureParams
+    from .ref_posture import PostureParams
 
 
 def seq_sum(blocks: FloatArray) -> FloatArray:

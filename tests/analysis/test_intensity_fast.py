@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from osteomonitor.analysis.signal import SignalError
 
 from . import ref_intensity
 
-_SETUPS = [
+_SETUPS: list[dict[str, Any]] = [
     {},
     {"target": None},
     {"zones": (), "target": None},
@@ -39,7 +40,7 @@ def _series(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return t, hr, ok
 
 
-def _both(setup: dict) -> tuple[ZoneAccumulator, ref_intensity.ZoneAccumulator]:
+def _both(setup: dict[str, Any]) -> tuple[ZoneAccumulator, ref_intensity.ZoneAccumulator]:
     return ZoneAccumulator(60, 180, **setup), ref_intensity.ZoneAccumulator(60, 180, **setup)
 
 

@@ -57,11 +57,22 @@ def test_decision_degrees_decide_like_libm() -> None:
     assert np.abs(fast - exact).max() < 1e-11
 
 
-def _feed_both(acc, fs, cuts, gyro=None, with_mag=False, reference_g=None):
+Out = list[tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]]
+
+
+def _feed_both(
+    acc: np.ndarray,
+    fs: float,
+    cuts: list[int],
+    gyro: np.ndarray | None = None,
+    with_mag: bool = False,
+    reference_g: tuple[float, float, float] | None = None,
+) -> tuple[PostureTracker, ref_posture.PostureTracker, Out, Out]:
     """Feed the same chunks to the new and the old tracker; return both outputs."""
     new = PostureTracker(fs, reference_g)
     old = ref_posture.PostureTracker(fs, reference_g)
-    got, want = [], []
+    got: Out = []
+    want: Out = []
     i = 0
     for c in cuts:
         if i >= len(acc):
@@ -75,7 +86,7 @@ def _feed_both(acc, fs, cuts, gyro=None, with_mag=False, reference_g=None):
     return new, old, got, want
 
 
-def _same(got, want) -> None:
+def _same(got: Out, want: Out) -> None:
     for (t, d, r, e), (t0, d0, r0, e0) in zip(got, want, strict=True):
         assert t.tolist() == t0.tolist()
         assert d.tolist() == d0.tolist()
@@ -254,7 +265,7 @@ def test_params_other_than_default_agree() -> None:
     p_old = ref_posture.PostureParams(
         limit_deg=30.5, hysteresis_deg=2.25, episode_min_s=1.0, step_s=0.2
     )
-    acc, gyro = _signal(fs, 9)
+    acc, _ = _signal(fs, 9)
     new, old = PostureTracker(fs, params=p_new), ref_posture.PostureTracker(fs, params=p_old)
     for i in range(0, len(acc), 101):
         a = acc[i : i + 101]

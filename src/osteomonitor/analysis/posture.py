@@ -22,7 +22,7 @@ reclining) are counted as the samples arrive.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -34,18 +34,12 @@ from .posture_blocks import (
     block_sums,
     decision_degrees,
     exact_degrees,
-    magnitude_blocks,
-    still_candidates,
-    still_reference,
     unit,
     window_cosine,
 )
-from .signal import FloatArray, SignalError, check_acc, check_fs, magnitude
-
-#: New blocks whose ‖a‖ sums are taken before the first look for a still reference;
-#: each further look takes twice as many (a batch hour that starts still sums a few
-#: seconds of ‖a‖, not the hour).
-_FIRST_LOOK_BLOCKS = 256
+from .posture_episodes import Episodes
+from .posture_reference import find_reference
+from .signal import FloatArray, SignalError, check_acc, check_fs
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,55 +116,6 @@ class PostureAnalysis:
     summary: PostureSummary
 
 
-@dataclass(slots=True)
-class _Episodes:
-    """Bends beyond the limit, decided when each stretch beyond it ends."""
-
-    limit: float
-    min_steps: int
-    hyst: float
-    step_s: float
-    bend_max_s: float
-    beyond_s: float = 0.0  # closed stretches shorter than bend_max_s
-    reclined_s: float = 0.0  # closed stretches longer than bend_max_s
-    count: int = 0
-    longest_s: float = 0.0
-    starts_s: list[float] = field(default_factory=list)
-    run: int = 0  # samples in the current stretch (beyond, or within hysteresis once open)
-    run_beyond: int = 0  # of which beyond the limit
-    run_start_s: float = 0.0
-    open: bool = False  # the current stretch lasted min_steps
-
-    def add(self, t_s: float, deg: float) -> bool:
-        """Account one sample; True when it makes the current stretch sustained."""
-        if deg > self.limit or (self.open and deg > self.limit - self.hyst):
-            if self.run == 0:
-                self.run_start_s = t_s
-            self.run += 1
-            self.run_beyond += deg > self.limit
-            if not self.open and self.run >= self.min_steps:
-                self.open = True
-                return True
-            return False
-        self.close()
-        return False
-
-    def close(self) -> None:
-        """End the current stretch: a bend, a reclined stretch, or a brief reach."""
-        held = self.run * self.step_s
-        beyond = self.run_beyond * self.step_s
-        if self.open and held > self.bend_max_s:
-            self.reclined_s += beyond
-        else:
-            self.beyond_s += beyond
-            if self.open:
-                self.count += 1
-                self.starts_s.append(self.run_start_s)
-                self.longest_s = max(self.longest_s, held)
-        self.run = self.run_beyond = 0
-        self.open = False
-
-
 class PostureTracker:
     """Incremental trunk-posture tracker (`feed` chunks, then `summary()`).
 
@@ -198,7 +143,7 @@ class PostureTracker:
         self._ref_sample: int | None = None if self._ref is None else 0
         self._t0 = 0.0
         self._start(fs)
-        self._ep = _Episodes(
+        self._ep = Episodes(
             params.limit_deg,
             max(1, round(params.episode_min_s / self._step_s)),
             params.hysteresis_deg,
@@ -372,7 +317,11 @@ class PostureTracker:
         first = max(k0 + 1, self._m)  # the first new block that has a whole window
         if self._ref is None:
             given = mag if mag_ok and fresh else None  # ‖a‖ of exactly `samples` onwards
-            allb, first = self._find_reference(hist, new, samples, given, k0, first)
+            allb, first, ref = find_reference(
+                hist, new, samples, given, k0, first, b, self._r, self._p
+            )
+            if ref is not None:
+                self._ref, self._ref_sample = ref, first * b
         else:
             allb = BlockStats.join(hist, new)
         tail = allb.tail(self._r)
@@ -380,57 +329,6 @@ class PostureTracker:
         if first > self._k or self._ref is None:
             return None
         return allb, first - (k0 + 1) + hist.n, allb.n, first
-
-    def _find_reference(
-        self,
-        hist: BlockStats,
-        new: BlockStats,
-        samples: FloatArray,
-        mag: FloatArray | None,
-        k0: int,
-        first: int,
-    ) -> tuple[BlockStats, int]:
-        """Look for the still reference among the new blocks, oldest first.
-
-        Sums ‖a‖ over the new blocks a growing span at a time and checks exactly only
-        the windows that `still_candidates` cannot rule out. Returns the blocks (with
-        their ‖a‖ sums while no reference is known) and the first block with a
-        posture sample (`self._k` + 1 when none).
-        """
-        b, r, nb = self._b, self._r, new.n
-        joined = BlockStats.join(hist, new)
-        acc = joined.acc
-        hist_mag = hist.mag if hist.mag is not None else np.empty(0)
-        hist_mag2 = hist.mag2 if hist.mag2 is not None else np.empty(0)
-        parts, parts2 = [hist_mag], [hist_mag2]
-        bm, bm2 = hist_mag, hist_mag2
-        done, span = 0, _FIRST_LOOK_BLOCKS
-        start = max(first, r)  # the first block whose window may be the reference
-        while done < nb:
-            end = min(nb, done + span)
-            m = (
-                mag[done * b : end * b]
-                if mag is not None
-                else magnitude(samples[done * b : end * b])
-            )
-            s1, s2 = magnitude_blocks(m, b)
-            parts.append(s1)
-            parts2.append(s2)
-            bm, bm2 = np.concatenate(parts), np.concatenate(parts2)
-            lo_k = max(start, k0 + 1 + done)
-            row0 = hist.n - (k0 + 1)  # row of block k is k + row0
-            if lo_k <= k0 + end:
-                cand = still_candidates(bm, bm2, lo_k + row0, k0 + end + 1 + row0, r, b, self._p)
-                blocks = BlockStats(acc, bm, bm2, None)
-                for row in cand.tolist():
-                    ref = still_reference(blocks, row, r, b, self._p)
-                    if ref is not None:
-                        self._ref = ref
-                        k = row - row0
-                        self._ref_sample = k * b
-                        return joined, k
-            done, span = end, span * 2
-        return BlockStats(acc, bm, bm2, joined.gyro), self._k + 1
 
     def _account(self, ks: npt.NDArray[np.int64], deg: FloatArray) -> None:
         """Add posture samples ending blocks `ks` to the distribution and episodes."""

@@ -17,14 +17,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .signal import FloatArray, SignalError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .posture import PostureParams
 
 #: Bytes of samples `block_sums` adds up per chunk: small enough that a chunk stays in
 #: a core's L2 cache (1.25 MB here) during its `b` passes, large enough that the
@@ -180,34 +176,3 @@ def decision_degrees(c: FloatArray, marks: tuple[float, ...]) -> FloatArray:
     at = np.flatnonzero(near)
     deg[at] = exact_degrees(c[at])
     return deg
-
-
-def still_candidates(
-    mag: FloatArray, mag2: FloatArray, lo: int, hi: int, r: int, b: int, p: PostureParams
-) -> FloatArray:
-    """Columns lo … hi − 1 whose `r`-block window might be still (`still_reference`
-    decides); the others are certainly not still. Block-ordered sums differ from
-    `math.fsum`'s by ≈ 1e-13 relative; the test allows 1e-9."""
-    n = r * b
-    s1 = window_sum(mag[None, :], lo, hi, r)[0]
-    s2 = window_sum(mag2[None, :], lo, hi, r)[0]
-    mean = s1 / n
-    var = s2 / n - mean * mean
-    ok = (var < p.still_sd_g * p.still_sd_g + 1e-9) & (np.abs(mean - 1.0) < p.still_tol_g + 1e-9)
-    return np.flatnonzero(ok) + lo
-
-
-def still_reference(
-    blocks: BlockStats, row: int, r: int, b: int, p: PostureParams
-) -> FloatArray | None:
-    """The mean direction of the `r` blocks ending at `row` when they were still, else None."""
-    if blocks.mag is None or blocks.mag2 is None:
-        raise SignalError("posture: still_reference needs the blocks' ‖a‖ sums")
-    n = r * b
-    s1 = math.fsum(blocks.mag[row - r + 1 : row + 1].tolist())
-    s2 = math.fsum(blocks.mag2[row - r + 1 : row + 1].tolist())
-    mean = s1 / n
-    sd = math.sqrt(max(0.0, s2 / n - mean * mean))
-    if sd < p.still_sd_g and abs(mean - 1.0) < p.still_tol_g:
-        return unit(window_sum(blocks.acc, row, row + 1, r)[:, 0], "reference")
-    return None
