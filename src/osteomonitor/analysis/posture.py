@@ -22,6 +22,7 @@ reclining) are counted as the samples arrive.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -264,8 +265,9 @@ class PostureTracker:
 
     def _checked(self, acc_g: FloatArray, mag: FloatArray | None) -> tuple[FloatArray, bool]:
         """`acc_g` as (n, 3) float64 with non-finite rows at rest (`check_acc`), and
-        whether `mag` can stand for its ‖a‖: a finite `mag` of the right length proves
-        every value finite (one pass over ‖a‖ instead of three over the axes)."""
+        whether `mag` can stand for its ‖a‖: a finite sum of `mag` (of the right
+        length) proves every sample finite, in one pass over ‖a‖ instead of three over
+        the axes (an overflowing sum only sends it the checked way)."""
         a = acc_g
         if (
             mag is not None
@@ -275,7 +277,7 @@ class PostureTracker:
             and a.shape[1] == 3
             and a.flags.c_contiguous
             and mag.shape == (a.shape[0],)
-            and np.isfinite(mag).all()
+            and math.isfinite(float(np.add.reduce(mag)))  # any inf or NaN spoils the sum
         ):
             return a, True
         return check_acc(acc_g, "PostureTracker.feed"), False
