@@ -14,10 +14,11 @@ present, the rotation rate about the reference's vertical axis is reported too
 
 Output: one `PostureSample` every `step_s` from block means over fixed sample blocks,
 so `PostureTracker` (incremental) and `analyse_posture` (batch) agree exactly whatever
-the chunking (`feed_latest`, which `TrunkTracker` uses, keeps only the totals and
-the latest angle, and decides every total exactly as `feed` does). Time beyond a limit and sustained episodes (≥ `episode_min_s`, ended
-`hysteresis_deg` below the limit, no longer than `bend_max_s`: longer is lying or
-reclining) are counted as the samples arrive.
+the chunking (`feed_latest`, which `TrunkTracker` uses, keeps only the totals and the
+latest angle, and decides every total exactly as `feed` does). Time beyond a limit and
+sustained episodes (≥ `episode_min_s`, ended `hysteresis_deg` below the limit, no
+longer than `bend_max_s`: longer is lying or reclining) are counted as the samples
+arrive (`posture_episodes`); the automatic reference is found by `posture_reference`.
 """
 
 from __future__ import annotations
