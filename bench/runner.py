@@ -168,7 +168,5 @@ def write_benchmarks(path: Path, sections: dict[str, str], order: list[str]) -> 
     path.write_text("\n".join(parts))
 
 
-
-
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -118,7 +118,9 @@ def test_a_jump_range_stays_open_for_more_sets_then_moves_on(rx: Prescription) -
     assert third.index == 1 and third.done[1] == 30
     window = PLAN_RULES["more_jumps_s"]
     cool = plan_status(plan, PlanFacts(now_s=230.0 + window + 1, jumps=30, last_jump_s=230.0))
-    assert plan[cool.index].kind == "cooldown" and cool.done[cool.index] == pytest.approx(window + 1)
+    assert plan[cool.index].kind == "cooldown" and cool.done[cool.index] == pytest.approx(
+        window + 1
+    )
 
 
 def test_jumps_count_up_to_the_range_top_and_no_further() -> None:
