@@ -18,6 +18,7 @@ import datetime as dt
 import importlib.util
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -141,7 +142,7 @@ def tally(sections: dict[str, str]) -> tuple[int, int, int]:
     met = missed = crashed = 0
     for body in sections.values():
         for line in body.splitlines():
-            cells = [c.strip() for c in line.split("|")]
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)]
             if len(cells) < 7 or not line.startswith("| "):
                 continue
             met += cells[5] == "PASS"
