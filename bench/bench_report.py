@@ -132,12 +132,12 @@ def _session(folder: Path, seconds: float, rx: str) -> tuple[float, float]:
     """(analysis CPU s, render CPU s) of one session report."""
     from osteomonitor.app.review import judge
     from osteomonitor.report.session_page import session_html
-    from osteomonitor.session import process_recording
+    from osteomonitor.session import process_recording_batch
 
     path = folder / "hour.omrec"
     h10_recording(path, dt.date(2025, 3, 3), seconds, rx, short=seconds < 600)
     t0 = time.process_time()
-    meta, proc = process_recording(path)
+    meta, proc = process_recording_batch(path)  # as app.reports.write_session_report
     peaks = proc.impact_peaks()
     summary = proc.summary()
     review = judge(path, meta, summary, proc.prescription, strict=True)
