@@ -26,8 +26,11 @@ from .trunk_synth import bend_signal
 @pytest.mark.parametrize("b", [1, 2, 5, 20, 42])
 @pytest.mark.parametrize("nb", [0, 1, 63, 5000])  # 5000 blocks: several cache chunks
 def test_block_sums_equal_sequential_sums(b: int, nb: int) -> None:
+    """Both forms: one cumsum (up to `_SMALL_SUMS` values) and chunked passes."""
     rng = np.random.default_rng(b * 7 + nb)
     x = rng.normal(0, 3, (nb * b + b // 2, 3))
+    sizes = {n * w * 3 <= pb._SMALL_SUMS for n in (63, 5000) for w in (1, 2, 5, 20, 42)}
+    assert sizes == {True, False}  # the parameters reach both forms
     got = pb.block_sums(x, b)
     want = ref_posture_blocks.seq_sum(x[: nb * b].reshape(nb, b, 3))
     assert got.shape == (3, nb)
