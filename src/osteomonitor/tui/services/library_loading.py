@@ -1,0 +1,87 @@
+"""The review library's loading, run in a worker thread (`LibraryScreen._load_library`).
+
+One path: the folder's rows and the analyses its index keeps are read and their table
+rows built here (`views.library_cells`), then posted at once (`LibraryListed`); the
+files the index does not know are analysed in a separate process
+(`app.library.analyse_new`, never holding this interpreter's lock), read back and posted
+in batches (`SessionsReviewed`) with progress on the status line (`LibraryProgress`).
+
+The event loop shares this interpreter's lock with the worker: a long pure-Python stretch
+here delays every turn of the loop (the lock changes hands only every 5 ms, once per
+request). So the worker lets go of the lock every `YIELD_EVERY` recordings
+(`time.sleep(YIELD_S)`), which keeps each of the loop's turns short while 1000 kept
+analyses are decoded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.message import Message
+
+from osteomonitor.app.library_view import library_rows
+from osteomonitor.app.review import ReviewCache, SessionReview
+from osteomonitor.tui.messages import LibraryListed, LibraryProgress, SessionsReviewed
+from osteomonitor.tui.views.library_cells import TableRow, library_row
+
+#: Recordings decoded (or rows built) between two releases of the interpreter lock; one
+#: kept analysis decodes and is judged in ≈ 0.5 ms, so the loop waits ≤ ~5 ms a turn.
+YIELD_EVERY = 8
+#: How long the worker lets go of the lock, s (a sleep of 0 may hand it straight back).
+YIELD_S = 0.0005
+#: The worker posts analysed rows at most this often, s (each post is one batch of
+#: table updates on the event loop).
+POST_EVERY_S = 0.1
+
+
+def load_library(
+    folder: Path,
+    cache: ReviewCache,
+    post: Callable[[Message], object],
+    cancelled: Callable[[], bool],
+) -> None:
+    """List `folder` and post its rows, then analyse the new files (see the module
+    docstring); stops early when `cancelled()`."""
+    from osteomonitor.app.library import analyse_new
+    from osteomonitor.app.library import library_rows as list_library
+
+    def reading(done: int, total: int) -> None:
+        post(LibraryProgress(f"reading new recordings: {done} of {total}"))
+
+    infos = list_library(folder, progress=reading)
+    paths = [i.path for i in infos if i.error is None]
+    first: dict[Path, SessionReview] = {}
+    new: list[Path] = []
+    for k, path in enumerate(paths, start=1):
+        if cancelled():
+            return
+        kept = cache.kept(path)  # memory, else the index; None: it takes an analysis
+        if kept is None:
+            new.append(path)
+        else:
+            first[path] = kept
+        if k % YIELD_EVERY == 0:
+            time.sleep(YIELD_S)
+    rows: dict[Path, tuple[SessionReview | None, TableRow]] = {}
+    for k, row in enumerate(library_rows(infos, first.get), start=1):
+        rows[row.path] = (row.review, library_row(row))
+        if k % (4 * YIELD_EVERY) == 0:
+            time.sleep(YIELD_S)
+    post(LibraryListed(infos, tuple(first.values()), rows))
+    batch: list[SessionReview] = []
+    last = time.monotonic()
+    for done, (path, error) in enumerate(analyse_new(new, cancelled=cancelled), start=1):
+        if error is None:
+            batch.append(cache.review(path))  # kept in the index by the process
+        else:
+            batch.append(SessionReview(path, error=error))
+        now = time.monotonic()
+        if now - last >= POST_EVERY_S or done == len(new):
+            post(SessionsReviewed(tuple(batch)))
+            text = f"analysing new recordings: {done} of {len(new)}"
+            post(LibraryProgress("" if done == len(new) else text))
+            batch, last = [], now
+    if not new:
+        post(LibraryProgress(""))
