@@ -101,6 +101,11 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         Binding("question_mark", "help", "Help"),
     ]
     AUTO_FOCUS = "#library"
+    DEFAULT_CSS = """
+    LibraryScreen #library-status {
+        width: 1fr;
+    }
+    """
 
     def __init__(
         self, folder: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
@@ -119,6 +124,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         # Each recording's table row, kept while its analysis is the same object.
         self._table_rows: dict[Path, tuple[SessionReview | None, TableRow]] = {}
         self.progress = ""  # what the loading worker is doing ("" when idle)
+        self._status_shown = ("", "")  # (status line, sort words) on screen
         self.loaded = False  # every row listed and analysed (for tests and benchmarks)
 
     def compose(self) -> ComposeResult:
@@ -155,8 +161,9 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.infos = message.infos
         self.reviews = {r.path: r for r in message.reviews}
         self._table_rows = dict(message.rows)
-        self._set_choices()
-        self.refill()
+        rows = self.rows()
+        self._set_choices(rows)
+        self.refill(rows)
 
     def on_library_progress(self, message: LibraryProgress) -> None:
         self.progress = message.text
@@ -193,11 +200,12 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         """Every listed recording with its analysis so far."""
         return library_rows(self.infos, self.reviews.get)
 
-    def refill(self) -> None:
-        """Apply the query and redraw the table, keeping the cursor on its recording."""
+    def refill(self, rows: list[LibraryRow] | None = None) -> None:
+        """Apply the query to `rows` (None: `rows()`) and redraw the table, keeping the
+        cursor on its recording."""
         table = self.query_one(LibraryTable)
         selected = self.selected()
-        self.shown = apply_query(self.rows(), self.query_state)
+        self.shown = apply_query(self.rows() if rows is None else rows, self.query_state)
         q = self.query_state
         columns = [
             (key, label + (f" {ARROWS[q.descending]}" if key == q.sort else ""))
@@ -227,13 +235,19 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         if filters:
             words += f" ({filters})"
         busy = f"   {self.progress} ..." if self.progress else ""
-        self.query_one("#library-status", Label).update(
-            plain(f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else ""))
-        )
-        self.query_one(LibraryFilters).show_sort(f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}")
+        line = f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else "")
+        sort = f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}"
+        # Only what changed, the status line without a layout (its width is the
+        # screen's): progress arrives several times a second while files are analysed.
+        if (line, sort) != self._status_shown:
+            if line != self._status_shown[0]:
+                self.query_one("#library-status", Label).update(plain(line), layout=False)
+            if sort != self._status_shown[1]:
+                self.query_one(LibraryFilters).show_sort(sort)
+            self._status_shown = (line, sort)
 
-    def _set_choices(self) -> None:
-        patients, kinds = choices(self.rows())
+    def _set_choices(self, rows: list[LibraryRow]) -> None:
+        patients, kinds = choices(rows)
         self.query_one(LibraryFilters).set_choices(patients, kinds)
         q = self.query_state
         self.query_state = replace(
