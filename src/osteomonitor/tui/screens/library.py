@@ -54,6 +54,7 @@ from osteomonitor.tui.views.display import plain
 from osteomonitor.tui.views.library_cells import COLUMNS, TableRow, library_row
 from osteomonitor.tui.widgets.library_filters import LibraryFilters
 from osteomonitor.tui.widgets.library_table import LibraryTable
+from osteomonitor.tui.widgets.text_update import update_label
 
 ARROWS = {True: "↓", False: "↑"}
 #: Seconds to gather analysis results before re-sorting/re-filtering the view.
@@ -237,11 +238,12 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         busy = f"   {self.progress} ..." if self.progress else ""
         line = f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else "")
         sort = f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}"
-        # Only what changed, the status line without a layout (its width is the
-        # screen's): progress arrives several times a second while files are analysed.
+        # Only what changed, the status line without a re-layout of the screen (its width
+        # is the screen's): progress arrives several times a second while files are read.
         if (line, sort) != self._status_shown:
             if line != self._status_shown[0]:
-                self.query_one("#library-status", Label).update(plain(line), layout=False)
+                label = self.query_one("#library-status", Label)
+                update_label(label, plain(self._status_shown[0]), plain(line))
             if sort != self._status_shown[1]:
                 self.query_one(LibraryFilters).show_sort(sort)
             self._status_shown = (line, sort)

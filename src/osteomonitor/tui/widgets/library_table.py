@@ -223,18 +223,19 @@ class LibraryTable(ScrollView, can_focus=True):
         kept = list(rows)
         index: dict[str, int] = {}
         n = len(columns)
-        widths = [cell_len(label) for _, label in columns]
+        labels = [(key, printable(label)) for key, label in columns]
+        widths = [cell_len(label) for _, label in labels]
         for k, row in enumerate(kept):
             if row.key in index:
                 raise ValueError(f"two table rows have the key {row.key!r}")
             if len(row.widths) != n:
                 raise ValueError(f"row {row.key!r}: {len(row.widths)} cells for {n} columns")
             index[row.key] = k
-        for c in range(n):
-            widths[c] = max(widths[c], max((row.widths[c] for row in kept), default=0))
+        if kept:  # the widest cell of each column (every row has n widths: checked above)
+            by_column = zip(*(row.widths for row in kept), strict=True)
+            widths = [max(w, *col) for w, col in zip(widths, by_column, strict=True)]
         self._columns = tuple(
-            Column(key, printable(label), width)
-            for (key, label), width in zip(columns, widths, strict=True)
+            Column(key, label, width) for (key, label), width in zip(labels, widths, strict=True)
         )
         self._rows, self._index = kept, index
         self._drawn.clear()
