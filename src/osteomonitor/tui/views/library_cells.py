@@ -56,6 +56,8 @@ def cell_text(value: Cell) -> str:
 
 def cell_width(value: Cell) -> int:
     """Terminal cells the cell takes."""
+    if len(value) == 1:  # most cells: one run
+        return cell_len(value[0][0])
     return sum(cell_len(text) for text, _ in value)
 
 
