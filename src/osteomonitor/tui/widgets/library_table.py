@@ -111,8 +111,6 @@ class LibraryTable(ScrollView, can_focus=True):
             background: ansi_bright_blue;
             color: ansi_default;
         }
-        & > .library-table--odd-row {
-        }
         & > .library-table--even-row {
             background: $surface-lighten-1 50%;
         }
@@ -190,16 +188,6 @@ class LibraryTable(ScrollView, can_focus=True):
     def cursor_row(self) -> int:
         """The cursor's row index (0 when the table is empty)."""
         return self._cursor
-
-    def has_row(self, key: str) -> bool:
-        return key in self._index
-
-    def get_row_index(self, key: str) -> int:
-        """The row's index. Raises KeyError naming the key when there is none."""
-        try:
-            return self._index[key]
-        except KeyError:
-            raise KeyError(f"the table has no row {key!r}") from None
 
     def row_at(self, index: int) -> TableRow:
         return self._rows[index]
