@@ -1,7 +1,8 @@
 """The model's frozen dataclasses as JSON text and back (for the library index).
 
 Generic over the model's field types: dataclasses, `X | None`, `tuple[X, ...]`,
-fixed tuples, `Mapping[str, Any]` (JSON as it is), str, int, float and bool. A
+fixed tuples, `Mapping[str, Any]` (JSON as it is), str, int, float, bool and
+`datetime.date` (ISO text, for a kept compliance verdict). A
 `tuple[tuple[float, float], ...]` (an HR series: thousands of pairs) is packed as
 little-endian float64 bytes in base64, which reads back ~20× faster than JSON pairs.
 Decoding checks every value's type and raises `ValueError` on anything unexpected, so
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import json
 import sys
 import types
@@ -62,6 +64,8 @@ def _encode(value: object, hint: object) -> object:
         return [_encode(v, None) for v in value]
     if isinstance(value, Mapping):
         return dict(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
     return value
 
 
@@ -98,6 +102,12 @@ def _float(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise ValueError("expected a number")
     return float(value)
+
+
+def _date(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("expected a date (YYYY-MM-DD)")
+    return dt.date.fromisoformat(value)  # ValueError on anything else
 
 
 def _mapping(value: object) -> object:
@@ -154,6 +164,8 @@ def _decoder(hint: Any) -> Decoder:
         return lambda v: v
     if hint is float:
         return _float
+    if hint is dt.date:
+        return _date
     if hint is bool:
         return _check(bool, "true or false")
     if hint is int:
