@@ -259,7 +259,6 @@ class LibraryIndex:
              summary_json),
         )  # fmt: skip
 
-
     # -- verdicts ----------------------------------------------------------------------
     def verdict(self, name: str, ident: FileIdentity, version: str, key: str) -> str | None:
         """The verdict JSON kept for this file version, analysis version and verdict key,
