@@ -227,7 +227,7 @@ def _fast_dataclass(cls: type, hints: dict[str, Any], slow: Decoder) -> Decoder:
     for v, f in zip(names, fields, strict=True):
         body += [f"    {line}" for line in _statements(hints[f.name], v, ns)]
     body.append(f"    return _cls({', '.join(names)})")
-    exec("\n".join(body), ns)  # noqa: S102 - code built above from the class's own fields
+    exec("\n".join(body), ns)  # code built above from the class's own fields
     return typing.cast(Decoder, ns["dataclass_"])
 
 
@@ -247,7 +247,7 @@ def _fast_many(item: Any, hint: Any) -> Decoder:
             f"        raise ValueError({what!r})\n"
             f"    return tuple([{leaf} for _v in value])\n"
         )
-        exec(src, ns)  # noqa: S102 - fixed code
+        exec(src, ns)  # fixed code
         return typing.cast(Decoder, ns["many"])
     dec = _decoder(item)
 
