@@ -83,12 +83,26 @@ def rx_fingerprint(rx: Prescription) -> str:
     return fp
 
 
+_keys: dict[tuple[str, str, int, bool | None], tuple[Prescription, str]] = {}
+
+
 def verdict_key(analysis_rx: str, rx: Prescription, supervised: bool | None) -> str:
     """The index key of a verdict: the rules, the analysis it judged (`rx_key` of the
     prescription given, "" for the recording's own), the prescription it was judged
-    with and the supervision flag."""
-    text = f"{rules_fingerprint()}|{analysis_rx}|{rx_fingerprint(rx)}|{supervised!r}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    with and the supervision flag (remembered per prescription object)."""
+    rules = rules_fingerprint()
+    memo = (rules, analysis_rx, id(rx), supervised)
+    with _fp_lock:
+        hit = _keys.get(memo)
+        if hit is not None and hit[0] is rx:
+            return hit[1]
+    text = f"{rules}|{analysis_rx}|{rx_fingerprint(rx)}|{supervised!r}"
+    key = hashlib.sha256(text.encode()).hexdigest()[:32]
+    with _fp_lock:
+        if len(_keys) >= 4 * _FINGERPRINTS_KEPT:
+            _keys.clear()
+        _keys[memo] = (rx, key)  # holds rx: its id is not reused meanwhile
+    return key
 
 
 def judged(
