@@ -150,7 +150,10 @@ def indexed_meta(path: Path) -> SessionMeta:
     except OSError:
         ident = None
     if ident is not None:
-        kept = index_for(path.parent).meta(path.name, ident)
+        idx = index_for(path.parent)
+        # this version's own analysis first: one query for the folder, not one per file
+        own = idx.analysis(path.name, ident, ANALYSIS_VERSION, "")
+        kept = own[0] if own is not None else idx.meta(path.name, ident)
         meta = decode_or_none(SessionMeta, kept) if kept is not None else None
         if meta is not None:
             return meta
