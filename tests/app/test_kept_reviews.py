@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from osteomonitor.app import kept_reviews, session_review
 from osteomonitor.app import library as app_library
 from osteomonitor.app.review import ReviewCache, SessionReview, review_session, set_supervised
+from osteomonitor.prescription import Alert
 from osteomonitor.store import index as store_index
 from osteomonitor.store.index import INDEX_NAME
 
@@ -23,7 +25,7 @@ NAMES = ("demo-P01-alerts-sim.omrec", "demo-P00-walk2-sim.omrec")
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
+def folder(tmp_path: Path) -> Iterator[Path]:
     out = tmp_path / "lib"
     out.mkdir(mode=0o700)
     for name in NAMES:
@@ -100,13 +102,16 @@ def test_a_changed_prescription_judges_again(
     kept = _reopen().kept(path)
     assert judgements == [path], "another prescription is judged again"
     assert kept is not None and kept.prescription is not None
-    assert kept.prescription.template.endswith("-changed")
+    assert (kept.prescription.template or "").endswith("-changed")
+    assert kept.meta is not None and kept.summary is not None
     fresh = session_review.reviewed(path, kept.meta, kept.summary, kept.prescription, _live(path))
     _same(kept, fresh)
 
 
-def _live(path: Path) -> tuple[object, ...]:
-    return app_library.kept_analysis(path)[3]  # type: ignore[index]
+def _live(path: Path) -> tuple[Alert, ...]:
+    found = app_library.kept_analysis(path)
+    assert found is not None
+    return found[3]
 
 
 def test_a_changed_supervision_flag_judges_again(folder: Path, judgements: list[Path]) -> None:

@@ -195,9 +195,8 @@ def _reference_order(rows: list[LibraryRow], query: LibraryQuery) -> list[Librar
             return {"date": r.start_iso or None, "duration": r.duration_s}[query.sort]
         if r.review is None:
             return None
-        return tuple(
-            sum(1 for a in r.alerts if a.severity == s) for s in ("stop", "warning", "info")
-        )  # type: ignore[attr-defined]
+        sevs = [getattr(a, "severity", "") for a in r.alerts]
+        return tuple(sevs.count(s) for s in ("stop", "warning", "info"))
 
     kept = sorted(rows, key=lambda r: str(r.path))
     kept.sort(key=lambda r: r.start_iso, reverse=True)

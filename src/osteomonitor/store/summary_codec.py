@@ -254,7 +254,7 @@ def _fast_many(item: Any, hint: Any) -> Decoder:
     def many(value: object) -> object:
         if value.__class__ is not list:
             raise ValueError(what)
-        return tuple(map(dec, value))  # type: ignore[arg-type]
+        return tuple(map(dec, value))
 
     return many
 
