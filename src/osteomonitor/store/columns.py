@@ -109,13 +109,11 @@ def packet_columns(reader: RecordingReader) -> list[StreamColumns] | None:
     data = np.frombuffer(joined + bytes(SLACK), dtype=np.uint8)
     out = []
     streams = reader._streams
-    found = 0
     for s in np.unique(sid).tolist():
         ref = streams.get(s)
         if ref is None:  # rows naming a stream the file does not hold
             return None
         mine = np.flatnonzero(sid == s)
-        found += mine.size
         out.append(
             StreamColumns(
                 ref.device, ref.stream, seq[mine], t_ns[mine], data, offs[mine], lens[mine]
