@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from devices_vectors import EXTRA, VECTORS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devices_vectors import EXTRA, VECTORS
 from osteomonitor.devices import pmd_frames as pf
 from osteomonitor.devices.batch import Packets, decode_device, decode_packets
 from osteomonitor.devices.decoder import DeviceDecoder
