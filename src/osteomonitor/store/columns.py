@@ -103,9 +103,8 @@ def packet_columns(reader: RecordingReader) -> list[StreamColumns] | None:
     np.cumsum(lens[:-1], out=offs[1:])
     if not isinstance(joined, bytes) or len(joined) != int(offs[-1] + lens[-1]):
         return None
-    if np.any(seq[1:] <= seq[:-1]):  # not in `seq` order after all: put it in order
-        by = np.argsort(seq, kind="stable")
-        seq, sid, t_ns, lens, offs = seq[by], sid[by], t_ns[by], lens[by], offs[by]
+    if np.any(seq[1:] <= seq[:-1]):  # not visited in `seq` order: leave it to the reader
+        return None
     data = np.frombuffer(joined + bytes(SLACK), dtype=np.uint8)
     out = []
     streams = reader._streams
