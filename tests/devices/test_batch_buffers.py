@@ -11,6 +11,7 @@ unknown streams splitting the ACC runs, and on the real Polar Sensor Logger expo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osteomonitor.devices import pmd_frames as pf
-from osteomonitor.devices.batch import Packets, decode_device, decode_packets
+from osteomonitor.devices.batch import DeviceOut, Packets, decode_device, decode_packets
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.hrs import decode_hr, encode_hr
 from osteomonitor.devices.hrs_batch import decode_hr_at
@@ -151,7 +152,10 @@ def test_equal_frames_take_the_row_gather_and_equal_the_vectors() -> None:
             assert np.array_equal(batch.samples, np.concatenate([pf.decode_frame(f).samples] * 5))
 
 
-def _feed(packets: list[Packet], profile: str, settings_: dict[str, object]):
+Fed = tuple[DeviceDecoder, list[AccBlock], list[HrSample], list[str]]
+
+
+def _feed(packets: list[Packet], profile: str, settings_: dict[str, Any]) -> Fed:
     dec = DeviceDecoder(get_profile(profile), settings_)
     acc: list[AccBlock] = []
     hr: list[HrSample] = []
@@ -159,18 +163,28 @@ def _feed(packets: list[Packet], profile: str, settings_: dict[str, object]):
     for p in packets:
         try:
             for s in dec.feed(p):
-                (hr if isinstance(s, HrSample) else acc).append(s)
+                if isinstance(s, HrSample):
+                    hr.append(s)
+                elif isinstance(s, AccBlock):
+                    acc.append(s)
         except DecodeError as exc:
             errors.append(str(exc))
     return dec, acc, hr, errors
 
 
-def _same(batch: DeviceDecoder, out, one: DeviceDecoder, acc, hr) -> None:
+def _same(
+    batch: DeviceDecoder,
+    out: DeviceOut,
+    one: DeviceDecoder,
+    acc: list[AccBlock],
+    hr: list[HrSample],
+) -> None:
     assert np.array_equal(np.concatenate(out.acc.acc_g), np.concatenate([b.acc_g for b in acc]))
     assert np.concatenate(out.acc.first_ns).tolist() == [int(b.t_ns[0]) for b in acc]
     assert np.concatenate(out.acc.last_ns).tolist() == [int(b.t_ns[-1]) for b in acc]
     assert [s for _, s in sorted(out.hr, key=lambda v: v[0])] == hr
     assert batch.set_aside == one.set_aside
+    assert one.clock is not None and batch.clock is not None
     assert (one.clock.offset_ns, one.clock.drift_ppm, one.clock.gaps) == (
         batch.clock.offset_ns,
         batch.clock.drift_ppm,
@@ -189,8 +203,8 @@ def test_unknown_streams_split_the_runs_and_keep_their_errors() -> None:
         if i % 50 == 7:
             packets.append(Packet(t0 + i * 180_000_000 + 9_500_000, "h10", "nope", b"\x01"))
         if i % 5 == 0:
-            hr = encode_hr(70 + i % 9, (800,), True) if i != 100 else b"\x10\x40"
-            packets.append(Packet(t0 + i * 180_000_000 + 9_700_000, "h10", "hr", hr))
+            b = encode_hr(70 + i % 9, (800,), True) if i != 100 else b"\x10\x40"
+            packets.append(Packet(t0 + i * 180_000_000 + 9_700_000, "h10", "hr", b))
     one, acc, hr, errors = _feed(packets, "polar-h10", {"sample_rate": 200, "range_g": 8})
     batch = DeviceDecoder(get_profile("polar-h10"), {"sample_rate": 200, "range_g": 8})
     out = decode_device(

@@ -27,7 +27,9 @@ META = SessionMeta("P07", "impact", "2026-11-21T10:00:00+02:00", "Europe/Helsink
 H10 = DeviceInfo("h10", "AA", "Polar H10", "polar-h10", settings={"sample_rate": 200})
 
 
-def _as_rows(path: Path) -> tuple[list[tuple[str, str, int, bytes]], list]:
+def _as_rows(
+    path: Path,
+) -> tuple[list[tuple[str, str, int, bytes]], list[tuple[str, str, int, bytes]]]:
     """(device, stream, t_ns, payload) per packet, in arrival order, both ways."""
     with RecordingReader(path) as r:
         streamed = [(p.device, p.stream, p.t_ns, p.payload) for p in r.packets()]

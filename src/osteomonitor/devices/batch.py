@@ -257,9 +257,8 @@ def _pmd_run(
     scale /= MG_PER_G
     raw = frames.samples
     if n_same:
-        acc = np.empty((f, n_same, 3), dtype=np.float64)
-        np.multiply(raw.reshape(f, n_same, 3), scale[:, None, None], out=acc)
-        acc = acc.reshape(-1, 3)
+        acc = np.empty((f * n_same, 3), dtype=np.float64)
+        np.multiply(raw.reshape(f, n_same, 3), scale[:, None, None], out=acc.reshape(f, n_same, 3))
         # ‖·‖∞ per frame from the integers: |s|·scale rounds like |s·scale| (scale > 0)
         flat = raw.reshape(f, -1)
         hi = flat.max(axis=1).astype(np.float64)

@@ -128,7 +128,7 @@ def _ints(text: bytes | None, n: int) -> IntArray | None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy warns (not raises) on trailing garbage
         try:
-            values = np.fromstring(text, dtype=np.int64, sep=",")  # type: ignore[call-overload]
+            values = np.fromstring(text, dtype=np.int64, sep=",")
         except (ValueError, DeprecationWarning):
             return None
     return values if values.size == n else None
