@@ -68,11 +68,7 @@ def decode_hr_at(
     detected = (f & _FLAG_CONTACT_DETECTED) != 0
     contact = [d if s else None for s, d in zip(supported.tolist(), detected.tolist(), strict=True)]
     kj_or_none = [v if has else None for v, has in zip(kj.tolist(), e.tolist(), strict=True)]
-    samples = [
-        HrSample(t, h, tuple(rr[a:b]), s, c, en)
-        for t, h, a, b, s, c, en in zip(
-            t_ns[good].tolist(), hr.tolist(), first.tolist(), ends.tolist(),
-            supported.tolist(), contact, kj_or_none, strict=True,
-        )
-    ]  # fmt: skip
+    rr_of = [tuple(rr[a:b]) for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
+    sup = supported.tolist()
+    samples = list(map(HrSample, t_ns[good].tolist(), hr.tolist(), rr_of, sup, contact, kj_or_none))
     return samples, ok
