@@ -4,10 +4,10 @@ Gives the processor the live view and replay use exactly the state it would have
 being fed the recording packet by packet (`tests/session/test_batch_equivalence.py`
 compares every summary field), with the work done as array operations:
 
-1. one query per stream (`store.columns`), packets put in arrival order by `seq` and
+1. one query (`store.columns`: payloads in one buffer), packets put in arrival order by `seq` and
    events merged in as `recording._merged` does;
 2. the arrival-time gate over every item (a loop only when something is set aside);
-3. each device's packets decoded at once (`devices.batch.decode_device`: joined PMD
+3. each device's packets decoded at once (`devices.batch.decode_packets`: PMD
    frames, timestamps and the clock fit as arrays);
 4. each device's accelerometer split into analysis segments by the live rule (a pause
    over `ACC_GAP_S` or a rate change), each segment handed to the processor's own
