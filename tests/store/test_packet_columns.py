@@ -109,3 +109,19 @@ def test_a_wrong_row_leaves_the_file_to_the_row_by_row_reader(tmp_path: Path, ed
     with pytest.raises(CorruptRecording) as streamed:
         process_recording(path)
     assert str(batch.value) == str(streamed.value) and "packet #4" in str(batch.value)
+
+
+@pytest.mark.parametrize("column", ["t_ns", "stream_id", "payload"])
+def test_a_null_leaves_the_file_to_the_row_by_row_reader(tmp_path: Path, column: str) -> None:
+    path = _written(tmp_path / "nulls.omrec", [bytes([i % 256]) * 5 for i in range(40)])
+    with sqlite3.connect(path) as conn:  # a hand-made table without the NOT NULL rules
+        conn.execute("ALTER TABLE packets RENAME TO old")
+        conn.execute("CREATE TABLE packets (seq INTEGER PRIMARY KEY, t_ns INTEGER, "
+                     "stream_id INTEGER, payload BLOB)")  # fmt: skip
+        conn.execute("INSERT INTO packets SELECT * FROM old")
+        conn.execute("DROP TABLE old")
+        conn.execute(f"UPDATE packets SET {column} = NULL WHERE seq = 5")
+    conn.close()
+    with RecordingReader(path) as r:
+        assert packet_columns(r) is None
+        assert r.bad_rows()[0] == 1

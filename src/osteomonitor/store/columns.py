@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from osteomonitor.store.rows import BAD_PACKET_SQL
-
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
@@ -34,13 +32,21 @@ if TYPE_CHECKING:  # pragma: no cover
 #: that may start in a payload's last byte: `devices.pmd_batch.SLACK`).
 SLACK = 8
 
+#: Largest SQLite integer: any TEXT or BLOB value compares greater, every number not.
+_MAX_INT = "9223372036854775807"
 # One scan: counts and kinds, then each column joined in row order (SQLite visits a
 # table's rows in rowid = `seq` order; `packet_columns` checks that it did). Payloads
 # are joined as text (`group_concat` of a blob keeps its bytes); the connection hands
-# them over as bytes while this query runs.
+# them over as bytes while this query runs. The kinds are checked as the row-by-row
+# reader checks them (`rows.BAD_PACKET_SQL`), with comparisons instead of `typeof` (a
+# third of the scan's time): text or a blob in `t_ns` or `stream_id` is greater than
+# `_MAX_INT`, a payload that is not a blob is less than the empty blob; a real number
+# there fails `_ints` (SQLite writes it with a '.' or an exponent) and a NULL is missing
+# from its joined column (the counts differ); `seq` is the rowid, always an integer.
 _SQL = (
-    "SELECT count(*), sum(" + BAD_PACKET_SQL + "), group_concat(seq), group_concat(stream_id), "
-    "group_concat(t_ns), group_concat(length(payload)), group_concat(payload, '') FROM packets"
+    f"SELECT count(*), sum(t_ns > {_MAX_INT} OR stream_id > {_MAX_INT} OR payload < x''), "
+    "group_concat(seq), group_concat(stream_id), group_concat(t_ns), "
+    "group_concat(length(payload)), group_concat(payload, '') FROM packets"
 )
 
 
