@@ -256,21 +256,24 @@ def _pmd_run(
         scale[sel] = pmd.frame_factor_mg(like, proto.factor)
     scale /= MG_PER_G
     raw = frames.samples
-    if n_same:
-        acc = np.empty((f * n_same, 3), dtype=np.float64)
-        np.multiply(raw.reshape(f, n_same, 3), scale[:, None, None], out=acc.reshape(f, n_same, 3))
-        # ‖·‖∞ per frame from the integers: |s|·scale rounds like |s·scale| (scale > 0)
-        flat = raw.reshape(f, -1)
-        hi = flat.max(axis=1).astype(np.float64)
-        lo = flat.min(axis=1).astype(np.float64)
-        peak = np.maximum(hi * scale, -lo * scale)
-        if not np.all(scale > 0):
-            peak = np.abs(acc).reshape(f, -1).max(axis=1)
+    top = full * (1.0 + limit("acc_range_margin"))
+    one_scale = bool(np.all(scale == scale[0])) and scale[0] > 0
+    if n_same and one_scale:  # the usual case: every frame alike
+        acc = np.multiply(raw, scale[0], dtype=np.float64)
+        # ‖·‖∞ from the integers: |s|·scale rounds like |s·scale| (scale > 0), so the
+        # largest is that of the largest |s|; frame by frame only when one is too large
+        big = max(int(raw.max()), -int(raw.min())) if raw.size else 0
+        if float(big) * scale[0] <= top:
+            peak = np.zeros(f, dtype=np.float64)
+        else:
+            flat = raw.reshape(f, -1)
+            hi, lo = flat.max(axis=1).astype(np.float64), flat.min(axis=1).astype(np.float64)
+            peak = np.maximum(hi * scale, -lo * scale)
     else:
         acc = raw * np.repeat(scale, counts)[:, None]
         peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
     # plausibility gates (plausibility.check_acc, check_block_time), per frame
-    out_range = ~(peak <= full * (1.0 + limit("acc_range_margin")))
+    out_range = ~(peak <= top)
     backwards = last < first
     far = np.abs(last - arrival) > limit("block_vs_arrival_s") * NS_PER_S
     stream = packets.names[int(packets.stream[idx[0]])]
