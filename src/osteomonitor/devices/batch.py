@@ -5,7 +5,8 @@ gives (samples, set-aside counts, decode errors, the decoder's state afterwards)
 array operations where the work is: Polar PMD acceleration (`pmd_batch`: every frame of
 a stretch between two control messages at once; SDK per-sample timestamps,
 `ClockMapper.add_many`, the no-backwards rule and the plausibility gates on arrays)
-and Heart Rate Service notifications. Control messages, other protocols and any
+and Heart Rate Service notifications (`hrs_batch`), every payload read by offset from
+one byte buffer (`Packets`; `decode_packets`). Control messages, other protocols and any
 stretch the array form does not cover go through `DeviceDecoder.feed` one by one, in
 order, so errors and state are exactly those of live decoding (tested).
 """

@@ -1,8 +1,9 @@
 """Many Polar PMD acceleration frames decoded at once (the batch form of `pmd_frames`).
 
-The frames of one stream are joined into one byte buffer and read with array
-operations: one `np.frombuffer` for the headers and the bodies, delta blocks walked for
-every frame at once (a frame holds one to three), every delta value read from a 64-bit
+The frames lie in one byte buffer (joined, or the recording's own: `store.columns`),
+found by offset, and are read with array operations: headers gathered for every frame,
+equal raw frames as rows of one strided view, delta blocks walked for every frame at
+once (a frame holds one to three), every delta value read from a 32-bit (or 64-bit)
 window at its bit offset, and each frame's samples restored by one cumulative sum. The
 result is identical to `pmd_frames.decode_frame` frame by frame (tested); frames this
 form does not cover (another measurement type, a layout without a table entry, any
