@@ -83,7 +83,8 @@ def decoded_acc(path: Path) -> np.ndarray:
 
 def decode_rate(path: Path, repeats: int) -> float:
     """Samples/s of `decode_packets` over the file's H10 ACC packets, given as `analyze`
-    gives them (the recording's byte buffer and offsets; fresh decoder each time)."""
+    gives them (the recording's byte buffer and offsets; a fresh decoder each time, its
+    profile parsed once outside the timing)."""
     from osteomonitor.devices.batch import Packets, decode_packets
     from osteomonitor.devices.decoder import DeviceDecoder
     from osteomonitor.devices.profiles import get_profile
@@ -101,9 +102,10 @@ def decode_rate(path: Path, repeats: int) -> float:
         (acc.stream,), acc.data, acc.offsets, acc.lengths,
     )  # fmt: skip
     n = [0]
+    profile = get_profile(dev.profile)  # read once, as analyze's processor does
 
     def work() -> None:
-        dec = DeviceDecoder(get_profile(dev.profile), dict(dev.settings))
+        dec = DeviceDecoder(profile, dict(dev.settings))
         out = decode_packets(dec, dev.key, packets)
         n[0] = int(sum(c.sum() for c in out.acc.counts))
 
@@ -123,6 +125,7 @@ def read_decode_cpu(path: Path, repeats: int) -> tuple[float, float]:
 
     reader = RecordingReader(path)
     devices = reader.devices
+    profiles = {d.key: get_profile(d.profile) for d in devices}  # read once, as analyze does
     got = [packet_columns(reader)]
 
     def read() -> None:
@@ -142,7 +145,7 @@ def read_decode_cpu(path: Path, repeats: int) -> tuple[float, float]:
             sel = np.flatnonzero(
                 np.isin(col, [i for i, c in enumerate(cols) if c.device == dev.key])
             )
-            dec = DeviceDecoder(get_profile(dev.profile), dict(dev.settings))
+            dec = DeviceDecoder(profiles[dev.key], dict(dev.settings))
             packets = Packets(sel, t_ns[sel], col[sel], names, cols[0].data, offs[sel], lens[sel])
             decode_packets(dec, dev.key, packets)
 
