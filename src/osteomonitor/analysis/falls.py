@@ -44,7 +44,8 @@ from .fall_model import FallModel as FallModel
 from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
-from .signal import FloatArray, check_acc, check_fs, magnitude, moving_mean_valid
+from .screen import check_acc_mag, moving_mean_span, screened_moving_mean
+from .signal import FloatArray, check_fs, magnitude, moving_mean_valid
 
 
 class FallDetector:
@@ -63,6 +64,10 @@ class FallDetector:
         candidates: features of every candidate judged so far and whether it started
             lying (for training and benchmarks), kept only when `keep_candidates`.
     """
+
+    #: Smooth ‖a‖ exactly only where a candidate can be (`screen.screened_moving_mean`)
+    #: and on demand for a candidate's features; False: everywhere (the reference form).
+    _screen = True
 
     def __init__(
         self,
@@ -123,7 +128,7 @@ class FallDetector:
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
-        a = check_acc(acc_g, "FallDetector.feed")
+        a = check_acc_mag(acc_g, mag, "FallDetector.feed")
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
             m = magnitude(a) if mag is None else mag
@@ -147,8 +152,14 @@ class FallDetector:
         # smoothed ‖a‖ where its whole window is present: sm[i] = mean(mag[i-h : i+h+1])
         upto = self._n - h
         if upto > self._sm_end:
-            src = self._mag[self._sm_end - h - b0 : upto + h - b0]
-            new = moving_mean_valid(src, self._w)
+            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g)
+                new = screened_moving_mean(
+                    self._mag, self._sm_end - b0, upto - b0, h, 0, self._mag.shape[0],
+                    keep_above=self._p.candidate_min_g, fill=-np.inf,
+                )  # fmt: skip
+            else:
+                src = self._mag[self._sm_end - h - b0 : upto + h - b0]
+                new = moving_mean_valid(src, self._w)
             self._sm = np.concatenate((self._sm, new)) if self._sm.shape[0] else new
             self._sm_end = upto
         # candidates: highest smoothed peak within ± r, decided once r samples follow
@@ -173,7 +184,11 @@ class FallDetector:
         """Smoothed ‖a‖ for global [lo, hi), clipped to what exists."""
         s0 = self._b0 + self._h  # global index of _sm[0]
         lo, hi = max(lo, s0), min(hi, self._sm_end)
-        return self._sm[lo - s0 : max(lo, hi) - s0]
+        if not self._screen:
+            return self._sm[lo - s0 : max(lo, hi) - s0]
+        # `_sm` is exact only near candidates: compute these values (the same sums)
+        b0 = self._b0
+        return moving_mean_span(self._mag, lo - b0, max(lo, hi) - b0, self._h, 0, self._n - b0)
 
     def _find_candidates(self, lo: int, hi: int) -> None:
         """Samples in [lo, hi) at or above the candidate threshold that are the highest

@@ -87,7 +87,7 @@ class JumpContext:
     def _magv(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
         raise NotImplementedError
 
-    def _smoothed(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
+    def _smoothed(self, lo: int, hi: int, step: int = 1) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
     def _compute_contexts(self, final: bool) -> None:
@@ -158,7 +158,7 @@ class JumpContext:
         cycle later the body is in the opposite phase, so r has no peak there or a
         negative one.
         """
-        x = self._smoothed(lo, hi)[:: self._cad_step]
+        x = np.ascontiguousarray(self._smoothed(lo, hi, self._cad_step))
         r_run, _ = autocorr_peak(x, self._cad_lo, self._cad_hi)
         r_gait, lag = autocorr_peak(x, self._cad_lo, self._gait_hi)
         return r_run, r_gait, lag

@@ -1,0 +1,97 @@
+"""The screened shortcuts (`analysis.screen`) give exactly what the whole-array forms
+give: the detectors built on them stay equal to their reference forms bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osteomonitor.analysis.impacts import wider_peaks
+from osteomonitor.analysis.screen import (
+    local_maxima_peaks,
+    moving_mean_runs,
+    runs_below_fast,
+    screened_moving_mean,
+    true_runs,
+)
+from osteomonitor.analysis.signal import local_peaks, moving_mean_valid, runs_below
+
+ties = st.lists(st.integers(0, 16), min_size=0, max_size=300).map(
+    lambda v: np.asarray(v, dtype=float) / 8.0  # many ties, ‖a‖-like (≥ 0)
+)
+smooth = st.lists(st.floats(0.0, 4.0), min_size=1, max_size=400).map(np.asarray)
+
+
+@settings(max_examples=120, deadline=None)
+@given(x=ties, r=st.integers(1, 60), data=st.data())
+def test_local_maxima_peaks_equal_local_peaks(x: np.ndarray, r: int, data: st.DataObject) -> None:
+    lo = data.draw(st.integers(0, x.size))
+    hi = data.draw(st.integers(lo, x.size))
+    want = local_peaks(x, lo, hi, 1.0, r).tolist()
+    assert local_maxima_peaks(x, lo, hi, 1.0, r).tolist() == want
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=ties, r=st.integers(1, 20), wide=st.integers(0, 40), thr=st.sampled_from([1.0, 1.25]))
+def test_wider_peaks_equal_a_wide_search(x: np.ndarray, r: int, wide: int, thr: float) -> None:
+    narrow = local_peaks(x, 0, x.size, 1.0, r)
+    want = local_peaks(x, 0, x.size, thr, r + wide).tolist()
+    assert wider_peaks(x, narrow, thr, r + wide).tolist() == want
+
+
+def _edge_mean(x: np.ndarray, i: int, h: int, lo: int, hi: int) -> float:
+    acc = x[min(max(i - h, lo), hi - 1)]
+    for k in range(1 - h, h + 1):
+        acc = acc + x[min(max(i + k, lo), hi - 1)]
+    return float(acc / (2 * h + 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=smooth, h=st.integers(0, 9), data=st.data())
+def test_moving_mean_runs_add_as_the_whole_array_form(
+    x: np.ndarray, h: int, data: st.DataObject
+) -> None:
+    mask = np.asarray(data.draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size)))
+    starts, ends = true_runs(mask)
+    got = moving_mean_runs(x, starts, ends, h, 0, x.size)
+    pos = np.flatnonzero(mask)
+    assert got.tolist() == [_edge_mean(x, int(i), h, 0, x.size) for i in pos]
+    if x.size > 2 * h:  # inside the signal: the same as `moving_mean_valid`
+        full = moving_mean_valid(x, 2 * h + 1)
+        inner = pos[(pos >= h) & (pos < x.size - h)]
+        sel = np.isin(pos, inner)
+        assert got[sel].tolist() == full[inner - h].tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=smooth, h=st.integers(0, 9), above=st.floats(0.5, 3.5), below=st.floats(0.1, 2.0))
+def test_screened_mean_is_exact_wherever_the_threshold_can_be_met(
+    x: np.ndarray, h: int, above: float, below: float
+) -> None:
+    n = x.size
+    full = np.array([_edge_mean(x, i, h, 0, n) for i in range(n)])
+    for kw, fill in ((dict(keep_above=above), -np.inf), (dict(keep_below=below), np.inf)):
+        got = screened_moving_mean(x, 0, n, h, 0, n, fill=fill, **kw)
+        exact = got != fill
+        assert got[exact].tolist() == full[exact].tolist()
+        if "keep_above" in kw:
+            assert (full[~exact] < above).all()
+        else:
+            assert (full[~exact] >= below).all()
+
+
+def test_screened_mean_without_a_screen_hit_is_all_fill() -> None:
+    x = np.ones(50)
+    assert np.isinf(screened_moving_mean(x, 0, 50, 3, 0, 50, keep_above=1.6, fill=-np.inf)).all()
+    x[20] = np.nan  # a non-finite sample: every position exact
+    got = screened_moving_mean(x, 10, 40, 3, 0, 50, keep_above=1.6, fill=-np.inf)
+    assert np.isnan(got[7:14]).all() and (got[:7] == 1.0).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(x=smooth, thr=st.floats(0.0, 4.0))
+def test_runs_below_fast_equals_runs_below(x: np.ndarray, thr: float) -> None:
+    a, b = runs_below(x, thr)
+    c, d = runs_below_fast(x, thr)
+    assert a.tolist() == c.tolist() and b.tolist() == d.tolist()
