@@ -51,9 +51,16 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
-from .screen import check_acc_mag, moving_mean_span, runs_below_fast, screened_moving_mean
+from .screen import (
+    check_acc_mag,
+    moving_mean_runs,
+    moving_mean_span,
+    runs_below_fast,
+    screened_moving_mean,
+)
 from .signal import (
     FloatArray,
+    IndexArray,
     check_fs,
     check_range,
     magnitude,
@@ -97,6 +104,9 @@ class JumpDetector(JumpContext):
     #: Smooth ‖a‖ exactly only where a flight can be (`screen.screened_moving_mean`) and
     #: on demand for a candidate's windows; False: everywhere (the reference form).
     _screen = True
+    #: Measure the contexts due together as arrays (`JumpContext._contexts_together`);
+    #: False: one by one (the reference form).
+    _batch_contexts = True
 
     def __init__(
         self, fs_hz: float, range_g: float | None = None, params: JumpParams = DEFAULT_JUMP_PARAMS
@@ -195,6 +205,20 @@ class JumpDetector(JumpContext):
         # `_sm` is exact only where a flight can be: compute these values (the same sums)
         b0 = self._buf0
         return moving_mean_span(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)[::step]
+
+    def _smoothed_runs(self, lo: IndexArray, hi: IndexArray) -> FloatArray:
+        """Smoothed ‖a‖ of the global runs [lo[k], hi[k]), laid side by side (each
+        must lie below `_sm_end`)."""
+        b0 = self._buf0
+        if not self._screen:
+            return np.concatenate([self._sm[a - b0 : b - b0] for a, b in zip(lo, hi, strict=True)])
+        return moving_mean_runs(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
+
+    def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:
+        """Raw samples of the global windows [lo[k], lo[k] + width), (k, width, 3)."""
+        idx = (lo - self._buf0)[:, None] + np.arange(width)
+        out: FloatArray = self._buf[idx]
+        return out
 
     def _extend(self, final: bool) -> None:
         """Bring the smoothed ‖a‖ up to date with the samples.

@@ -15,6 +15,9 @@ import numpy.typing as npt
 
 from .signal import FloatArray, IndexArray, check_acc, moving_mean_valid
 
+#: `window_peaks` compares the nearest this many neighbours one offset at a time (most
+#: candidates fall there), then the survivors' whole windows at once.
+_NEAR_R = 8
 #: Relative slack of a screen on a moving mean: the mean of w values, each ≤ M, rounds
 #: to at most M·(1 + w·2⁻⁵³); 1e-9 covers any window of the detectors (w < 10⁶).
 _MEAN_SLACK = 1e-9
@@ -81,7 +84,8 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool
     c = cand
     v = x[c]
     edge = bool(c.size) and (int(c.min()) < r or int(c.max()) + r >= n)
-    for k in range(1, r + 1):
+    near_r = min(r, _NEAR_R)
+    for k in range(1, near_r + 1):
         if not c.size:
             return keep
         if edge:
@@ -93,6 +97,15 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool
         ok = (v > lv) & (v >= rv)
         if not ok.all():
             live, c, v = live[ok], c[ok], v[ok]
+    if r > near_r and c.size:  # the rest of each survivor's window at once
+        offs = np.arange(near_r + 1, r + 1)
+        li, ri = c[:, None] - offs, c[:, None] + offs
+        lw, rw = x[np.clip(li, 0, n - 1)], x[np.clip(ri, 0, n - 1)]
+        if edge:
+            lw[li < 0] = -np.inf
+            rw[ri >= n] = -np.inf
+        ok = (v > lw.max(axis=1)) & (v >= rw.max(axis=1))
+        live = live[ok]
     keep[live] = True
     return keep
 
