@@ -108,7 +108,8 @@ class ImpactCounter:
     def feed_times(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
         """`feed`, returning only the peak times, s (no `Impact` built)."""
         jj = self._add(acc_g, mag, final=False)
-        return ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        times: list[float] = ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        return times
 
     def flush(self) -> list[Impact]:
         """End of signal: confirm the last peaks."""
@@ -117,7 +118,8 @@ class ImpactCounter:
     def flush_times(self) -> list[float]:
         """`flush`, returning only the peak times, s."""
         jj = self._process(self._n, final=True)
-        return ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        times: list[float] = ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        return times
 
     def take_wide(self) -> list[float]:
         """Times of the wide search's peaks confirmed since the last call, s."""
@@ -199,7 +201,8 @@ class ImpactCounter:
             last = acc.shape[0] - 1
             lim = CLIP_FRACTION * self._range
             rows = np.stack((acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)]))
-            clipped = (np.abs(rows) >= lim).any(axis=(0, 2)).tolist()
+            flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
+            clipped: list[bool] = flags.tolist()
         else:
             clipped = [False] * jj.size
         t = (jj + b0) / self._fs + self._t0
