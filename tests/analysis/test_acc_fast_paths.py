@@ -42,9 +42,11 @@ from .synth import jumps_signal, running_signal, walking_signal, with_blips
 
 #: SisFall ADXL345: g = counts · 32 / 8192 (its Readme), 200 Hz, ±16 g.
 SISFALL_G_PER_COUNT = 32 / 8192
-CHUNKINGS = ([1_000_000], [37], [400, 13, 250], [1, 2, 3, 500])
+#: Whole, live-sized (smoothed whole, peaks one by one) and long chunks mixed with short
+#: ones (screened and not, arrays and loops, carrying state across).
+CHUNKINGS = ([1_000_000], [37], [400, 13, 250], [1, 2, 3, 500], [3000, 500, 2100])
 #: For the long real recordings: at once, and in live-sized chunks of uneven length.
-LONG_CHUNKINGS = ([10_000_000], [400, 130, 1000])
+LONG_CHUNKINGS = ([10_000_000], [400, 130, 1000], [5000, 300])
 
 
 class _RefJumps(JumpDetector):

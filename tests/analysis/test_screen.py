@@ -7,6 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from osteomonitor.analysis import screen
 from osteomonitor.analysis.impacts import wider_peaks
 from osteomonitor.analysis.screen import (
     local_maxima_peaks,
@@ -29,7 +30,12 @@ def test_local_maxima_peaks_equal_local_peaks(x: np.ndarray, r: int, data: st.Da
     lo = data.draw(st.integers(0, x.size))
     hi = data.draw(st.integers(lo, x.size))
     want = local_peaks(x, lo, hi, 1.0, r).tolist()
-    assert local_maxima_peaks(x, lo, hi, 1.0, r).tolist() == want
+    saved, few, screen._SCREEN_FROM = screen._SCREEN_FROM, screen._FEW, 0
+    try:
+        for screen._FEW in (0, 1000):  # one offset at a time, whole windows at once
+            assert local_maxima_peaks(x, lo, hi, 1.0, r).tolist() == want
+    finally:
+        screen._SCREEN_FROM, screen._FEW = saved, few
 
 
 @settings(max_examples=80, deadline=None)
@@ -37,7 +43,12 @@ def test_local_maxima_peaks_equal_local_peaks(x: np.ndarray, r: int, data: st.Da
 def test_wider_peaks_equal_a_wide_search(x: np.ndarray, r: int, wide: int, thr: float) -> None:
     narrow = local_peaks(x, 0, x.size, 1.0, r)
     want = local_peaks(x, 0, x.size, thr, r + wide).tolist()
-    assert wider_peaks(x, narrow, thr, r + wide).tolist() == want
+    few = screen._FEW
+    try:
+        for screen._FEW in (0, 1000):
+            assert wider_peaks(x, narrow, thr, r + wide).tolist() == want
+    finally:
+        screen._FEW = few
 
 
 def _edge_mean(x: np.ndarray, i: int, h: int, lo: int, hi: int) -> float:
@@ -72,7 +83,7 @@ def test_screened_mean_is_exact_wherever_the_threshold_can_be_met(
     n = x.size
     full = np.array([_edge_mean(x, i, h, 0, n) for i in range(n)])
     for kw, fill in ((dict(keep_above=above), -np.inf), (dict(keep_below=below), np.inf)):
-        got = screened_moving_mean(x, 0, n, h, 0, n, fill=fill, **kw)
+        got = _screened(x, 0, n, h, fill, **kw)
         exact = got != fill
         assert got[exact].tolist() == full[exact].tolist()
         if "keep_above" in kw:
@@ -81,12 +92,25 @@ def test_screened_mean_is_exact_wherever_the_threshold_can_be_met(
             assert (full[~exact] >= below).all()
 
 
+def _screened(x: np.ndarray, lo: int, hi: int, h: int, fill: float, **kw: float) -> np.ndarray:
+    """`screened_moving_mean` with the screen on at any length (it smooths ranges shorter
+    than `_SCREEN_FROM` whole)."""
+    saved, screen._SCREEN_FROM = screen._SCREEN_FROM, 0
+    try:
+        return screened_moving_mean(x, lo, hi, h, 0, x.size, fill=fill, **kw)
+    finally:
+        screen._SCREEN_FROM = saved
+
+
 def test_screened_mean_without_a_screen_hit_is_all_fill() -> None:
     x = np.ones(50)
-    assert np.isinf(screened_moving_mean(x, 0, 50, 3, 0, 50, keep_above=1.6, fill=-np.inf)).all()
+    assert np.isinf(_screened(x, 0, 50, 3, -np.inf, keep_above=1.6)).all()
     x[20] = np.nan  # a non-finite sample: every position exact
-    got = screened_moving_mean(x, 10, 40, 3, 0, 50, keep_above=1.6, fill=-np.inf)
+    got = _screened(x, 10, 40, 3, -np.inf, keep_above=1.6)
     assert np.isnan(got[7:14]).all() and (got[:7] == 1.0).all()
+    # a short range (a live chunk) is smoothed whole: exact everywhere
+    y = np.ones(100)
+    assert (screened_moving_mean(y, 3, 97, 3, 0, 100, keep_above=1.6, fill=-np.inf) == 1.0).all()
 
 
 @settings(max_examples=80, deadline=None)

@@ -13,11 +13,16 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .signal import FloatArray, IndexArray, check_acc, moving_mean_valid
+from .signal import FloatArray, IndexArray, check_acc, local_peaks, moving_mean_valid
 
 #: `window_peaks` compares the nearest this many neighbours one offset at a time (most
 #: candidates fall there), then the survivors' whole windows at once.
 _NEAR_R = 8
+#: `screened_moving_mean` screens ranges of at least this many samples; shorter ones
+#: (live chunks) are smoothed whole, which is fewer array operations there.
+_SCREEN_FROM = 2048
+#: `window_peaks` gathers the whole windows of this many candidates or fewer at once.
+_FEW = 64
 #: Relative slack of a screen on a moving mean: the mean of w values, each ≤ M, rounds
 #: to at most M·(1 + w·2⁻⁵³); 1e-9 covers any window of the detectors (w < 10⁶).
 _MEAN_SLACK = 1e-9
@@ -56,6 +61,8 @@ def local_maxima_peaks(x: FloatArray, lo: int, hi: int, threshold: float, r: int
     n = x.shape[0]
     if hi <= lo:
         return np.empty(0, dtype=np.intp)
+    if hi - lo < _SCREEN_FROM:  # a live chunk: the whole-window form takes fewer steps
+        return local_peaks(x, lo, hi, threshold, r)
     seg = x[lo:hi]
     ok = seg >= threshold
     ok[1:] &= seg[1:] > seg[:-1]  # above the sample before
@@ -79,6 +86,15 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool
     already beaten are dropped as the offset grows: most fall within a few samples.
     """
     n = x.shape[0]
+    if cand.size <= _FEW:  # a few (live): each whole window at once
+        idx = cand[:, None] + np.arange(-r, r + 1)
+        win = x[np.clip(idx, 0, n - 1)]
+        win[(idx < 0) | (idx >= n)] = -np.inf
+        vc = win[:, r]
+        keep_few: npt.NDArray[np.bool_] = (vc > win[:, :r].max(axis=1)) & (
+            vc >= win[:, r + 1 :].max(axis=1)
+        )
+        return keep_few
     keep = np.zeros(cand.size, dtype=bool)
     live = np.arange(cand.size)  # candidates not beaten yet
     c = cand
@@ -169,12 +185,15 @@ def screened_moving_mean(
     The screen: a mean ≥ T needs a sample ≥ T·(1 − slack) within ± h; a mean < T
     needs one < T·(1 + slack) (for T > 0). Windows are clipped to the signal's
     [sig_lo, sig_hi) by repeating its edge samples. A non-finite `x` in range turns
-    the screen off (every position exact).
+    the screen off (every position exact), as does a range shorter than
+    `_SCREEN_FROM`.
     """
     n = hi - lo
     out = np.full(n, fill, dtype=np.float64)
     if n <= 0:
         return out
+    if n < _SCREEN_FROM:  # a live chunk: the screen's own passes would cost more
+        return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     a, b = max(sig_lo, lo - h), min(sig_hi, hi + h)
     src = x[a:b]
     if not np.isfinite(src).all():

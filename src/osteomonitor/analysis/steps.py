@@ -174,6 +174,16 @@ class StepCounter:
         out: list[float] = t[idx].tolist()
         return out
 
+    def _interval(self, dt: float, two_back: float | None, t: float) -> None:
+        """Account one step interval `dt` ending at `t`; `two_back`: the step before last.
+
+        The rule `credited_walking_s` repeats for a whole list of steps.
+        """
+        step = (t - two_back) / 2.0 if two_back is not None else dt  # half a stride, s
+        if step >= RUN_INTERVAL_S:
+            self.walking_s += dt
+            self._cad_hist[min(240, round(60.0 / step))] += 1
+
     def _intervals(
         self, t: FloatArray, idx: npt.NDArray[np.intp], pos: npt.NDArray[np.int64]
     ) -> None:

@@ -40,6 +40,8 @@ ACC_BATCH_S = 2.0
 #: Steps this close (s) to a jump's take-off or landing are the hops themselves, not
 #: walking (the step detector counts any regular impact train).
 JUMP_STEP_MARGIN_S = 0.6
+#: Steps are added to the overlap counters as arrays from this many at once.
+_ARRAY_FROM = 16
 
 
 def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.NDArray[np.bool_]:
@@ -216,7 +218,10 @@ class AccTrack:
         self.impacts.add(peaks)
 
     def _add_steps(self, times: list[float]) -> None:
-        if not times:
+        if len(times) < _ARRAY_FROM:  # a live chunk's few steps
+            for t in times:
+                self.step_times_s.append(t)
+                self._steps.step(self.step_times_s)
             return
         self.step_times_s.extend(times)
         self._steps.steps(self.step_times_s, len(times))
