@@ -10,13 +10,21 @@ from hypothesis import strategies as st
 from osteomonitor.analysis import screen
 from osteomonitor.analysis.impacts import wider_peaks
 from osteomonitor.analysis.screen import (
+    checked_with_magnitude,
     local_maxima_peaks,
+    magnitude_blocked,
     moving_mean_runs,
     runs_below_fast,
     screened_moving_mean,
     true_runs,
 )
-from osteomonitor.analysis.signal import local_peaks, moving_mean_valid, runs_below
+from osteomonitor.analysis.signal import (
+    check_acc,
+    local_peaks,
+    magnitude,
+    moving_mean_valid,
+    runs_below,
+)
 
 ties = st.lists(st.integers(0, 16), min_size=0, max_size=300).map(
     lambda v: np.asarray(v, dtype=float) / 8.0  # many ties, ‖a‖-like (≥ 0)
@@ -119,3 +127,18 @@ def test_runs_below_fast_equals_runs_below(x: np.ndarray, thr: float) -> None:
     a, b = runs_below(x, thr)
     c, d = runs_below_fast(x, thr)
     assert a.tolist() == c.tolist() and b.tolist() == d.tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 40_000), seed=st.integers(0, 9), bad=st.booleans())
+def test_magnitude_blocked_and_the_check_equal_the_plain_forms(
+    n: int, seed: int, bad: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    acc = rng.normal(size=(n, 3)) * 10 ** rng.uniform(-3, 3, (n, 1))
+    if bad and n > 3:
+        acc[[1, 2]] = (np.nan, np.inf, 0.0)  # cleaned to 1 g at rest by the check
+    assert np.array_equal(magnitude_blocked(acc), magnitude(acc), equal_nan=True)
+    got, mag = checked_with_magnitude(acc, "test")
+    want = check_acc(acc, "test")
+    assert got.tolist() == want.tolist() and mag.tolist() == magnitude(want).tolist()

@@ -46,12 +46,13 @@ from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
 from .screen import (
     check_acc_mag,
+    magnitude_blocked,
     moving_mean_runs,
     moving_mean_span,
     screened_moving_mean,
     window_peaks,
 )
-from .signal import FloatArray, check_fs, magnitude, moving_mean_valid
+from .signal import FloatArray, check_fs, moving_mean_valid
 
 
 class FallDetector:
@@ -138,7 +139,7 @@ class FallDetector:
         a = check_acc_mag(acc_g, mag, "FallDetector.feed")
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
-            m = magnitude(a) if mag is None else mag
+            m = magnitude_blocked(a) if mag is None else mag
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
             self._n += a.shape[0]
         return self._process(final=False)

@@ -53,6 +53,7 @@ from .jump_context import (
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
 from .screen import (
     check_acc_mag,
+    magnitude_blocked,
     moving_mean_runs,
     moving_mean_span,
     runs_below_fast,
@@ -63,7 +64,6 @@ from .signal import (
     IndexArray,
     check_fs,
     check_range,
-    magnitude,
     moving_mean_valid,
     odd_width,
     runs_below,
@@ -170,7 +170,7 @@ class JumpDetector(JumpContext):
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
         a = check_acc_mag(acc_g, mag, "JumpDetector.feed")
         if a.shape[0]:
-            mag = magnitude(a) if mag is None else mag
+            mag = magnitude_blocked(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))

@@ -23,6 +23,8 @@ _NEAR_R = 8
 _SCREEN_FROM = 2048
 #: `window_peaks` gathers the whole windows of this many candidates or fewer at once.
 _FEW = 64
+#: `magnitude_blocked` works this many samples at a time (3 × 8 × 16 K bytes of input).
+_MAG_BLOCK = 16_384
 #: Relative slack of a screen on a moving mean: the mean of w values, each ≤ M, rounds
 #: to at most M·(1 + w·2⁻⁵³); 1e-9 covers any window of the detectors (w < 10⁶).
 _MEAN_SLACK = 1e-9
@@ -48,6 +50,38 @@ def check_acc_mag(acc_g: object, mag: FloatArray | None, where: str) -> FloatArr
     ):
         return arr
     return check_acc(acc_g, where)
+
+
+def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
+    """`signal.magnitude` (√(x·x + y·y + z·z), the same operations in the same order,
+    so the same values), a cache-sized block at a time with no temporary arrays."""
+    n = acc_g.shape[0]
+    out = np.empty(n, dtype=np.float64)
+    tmp = np.empty(min(n, _MAG_BLOCK), dtype=np.float64)
+    for i in range(0, n, _MAG_BLOCK):
+        a = acc_g[i : i + _MAG_BLOCK]
+        o, t = out[i : i + a.shape[0]], tmp[: a.shape[0]]
+        x, y, z = a[:, 0], a[:, 1], a[:, 2]
+        np.multiply(x, x, out=o)
+        np.multiply(y, y, out=t)
+        o += t
+        np.multiply(z, z, out=t)
+        o += t
+        np.sqrt(o, out=o)
+    return out
+
+
+def checked_with_magnitude(acc_g: object, where: str) -> tuple[FloatArray, FloatArray]:
+    """(`signal.check_acc(acc_g)`, its ‖a‖): the (n, 3) finiteness scan is left out when
+    ‖a‖ comes out finite (see `check_acc_mag`)."""
+    arr = np.asarray(acc_g)
+    if arr.dtype == np.float64 and arr.ndim == 2 and arr.shape[1] == 3:
+        arr = np.ascontiguousarray(arr)
+        mag = magnitude_blocked(arr)
+        if bool(np.isfinite(mag).all()):
+            return arr, mag
+    acc = check_acc(acc_g, where)
+    return acc, magnitude_blocked(acc)
 
 
 def local_maxima_peaks(x: FloatArray, lo: int, hi: int, threshold: float, r: int) -> IndexArray:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
-from osteomonitor.analysis.signal import check_acc, magnitude
+from osteomonitor.analysis.screen import checked_with_magnitude
 from osteomonitor.analysis.steps import (
     RUN_INTERVAL_S,
     STEP_INTERVAL_S,
@@ -185,8 +185,7 @@ class AccTrack:
         self._pending_n = 0
         # ‖a‖ once for every detector, of the samples as each detector cleans them
         # (a non-finite row reads as 1 g at rest)
-        raw, acc = acc, check_acc(acc, "AccTrack")
-        mag = magnitude(acc)
+        raw, (acc, mag) = acc, checked_with_magnitude(acc, "AccTrack")
         found = self._shift_jumps(self._jd.feed(acc, mag))
         self._add_jumps(found)
         self._add_peaks(self._ic.feed(acc, mag))
