@@ -95,6 +95,8 @@ class ImpactCounter:
         self._mag = np.empty(0)
         self._acc = np.empty((0, 3))  # raw rows, for the clipping flag at the peaks
         self._buf0 = 0
+        self._buf0_at_peaks = 0  # buffer start of the peaks `_process` last returned
+        self._peak_buf = (self._mag, self._acc)  # and the buffers they index
         self._n = 0
         self._next = 0  # next global index to test
         self.count = 0
@@ -155,8 +157,8 @@ class ImpactCounter:
         if self._wide is not None:
             self._judge_wide(jj + b0, final)
         keep = max(0, max(end, lo) - self._keep - 1)
-        if self._wide_pending.size:
-            keep = min(keep, int(self._wide_pending[0]) - self._wide[1])  # type: ignore[index]
+        if self._wide is not None and self._wide_pending.size:
+            keep = min(keep, int(self._wide_pending[0]) - self._wide[1])
         if keep > b0:
             self._mag = self._mag[keep - b0 :].copy()
             if self._range is not None:
