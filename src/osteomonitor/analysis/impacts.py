@@ -180,7 +180,7 @@ class ImpactCounter:
             p = pend[:ready] - b0
             # the buffer starts at the signal's start or ≥ r before these peaks and ends
             # at its end so far (read as −∞ beyond, as `wider_peaks` pads)
-            wide = p[window_peaks(mag, p, r)]
+            wide = p[window_peaks(mag, p, r, known=self._r)]  # they are peaks within ± _r
             self._wide_out += ((wide + b0) / self._fs).tolist()
         self._wide_pending = pend[ready:]
 

@@ -112,12 +112,14 @@ def local_maxima_peaks(x: FloatArray, lo: int, hi: int, threshold: float, r: int
     return out
 
 
-def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool_]:
+def window_peaks(x: FloatArray, cand: IndexArray, r: int, known: int = 0) -> npt.NDArray[np.bool_]:
     """Which of the positions `cand` are strictly above the r samples before them and
     not below the r after them (outside `x` counts as −∞; NaN beats nothing).
 
     Neighbours are compared one offset at a time, nearest first, and the candidates
     already beaten are dropped as the offset grows: most fall within a few samples.
+    `known`: every candidate is known to pass the test within ± `known` (peaks of a
+    narrower search), so only the offsets beyond are compared.
     """
     n = x.shape[0]
     if cand.size <= _FEW:  # a few (live): each whole window at once
@@ -134,8 +136,9 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool
     c = cand
     v = x[c]
     edge = bool(c.size) and (int(c.min()) < r or int(c.max()) + r >= n)
-    near_r = min(r, _NEAR_R)
-    for k in range(1, near_r + 1):
+    known = min(known, r)
+    near_r = min(r, known + _NEAR_R)
+    for k in range(known + 1, near_r + 1):
         if not c.size:
             return keep
         if edge:
@@ -150,10 +153,12 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int) -> npt.NDArray[np.bool
     if r > near_r and c.size:  # the rest of each survivor's window at once
         offs = np.arange(near_r + 1, r + 1)
         li, ri = c[:, None] - offs, c[:, None] + offs
-        lw, rw = x[np.clip(li, 0, n - 1)], x[np.clip(ri, 0, n - 1)]
         if edge:
+            lw, rw = x[np.clip(li, 0, n - 1)], x[np.clip(ri, 0, n - 1)]
             lw[li < 0] = -np.inf
             rw[ri >= n] = -np.inf
+        else:
+            lw, rw = x[li], x[ri]
         ok = (v > lw.max(axis=1)) & (v >= rw.max(axis=1))
         live = live[ok]
     keep[live] = True
