@@ -5,6 +5,7 @@ a time, a sorted 91-beat window per beat), kept only so the tests can prove the 
 implementation gives exactly the same corrections, kinds and counts. Not used by the
 product.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -14,6 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from osteomonitor.analysis.heart_rate import (
+    CONTACT_LOST,
+    HrSeries,
+    _has_beats,
+    _lay_beats,
+    hr_validity,
+)
 from osteomonitor.analysis.signal import FloatArray, SignalError
 
 #: Physiological RR range, ms (domain §3.5 [B]: 300-2000 ms ≈ 30-200 bpm).
@@ -312,3 +320,44 @@ def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
     kinds = np.asarray(k1 + k2, dtype="<U11")
     mask = kinds != ""
     return RrCorrection(np.concatenate((a, b)), mask, kinds, int(mask.sum()))
+
+
+def build_hr_series_reference(
+    t_s: FloatArray,
+    hr_bpm: FloatArray,
+    rr_1024: list[tuple[int, ...]] | None = None,
+    contact: npt.NDArray[np.int8] | None = None,
+    earliest_s: float | None = None,
+) -> HrSeries:
+    """`heart_rate.build_hr_series` as it was at fd10115 (lists, the reference
+    `correct_rr`); validity and beat laying are unchanged and shared."""
+    t = np.asarray(t_s, dtype=float)
+    hr = np.asarray(hr_bpm, dtype=float)
+    field_ok = hr_validity(t, hr, contact)
+    lost = np.zeros(t.size, bool) if contact is None else np.asarray(contact) == CONTACT_LOST
+    beat_t, beat_rr = _lay_beats(t, rr_1024, lost, earliest_s)
+    fields = ~_has_beats(rr_1024, lost, t.size)
+    out_t: list[float] = t[fields].tolist()
+    out_hr: list[float] = hr[fields].tolist()
+    out_ok: list[bool] = field_ok[fields].astype(bool).tolist()
+    out_rr: list[bool] = [False] * len(out_t)
+    n_art = 0
+    if beat_rr.size:
+        corr = correct_rr(beat_rr)
+        n_art = corr.n_artifacts
+        ok_mask = ~corr.artifact_mask
+        bt = beat_t[ok_mask]
+        br = beat_rr[ok_mask]
+        out_t.extend(bt.tolist())
+        out_hr.extend((60000.0 / br).tolist())
+        out_ok.extend([True] * bt.size)
+        out_rr.extend([True] * bt.size)
+    order = np.argsort(np.asarray(out_t), kind="mergesort")
+    return HrSeries(
+        np.asarray(out_t)[order],
+        np.asarray(out_hr)[order],
+        np.asarray(out_ok, bool)[order],
+        np.asarray(out_rr, bool)[order],
+        int(beat_rr.size),
+        n_art,
+    )

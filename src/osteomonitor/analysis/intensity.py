@@ -43,6 +43,9 @@ MAX_HOLD_S = 5.0
 LAST_SAMPLE_S = 1.0
 #: Below this coverage the session's zone times are indeterminate (domain §3.6 [B]).
 MIN_COVERAGE = 0.8
+#: Feeds of at least this many samples are integrated as arrays (design choice: below
+#: it the per-call cost of numpy outweighs the loop).
+ARRAY_FEED_MIN = 48
 
 
 def hrmax_predicted(age_years: float, method: str = "tanaka") -> float:
@@ -145,7 +148,11 @@ class ZoneAccumulator:
     def feed(
         self, t_s: FloatArray, hr_bpm: FloatArray, valid: npt.NDArray[np.bool_] | None = None
     ) -> None:
-        """Add samples: times (s, non-decreasing), HR (bpm), validity (default all valid)."""
+        """Add samples: times (s, non-decreasing), HR (bpm), validity (default all valid).
+
+        Long inputs are integrated as arrays (`_feed_arrays`), short ones sample by
+        sample (`_feed_loop`); both give the same numbers, bit for bit.
+        """
         t = np.asarray(t_s, dtype=float)
         hr = np.asarray(hr_bpm, dtype=float)
         ok = np.ones(t.shape, bool) if valid is None else np.asarray(valid, dtype=bool)
@@ -154,6 +161,13 @@ class ZoneAccumulator:
                 f"ZoneAccumulator.feed: t_s {t.shape}, hr_bpm {hr.shape} and valid "
                 f"{ok.shape} must be equal 1-D shapes"
             )
+        if t.size >= ARRAY_FEED_MIN:
+            self._feed_arrays(t, hr, ok)
+        else:
+            self._feed_loop(t, hr, ok)
+
+    def _feed_loop(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
+        """The reference integration, one sample at a time."""
         for ti, hi, vi in zip(t.tolist(), hr.tolist(), ok.tolist(), strict=True):
             if not math.isfinite(ti):
                 raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
@@ -175,6 +189,73 @@ class ZoneAccumulator:
                 self._hr_n += 1
                 self._hr_max = hi if self._hr_max is None else max(self._hr_max, hi)
             self._prev = (ti, hi, vi)
+
+    def _feed_arrays(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
+        """`_feed_loop` as array operations, the sums added in the same order."""
+        _check_times(t, None if self._prev is None else self._prev[0])
+        v = ok & np.isfinite(hr)
+        if self._t0 is None:
+            self._t0 = float(t[0])
+        if self._prev is not None:  # the held sample first: its pair credits too
+            pt, ph, pv = self._prev
+            t, hr, v = np.append(pt, t), np.append(ph, hr), np.append(pv, v)
+        j = np.flatnonzero(v[:-1])  # samples that credit the time to their successor
+        pt_ = t[j]
+        gap = t[j + 1] - pt_
+        held = _pymax(0.0, pt_ + _pymin(gap, self._hold) - _pymax(pt_, self._start))
+        pct = np.asarray(self._pct(hr[j]))  # type: ignore[arg-type]
+        open_ = np.ones(j.size, bool)  # not yet in a zone: each credit goes to the first
+        for k, (lo, hi) in enumerate(self._zones):
+            zone = open_ & (lo <= pct) & (pct < hi)
+            open_ &= ~zone
+            self._secs[k] = _seq_sum(self._secs[k], held[zone])
+        self.valid_s = _seq_sum(self.valid_s, held)
+        tgt = self._target
+        in_t = np.zeros(j.size, bool) if tgt is None else (tgt[0] <= pct) & (pct < tgt[1])
+        self.target_s = _seq_sum(self.target_s, held[in_t])
+        first_new = t.size - ok.size  # 1 when the held sample leads
+        invalid = np.flatnonzero(~v[first_new:]) + first_new
+        # order of events: the credit of pair (i, i + 1) at 2(i + 1), invalid sample i at 2i + 1
+        resets = np.sort(np.concatenate((2 * (j[~in_t] + 1), 2 * invalid + 1)))
+        self._bouts(held[in_t], gap[in_t] <= self._hold, 2 * (j[in_t] + 1), resets)
+        hv = hr[first_new:][v[first_new:]]
+        if hv.size:
+            self._hr_sum = _seq_sum(self._hr_sum, hv)
+            self._hr_n += int(hv.size)
+            top = float(hv[np.argmax(hv)])
+            self._hr_max = top if self._hr_max is None else max(self._hr_max, top)
+        self._prev = (float(t[-1]), float(hr[-1]), bool(v[-1]))
+
+    def _bouts(
+        self,
+        held: FloatArray,
+        contiguous: npt.NDArray[np.bool_],
+        keys: npt.NDArray[np.intp],
+        resets: npt.NDArray[np.intp],
+    ) -> None:
+        """The target bout of `_credit`: in-target credits `held` at order `keys`, the
+        bout set to 0 at `resets` (credits outside the band, invalid samples) and after
+        a credit that is not contiguous. Bouts are summed run by run, in order."""
+        if not held.size:
+            if resets.size:
+                self._bout = 0.0
+            return
+        before = np.searchsorted(resets, keys)
+        new_run = np.diff(before, prepend=0) > 0
+        new_run[1:] |= ~contiguous[:-1]
+        starts = np.flatnonzero(new_run)
+        carry = not new_run[0]
+        if carry:  # the open bout goes on: it leads the first run
+            held = np.concatenate(([self._bout], held))
+            starts = np.concatenate(([0], starts + 1))
+            contiguous = np.concatenate(([True], contiguous))
+        ends = np.append(starts[1:], held.size)
+        totals = _run_sums(held, starts, ends)
+        self.longest_bout_s = max(self.longest_bout_s, float(np.max(totals)))
+        bout = float(totals[-1])
+        if not contiguous[-1] or resets.size > np.searchsorted(resets, keys[-1], side="right"):
+            bout = 0.0
+        self._bout = bout
 
     def summary(self, session_s: float | None = None, **labels: object) -> HeartRateSummary:
         """The `HeartRateSummary` so far (does not change the accumulator).
@@ -225,6 +306,53 @@ class ZoneAccumulator:
             longest_bout_s=longest,
             rr_count=int(labels.get("rr_count", 0) or 0),  # type: ignore[call-overload]
             rr_artifacts=int(labels.get("rr_artifacts", 0) or 0),  # type: ignore[call-overload]
+        )
+
+
+def _pymax(a: float | FloatArray, b: float | FloatArray) -> FloatArray:
+    """Python's max(a, b) elementwise: b only when b > a (a on ties, whatever the sign of 0)."""
+    return np.where(np.asarray(b) > a, b, a)
+
+
+def _pymin(a: float | FloatArray, b: float | FloatArray) -> FloatArray:
+    """Python's min(a, b) elementwise: b only when b < a."""
+    return np.where(np.asarray(b) < a, b, a)
+
+
+def _seq_sum(start: float, values: FloatArray) -> float:
+    """start + v0 + v1 + … added left to right (np.cumsum adds in order; np.sum does not)."""
+    if not values.size:
+        return start
+    return float(np.cumsum(np.concatenate(([start], values)))[-1])
+
+
+def _run_sums(
+    x: FloatArray, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> FloatArray:
+    """Left-to-right sums of x[starts[i]:ends[i]], runs of one length at a time (as rows)."""
+    length = ends - starts
+    out = np.empty(starts.size)
+    for n in np.unique(length).tolist():
+        sel = np.flatnonzero(length == n)
+        out[sel] = np.cumsum(x[starts[sel][:, None] + np.arange(n)], axis=1)[:, -1]
+    return out
+
+
+def _check_times(t: FloatArray, prev: float | None) -> None:
+    """The errors `_feed_loop` raises, for the first offending sample."""
+    finite = np.isfinite(t)
+    tt = t if prev is None else np.append(prev, t)
+    back = np.flatnonzero(tt[1:] < tt[:-1])
+    bad_f = int(np.argmin(finite)) if not finite.all() else t.size
+    bad_b = int(back[0]) if back.size else t.size  # index into t of the later sample
+    if prev is None and back.size:
+        bad_b += 1
+    if bad_f < t.size and bad_f <= bad_b:
+        raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
+    if bad_b < t.size:
+        pt = float(tt[bad_b] if prev is not None else t[bad_b - 1])
+        raise SignalError(
+            f"ZoneAccumulator.feed: time went back from {pt} s to {float(t[bad_b])} s"
         )
 
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .rr_classify import (
+from .rr_classify import Artifacts, Prior, classify_many
+from .rr_stats import (
     KUBIOS_ALPHA,
     KUBIOS_C1,
     KUBIOS_C2,
     KUBIOS_MEDIAN_WINDOW,
     KUBIOS_QD_WINDOW,
-    Artifacts,
-    classify_many,
+    IntArray,
 )
 from .signal import FloatArray, SignalError
 
@@ -43,7 +43,7 @@ CONTEXT_BEATS = 64
 MAX_PASSES = 10
 
 ARTIFACT_KINDS = ("ectopic", "longshort", "missed", "extra", "implausible")
-#: The method's constants (defined beside the paper in `rr_classify`).
+#: The method's constants (defined beside the paper in `rr_stats`).
 __all__ = [
     "ARTIFACT_KINDS",
     "BLOCK_BEATS",
@@ -80,8 +80,9 @@ class RrCorrection:
     n_artifacts: int
 
 
-def _correct(peaks: FloatArray, art: dict[str, list[int]]) -> FloatArray:
-    """Apply one pass of corrections to beat times."""
+def _correct(peaks: FloatArray, art: Artifacts) -> tuple[FloatArray, IntArray]:
+    """Apply one pass of corrections to beat times: (new times, each new beat's index
+    in `peaks`, −1 for one inserted)."""
     p = peaks.copy()
     n = p.size
     mis = sorted({j for j in art["ectopic"] + art["longshort"] if 1 <= j < n - 1})
@@ -93,34 +94,42 @@ def _correct(peaks: FloatArray, art: dict[str, list[int]]) -> FloatArray:
     inserts = (p[np.asarray(missed)] + p[np.asarray(missed) - 1]) / 2.0 if missed else np.empty(0)
     keep = np.ones(n, dtype=bool)
     keep[list(extra)] = False
-    return np.sort(np.concatenate((p[keep], inserts)), kind="mergesort")
+    joined = np.concatenate((p[keep], inserts))
+    order = np.argsort(joined, kind="mergesort")  # the stable sort of the reference
+    source = np.concatenate((np.flatnonzero(keep), np.full(inserts.size, -1)))
+    return joined[order], source[order]
 
 
 def fix_peaks_many(windows: list[FloatArray]) -> list[tuple[FloatArray, Artifacts]]:
     """Classify and correct each window while its artifact count falls.
 
     For each window: (corrected beat times, the first pass's artifacts). All windows
-    of a pass are classified together (`rr_classify.classify_many`); a window whose
-    first pass finds nothing is its own answer.
+    of a pass are classified together (`rr_classify.classify_many`), each with what its
+    previous pass computed; a window whose first pass finds nothing is its own answer.
     """
-    first = classify_many(windows)
+    first, memos = classify_many(windows)
     fixed = list(windows)
     count = [sum(len(v) for v in art.values()) for art in first]
+    priors: list[Prior | None] = [None] * len(windows)
     active = []
     for b, art in enumerate(first):
         if count[b]:
-            fixed[b] = _correct(windows[b], art)
+            fixed[b], source = _correct(windows[b], art)
+            memo = memos[b]
+            priors[b] = None if memo is None else (memo, source)
             active.append(b)
     for _ in range(MAX_PASSES):
         if not active:
             break
         again = []
-        for b, art in zip(active, classify_many([fixed[b] for b in active]), strict=True):
+        arts, memos = classify_many([fixed[b] for b in active], [priors[b] for b in active])
+        for b, art, memo in zip(active, arts, memos, strict=True):
             new = sum(len(v) for v in art.values())
             if new >= count[b] or new == 0:
                 continue
             count[b] = new
-            fixed[b] = _correct(fixed[b], art)
+            fixed[b], source = _correct(fixed[b], art)
+            priors[b] = None if memo is None else (memo, source)
             again.append(b)
         active = again
     return list(zip(fixed, first, strict=True))
@@ -161,9 +170,7 @@ class RrCorrector:
         out, kinds = self._release(final=True)
         return out, kinds.tolist()
 
-    def _feed(
-        self, rr_ms: Iterable[float], final: bool
-    ) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    def _feed(self, rr_ms: Iterable[float], final: bool) -> tuple[FloatArray, npt.NDArray[np.str_]]:
         x = np.asarray(list(rr_ms) if not isinstance(rr_ms, np.ndarray) else rr_ms, dtype=float)
         if x.ndim != 1:
             raise SignalError(f"RrCorrector.feed: RR must be 1-D in ms, got shape {x.shape}")
@@ -212,9 +219,7 @@ class RrCorrector:
             bases.append(base)
         out: list[FloatArray] = []
         flags: dict[int, str] = {}
-        for (b0, end), base, (fixed, art) in zip(
-            blocks, bases, fix_peaks_many(wins), strict=True
-        ):
+        for (b0, end), base, (fixed, art) in zip(blocks, bases, fix_peaks_many(wins), strict=True):
             w0 = max(0, b0 - CONTEXT_BEATS)
             t_lo = self._t[b0 - o] - base
             t_hi = self._t[end - o] - base
