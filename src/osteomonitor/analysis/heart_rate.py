@@ -161,7 +161,7 @@ def _has_beats(
     """Which notifications lay beats: RR present and contact not lost."""
     if rr_1024 is None:
         return np.zeros(n, dtype=bool)
-    return np.fromiter((len(r) > 0 for r in rr_1024), dtype=bool, count=n) & ~lost
+    return (np.fromiter(map(len, rr_1024), dtype=np.int64, count=n) > 0) & ~lost
 
 
 def _lay_beats(
@@ -184,7 +184,7 @@ def _lay_beats(
     if not use.size:
         return empty, empty
     rows = [rr_1024[i] for i in use.tolist()]
-    k = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    k = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     ms_flat = (
         1000.0
         * np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=int(k.sum()))

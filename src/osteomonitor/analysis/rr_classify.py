@@ -231,20 +231,7 @@ def classify_many(
         absm = padded(np.abs(mrrs))
         same_m = reuse.same(absm, old.absm, KUBIOS_QD_WINDOW)
         _fill(th2, cand, reuse, same_m, old.th2, lambda q: threshold_at(absm, lo, hi, q))
-        both = _mask(n, cand, cand + 1)
-        known = _mask(n, unsure, near)
-        c = cand.tolist()
-        _walk(
-            outs,
-            use,
-            lay.bounds,
-            flagged,
-            dict(zip(known.tolist(), (d[known] / th1[known]).tolist(), strict=True)),
-            dict(zip(both.tolist(), rr[both].tolist(), strict=True)),
-            dict(zip(c, med[cand].tolist(), strict=True)),
-            dict(zip(c, th2[cand].tolist(), strict=True)),
-            dict(zip(c, (mrrs[cand] / th2[cand]).tolist(), strict=True)),
-        )
+        _walk(outs, use, lay, flagged, d / th1, rr, med, th2, mrrs / th2)
     for w, b in enumerate(use):
         a, z = int(lay.bounds[w]), int(lay.bounds[w + 1])
         memos[b] = Memo(absd[a:z], floor[a:z], th1[a:z], rr[a:z], med[a:z], absm[a:z], th2[a:z])
@@ -263,51 +250,65 @@ def _median_at(rrp: FloatArray, lay: _Layout, pos: IntArray) -> FloatArray:
 def _walk(
     outs: list[Artifacts],
     use: list[int],
-    bounds: IntArray,
+    lay: _Layout,
     flagged: IntArray,
-    d_: dict[int, float],
-    rr_: dict[int, float],
-    med_: dict[int, float],
-    th2_: dict[int, float],
-    m_: dict[int, float],
+    dn: FloatArray,
+    rr: FloatArray,
+    med: FloatArray,
+    th2: FloatArray,
+    m: FloatArray,
 ) -> None:
-    """The reference's walk over each window's flagged beats (same order, same skips)."""
+    """The reference's walk over each window's flagged beats (same order, same skips).
+
+    A beat's tests read only values around it, so they are made for every flagged beat
+    at once (`dn` = dRR / its threshold, `m` = mRR / its threshold, where computed);
+    only which beats the walk visits (it steps over the second of a candidate pair) is
+    decided one by one.
+    """
     c1, c2 = KUBIOS_C1, KUBIOS_C2
-    owner = np.searchsorted(bounds[:-1], flagged, side="right") - 1
-    i_next = -1
-    cur = -1
-    s0 = size = 0
-    out = empty_artifacts()
-    for i, w in zip(flagged.tolist(), owner.tolist(), strict=True):
+    f = flagged
+    s, e = lay.s[f], lay.e[f]
+    d = dn[f]
+    prev = dn[np.where(f == s, s + 1, f - 1)]  # reflected at the window's start
+    nxt = dn[f + 1]
+    s12 = np.where(d > 0, np.maximum(prev, nxt), np.where(d < 0, np.minimum(prev, nxt), 0.0))
+    ectopic = ((d > 1) & (s12 < -c1 * d - c2)) | ((d < -1) & (s12 > -c1 * d + c2))
+    pair = np.abs(dn[f + 1]) < np.abs(dn[f + 2])
+
+    def kind(j: IntArray) -> IntArray:  # 0 none, 1 extra, 2 missed, 3 longshort
+        dj, n1 = dn[j], dn[j + 1]
+        n2 = dn[np.where(j + 2 < e, j + 2, e - 2)]  # reflected at the window's end
+        s22 = np.where(dj >= 0, np.minimum(n1, n2), np.maximum(n1, n2))
+        long_ = (dj > 1) & (s22 < -1)
+        short = (dj < -1) & (s22 > 1)
+        hit = long_ | short | (np.abs(m[j]) > 3)
+        extra = short & (np.abs(rr[j] + rr[j + 1] - med[j]) < th2[j])
+        missed = long_ & (np.abs(rr[j] / 2 - med[j]) < th2[j])
+        return np.where(hit, np.where(extra, 1, np.where(missed, 2, 3)), 0)
+
+    k_first = kind(f)
+    k_second = np.where(pair, kind(np.minimum(f + 1, lay.n - 1)), 0)
+    visit = np.zeros(f.size, bool)
+    i_next, cur = -1, -1
+    step = np.where(ectopic, 1, 1 + pair).tolist()
+    for x, (i, w) in enumerate(zip(f.tolist(), s.tolist(), strict=True)):
         if w != cur:
             cur, i_next = w, -1
-            s0, size = int(bounds[w]), int(bounds[w + 1] - bounds[w])
-            out = outs[use[w]]
         if i < i_next:
             continue  # stepped over as the second beat of a candidate pair
-        d = d_[i]
-        prev = d_[s0 + 1] if i == s0 else d_[i - 1]
-        nxt = d_[i + 1]
-        s12 = max(prev, nxt) if d > 0 else (min(prev, nxt) if d < 0 else 0.0)
-        if (d > 1 and s12 < -c1 * d - c2) or (d < -1 and s12 > -c1 * d + c2):
-            out["ectopic"].append(i - s0)
-            i_next = i + 1
-            continue
-        cands = [i]
-        if abs(d_[i + 1]) < abs(d_[i + 2]):
-            cands.append(i + 1)
-        for j in cands:
-            dj = d_[j]
-            n1 = d_[j + 1]
-            n2 = d_[j + 2] if j + 2 - s0 < size else d_[s0 + size - 2]
-            s22 = min(n1, n2) if dj >= 0 else max(n1, n2)
-            long_ = dj > 1 and s22 < -1
-            short = dj < -1 and s22 > 1
-            if long_ or short or abs(m_[j]) > 3:
-                if short and abs(rr_[j] + rr_[j + 1] - med_[j]) < th2_[j]:
-                    out["extra"].append(j - s0)
-                elif long_ and abs(rr_[j] / 2 - med_[j]) < th2_[j]:
-                    out["missed"].append(j - s0)
-                else:
-                    out["longshort"].append(j - s0)
-        i_next = i + len(cands)  # as in the reference flow (NeuroKit2): one step per candidate
+        visit[x] = True
+        i_next = i + step[x]
+    # every list grows in beat order: ectopic beats, then each candidate by its kind
+    ect = visit & ectopic
+    tested = visit & ~ectopic
+    beats = np.concatenate((f[ect], f[tested], f[tested] + 1))
+    kinds = np.concatenate((np.full(int(ect.sum()), 4), k_first[tested], k_second[tested]))
+    keep = kinds > 0
+    beats, kinds = beats[keep], kinds[keep]
+    order = np.argsort(beats, kind="stable")
+    beats, kinds = beats[order], kinds[order]
+    owner = np.searchsorted(lay.bounds[:-1], beats, side="right") - 1
+    local = beats - lay.bounds[owner]
+    names = {1: "extra", 2: "missed", 3: "longshort", 4: "ectopic"}
+    for w, code, j in zip(owner.tolist(), kinds.tolist(), local.tolist(), strict=True):
+        outs[use[w]][names[code]].append(j)
