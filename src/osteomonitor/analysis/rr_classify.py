@@ -93,31 +93,30 @@ class _Reuse:
 
     def __init__(self, new: _Layout, priors: list[Prior | None]) -> None:
         memos = [pr[0] for pr in priors if pr is not None]
+        self.any = bool(memos)
+        self.new = new
+        gm = self.gm = np.full(new.n, -1, np.intp)
+        if not memos:  # a first pass: nothing to take over
+            self.memo = Memo(*(np.zeros(0) for _ in fields(Memo)))
+            return
         old_sizes = np.asarray([0 if pr is None else pr[0].rr.size for pr in priors])
         self.old = _Layout(old_sizes)
-        self.any = bool(memos)
         self.memo = Memo(
-            *(
-                np.concatenate([getattr(m, f.name) for m in memos]) if memos else np.zeros(0)
-                for f in fields(Memo)
-            )
+            *(np.concatenate([getattr(m, f.name) for m in memos]) for f in fields(Memo))
         )
-        gm = np.full(new.n, -1, np.intp)
         for b, pr in enumerate(priors):
             if pr is not None:
                 a, z = new.bounds[b], new.bounds[b + 1]
                 gm[a:z] = np.where(pr[1] >= 0, pr[1] + self.old.bounds[b], -1)
-        self.gm = gm
         cont = np.zeros(new.n, bool)
         cont[1:] = (gm[1:] == gm[:-1] + 1) & (gm[1:] > 0)
         self._cont = np.concatenate(([0], np.cumsum(~cont)))
-        self.new = new
 
     def same(self, x: FloatArray, old_x: FloatArray, width: int) -> BoolArray:
         """Per position: its window (91 or 11 wide) holds the values its old one held."""
-        new, old, gm = self.new, self.old, self.gm
         if not self.any:
-            return np.zeros(new.n, bool)
+            return np.zeros(self.new.n, bool)
+        new, old, gm = self.new, self.old, self.gm
         lo, hi = (new.lo, new.hi) if width == KUBIOS_QD_WINDOW else (new.lo11, new.hi11)
         olo, ohi = (old.lo, old.hi) if width == KUBIOS_QD_WINDOW else (old.lo11, old.hi11)
         mapped = gm >= 0
