@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osteomonitor.analysis.intensity import (
-    DEFAULT_ZONES,
     ZoneAccumulator,
     hrmax_predicted,
     hrr_pct,
@@ -94,55 +91,3 @@ def test_accumulator_streaming_equals_batch(cuts: list[int], seed: int) -> None:
         i += c
     acc.feed(t[i:], hr[i:], ok[i:])
     assert acc.summary(float(t[-1] + 3)) == batch
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    seed=st.integers(0, 10_000),
-    cuts=st.lists(st.integers(1, 150), min_size=1, max_size=6),
-    target=st.sampled_from([None, (40.0, 60.0), (0.0, 100.0)]),
-    start=st.sampled_from([None, 0.0, -3.0]),
-)
-def test_array_feed_equals_the_sample_loop(
-    seed: int, cuts: list[int], target: tuple[float, float] | None, start: float | None
-) -> None:
-    """`_feed_arrays` (long feeds) adds the same numbers in the same order as the loop."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 500))
-    dt = [rng.exponential(1.5, n), np.round(rng.exponential(2.0, n)), np.full(n, 1.0)][seed % 3]
-    t = np.cumsum(dt) - rng.uniform(0, 20)
-    hr = [rng.uniform(40, 200, n), np.round(rng.uniform(90, 140, n))][seed % 2]
-    hr[rng.random(n) < 0.03] = np.nan
-    ok = rng.random(n) > rng.choice([0.0, 0.1, 0.5])
-    zones = [DEFAULT_ZONES, (), ((0.0, 50.0), (40.0, 80.0))][seed % 3]
-    loop = ZoneAccumulator(60, 185, zones, 5.0, target, start_s=start)
-    arrays = ZoneAccumulator(60, 185, zones, 5.0, target, start_s=start)
-    i = 0
-    for c in itertools.cycle(cuts):
-        if i >= n:
-            break
-        loop._feed_loop(t[i : i + c], hr[i : i + c], ok[i : i + c])
-        arrays._feed_arrays(t[i : i + c], hr[i : i + c], ok[i : i + c])
-        i += c
-    assert arrays.summary(float(t[-1]) + 2) == loop.summary(float(t[-1]) + 2)
-    assert arrays.summary() == loop.summary()
-    state = ("_secs", "valid_s", "target_s", "_bout", "longest_bout_s", "_hr_sum", "_hr_n")
-    for k in (*state, "_hr_max", "_prev", "_t0"):  # repr: NaN HR is held as the last sample
-        assert repr(getattr(arrays, k)) == repr(getattr(loop, k)), k
-
-
-@pytest.mark.parametrize(
-    ("t", "message"),
-    [
-        ([0.0, 1.0, 0.5, 2.0], "time went back from 1.0 s to 0.5 s"),
-        ([0.0, 1.0, np.inf, 0.5], "not finite"),
-        ([0.0, 2.0, -np.inf], "not finite"),
-        ([0.0, np.nan, 1.0], "not finite"),
-    ],
-)
-def test_array_feed_raises_what_the_loop_raises(t: list[float], message: str) -> None:
-    x = np.asarray(t * 20)  # long enough for the array path (times go back at the repeat)
-    for feed in ("_feed_loop", "_feed_arrays"):
-        acc = ZoneAccumulator(60, 180)
-        with pytest.raises(SignalError, match=message):
-            getattr(acc, feed)(x, np.full(x.size, 120.0), np.ones(x.size, bool))

@@ -41,11 +41,11 @@ DEFAULT_TARGET_PCT = _DEFAULT_TARGET_PCT
 MAX_HOLD_S = 5.0
 #: Hold of the last sample when the session end is not given, s (1 Hz HRS notifications).
 LAST_SAMPLE_S = 1.0
+#: `ZoneAccumulator.feed` takes this many samples or more as arrays (a session's series),
+#: fewer one by one (live notifications, where numpy's per-call cost would dominate).
+VECTOR_MIN_SAMPLES = 32
 #: Below this coverage the session's zone times are indeterminate (domain §3.6 [B]).
 MIN_COVERAGE = 0.8
-#: Feeds of at least this many samples are integrated as arrays (design choice: below
-#: it the per-call cost of numpy outweighs the loop).
-ARRAY_FEED_MIN = 48
 
 
 def hrmax_predicted(age_years: float, method: str = "tanaka") -> float:
@@ -148,11 +148,7 @@ class ZoneAccumulator:
     def feed(
         self, t_s: FloatArray, hr_bpm: FloatArray, valid: npt.NDArray[np.bool_] | None = None
     ) -> None:
-        """Add samples: times (s, non-decreasing), HR (bpm), validity (default all valid).
-
-        Long inputs are integrated as arrays (`_feed_arrays`), short ones sample by
-        sample (`_feed_loop`); both give the same numbers, bit for bit.
-        """
+        """Add samples: times (s, non-decreasing), HR (bpm), validity (default all valid)."""
         t = np.asarray(t_s, dtype=float)
         hr = np.asarray(hr_bpm, dtype=float)
         ok = np.ones(t.shape, bool) if valid is None else np.asarray(valid, dtype=bool)
@@ -161,13 +157,10 @@ class ZoneAccumulator:
                 f"ZoneAccumulator.feed: t_s {t.shape}, hr_bpm {hr.shape} and valid "
                 f"{ok.shape} must be equal 1-D shapes"
             )
-        if t.size >= ARRAY_FEED_MIN:
+        if t.size >= VECTOR_MIN_SAMPLES:
             self._feed_arrays(t, hr, ok)
-        else:
-            self._feed_loop(t, hr, ok)
-
-    def _feed_loop(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
-        """The reference integration, one sample at a time."""
+            return
+        # sample by sample (few samples: live notifications)
         for ti, hi, vi in zip(t.tolist(), hr.tolist(), ok.tolist(), strict=True):
             if not math.isfinite(ti):
                 raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
@@ -191,71 +184,97 @@ class ZoneAccumulator:
             self._prev = (ti, hi, vi)
 
     def _feed_arrays(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
-        """`_feed_loop` as array operations, the sums added in the same order."""
-        _check_times(t, None if self._prev is None else self._prev[0])
+        """`feed` as array operations, with the same result as the sample loop to the bit.
+
+        Every running total is a sequential sum (`np.cumsum` adds left to right, as the
+        loop does); Python's `max`/`min` are mirrored with `np.where` on the same
+        comparisons; only the target-bout run, which resets, is a loop over the
+        target-zone intervals. Samples up to a bad time are taken before the error, as
+        the loop does.
+        """
+        prev_t = np.empty_like(t)
+        prev_t[1:] = t[:-1]
+        prev_t[0] = -math.inf if self._prev is None else self._prev[0]
+        bad = np.flatnonzero(~np.isfinite(t) | (t < prev_t))
+        if bad.size:
+            i = int(bad[0])
+            if i:
+                self._feed_arrays(t[:i], hr[:i], ok[:i])
+            if not math.isfinite(float(t[i])):
+                raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
+            raise SignalError(
+                f"ZoneAccumulator.feed: time went back from {float(prev_t[i])} s to {float(t[i])} s"
+            )
         v = ok & np.isfinite(hr)
         if self._t0 is None:
             self._t0 = float(t[0])
-        if self._prev is not None:  # the held sample first: its pair credits too
-            pt, ph, pv = self._prev
-            t, hr, v = np.append(pt, t), np.append(ph, hr), np.append(pv, v)
-        j = np.flatnonzero(v[:-1])  # samples that credit the time to their successor
-        pt_ = t[j]
-        gap = t[j + 1] - pt_
-        held = _pymax(0.0, pt_ + _pymin(gap, self._hold) - _pymax(pt_, self._start))
-        pct = np.asarray(self._pct(hr[j]))  # type: ignore[arg-type]
-        open_ = np.ones(j.size, bool)  # not yet in a zone: each credit goes to the first
+        # interval i runs from the previous sample (held) to sample i
+        ph = np.empty_like(hr)
+        ph[1:] = hr[:-1]
+        pv = np.empty_like(v)
+        pv[1:] = v[:-1]
+        if self._prev is None:
+            ph[0], pv[0] = math.nan, False
+        else:
+            ph[0], pv[0] = self._prev[1], self._prev[2]
+        cr = np.flatnonzero(pv)  # intervals credited
+        pt, gap = prev_t[cr], t[cr] - prev_t[cr]
+        hold, start = self._hold, self._start
+        x = pt + np.where(hold < gap, hold, gap) - np.where(start > pt, start, pt)
+        dur = np.where(x > 0.0, x, 0.0)
+        pct = (ph[cr] - self._rest) / (self._max - self._rest) * 100.0
+        zone = np.full(cr.size, -1)
         for k, (lo, hi) in enumerate(self._zones):
-            zone = open_ & (lo <= pct) & (pct < hi)
-            open_ &= ~zone
-            self._secs[k] = _seq_sum(self._secs[k], held[zone])
-        self.valid_s = _seq_sum(self.valid_s, held)
+            zone[(zone < 0) & (lo <= pct) & (pct < hi)] = k
+            self._secs[k] = _seq_sum(self._secs[k], dur[zone == k])
+        self.valid_s = _seq_sum(self.valid_s, dur)
+        # resets of the target bout at each sample, after its interval's credit
+        reset = ~v
         tgt = self._target
-        in_t = np.zeros(j.size, bool) if tgt is None else (tgt[0] <= pct) & (pct < tgt[1])
-        self.target_s = _seq_sum(self.target_s, held[in_t])
-        first_new = t.size - ok.size  # 1 when the held sample leads
-        invalid = np.flatnonzero(~v[first_new:]) + first_new
-        # order of events: the credit of pair (i, i + 1) at 2(i + 1), invalid sample i at 2i + 1
-        resets = np.sort(np.concatenate((2 * (j[~in_t] + 1), 2 * invalid + 1)))
-        self._bouts(held[in_t], gap[in_t] <= self._hold, 2 * (j[in_t] + 1), resets)
-        hv = hr[first_new:][v[first_new:]]
-        if hv.size:
-            self._hr_sum = _seq_sum(self._hr_sum, hv)
-            self._hr_n += int(hv.size)
-            top = float(hv[np.argmax(hv)])
+        if tgt is not None:
+            in_t = (tgt[0] <= pct) & (pct < tgt[1])
+            self.target_s = _seq_sum(self.target_s, dur[in_t])
+            reset[cr[~in_t]] = True
+            reset[cr[in_t & (gap > hold)]] = True  # not contiguous: ends after it
+            self._bout_run(cr[in_t], dur[in_t], gap[in_t] > hold, np.cumsum(reset))
+        elif reset.any() or cr.size:
+            self._bout = 0.0
+        good = hr[v]
+        if good.size:
+            self._hr_sum = _seq_sum(self._hr_sum, good)
+            self._hr_n += int(good.size)
+            top = float(good.max())
             self._hr_max = top if self._hr_max is None else max(self._hr_max, top)
         self._prev = (float(t[-1]), float(hr[-1]), bool(v[-1]))
 
-    def _bouts(
+    def _bout_run(
         self,
-        held: FloatArray,
-        contiguous: npt.NDArray[np.bool_],
-        keys: npt.NDArray[np.intp],
+        at: npt.NDArray[np.intp],
+        dur: FloatArray,
+        broken: npt.NDArray[np.bool_],
         resets: npt.NDArray[np.intp],
     ) -> None:
-        """The target bout of `_credit`: in-target credits `held` at order `keys`, the
-        bout set to 0 at `resets` (credits outside the band, invalid samples) and after
-        a credit that is not contiguous. Bouts are summed run by run, in order."""
-        if not held.size:
-            if resets.size:
-                self._bout = 0.0
-            return
-        before = np.searchsorted(resets, keys)
-        new_run = np.diff(before, prepend=0) > 0
-        new_run[1:] |= ~contiguous[:-1]
-        starts = np.flatnonzero(new_run)
-        carry = not new_run[0]
-        if carry:  # the open bout goes on: it leads the first run
-            held = np.concatenate(([self._bout], held))
-            starts = np.concatenate(([0], starts + 1))
-            contiguous = np.concatenate(([True], contiguous))
-        ends = np.append(starts[1:], held.size)
-        totals = _run_sums(held, starts, ends)
-        self.longest_bout_s = max(self.longest_bout_s, float(np.max(totals)))
-        bout = float(totals[-1])
-        if not contiguous[-1] or resets.size > np.searchsorted(resets, keys[-1], side="right"):
+        """Run the target bout over the target-zone intervals ending at samples `at`
+        (`broken`: a gap beyond the hold ends the bout after it); `resets`: running
+        count of the samples after whose credit the bout restarts."""
+        before = np.concatenate(([0], resets))  # resets before sample i: before[i]
+        last = np.concatenate(([0], at[:-1])) if at.size else at
+        # a reset at the previous target interval's sample or since restarts the bout
+        fresh = before[at] - before[last] > 0
+        if at.size:
+            fresh[0] = before[at[0]] > 0
+        bout, longest = self._bout, self.longest_bout_s
+        for d, f, nc in zip(dur.tolist(), fresh.tolist(), broken.tolist(), strict=True):
+            if f:
+                bout = 0.0
+            bout += d
+            longest = max(longest, bout)
+            if nc:
+                bout = 0.0
+        tail_from = int(at[-1]) if at.size else 0
+        if resets[-1] - (before[tail_from] if at.size else 0) > 0:
             bout = 0.0
-        self._bout = bout
+        self._bout, self.longest_bout_s = bout, longest
 
     def summary(self, session_s: float | None = None, **labels: object) -> HeartRateSummary:
         """The `HeartRateSummary` so far (does not change the accumulator).
@@ -309,51 +328,11 @@ class ZoneAccumulator:
         )
 
 
-def _pymax(a: float | FloatArray, b: float | FloatArray) -> FloatArray:
-    """Python's max(a, b) elementwise: b only when b > a (a on ties, whatever the sign of 0)."""
-    return np.where(np.asarray(b) > a, b, a)
-
-
-def _pymin(a: float | FloatArray, b: float | FloatArray) -> FloatArray:
-    """Python's min(a, b) elementwise: b only when b < a."""
-    return np.where(np.asarray(b) < a, b, a)
-
-
-def _seq_sum(start: float, values: FloatArray) -> float:
-    """start + v0 + v1 + … added left to right (np.cumsum adds in order; np.sum does not)."""
-    if not values.size:
+def _seq_sum(start: float, x: FloatArray) -> float:
+    """((start + x0) + x1) + …: the order a running `+=` adds in."""
+    if not x.size:
         return start
-    return float(np.cumsum(np.concatenate(([start], values)))[-1])
-
-
-def _run_sums(
-    x: FloatArray, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
-) -> FloatArray:
-    """Left-to-right sums of x[starts[i]:ends[i]], runs of one length at a time (as rows)."""
-    length = ends - starts
-    out = np.empty(starts.size)
-    for n in np.unique(length).tolist():
-        sel = np.flatnonzero(length == n)
-        out[sel] = np.cumsum(x[starts[sel][:, None] + np.arange(n)], axis=1)[:, -1]
-    return out
-
-
-def _check_times(t: FloatArray, prev: float | None) -> None:
-    """The errors `_feed_loop` raises, for the first offending sample."""
-    finite = np.isfinite(t)
-    tt = t if prev is None else np.append(prev, t)
-    back = np.flatnonzero(tt[1:] < tt[:-1])
-    bad_f = int(np.argmin(finite)) if not finite.all() else t.size
-    bad_b = int(back[0]) if back.size else t.size  # index into t of the later sample
-    if prev is None and back.size:
-        bad_b += 1
-    if bad_f < t.size and bad_f <= bad_b:
-        raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
-    if bad_b < t.size:
-        pt = float(tt[bad_b] if prev is not None else t[bad_b - 1])
-        raise SignalError(
-            f"ZoneAccumulator.feed: time went back from {pt} s to {float(t[bad_b])} s"
-        )
+    return float(np.cumsum(np.concatenate(([start], x)))[-1])
 
 
 def _str(v: object) -> str | None:
