@@ -151,12 +151,17 @@ def _fill(
 
 
 def _mean_into_first(v: FloatArray, bounds: IntArray) -> None:
-    """v[a] = v[a + 1:b].mean() for each window [a, b): numpy's pairwise mean, taken
-    row by row over the windows of one length at a time."""
+    """v[a] = v[a + 1:b].mean() for each window [a, b): numpy's pairwise mean, taken as
+    rows over the windows of one length (a window alone: its own slice)."""
     first, rest = bounds[:-1], np.diff(bounds) - 1
-    for length in np.unique(rest).tolist():
+    lengths, counts = np.unique(rest, return_counts=True)
+    for length, count in zip(lengths.tolist(), counts.tolist(), strict=True):
         sel = first[rest == length]
-        v[sel] = v[sel[:, None] + 1 + np.arange(length)].mean(axis=1)
+        if count == 1:
+            a = int(sel[0])
+            v[a] = v[a + 1 : a + 1 + length].mean()
+        else:
+            v[sel] = v[sel[:, None] + 1 + np.arange(length)].mean(axis=1)
 
 
 def _mask(n: int, *parts: IntArray) -> IntArray:
