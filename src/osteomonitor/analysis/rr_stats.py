@@ -151,6 +151,34 @@ def threshold_floor(
     first, last = starts[pick], ends[pick] - 1
     if not first.size:
         return np.zeros(0, np.intp), np.zeros(0)
+    # chunks of BOUND_CHUNK full windows share one core size: fixed ranks, one floor each
+    w, c = KUBIOS_QD_WINDOW, BOUND_CHUNK
+    full = (last - first + 1 == c) & (hi[first] - lo[first] == w) & (hi[last] - lo[last] == w)
+    out_pos, out_val = [], []
+    if full.any():
+        core = _view(absx, w - c + 1)[lo[last[full]]]
+        core.sort(axis=1)
+        k1, k3 = (w - 1) // 4 + 1, 3 * (w - 1) // 4 - (c - 1)
+        out_pos.append((first[full][:, None] + np.arange(c)).ravel())
+        out_val.append(np.repeat(_floor_of(core[:, k3], core[:, k1]), c))
+    if not full.all():
+        p, v = _floor_generic(absx, lo, hi, first[~full], last[~full])
+        out_pos.append(p)
+        out_val.append(v)
+    return np.concatenate(out_pos), np.concatenate(out_val)
+
+
+def _floor_of(lb3: FloatArray, ub1: FloatArray) -> FloatArray:
+    """α·(lb(q3) − ub(q1))/2 less a relative margin (−∞ where a bound is missing)."""
+    floor = KUBIOS_ALPHA * (lb3 - ub1) / 2.0
+    margin = 1e-9 * (np.abs(lb3) + np.abs(ub1))
+    return np.asarray(floor * (1 - 1e-9) - margin, dtype=np.float64)
+
+
+def _floor_generic(
+    absx: FloatArray, lo: IntArray, hi: IntArray, first: IntArray, last: IntArray
+) -> tuple[IntArray, FloatArray]:
+    """`threshold_floor` for chunks of any window sizes (the ends of a window)."""
     core_lo, core_hi = lo[last], hi[first]
     a = core_hi - core_lo
     width = int(a.max())
@@ -167,9 +195,7 @@ def threshold_floor(
     ub1 = np.where(k1 < a_p, core[chunk, np.minimum(k1, width - 1)], np.inf)
     k3 = (3 * top) // 4 - (top + 1 - a_p)  # ⌊0.75·top⌋ less the values beyond the core
     lb3 = np.where(k3 >= 0, core[chunk, np.maximum(k3, 0)], -np.inf)
-    floor = KUBIOS_ALPHA * (lb3 - ub1) / 2.0
-    margin = 1e-9 * (np.abs(lb3) + np.abs(ub1))
-    return pos, np.asarray(floor * (1 - 1e-9) - margin, dtype=np.float64)
+    return pos, _floor_of(lb3, ub1)
 
 
 def _network(n: int) -> list[tuple[int, int]]:
