@@ -161,7 +161,9 @@ def test_the_median_network_selects_the_median() -> None:
     np.testing.assert_array_equal(median_11(padded(x), lo), want)
 
 
-def _notifications(seed: int, n: int) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+def _notifications(
+    seed: int, n: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, ...]], np.ndarray]:
     rng = np.random.default_rng(seed)
     t = np.cumsum(rng.uniform(0.9, 1.1, n))
     hr = 70 + 30 * np.sin(np.arange(n) / 200)

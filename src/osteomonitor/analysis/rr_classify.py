@@ -123,9 +123,8 @@ class _Reuse:
         q = np.where(mapped, gm, 0)
         bad = np.concatenate(([0], np.cumsum(~(mapped & (x[: new.n] == old_x[q])))))
         ok = (bad[hi] == bad[lo]) & (self._cont[hi] == self._cont[lo + 1]) & mapped
-        return (
-            ok & (olo[q] == q - (np.arange(new.n) - lo)) & (ohi[q] == q + (hi - np.arange(new.n)))
-        )
+        p = np.arange(new.n)
+        return np.asarray(ok & (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p)), dtype=bool)
 
     def take(self, ok: BoolArray, old_values: FloatArray, pos: IntArray) -> BoolArray:
         """Which of `pos` can take a computed old value (their windows are the same)."""
