@@ -119,27 +119,30 @@ def _analyze(args: argparse.Namespace) -> int:
 
         return run_study_command(args)
     args.file = files[0]
-    from osteomonitor import report
-    from osteomonitor.app import review as app_review
-    from osteomonitor.report.files import check_export_target
+    # the two modules this command needs, not `app.review` (weeks, caches, every report)
+    from osteomonitor.app import review_exports
+    from osteomonitor.app.session_review import analyse_file, judge
 
-    meta, summary, rx = app_review.analyse_file(args.file, _load_rx(args.prescription))
-    rv = app_review.judge(args.file, meta, summary, rx, strict=True)
+    meta, summary, rx = analyse_file(args.file, _load_rx(args.prescription))
+    rv = judge(args.file, meta, summary, rx, strict=True)
     inputs = [p for p in (args.file, args.prescription) if p is not None]
-    for out in (args.csv_jumps, args.csv_minutes):  # refuse before anything is written
-        if out is not None:
-            check_export_target(out, inputs)
-    if args.csv_jumps is not None:
-        report.write_private(args.csv_jumps, app_review.jumps_csv(summary), inputs)
-        print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
-    if args.csv_minutes is not None:
-        text, n = app_review.minutes_csv(summary)
-        report.write_private(args.csv_minutes, text, inputs)
-        print(f"wrote {args.csv_minutes} ({n} minutes)", file=sys.stderr)
+    if args.csv_jumps is not None or args.csv_minutes is not None:
+        from osteomonitor.report.files import check_export_target, write_private
+
+        for out in (args.csv_jumps, args.csv_minutes):  # refuse before anything is written
+            if out is not None:
+                check_export_target(out, inputs)
+        if args.csv_jumps is not None:
+            write_private(args.csv_jumps, review_exports.jumps_csv(summary), inputs)
+            print(f"wrote {args.csv_jumps} ({len(summary.jumps)} jumps)", file=sys.stderr)
+        if args.csv_minutes is not None:
+            text, n = review_exports.minutes_csv(summary)
+            write_private(args.csv_minutes, text, inputs)
+            print(f"wrote {args.csv_minutes} ({n} minutes)", file=sys.stderr)
     if args.json:
-        sys.stdout.write(app_review.session_json_text(rv))
+        sys.stdout.write(review_exports.session_json_text(rv))
     else:
-        sys.stdout.write(app_review.session_text(rv))
+        sys.stdout.write(review_exports.session_text(rv))
     return 0
 
 
