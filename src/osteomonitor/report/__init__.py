@@ -17,6 +17,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Imported now, not on first use: the function shares its module's name, and importing
+# a submodule sets the package attribute to the module (the function must win, as it
+# always did). The module imports only `textwrap` and `pseudonym` at import time.
+from osteomonitor.report.prescription_sheet import prescription_sheet
+
 if TYPE_CHECKING:
     from osteomonitor.report.documents import (
         OSTEOGENIC_G,
@@ -35,7 +40,6 @@ if TYPE_CHECKING:
         minute_rows,
     )
     from osteomonitor.report.files import check_export_target, write_export, write_private
-    from osteomonitor.report.prescription_sheet import prescription_sheet
     from osteomonitor.report.tables import (
         format_table,
         prescription_text,
@@ -64,7 +68,6 @@ _HOME: dict[str, str] = {
         ("JUMP_COLUMNS", "MINUTE_COLUMNS", "csv_text", "jump_rows", "minute_rows"), "exports"
     ),
     **dict.fromkeys(("check_export_target", "write_export", "write_private"), "files"),
-    "prescription_sheet": "prescription_sheet",
     **dict.fromkeys(
         ("format_table", "prescription_text", "session_text", "set_aside_lines", "week_text"),
         "tables",
