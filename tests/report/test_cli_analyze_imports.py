@@ -125,15 +125,20 @@ def test_analyze_json_with_a_prescription_imports_no_ui_or_other_commands(
     assert _loaded(modules, NEVER) == []
 
 
-def test_analyze_text_report_loads_the_tables_it_prints(files: dict[str, Path]) -> None:
+@pytest.mark.parametrize("which", ["rx", "plain"])
+def test_analyze_text_report_loads_the_tables_it_prints(files: dict[str, Path], which: str) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", _RUN, "analyze", str(files["rx"])],
+        [sys.executable, "-c", _RUN, "analyze", str(files[which])],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
+    assert "osteomonitor.session/1" not in out.stdout  # the text report, not JSON
     line = next(x for x in out.stderr.splitlines() if x.startswith("MODULES "))
     modules = set(json.loads(line[len("MODULES ") :]))
     assert "osteomonitor.report.tables" in modules
-    assert _loaded(modules, ("textual", "matplotlib", "osteomonitor.tui", "scipy")) == []
+    never = tuple(n for n in NEVER if n != "osteomonitor.report.tables")
+    if which == "plain":
+        never += NEVER_WITHOUT_RX
+    assert _loaded(modules, never) == []
