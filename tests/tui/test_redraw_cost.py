@@ -62,3 +62,27 @@ async def test_a_chart_is_not_rebuilt_for_the_data_it_shows() -> None:
         assert plot.draws == first + 1
         plot.set_data((1, 2, 4))
         assert plot.draws == first + 2
+
+
+class _Hidden(App[None]):
+    CSS = "#auto { width: auto; } #box { display: none; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("1:23", id="auto")
+
+
+async def test_a_label_in_a_hidden_view_never_relayouts() -> None:
+    """The live screen keeps its hidden view current: those updates must not lay out the
+    screen (they did every second, for a label nobody sees)."""
+    app = _Hidden()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        auto = app.query_one("#auto", Label)
+        assert not needs_layout(auto, "9:59", "10:00")  # would be wider, but hidden
+        update_label(auto, "9:59", "10:00")
+        assert not auto._layout_required
+        app.query_one("#box").display = True  # shown: laid out with the text it has now
+        await pilot.pause()
+        assert auto.size.width == len("10:00")
+        assert needs_layout(auto, "10:00", "100:00")
