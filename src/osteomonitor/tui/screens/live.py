@@ -220,9 +220,9 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         # The histogram's bars and the event rows are rebuilt only when their inputs
         # changed (a snapshot several times a second, an impact or event far less often).
         impacts = state.impacts
-        key = (impacts.band_edges_g, impacts.band_counts, getattr(state, "jump_peaks_g", None))
-        if key != self._bands_key:
-            self._bands_key, self._bands = key, impact_bands(state)
+        bands = (impacts.band_edges_g, impacts.band_counts, getattr(state, "jump_peaks_g", None))
+        if bands != self._bands_key:
+            self._bands_key, self._bands = bands, impact_bands(state)
         self.query_one(ImpactHistogram).set_data(self._bands, now=now, draw=draw)
         events = state.events
         key = (len(events), events[-1] if events else None, self._start_ns, self._alerts_in)
