@@ -116,30 +116,44 @@ class LoopProbe:
     def __init__(self) -> None:
         self.late: list[float] = []
         self.cpu: list[float] = []
+        self.others: list[float] = []  # CPU s of the process's other threads per turn
         self._task: asyncio.Task[None] | None = None
 
     async def _tick(self) -> None:
         while True:
-            t, c = time.perf_counter(), time.thread_time()
+            t, c, p = time.perf_counter(), time.thread_time(), time.process_time()
             await asyncio.sleep(TICK_S)
             self.late.append(time.perf_counter() - t - TICK_S)
-            self.cpu.append(time.thread_time() - c)
+            loop = time.thread_time() - c
+            self.cpu.append(loop)
+            self.others.append(time.process_time() - p - loop)
 
     def start(self) -> LoopProbe:
         self._task = asyncio.get_running_loop().create_task(self._tick())
         return self
 
     def stop(self) -> dict[str, float]:
-        """stalls (> STALL_S late), busy (of those, the loop's CPU ≥ STALL_S), worst
-        lateness s, worst loop CPU s in one turn, ticks."""
+        """stalls (> STALL_S late); of those busy (the loop's CPU ≥ STALL_S) and lock
+        (not busy, but the process's other threads ran for at least half the stall: the
+        loop waited for the interpreter lock; the rest: the machine did not run the
+        process); worst lateness s, worst loop CPU s in one turn, the loop's CPU over
+        all turns s, the second and third busiest turns s, ticks."""
         if self._task is not None:
             self._task.cancel()
-        stalls = [(x, c) for x, c in zip(self.late, self.cpu, strict=False) if x > STALL_S]
+        stalls = [
+            (x, c, o)
+            for x, c, o in zip(self.late, self.cpu, self.others, strict=False)
+            if x > STALL_S
+        ]
         return {
             "stalls": len(stalls),
-            "busy": sum(1 for _, c in stalls if c >= STALL_S),
+            "busy": sum(1 for _, c, _ in stalls if c >= STALL_S),
+            "lock": sum(1 for x, c, o in stalls if c < STALL_S and o >= x / 2),
             "worst": max(self.late, default=0.0),
             "worst_cpu": max(self.cpu, default=0.0),
+            "loop_cpu": sum(self.cpu),
+            "next_cpu": [*sorted(self.cpu, reverse=True), 0.0, 0.0][1],
+            "third_cpu": [*sorted(self.cpu, reverse=True), 0.0, 0.0, 0.0][2],
             "ticks": len(self.late),
         }
 
@@ -163,10 +177,20 @@ async def _stock_fill(app: object, pilot: object, screen: object) -> dict[str, f
     """The peer, in the same app and run: a stock `DataTable` (auto column widths, what
     the library used before `LibraryTable`) filled with the screen's rows and cells at
     once; event-loop lateness until it has measured them (its idle-time work)."""
+    from rich.text import Text
     from textual.screen import Screen
     from textual.widgets import DataTable
 
-    rows = [(str(r.path), screen._row_cells(r)[0]) for r in screen.shown]  # type: ignore[attr-defined]
+    def text(cell: tuple[tuple[str, str], ...]) -> Text:
+        out = Text()
+        for piece, style in cell:
+            out.append(piece, style=style or None)
+        return out
+
+    rows = [
+        (str(r.path), [text(c) for c in screen._table_row(r).cells])  # type: ignore[attr-defined]
+        for r in screen.shown  # type: ignore[attr-defined]
+    ]
     table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=True)
     peer_screen = Screen()
     await app.push_screen(peer_screen)  # type: ignore[attr-defined]
@@ -218,8 +242,6 @@ async def _review(folder: Path, add: int = 0, peer_too: bool = False) -> dict[st
     the running app with an empty in-memory cache (after adding `add` new recordings),
     counting event-loop stalls over the loading alone (the app's own start-up, which
     parses its CSS and lays out the first screen, is not the library's)."""
-    from textual.widgets import DataTable
-
     from osteomonitor.app.review import ReviewCache
     from osteomonitor.store.index import close_indexes
     from osteomonitor.tui.app import OsteomonitorApp
@@ -251,9 +273,11 @@ async def _review(folder: Path, add: int = 0, peer_too: bool = False) -> dict[st
         reload_s, reload_cpu = time.perf_counter() - t1, time.process_time() - c1
         await pilot.pause(0.1)  # the table's idle-time work (sizes) is part of loading
         loading = probe.stop()
-        table = screen.query_one(DataTable)
+        from osteomonitor.tui.widgets.library_table import LibraryTable
+
+        table = screen.query_one(LibraryTable)
         rows = table.row_count
-        pending = sum(1 for r in range(rows) if str(table.get_cell_at((r, 4))) == "...")
+        pending = sum(1 for r in range(rows) if table.cell_text(r, "alerts") == "...")
         peer = await _stock_fill(app, pilot, screen) if peer_too else {}
         scaled = _refill_steps(screen, 5) if peer_too else {}
         await pilot.pause(0)
@@ -283,8 +307,9 @@ def _stall_rows(what: str, result: dict[str, object]) -> list[Row]:
             "stalls",
             "0",
             not loop["stalls"],
-            f"{loop['busy']:.0f} with the loop's own CPU ≥ 50 ms, the rest waiting (GIL or "
-            f"machine); worst lateness {loop['worst'] * 1e3:.0f} ms of a "
+            f"{loop['busy']:.0f} with the loop's own CPU ≥ 50 ms, {loop['lock']:.0f} waiting "
+            "for the interpreter lock (other threads ran ≥ half the stall), the rest "
+            f"waiting for the machine; worst lateness {loop['worst'] * 1e3:.0f} ms of a "
             f"{TICK_S * 1e3:.0f}-ms ticker ({loop['ticks']:.0f} ticks); floor: the same app "
             f"idle for 1 s just before: {idle['stalls']:.0f} stalls, worst "
             f"{idle['worst'] * 1e3:.0f} ms ({idle['ticks']:.0f} ticks) at load {_load():.1f}",
@@ -296,7 +321,9 @@ def _stall_rows(what: str, result: dict[str, object]) -> list[Row]:
             "≤ 50",
             loop["worst_cpu"] <= STALL_S,
             "CPU the loop's thread used between two ticks: the loop's own work, whatever "
-            "the machine's load",
+            f"the machine's load; next busiest turns {loop['next_cpu'] * 1e3:.0f} and "
+            f"{loop['third_cpu'] * 1e3:.0f} ms; the loop's CPU over the whole loading "
+            f"{loop['loop_cpu'] * 1e3:.0f} ms",
         ),
     ]
 

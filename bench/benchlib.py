@@ -56,7 +56,6 @@ def format_table(rows: list[Row]) -> str:
     lines = ["| metric | value | unit | target | pass | note |", "|---|---|---|---|---|---|"]
     for r in rows:
         status = "" if r.ok is None else ("PASS" if r.ok else "FAIL")
-        lines.append(
-            f"| {r.metric} | {_fmt(r.value)} | {r.unit} | {r.target} | {status} | {r.note} |"
-        )
+        cells = (r.metric, _fmt(r.value), r.unit, r.target, status, r.note)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)

@@ -6,6 +6,9 @@ FAIL row with its error and makes the runner exit 1 (so CI's smoke run catches r
 a missed target is reported, not fatal.
 
 Usage: bench/run [--smoke] [--no-write] [--only NAME ...]
+
+BENCHMARKS.md has one dated section per module; `--only` replaces just those
+sections and keeps the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime as dt
 import importlib.util
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -62,7 +66,6 @@ def machine() -> str:
     except OSError:
         pass
     return (
-        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
         f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}\n"
         f"- Python {platform.python_version()}; " + ", ".join(vers)
     )
@@ -99,20 +102,71 @@ def main(argv: list[str] | None = None) -> int:
     n_pass = sum(1 for _, r in rows if r.ok)
     print(f"\n{n_pass} targets met, {n_fail} missed, {crashed} modules crashed")
     if not args.no_write:
-        mode = (
-            "smoke run (small inputs: figures are not comparable to targets)"
-            if args.smoke
-            else "full run"
-        )
-        text = (
-            "# osteomonitor benchmarks and drills\n\n"
-            f"Produced by `bench/run` ({mode}). Timings are medians of repeated runs; "
-            "peers are measured in the same run. Regenerate with `bench/run`.\n\n"
-            f"{machine()}\n\n{table}\n\n"
-            f"{n_pass} targets met, {n_fail} missed, {crashed} modules crashed.\n"
-        )
-        (HERE.parent / "BENCHMARKS.md").write_text(text)
+        mode = "smoke run (small inputs: not comparable to targets)" if args.smoke else "full run"
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        fresh: dict[str, str] = {}
+        for stem in dict.fromkeys(stem for stem, _ in rows):
+            body = format_table([r for s, r in rows if s == stem])
+            fresh[stem] = f"{stamp}, {mode}\n\n{body}"
+        out = HERE.parent / "BENCHMARKS.md"
+        kept = read_sections(out) if args.only else {}
+        order = [p.stem for p in discover()]
+        write_benchmarks(out, {**kept, **fresh}, order)
     return 1 if crashed else 0
+
+
+SECTION = "## `"
+
+
+def read_sections(path: Path) -> dict[str, str]:
+    """The module sections of an existing BENCHMARKS.md: stem → "date line + table".
+
+    A file in the older single-table layout has no sections: it yields nothing, so a
+    partial run (`--only`) then writes only the modules it ran.
+    """
+    try:
+        text = path.read_text()
+    except OSError:
+        return {}
+    sections: dict[str, str] = {}
+    for chunk in text.split("\n" + SECTION)[1:]:
+        head, _, rest = chunk.partition("\n")
+        stem = head.split("`", 1)[0]
+        body = rest.split("\n\n---\n", 1)[0].strip("\n")
+        sections[stem] = body.removeprefix("run: ")
+    return sections
+
+
+def tally(sections: dict[str, str]) -> tuple[int, int, int]:
+    """(targets met, missed, modules crashed) over every section's table."""
+    met = missed = crashed = 0
+    for body in sections.values():
+        for line in body.splitlines():
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)]
+            if len(cells) < 7 or not line.startswith("| "):
+                continue
+            met += cells[5] == "PASS"
+            missed += cells[5] == "FAIL"
+            crashed += cells[1].endswith(" crashed") and cells[5] == "FAIL"
+    return met, missed, crashed
+
+
+def write_benchmarks(path: Path, sections: dict[str, str], order: list[str]) -> None:
+    """BENCHMARKS.md: machine facts, totals, then one dated section per module."""
+    met, missed, crashed = tally(sections)
+    parts = [
+        "# osteomonitor benchmarks and drills\n",
+        "Produced by `bench/run`. Timings are medians of repeated runs; peers and floors are "
+        "measured in the same run as the figure beside them. Each module's section carries "
+        "the date it was measured: `bench/run --only bench_batch …` re-measures some modules "
+        "and keeps the others' sections; `bench/run` re-measures everything.\n",
+        f"{machine()}\n",
+        f"{met} targets met, {missed} missed, {crashed} modules crashed.\n",
+    ]
+    ranked = sorted(sections, key=lambda s: (order.index(s) if s in order else len(order), s))
+    for stem in ranked:
+        parts.append(f"{SECTION}{stem}`\n\nrun: {sections[stem]}\n\n---\n")
+    path.write_text("\n".join(parts))
 
 
 if __name__ == "__main__":

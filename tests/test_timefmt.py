@@ -48,3 +48,23 @@ def test_span_plural_minutes() -> None:
 def test_nice_step(span: float, step: float) -> None:
     assert timefmt.nice_step(span) == step
     assert span / timefmt.nice_step(span) <= 6
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0.0, "0 min"),
+        (0.4, "0 min"),
+        (18.0, "18 s"),
+        (294.0, "4 min 54 s"),
+        (1350.0, "22 min 30 s"),
+        (2700.0, "45 min"),
+        (3600.0, "1 h 00 min"),
+        (3900.0, "1 h 05 min"),
+        (3929.0, "1 h 05 min"),
+        (None, "–"),
+        (float("nan"), "–"),
+    ],
+)
+def test_duration_never_writes_decimal_minutes(seconds: float | None, text: str) -> None:
+    assert timefmt.duration(seconds) == text

@@ -56,6 +56,24 @@ def minutes(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min"
 
 
+def duration(seconds: float | None) -> str:
+    """A duration, s, in words a clinician compares with a target in minutes:
+    "0 min", "18 s", "4 min 54 s", "45 min", "1 h 05 min" (seconds dropped from an hour
+    on); "–" when unknown. Never decimal minutes."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return NO_TIME
+    whole = max(0, round(float(seconds)))
+    if whole == 0:
+        return "0 min"
+    m, s = divmod(whole, 60)
+    if m >= 60:
+        h, m = divmod(round(whole / 60), 60)
+        return f"{h} h {m:02d} min"
+    if not m:
+        return f"{s} s"
+    return f"{m} min {s} s" if s else f"{m} min"
+
+
 def plural(n: int, noun: str, nouns: str | None = None) -> str:
     """ "1 event", "2 events" (``nouns`` for irregular plurals)."""
     return f"{n} {noun if n == 1 else (nouns or noun + 's')}"

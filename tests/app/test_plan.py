@@ -97,3 +97,34 @@ def test_cool_down_then_done() -> None:
     assert st.index == 3 and st.done[3] == pytest.approx(100.0)
     done = plan_status(PLAN, PlanFacts(now_s=800.0, jumps=20, last_jump_s=150.0, sets=sets))
     assert done.index == len(PLAN) and done.rest_left_s is None
+
+
+def test_a_jump_range_stays_open_for_more_sets_then_moves_on(rx: Prescription) -> None:
+    """The demo's impact session: sets of 10 at 20-50 s, 110-140 s and 200-230 s under
+    a 10-50 jumps/session range. Every set counts and the plan reads "Jumps" until the
+    patient stops jumping, then the cool-down (it used to read "Cool-down walk" after
+    the first set while two more were still played)."""
+    plan = plan_for(rx, "impact", DAY)
+    jumps = plan[1]
+    target = rx.modalities["impact"].active(1)[0]["jumps_per_session"]
+    assert (jumps.amount, jumps.most) == (target.lo, target.hi)
+    assert jumps.target == f"{target.lo:.0f}-{target.hi:.0f} jumps in sets of 10"
+    resting = plan_status(plan, PlanFacts(now_s=100.0, jumps=10, last_jump_s=50.0))
+    assert resting.index == 1 and resting.rest_left_s == pytest.approx(10.0)
+    second = plan_status(plan, PlanFacts(now_s=116.0, jumps=12, last_jump_s=116.0))
+    assert second.index == 1 and second.done[1] == 12
+    assert unit_text(jumps, second.done[1]) == f"12 of {target.lo:.0f}-{target.hi:.0f} jumps, set 2"
+    third = plan_status(plan, PlanFacts(now_s=235.0, jumps=30, last_jump_s=230.0))
+    assert third.index == 1 and third.done[1] == 30
+    window = PLAN_RULES["more_jumps_s"]
+    cool = plan_status(plan, PlanFacts(now_s=230.0 + window + 1, jumps=30, last_jump_s=230.0))
+    assert plan[cool.index].kind == "cooldown" and cool.done[cool.index] == pytest.approx(
+        window + 1
+    )
+
+
+def test_jumps_count_up_to_the_range_top_and_no_further() -> None:
+    step = Step("jumps", "Jumps", "10-20 jumps in sets of 10", 10.0, 60.0, upto=20.0)
+    plan = (step, Step("cooldown", "Cool-down walk", "5 min", 300.0))
+    full = plan_status(plan, PlanFacts(now_s=100.0, jumps=25, last_jump_s=99.0))
+    assert full.done[0] == 20 and full.index == 1

@@ -8,24 +8,22 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 from tui_support import RECORDINGS, SIZE, wait_for
 
 from osteomonitor.app import library as app_library
 from osteomonitor.store.index import INDEX_NAME, close_indexes
 from osteomonitor.tui.app import OsteomonitorApp
 from osteomonitor.tui.screens.library import LibraryScreen
+from osteomonitor.tui.widgets.library_table import LibraryTable
 
 
 def _cells(screen: LibraryScreen) -> dict[str, list[str]]:
-    table = screen.query_one(DataTable)
-    out = {}
-    for r in range(table.row_count):
-        key = table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value
-        assert key is not None
-        out[Path(key).name] = [str(table.get_cell_at(Coordinate(r, c))) for c in range(8)]
-    return out
+    table = screen.query_one(LibraryTable)
+    return {
+        Path(key).name: [table.cell_text(r, c.key) for c in table.columns[:8]]
+        for r, key in enumerate(table.row_keys)
+    }
 
 
 async def _load(folder: Path, seen: list[str] | None = None) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, OptionList, Select
+from textual.widgets import OptionList, Select
 from tui_support import SIZE, settle, wait_for
 
 from osteomonitor.devices.hrs import encode_hr
@@ -20,7 +20,9 @@ from osteomonitor.tui.feeds.replay import ReplayFeed
 from osteomonitor.tui.screens.library import LibraryScreen
 from osteomonitor.tui.screens.replay import ReplayScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
+from osteomonitor.tui.views.library_cells import cell_text
 from osteomonitor.tui.widgets.event_log import EventLog
+from osteomonitor.tui.widgets.library_table import LibraryTable
 from osteomonitor.tui.widgets.session_events import SessionEvents
 
 PATIENT = "P07[/]"
@@ -48,10 +50,12 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
     app = OsteomonitorApp(lambda: LibraryScreen(folder))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(LibraryTable)
         assert table.row_count == 1
-        row = [str(c) for c in table.get_row_at(0)]
+        row = [cell_text(c) for c in table.row_at(0).cells]
         assert any(PATIENT in c for c in row)  # shown literally, brackets and all
+        drawn = "".join(s.text for s in table.render_line(1))
+        assert PATIENT in drawn  # and drawn so
         # the patient filter offers it literally too, and filters by it
         select = app.screen.query_one("#patient-filter", Select)
         select.value = PATIENT
@@ -60,7 +64,7 @@ async def test_review_lists_and_opens_a_recording_with_markup_in_its_text(folder
         assert table.row_count == 1
         await pilot.press("enter")
         await pilot.press("escape")  # the dropdown, if it opened, closes
-        app.screen.query_one(DataTable).focus()
+        app.screen.query_one(LibraryTable).focus()
         await pilot.press("enter")
         detail = app.screen
         assert isinstance(detail, SessionDetailScreen)

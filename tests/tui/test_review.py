@@ -17,6 +17,7 @@ from osteomonitor.tui.screens.replay import ReplayScreen
 from osteomonitor.tui.screens.session_detail import SessionDetailScreen
 from osteomonitor.tui.screens.weeks import WeeksScreen
 from osteomonitor.tui.widgets.fitt_table import FittTable
+from osteomonitor.tui.widgets.library_table import LibraryTable
 
 
 def _app(folder: Path = RECORDINGS) -> OsteomonitorApp:
@@ -28,15 +29,13 @@ async def test_library_lists_every_recording_newest_first_with_analysis() -> Non
     app = _app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(LibraryTable)
         assert table.row_count == len(infos)
-        starts = [str(table.get_cell_at(Coordinate(r, 0))) for r in range(table.row_count)]
+        starts = [table.cell_text(r, "date") for r in range(table.row_count)]
         assert starts == sorted(starts, reverse=True)
-        for row in range(table.row_count):
-            key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
-            assert key is not None
+        for row, key in enumerate(table.row_keys):
             _meta, summary = analyze_recording(key)
-            assert str(table.get_cell(key, "jumps")) == str(len(summary.jumps))
+            assert table.cell_text(row, "jumps") == str(len(summary.jumps))
 
 
 async def test_keyboard_navigation_detail_weeks_filter_help() -> None:
@@ -46,7 +45,7 @@ async def test_keyboard_navigation_detail_weeks_filter_help() -> None:
         assert isinstance(library, LibraryScreen)
         await settle(app, pilot)
         # to the impact session of P00 (the oldest: last row)
-        table = library.query_one(DataTable)
+        table = library.query_one(LibraryTable)
         await pilot.press(*["down"] * (table.row_count - 1))
         info = library.selected()
         assert info is not None and info.kind == "impact" and info.patient == "P00"
@@ -96,9 +95,10 @@ async def test_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(LibraryTable)
         assert table.row_count == 1
-        assert "unreadable" in str(table.get_cell(str(tmp_path / "broken.omrec"), "alerts"))
+        assert table.row_keys == [str(tmp_path / "broken.omrec")]
+        assert table.cell_text(0, "alerts") == "unreadable"
 
 
 async def test_export_writes_owner_only_reports(tmp_path: Path) -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import Input, OptionList
 from tui_support import ALERTS, RECORDINGS, SIZE, has_focus, now, settle, wait_for
 
 from osteomonitor.store.library import list_recordings
@@ -22,6 +21,7 @@ from osteomonitor.tui.screens.session_detail import SessionDetailScreen
 from osteomonitor.tui.screens.weeks import WeeksScreen
 from osteomonitor.tui.widgets.fitt_table import COLUMNS as FITT_COLUMNS
 from osteomonitor.tui.widgets.fitt_table import FittTable
+from osteomonitor.tui.widgets.library_table import LibraryTable
 from osteomonitor.tui.widgets.session_events import SessionEvents
 from osteomonitor.tui.widgets.weeks_chart import WeeksChart
 
@@ -34,17 +34,13 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def files(table: DataTable[Any]) -> list[str]:
+def files(table: LibraryTable) -> list[str]:
     """The file names of the table's rows, top to bottom."""
-    return [Path(str(table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value)).name
-            for r in range(table.row_count)]  # fmt: skip
+    return [Path(key).name for key in table.row_keys]
 
 
-def column(table: DataTable[Any], key: str) -> list[str]:
-    return [
-        str(table.get_cell_at(Coordinate(r, table.get_column_index(key))))
-        for r in range(table.row_count)
-    ]
+def column(table: LibraryTable, key: str) -> list[str]:
+    return [table.cell_text(r, key) for r in range(table.row_count)]
 
 
 async def test_sort_by_key_and_by_header_click() -> None:
@@ -53,14 +49,14 @@ async def test_sort_by_key_and_by_header_click() -> None:
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(LibraryTable)
         assert has_focus(app, table)  # the keys work at once, not the search box
         dates = column(table, "date")
         assert dates == sorted(dates, reverse=True)
         await pilot.press("s")  # patient, A→Z
         assert screen.query_state.sort == "patient"
         assert column(table, "patient") == sorted(column(table, "patient"))
-        assert "patient ↑" in str(table.columns[table.ordered_columns[1].key].label)
+        assert table.columns[1].label == "patient ↑"
         await pilot.press("s", "s", "s")  # kind, length, alerts
         assert screen.query_state.sort == "alerts"
         assert files(table)[0] == "demo-P01-alerts-sim.omrec"  # 2 stops first
@@ -68,7 +64,7 @@ async def test_sort_by_key_and_by_header_click() -> None:
         await pilot.press("S")
         assert files(table)[-1] == "demo-P01-alerts-sim.omrec"
         # a click on the "length" header sorts by it (longest first), again: reversed
-        x = sum(c.get_render_width(table) for c in table.ordered_columns[:3]) + 2
+        x = sum(c.render_width for c in table.columns[:3]) + 2
         await pilot.click("#library", offset=(x, 0))
         assert screen.query_state.sort == "duration" and screen.query_state.descending
         assert files(table)[-1] == "demo-P01-alerts-sim.omrec"  # 1:07, the shortest
@@ -87,7 +83,7 @@ async def test_sort_by_alerts_holds_while_the_analysis_arrives() -> None:
         assert screen.query_state.sort == "alerts"
         await settle(app, pilot)
         await pilot.pause(0.4)  # the coalesced re-sort
-        table = screen.query_one(DataTable)
+        table = screen.query_one(LibraryTable)
         assert files(table)[:2] == ["demo-P01-alerts-sim.omrec", "demo-P00-impact-sim.omrec"]
 
 
@@ -98,7 +94,7 @@ async def test_search_and_filters() -> None:
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(LibraryTable)
         status = screen.query_one("#library-status")
         # free-text search: "/" focuses it, letters go into it (q does not quit)
         await pilot.press("slash", *"ceiling")
@@ -140,10 +136,10 @@ async def test_search_and_filters() -> None:
         assert has_focus(app, table)
         # the alerts column is on screen at 80 columns
         region = table.region
-        alerts_x = sum(c.get_render_width(table) for c in table.ordered_columns[:4])
-        alerts_w = table.ordered_columns[4].get_render_width(table)
+        alerts_x = sum(c.render_width for c in table.columns[:4])
+        alerts_w = table.columns[4].render_width
         assert alerts_x + alerts_w <= region.width
-        assert table.ordered_columns[4].key.value == "alerts"
+        assert table.columns[4].key == "alerts"
 
 
 async def test_export_writes_the_visible_rows_as_csv(reports: Path) -> None:
@@ -152,7 +148,7 @@ async def test_export_writes_the_visible_rows_as_csv(reports: Path) -> None:
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(LibraryTable)
         await pilot.press("slash", *"P00", "enter", "s", "s", "s")  # P00, by length ↓
         shown = files(table)
         lengths = column(table, "duration")
@@ -340,7 +336,7 @@ async def test_rescan_keeps_the_filters_and_sort(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(LibraryTable)
         await pilot.press("s", "s", "s", "a")  # by length, with alerts
         with_alerts = ["demo-P00-impact-sim.omrec", "demo-P00-walk-sim.omrec"]
         assert sorted(files(table)) == with_alerts
@@ -366,7 +362,7 @@ async def test_library_exports_printable_reports_of_the_rows_shown(reports: Path
         assert isinstance(screen, LibraryScreen)
         await settle(app, pilot)
         await pilot.press("slash", *"P00", "enter")
-        shown = files(screen.query_one(DataTable))
+        shown = files(screen.query_one(LibraryTable))
         await pilot.press("E")
         await wait_for(pilot, lambda: bool(screen.last_export), what="the reports", timeout_s=60)
         written = list(screen.last_export)

@@ -41,6 +41,9 @@ DEFAULT_TARGET_PCT = _DEFAULT_TARGET_PCT
 MAX_HOLD_S = 5.0
 #: Hold of the last sample when the session end is not given, s (1 Hz HRS notifications).
 LAST_SAMPLE_S = 1.0
+#: `ZoneAccumulator.feed` takes this many samples or more as arrays (a session's series),
+#: fewer one by one (live notifications, where numpy's per-call cost would dominate).
+VECTOR_MIN_SAMPLES = 32
 #: Below this coverage the session's zone times are indeterminate (domain §3.6 [B]).
 MIN_COVERAGE = 0.8
 
@@ -154,6 +157,10 @@ class ZoneAccumulator:
                 f"ZoneAccumulator.feed: t_s {t.shape}, hr_bpm {hr.shape} and valid "
                 f"{ok.shape} must be equal 1-D shapes"
             )
+        if t.size >= VECTOR_MIN_SAMPLES:
+            self._feed_arrays(t, hr, ok)
+            return
+        # sample by sample (few samples: live notifications)
         for ti, hi, vi in zip(t.tolist(), hr.tolist(), ok.tolist(), strict=True):
             if not math.isfinite(ti):
                 raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
@@ -175,6 +182,99 @@ class ZoneAccumulator:
                 self._hr_n += 1
                 self._hr_max = hi if self._hr_max is None else max(self._hr_max, hi)
             self._prev = (ti, hi, vi)
+
+    def _feed_arrays(self, t: FloatArray, hr: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
+        """`feed` as array operations, with the same result as the sample loop to the bit.
+
+        Every running total is a sequential sum (`np.cumsum` adds left to right, as the
+        loop does); Python's `max`/`min` are mirrored with `np.where` on the same
+        comparisons; only the target-bout run, which resets, is a loop over the
+        target-zone intervals. Samples up to a bad time are taken before the error, as
+        the loop does.
+        """
+        prev_t = np.empty_like(t)
+        prev_t[1:] = t[:-1]
+        prev_t[0] = -math.inf if self._prev is None else self._prev[0]
+        bad = np.flatnonzero(~np.isfinite(t) | (t < prev_t))
+        if bad.size:
+            i = int(bad[0])
+            if i:
+                self._feed_arrays(t[:i], hr[:i], ok[:i])
+            if not math.isfinite(float(t[i])):
+                raise SignalError("ZoneAccumulator.feed: a sample time is not finite")
+            raise SignalError(
+                f"ZoneAccumulator.feed: time went back from {float(prev_t[i])} s to {float(t[i])} s"
+            )
+        v = ok & np.isfinite(hr)
+        if self._t0 is None:
+            self._t0 = float(t[0])
+        # interval i runs from the previous sample (held) to sample i
+        ph = np.empty_like(hr)
+        ph[1:] = hr[:-1]
+        pv = np.empty_like(v)
+        pv[1:] = v[:-1]
+        if self._prev is None:
+            ph[0], pv[0] = math.nan, False
+        else:
+            ph[0], pv[0] = self._prev[1], self._prev[2]
+        cr = np.flatnonzero(pv)  # intervals credited
+        pt, gap = prev_t[cr], t[cr] - prev_t[cr]
+        hold, start = self._hold, self._start
+        x = pt + np.where(hold < gap, hold, gap) - np.where(start > pt, start, pt)
+        dur = np.where(x > 0.0, x, 0.0)
+        pct = (ph[cr] - self._rest) / (self._max - self._rest) * 100.0
+        zone = np.full(cr.size, -1)
+        for k, (lo, hi) in enumerate(self._zones):
+            zone[(zone < 0) & (lo <= pct) & (pct < hi)] = k
+            self._secs[k] = _seq_sum(self._secs[k], dur[zone == k])
+        self.valid_s = _seq_sum(self.valid_s, dur)
+        # resets of the target bout at each sample, after its interval's credit
+        reset = ~v
+        tgt = self._target
+        if tgt is not None:
+            in_t = (tgt[0] <= pct) & (pct < tgt[1])
+            self.target_s = _seq_sum(self.target_s, dur[in_t])
+            reset[cr[~in_t]] = True
+            reset[cr[in_t & (gap > hold)]] = True  # not contiguous: ends after it
+            self._bout_run(cr[in_t], dur[in_t], gap[in_t] > hold, np.cumsum(reset))
+        elif reset.any() or cr.size:
+            self._bout = 0.0
+        good = hr[v]
+        if good.size:
+            self._hr_sum = _seq_sum(self._hr_sum, good)
+            self._hr_n += int(good.size)
+            top = float(good.max())
+            self._hr_max = top if self._hr_max is None else max(self._hr_max, top)
+        self._prev = (float(t[-1]), float(hr[-1]), bool(v[-1]))
+
+    def _bout_run(
+        self,
+        at: npt.NDArray[np.intp],
+        dur: FloatArray,
+        broken: npt.NDArray[np.bool_],
+        resets: npt.NDArray[np.intp],
+    ) -> None:
+        """Run the target bout over the target-zone intervals ending at samples `at`
+        (`broken`: a gap beyond the hold ends the bout after it); `resets`: running
+        count of the samples after whose credit the bout restarts."""
+        before = np.concatenate(([0], resets))  # resets before sample i: before[i]
+        last = np.concatenate(([0], at[:-1])) if at.size else at
+        # a reset at the previous target interval's sample or since restarts the bout
+        fresh = before[at] - before[last] > 0
+        if at.size:
+            fresh[0] = before[at[0]] > 0
+        bout, longest = self._bout, self.longest_bout_s
+        for d, f, nc in zip(dur.tolist(), fresh.tolist(), broken.tolist(), strict=True):
+            if f:
+                bout = 0.0
+            bout += d
+            longest = max(longest, bout)
+            if nc:
+                bout = 0.0
+        tail_from = int(at[-1]) if at.size else 0
+        if resets[-1] - (before[tail_from] if at.size else 0) > 0:
+            bout = 0.0
+        self._bout, self.longest_bout_s = bout, longest
 
     def summary(self, session_s: float | None = None, **labels: object) -> HeartRateSummary:
         """The `HeartRateSummary` so far (does not change the accumulator).
@@ -226,6 +326,13 @@ class ZoneAccumulator:
             rr_count=int(labels.get("rr_count", 0) or 0),  # type: ignore[call-overload]
             rr_artifacts=int(labels.get("rr_artifacts", 0) or 0),  # type: ignore[call-overload]
         )
+
+
+def _seq_sum(start: float, x: FloatArray) -> float:
+    """((start + x0) + x1) + …: the order a running `+=` adds in."""
+    if not x.size:
+        return start
+    return float(np.cumsum(np.concatenate(([start], x)))[-1])
 
 
 def _str(v: object) -> str | None:

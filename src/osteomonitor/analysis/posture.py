@@ -14,28 +14,34 @@ present, the rotation rate about the reference's vertical axis is reported too
 
 Output: one `PostureSample` every `step_s` from block means over fixed sample blocks,
 so `PostureTracker` (incremental) and `analyse_posture` (batch) agree exactly whatever
-the chunking. Time beyond a limit and sustained episodes (≥ `episode_min_s`, ended
-`hysteresis_deg` below the limit, no longer than `bend_max_s`: longer is lying or
-reclining) are counted as the samples arrive.
+the chunking (`feed_latest`, which `TrunkTracker` uses, keeps only the totals and the
+latest angle, and decides every total exactly as `feed` does). Time beyond a limit and
+sustained episodes (≥ `episode_min_s`, ended `hysteresis_deg` below the limit, no
+longer than `bend_max_s`: longer is lying or reclining) are counted as the samples
+arrive (`posture_episodes`); the automatic reference is found by `posture_reference`.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from osteomonitor.model import PostureSummary
 
 from .posture_blocks import (
     BlockStats,
-    block_stats,
-    seq_sum,
-    still_reference,
+    block_sums,
+    decision_degrees,
+    exact_degrees,
     unit,
-    window_inclination,
+    window_cosine,
 )
+from .posture_episodes import Episodes
+from .posture_reference import find_reference
 from .signal import FloatArray, SignalError, check_acc, check_fs
 
 
@@ -113,55 +119,6 @@ class PostureAnalysis:
     summary: PostureSummary
 
 
-@dataclass(slots=True)
-class _Episodes:
-    """Bends beyond the limit, decided when each stretch beyond it ends."""
-
-    limit: float
-    min_steps: int
-    hyst: float
-    step_s: float
-    bend_max_s: float
-    beyond_s: float = 0.0  # closed stretches shorter than bend_max_s
-    reclined_s: float = 0.0  # closed stretches longer than bend_max_s
-    count: int = 0
-    longest_s: float = 0.0
-    starts_s: list[float] = field(default_factory=list)
-    run: int = 0  # samples in the current stretch (beyond, or within hysteresis once open)
-    run_beyond: int = 0  # of which beyond the limit
-    run_start_s: float = 0.0
-    open: bool = False  # the current stretch lasted min_steps
-
-    def add(self, t_s: float, deg: float) -> bool:
-        """Account one sample; True when it makes the current stretch sustained."""
-        if deg > self.limit or (self.open and deg > self.limit - self.hyst):
-            if self.run == 0:
-                self.run_start_s = t_s
-            self.run += 1
-            self.run_beyond += deg > self.limit
-            if not self.open and self.run >= self.min_steps:
-                self.open = True
-                return True
-            return False
-        self.close()
-        return False
-
-    def close(self) -> None:
-        """End the current stretch: a bend, a reclined stretch, or a brief reach."""
-        held = self.run * self.step_s
-        beyond = self.run_beyond * self.step_s
-        if self.open and held > self.bend_max_s:
-            self.reclined_s += beyond
-        else:
-            self.beyond_s += beyond
-            if self.open:
-                self.count += 1
-                self.starts_s.append(self.run_start_s)
-                self.longest_s = max(self.longest_s, held)
-        self.run = self.run_beyond = 0
-        self.open = False
-
-
 class PostureTracker:
     """Incremental trunk-posture tracker (`feed` chunks, then `summary()`).
 
@@ -189,7 +146,7 @@ class PostureTracker:
         self._ref_sample: int | None = None if self._ref is None else 0
         self._t0 = 0.0
         self._start(fs)
-        self._ep = _Episodes(
+        self._ep = Episodes(
             params.limit_deg,
             max(1, round(params.episode_min_s / self._step_s)),
             params.hysteresis_deg,
@@ -210,7 +167,9 @@ class PostureTracker:
         self._acc = np.empty((0, 3))
         self._gyr = np.empty((0, 3))
         self._has_gyro: bool | None = None
-        self._hist_blocks = BlockStats.none()  # the last `_r` blocks of this stretch
+        # the last `_r` blocks of this stretch (with ‖a‖ sums while the reference is sought)
+        none = BlockStats.none()
+        self._hist_blocks = none if self._ref is None else none.without_magnitudes()
         self._k = 0  # blocks completed in this stretch
 
     def restart(self, fs_hz: float, t0_s: float) -> None:
@@ -255,14 +214,86 @@ class PostureTracker:
         ]
 
     def feed_arrays(
-        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None, mag: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """`feed`, returning the new samples as (t_s, inclination_deg, rotation_dps) arrays.
 
         Every block's sums are taken in sample order and every window's in block order
         (`posture_blocks`), so the values never depend on how the signal was chunked.
+        `mag`: the samples' ‖a‖ as `signal.magnitude` gives it, when the caller has it.
         """
-        a = check_acc(acc_g, "PostureTracker.feed")
+        got = self._take(acc_g, gyro_dps, mag)
+        if got is None:
+            empty = np.empty(0)
+            return empty, empty, empty
+        blocks, lo, hi, first = got
+        c, rot = window_cosine(blocks, lo, hi, self._m, self._ref_unit(), self._b)
+        deg = exact_degrees(c)
+        ks = np.arange(first, first + (hi - lo))
+        t = self._times(ks)
+        self._account(ks, deg)
+        return t, deg, rot
+
+    def feed_latest(self, acc_g: FloatArray, mag: FloatArray | None = None) -> float | None:
+        """`feed` without a gyroscope, keeping only the totals: returns the latest
+        inclination, degrees (None when no posture sample was completed).
+
+        The distribution, maximum, time beyond the limit and episodes come out exactly
+        as with `feed_arrays` (see `posture_blocks.decision_degrees`), faster.
+
+        Args:
+            acc_g: (k, 3) acceleration, g.
+            mag: (k,) their ‖a‖ as `signal.magnitude` gives it, when the caller has it.
+        """
+        got = self._take(acc_g, None, mag)
+        if got is None:
+            return None
+        blocks, lo, hi, first = got
+        c, _ = window_cosine(blocks, lo, hi, self._m, self._ref_unit(), self._b)
+        ep = self._ep
+        deg = decision_degrees(c, (ep.limit, ep.limit - ep.hyst))
+        self._account(np.arange(first, first + (hi - lo)), deg)
+        return float(deg[-1])
+
+    def _ref_unit(self) -> FloatArray:
+        if self._ref is None:  # pragma: no cover - _take returns None then
+            raise SignalError("posture: no upright reference yet")
+        return self._ref
+
+    def _times(self, ks: npt.NDArray[np.int64]) -> FloatArray:
+        """Session seconds of the posture samples ending blocks `ks` (window centres)."""
+        b = self._b
+        return (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
+
+    def _checked(self, acc_g: FloatArray, mag: FloatArray | None) -> tuple[FloatArray, bool]:
+        """`acc_g` as (n, 3) float64 with non-finite rows at rest (`check_acc`), and
+        whether `mag` can stand for its ‖a‖: a finite sum of `mag` (of the right
+        length) proves every sample finite, in one pass over ‖a‖ instead of three over
+        the axes (an overflowing sum only sends it the checked way)."""
+        a = acc_g
+        if (
+            mag is not None
+            and isinstance(a, np.ndarray)
+            and a.dtype == np.float64
+            and a.ndim == 2
+            and a.shape[1] == 3
+            and a.flags.c_contiguous
+            and mag.shape == (a.shape[0],)
+            and math.isfinite(float(np.add.reduce(mag)))  # any inf or NaN spoils the sum
+        ):
+            return a, True
+        return check_acc(acc_g, "PostureTracker.feed"), False
+
+    def _take(
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None, mag: FloatArray | None
+    ) -> tuple[BlockStats, int, int, int] | None:
+        """Buffer the samples and sum the blocks they complete; finds the reference.
+
+        Returns (blocks, lo, hi, first): windows end at columns lo … hi − 1 of
+        `blocks`, the first of them at block `first` of the stretch; None when no
+        posture sample is due.
+        """
+        a, mag_ok = self._checked(acc_g, mag)
         if self._has_gyro is None and a.shape[0]:
             self._has_gyro = gyro_dps is not None
         if gyro_dps is not None and self._has_gyro:
@@ -270,34 +301,46 @@ class PostureTracker:
             if g.shape != a.shape:
                 raise SignalError("PostureTracker.feed: gyro_dps must match acc_g's shape")
             self._gyr = np.concatenate((self._gyr, g)) if self._gyr.shape[0] else g
+        fresh = self._acc.shape[0] == 0
         self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
         self.new_episodes = []
         b = self._b
         nb = self._acc.shape[0] // b
-        empty = np.empty(0)
         if nb == 0:
-            return empty, empty, empty
-        new = block_stats(self._acc[: nb * b], b)
+            return None
+        samples = self._acc[: nb * b]
         self._acc = self._acc[nb * b :]
         gsum = None
         if self._has_gyro:
-            gsum = seq_sum(self._gyr[: nb * b].reshape(nb, b, 3))
+            gsum = block_sums(self._gyr[: nb * b], b)
             self._gyr = self._gyr[nb * b :]
+        new = BlockStats(block_sums(samples, b), None, None, gsum)
         hist = self._hist_blocks
-        allb = BlockStats.join(hist, new, gsum)
         k0 = self._k  # blocks of this stretch before the new ones
         self._k += nb
         first = max(k0 + 1, self._m)  # the first new block that has a whole window
         if self._ref is None:
-            first = self._find_reference(allb, k0, first)
-        self._hist_blocks = allb.tail(self._r)
+            given = mag if mag_ok and fresh else None  # ‖a‖ of exactly `samples` onwards
+            allb, first, ref = find_reference(
+                hist, new, samples, given, k0, first, b, self._r, self._p
+            )
+            if ref is not None:
+                self._ref, self._ref_sample = ref, first * b
+        else:
+            allb = BlockStats.join(hist, new)
+        tail = allb.tail(self._r)
+        self._hist_blocks = tail if self._ref is None else tail.without_magnitudes()
         if first > self._k or self._ref is None:
-            return empty, empty, empty
-        ks = np.arange(first, self._k + 1)
-        rows = ks - (k0 + 1) + hist.n  # rows of allb
-        deg, rot = window_inclination(allb, rows, self._m, self._ref, b)
-        t = (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
-        np.add.at(self._hist, np.minimum(180, deg.astype(np.int64)), 1)
+            return None
+        return allb, first - (k0 + 1) + hist.n, allb.n, first
+
+    def _account(self, ks: npt.NDArray[np.int64], deg: FloatArray) -> None:
+        """Add posture samples ending blocks `ks` to the distribution and episodes."""
+        np.add(
+            self._hist,
+            np.bincount(np.minimum(180, deg.astype(np.int64)), minlength=181),
+            out=self._hist,
+        )
         self._max = max(self._max, float(deg.max()))
         ep = self._ep
         low = ep.limit - ep.hyst
@@ -305,23 +348,12 @@ class PostureTracker:
         mark[1:] |= mark[:-1]  # and the sample after each: it may end the stretch
         mark[0] |= ep.run > 0  # a stretch left open by the previous chunk may end here
         todo = np.flatnonzero(mark)
-        tl, dl = t.tolist(), deg.tolist()
-        for i in todo.tolist():
-            if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
+        if not todo.size:
+            return
+        tl, dl = self._times(ks[todo]).tolist(), deg[todo].tolist()
+        for ti, di in zip(tl, dl, strict=True):
+            if (di > low or ep.run > 0) and ep.add(ti, di):
                 self.new_episodes.append(ep.run_start_s)
-        return t, deg, rot
-
-    def _find_reference(self, allb: BlockStats, k0: int, first: int) -> int:
-        """Look for the still reference block by block; the first block with a sample."""
-        hist_n = allb.n - (self._k - k0)
-        for k in range(max(first, self._r), self._k + 1):
-            row = k - (k0 + 1) + hist_n
-            ref = still_reference(allb, row, self._r, self._b, self._p)
-            if ref is not None:
-                self._ref = ref
-                self._ref_sample = k * self._b
-                return k
-        return self._k + 1
 
     def summary(self) -> PostureSummary:
         """Inclination distribution, time beyond the limit and episodes so far."""

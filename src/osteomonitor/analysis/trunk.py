@@ -84,9 +84,9 @@ class TrunkTracker:
         returns falls confirmed by them."""
         if self._falls is None or self._posture is None:
             raise RuntimeError("TrunkTracker.feed before start()")
-        _, deg, _ = self._posture.feed_arrays(acc_g)
-        if deg.size:
-            self.inclination_deg = float(deg[-1])
+        deg = self._posture.feed_latest(acc_g, mag)
+        if deg is not None:
+            self.inclination_deg = deg
         self.new_episode_starts_s = list(self._posture.new_episodes)
         ref, at = self._posture.reference_g, self._posture.reference_sample
         if not self._upright_set and ref is not None and at is not None:

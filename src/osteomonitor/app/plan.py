@@ -37,6 +37,10 @@ PLAN_RULES: dict[str, float] = {
     # (30 s at one jump per 3 s); a minute's rest between sets.
     "jumps_per_set": 10.0,
     "jump_rest_s": 60.0,
+    # A jump range (KSBMR: 10-50 jumps/session) is met at its lower bound, yet more sets
+    # up to the upper bound still count: the jump step stays "now" for the rest between
+    # sets plus half a minute to start the next one, then the plan moves on.
+    "more_jumps_s": 90.0,
     # ACSM position stand, progression models in resistance training (MSSE 2009;41:687):
     # at least 2-3 min of rest between sets of heavier multi-joint exercises; the lower end.
     "set_rest_s": 120.0,
@@ -68,6 +72,8 @@ class Step:
             seconds (warm-up, cool-down, balance, aerobic minutes in band).
         rest_s: the rest after each unit (jump set, strength set, hold), s (0: none).
         exercise: the exercise a set is marked with ("" for any).
+        upto: the most the step counts, same unit as `amount` (a prescribed range's
+            upper bound; 0: `amount`).
     """
 
     kind: str
@@ -76,6 +82,12 @@ class Step:
     amount: float
     rest_s: float = 0.0
     exercise: str = ""
+    upto: float = 0.0
+
+    @property
+    def most(self) -> float:
+        """The most the step counts (its range's upper bound, else `amount`)."""
+        return max(self.amount, self.upto)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +143,25 @@ def _clock_words(seconds: float) -> str:
     return f"{minutes:.0f} min" if minutes >= 1 else f"{seconds:.0f} s"
 
 
+def _hi(rx: Prescription, modality: str, key: str, day: dt.date) -> float | None:
+    t = rx.modalities[modality].active(_week(rx, day))[0].get(key)
+    return float(t.hi) if t is not None and t.hi is not None else None
+
+
 def _impact_steps(rx: Prescription, day: dt.date) -> list[Step]:
     jumps = _lo(rx, "impact", "jumps_per_session", day)
     if not jumps:
         return []
     per_set = int(PLAN_RULES["jumps_per_set"])
-    n_sets = max(1, math.ceil(jumps / per_set))
     total = round(jumps)
-    target = f"{total} jumps" + (f" in {n_sets} sets" if n_sets > 1 else "")
-    return [Step("jumps", "Jumps", target, float(total), PLAN_RULES["jump_rest_s"])]
+    most = round(max(jumps, _hi(rx, "impact", "jumps_per_session", day) or jumps))
+    if most > total:
+        target = f"{total}-{most} jumps in sets of {per_set}"
+    else:
+        n_sets = max(1, math.ceil(jumps / per_set))
+        target = f"{total} jumps" + (f" in {n_sets} sets" if n_sets > 1 else "")
+    rest = PLAN_RULES["jump_rest_s"]
+    return [Step("jumps", "Jumps", target, float(total), rest, upto=float(most))]
 
 
 def _resistance_steps(rx: Prescription, day: dt.date) -> list[Step]:
@@ -251,7 +273,7 @@ def plan_status(plan: Sequence[Step], facts: PlanFacts) -> PlanStatus:
     for step in plan:
         t: float | None = None
         if step.kind == "jumps":
-            n = min(jumps_left, step.amount)
+            n = min(jumps_left, step.most)
             jumps_left -= n
             t = facts.last_jump_s if n > 0 else None
         elif step.kind == "sets":
@@ -274,7 +296,7 @@ def plan_status(plan: Sequence[Step], facts: PlanFacts) -> PlanStatus:
     for i, step in enumerate(plan):
         if step.kind == "warmup":
             done[i] = step.amount if body_started else min(facts.now_s, step.amount)
-    index = next((i for i, s in enumerate(plan) if done[i] < s.amount), len(plan))
+    index = next((i for i, s in enumerate(plan) if _open(s, done[i], last_t[i], facts)), len(plan))
     if index < len(plan) and plan[index].kind == "cooldown":
         ends = [t for t in last_t if t is not None]
         began = max(ends) if ends else facts.now_s
@@ -282,6 +304,16 @@ def plan_status(plan: Sequence[Step], facts: PlanFacts) -> PlanStatus:
         if done[index] >= plan[index].amount:
             index += 1
     return PlanStatus(index, tuple(done), _rest_left(plan, index, done, last_t, facts))
+
+
+def _open(step: Step, done: float, last_t: float | None, facts: PlanFacts) -> bool:
+    """Whether `step` is still to be done: short of its amount or, for jumps over a
+    range, more sets may still come (`PLAN_RULES["more_jumps_s"]` since the last jump)."""
+    if done < step.amount:
+        return True
+    if step.kind != "jumps" or done >= step.most or last_t is None:
+        return False
+    return facts.now_s - last_t < PLAN_RULES["more_jumps_s"]
 
 
 def _rest_left(
@@ -314,6 +346,9 @@ def unit_text(step: Step, done: float) -> str:
     """Progress through `step` in its own unit ("12 of 20 jumps", "set 2 of 3")."""
     if step.kind == "jumps":
         per_set = PLAN_RULES["jumps_per_set"]
+        if step.most > step.amount:  # a range: "12 of 10-50 jumps, set 2"
+            text = f"{done:.0f} of {step.amount:.0f}-{step.most:.0f} jumps"
+            return text + f", set {min(math.ceil(step.most / per_set), int(done // per_set) + 1)}"
         n_sets = max(1, math.ceil(step.amount / per_set))
         text = f"{done:.0f} of {step.amount:.0f} jumps"
         if n_sets > 1:

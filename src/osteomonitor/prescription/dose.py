@@ -163,17 +163,19 @@ def _aerobic(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]
         if by_effort:
             ok, why = _effort_ok(rx, sc)
             if not ok:
-                parts.append(f"{mins:.1f} min not counted ({why} out of range)")
+                parts.append(f"{timefmt.duration(mins * 60)} not counted ({why} out of range)")
                 continue
-            parts.append(f"{mins:.1f} min at {why}")
+            parts.append(f"{timefmt.duration(mins * 60)} at {why}")
         else:
-            parts.append(f"{mins:.1f} min in the band")
+            parts.append(f"{timefmt.duration(mins * 60)} in the band")
         total += mins
         if s.gait.steps > 0:
             wb_min += min(s.gait.walking_s / 60.0, mins)
     wb = total > 0 and wb_min >= (need or 1e-9)
     text = "; ".join(parts) + (
-        f"; weight-bearing (steps) {wb_min:.1f} min" if wb_min else "; no steps: not weight-bearing"
+        f"; weight-bearing (steps) {timefmt.duration(wb_min * 60)}"
+        if wb_min
+        else "; no steps: not weight-bearing"
     )
     return total, "min", need, text, wb
 
@@ -209,7 +211,7 @@ def _balance(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]
     mins = sum(b.end_s - b.start_s for _, sc in items for b in sc.balance_blocks) / 60.0
     n = sum(len(sc.balance_blocks) for _, sc in items)
     text = (
-        f"{mins:.1f} min in {timefmt.plural(n, 'marked balance block')} over "
+        f"{timefmt.duration(mins * 60)} in {timefmt.plural(n, 'marked balance block')} over "
         f"{timefmt.plural(len(items), 'session')}"
     )
     return mins, "min", _minimum(targets, "minutes_per_session"), text, None
@@ -218,7 +220,7 @@ def _balance(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]
 def _activity(rx: Prescription, targets: dict[str, Target], items: Sequence[Item]) -> Result:
     mins = sum(s.duration_s for s, _ in items) / 60.0
     wb = any(s.gait.steps > 0 for s, _ in items)
-    text = f"{mins:.1f} min over {timefmt.plural(len(items), 'session')}"
+    text = f"{timefmt.duration(mins * 60)} over {timefmt.plural(len(items), 'session')}"
     return mins, "min", _minimum(targets, "minutes_per_session"), text, wb
 
 

@@ -139,7 +139,7 @@ def _hrr(ctx: MeasureContext, t: Target | None) -> Measure:
     if band is not None:
         sec = _seconds_in_band(ctx, *band)
         if sec is not None:
-            text += f"; {sec / 60:.1f} min at {_n(band[0])}–{_n(band[1])} %HRR"
+            text += f"; {timefmt.duration(sec)} at {_n(band[0])}–{_n(band[1])} %HRR"
     text += f", {_cov_text('HR', h.coverage)}"
     if not p.hr_trusted:
         return Measure(
@@ -157,12 +157,14 @@ def _minutes(ctx: MeasureContext, t: Target | None) -> Measure:
         if not ctx.blocks:
             return Measure(
                 None,
-                f"no balance blocks were marked (session {s.duration_s / 60:.1f} min)",
+                f"no balance blocks were marked (session {timefmt.duration(s.duration_s)})",
                 Status.INDETERMINATE,
             )
         mins = sum(b.end_s - b.start_s for b in ctx.blocks) / 60.0
         return Measure(
-            mins, f"{mins:.1f} min in {timefmt.plural(len(ctx.blocks), 'marked balance block')}"
+            mins,
+            f"{timefmt.duration(mins * 60)} in "
+            f"{timefmt.plural(len(ctx.blocks), 'marked balance block')}",
         )
     band = _hr_band(ctx) if mod == "aerobic" else None
     if band is not None and ctx.rx.patient.hr_trusted:
@@ -175,13 +177,13 @@ def _minutes(ctx: MeasureContext, t: Target | None) -> Measure:
                 Status.INDETERMINATE,
             )
         text = (
-            f"{sec / 60:.1f} min at {_n(band[0])}–{_n(band[1])} %HRR "
-            f"(longest bout {h.longest_bout_s / 60:.1f} min), {_cov_text('HR', h.coverage)}"
+            f"{timefmt.duration(sec)} at {_n(band[0])}–{_n(band[1])} %HRR "
+            f"(longest bout {timefmt.duration(h.longest_bout_s)}), {_cov_text('HR', h.coverage)}"
         )
         return Measure(sec / 60.0, text, None if _coverage_ok(h.coverage) else Status.INDETERMINATE)
     cov = max(s.acc_coverage, s.heart.coverage)
     mins = s.duration_s / 60.0
-    text = f"session {mins:.1f} min, sensor coverage {_pct(cov)}"
+    text = f"session {timefmt.duration(s.duration_s)}, sensor coverage {_pct(cov)}"
     if band is not None:
         text += " (RPE-first: HR-modulating medication)"
     return Measure(mins, text, None if _coverage_ok(cov) else Status.INDETERMINATE)
@@ -233,7 +235,7 @@ def _mets(ctx: MeasureContext, t: Target | None) -> Measure:
     lo_age, hi_age = mets.VALID_AGE_Y
     caveat = "" if lo_age <= age <= hi_age else f"; fitted on {lo_age}-{hi_age} y, patient {age} y"
     cad = g.cadence_spm
-    where = f"walking cadence {cad:.0f} steps/min over {g.walking_s / 60:.1f} min"
+    where = f"walking cadence {cad:.0f} steps/min over {timefmt.duration(g.walking_s)}"
     if mets.below_moderate(cad):
         return Measure(None, f"{where}: below 3 METs ({mets.SOURCE}){caveat}", Status.BELOW)
     est = mets.mets_from_cadence(cad)
@@ -285,7 +287,7 @@ def type_evidence(ctx: MeasureContext) -> str:
                 f"not weight-bearing ({why}): counts as aerobic work, not as weight-bearing "
                 "(cycling and other seated work have no steps)"
             )
-        return f"weight-bearing: {g.steps} steps, walking {g.walking_s / 60:.1f} min"
+        return f"weight-bearing: {g.steps} steps, walking {timefmt.duration(g.walking_s)}"
     if mod == "balance":
         closed = sum(1 for b in ctx.blocks if b.eyes == "closed")
         return (

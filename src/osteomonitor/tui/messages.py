@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.model import SessionMeta, SessionSummary
     from osteomonitor.prescription import Alert
     from osteomonitor.session import SessionState, Snapshot
+    from osteomonitor.tui.views.library_cells import TableRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,20 +173,21 @@ class LibraryListed(Message):
     Attributes:
         infos: one `app.review.RecordingInfo` per recording file.
         reviews: the reviews already at hand, added with their rows.
-        cells: the rows' table cells by file, built by the worker (off the event loop);
-            the screen builds any missing.
+        rows: each file's table row (`views.library_cells.TableRow`) and the review it
+            shows, built by the worker (off the event loop); the screen builds any
+            missing.
     """
 
     def __init__(
         self,
         infos: list[RecordingInfo],
         reviews: tuple[SessionReview, ...] = (),
-        cells: Mapping[Path, object] | None = None,
+        rows: Mapping[Path, tuple[SessionReview | None, TableRow]] | None = None,
     ) -> None:
         super().__init__()
         self.infos = infos
         self.reviews = reviews
-        self.cells = cells or {}
+        self.rows = rows or {}
 
 
 class SessionsReviewed(Message):

@@ -5,18 +5,15 @@ compliance badges and file (the first five fit in 80 columns). A filter bar abov
 table narrows the view (patient, kind, alerts, date range) and searches its text; `s`
 or a click on a column header sorts; `e` exports the rows on screen.
 
-Loading is one worker (`_load_library`): it reads the rows and the kept analyses from
-the folder's library index (`app.library`), posts them at once, and has only the files
-the index does not know analysed, in a separate process, with progress on the status
-line; the event loop only fills the table (`LibraryTable`: widths from the data, one
-pass, no per-cell measuring) and updates cells.
+Loading is one worker (`services.library_loading`): it reads the rows and the kept
+analyses from the folder's library index, builds the rows' cells (`views.library_cells`)
+and posts them at once, and has only the files the index does not know analysed, in a
+separate process, with progress on the status line. The event loop only sorts, fills the
+table (`LibraryTable`: a virtual table that draws the rows on screen, nothing else) and
+replaces analysed rows.
 
 What is shown is decided by `app.library_view` (filters, search, sort) and written by
 `app.view_exports`; this screen only keeps the query and renders the rows.
-
-Size (~490 lines, over the house's ~400 on purpose): one screen's bindings, filter bar,
-loading messages and exports; the logic lives in `app.library_view`, `app.view_exports`
-and `widgets.library_table`, so what is left is Textual wiring.
 """
 
 from __future__ import annotations
@@ -24,15 +21,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import Footer, Input, Label
 
 from osteomonitor import timefmt
 from osteomonitor.app.library_view import (
@@ -55,32 +51,14 @@ from osteomonitor.tui.messages import (
 )
 from osteomonitor.tui.screens.help import HelpScreen
 from osteomonitor.tui.views.display import plain
-from osteomonitor.tui.widgets.compliance_badges import alert_badge, compliance_badges
+from osteomonitor.tui.views.library_cells import COLUMNS, TableRow, library_row
 from osteomonitor.tui.widgets.library_filters import LibraryFilters
-from osteomonitor.tui.widgets.library_table import LibraryTable, cell_width
+from osteomonitor.tui.widgets.library_table import LibraryTable
+from osteomonitor.tui.widgets.text_update import update_label
 
-#: (column key, header). Alerts come before the long columns so that it is on screen
-#: at 80 columns (date 16 + patient 9 + kind 7 + length 6 + alerts 17, with padding).
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("date", "date"),
-    ("patient", "patient"),
-    ("kind", "kind"),
-    ("duration", "length"),
-    ("alerts", "alerts"),
-    ("jumps", "jumps"),
-    ("band", "band"),
-    ("compliance", "compliance"),
-    ("file", "file"),
-)
-#: The columns filled by the analysis.
-ANALYSED = ("alerts", "jumps", "band", "compliance")
-PENDING = Text("...", style="dim")
 ARROWS = {True: "↓", False: "↑"}
 #: Seconds to gather analysis results before re-sorting/re-filtering the view.
 REFRESH_DELAY_S = 0.25
-#: The loading worker posts analysed rows at most this often, s (each post is one
-#: batch of table updates on the event loop).
-POST_EVERY_S = 0.1
 #: Rows updated between two turns of the event loop.
 UPDATE_CHUNK = 50
 
@@ -124,6 +102,11 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         Binding("question_mark", "help", "Help"),
     ]
     AUTO_FOCUS = "#library"
+    DEFAULT_CSS = """
+    LibraryScreen #library-status {
+        width: 1fr;
+    }
+    """
 
     def __init__(
         self, folder: Path, cache: ReviewCache | None = None, export_dir: Path | None = None
@@ -136,16 +119,19 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         self.reviews: dict[Path, SessionReview] = {}
         self.query_state = LibraryQuery()
         self.shown: list[LibraryRow] = []
+        self._shown_index: dict[Path, int] = {}  # row index of each shown recording
         self.last_export: list[Path] = []
         self._refresh_timer: Timer | None = None
-        self._cells_cache: dict[Path, tuple[SessionReview | None, list[Any], list[int]]] = {}
+        # Each recording's table row, kept while its analysis is the same object.
+        self._table_rows: dict[Path, tuple[SessionReview | None, TableRow]] = {}
         self.progress = ""  # what the loading worker is doing ("" when idle)
+        self._status_shown = ("", "")  # (status line, sort words) on screen
         self.loaded = False  # every row listed and analysed (for tests and benchmarks)
 
     def compose(self) -> ComposeResult:
         yield Label(plain(f" osteomonitor review   {self.folder}"), id="title-bar")
         yield LibraryFilters(id="library-filters")
-        yield LibraryTable(id="library", cursor_type="row", zebra_stripes=True)
+        yield LibraryTable(id="library", zebra_stripes=True)
         yield Label("", id="library-status")
         yield Footer()
 
@@ -163,67 +149,22 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
 
     @work(thread=True, exclusive=True, group="library-analysis")
     def _load_library(self) -> None:
-        """The loading path: rows and kept reviews from the folder's index, then the new
-        files analysed in a separate process, posted in batches with progress."""
-        import time
-
+        """The loading path (`services.library_loading`), in a worker thread."""
         from textual.worker import get_current_worker
 
-        from osteomonitor.app.library import analyse_new
-        from osteomonitor.app.library import library_rows as list_library
+        from osteomonitor.tui.services.library_loading import load_library
 
         worker = get_current_worker()
-
-        def reading(done: int, total: int) -> None:
-            self.post_message(LibraryProgress(f"reading new recordings: {done} of {total}"))
-
-        infos = list_library(self.folder, progress=reading)
-        paths = [i.path for i in infos if i.error is None]
-        # Reviews kept in memory or in the index go out with the rows (added whole, never
-        # updated cell by cell: one fill of the table).
-        first: list[SessionReview] = []
-        new: list[Path] = []
-        for path in paths:
-            if worker.is_cancelled:
-                return
-            kept = self.cache.kept(path)
-            if kept is None:
-                new.append(path)
-            else:
-                first.append(kept)
-        # The rows' cells are built here too (Rich Text for 1000 rows ≈ 50 ms of Python:
-        # off the event loop, which then only sorts and fills the table).
-        by_path = {r.path: r for r in first}
-        cells = {row.path: self._cells_entry(row) for row in library_rows(infos, by_path.get)}
-        self.post_message(LibraryListed(infos, tuple(first), cells))
-        # New files: analysed in a separate process (never holding this interpreter's
-        # lock), kept in the index, then read back here.
-        batch: list[SessionReview] = []
-        last = time.monotonic()
-        stream = analyse_new(new, cancelled=lambda: worker.is_cancelled)
-        for done, (path, error) in enumerate(stream, start=1):
-            if error is None:
-                batch.append(self.cache.review(path))  # kept in the index by the process
-            else:
-                batch.append(SessionReview(path, error=error))
-            now = time.monotonic()
-            if now - last >= POST_EVERY_S or done == len(new):
-                self.post_message(SessionsReviewed(tuple(batch)))
-                text = f"analysing new recordings: {done} of {len(new)}"
-                self.post_message(LibraryProgress("" if done == len(new) else text))
-                batch, last = [], now
-        if not new:
-            self.post_message(LibraryProgress(""))
+        load_library(self.folder, self.cache, self.post_message, lambda: worker.is_cancelled)
 
     def on_library_listed(self, message: LibraryListed) -> None:
         """Every row at once (one `LibraryTable.fill`)."""
         self.infos = message.infos
         self.reviews = {r.path: r for r in message.reviews}
-        self._cells_cache = cast(
-            "dict[Path, tuple[SessionReview | None, list[Any], list[int]]]", dict(message.cells)
-        )
-        self._set_choices()
-        self.refill()
+        self._table_rows = dict(message.rows)
+        rows = self.rows()
+        self._set_choices(rows)
+        self.refill(rows)
 
     def on_library_progress(self, message: LibraryProgress) -> None:
         self.progress = message.text
@@ -232,7 +173,7 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
             self.loaded = True
 
     async def on_sessions_reviewed(self, message: SessionsReviewed) -> None:
-        """Cells of analysed rows, `UPDATE_CHUNK` rows between turns of the loop."""
+        """Analysed rows replaced, `UPDATE_CHUNK` rows between turns of the loop."""
         for k, review in enumerate(message.reviews, start=1):
             self.on_session_reviewed(SessionReviewed(review))
             if k % UPDATE_CHUNK == 0:
@@ -241,13 +182,13 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     def on_session_reviewed(self, message: SessionReviewed) -> None:
         review: SessionReview = message.review
         self.reviews[review.path] = review
-        table = self.query_one(LibraryTable)
-        key = str(review.path)
         q = self.query_state
         depends = q.sort == "alerts" or q.has_alerts is not None or bool(q.text.strip())
-        if key in table.rows:
-            for col, value in zip(ANALYSED, self._analysed_cells(review), strict=True):
-                table.set_cell(key, col, value)  # widens its column only when needed
+        table = self.query_one(LibraryTable)
+        index = self._shown_index.get(review.path)
+        if index is not None:
+            row = self.shown[index] = replace(self.shown[index], review=review)
+            table.update_row(self._table_row(row))  # draws that row alone again
         if depends and self._refresh_timer is None:
             self._refresh_timer = self.set_timer(REFRESH_DELAY_S, self._refresh_due)
 
@@ -260,72 +201,29 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         """Every listed recording with its analysis so far."""
         return library_rows(self.infos, self.reviews.get)
 
-    def refill(self) -> None:
-        """Apply the query and redraw the table, keeping the cursor on its recording."""
+    def refill(self, rows: list[LibraryRow] | None = None) -> None:
+        """Apply the query to `rows` (None: `rows()`) and redraw the table, keeping the
+        cursor on its recording."""
         table = self.query_one(LibraryTable)
         selected = self.selected()
-        self.shown = apply_query(self.rows(), self.query_state)
+        self.shown = apply_query(self.rows() if rows is None else rows, self.query_state)
         q = self.query_state
         columns = [
             (key, label + (f" {ARROWS[q.descending]}" if key == q.sort else ""))
             for key, label in COLUMNS
         ]
-        table.fill(columns, ((str(row.path), *self._row_cells(row)) for row in self.shown))
-        if selected is not None and str(selected.path) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected.path)))
+        self._shown_index = {row.path: k for k, row in enumerate(self.shown)}
+        table.fill(columns, [self._table_row(row) for row in self.shown])
+        if selected is not None and selected.path in self._shown_index:
+            table.move_cursor(self._shown_index[selected.path])
         self._status()
 
-    def _row_cells(self, row: LibraryRow) -> tuple[list[Any], list[int]]:
-        """The row's cells and their widths, kept while its analysis is the same."""
-        cached = self._cells_cache.get(row.path)
-        if cached is None or cached[0] is not row.review:
-            cached = self._cells_cache[row.path] = self._cells_entry(row)
-        return cached[1], cached[2]
-
-    def _cells_entry(self, row: LibraryRow) -> tuple[SessionReview | None, list[Any], list[int]]:
-        """(the review the cells show, the cells, their widths); safe in a worker."""
-        cells = self._cells(row)
-        return row.review, cells, [cell_width(c) for c in cells]
-
-    def _cells(self, row: LibraryRow) -> list[Any]:
-        if row.error:
-            return [
-                "?",
-                "",
-                "",
-                "",
-                Text("unreadable", "red"),
-                "",
-                "",
-                "",
-                plain(f"{row.path.name}: {row.error}"),
-            ]
-        alerts, jumps, band, badges = self._analysed_cells(row.review)
-        return [
-            plain(row.date_text),
-            plain(row.patient + (" (sim)" if row.simulated else "")),
-            plain(row.kind),
-            timefmt.clock(row.duration_s),
-            alerts,
-            jumps,
-            band,
-            badges,
-            plain(row.path.name),
-        ]
-
-    def _analysed_cells(self, review: SessionReview | None) -> list[Any]:
-        """alerts, jumps, band, compliance."""
-        if review is None:
-            return [PENDING] * 4
-        if review.summary is None:
-            return [Text("error", "red"), "", "", plain(review.error or "", "red")]
-        s = review.summary
-        return [
-            alert_badge(review.alerts),
-            str(len(s.jumps)),
-            timefmt.minutes(s.heart.target_s) if s.heart.valid_s else "-",
-            compliance_badges(review.compliance),
-        ]
+    def _table_row(self, row: LibraryRow) -> TableRow:
+        """The row's cells, kept while its analysis is the same."""
+        kept = self._table_rows.get(row.path)
+        if kept is None or kept[0] is not row.review:
+            kept = self._table_rows[row.path] = (row.review, library_row(row))
+        return kept[1]
 
     def _status(self, extra: str = "") -> None:
         q = self.query_state
@@ -338,13 +236,20 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
         if filters:
             words += f" ({filters})"
         busy = f"   {self.progress} ..." if self.progress else ""
-        self.query_one("#library-status", Label).update(
-            plain(f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else ""))
-        )
-        self.query_one(LibraryFilters).show_sort(f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}")
+        line = f" {words} in {self.folder}{busy}" + (f"   {extra}" if extra else "")
+        sort = f"{dict(COLUMNS)[q.sort]} {ARROWS[q.descending]}"
+        # Only what changed, the status line without a re-layout of the screen (its width
+        # is the screen's): progress arrives several times a second while files are read.
+        if (line, sort) != self._status_shown:
+            if line != self._status_shown[0]:
+                label = self.query_one("#library-status", Label)
+                update_label(label, plain(self._status_shown[0]), plain(line))
+            if sort != self._status_shown[1]:
+                self.query_one(LibraryFilters).show_sort(sort)
+            self._status_shown = (line, sort)
 
-    def _set_choices(self) -> None:
-        patients, kinds = choices(self.rows())
+    def _set_choices(self, rows: list[LibraryRow]) -> None:
+        patients, kinds = choices(rows)
         self.query_one(LibraryFilters).set_choices(patients, kinds)
         q = self.query_state
         self.query_state = replace(
@@ -373,9 +278,9 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     def _input_submitted(self) -> None:
         self.action_to_table()
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_library_table_header_selected(self, event: LibraryTable.HeaderSelected) -> None:
         event.stop()
-        key = str(event.column_key.value)
+        key = event.column_key
         if key not in SORT_KEYS:
             self.notify(f"sortable columns: {', '.join(dict(COLUMNS)[k] for k in SORT_KEYS)}")
             return
@@ -455,13 +360,10 @@ S reverses; a click on a column header sorts by it. e writes the rows on screen 
     # -- navigation -------------------------------------------------------------------
     def selected(self) -> LibraryRow | None:
         """The recording under the cursor."""
-        table = self.query_one(LibraryTable)
-        if table.row_count == 0 or not self.shown:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((r for r in self.shown if str(r.path) == key), None)
+        index = self.query_one(LibraryTable).cursor_row
+        return self.shown[index] if 0 <= index < len(self.shown) else None
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_library_table_row_selected(self, event: LibraryTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 

@@ -1,1 +1,2 @@
-"""Services: what the live screens start (a live session on a collector)."""
+"""Services: what the screens start (a live session on a collector, the review library's
+loading worker)."""

@@ -45,11 +45,13 @@ def short_name(key: str, label: str) -> str:
     return TARGET_SHORT.get(key) or (label.split()[0] if label else key)
 
 
-def compliance_badges(compliance: Any) -> Text:
-    """Badges for a `SessionCompliance` (empty text for None)."""
-    out = Text()
+def compliance_runs(compliance: Any) -> tuple[tuple[str, str], ...]:
+    """Badges for a `SessionCompliance` as (text, style) runs: plain data, cheap to
+    build in a worker thread (the library table draws them; `compliance_badges` makes
+    them a Rich `Text`)."""
     if compliance is None:
-        return Text("no prescription", style="dim")
+        return (("no prescription", "dim"),)
+    out: list[tuple[str, str]] = []
     for mod in compliance.modalities:
         marks = [
             (short_name(e.key, e.label), *STATUS_MARKS[e.status])
@@ -59,21 +61,38 @@ def compliance_badges(compliance: Any) -> Text:
         if not marks:
             continue
         if out:
-            out.append("  ")
+            out.append(("  ", ""))
         for letter, symbol, style in marks:
-            out.append(f"{letter}{symbol}", style=style)
-            out.append(" ")
-    return out if out else Text("-", style="dim")
+            out.append((f"{letter}{symbol}", style))
+            out.append((" ", ""))
+    return tuple(out) if out else (("-", "dim"),)
 
 
-def alert_badge(alerts: Any) -> Text:
-    """ "2 stop, 1 warning" style count of alerts, coloured by the worst."""
+def alert_runs(alerts: Any) -> tuple[tuple[str, str], ...]:
+    """ "2 stop, 1 warning" style count of alerts, coloured by the worst, as one run."""
     counts: dict[str, int] = {}
     for a in alerts:
         counts[str(a.severity)] = counts.get(str(a.severity), 0) + 1
     if not counts:
-        return Text("none", style="dim")
+        return (("none", "dim"),)
     order = ("stop", "warning", "info")
     worst = next((s for s in order if s in counts), "info")
     style = {"stop": "bold red", "warning": "yellow", "info": "dim"}[worst]
-    return Text(", ".join(f"{counts[s]} {s}" for s in order if s in counts), style=style)
+    return ((", ".join(f"{counts[s]} {s}" for s in order if s in counts), style),)
+
+
+def _text(runs: tuple[tuple[str, str], ...]) -> Text:
+    out = Text()
+    for text, style in runs:
+        out.append(text, style=style or None)
+    return out
+
+
+def compliance_badges(compliance: Any) -> Text:
+    """Badges for a `SessionCompliance` ("no prescription" for None)."""
+    return _text(compliance_runs(compliance))
+
+
+def alert_badge(alerts: Any) -> Text:
+    """ "2 stop, 1 warning" style count of alerts, coloured by the worst."""
+    return _text(alert_runs(alerts))

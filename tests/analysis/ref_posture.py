@@ -1,0 +1,360 @@
+"""`PostureTracker` as it was before the batch fast path (issue 15), kept verbatim as
+the reference the fast path must match bit for bit. Test-only."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from osteomonitor.analysis.signal import FloatArray, SignalError, check_acc, check_fs
+from osteomonitor.model import PostureSummary
+
+from .ref_posture_blocks import (
+    BlockStats,
+    block_stats,
+    seq_sum,
+    still_reference,
+    unit,
+    window_inclination,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PostureParams:
+    """Windows and thresholds of the posture tracker (s, g, degrees).
+
+    Attributes:
+        step_s: output interval, s.
+        window_s: gravity estimate: mean acceleration over this trailing window, s.
+            One second averages out the walking cycle (≈ 1 s stride) while a bend
+            (1-3 s down, hold, up in SisFall D16) keeps its plateau.
+        reference_s: stillness needed for the automatic upright reference, s.
+        still_sd_g / still_tol_g: still = standard deviation of ‖a‖ below
+            `still_sd_g` and its mean within `still_tol_g` of 1 g (design choice;
+            quiet standing sways by < 0.02 g at the trunk).
+        limit_deg: inclination limit of the spinal restriction, degrees. No guideline
+            gives a number ("avoid extreme forward bending", "postures with a high
+            degree of spinal flexion": Brooke-Wavell et al. BJSM 2022; ESSA 2017); 45° is
+            this project's choice, from SisFall's waist sensor (bench/accuracy_posture.py):
+            standing and walking stay below 15°, bending at the knees mostly below 30°,
+            bending without bending the knees goes beyond 45° (see docs/metrics.md).
+        episode_min_s: an inclination beyond the limit held this long is an episode
+            (and the live caution), s; brief reaches are not.
+        hysteresis_deg: an episode ends when the inclination falls this far below the
+            limit.
+        bend_max_s: a stretch beyond the limit longer than this is lying or reclining
+            (floor exercises, a rest, a fall), not a bend: its time goes to `reclined_s`
+            and it is no episode. Design choice: SisFall's bends (D15, D16) last under
+            10 s; the sensor cannot tell lying on the back from bending forward.
+    """
+
+    step_s: float = 0.1
+    window_s: float = 1.0
+    reference_s: float = 2.0
+    still_sd_g: float = 0.05
+    still_tol_g: float = 0.1
+    limit_deg: float = 45.0
+    episode_min_s: float = 2.0
+    hysteresis_deg: float = 5.0
+    bend_max_s: float = 30.0
+
+
+DEFAULT_POSTURE_PARAMS = PostureParams()
+
+
+@dataclass(frozen=True, slots=True)
+class PostureSample:
+    """Trunk posture at one instant.
+
+    Attributes:
+        t_s: centre of the gravity window, s from the first sample.
+        inclination_deg: angle of gravity from the upright reference, degrees.
+        rotation_dps: mean rotation rate about the upright axis over the last step,
+            deg/s (NaN without a gyroscope).
+    """
+
+    t_s: float
+    inclination_deg: float
+    rotation_dps: float
+
+
+@dataclass(frozen=True, slots=True)
+class PostureAnalysis:
+    """Everything the posture tracker found.
+
+    Attributes:
+        t_s / inclination_deg / rotation_dps: (k,) series of the samples.
+        summary: totals (see `PostureSummary`).
+    """
+
+    t_s: FloatArray
+    inclination_deg: FloatArray
+    rotation_dps: FloatArray
+    summary: PostureSummary
+
+
+@dataclass(slots=True)
+class _Episodes:
+    """Bends beyond the limit, decided when each stretch beyond it ends."""
+
+    limit: float
+    min_steps: int
+    hyst: float
+    step_s: float
+    bend_max_s: float
+    beyond_s: float = 0.0  # closed stretches shorter than bend_max_s
+    reclined_s: float = 0.0  # closed stretches longer than bend_max_s
+    count: int = 0
+    longest_s: float = 0.0
+    starts_s: list[float] = field(default_factory=list)
+    run: int = 0  # samples in the current stretch (beyond, or within hysteresis once open)
+    run_beyond: int = 0  # of which beyond the limit
+    run_start_s: float = 0.0
+    open: bool = False  # the current stretch lasted min_steps
+
+    def add(self, t_s: float, deg: float) -> bool:
+        """Account one sample; True when it makes the current stretch sustained."""
+        if deg > self.limit or (self.open and deg > self.limit - self.hyst):
+            if self.run == 0:
+                self.run_start_s = t_s
+            self.run += 1
+            self.run_beyond += deg > self.limit
+            if not self.open and self.run >= self.min_steps:
+                self.open = True
+                return True
+            return False
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """End the current stretch: a bend, a reclined stretch, or a brief reach."""
+        held = self.run * self.step_s
+        beyond = self.run_beyond * self.step_s
+        if self.open and held > self.bend_max_s:
+            self.reclined_s += beyond
+        else:
+            self.beyond_s += beyond
+            if self.open:
+                self.count += 1
+                self.starts_s.append(self.run_start_s)
+                self.longest_s = max(self.longest_s, held)
+        self.run = self.run_beyond = 0
+        self.open = False
+
+
+class PostureTracker:
+    """Incremental trunk-posture tracker (`feed` chunks, then `summary()`).
+
+    Args:
+        fs_hz: sample rate, Hz (25-416).
+        reference_g: the sensor's gravity vector while standing upright (any length),
+            or None to take it from the first still `reference_s`.
+        params: windows and thresholds.
+
+    Attributes:
+        new_episodes: start times of episodes opened by the last `feed`, s.
+    """
+
+    def __init__(
+        self,
+        fs_hz: float,
+        reference_g: tuple[float, float, float] | None = None,
+        params: PostureParams = DEFAULT_POSTURE_PARAMS,
+    ) -> None:
+        self._p = params
+        fs = check_fs(fs_hz, "PostureTracker")
+        self._ref: FloatArray | None = None
+        if reference_g is not None:
+            self._ref = _unit(np.asarray(reference_g, dtype=np.float64), "reference_g")
+        self._ref_sample: int | None = None if self._ref is None else 0
+        self._t0 = 0.0
+        self._start(fs)
+        self._ep = _Episodes(
+            params.limit_deg,
+            max(1, round(params.episode_min_s / self._step_s)),
+            params.hysteresis_deg,
+            self._step_s,
+            params.bend_max_s,
+        )
+        self._hist = np.zeros(181, dtype=np.int64)  # 1° bins of inclination
+        self._max = 0.0
+        self.new_episodes: list[float] = []
+
+    def _start(self, fs: float) -> None:
+        p = self._p
+        self._fs = fs
+        self._b = max(1, round(p.step_s * fs))  # samples per block
+        self._step_s = self._b / fs
+        self._m = max(1, round(p.window_s / self._step_s))  # blocks per window
+        self._r = max(self._m, round(p.reference_s / self._step_s))
+        self._acc = np.empty((0, 3))
+        self._gyr = np.empty((0, 3))
+        self._has_gyro: bool | None = None
+        self._hist_blocks = BlockStats.none()  # the last `_r` blocks of this stretch
+        self._k = 0  # blocks completed in this stretch
+
+    def restart(self, fs_hz: float, t0_s: float) -> None:
+        """Start a new stretch of signal (after a gap or a rate change) that begins
+        `t0_s` after the first; the reference, the distribution and the episode counts
+        carry on (an open episode ends at the gap)."""
+        self._start(check_fs(fs_hz, "PostureTracker.restart"))
+        if self._ref is not None:
+            self._ref_sample = 0
+        self._t0 = t0_s
+        ep = self._ep
+        ep.close()
+        ep.step_s = self._step_s
+        ep.min_steps = max(1, round(self._p.episode_min_s / self._step_s))
+
+    @property
+    def reference_sample(self) -> int | None:
+        """Sample of the current stretch at which the reference became known (0 when it
+        was given or carried over), None while unknown."""
+        return self._ref_sample
+
+    @property
+    def reference_g(self) -> tuple[float, float, float] | None:
+        """The upright reference (unit vector) once known."""
+        if self._ref is None:
+            return None
+        x, y, z = self._ref.tolist()
+        return (x, y, z)
+
+    def feed(self, acc_g: FloatArray, gyro_dps: FloatArray | None = None) -> list[PostureSample]:
+        """Add samples (and the gyroscope's, same length); return the new posture samples.
+
+        Args:
+            acc_g: (k, 3) acceleration, g.
+            gyro_dps: (k, 3) angular rate, deg/s, or None. A stream either always has
+                a gyroscope or never.
+        """
+        t, deg, rot = self.feed_arrays(acc_g, gyro_dps)
+        return [
+            PostureSample(ti, di, ri)
+            for ti, di, ri in zip(t.tolist(), deg.tolist(), rot.tolist(), strict=True)
+        ]
+
+    def feed_arrays(
+        self, acc_g: FloatArray, gyro_dps: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """`feed`, returning the new samples as (t_s, inclination_deg, rotation_dps) arrays.
+
+        Every block's sums are taken in sample order and every window's in block order
+        (`posture_blocks`), so the values never depend on how the signal was chunked.
+        """
+        a = check_acc(acc_g, "PostureTracker.feed")
+        if self._has_gyro is None and a.shape[0]:
+            self._has_gyro = gyro_dps is not None
+        if gyro_dps is not None and self._has_gyro:
+            g = check_acc(gyro_dps, "PostureTracker.feed (gyro)")
+            if g.shape != a.shape:
+                raise SignalError("PostureTracker.feed: gyro_dps must match acc_g's shape")
+            self._gyr = np.concatenate((self._gyr, g)) if self._gyr.shape[0] else g
+        self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
+        self.new_episodes = []
+        b = self._b
+        nb = self._acc.shape[0] // b
+        empty = np.empty(0)
+        if nb == 0:
+            return empty, empty, empty
+        new = block_stats(self._acc[: nb * b], b)
+        self._acc = self._acc[nb * b :]
+        gsum = None
+        if self._has_gyro:
+            gsum = seq_sum(self._gyr[: nb * b].reshape(nb, b, 3))
+            self._gyr = self._gyr[nb * b :]
+        hist = self._hist_blocks
+        allb = BlockStats.join(hist, new, gsum)
+        k0 = self._k  # blocks of this stretch before the new ones
+        self._k += nb
+        first = max(k0 + 1, self._m)  # the first new block that has a whole window
+        if self._ref is None:
+            first = self._find_reference(allb, k0, first)
+        self._hist_blocks = allb.tail(self._r)
+        if first > self._k or self._ref is None:
+            return empty, empty, empty
+        ks = np.arange(first, self._k + 1)
+        rows = ks - (k0 + 1) + hist.n  # rows of allb
+        deg, rot = window_inclination(allb, rows, self._m, self._ref, b)
+        t = (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
+        np.add.at(self._hist, np.minimum(180, deg.astype(np.int64)), 1)
+        self._max = max(self._max, float(deg.max()))
+        ep = self._ep
+        low = ep.limit - ep.hyst
+        mark = deg > low
+        mark[1:] |= mark[:-1]  # and the sample after each: it may end the stretch
+        mark[0] |= ep.run > 0  # a stretch left open by the previous chunk may end here
+        todo = np.flatnonzero(mark)
+        tl, dl = t.tolist(), deg.tolist()
+        for i in todo.tolist():
+            if (dl[i] > low or ep.run > 0) and ep.add(tl[i], dl[i]):
+                self.new_episodes.append(ep.run_start_s)
+        return t, deg, rot
+
+    def _find_reference(self, allb: BlockStats, k0: int, first: int) -> int:
+        """Look for the still reference block by block; the first block with a sample."""
+        hist_n = allb.n - (self._k - k0)
+        for k in range(max(first, self._r), self._k + 1):
+            row = k - (k0 + 1) + hist_n
+            ref = still_reference(allb, row, self._r, self._b, self._p)
+            if ref is not None:
+                self._ref = ref
+                self._ref_sample = k * self._b
+                return k
+        return self._k + 1
+
+    def summary(self) -> PostureSummary:
+        """Inclination distribution, time beyond the limit and episodes so far."""
+        n = int(self._hist.sum())
+        med = p95 = None
+        if n:
+            cum = np.cumsum(self._hist)
+            med = float(np.searchsorted(cum, 0.5 * n))
+            p95 = float(np.searchsorted(cum, 0.95 * n))
+        ep = copy.copy(self._ep)  # the open stretch counts as if it ended now
+        ep.starts_s = list(ep.starts_s)
+        ep.close()
+        return PostureSummary(
+            reference_known=self._ref is not None,
+            measured_s=n * self._step_s,
+            median_deg=med,
+            p95_deg=p95,
+            max_deg=self._max if n else None,
+            limit_deg=self._p.limit_deg,
+            beyond_s=ep.beyond_s,
+            reclined_s=ep.reclined_s,
+            episodes=ep.count,
+            longest_episode_s=ep.longest_s,
+            episode_starts_s=tuple(ep.starts_s),
+        )
+
+
+_unit = unit
+
+
+def analyse_posture(
+    acc_g: FloatArray,
+    fs_hz: float,
+    gyro_dps: FloatArray | None = None,
+    reference_g: tuple[float, float, float] | None = None,
+    params: PostureParams = DEFAULT_POSTURE_PARAMS,
+) -> PostureAnalysis:
+    """Inclination (and rotation) series and summary of a whole signal.
+
+    Args:
+        acc_g: (n, 3) acceleration, g, any orientation.
+        fs_hz: sample rate, Hz (25-416).
+        gyro_dps: (n, 3) angular rate, deg/s, or None.
+        reference_g: upright gravity vector, or None for the automatic reference.
+        params: windows and thresholds.
+    """
+    tr = PostureTracker(fs_hz, reference_g, params)
+    s = tr.feed(acc_g, gyro_dps)
+    return PostureAnalysis(
+        np.array([x.t_s for x in s]),
+        np.array([x.inclination_deg for x in s]),
+        np.array([x.rotation_dps for x in s]),
+        tr.summary(),
+    )
