@@ -13,17 +13,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError
-from osteomonitor.model import SessionMeta, SessionSummary
-from osteomonitor.prescription import (
-    Alert,
-    Prescription,
-    SessionCompliance,
-    evaluate_session,
-)
-from osteomonitor.session import process_recording_batch
+
+if TYPE_CHECKING:  # the analysis and the judgement are imported where they run
+    from osteomonitor.model import SessionMeta, SessionSummary
+    from osteomonitor.prescription import Alert, Prescription, SessionCompliance
 
 #: Cache key of a file: (resolved path, size in bytes, modification time in ns).
 FileKey = tuple[str, int, int, int]
@@ -75,6 +71,7 @@ def analyse_file(
     Raises:
         RecordingError / PrescriptionError: the file or its snapshot cannot be read.
     """
+    from osteomonitor.session.batch import process_recording_batch
     from osteomonitor.store.overrides import apply_overrides
 
     meta, proc = process_recording_batch(path, prescription)
@@ -98,6 +95,8 @@ def judge(
     base = SessionReview(path, meta, summary, rx)
     if rx is None:
         return base
+    from osteomonitor.prescription.compliance import evaluate_session
+
     try:
         compliance = evaluate_session(summary, rx, supervised=meta.supervised)
     except OsteomonitorError as exc:
@@ -116,6 +115,7 @@ def review_session(
     (`app.library.indexed_analysis`).
     """
     from osteomonitor.app.library import indexed_analysis
+    from osteomonitor.app.review_alerts import analyse_with_alerts
 
     p = Path(path)
     try:
@@ -141,6 +141,8 @@ def reviewed(
     review = judge(path, meta, summary, rx)
     if rx is None:
         return review
+    from osteomonitor.app.review_alerts import review_alerts
+
     return replace(review, alerts=review_alerts(live_alerts, summary))
 
 

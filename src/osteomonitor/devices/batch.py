@@ -5,7 +5,8 @@ gives (samples, set-aside counts, decode errors, the decoder's state afterwards)
 array operations where the work is: Polar PMD acceleration (`pmd_batch`: every frame of
 a stretch between two control messages at once; SDK per-sample timestamps,
 `ClockMapper.add_many`, the no-backwards rule and the plausibility gates on arrays)
-and Heart Rate Service notifications. Control messages, other protocols and any
+and Heart Rate Service notifications (`hrs_batch`), every payload read by offset from
+one byte buffer (`Packets`; `decode_packets`). Control messages, other protocols and any
 stretch the array form does not cover go through `DeviceDecoder.feed` one by one, in
 order, so errors and state are exactly those of live decoding (tested).
 """
@@ -21,8 +22,9 @@ import numpy as np
 from osteomonitor.devices import hrs
 from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.decoder import DeviceDecoder
+from osteomonitor.devices.hrs_batch import decode_hr_at
 from osteomonitor.devices.plausibility import SetAside, limit
-from osteomonitor.devices.pmd_batch import decode_acc_frames
+from osteomonitor.devices.pmd_batch import decode_acc_frames_at, joined
 from osteomonitor.devices.stream_decoders import MG_PER_G, PmdDecoder
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import NS_PER_S, AccBlock, HrSample, Packet
@@ -32,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     IntArray = npt.NDArray[np.int64]
     FloatArray = npt.NDArray[np.float64]
+    U8Array = npt.NDArray[np.uint8]
 
 
 @dataclass
@@ -97,6 +100,47 @@ class DeviceOut:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Packets:
+    """One device's packets in arrival order, as arrays (what `decode_packets` reads).
+
+    Attributes:
+        order: (n,) int64 position of each packet in the recording's item order.
+        t_ns: (n,) int64 host arrival, ns since the Unix epoch.
+        stream: (n,) int64 index of each packet's stream in `names`.
+        names: stream names.
+        buf: uint8 bytes holding every packet's payload (possibly other bytes too),
+            followed by at least `pmd_batch.SLACK` bytes.
+        offsets / lengths: (n,) int64 where each payload is in `buf`.
+    """
+
+    order: IntArray
+    t_ns: IntArray
+    stream: IntArray
+    names: tuple[str, ...]
+    buf: U8Array
+    offsets: IntArray
+    lengths: IntArray
+
+    @classmethod
+    def of(
+        cls, order: IntArray, t_ns: IntArray, streams: Sequence[str], payloads: Sequence[bytes]
+    ) -> Packets:
+        """Packets given as a stream name and the bytes of each."""
+        names = tuple(dict.fromkeys(streams))
+        code = {name: i for i, name in enumerate(names)}
+        stream = np.fromiter(map(code.__getitem__, streams), dtype=np.int64, count=len(streams))
+        buf, offs, lens = joined(payloads)
+        order, t_ns = np.asarray(order, dtype=np.int64), np.asarray(t_ns, dtype=np.int64)
+        return cls(order, t_ns, stream, names, buf, offs, lens)
+
+    def packet(self, device: str, i: int) -> Packet:
+        """Packet `i` as live decoding sees it."""
+        o, n = int(self.offsets[i]), int(self.lengths[i])
+        payload = self.buf[o : o + n].tobytes()
+        return Packet(int(self.t_ns[i]), device, self.names[int(self.stream[i])], payload)
+
+
 def decode_device(
     decoder: DeviceDecoder,
     device: str,
@@ -112,29 +156,37 @@ def decode_device(
         device: the device key; order / t_ns: (n,) position in the item order and host
             arrival per packet; streams / payloads: (n,) stream name and bytes.
     """
+    return decode_packets(decoder, device, Packets.of(order, t_ns, streams, payloads))
+
+
+_ACC, _HR, _OTHER = 0, 1, 2
+
+
+def decode_packets(decoder: DeviceDecoder, device: str, packets: Packets) -> DeviceOut:
+    """`decode_device` of packets given as arrays (no Python object per packet)."""
     out = DeviceOut()
     spec_of = decoder.profile.streams
-    pmd_data = [
-        name
-        for name, spec in spec_of.items()
-        if isinstance(decoder.protocol, PmdDecoder) and "acc" in spec.carries
-    ]
-    n = len(payloads)
-    fast_hr = [s in spec_of and spec_of[s].carries == "hr" for s in streams]
-    fast_acc = [s in pmd_data for s in streams]
-    run: list[int] = []
-    for i in range(n + 1):
-        if i < n and fast_acc[i]:
-            run.append(i)
-            continue
-        if i < n and fast_hr[i]:  # stateless: never splits a run of ACC frames
-            _hr(out, int(order[i]), payloads[i], int(t_ns[i]))
-            continue
-        if run:  # ACC frames since the last control message
-            _pmd_run(decoder, device, out, order[run], t_ns[run], streams, payloads, run)
-            run = []
-        if i < n:
-            _one(decoder, out, Packet(int(t_ns[i]), device, streams[i], payloads[i]), int(order[i]))
+    pmd_proto = isinstance(decoder.protocol, PmdDecoder)
+
+    def kind(name: str) -> int:
+        spec = spec_of.get(name)
+        if spec is not None and pmd_proto and "acc" in spec.carries:
+            return _ACC
+        return _HR if spec is not None and spec.carries == "hr" else _OTHER
+
+    kinds = np.array([kind(name) for name in packets.names], dtype=np.int64)[packets.stream]
+    # Heart Rate Service notifications are stateless: all at once, never splitting a run
+    _hr(out, packets, np.flatnonzero(kinds == _HR))
+    acc = np.flatnonzero(kinds == _ACC)
+    other = np.flatnonzero(kinds == _OTHER)
+    done = 0  # ACC frames decoded so far
+    for j, before in zip(other.tolist(), np.searchsorted(acc, other).tolist(), strict=True):
+        if before > done:  # ACC frames since the last control message
+            _pmd_run(decoder, device, out, packets, acc[done:before])
+            done = before
+        _one(decoder, out, packets.packet(device, j), int(packets.order[j]))
+    if done < acc.size:
+        _pmd_run(decoder, device, out, packets, acc[done:])
     return out
 
 
@@ -152,33 +204,34 @@ def _one(decoder: DeviceDecoder, out: DeviceOut, packet: Packet, order: int) -> 
     out.acc.add_blocks(order, [s for s in samples if isinstance(s, AccBlock)])
 
 
-def _hr(out: DeviceOut, order: int, payload: bytes, t_ns: int) -> None:
-    try:
-        out.hr.append((order, hrs.decode_hr(payload, t_ns)))
-    except DecodeError as exc:
-        out.errors.append((order, f"hr: {exc}"))
+def _hr(out: DeviceOut, packets: Packets, idx: IntArray) -> None:
+    """Heart Rate Measurements at once; a malformed one decoded alone for its message."""
+    order = packets.order[idx]
+    got, ok = decode_hr_at(
+        packets.buf, packets.offsets[idx], packets.lengths[idx], packets.t_ns[idx]
+    )
+    out.hr += zip(order[ok].tolist(), got, strict=True)
+    for k in np.flatnonzero(~ok).tolist():
+        p = packets.packet("", int(idx[k]))
+        try:
+            out.hr.append((int(order[k]), hrs.decode_hr(p.payload, p.t_ns)))
+        except DecodeError as exc:
+            out.errors.append((int(order[k]), f"hr: {exc}"))
 
 
 def _pmd_run(
-    decoder: DeviceDecoder,
-    device: str,
-    out: DeviceOut,
-    order: IntArray,
-    arrival: IntArray,
-    streams: Sequence[str],
-    payloads: Sequence[bytes],
-    idx: list[int],
+    decoder: DeviceDecoder, device: str, out: DeviceOut, packets: Packets, idx: IntArray
 ) -> None:
-    """ACC frames between two control messages: at once, else one by one."""
+    """ACC frames `idx` (between two control messages): at once, else one by one."""
     proto = decoder.protocol
     assert isinstance(proto, PmdDecoder)
-    frames = decode_acc_frames([payloads[j] for j in idx])
+    frames = decode_acc_frames_at(packets.buf, packets.offsets[idx], packets.lengths[idx])
     cfg = decoder.config
     if frames is None or not cfg.rate_hz or not cfg.range_g or not cfg.rate_hz > 0:
-        for k, j in enumerate(idx):
-            packet = Packet(int(arrival[k]), device, streams[j], payloads[j])
-            _one(decoder, out, packet, int(order[k]))
+        for j in idx.tolist():
+            _one(decoder, out, packets.packet(device, j), int(packets.order[j]))
         return
+    order, arrival = packets.order[idx], packets.t_ns[idx]
     fs, full = float(cfg.rate_hz), float(cfg.range_g)
     starts, counts = frames.starts, frames.counts
     f = counts.size
@@ -203,17 +256,28 @@ def _pmd_run(
         like = cast("pmd.PmdFrame", _Frame(True, int(t)))  # what frame_factor_mg reads
         scale[sel] = pmd.frame_factor_mg(like, proto.factor)
     scale /= MG_PER_G
-    if n_same:
-        acc = (frames.samples.reshape(f, n_same, 3) * scale[:, None, None]).reshape(-1, 3)
-        peak = np.abs(acc).reshape(f, -1).max(axis=1)
+    raw = frames.samples
+    top = full * (1.0 + limit("acc_range_margin"))
+    one_scale = bool(np.all(scale == scale[0])) and scale[0] > 0
+    if n_same and one_scale:  # the usual case: every frame alike
+        acc = np.multiply(raw, scale[0], dtype=np.float64)
+        # ‖·‖∞ from the integers: |s|·scale rounds like |s·scale| (scale > 0), so the
+        # largest is that of the largest |s|; frame by frame only when one is too large
+        big = max(int(raw.max()), -int(raw.min())) if raw.size else 0
+        if float(big) * scale[0] <= top:
+            peak = np.zeros(f, dtype=np.float64)
+        else:
+            flat = raw.reshape(f, -1)
+            hi, lo = flat.max(axis=1).astype(np.float64), flat.min(axis=1).astype(np.float64)
+            peak = np.maximum(hi * scale, -lo * scale)
     else:
-        acc = frames.samples * np.repeat(scale, counts)[:, None]
+        acc = raw * np.repeat(scale, counts)[:, None]
         peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
     # plausibility gates (plausibility.check_acc, check_block_time), per frame
-    out_range = ~(peak <= full * (1.0 + limit("acc_range_margin")))
+    out_range = ~(peak <= top)
     backwards = last < first
     far = np.abs(last - arrival) > limit("block_vs_arrival_s") * NS_PER_S
-    stream = streams[idx[0]]
+    stream = packets.names[int(packets.stream[idx[0]])]
     for mask, reason in (
         (out_range, f"value outside ±{full:g} g"),
         (~out_range & backwards, "sample times run backwards"),
@@ -227,7 +291,7 @@ def _pmd_run(
     kept = np.flatnonzero(keep)
     out.acc._add(
         order[kept], first[kept], last[kept], counts[kept], acc,
-        np.full(counts.size, fs), np.full(counts.size, full),
+        np.full(kept.size, fs), np.full(kept.size, full),
     )  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """Many Polar PMD acceleration frames decoded at once (the batch form of `pmd_frames`).
 
-The frames of one stream are joined into one byte buffer and read with array
-operations: one `np.frombuffer` for the headers and the bodies, delta blocks walked for
-every frame at once (a frame holds one to three), every delta value read from a 64-bit
+The frames lie in one byte buffer (joined, or the recording's own: `store.columns`),
+found by offset, and are read with array operations: headers gathered for every frame,
+equal raw frames as rows of one strided view, delta blocks walked for every frame at
+once (a frame holds one to three), every delta value read from a 32-bit (or 64-bit)
 window at its bit offset, and each frame's samples restored by one cumulative sum. The
 result is identical to `pmd_frames.decode_frame` frame by frame (tested); frames this
 form does not cover (another measurement type, a layout without a table entry, any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
     IntArray = npt.NDArray[np.int64]
+    U8Array = npt.NDArray[np.uint8]
+    AnyIntArray = npt.NDArray[np.integer]
 
 _ACC = int(PmdMeasurementType.ACC)
 
@@ -44,19 +47,33 @@ class AccFrames:
         frame_type: (F,) int64 frame type without the compression bit.
         compressed: (F,) bool, delta-compressed frames.
         counts: (F,) int64 samples per frame.
-        samples: (N, 3) int64 raw integers of every frame, N = counts.sum().
+        samples: (N, 3) raw integers of every frame, N = counts.sum() (int8, int16,
+            int32 or int64: the narrowest type that holds them as decoded; the values are
+            `decode_frame`'s).
     """
 
     timestamp_ns: IntArray
     frame_type: IntArray
     compressed: npt.NDArray[np.bool_]
     counts: IntArray
-    samples: IntArray
+    samples: AnyIntArray
 
     @property
     def starts(self) -> IntArray:
         """(F,) index of each frame's first sample in `samples`."""
         return np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.int64)
+
+
+#: Zero bytes after the joined frames: 32- and 64-bit windows read past a frame's last byte.
+SLACK = 8
+
+
+def joined(payloads: Sequence[bytes]) -> tuple[U8Array, IntArray, IntArray]:
+    """Notifications joined into one buffer: (bytes + `SLACK`, (n,) offsets, (n,) lengths)."""
+    lens = np.fromiter(map(len, payloads), dtype=np.int64, count=len(payloads))
+    offs = np.zeros(lens.size, dtype=np.int64)
+    np.cumsum(lens[:-1], out=offs[1:])
+    return np.frombuffer(b"".join(payloads) + bytes(SLACK), dtype=np.uint8), offs, lens
 
 
 def decode_acc_frames(payloads: Sequence[bytes]) -> AccFrames | None:
@@ -65,15 +82,22 @@ def decode_acc_frames(payloads: Sequence[bytes]) -> AccFrames | None:
     Args:
         payloads: the notifications' bytes, in arrival order.
     """
-    f = len(payloads)
-    if f == 0:
+    if not payloads:
         return None
-    lens = np.fromiter(map(len, payloads), dtype=np.int64, count=f)
-    if int(lens.min()) < FRAME_HEADER_BYTES:
+    return decode_acc_frames_at(*joined(payloads))
+
+
+def decode_acc_frames_at(buf: U8Array, offs: IntArray, lens: IntArray) -> AccFrames | None:
+    """`decode_acc_frames` of the notifications at `buf[offs[i] : offs[i] + lens[i]]`.
+
+    Args:
+        buf: bytes holding the frames (other bytes between them are ignored), followed
+            by at least `SLACK` bytes.
+        offs / lens: (F,) int64 byte offset and length of each frame, in arrival order.
+    """
+    f = offs.size
+    if f == 0 or int(lens.min()) < FRAME_HEADER_BYTES:
         return None
-    joined = b"".join(payloads)
-    buf = np.frombuffer(joined + bytes(8), dtype=np.uint8)  # 8 B slack for 64-bit windows
-    offs = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
     b0 = buf[offs]
     ts_u = _u64(buf, offs + 1)
     ft = buf[offs + 9].astype(np.int64)
@@ -83,9 +107,10 @@ def decode_acc_frames(payloads: Sequence[bytes]) -> AccFrames | None:
     ftype = ft & 0x7F
     compressed = (ft & 0x80) != 0
     counts = np.zeros(f, dtype=np.int64)
-    parts: list[tuple[IntArray, IntArray]] = []  # (frame index, (n, 3) samples)
-    for key in np.flatnonzero(np.bincount(ft)).tolist():
-        idx = np.flatnonzero(ft == key)
+    parts: list[tuple[IntArray, AnyIntArray]] = []  # (frame index, (n, 3) samples)
+    keys = np.flatnonzero(np.bincount(ft)).tolist()
+    for key in keys:
+        idx = np.flatnonzero(ft == key) if len(keys) > 1 else np.arange(f)
         got = (_delta if key & 0x80 else _raw)(buf, offs[idx], lens[idx], key & 0x7F)
         if got is None:
             return None
@@ -96,14 +121,15 @@ def decode_acc_frames(payloads: Sequence[bytes]) -> AccFrames | None:
         samples = parts[0][1]
     else:  # frames of several types: put the samples back in frame order
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        samples = np.empty((int(counts.sum()), 3), dtype=np.int64)
+        dtype = np.result_type(*(s.dtype for _, s in parts))
+        samples = np.empty((int(counts.sum()), 3), dtype=dtype)
         for idx, s in parts:
             rows = _ranges(starts[idx], counts[idx])
             samples[rows] = s
     return AccFrames(ts, ftype, compressed, counts, samples)
 
 
-def _u64(buf: npt.NDArray[np.uint8], at: IntArray) -> npt.NDArray[np.uint64]:
+def _u64(buf: U8Array, at: IntArray) -> npt.NDArray[np.uint64]:
     """Little-endian uint64 starting at each byte offset `at` (unaligned)."""
     view = np.ndarray((buf.size - 7,), dtype="<u8", buffer=buf.data, strides=(1,))
     return view[at]
@@ -119,8 +145,8 @@ def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
 
 
 def _raw(
-    buf: npt.NDArray[np.uint8], offs: IntArray, lens: IntArray, ftype: int
-) -> tuple[IntArray, IntArray] | None:
+    buf: U8Array, offs: IntArray, lens: IntArray, ftype: int
+) -> tuple[IntArray, AnyIntArray] | None:
     layout = RAW_LAYOUTS.get((_ACC, ftype))
     if layout is None or layout[0] != 3:
         return None
@@ -130,26 +156,25 @@ def _raw(
     if np.any(body == 0) or np.any(body % step):
         return None
     n = body // step
-    if int(lens.min()) == int(lens.max()) and int(offs[-1] - offs[0]) == int(lens[0]) * (
-        offs.size - 1
-    ):  # equal, adjacent frames (the usual case): one reshape, no index
-        length = int(lens[0])
-        rows = buf[int(offs[0]) : int(offs[0]) + length * offs.size].reshape(-1, length)
-        raw = np.ascontiguousarray(rows[:, FRAME_HEADER_BYTES:]).reshape(-1)
-    else:
-        raw = buf[_ranges(offs + FRAME_HEADER_BYTES, body)]
+    if int(lens.min()) == int(lens.max()) and size in (1, 2):  # equal frames (the usual case)
+        # each frame's body as one row of a strided view of the buffer: one row gather
+        nb = int(body[0])
+        rows = np.ndarray((buf.size - nb + 1, nb), dtype=np.uint8, buffer=buf, strides=(1, 1))
+        got = rows[offs + FRAME_HEADER_BYTES]  # (F, nb) bytes, contiguous
+        return n, got.view("<i2" if size == 2 else np.int8).reshape(-1, 3)
+    raw = buf[_ranges(offs + FRAME_HEADER_BYTES, body)]
     if size == 2:
-        return n, raw.view("<i2").reshape(-1, 3).astype(np.int64)
+        return n, raw.view("<i2").reshape(-1, 3)
     if size == 1:
-        return n, raw.view(np.int8).reshape(-1, 3).astype(np.int64)
+        return n, raw.view(np.int8).reshape(-1, 3)
     b = raw.reshape(-1, 3).astype(np.int32)  # int24
     v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-    return n, ((v ^ 0x800000) - 0x800000).astype(np.int64).reshape(-1, 3)
+    return n, ((v ^ 0x800000) - 0x800000).reshape(-1, 3)
 
 
 def _delta(
-    buf: npt.NDArray[np.uint8], offs: IntArray, lens: IntArray, ftype: int
-) -> tuple[IntArray, IntArray] | None:
+    buf: U8Array, offs: IntArray, lens: IntArray, ftype: int
+) -> tuple[IntArray, AnyIntArray] | None:
     layout = DELTA_LAYOUTS.get((_ACC, ftype))
     if layout is None or layout[0] != 3 or layout[1] != 16:
         return None
@@ -216,37 +241,52 @@ def _delta(
     return per_frame, out
 
 
+#: Widest delta for which a frame's samples (16-bit reference plus up to 255 deltas)
+#: stay inside int32: 2^15 + 255 · 2^22 < 2^31.
+_INT32_DELTA_BITS = 23
+
+
 def _delta_uniform(
-    buf: npt.NDArray[np.uint8], ref_at: IntArray, start: IntArray, width: IntArray, count: int
-) -> tuple[IntArray, IntArray]:
-    """Every frame one block of `count` deltas (the usual case): (F, count + 1, 3) at once."""
+    buf: U8Array, ref_at: IntArray, start: IntArray, width: IntArray, count: int
+) -> tuple[IntArray, AnyIntArray]:
+    """Every frame one block of `count` deltas (the usual case): (F, count + 1, 3) at once.
+
+    Each value is read from a 32-bit window at its bit offset (byte offsets and shifts
+    from a per-width table, so one gather for every frame) and sign-extended by a left
+    then an arithmetic right shift; a frame's samples are its reference plus the running
+    sum of its deltas.
+    """
     nf = ref_at.size
     ch = 3
-    out = np.empty((nf, count + 1, ch), dtype=np.int64)
-    out[:, 0, :] = buf[ref_at[:, None] + np.arange(2 * ch)].view("<i2")
-    kw = np.arange(count * ch, dtype=np.int64)
-    for w in np.flatnonzero(np.bincount(width)).tolist():
-        g = np.flatnonzero(width == w)
-        if w > 25:
-            bit = (start[g] * 8)[:, None] + (kw * w)[None, :]
-            out[g, 1:, :] = _bits(buf, bit.reshape(-1), w).reshape(g.size, count, ch)
-            continue
-        # bit offsets within a block are the same for every frame: broadcast them
-        off = kw * w
-        view = np.ndarray((buf.size - 3,), dtype="<u4", buffer=buf.data, strides=(1,))
-        word = view[start[g][:, None] + (off >> 3)[None, :]]
-        word >>= (off & 7).astype(np.uint32)[None, :]
-        word &= np.uint32((1 << w) - 1)
+    nv = count * ch
+    top = int(width.max())
+    narrow = top <= _INT32_DELTA_BITS
+    out = np.empty((nf, count + 1, ch), dtype=np.int32 if narrow else np.int64)
+    ref = np.ndarray((buf.size - 2 * ch + 1, 2 * ch), dtype=np.uint8, buffer=buf, strides=(1, 1))
+    out[:, 0, :] = ref[ref_at].view("<i2")
+    deltas = out[:, 1:, :].reshape(nf, nv)  # a view: each frame's values, in bit order
+    if top <= 25:  # a value plus its shift (≤ 7 bits) fits a 32-bit window
+        bit = np.arange(nv, dtype=np.int64)[None, :] * np.arange(top + 1)[:, None]
+        lead = np.take(bit >> 3, width, axis=0)  # (F, nv) byte of each value in its block
+        lead += start[:, None]
+        up = (32 - np.arange(top + 1)[:, None] - (bit & 7)).astype(np.uint32)
+        window = np.ndarray((buf.size - 3,), dtype="<u4", buffer=buf, strides=(1,))
+        word = np.take(np.ascontiguousarray(window), lead)  # (aligned: gathers faster)
+        word <<= np.take(up, width, axis=0)  # the value's top bit to bit 31
         val = word.view(np.int32)
-        sign = np.int32(1 << (w - 1))
-        val ^= sign
-        val -= sign
-        out[g, 1:, :] = val.reshape(g.size, count, ch)
+        val >>= (32 - width).astype(np.int32)[:, None]  # arithmetic: sign-extends
+        deltas[...] = val
+    else:
+        kw = np.arange(nv, dtype=np.int64)
+        for w in np.flatnonzero(np.bincount(width)).tolist():
+            g = np.flatnonzero(width == w)
+            bit = (start[g] * 8)[:, None] + (kw * w)[None, :]
+            deltas[g] = _bits(buf, bit.reshape(-1), w).reshape(g.size, nv)
     np.cumsum(out, axis=1, out=out)
     return np.full(nf, count + 1, dtype=np.int64), out.reshape(-1, ch)
 
 
-def _bits(buf: npt.NDArray[np.uint8], bit: IntArray, w: int) -> IntArray:
+def _bits(buf: U8Array, bit: IntArray, w: int) -> IntArray:
     """Signed `w`-bit integers packed LSB-first starting at each absolute `bit`."""
     if w <= 25:  # shift ≤ 7 + 25 bits fit a 32-bit window
         view = np.ndarray((buf.size - 3,), dtype="<u4", buffer=buf.data, strides=(1,))

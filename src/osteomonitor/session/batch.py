@@ -4,10 +4,10 @@ Gives the processor the live view and replay use exactly the state it would have
 being fed the recording packet by packet (`tests/session/test_batch_equivalence.py`
 compares every summary field), with the work done as array operations:
 
-1. one query per stream (`store.columns`), packets put in arrival order by `seq` and
+1. one query (`store.columns`: payloads in one buffer), packets put in arrival order by `seq` and
    events merged in as `recording._merged` does;
 2. the arrival-time gate over every item (a loop only when something is set aside);
-3. each device's packets decoded at once (`devices.batch.decode_device`: joined PMD
+3. each device's packets decoded at once (`devices.batch.decode_packets`: PMD
    frames, timestamps and the clock fit as arrays);
 4. each device's accelerometer split into analysis segments by the live rule (a pause
    over `ACC_GAP_S` or a rate change), each segment handed to the processor's own
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from osteomonitor.devices.batch import DeviceOut, decode_device
+from osteomonitor.devices.batch import DeviceOut, Packets, decode_packets
 from osteomonitor.devices.plausibility import ArrivalGate, SetAside
 from osteomonitor.errors import CorruptRecording
 from osteomonitor.model import NS_PER_S, AccBlock, Event, HrSample, SessionMeta
@@ -89,8 +89,8 @@ def feed_columns(
     col_of = np.repeat(np.arange(len(cols)), [len(c.seq) for c in cols])
     by_seq = np.argsort(seq, kind="stable")
     t_p, col_of = t_p[by_seq].astype(np.int64), col_of[by_seq]
-    at_in_col = (np.arange(seq.size) - np.repeat(np.cumsum([0] + [len(c.seq) for c in cols])[:-1],
-                                                  [len(c.seq) for c in cols]))[by_seq]  # fmt: skip
+    offs = np.concatenate([c.offsets for c in cols] or [none])[by_seq]
+    lens = np.concatenate([c.lengths for c in cols] or [none])[by_seq]
     # events go before the first packet (in arrival order) later than them
     t_e = np.asarray([e.t_ns for e in events], dtype=np.int64)
     pos = np.searchsorted(np.maximum.accumulate(t_p), t_e, side="right") if t_p.size else (
@@ -117,9 +117,10 @@ def feed_columns(
         if decoder is None:
             errors += [(int(key_p[j]), f"packet from unknown device {dev!r}") for j in sel]
             continue
-        streams = [cols[col_of[j]].stream for j in sel.tolist()]
-        payloads = [cols[col_of[j]].payloads[at_in_col[j]] for j in sel.tolist()]
-        outs[dev] = decode_device(decoder, dev, key_p[sel], t_p[sel], streams, payloads)
+        # (all columns hold their payloads in the recording's one buffer: `store.columns`)
+        names, data = tuple(c.stream for c in cols), cols[mine[0]].data
+        packets = Packets(key_p[sel], t_p[sel], col_of[sel], names, data, offs[sel], lens[sel])
+        outs[dev] = decode_packets(decoder, dev, packets)
         errors += outs[dev].errors
     ok_e = admitted[key_e].tolist()
     proc.adopt_batch(

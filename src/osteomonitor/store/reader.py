@@ -190,10 +190,14 @@ class RecordingReader:
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise CorruptRecording(
-                f"{self.path} is damaged ({exc}); other parts may still be readable: "
-                "`osteomonitor recordings repair` salvages them into a new file"
-            ) from exc
+            raise self.damaged(exc) from exc
+
+    def damaged(self, exc: sqlite3.DatabaseError) -> CorruptRecording:
+        """The error for a query that failed because the file is damaged."""
+        return CorruptRecording(
+            f"{self.path} is damaged ({exc}); other parts may still be readable: "
+            "`osteomonitor recordings repair` salvages them into a new file"
+        )
 
     def _scalar(self, sql: str) -> Any:
         return self._rows(sql)[0][0]
