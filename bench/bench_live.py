@@ -227,6 +227,10 @@ def _floor_screen() -> type:
 
     class FloorScreen(LiveScreen):
         def on_session_updated(self, message: object) -> None:
+            # Textual calls the handler of every class in the MRO: without this the
+            # LiveScreen's own handler ran too (the floor drew the patient view and
+            # stamped every latency twice).
+            message.prevent_default()  # type: ignore[attr-defined]
             arrival = message.newest_arrival_ns  # type: ignore[attr-defined]
             if arrival is not None and self.latency_sink is not None:
                 sink, clock = self.latency_sink, self.clock_ns

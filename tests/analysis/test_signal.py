@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osteomonitor.analysis.rr import _rolling
+from osteomonitor.analysis.rr_stats import padded, quantiles_at
 from osteomonitor.analysis.signal import local_peaks, window_max
 
 values = st.lists(st.integers(-20, 20), min_size=0, max_size=200).map(
@@ -50,5 +50,7 @@ def test_rolling_quantiles_equal_numpy_per_window(x: np.ndarray, width: int) -> 
     windows = [x[max(0, i - h) : i + width - h] for i in range(x.size)]
     med = np.array([np.quantile(w, 0.5) for w in windows])
     quart = np.array([np.quantile(w, [0.25, 0.75]) for w in windows]).T
-    assert np.array_equal(_rolling(x, width, 0.5), med)
-    assert np.array_equal(_rolling(x, width, [0.25, 0.75]), quart)
+    p = np.arange(x.size)
+    lo, hi = np.maximum(0, p - h), np.minimum(x.size, p - h + width)
+    assert np.array_equal(quantiles_at(padded(x), lo, hi, p, (0.5,))[0], med)
+    assert np.array_equal(quantiles_at(padded(x), lo, hi, p, (0.25, 0.75)), quart)

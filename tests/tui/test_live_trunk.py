@@ -66,6 +66,8 @@ async def test_fall_alert_appears_at_once_and_the_answer_is_recorded(tmp_path: P
             # at once: decided when the 2.5 s post-impact window is in, asked with the
             # first snapshot holding the fall (the screen asks in that same update)
             assert fall.confirmed_s - fall.t_s < 2.6
+            # (pushed is not yet composed on a loaded machine: wait for its question)
+            await wait_for(pilot, lambda: bool(app.screen.query("#fall-question")), what="composed")
             assert FALL_QUESTION in str(app.screen.query_one("#fall-question").render())
             assert banner.display and banner.has_class("-stop")
             assert FALL_QUESTION in str(banner.render())

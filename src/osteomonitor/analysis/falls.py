@@ -44,7 +44,15 @@ from .fall_model import FallModel as FallModel
 from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
-from .signal import FloatArray, check_acc, check_fs, magnitude, moving_mean_valid
+from .screen import (
+    check_acc_mag,
+    magnitude_blocked,
+    moving_mean_runs,
+    moving_mean_span,
+    screened_moving_mean,
+    window_peaks,
+)
+from .signal import FloatArray, check_fs, moving_mean_valid
 
 
 class FallDetector:
@@ -63,6 +71,10 @@ class FallDetector:
         candidates: features of every candidate judged so far and whether it started
             lying (for training and benchmarks), kept only when `keep_candidates`.
     """
+
+    #: Smooth ‖a‖ exactly only where a candidate can be (`screen.screened_moving_mean`)
+    #: and on demand for a candidate's features; False: everywhere (the reference form).
+    _screen = True
 
     def __init__(
         self,
@@ -95,6 +107,7 @@ class FallDetector:
         self._sm_end = self._h  # smoothed ‖a‖ exists for global [h, _sm_end)
         self._scan = self._h  # next global index that may be a candidate
         self._pending: list[int] = []
+        self._windows: dict[tuple[int, int], FloatArray] = {}  # see `_exact_windows`
         self._last_alarm: int | None = None
         self._flushed = False
 
@@ -123,10 +136,10 @@ class FallDetector:
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
-        a = check_acc(acc_g, "FallDetector.feed")
+        a = check_acc_mag(acc_g, mag, "FallDetector.feed")
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
-            m = magnitude(a) if mag is None else mag
+            m = magnitude_blocked(a) if mag is None else mag
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
             self._n += a.shape[0]
         return self._process(final=False)
@@ -147,8 +160,14 @@ class FallDetector:
         # smoothed ‖a‖ where its whole window is present: sm[i] = mean(mag[i-h : i+h+1])
         upto = self._n - h
         if upto > self._sm_end:
-            src = self._mag[self._sm_end - h - b0 : upto + h - b0]
-            new = moving_mean_valid(src, self._w)
+            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g)
+                new = screened_moving_mean(
+                    self._mag, self._sm_end - b0, upto - b0, h, 0, self._mag.shape[0],
+                    keep_above=self._p.candidate_min_g, fill=-np.inf,
+                )  # fmt: skip
+            else:
+                src = self._mag[self._sm_end - h - b0 : upto + h - b0]
+                new = moving_mean_valid(src, self._w)
             self._sm = np.concatenate((self._sm, new)) if self._sm.shape[0] else new
             self._sm_end = upto
         # candidates: highest smoothed peak within ± r, decided once r samples follow
@@ -159,6 +178,9 @@ class FallDetector:
             self._scan = hi
         out: list[Fall] = []
         need = self._post[1] + self._h  # the smoothed ‖a‖ of the whole post window
+        if self._screen and self._pending:
+            ready = [p for p in self._pending if p + need <= self._n]
+            self._exact_windows(ready)
         while self._pending and self._pending[0] + need <= self._n:
             p = self._pending.pop(0)
             fall = self._judge(p)
@@ -166,14 +188,41 @@ class FallDetector:
                 out.append(fall)
         if final:
             self._pending.clear()
+        self._windows.clear()
         self._trim()
         return out
+
+    def _exact_windows(self, ps: list[int]) -> None:
+        """The smoothed ‖a‖ over the free-fall window and the post window of each
+        candidate in `ps`, computed together (`screen.moving_mean_runs`) for `_smv`."""
+        if not ps:
+            return
+        s0, b0 = self._b0 + self._h, self._b0
+        spans = []
+        for p in ps:
+            for lo, hi in ((p - self._ff, p), (p, p + 1), (p + self._post[0], p + self._post[1])):
+                lo, hi = max(lo, s0), min(hi, self._sm_end)
+                spans.append((lo, max(lo, hi)))
+        se = np.asarray(spans, dtype=np.intp)
+        vals = moving_mean_runs(self._mag, se[:, 0] - b0, se[:, 1] - b0, self._h, 0, self._n - b0)
+        parts = np.split(vals, np.cumsum(se[:, 1] - se[:, 0])[:-1])
+        for (lo, hi), part in zip(spans, parts, strict=True):
+            self._windows[(lo, hi)] = part
 
     def _smv(self, lo: int, hi: int) -> FloatArray:
         """Smoothed ‖a‖ for global [lo, hi), clipped to what exists."""
         s0 = self._b0 + self._h  # global index of _sm[0]
         lo, hi = max(lo, s0), min(hi, self._sm_end)
-        return self._sm[lo - s0 : max(lo, hi) - s0]
+        if not self._screen:
+            return self._sm[lo - s0 : max(lo, hi) - s0]
+        # `_sm` is exact only near candidates: these values computed (the same sums)
+        # with the other candidates' (`_exact_windows`) or now
+        hi = max(lo, hi)
+        part = self._windows.get((lo, hi))
+        if part is not None:
+            return part
+        b0 = self._b0
+        return moving_mean_span(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
 
     def _find_candidates(self, lo: int, hi: int) -> None:
         """Samples in [lo, hi) at or above the candidate threshold that are the highest
@@ -185,8 +234,16 @@ class FallDetector:
         cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
         if not cand.size:
             return
+        if self._screen and not np.isnan(x).any():  # only a local maximum can be the highest
+            prev = np.where(cand >= 1, x[np.maximum(cand - 1, 0)], -np.inf)
+            nxt = np.where(cand + 1 < x.shape[0], x[np.minimum(cand + 1, x.shape[0] - 1)], -np.inf)
+            v = x[cand]
+            cand = cand[(v > prev) & (v >= nxt)]
+            # without NaN, `not (v <= m)` is `v > m`: the rule of `screen.window_peaks`
+            self._pending.extend((cand[window_peaks(x, cand, r)] + s0).tolist())
+            return
         pad = np.concatenate((np.full(r, -np.inf), x, np.full(r, -np.inf)))
-        if not np.isnan(x).any():  # then only a local maximum can be the highest within ± r
+        if not np.isnan(x).any():  # (the reference form; NaN: see below)
             v = pad[cand + r]
             cand = cand[(v > pad[cand + r - 1]) & (v >= pad[cand + r + 1])]
         offs = np.arange(2 * r + 1)

@@ -183,6 +183,38 @@ def autocorr_peak(x: FloatArray, lag_lo: int, lag_hi: int) -> tuple[float | None
     return float(mid[k]), lo + 1 + k
 
 
+def autocorr_peak_rows(
+    x: FloatArray, lag_lo: int, lag_hi: int
+) -> tuple[list[float | None], list[int]]:
+    """`autocorr_peak` of every row of `x` (k, n) at once, the same values: each row's
+    sums are the same reductions over the same contiguous rows."""
+    k, n = x.shape
+    lo, hi = lag_lo - 1, lag_hi + 1
+    m = n - hi
+    if m < hi or k == 0:
+        return [None] * k, [0] * k
+    x = x - x.sum(axis=1, keepdims=True) / n  # a new contiguous array
+    lags = hi - lo + 1
+    rs = x.strides[0]
+    b = np.ndarray((k, lags, m), np.float64, x, lo * 8, (rs, 8, 8))
+    num = (b * x[:, None, :m]).sum(axis=2)
+    sq = np.cumsum(x * x, axis=1)
+    sq0 = np.concatenate((np.zeros((k, 1)), sq), axis=1)
+    tail = sq[:, lo + m - 1 : hi + m] - sq0[:, lo : hi + 1]
+    den = np.sqrt(tail * sq[:, m - 1 : m])
+    r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    mid = r[:, 1:-1]
+    peak = (mid >= r[:, :-2]) & (mid >= r[:, 2:])
+    best = np.argmax(np.where(peak, mid, -np.inf), axis=1)
+    has = peak.any(axis=1)
+    vals = mid[np.arange(k), best]
+    out_r: list[float | None] = [
+        float(v) if h else -1.0 for v, h in zip(vals.tolist(), has, strict=True)
+    ]
+    out_lag = [lo + 1 + int(j) if h else 0 for j, h in zip(best.tolist(), has, strict=True)]
+    return out_r, out_lag
+
+
 def median(sorted_values: list[float]) -> float:
     """Median of an already sorted, non-empty list."""
     n = len(sorted_values)

@@ -130,28 +130,26 @@ def build_hr_series(
     lost = np.zeros(t.size, bool) if contact is None else np.asarray(contact) == CONTACT_LOST
     beat_t, beat_rr = _lay_beats(t, rr_1024, lost, earliest_s)
     fields = ~_has_beats(rr_1024, lost, t.size)
-    out_t: list[float] = t[fields].tolist()
-    out_hr: list[float] = hr[fields].tolist()
-    out_ok: list[bool] = field_ok[fields].astype(bool).tolist()
-    out_rr: list[bool] = [False] * len(out_t)
+    parts_t, parts_hr = [t[fields]], [hr[fields]]
+    parts_ok = [field_ok[fields].astype(bool)]
+    parts_rr = [np.zeros(parts_t[0].size, bool)]
     n_art = 0
     if beat_rr.size:
         corr = correct_rr(beat_rr)
         n_art = corr.n_artifacts
         ok_mask = ~corr.artifact_mask
         # keep the beats whose interval was not an artifact; HR = 60000 / RR
-        bt = beat_t[ok_mask]
-        br = beat_rr[ok_mask]
-        out_t.extend(bt.tolist())
-        out_hr.extend((60000.0 / br).tolist())
-        out_ok.extend([True] * bt.size)
-        out_rr.extend([True] * bt.size)
-    order = np.argsort(np.asarray(out_t), kind="mergesort")
+        parts_t.append(beat_t[ok_mask])
+        parts_hr.append(60000.0 / beat_rr[ok_mask])
+        parts_ok.append(np.ones(parts_t[1].size, bool))
+        parts_rr.append(np.ones(parts_t[1].size, bool))
+    out_t = np.concatenate(parts_t).astype(np.float64, copy=False)
+    order = np.argsort(out_t, kind="mergesort")
     return HrSeries(
-        np.asarray(out_t)[order],
-        np.asarray(out_hr)[order],
-        np.asarray(out_ok, bool)[order],
-        np.asarray(out_rr, bool)[order],
+        out_t[order],
+        np.concatenate(parts_hr).astype(np.float64, copy=False)[order],
+        np.concatenate(parts_ok)[order],
+        np.concatenate(parts_rr)[order],
         int(beat_rr.size),
         n_art,
     )
@@ -163,7 +161,7 @@ def _has_beats(
     """Which notifications lay beats: RR present and contact not lost."""
     if rr_1024 is None:
         return np.zeros(n, dtype=bool)
-    return np.fromiter((len(r) > 0 for r in rr_1024), dtype=bool, count=n) & ~lost
+    return (np.fromiter(map(len, rr_1024), dtype=np.int64, count=n) > 0) & ~lost
 
 
 def _lay_beats(
@@ -186,7 +184,7 @@ def _lay_beats(
     if not use.size:
         return empty, empty
     rows = [rr_1024[i] for i in use.tolist()]
-    k = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    k = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     ms_flat = (
         1000.0
         * np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=int(k.sum()))

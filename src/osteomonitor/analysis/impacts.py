@@ -15,15 +15,13 @@ import numpy as np
 
 from osteomonitor.model import Impact, ImpactSummary
 
+from .screen import check_acc_mag, local_maxima_peaks, magnitude_blocked, window_peaks
 from .signal import (
     FloatArray,
     IndexArray,
     SignalError,
-    check_acc,
     check_fs,
     check_range,
-    local_peaks,
-    magnitude,
 )
 from .thresholds import (
     BAND_SETS,
@@ -50,11 +48,20 @@ class ImpactCounter:
     `merge_s` before it and at least as high as the `merge_s` after it, so a heel-toe
     double impact counts once. Streaming equals batch exactly.
 
+    With `wide` = (threshold, seconds), the counter also finds the peaks of a second,
+    wider search over the same ‖a‖ (the step detector's: `steps.STEP_MIN_PEAK_G`,
+    `steps.STEP_MERGE_S`) among its own peaks (`wider_peaks`), confirmed when that
+    search would confirm them; `take_wide` hands their times over.
+
     Args:
         fs_hz: sample rate, Hz.
         range_g: full-scale range, ±g (clipping flag), or None.
         min_peak_g: smallest counted peak, g.
         merge_s: peaks closer than this merge, s.
+        wide: (smallest peak, g; merge window, s) of the wider search, both at least
+            this counter's, or None.
+        t0_s: the impacts' times are `t0_s` + sample index / fs_hz, s (the wide
+            search's times and `feed_times` count from sample 0).
     """
 
     def __init__(
@@ -63,16 +70,33 @@ class ImpactCounter:
         range_g: float | None = None,
         min_peak_g: float = IMPACT_MIN_PEAK_G,
         merge_s: float = IMPACT_MERGE_S,
+        wide: tuple[float, float] | None = None,
+        t0_s: float = 0.0,
     ) -> None:
         self._fs = check_fs(fs_hz, "ImpactCounter")
+        self._t0 = float(t0_s)
         self._range = check_range(range_g, "ImpactCounter")
         self._min = float(min_peak_g)
         self._r = max(1, round(merge_s * self._fs))
         self._lb = max(1, round(SLOPE_LOOKBACK_S * self._fs))
         self._keep = max(self._r, self._lb)
+        self._wide: tuple[float, int] | None = None
+        if wide is not None:
+            w_thr, w_r = float(wide[0]), max(1, round(wide[1] * self._fs))
+            if w_thr < self._min or w_r < self._r:
+                raise SignalError(
+                    f"ImpactCounter: the wide search ({w_thr:g} g, {w_r} samples) must not "
+                    f"be narrower than the counter's ({self._min:g} g, {self._r} samples)"
+                )
+            self._wide = (w_thr, w_r)
+            self._keep = max(self._keep, w_r)
+        self._wide_pending = np.empty(0, dtype=np.int64)  # narrow peaks not yet judged
+        self._wide_out: list[float] = []
         self._mag = np.empty(0)
-        self._clip = np.empty(0, dtype=bool)
+        self._acc = np.empty((0, 3))  # raw rows, for the clipping flag at the peaks
         self._buf0 = 0
+        self._buf0_at_peaks = 0  # buffer start of the peaks `_process` last returned
+        self._peak_buf = (self._mag, self._acc)  # and the buffers they index
         self._n = 0
         self._next = 0  # next global index to test
         self.count = 0
@@ -80,60 +104,110 @@ class ImpactCounter:
     def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Impact]:
         """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
         return the impacts confirmed by them."""
-        a = check_acc(acc_g, "ImpactCounter.feed")
-        if a.shape[0]:
-            clip = (
-                (np.abs(a) >= CLIP_FRACTION * self._range).any(axis=1)
-                if self._range is not None
-                else np.zeros(a.shape[0], dtype=bool)
-            )
-            self._mag = np.concatenate((self._mag, magnitude(a) if mag is None else mag))
-            self._clip = np.concatenate((self._clip, clip))
-            self._n += a.shape[0]
-        return self._process(self._n - self._r)
+        return self._impacts(self._add(acc_g, mag, final=False))
+
+    def feed_times(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
+        """`feed`, returning only the peak times, s (no `Impact` built)."""
+        jj = self._add(acc_g, mag, final=False)
+        times: list[float] = ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        return times
 
     def flush(self) -> list[Impact]:
         """End of signal: confirm the last peaks."""
-        return self._process(self._n)
+        return self._impacts(self._process(self._n, final=True))
 
-    def _process(self, end: int) -> list[Impact]:
+    def flush_times(self) -> list[float]:
+        """`flush`, returning only the peak times, s."""
+        jj = self._process(self._n, final=True)
+        times: list[float] = ((jj + self._buf0_at_peaks) / self._fs).tolist()
+        return times
+
+    def take_wide(self) -> list[float]:
+        """Times of the wide search's peaks confirmed since the last call, s."""
+        out, self._wide_out = self._wide_out, []
+        return out
+
+    def _add(self, acc_g: FloatArray, mag: FloatArray | None, final: bool) -> IndexArray:
+        a = check_acc_mag(acc_g, mag, "ImpactCounter.feed")
+        k = a.shape[0]
+        if k:
+            m = magnitude_blocked(a) if mag is None else mag
+            self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
+            if self._range is not None:
+                self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
+            self._n += k
+        return self._process(self._n - self._r, final)
+
+    def _process(self, end: int, final: bool) -> IndexArray:
+        """Find the peaks in [next, end) and judge the wide search's; returns the new
+        peaks as buffer indices (valid until the next call: `_buf0_at_peaks` is their
+        buffer's start) and the peak data `_impacts` reads."""
         lo = self._next
+        b0 = self._buf0
+        self._buf0_at_peaks = b0
+        self._peak_buf = (self._mag, self._acc)
         if end <= lo:
-            return []
-        r, b0, lb = self._r, self._buf0, self._lb
-        mag = self._mag
-        # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and, short
-        # of the end of the signal, r samples after `end`; beyond the signal is −∞.
-        jj = local_peaks(mag, lo - b0, end - b0, self._min, r)
-        out: list[Impact] = []
-        if jj.size:
-            # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
-            # (the earliest lowest one) up to the peak
-            idx = jj[:, None] + np.arange(-lb, 1)
-            pre = mag[np.maximum(idx, 0)]
-            pre[idx < 0] = np.inf  # before the first sample
-            kmin = np.argmin(pre, axis=1)
-            v = mag[jj]
-            low = pre[np.arange(jj.size), kmin]
-            rise = (v - low) * self._fs / np.maximum(1, lb - kmin)
-            clip = self._clip
-            last = clip.shape[0] - 1
-            clipped = clip[np.maximum(jj - 1, 0)] | clip[jj] | clip[np.minimum(jj + 1, last)]
-            t = (jj + b0) / self._fs
-            out = [
-                Impact(ti, vi, ri, ci)
-                for ti, vi, ri, ci in zip(
-                    t.tolist(), v.tolist(), rise.tolist(), clipped.tolist(), strict=True
-                )
-            ]
-        self._next = end
-        self.count += len(out)
-        keep = max(0, end - self._keep - 1)
+            jj = np.empty(0, dtype=np.intp)
+        else:
+            # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and,
+            # short of the end of the signal, r samples after `end`; beyond it is −∞.
+            jj = local_maxima_peaks(self._mag, lo - b0, end - b0, self._min, self._r)
+            self._next = end
+            self.count += int(jj.size)
+        if self._wide is not None:
+            self._judge_wide(jj + b0, final)
+        keep = max(0, max(end, lo) - self._keep - 1)
+        if self._wide is not None and self._wide_pending.size:
+            keep = min(keep, int(self._wide_pending[0]) - self._wide[1])
         if keep > b0:
             self._mag = self._mag[keep - b0 :].copy()
-            self._clip = self._clip[keep - b0 :].copy()
+            if self._range is not None:
+                self._acc = self._acc[keep - b0 :].copy()
             self._buf0 = keep
-        return out
+        return jj
+
+    def _judge_wide(self, new_peaks: IndexArray, final: bool) -> None:
+        """Judge the narrow peaks whose wide window is complete (`wider_peaks` rule)."""
+        assert self._wide is not None
+        thr, r = self._wide
+        b0, mag = self._buf0, self._mag
+        new = new_peaks[mag[new_peaks - b0] >= thr] if new_peaks.size else new_peaks
+        pend = np.concatenate((self._wide_pending, new)) if new.size else self._wide_pending
+        if not pend.size:
+            return
+        ready = pend.size if final else int(np.searchsorted(pend, self._n - r))
+        if ready:
+            p = pend[:ready] - b0
+            # the buffer starts at the signal's start or ≥ r before these peaks and ends
+            # at its end so far (read as −∞ beyond, as `wider_peaks` pads)
+            wide = p[window_peaks(mag, p, r, known=self._r)]  # they are peaks within ± _r
+            self._wide_out += ((wide + b0) / self._fs).tolist()
+        self._wide_pending = pend[ready:]
+
+    def _impacts(self, jj: IndexArray) -> list[Impact]:
+        if not jj.size:
+            return []
+        mag, acc = self._peak_buf
+        b0, lb = self._buf0_at_peaks, self._lb
+        # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
+        # (the earliest lowest one) up to the peak
+        idx = jj[:, None] + np.arange(-lb, 1)
+        pre = mag[np.maximum(idx, 0)]
+        pre[idx < 0] = np.inf  # before the first sample
+        kmin = np.argmin(pre, axis=1)
+        v = mag[jj]
+        low = pre[np.arange(jj.size), kmin]
+        rise = (v - low) * self._fs / np.maximum(1, lb - kmin)
+        if self._range is not None:
+            last = acc.shape[0] - 1
+            lim = CLIP_FRACTION * self._range
+            rows = np.stack((acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)]))
+            flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
+            clipped: list[bool] = flags.tolist()
+        else:
+            clipped = [False] * jj.size
+        t = (jj + b0) / self._fs + self._t0
+        return list(map(Impact, t.tolist(), v.tolist(), rise.tolist(), clipped))
 
 
 def find_impact_peaks(
@@ -166,13 +240,7 @@ def wider_peaks(mag: FloatArray, peaks: IndexArray, threshold: float, r: int) ->
         threshold: the wide peaks' minimum, g. r: the wide window, samples.
     """
     p = peaks[mag[peaks] >= threshold]
-    if p.size == 0:
-        return p
-    pad = np.concatenate((np.full(r, -np.inf), mag, np.full(r, -np.inf)))
-    win = pad[p[:, None] + np.arange(2 * r + 1)]  # mag[p - r … p + r]
-    v = win[:, r]
-    ok = (v > win[:, :r].max(axis=1)) & (v >= win[:, r + 1 :].max(axis=1))
-    out: IndexArray = p[ok]
+    out: IndexArray = p[window_peaks(mag, p, r)]
     return out
 
 

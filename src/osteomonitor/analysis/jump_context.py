@@ -18,14 +18,21 @@ import numpy as np
 
 from osteomonitor.model import Jump
 
-from .flights import Candidate, FlightClass, alternation, autocorr_peak, classify_flight
+from .flights import (
+    Candidate,
+    FlightClass,
+    alternation,
+    autocorr_peak,
+    autocorr_peak_rows,
+    classify_flight,
+)
 from .thresholds import GRAVITY_M_S2
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections import deque
     from collections.abc import Iterator
 
-    from .signal import FloatArray
+    from .signal import FloatArray, IndexArray
     from .thresholds import JumpParams
 
 #: Running time accrues between strides at most this far apart, s (a stride at a jog
@@ -37,6 +44,9 @@ _MIN_GRAVITY_G = 0.5
 #: The running-cadence autocorrelation looks at the smoothed ‖a‖ at most this often, Hz
 #: (a 10 ms lag step resolves step periods of 0.25-0.42 s to a few percent).
 CADENCE_FS_MAX_HZ = 100.0
+#: From this many candidates whose context is due together, `_contexts_together`
+#: measures them as arrays (a long recording analysed at once has hundreds).
+_BATCH_FROM = 4
 #: Posture windows, s: gravity before take-off over [s − 0.6, s − 0.1) (the stance the
 #: person left, before any push), after touchdown over [e + 0.5, e + 1.0) (after the
 #: landing's impact and rebound, within the context window already waited for).
@@ -76,6 +86,7 @@ class JumpContext:
     _stride_gap: int
     _last_jump_p: int | None
     _last_stride_p: int | None
+    _batch_contexts: bool
     jumps_total: int
     running_strides: int
     running_s: float
@@ -87,38 +98,108 @@ class JumpContext:
     def _magv(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
         raise NotImplementedError
 
-    def _smoothed(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
+    def _smoothed(self, lo: int, hi: int, step: int = 1) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
     def _compute_contexts(self, final: bool) -> None:
+        ready: list[Candidate] = []
         for c in self._pending:
             if c.context_done:
                 continue
             if not final and self._n < c.p + self._ctx_need:
                 break
+            ready.append(c)
+        if len(ready) >= _BATCH_FROM and self._batch_contexts:
+            self._contexts_together(ready)
+            return
+        for c in ready:
+            self._context(c)
+
+    def _context(self, c: Candidate) -> None:
+        """Measure one candidate's context (the features `classify_flight` reads)."""
+        c.context_done = True
+        lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
+        c.cadence_r, c.gait_r, lag = self._cadence_r(lo, hi)
+        self._posture(c)
+        w = self._raw(lo, hi)
+        g = w.sum(axis=0) / w.shape[0]
+        g0, g1, g2 = g.tolist()
+        gn = math.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
+        if gn < _MIN_GRAVITY_G:
+            return  # orientation unknown: magnitude-only decision
+        u0, u1, u2 = g0 / gn, g1 / gn, g2 / gn
+        f0, f1, f2 = (self._raw(c.s, c.e).sum(axis=0) / (c.e - c.s)).tolist()
+        if f0 * u0 + f1 * u1 + f2 * u2 >= self._p.flight_vertical_max_g:
+            c.hv = math.nan  # feet loaded: not a flight
+            return
+        # dynamic part d = a − mean(a); vertical d·u, horizontal the rest
+        d = w - g
+        vd = d[:, 0] * u0 + d[:, 1] * u1 + d[:, 2] * u2
+        v2 = float((vd * vd).sum())
+        h2 = max(0.0, float((d * d).sum()) - v2)
+        c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
+        if lag:
+            c.alternation = alternation(d - np.outer(vd, (u0, u1, u2)), lag, self._cad_step)
+
+    def _contexts_together(self, ready: list[Candidate]) -> None:
+        """`_context` for many candidates: the windows that lie wholly inside the signal
+        are measured as (candidates × window) arrays with the same reductions per row;
+        the others one by one."""
+        ctx, n = self._ctx, self._n
+        whole = [c for c in ready if c.p - ctx >= 0 and c.p + ctx + 1 <= n]
+        for c in ready:
+            if not (c.p - ctx >= 0 and c.p + ctx + 1 <= n):
+                self._context(c)
+        if not whole:
+            return
+        k, width = len(whole), 2 * ctx + 1
+        p = np.asarray([c.p for c in whole], dtype=np.intp)
+        # step rhythm: the smoothed ‖a‖ of every window, every `_cad_step`-th sample
+        sm = self._smoothed_runs(p - ctx, p + ctx + 1).reshape(k, width)
+        x = np.ascontiguousarray(sm[:, :: self._cad_step])
+        r_run, _ = autocorr_peak_rows(x, self._cad_lo, self._cad_hi)
+        r_gait, lags = autocorr_peak_rows(x, self._cad_lo, self._gait_hi)
+        # gravity and the dynamic part of every window
+        w = self._raw_rows(p - ctx, width)  # (k, width, 3)
+        g = w.sum(axis=1) / width
+        units = np.zeros((k, 3))
+        live: list[bool] = []
+        for i, c in enumerate(whole):
             c.context_done = True
-            lo, hi = max(0, c.p - self._ctx), min(self._n, c.p + self._ctx + 1)
-            c.cadence_r, c.gait_r, lag = self._cadence_r(lo, hi)
+            c.cadence_r, c.gait_r = r_run[i], r_gait[i]
             self._posture(c)
-            w = self._raw(lo, hi)
-            g = w.sum(axis=0) / w.shape[0]
-            g0, g1, g2 = g.tolist()
+            g0, g1, g2 = g[i].tolist()
             gn = math.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
             if gn < _MIN_GRAVITY_G:
-                continue  # orientation unknown: magnitude-only decision
+                live.append(False)
+                continue
             u0, u1, u2 = g0 / gn, g1 / gn, g2 / gn
             f0, f1, f2 = (self._raw(c.s, c.e).sum(axis=0) / (c.e - c.s)).tolist()
             if f0 * u0 + f1 * u1 + f2 * u2 >= self._p.flight_vertical_max_g:
                 c.hv = math.nan  # feet loaded: not a flight
+                live.append(False)
                 continue
-            # dynamic part d = a − mean(a); vertical d·u, horizontal the rest
-            d = w - g
-            vd = d[:, 0] * u0 + d[:, 1] * u1 + d[:, 2] * u2
-            v2 = float((vd * vd).sum())
-            h2 = max(0.0, float((d * d).sum()) - v2)
+            units[i] = (u0, u1, u2)
+            live.append(True)
+        if not any(live):
+            return
+        d = w - g[:, None, :]
+        u = units[:, None, :]
+        vd = d[:, :, 0] * u[:, :, 0] + d[:, :, 1] * u[:, :, 1] + d[:, :, 2] * u[:, :, 2]
+        v2s = (vd * vd).sum(axis=1).tolist()
+        dds = (d * d).sum(axis=(1, 2)).tolist()
+        for i, c in enumerate(whole):
+            if not live[i]:
+                continue
+            v2 = v2s[i]
+            h2 = max(0.0, dds[i] - v2)
             c.hv = math.sqrt(h2 / v2) if v2 > 0 else math.inf
-            if lag:
-                c.alternation = alternation(d - np.outer(vd, (u0, u1, u2)), lag, self._cad_step)
+            if lags[i]:
+                u0, u1, u2 = units[i].tolist()
+                di, vdi = d[i], vd[i]
+                c.alternation = alternation(
+                    di - np.outer(vdi, (u0, u1, u2)), lags[i], self._cad_step
+                )
 
     def _posture(self, c: Candidate) -> None:
         """Push-off before take-off and the change of posture across the candidate.
@@ -158,10 +239,16 @@ class JumpContext:
         cycle later the body is in the opposite phase, so r has no peak there or a
         negative one.
         """
-        x = self._smoothed(lo, hi)[:: self._cad_step]
+        x = np.ascontiguousarray(self._smoothed(lo, hi, self._cad_step))
         r_run, _ = autocorr_peak(x, self._cad_lo, self._cad_hi)
         r_gait, lag = autocorr_peak(x, self._cad_lo, self._gait_hi)
         return r_run, r_gait, lag
+
+    def _smoothed_runs(self, lo: IndexArray, hi: IndexArray) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
 
     def _decide(self, final: bool) -> list[Jump]:
         out: list[Jump] = []

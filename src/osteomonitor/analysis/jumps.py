@@ -51,12 +51,19 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
+from .screen import (
+    check_acc_mag,
+    magnitude_blocked,
+    moving_mean_runs,
+    moving_mean_span,
+    runs_below_fast,
+    screened_moving_mean,
+)
 from .signal import (
     FloatArray,
-    check_acc,
+    IndexArray,
     check_fs,
     check_range,
-    magnitude,
     moving_mean_valid,
     odd_width,
     runs_below,
@@ -93,6 +100,13 @@ class JumpDetector(JumpContext):
         running_strides / running_s / stepping_flights: totals so far (see `JumpAnalysis`).
         jumps_total: jumps confirmed so far.
     """
+
+    #: Smooth ‖a‖ exactly only where a flight can be (`screen.screened_moving_mean`) and
+    #: on demand for a candidate's windows; False: everywhere (the reference form).
+    _screen = True
+    #: Measure the contexts due together as arrays (`JumpContext._contexts_together`);
+    #: False: one by one (the reference form).
+    _batch_contexts = True
 
     def __init__(
         self, fs_hz: float, range_g: float | None = None, params: JumpParams = DEFAULT_JUMP_PARAMS
@@ -154,9 +168,9 @@ class JumpDetector(JumpContext):
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
-        a = check_acc(acc_g, "JumpDetector.feed")
+        a = check_acc_mag(acc_g, mag, "JumpDetector.feed")
         if a.shape[0]:
-            mag = magnitude(a) if mag is None else mag
+            mag = magnitude_blocked(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))
@@ -183,9 +197,28 @@ class JumpDetector(JumpContext):
         """‖a‖ for global [lo, hi) (must be buffered)."""
         return self._mag[lo - self._buf0 : hi - self._buf0]
 
-    def _smoothed(self, lo: int, hi: int) -> FloatArray:
-        """Smoothed ‖a‖ for global [lo, hi) (must lie below `_sm_end`)."""
-        return self._sm[lo - self._buf0 : hi - self._buf0]
+    def _smoothed(self, lo: int, hi: int, step: int = 1) -> FloatArray:
+        """Smoothed ‖a‖ for global [lo, hi), every `step`-th sample (must lie below
+        `_sm_end`)."""
+        if not self._screen:
+            return self._sm[lo - self._buf0 : hi - self._buf0 : step]
+        # `_sm` is exact only where a flight can be: compute these values (the same sums)
+        b0 = self._buf0
+        return moving_mean_span(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)[::step]
+
+    def _smoothed_runs(self, lo: IndexArray, hi: IndexArray) -> FloatArray:
+        """Smoothed ‖a‖ of the global runs [lo[k], hi[k]), laid side by side (each
+        must lie below `_sm_end`)."""
+        b0 = self._buf0
+        if not self._screen:
+            return np.concatenate([self._sm[a - b0 : b - b0] for a, b in zip(lo, hi, strict=True)])
+        return moving_mean_runs(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
+
+    def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:
+        """Raw samples of the global windows [lo[k], lo[k] + width), (k, width, 3)."""
+        idx = (lo - self._buf0)[:, None] + np.arange(width)
+        out: FloatArray = self._buf[idx]
+        return out
 
     def _extend(self, final: bool) -> None:
         """Bring the smoothed ‖a‖ up to date with the samples.
@@ -197,7 +230,16 @@ class JumpDetector(JumpContext):
         n, h, b0 = self._n, self._h, self._buf0
         upto = n if final else n - h
         lo = self._sm_end
-        if upto > lo:
+        if upto > lo and self._screen:
+            # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere
+            new = screened_moving_mean(
+                self._mag, lo - b0, upto - b0, h, 0, n - b0,
+                keep_below=self._p.flight_hyst_g, fill=np.inf,
+            )  # fmt: skip
+            keep = self._sm[: lo - b0]
+            self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
+            self._sm_end = upto
+        elif upto > lo:
             src_lo, src_hi = max(0, lo - h), min(n, upto + h)
             mag = self._magv(src_lo, src_hi)
             pad_lo, pad_hi = src_lo - (lo - h), (upto + h) - src_hi
@@ -221,8 +263,8 @@ class JumpDetector(JumpContext):
 
     def _scan_runs(self, lo: int, valid_end: int, final: bool) -> None:
         p = self._p
-        m = self._smoothed(lo, valid_end)
-        starts, ends = runs_below(m, p.flight_hyst_g)
+        m = self._sm[lo - self._buf0 : valid_end - self._buf0]
+        starts, ends = (runs_below_fast if self._screen else runs_below)(m, p.flight_hyst_g)
         gap = self._gap
         first = np.ones(starts.size, dtype=bool)  # sub-run opens a group
         if gap and starts.size > 1:

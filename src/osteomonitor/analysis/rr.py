@@ -14,33 +14,57 @@ Deviations, stated: intervals outside `RR_PLAUSIBLE_MS` are dropped first (kind
 the series is processed in fixed blocks of `BLOCK_BEATS` original beats with
 `CONTEXT_BEATS` either side, so `RrCorrector` (streaming) and `correct_rr` (batch) give
 identical results whatever the chunking, with O(block) memory.
+
+Speed (issue 15): the blocks released together are classified together
+(`rr_classify.classify_many`, window statistics in `rr_stats`), each later pass reusing
+what the previous one computed over unchanged windows; the results are those of
+classifying one window at a time (`tests/analysis/rr_reference.py`) to the bit.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from .rr_classify import Artifacts, Prior, classify_many
+from .rr_stats import (
+    KUBIOS_ALPHA,
+    KUBIOS_C1,
+    KUBIOS_C2,
+    KUBIOS_MEDIAN_WINDOW,
+    KUBIOS_QD_WINDOW,
+    IntArray,
+)
 from .signal import FloatArray, SignalError
 
 #: Physiological RR range, ms (domain §3.5 [B]: 300-2000 ms ≈ 30-200 bpm).
 RR_PLAUSIBLE_MS = (300.0, 2000.0)
-#: Lipponen & Tarvainen 2019 constants.
-KUBIOS_ALPHA = 5.2
-KUBIOS_C1 = 0.13
-KUBIOS_C2 = 0.17
-KUBIOS_QD_WINDOW = 91
-KUBIOS_MEDIAN_WINDOW = 11
 #: Block processing (streaming == batch); context > half the QD window.
 BLOCK_BEATS = 256
 CONTEXT_BEATS = 64
 MAX_PASSES = 10
 
 ARTIFACT_KINDS = ("ectopic", "longshort", "missed", "extra", "implausible")
+#: The method's constants (defined beside the paper in `rr_stats`).
+__all__ = [
+    "ARTIFACT_KINDS",
+    "BLOCK_BEATS",
+    "CONTEXT_BEATS",
+    "KUBIOS_ALPHA",
+    "KUBIOS_C1",
+    "KUBIOS_C2",
+    "KUBIOS_MEDIAN_WINDOW",
+    "KUBIOS_QD_WINDOW",
+    "MAX_PASSES",
+    "RR_PLAUSIBLE_MS",
+    "RrCorrection",
+    "RrCorrector",
+    "correct_rr",
+    "fix_peaks_many",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,122 +85,9 @@ class RrCorrection:
     n_artifacts: int
 
 
-def _rolling(x: FloatArray, width: int, q: float | list[float]) -> FloatArray:
-    """Centred rolling quantile(s) over `width` samples, shrinking at the edges.
-
-    Values equal `np.quantile` (method "linear") over each window bit for bit, at a
-    fraction of the cost: the windows are sorted at once (full ones as a strided view,
-    the shrinking edge ones padded with +∞) and `_sorted_quantiles` applies numpy's own
-    index and interpolation formulas.
-    """
-    qs = np.atleast_1d(np.asarray(q, dtype=float))
-    n = x.size
-    h = width // 2
-    out = np.empty((qs.size, n))
-    if n >= width:
-        win = np.lib.stride_tricks.sliding_window_view(x, width)
-        full = np.full(win.shape[0], width)
-        out[:, h : h + win.shape[0]] = _sorted_quantiles(np.sort(win, axis=1), full, qs)
-        edges = np.concatenate((np.arange(min(h, n)), np.arange(h + win.shape[0], n)))
-    else:
-        edges = np.arange(n)
-    if edges.size:
-        lo = np.maximum(0, edges - h)
-        length = np.minimum(n, edges + width - h) - lo
-        cols = np.arange(int(length.max()))
-        rows = np.where(cols < length[:, None], x[np.minimum(lo[:, None] + cols, n - 1)], np.inf)
-        rows.sort(axis=1)
-        out[:, edges] = _sorted_quantiles(rows, length, qs)
-    return out[0] if np.ndim(q) == 0 else out
-
-
-def _sorted_quantiles(rows: FloatArray, length: npt.NDArray[np.intp], qs: FloatArray) -> FloatArray:
-    """Quantiles `qs` of each sorted row's first `length` values: (len(qs), len(rows)).
-
-    numpy's "linear" method step by step: virtual index (L − 1)·q, neighbours floor and
-    floor + 1 (the last value when at or past it), then numpy's `_lerp`: a + (b − a)·γ,
-    or b − (b − a)·(1 − γ) when γ ≥ 0.5.
-    """
-    last = length - 1
-    vi = last[None, :] * qs[:, None]
-    above = vi >= last[None, :]
-    prev = np.floor(vi)
-    pi = np.where(above, last[None, :], prev).astype(np.intp)
-    ni = np.where(above, last[None, :], prev + 1).astype(np.intp)
-    gamma = vi - np.where(above, -1.0, prev)
-    r = np.arange(rows.shape[0])[None, :]
-    a, b = rows[r, pi], rows[r, ni]
-    diff = b - a
-    res = a + diff * gamma
-    return np.asarray(np.where(gamma >= 0.5, b - diff * (1 - gamma), res), dtype=np.float64)
-
-
-def _threshold(x: FloatArray) -> FloatArray:
-    """α × quartile deviation of |x| over a centred 91-beat window (shrinking at edges)."""
-    q1, q3 = _rolling(np.abs(x), KUBIOS_QD_WINDOW, [0.25, 0.75])
-    th = KUBIOS_ALPHA * (q3 - q1) / 2.0
-    th[th <= 0] = np.finfo(float).eps
-    return np.asarray(th, dtype=np.float64)
-
-
-def _classify(peaks: FloatArray) -> dict[str, list[int]]:
-    """Artifact indices (into `peaks`) by kind, one Lipponen-Tarvainen pass."""
-    out: dict[str, list[int]] = {"ectopic": [], "longshort": [], "missed": [], "extra": []}
-    if peaks.size < 4:
-        return out
-    rr = np.diff(peaks, prepend=peaks[0])
-    rr[0] = rr[1:].mean()
-    drrs = np.diff(rr, prepend=rr[0])
-    drrs[0] = drrs[1:].mean()
-    th1 = _threshold(drrs)
-    drrs = drrs / th1
-    pad = np.pad(drrs, 2, mode="reflect")
-    prev_, next_, next2 = pad[1:-3], pad[3:-1], pad[4:]
-    s12 = np.where(
-        drrs > 0, np.maximum(prev_, next_), np.where(drrs < 0, np.minimum(prev_, next_), 0.0)
-    )
-    s22 = np.where(drrs >= 0, np.minimum(next_, next2), np.maximum(next_, next2))
-    medrr = _rolling(rr, KUBIOS_MEDIAN_WINDOW, 0.5)
-    mrrs = rr - medrr
-    mrrs[mrrs < 0] *= 2.0
-    th2 = _threshold(mrrs)
-    mrrs = mrrs / th2
-    c1, c2 = KUBIOS_C1, KUBIOS_C2
-    # The reference walks every beat; only beats with |dRR| > 1 can be flagged, so the
-    # walk visits those (same order, same skips) on plain floats.
-    n_walk = rr.size - 2
-    flagged = np.flatnonzero(~(np.abs(drrs[:n_walk]) <= 1)).tolist()
-    d_, s12_, s22_ = drrs.tolist(), s12.tolist(), s22.tolist()
-    m_, rr_, med_, th2_ = mrrs.tolist(), rr.tolist(), medrr.tolist(), th2.tolist()
-    i_next = 0
-    for i in flagged:
-        if i < i_next:
-            continue  # stepped over as the second beat of a candidate pair
-        d = d_[i]
-        if (d > 1 and s12_[i] < -c1 * d - c2) or (d < -1 and s12_[i] > -c1 * d + c2):
-            out["ectopic"].append(i)
-            i_next = i + 1
-            continue
-        cands = [i]
-        if abs(d_[i + 1]) < abs(d_[i + 2]):
-            cands.append(i + 1)
-        for j in cands:
-            dj = d_[j]
-            long_ = dj > 1 and s22_[j] < -1
-            short = dj < -1 and s22_[j] > 1
-            if long_ or short or abs(m_[j]) > 3:
-                if short and abs(rr_[j] + rr_[j + 1] - med_[j]) < th2_[j]:
-                    out["extra"].append(j)
-                elif long_ and abs(rr_[j] / 2 - med_[j]) < th2_[j]:
-                    out["missed"].append(j)
-                else:
-                    out["longshort"].append(j)
-        i_next = i + len(cands)  # as in the reference flow (NeuroKit2): one step per candidate
-    return out
-
-
-def _correct(peaks: FloatArray, art: dict[str, list[int]]) -> FloatArray:
-    """Apply one pass of corrections to beat times."""
+def _correct(peaks: FloatArray, art: Artifacts) -> tuple[FloatArray, IntArray]:
+    """Apply one pass of corrections to beat times: (new times, each new beat's index
+    in `peaks`, −1 for one inserted)."""
     p = peaks.copy()
     n = p.size
     mis = sorted({j for j in art["ectopic"] + art["longshort"] if 1 <= j < n - 1})
@@ -188,74 +99,106 @@ def _correct(peaks: FloatArray, art: dict[str, list[int]]) -> FloatArray:
     inserts = (p[np.asarray(missed)] + p[np.asarray(missed) - 1]) / 2.0 if missed else np.empty(0)
     keep = np.ones(n, dtype=bool)
     keep[list(extra)] = False
-    return np.sort(np.concatenate((p[keep], inserts)), kind="mergesort")
+    joined = np.concatenate((p[keep], inserts))
+    order = np.argsort(joined, kind="mergesort")  # the stable sort of the reference
+    source = np.concatenate((np.flatnonzero(keep), np.full(inserts.size, -1)))
+    return joined[order], source[order]
 
 
-def _fix_peaks(peaks: FloatArray) -> tuple[FloatArray, dict[str, list[int]]]:
-    """Iterate classification and correction while the artifact count falls."""
-    first = _classify(peaks)
-    fixed = _correct(peaks, first)
-    count = sum(len(v) for v in first.values())
+def fix_peaks_many(windows: list[FloatArray]) -> list[tuple[FloatArray, Artifacts]]:
+    """Classify and correct each window while its artifact count falls.
+
+    For each window: (corrected beat times, the first pass's artifacts). All windows
+    of a pass are classified together (`rr_classify.classify_many`), each with what its
+    previous pass computed; a window whose first pass finds nothing is its own answer.
+    """
+    first, memos = classify_many(windows)
+    fixed = list(windows)
+    count = [sum(len(v) for v in art.values()) for art in first]
+    priors: list[Prior | None] = [None] * len(windows)
+    active = []
+    for b, art in enumerate(first):
+        if count[b]:
+            fixed[b], source = _correct(windows[b], art)
+            memo = memos[b]
+            priors[b] = None if memo is None else (memo, source)
+            active.append(b)
     for _ in range(MAX_PASSES):
-        art = _classify(fixed)
-        new = sum(len(v) for v in art.values())
-        if new >= count or new == 0:
+        if not active:
             break
-        count = new
-        fixed = _correct(fixed, art)
-    return fixed, first
+        again = []
+        arts, memos = classify_many([fixed[b] for b in active], [priors[b] for b in active])
+        for b, art, memo in zip(active, arts, memos, strict=True):
+            new = sum(len(v) for v in art.values())
+            if new >= count[b] or new == 0:
+                continue
+            count[b] = new
+            fixed[b], source = _correct(fixed[b], art)
+            priors[b] = None if memo is None else (memo, source)
+            again.append(b)
+        active = again
+    return list(zip(fixed, first, strict=True))
 
 
 class RrCorrector:
     """Incremental `correct_rr`: `feed` RR chunks (ms), `flush` at the end.
 
     Output is released a block (`BLOCK_BEATS`) at a time once `CONTEXT_BEATS` more
-    beats have arrived; memory stays O(block).
+    beats have arrived; memory stays O(block). The blocks released by one call are
+    classified together (`fix_peaks_many`); each block's answer depends only on its own
+    window, so any chunking gives the same result.
     """
 
     def __init__(self) -> None:
-        self._t: list[float] = [0.0]  # beat times (ms) of the buffered window, absolute
+        self._t = np.zeros(1)  # beat times (ms) of the buffered window, absolute
         self._orig0 = 0  # original index of self._t[0] (beat index, 0 = series start)
         self._done = 0  # original beats already emitted (blocks * BLOCK_BEATS)
         self._n = 0  # plausible intervals seen
         self._emit_t: float = 0.0  # last emitted beat time
-        self._pending_kinds: deque[str] = deque()  # per input interval not yet final
-        self._pending_orig: deque[int] = deque()  # beat index of each plausible one
+        # per input interval not yet final, in input order: the beat index its
+        # interval ends on, or -1 for an implausible one
+        self._pending = np.zeros(0, dtype=np.int64)
         self.rr_count = 0
         self.n_artifacts = 0
 
     def feed(self, rr_ms: Iterable[float]) -> tuple[FloatArray, list[str]]:
         """Add intervals (ms); return (corrected intervals now final, kinds of new inputs).
 
-        The kinds list has one entry per *input* interval of this call that is now
-        final, in order: "" or an artifact kind. Intervals are final in blocks.
+        The kinds list has one entry per *input* interval fed so far that is now final,
+        in order: "" or an artifact kind. Intervals are final in blocks.
         """
-        x = np.asarray(list(rr_ms) if not isinstance(rr_ms, np.ndarray) else rr_ms, dtype=float)
-        if x.ndim != 1:
-            raise SignalError(f"RrCorrector.feed: RR must be 1-D in ms, got shape {x.shape}")
-        kinds_now: list[str] = []
-        lo, hi = RR_PLAUSIBLE_MS
-        for v in x.tolist():
-            self.rr_count += 1
-            if not (lo <= v <= hi):  # NaN also fails
-                self.n_artifacts += 1
-                self._pending_kinds.append("implausible")
-                continue
-            self._t.append(self._t[-1] + v)
-            self._n += 1
-            self._pending_kinds.append("")
-            self._pending_orig.append(self._n)  # beat index of the interval's end
-        return self._release(final=False, kinds_now=kinds_now)
+        out, kinds = self._feed(rr_ms, final=False)
+        return out, kinds.tolist()
 
     def flush(self) -> tuple[FloatArray, list[str]]:
         """Release everything left."""
-        return self._release(final=True, kinds_now=[])
+        out, kinds = self._release(final=True)
+        return out, kinds.tolist()
 
-    def _release(self, final: bool, kinds_now: list[str]) -> tuple[FloatArray, list[str]]:
-        out: list[float] = []
-        flags: dict[int, str] = {}
+    def _feed(self, rr_ms: Iterable[float], final: bool) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+        x = np.asarray(list(rr_ms) if not isinstance(rr_ms, np.ndarray) else rr_ms, dtype=float)
+        if x.ndim != 1:
+            raise SignalError(f"RrCorrector.feed: RR must be 1-D in ms, got shape {x.shape}")
+        lo, hi = RR_PLAUSIBLE_MS
+        ok = (lo <= x) & (x <= hi)  # NaN fails both
+        k = int(np.count_nonzero(ok))
+        self.rr_count += x.size
+        self.n_artifacts += x.size - k
+        if k:
+            # beat times by sequential addition (np.cumsum adds in order, as a loop would)
+            t = np.cumsum(np.concatenate((self._t[-1:], x[ok])))
+            self._t = np.concatenate((self._t, t[1:]))
+        idx = np.full(x.size, -1, dtype=np.int64)
+        idx[ok] = np.arange(self._n + 1, self._n + k + 1)
+        self._n += k
+        self._pending = np.concatenate((self._pending, idx))
+        return self._release(final)
+
+    def _blocks(self, final: bool) -> list[tuple[int, int]]:
+        """(first, end) original beat indices of the blocks now ready, in order."""
+        out = []
+        b0 = self._done
         while True:
-            b0 = self._done
             b1 = b0 + BLOCK_BEATS
             if self._n >= b1 + CONTEXT_BEATS:
                 end = b1
@@ -263,49 +206,60 @@ class RrCorrector:
                 end = self._n
             else:
                 break
+            out.append((b0, end))
+            if end == self._n and final:
+                break
+            b0 = end
+        return out
+
+    def _release(self, final: bool) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+        blocks = self._blocks(final)
+        o = self._orig0
+        wins, bases = [], []
+        for b0, end in blocks:
             w0 = max(0, b0 - CONTEXT_BEATS)
             w1 = min(self._n, end + CONTEXT_BEATS)
-            base = self._t[w0 - self._orig0]
-            win = np.asarray(self._t[w0 - self._orig0 : w1 - self._orig0 + 1]) - base
-            fixed, art = _fix_peaks(win)
-            t_lo = self._t[b0 - self._orig0] - base
-            t_hi = self._t[end - self._orig0] - base
-            last = end == self._n and final
+            base = float(self._t[w0 - o])
+            wins.append(self._t[w0 - o : w1 - o + 1] - base)
+            bases.append(base)
+        out: list[FloatArray] = []
+        flags: dict[int, str] = {}
+        for (b0, end), base, (fixed, art) in zip(blocks, bases, fix_peaks_many(wins), strict=True):
+            w0 = max(0, b0 - CONTEXT_BEATS)
+            t_lo = self._t[b0 - o] - base
+            t_hi = self._t[end - o] - base
             # block boundaries keep their original beat; corrections act inside
             beats = np.concatenate((fixed[(fixed > t_lo) & (fixed < t_hi)], [t_hi]))
-            prev = self._emit_t - base
-            for bt in beats.tolist():
-                out.append(bt - prev)
-                prev = bt
-            self._emit_t = prev + base
+            out.append(np.diff(beats, prepend=self._emit_t - base))
+            self._emit_t = float(beats[-1]) + base
             for kind, idxs in art.items():
                 for j in idxs:
                     g = w0 + j  # original beat index the artifact ends on
                     if b0 < g <= end:
                         flags[g] = kind
             self._done = end
-            if last:
-                break
-        # map flags to pending input kinds (in input order)
-        res_kinds: list[str] = []
-        while self._pending_kinds:
-            if self._pending_kinds[0] == "implausible":
-                res_kinds.append(self._pending_kinds.popleft())
-                continue
-            g = self._pending_orig[0]
-            if g > self._done:
-                break
-            self._pending_kinds.popleft()
-            self._pending_orig.popleft()
-            k = flags.get(g, "")
-            if k:
-                self.n_artifacts += 1
-            res_kinds.append(k)
+        kinds = self._final_kinds(flags)
         keep_from = max(0, self._done - CONTEXT_BEATS)
         if keep_from > self._orig0:
-            del self._t[: keep_from - self._orig0]
+            self._t = self._t[keep_from - self._orig0 :].copy()
             self._orig0 = keep_from
-        return np.asarray(out, dtype=float), kinds_now + res_kinds
+        return (np.concatenate(out) if out else np.zeros(0)), kinds
+
+    def _final_kinds(self, flags: dict[int, str]) -> npt.NDArray[np.str_]:
+        """Kinds of the pending inputs that are final now (up to the first plausible one
+        whose block is still open), taken off the pending list."""
+        pend = self._pending
+        late = np.flatnonzero(pend > self._done)
+        k = int(late[0]) if late.size else pend.size
+        now, self._pending = pend[:k], pend[k:]
+        kinds = np.where(now < 0, "implausible", "").astype("<U11")
+        if flags:
+            plausible = np.flatnonzero(now >= 0)
+            beats = np.fromiter(flags, dtype=np.int64, count=len(flags))
+            at = plausible[np.searchsorted(now[plausible], beats)]
+            kinds[at] = list(flags.values())
+            self.n_artifacts += len(flags)
+        return kinds
 
 
 def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
@@ -317,9 +271,6 @@ def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
     Returns:
         `RrCorrection` with the corrected series and per-input artifact kinds.
     """
-    c = RrCorrector()
-    a, k1 = c.feed(rr_ms)
-    b, k2 = c.flush()
-    kinds = np.asarray(k1 + k2, dtype="<U11")
+    rr, kinds = RrCorrector()._feed(rr_ms, final=True)
     mask = kinds != ""
-    return RrCorrection(np.concatenate((a, b)), mask, kinds, int(mask.sum()))
+    return RrCorrection(rr, mask, kinds, int(mask.sum()))

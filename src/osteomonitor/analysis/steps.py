@@ -43,6 +43,8 @@ REGULARITY = 0.5
 #: The two feet's consecutive intervals may differ up to this factor (USC-HAD hip
 #: walks reach 2.1: 0.35 s / 0.74 s); design choice [B].
 FOOT_RATIO_MAX = 2.5
+#: The step detector's peak search as an `ImpactCounter` `wide` search: (g, s).
+STEP_PEAKS = (STEP_MIN_PEAK_G, STEP_MERGE_S)
 #: Step intervals shorter than this are running, not walking, s (≥ 150 steps/min).
 RUN_INTERVAL_S = 0.4
 
@@ -83,17 +85,18 @@ class StepCounter:
     def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
         """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
         return the step times newly counted, s."""
-        return self._take([i.t_s for i in self._peaks.feed(acc_g, mag)])
+        return self._take(self._peaks.feed_times(acc_g, mag))
 
     def flush(self) -> list[float]:
         """End of signal."""
-        out = self._take([i.t_s for i in self._peaks.flush()])
+        out = self._take(self._peaks.flush_times())
         self._close_run()
         return out
 
     def feed_peak_times(self, times_s: list[float]) -> list[float]:
         """Take the peak times its peak finder would have found (`impacts.wider_peaks`
-        over the same ‖a‖); returns the step times newly counted, s."""
+        over the same ‖a‖, e.g. an `ImpactCounter` built with `wide=STEP_PEAKS`);
+        returns the step times newly counted, s."""
         return self._take(times_s)
 
     def end(self) -> None:
@@ -108,40 +111,67 @@ class StepCounter:
         self._counted = False
 
     def _take(self, times: list[float]) -> list[float]:
-        out: list[float] = []
+        """Walk the new peak times through the run rule; returns the steps counted.
+
+        The rule's tests are computed for every interval at once; only the run
+        bookkeeping (which test applies: one, two or three steps into the run) walks
+        the peaks, then the counted steps' intervals are accounted as arrays.
+        """
+        if not times:
+            return []
+        carried = len(self._run)
+        t = np.asarray(self._run + list(times), dtype=np.float64)
+        n = t.shape[0]
         lo, hi = STEP_INTERVAL_S
-        for t in times:
-            if self._run:
-                dt = t - self._run[-1]
-                run = self._run
-                if len(run) >= 3:  # the same foot's interval, one stride earlier
-                    ref = run[-2] - run[-3]
-                    regular = abs(dt - ref) <= REGULARITY * ref
-                elif len(run) == 2:  # the other foot's: near and far steps may differ
-                    prev = run[-1] - run[-2]
-                    regular = max(dt, prev) <= FOOT_RATIO_MAX * min(dt, prev)
-                else:
-                    regular = True
-                if not (lo <= dt <= hi and regular):
-                    self._close_run()
-            if not self._run:
-                self._run = [t]
-                self._run_start = t
+        d = np.diff(t)  # d[i - 1]: the interval ending at t[i]
+        dt = np.concatenate(([np.inf], d))
+        in_range = (lo <= dt) & (dt <= hi)
+        # three steps or more into the run: the same foot's interval one stride earlier
+        ref = np.concatenate(([np.nan] * 3, d[:-2])) if n > 3 else np.full(n, np.nan)
+        same_foot = in_range & (np.abs(dt - ref) <= REGULARITY * ref)
+        # two steps into it: the other foot's interval
+        prev = np.concatenate(([np.nan] * 2, d[:-1])) if n > 2 else np.full(n, np.nan)
+        big, small = np.maximum(dt, prev), np.minimum(dt, prev)
+        other_foot = in_range & (big <= FOOT_RATIO_MAX * small)
+        ok1, ok2, ok3 = in_range.tolist(), other_foot.tolist(), same_foot.tolist()
+        # the carried run: its length (3 stands for "3 or more" once counted)
+        length = carried if not self._counted else 3
+        counted = self._counted
+        start = 0  # index in t of the current run's first step
+        start_t = self._run_start
+        emit = np.zeros(n, dtype=bool)
+        pos = np.zeros(n, dtype=np.int64)  # steps before this one in its run (capped)
+        if counted:
+            pos[:carried] = 3
+        else:
+            pos[:carried] = np.arange(carried)
+        for i in range(carried, n):
+            if length:
+                ok = ok3[i] if length >= 3 else ok2[i] if length == 2 else ok1[i]
+                if not ok:
+                    if counted and start_t is not None:
+                        self._segments.append((start_t, float(t[i - 1])))
+                    length = 0
+            if not length:
+                length, counted, start, start_t = 1, False, i, float(t[i])
                 continue
-            self._run.append(t)
-            new: list[float] = []
-            if not self._counted and len(self._run) > MIN_RUN_STEPS:
-                self._counted = True
-                new = list(self._run)
-                for k in range(1, len(new)):
-                    self._interval(new[k] - new[k - 1], new[k - 2] if k >= 2 else None, new[k])
-            elif self._counted:
-                new = [t]
-                self._interval(t - self._run[-2], self._run[-3], t)
-            if self._counted:
-                self._run = self._run[-3:]  # bounded: the last two intervals matter
-            out.extend(new)
-            self.steps += len(new)
+            pos[i] = min(length, 3)
+            length += 1
+            if not counted and length > MIN_RUN_STEPS:
+                counted = True
+                emit[start : i + 1] = True
+            elif counted:
+                emit[i] = True
+        keep_from = max(start, n - 3) if counted else start
+        self._run = t[keep_from:].tolist()
+        self._counted = counted
+        self._run_start = start_t
+        idx = np.flatnonzero(emit)
+        if not idx.size:
+            return []
+        self.steps += int(idx.size)
+        self._intervals(t, idx, pos[idx])
+        out: list[float] = t[idx].tolist()
         return out
 
     def _interval(self, dt: float, two_back: float | None, t: float) -> None:
@@ -153,6 +183,22 @@ class StepCounter:
         if step >= RUN_INTERVAL_S:
             self.walking_s += dt
             self._cad_hist[min(240, round(60.0 / step))] += 1
+
+    def _intervals(
+        self, t: FloatArray, idx: npt.NDArray[np.intp], pos: npt.NDArray[np.int64]
+    ) -> None:
+        """Account the intervals ending at the counted steps t[idx] (`pos`: steps before
+        each in its run) as `_interval` does one by one, in the same order."""
+        has = pos >= 1
+        i = idx[has]
+        dt = t[i] - t[i - 1]
+        two = pos[has] >= 2
+        step = np.where(two, (t[i] - t[np.maximum(i - 2, 0)]) / 2.0, dt)
+        walk = step >= RUN_INTERVAL_S
+        if walk.any():
+            self.walking_s = float(np.cumsum(np.concatenate(([self.walking_s], dt[walk])))[-1])
+            bins = np.minimum(240, np.round(60.0 / step[walk]).astype(np.int64))
+            self._cad_hist += np.bincount(bins, minlength=241)
 
     def result(self) -> StepResult:
         """Segments, cadence and walking time so far (step times are what `feed` returned;

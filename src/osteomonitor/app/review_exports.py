@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from osteomonitor import report
-from osteomonitor.app.session_review import SessionReview
 from osteomonitor.errors import UsageError
-from osteomonitor.model import SessionSummary
+
+if TYPE_CHECKING:  # each document imports its report module (`analyze --json`: one)
+    from osteomonitor.app.session_review import SessionReview
+    from osteomonitor.model import SessionSummary
 
 
 def export_review(review: SessionReview, folder: Path) -> list[Path]:
@@ -32,28 +34,30 @@ def export_review(review: SessionReview, folder: Path) -> list[Path]:
         raise UsageError(f"{folder}: cannot create the export folder ({exc.strerror})") from exc
     if not os.access(folder, os.W_OK):
         raise UsageError(f"{folder}: not writable; choose another folder with --export-dir")
+    from osteomonitor.report.files import write_private
+
     stem = review.path.stem
     return [
-        report.write_private(folder / f"{stem}-report.txt", session_text(review), [review.path]),
-        report.write_private(
-            folder / f"{stem}-report.json", session_json_text(review), [review.path]
-        ),
-        report.write_private(
-            folder / f"{stem}-jumps.csv", jumps_csv(review.summary), [review.path]
-        ),
+        write_private(folder / f"{stem}-report.txt", session_text(review), [review.path]),
+        write_private(folder / f"{stem}-report.json", session_json_text(review), [review.path]),
+        write_private(folder / f"{stem}-jumps.csv", jumps_csv(review.summary), [review.path]),
     ]
 
 
 def session_text(review: SessionReview) -> str:
     """The review as the plain-text report."""
+    from osteomonitor.report.tables import session_text as text_of
+
     assert review.meta is not None and review.summary is not None
-    return report.session_text(review.meta, review.summary, review.compliance, review.prescription)
+    return text_of(review.meta, review.summary, review.compliance, review.prescription)
 
 
 def session_json_text(review: SessionReview) -> str:
     """The review as an `osteomonitor.session/1` JSON document (text, newline-ended)."""
+    from osteomonitor.report.documents import session_json
+
     assert review.meta is not None and review.summary is not None
-    doc = report.session_json(
+    doc = session_json(
         review.meta,
         review.summary,
         review.compliance,
@@ -65,10 +69,14 @@ def session_json_text(review: SessionReview) -> str:
 
 def jumps_csv(summary: SessionSummary) -> str:
     """One CSV row per jump."""
-    return report.csv_text(report.JUMP_COLUMNS, report.jump_rows(summary))
+    from osteomonitor.report.exports import JUMP_COLUMNS, csv_text, jump_rows
+
+    return csv_text(JUMP_COLUMNS, jump_rows(summary))
 
 
 def minutes_csv(summary: SessionSummary) -> tuple[str, int]:
     """One CSV row per session minute, and the number of minutes."""
-    rows = report.minute_rows(summary, summary.hr_points)
-    return report.csv_text(report.MINUTE_COLUMNS, rows), len(rows)
+    from osteomonitor.report.exports import MINUTE_COLUMNS, csv_text, minute_rows
+
+    rows = minute_rows(summary, summary.hr_points)
+    return csv_text(MINUTE_COLUMNS, rows), len(rows)

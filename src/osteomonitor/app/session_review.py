@@ -14,18 +14,14 @@ import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from osteomonitor.app.review_alerts import analyse_with_alerts, review_alerts
 from osteomonitor.errors import OsteomonitorError
-from osteomonitor.model import SessionMeta, SessionSummary
-from osteomonitor.prescription import (
-    Alert,
-    Prescription,
-    SessionCompliance,
-    evaluate_session,
-)
-from osteomonitor.session import process_recording_batch
-from osteomonitor.store.index import FileIdentity
+
+if TYPE_CHECKING:  # the analysis and the judgement are imported where they run
+    from osteomonitor.model import SessionMeta, SessionSummary
+    from osteomonitor.prescription import Alert, Prescription, SessionCompliance
+    from osteomonitor.store.index import FileIdentity
 
 #: Cache key of a file: (resolved path, size in bytes, modification time in ns).
 FileKey = tuple[str, int, int, int]
@@ -95,6 +91,7 @@ def analyse_file(
     Raises:
         RecordingError / PrescriptionError: the file or its snapshot cannot be read.
     """
+    from osteomonitor.session.batch import process_recording_batch
     from osteomonitor.store.overrides import apply_overrides
 
     meta, proc = process_recording_batch(path, prescription)
@@ -118,6 +115,8 @@ def judge(
     base = SessionReview(path, meta, summary, rx)
     if rx is None:
         return base
+    from osteomonitor.prescription.compliance import evaluate_session
+
     try:
         compliance = evaluate_session(summary, rx, supervised=meta.supervised)
     except OsteomonitorError as exc:
@@ -136,6 +135,7 @@ def review_session(
     (`app.library.indexed_analysis`).
     """
     from osteomonitor.app.library import indexed_analysis
+    from osteomonitor.app.review_alerts import analyse_with_alerts
 
     p = Path(path)
     ident = None
@@ -160,6 +160,8 @@ def review_session(
 
 
 def _identity(path: Path) -> FileIdentity | None:
+    from osteomonitor.store.index import FileIdentity
+
     try:
         return FileIdentity.of(path)
     except OSError:
@@ -177,6 +179,8 @@ def reviewed(
     review = judge(path, meta, summary, rx)
     if rx is None:
         return review
+    from osteomonitor.app.review_alerts import review_alerts
+
     return replace(review, alerts=review_alerts(live_alerts, summary))
 
 

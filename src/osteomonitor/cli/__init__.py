@@ -4,7 +4,9 @@ Each command group lives in its own module here and exposes
 `register(subparsers) -> None`; a command's handler is `func(args) -> int`.
 Modules import heavy layers (numpy, bleak, textual …) inside the handler, never at
 import time, so `osteomonitor --help` and headless commands stay fast and the
-headless ones never load textual.
+headless ones never load textual. `main` builds the parser of the one command group
+it is asked for (`COMMANDS` names each command's module), so `osteomonitor analyze`
+imports no other group; `--help`, no command or an unknown one build them all.
 
 User mistakes raise `OsteomonitorError`; `main` prints its message on one line
 (prefixed "osteomonitor: error:") and exits with its `exit_code`, never a traceback.
@@ -37,6 +39,25 @@ COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.imports",
 )
 
+#: Each top-level command and the module of `COMMAND_MODULES` that registers it
+#: (tests/cli/test_cli_dispatch.py checks this against the full parser).
+COMMANDS: dict[str, str] = {
+    "demo": "osteomonitor.cli.demo",
+    "live": "osteomonitor.cli.live",
+    "replay": "osteomonitor.cli.live",
+    "review": "osteomonitor.cli.live",
+    "record": "osteomonitor.cli.record",
+    "scan": "osteomonitor.cli.scan",
+    "recordings": "osteomonitor.cli.recordings",
+    "analyze": "osteomonitor.cli.analyze",
+    "week": "osteomonitor.cli.analyze",
+    "report": "osteomonitor.cli.report",
+    "patient": "osteomonitor.cli.patient",
+    "prescription": "osteomonitor.cli.prescription",
+    "config": "osteomonitor.cli.config",
+    "import": "osteomonitor.cli.imports",
+}
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting with code 2."""
@@ -47,8 +68,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every command group that is installed."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The argument parser with these command groups (default: every one installed)."""
     parser = _Parser(
         prog="osteomonitor",
         description="Watch bone-loading exercise sessions: record BLE wearables, "
@@ -56,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"osteomonitor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -67,9 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command groups `argv` needs: its command's module, else all of them.
+
+    The top-level parser has no option that takes a value, so the first word not
+    starting with "-" is the command; `--help`/`--version` before it need no group, but
+    `osteomonitor --help` lists every command, so anything but a known command word
+    first builds the full parser.
+    """
+    for word in argv:
+        if word.startswith("-"):
+            return COMMAND_MODULES
+        module = COMMANDS.get(word)
+        return (module,) if module is not None else COMMAND_MODULES
+    return COMMAND_MODULES
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    parser = build_parser()
+    parser = build_parser(_modules_for(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
         func = getattr(args, "func", None)

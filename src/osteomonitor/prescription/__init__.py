@@ -15,44 +15,103 @@ Public API:
 Imports point down only: model, analysis. Never textual, bleak or bumble.
 """
 
-from osteomonitor.prescription.compliance import (
-    ElementResult,
-    ModalityCompliance,
-    SessionCompliance,
-    Status,
-    evaluate_session,
-)
-from osteomonitor.prescription.dose import DayDose, day_doses
-from osteomonitor.prescription.fitt import (
-    EffortTarget,
-    ModalityRx,
-    Patient,
-    Phase,
-    Prescription,
-    Safety,
-    Target,
-    TargetKind,
-    analysis_params,
-)
-from osteomonitor.prescription.programme import ProgrammeProgress, RecentDose
-from osteomonitor.prescription.safety import (
-    Alert,
-    Rule,
-    SafetyMonitor,
-    Severity,
-    check_safety,
-    limit_text,
-)
-from osteomonitor.prescription.strength import OneRmStatus, one_rm_status, target_load_kg
-from osteomonitor.prescription.templates import TEMPLATES
-from osteomonitor.prescription.toml_reader import (
-    PrescriptionFileError,
-    load_prescription,
-    parse_prescription,
-)
-from osteomonitor.prescription.toml_writer import draft_prescription, to_toml
-from osteomonitor.prescription.trunk_alerts import FallRecord, session_falls
-from osteomonitor.prescription.week import ModalityWeek, WeekReport, evaluate_week
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from osteomonitor.prescription.compliance import (
+        ElementResult,
+        ModalityCompliance,
+        SessionCompliance,
+        Status,
+        evaluate_session,
+    )
+    from osteomonitor.prescription.dose import DayDose, day_doses
+    from osteomonitor.prescription.fitt import (
+        EffortTarget,
+        ModalityRx,
+        Patient,
+        Phase,
+        Prescription,
+        Safety,
+        Target,
+        TargetKind,
+        analysis_params,
+    )
+    from osteomonitor.prescription.programme import ProgrammeProgress, RecentDose
+    from osteomonitor.prescription.safety import (
+        Alert,
+        Rule,
+        SafetyMonitor,
+        Severity,
+        check_safety,
+        limit_text,
+    )
+    from osteomonitor.prescription.strength import OneRmStatus, one_rm_status, target_load_kg
+    from osteomonitor.prescription.templates import TEMPLATES
+    from osteomonitor.prescription.toml_reader import (
+        PrescriptionFileError,
+        load_prescription,
+        parse_prescription,
+    )
+    from osteomonitor.prescription.toml_writer import draft_prescription, to_toml
+    from osteomonitor.prescription.trunk_alerts import FallRecord, session_falls
+    from osteomonitor.prescription.week import ModalityWeek, WeekReport, evaluate_week
+
+#: Where each public name lives. The package imports a module when one of its names is
+#: first used (PEP 562): `from osteomonitor.prescription import Prescription` loads
+#: `fitt` and what it needs, not the TOML reader and writer, templates and weeks
+#: (`osteomonitor analyze` of a recording without a prescription loads none of them).
+_HOME: dict[str, str] = {
+    **dict.fromkeys(
+        ("ElementResult", "ModalityCompliance", "SessionCompliance", "Status", "evaluate_session"),
+        "compliance",
+    ),
+    **dict.fromkeys(("DayDose", "day_doses"), "dose"),
+    **dict.fromkeys(
+        (
+            "EffortTarget",
+            "ModalityRx",
+            "Patient",
+            "Phase",
+            "Prescription",
+            "Safety",
+            "Target",
+            "TargetKind",
+            "analysis_params",
+        ),
+        "fitt",
+    ),
+    **dict.fromkeys(("ProgrammeProgress", "RecentDose"), "programme"),
+    **dict.fromkeys(
+        ("Alert", "Rule", "SafetyMonitor", "Severity", "check_safety", "limit_text"), "safety"
+    ),
+    **dict.fromkeys(("OneRmStatus", "one_rm_status", "target_load_kg"), "strength"),
+    "TEMPLATES": "templates",
+    **dict.fromkeys(
+        ("PrescriptionFileError", "load_prescription", "parse_prescription"), "toml_reader"
+    ),
+    **dict.fromkeys(("draft_prescription", "to_toml"), "toml_writer"),
+    **dict.fromkeys(("FallRecord", "session_falls"), "trunk_alerts"),
+    **dict.fromkeys(("ModalityWeek", "WeekReport", "evaluate_week"), "week"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use (then kept here)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "TEMPLATES",

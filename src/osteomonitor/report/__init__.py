@@ -14,31 +14,80 @@ Modules:
 
 from __future__ import annotations
 
-from osteomonitor.report.documents import (
-    OSTEOGENIC_G,
-    SESSION_SCHEMA,
-    WEEK_SCHEMA,
-    alert_json,
-    compliance_json,
-    session_json,
-    week_json,
-)
-from osteomonitor.report.exports import (
-    JUMP_COLUMNS,
-    MINUTE_COLUMNS,
-    csv_text,
-    jump_rows,
-    minute_rows,
-)
-from osteomonitor.report.files import check_export_target, write_export, write_private
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported now, not on first use: the function shares its module's name, and importing
+# a submodule sets the package attribute to the module (the function must win, as it
+# always did). The module imports only `textwrap` and `pseudonym` at import time.
 from osteomonitor.report.prescription_sheet import prescription_sheet
-from osteomonitor.report.tables import (
-    format_table,
-    prescription_text,
-    session_text,
-    set_aside_lines,
-    week_text,
-)
+
+if TYPE_CHECKING:
+    from osteomonitor.report.documents import (
+        OSTEOGENIC_G,
+        SESSION_SCHEMA,
+        WEEK_SCHEMA,
+        alert_json,
+        compliance_json,
+        session_json,
+        week_json,
+    )
+    from osteomonitor.report.exports import (
+        JUMP_COLUMNS,
+        MINUTE_COLUMNS,
+        csv_text,
+        jump_rows,
+        minute_rows,
+    )
+    from osteomonitor.report.files import check_export_target, write_export, write_private
+    from osteomonitor.report.tables import (
+        format_table,
+        prescription_text,
+        session_text,
+        set_aside_lines,
+        week_text,
+    )
+
+#: Where each public name lives. The package imports a module when one of its names is
+#: first used (PEP 562), so `analyze --json` loads `documents` alone, not the text
+#: tables, the prescription sheet and their imports.
+_HOME: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "OSTEOGENIC_G",
+            "SESSION_SCHEMA",
+            "WEEK_SCHEMA",
+            "alert_json",
+            "compliance_json",
+            "session_json",
+            "week_json",
+        ),
+        "documents",
+    ),
+    **dict.fromkeys(
+        ("JUMP_COLUMNS", "MINUTE_COLUMNS", "csv_text", "jump_rows", "minute_rows"), "exports"
+    ),
+    **dict.fromkeys(("check_export_target", "write_export", "write_private"), "files"),
+    **dict.fromkeys(
+        ("format_table", "prescription_text", "session_text", "set_aside_lines", "week_text"),
+        "tables",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use (then kept here)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "JUMP_COLUMNS",

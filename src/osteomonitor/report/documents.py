@@ -8,18 +8,19 @@ renamed or removed one a new version.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteomonitor import __version__
 from osteomonitor.analysis.thresholds import OSTEOGENIC_PEAK_G, is_osteogenic
 from osteomonitor.model import NS_PER_S, SessionMeta, SessionSummary
-from osteomonitor.prescription.compliance import SessionCompliance
-from osteomonitor.prescription.fitt import Prescription
-from osteomonitor.prescription.safety import Alert
 from osteomonitor.prescription.trunk_alerts import session_falls
-from osteomonitor.prescription.week import WeekReport
+
+if TYPE_CHECKING:  # a session's document without a prescription needs none of these
+    from osteomonitor.prescription.compliance import SessionCompliance
+    from osteomonitor.prescription.fitt import Prescription
+    from osteomonitor.prescription.safety import Alert
+    from osteomonitor.prescription.week import WeekReport
 
 SESSION_SCHEMA = "osteomonitor.session/1"
 WEEK_SCHEMA = "osteomonitor.week/1"
@@ -39,6 +40,19 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str | int | bool) or value is None:
         return value.value if hasattr(value, "value") and isinstance(value, str) else value
     return str(value)
+
+
+def median(values: list[float]) -> float:
+    """The median, computed as `statistics.median` does (the same float for the same
+    values) without importing `statistics` (and `fractions`, `decimal`) for one number
+    of `analyze --json`."""
+    data = sorted(values)
+    n = len(data)
+    if n == 0:
+        raise ValueError("median of no values")
+    if n % 2 == 1:
+        return data[n // 2]
+    return (data[n // 2 - 1] + data[n // 2]) / 2
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -86,7 +100,7 @@ def session_json(
                 "osteogenic_threshold_g": OSTEOGENIC_G,
                 "osteogenic": sum(1 for p in peaks if is_osteogenic(p)),
                 "peak_max_g": max(peaks) if peaks else None,
-                "peak_median_g": statistics.median(peaks) if peaks else None,
+                "peak_median_g": median(peaks) if peaks else None,
                 "clipped": sum(1 for j in summary.jumps if j.clipped),
                 "items": _jump_items(summary),
             },

@@ -8,9 +8,12 @@ after them; nothing is cut, long values and citations wrap under their column.
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
-from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
 from osteomonitor.pseudonym import printable
+
+if TYPE_CHECKING:
+    from osteomonitor.prescription.fitt import Prescription
 
 #: Columns the sheet never exceeds (issue 16: the old table was 230 columns wide).
 WIDTH = 100
@@ -46,6 +49,9 @@ def _element(label: str, value: str, source: str, width: int) -> list[str]:
 
 def prescription_sheet(rx: Prescription, width: int = WIDTH) -> str:
     """The prescription as wrapped text no wider than `width` columns."""
+    # here, not at the top: report/__init__ imports this module whenever it is imported
+    from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS
+
     p, s = rx.patient, rx.safety
     hrmax = (
         f"{p.hrmax_bpm:.0f} bpm (measured {p.hrmax_date})"

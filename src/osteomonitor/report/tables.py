@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteomonitor import timefmt
 from osteomonitor.analysis.thresholds import is_osteogenic
 from osteomonitor.model import SessionMeta, SessionSummary, SetAsideFrames
-from osteomonitor.prescription.compliance import SessionCompliance
-from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS, Prescription
-from osteomonitor.prescription.safety import Alert, limit_text
 from osteomonitor.prescription.trunk_alerts import session_falls
-from osteomonitor.prescription.week import ModalityWeek, WeekReport
 from osteomonitor.pseudonym import printable
 from osteomonitor.report.documents import OSTEOGENIC_G
+
+if TYPE_CHECKING:  # `analyze FILE` without a prescription prints none of them
+    from osteomonitor.prescription.compliance import SessionCompliance
+    from osteomonitor.prescription.fitt import Prescription
+    from osteomonitor.prescription.safety import Alert
+    from osteomonitor.prescription.week import ModalityWeek, WeekReport
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -37,6 +39,8 @@ def _num(v: float | None, fmt: str = "{:.1f}") -> str:
 
 
 def _alerts_table(alerts: Sequence[Alert], dates: Sequence[Any] | None = None) -> str:
+    from osteomonitor.prescription.safety import limit_text
+
     rows = []
     for i, a in enumerate(alerts):
         span = _clock(a.t_s) + (f"–{_clock(a.last_t_s)}" if a.last_t_s is not None else "")
@@ -299,6 +303,8 @@ def _programme_line(m: ModalityWeek) -> str:
 
 def prescription_text(rx: Prescription) -> str:
     """A prescription as a readable table (`osteomonitor prescription show`)."""
+    from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS
+
     p, s = rx.patient, rx.safety
     hrmax = (
         f"{p.hrmax_bpm:.0f} bpm (measured {p.hrmax_date})"

@@ -19,10 +19,11 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
-from osteomonitor.analysis.signal import check_acc, magnitude
+from osteomonitor.analysis.screen import checked_with_magnitude
 from osteomonitor.analysis.steps import (
     RUN_INTERVAL_S,
     STEP_INTERVAL_S,
+    STEP_PEAKS,
     StepCounter,
     credited_walking_s,
 )
@@ -39,6 +40,8 @@ ACC_BATCH_S = 2.0
 #: Steps this close (s) to a jump's take-off or landing are the hops themselves, not
 #: walking (the step detector counts any regular impact train).
 JUMP_STEP_MARGIN_S = 0.6
+#: Steps are added to the overlap counters as arrays from this many at once.
+_ARRAY_FROM = 16
 
 
 def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.NDArray[np.bool_]:
@@ -107,19 +110,16 @@ class AccTrack:
         off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
         return [replace(j, takeoff_s=j.takeoff_s + off, landing_s=j.landing_s + off) for j in jumps]
 
-    def _shift_peaks(self, peaks: Iterable[Impact]) -> list[Impact]:
-        """Segment-relative times → session-relative seconds."""
-        off = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
-        return [Impact(p.t_s + off, p.peak_g, p.slope_g_s, p.clipped) for p in peaks]
-
     def _open(self, block: AccBlock) -> None:
         self.fs_hz, self.range_g = block.fs_hz, block.range_g
         self._seg_t0_ns = int(block.t_ns[0])
+        t0_s = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
         self._jd = JumpDetector(block.fs_hz, block.range_g)
-        self._ic = ImpactCounter(block.fs_hz, block.range_g)
+        # one peak search for impacts and steps: the step peaks are the impact peaks
+        # that also pass the step detector's wider search (`impacts.wider_peaks`)
+        self._ic = ImpactCounter(block.fs_hz, block.range_g, wide=STEP_PEAKS, t0_s=t0_s)
         self._sc = StepCounter(block.fs_hz)
         self._still = StillnessMeter(block.fs_hz)
-        t0_s = (self._seg_t0_ns - self.origin_ns) / NS_PER_S
         if self.trunk is not None:
             self.new_falls += self.trunk.start(block.fs_hz, t0_s)
 
@@ -131,8 +131,9 @@ class AccTrack:
         flushed = self._shift_jumps(self._jd.flush())
         self._add_jumps(flushed)
         new += flushed
-        self._add_peaks(self._shift_peaks(self._ic.flush()))
-        self._add_steps(self._shift_times(self._sc.flush()))
+        self._add_peaks(self._ic.flush())
+        self._add_steps(self._shift_times(self._sc.feed_peak_times(self._ic.take_wide())))
+        self._sc.end()
         w, wc = self._closed_walking
         r = self._sc.result()
         self._closed_walking = (w + r.walking_s, wc + (r.cadence_spm or 0.0) * r.walking_s)
@@ -184,12 +185,11 @@ class AccTrack:
         self._pending_n = 0
         # ‖a‖ once for every detector, of the samples as each detector cleans them
         # (a non-finite row reads as 1 g at rest)
-        raw, acc = acc, check_acc(acc, "AccTrack")
-        mag = magnitude(acc)
+        raw, (acc, mag) = acc, checked_with_magnitude(acc, "AccTrack")
         found = self._shift_jumps(self._jd.feed(acc, mag))
         self._add_jumps(found)
-        self._add_peaks(self._shift_peaks(self._ic.feed(acc, mag)))
-        self._add_steps(self._shift_times(self._sc.feed(acc, mag)))
+        self._add_peaks(self._ic.feed(acc, mag))
+        self._add_steps(self._shift_times(self._sc.feed_peak_times(self._ic.take_wide())))
         if self._still is not None:
             self._still.feed(raw)
         self.analysed_until_ns = self._last_ns
@@ -217,9 +217,13 @@ class AccTrack:
         self.impacts.add(peaks)
 
     def _add_steps(self, times: list[float]) -> None:
-        for t in times:
-            self.step_times_s.append(t)
-            self._steps.step(self.step_times_s)
+        if len(times) < _ARRAY_FROM:  # a live chunk's few steps
+            for t in times:
+                self.step_times_s.append(t)
+                self._steps.step(self.step_times_s)
+            return
+        self.step_times_s.extend(times)
+        self._steps.steps(self.step_times_s, len(times))
 
     def recent_steps(self, n: int) -> list[float]:
         """Of the last `n` counted steps, those not inside a jump's window, s."""
@@ -296,6 +300,27 @@ class _StepOverlap:
         self._credit.append(credit)
         self.inside.append(0)
         self._set(i, self._judge(t))
+
+    def steps(self, times: array[float], k: int) -> None:
+        """The newest `k` of `times` were just counted: `step` for each, as arrays."""
+        full = np.asarray(times[-(k + 2) :], dtype=np.float64)  # with two before them
+        base = len(times) - full.shape[0]  # index in `times` of full[0]
+        g = np.arange(len(times) - k, len(times))  # the new steps' indices
+        loc = g - base
+        new = full[loc]
+        dt = np.where(g >= 1, new - full[np.maximum(loc - 1, 0)], np.inf)
+        half = np.where(g >= 2, (new - full[np.maximum(loc - 2, 0)]) / 2.0, dt)
+        credit = np.where((dt <= STEP_INTERVAL_S[1]) & (half >= RUN_INTERVAL_S), dt, 0.0)
+        self._credit.extend(credit.tolist())
+        inside = np.zeros(k, dtype=bool)
+        if self._lo:
+            j = np.searchsorted(np.asarray(self._lo), new, side="right") - 1
+            inside = (j >= 0) & (new <= np.asarray(self._hi)[np.maximum(j, 0)])
+        self.inside.extend(inside.astype(np.uint8).tobytes())
+        if inside.any():
+            self.n_inside += int(inside.sum())
+            w = np.concatenate(([self.walking_inside_s], credit[inside]))
+            self.walking_inside_s = float(np.cumsum(w)[-1])
 
     def jump(self, times: Sequence[float], jump: Jump) -> None:
         """A jump was confirmed: re-judge the steps from its window's start on."""

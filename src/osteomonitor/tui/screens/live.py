@@ -155,6 +155,9 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         self._alerts_in: Any = ()
         self._devices: Any = ()
         self._posture_shown: Any = None
+        self._bands_key: Any = None  # inputs of the histogram's bars last computed
+        self._bands: Any = None
+        self._events_key: Any = None  # inputs of the event rows last shown
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -214,8 +217,18 @@ your effort, p pain, m a marker; a acknowledges the alerts showing.
         self._show_clock(state, coaching.cadence_spm)
         draw = self.view == "staff"  # hidden charts only remember their data
         self.query_one(HeartRateChart).set_data(heart_series(state, t), now=now, draw=draw)
-        self.query_one(ImpactHistogram).set_data(impact_bands(state), now=now, draw=draw)
-        self.query_one(EventLog).show(event_rows(state.events, self._start_ns, self._alerts_in))
+        # The histogram's bars and the event rows are rebuilt only when their inputs
+        # changed (a snapshot several times a second, an impact or event far less often).
+        impacts = state.impacts
+        bands = (impacts.band_edges_g, impacts.band_counts, getattr(state, "jump_peaks_g", None))
+        if bands != self._bands_key:
+            self._bands_key, self._bands = bands, impact_bands(state)
+        self.query_one(ImpactHistogram).set_data(self._bands, now=now, draw=draw)
+        events = state.events
+        key = (len(events), events[-1] if events else None, self._start_ns, self._alerts_in)
+        if key != self._events_key:
+            self._events_key = key
+            self.query_one(EventLog).show(event_rows(events, self._start_ns, self._alerts_in))
         self.query_one(DeviceStrip).show(self._devices)
 
     def _show_patient(self, state: Any, coaching: Coaching, start_ns: int | None) -> None:

@@ -76,11 +76,11 @@ class EventLog(Static):
 
     def show(self, rows: Sequence[tuple[float, str, Mapping[str, Any], str | None]]) -> None:
         """Show `(t_s, kind, data, device)` rows, oldest first (redraws only on change)."""
-        key = (len(rows), rows[-1] if rows else None)
+        shown = list(rows)[-EVENTS_SHOWN:]
+        key = (len(rows), shown)  # every row shown: an alert's count grows in place
         if key == self._last:
             return
         self._last = key
-        shown = list(rows)[-EVENTS_SHOWN:]
         if not shown:
             self.update(Text("no events yet", style="dim"))
             return

@@ -1,8 +1,9 @@
-"""A plotext plot that redraws at most a few times a second.
+"""Charts that redraw at most a few times a second (plotext plots and our own).
 
 Building a plotext figure costs milliseconds of pure Python; a dashboard fed at
-5–10 snapshots a second must not rebuild every chart every time. Subclasses implement
-`draw(plt)`; callers hand new data to `set_data(...)`, and the widget redraws at once
+5–10 snapshots a second must not rebuild every chart every time. `Throttled` holds the
+rule for any chart widget; `ThrottledPlot` is a plotext plot under it, whose subclasses
+implement `draw(plt)`. Callers hand new data to `set_data(...)`, and the widget redraws at once
 when its last draw is older than `min_interval_s`, otherwise once when the interval
 has passed (so the newest data always reaches the screen). Data equal to what is
 drawn already is not drawn again (a histogram between impacts, a chart shown again).
@@ -50,20 +51,13 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-class ThrottledPlot(PlotextPlot):
-    """Base class: a PlotextPlot whose redraws are rate-limited (`MIN_INTERVAL_S` by
-    default, per subclass)."""
+class Throttled:
+    """Mixin of a chart widget: `set_data` with rate-limited redraws (`MIN_INTERVAL_S` by
+    default, per subclass); the widget implements `_draw_now()` (draw `self._data`)."""
 
     MIN_INTERVAL_S: ClassVar[float] = DEFAULT_MIN_INTERVAL_S
 
-    def __init__(
-        self,
-        *,
-        min_interval_s: float | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(id=id, classes=classes)
+    def _init_throttle(self, min_interval_s: float | None) -> None:
         self.min_interval_s = self.MIN_INTERVAL_S if min_interval_s is None else min_interval_s
         self._data: Any = None
         self._drawn: Any = _NOTHING  # the data of the figure on screen
@@ -85,7 +79,9 @@ class ThrottledPlot(PlotextPlot):
         if now or elapsed >= self.min_interval_s:
             self._redraw()
         elif self._pending is None:
-            self._pending = self.set_timer(self.min_interval_s - elapsed, self._redraw)
+            self._pending = self.set_timer(  # type: ignore[attr-defined]
+                self.min_interval_s - elapsed, self._redraw
+            )
 
     def _redraw(self) -> None:
         if self._pending is not None:
@@ -93,6 +89,27 @@ class ThrottledPlot(PlotextPlot):
             self._pending = None
         self._last_draw = time.monotonic()
         self._drawn = self._data
+        self._draw_now()
+
+    def _draw_now(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class ThrottledPlot(Throttled, PlotextPlot):
+    """Base class: a PlotextPlot whose redraws are rate-limited (`MIN_INTERVAL_S` by
+    default, per subclass)."""
+
+    def __init__(
+        self,
+        *,
+        min_interval_s: float | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._init_throttle(min_interval_s)
+
+    def _draw_now(self) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

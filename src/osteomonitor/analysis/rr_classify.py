@@ -1,0 +1,317 @@
+"""Lipponen-Tarvainen beat classification of many windows at once, exactly as one by one.
+
+Lipponen JA, Tarvainen MP. A robust algorithm for heart rate variability time series
+artefact correction using novel beat classification. J Med Eng Technol 2019;43:173.
+`rr.py` states the method; `classify_many` makes one classification pass over a list of
+beat-time windows (the corrector's blocks) and returns, for each, the artifact indices a
+window-by-window pass gives (`tests/analysis/rr_reference.py`), bit for bit.
+
+Where the time goes, and how it is saved without changing a result:
+
+- the 91-beat threshold of |dRR| decides which beats are *flagged*; most beats sit far
+  below it, so every beat first gets a certain lower bound (`rr_stats.threshold_floor`)
+  and only beats above theirs, and the neighbours a flagged beat's tests read, get the
+  exact threshold;
+- the 11-beat median of RR and the 91-beat threshold of mRR are needed only around
+  candidate beats;
+- a window corrected by the previous pass brings that pass's values (`Memo`) and where
+  each of its beats came from: a value whose whole window holds the same numbers in the
+  same order is taken over, not recomputed (checked number by number);
+- the walk over flagged beats (which skips as the reference does) runs on plain floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import numpy.typing as npt
+
+from .rr_stats import (
+    KUBIOS_C1,
+    KUBIOS_C2,
+    KUBIOS_MEDIAN_WINDOW,
+    KUBIOS_QD_WINDOW,
+    IntArray,
+    median_11,
+    padded,
+    quantiles_at,
+    threshold_at,
+    threshold_floor,
+)
+from .signal import FloatArray
+
+Artifacts = dict[str, list[int]]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def empty_artifacts() -> Artifacts:
+    """No artifact of any kind."""
+    return {"ectopic": [], "longshort": [], "missed": [], "extra": []}
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """One window's per-beat values from a pass (NaN where not computed).
+
+    absd / floor / th1: |dRR|, a lower bound of its threshold, the threshold;
+    rr / med: RR and its 11-beat median; absm / th2: |mRR| and its threshold.
+    """
+
+    absd: FloatArray
+    floor: FloatArray
+    th1: FloatArray
+    rr: FloatArray
+    med: FloatArray
+    absm: FloatArray
+    th2: FloatArray
+
+
+#: A window's previous pass: its `Memo` and, per beat now, the beat's index then (−1: new).
+Prior = tuple[Memo, IntArray]
+
+
+class _Layout:
+    """Windows of sizes `sizes` laid end to end: each position's window bounds."""
+
+    def __init__(self, sizes: IntArray) -> None:
+        self.bounds = np.concatenate(([0], np.cumsum(sizes))).astype(np.intp)
+        self.n = n = int(self.bounds[-1])
+        seg = np.repeat(np.arange(sizes.size), sizes)
+        self.s, self.e = self.bounds[:-1][seg], self.bounds[1:][seg]
+        p = np.arange(n)
+        h, hm = KUBIOS_QD_WINDOW // 2, KUBIOS_MEDIAN_WINDOW // 2
+        self.lo = np.maximum(self.s, p - h)
+        self.hi = np.minimum(self.e, p - h + KUBIOS_QD_WINDOW)
+        self.lo11 = np.maximum(self.s, p - hm)
+        self.hi11 = np.minimum(self.e, p - hm + KUBIOS_MEDIAN_WINDOW)
+
+
+class _Reuse:
+    """Where a position's window equals its window in the previous pass."""
+
+    def __init__(self, new: _Layout, priors: list[Prior | None]) -> None:
+        memos = [pr[0] for pr in priors if pr is not None]
+        self.any = bool(memos)
+        self.new = new
+        gm = self.gm = np.full(new.n, -1, np.intp)
+        if not memos:  # a first pass: nothing to take over
+            self.memo = Memo(*(np.zeros(0) for _ in fields(Memo)))
+            return
+        old_sizes = np.asarray([0 if pr is None else pr[0].rr.size for pr in priors])
+        self.old = _Layout(old_sizes)
+        self.memo = Memo(
+            *(np.concatenate([getattr(m, f.name) for m in memos]) for f in fields(Memo))
+        )
+        for b, pr in enumerate(priors):
+            if pr is not None:
+                a, z = new.bounds[b], new.bounds[b + 1]
+                gm[a:z] = np.where(pr[1] >= 0, pr[1] + self.old.bounds[b], -1)
+        cont = np.zeros(new.n, bool)
+        cont[1:] = (gm[1:] == gm[:-1] + 1) & (gm[1:] > 0)
+        self._cont = np.concatenate(([0], np.cumsum(~cont)))
+
+    def same(self, x: FloatArray, old_x: FloatArray, width: int) -> BoolArray:
+        """Per position: its window (91 or 11 wide) holds the values its old one held."""
+        if not self.any:
+            return np.zeros(self.new.n, bool)
+        new, old, gm = self.new, self.old, self.gm
+        lo, hi = (new.lo, new.hi) if width == KUBIOS_QD_WINDOW else (new.lo11, new.hi11)
+        olo, ohi = (old.lo, old.hi) if width == KUBIOS_QD_WINDOW else (old.lo11, old.hi11)
+        mapped = gm >= 0
+        q = np.where(mapped, gm, 0)
+        bad = np.concatenate(([0], np.cumsum(~(mapped & (x[: new.n] == old_x[q])))))
+        ok = (bad[hi] == bad[lo]) & (self._cont[hi] == self._cont[lo + 1]) & mapped
+        p = np.arange(new.n)
+        return np.asarray(ok & (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p)), dtype=bool)
+
+    def take(self, ok: BoolArray, old_values: FloatArray, pos: IntArray) -> BoolArray:
+        """Which of `pos` can take a computed old value (their windows are the same)."""
+        got = ok[pos]
+        got[got] = ~np.isnan(old_values[self.gm[pos[got]]])
+        return got
+
+
+def _fill(
+    out: FloatArray,
+    pos: IntArray,
+    reuse: _Reuse,
+    ok: BoolArray,
+    old: FloatArray,
+    compute: Callable[[IntArray], FloatArray],
+) -> None:
+    """out[pos] from the old values where `ok` allows, else `compute(positions)`."""
+    got = reuse.take(ok, old, pos) if reuse.any else np.zeros(pos.size, bool)
+    out[pos[got]] = old[reuse.gm[pos[got]]]
+    rest = pos[~got]
+    if rest.size:
+        out[rest] = compute(rest)
+
+
+def _mean_into_first(v: FloatArray, bounds: IntArray) -> None:
+    """v[a] = v[a + 1:b].mean() for each window [a, b): numpy's pairwise mean, taken as
+    rows over the windows of one length (a window alone: its own slice)."""
+    first, rest = bounds[:-1], np.diff(bounds) - 1
+    lengths, counts = np.unique(rest, return_counts=True)
+    for length, count in zip(lengths.tolist(), counts.tolist(), strict=True):
+        sel = first[rest == length]
+        if count == 1:
+            a = int(sel[0])
+            v[a] = v[a + 1 : a + 1 + length].mean()
+        else:
+            v[sel] = v[sel[:, None] + 1 + np.arange(length)].mean(axis=1)
+
+
+def _mask(n: int, *parts: IntArray) -> IntArray:
+    """The distinct positions in `parts`, ascending."""
+    m = np.zeros(n, dtype=bool)
+    for part in parts:
+        m[part] = True
+    return np.flatnonzero(m)
+
+
+def classify_many(
+    windows: Sequence[FloatArray], priors: Sequence[Prior | None] | None = None
+) -> tuple[list[Artifacts], list[Memo | None]]:
+    """Artifact indices by kind for each window of beat times (one pass each), and the
+    pass's values per window (None for windows under 4 beats).
+
+    Equal, window by window, to the reference's `_classify`. The windows are laid end
+    to end; every rolling window stays inside its own. `priors`: per window, its
+    previous pass (see `Prior`) or None.
+    """
+    outs = [empty_artifacts() for _ in windows]
+    memos: list[Memo | None] = [None] * len(windows)
+    use = [b for b, w in enumerate(windows) if w.size >= 4]
+    if not use:
+        return outs, memos
+    lay = _Layout(np.asarray([windows[b].size for b in use]))
+    reuse = _Reuse(lay, [None if priors is None else priors[b] for b in use])
+    old = reuse.memo
+    n, s, e, lo, hi = lay.n, lay.s, lay.e, lay.lo, lay.hi
+    pk = np.concatenate([windows[b] for b in use]).astype(np.float64, copy=False)
+    rr = np.empty(n)
+    rr[1:] = pk[1:] - pk[:-1]
+    _mean_into_first(rr, lay.bounds)
+    d = np.empty(n)
+    d[1:] = rr[1:] - rr[:-1]
+    _mean_into_first(d, lay.bounds)
+    absd = padded(np.abs(d))
+    same91 = reuse.same(absd, old.absd, KUBIOS_QD_WINDOW)
+    # a floor for every walked beat (taken over where its window is the same)
+    walk = np.flatnonzero(np.arange(n) - s < e - s - 2)
+    floor = np.full(n, np.nan)
+    got = reuse.take(same91, old.floor, walk) if reuse.any else np.zeros(walk.size, bool)
+    floor[walk[got]] = old.floor[reuse.gm[walk[got]]]
+    fpos, fval = threshold_floor(absd, s, lo, hi, walk[~got])
+    floor[fpos] = fval
+    unsure = walk[~(absd[walk] <= floor[walk])]
+    th1 = np.full(n, np.nan)
+    _fill(th1, unsure, reuse, same91, old.th1, lambda q: threshold_at(absd, lo, hi, q))
+    dn_unsure = d[unsure] / th1[unsure]
+    flagged = unsure[~(np.abs(dn_unsure) <= 1)]
+    med = np.full(n, np.nan)
+    absm = np.full(n, np.nan)
+    th2 = np.full(n, np.nan)
+    if flagged.size:
+        # neighbours the tests read: d at i-1, i+1, i+2, i+3 (reflected at the ends)
+        size = (e - s)[flagged][:, None]
+        k = (flagged - s[flagged])[:, None] + np.array([-1, 1, 2, 3])
+        k = np.where(k < 0, -k, np.where(k >= size, 2 * (size - 1) - k, k))
+        near = _mask(n, (s[flagged][:, None] + k).ravel())
+        near = near[np.isnan(th1[near])]
+        _fill(th1, near, reuse, same91, old.th1, lambda q: threshold_at(absd, lo, hi, q))
+        # candidates i and i + 1: the 11-beat median and the mRR threshold around them
+        cand = _mask(n, flagged, flagged + 1)
+        reach = np.bincount(lo[cand], minlength=n + 1) - np.bincount(hi[cand], minlength=n + 1)
+        need = np.flatnonzero(np.cumsum(reach[:n]) > 0)
+        rrp = padded(rr)
+        same11 = reuse.same(rrp, old.rr, KUBIOS_MEDIAN_WINDOW)
+        _fill(med, need, reuse, same11, old.med, lambda q: _median_at(rrp, lay, q))
+        mrrs = rr - med
+        mrrs[mrrs < 0] *= 2.0
+        absm = padded(np.abs(mrrs))
+        same_m = reuse.same(absm, old.absm, KUBIOS_QD_WINDOW)
+        _fill(th2, cand, reuse, same_m, old.th2, lambda q: threshold_at(absm, lo, hi, q))
+        _walk(outs, use, lay, flagged, d / th1, rr, med, th2, mrrs / th2)
+    for w, b in enumerate(use):
+        a, z = int(lay.bounds[w]), int(lay.bounds[w + 1])
+        memos[b] = Memo(absd[a:z], floor[a:z], th1[a:z], rr[a:z], med[a:z], absm[a:z], th2[a:z])
+    return outs, memos
+
+
+def _median_at(rrp: FloatArray, lay: _Layout, pos: IntArray) -> FloatArray:
+    """The 11-beat median of RR at `pos` (full windows by the network)."""
+    out = np.empty(pos.size)
+    full = lay.hi11[pos] - lay.lo11[pos] == KUBIOS_MEDIAN_WINDOW
+    out[full] = median_11(rrp, lay.lo11[pos[full]])
+    out[~full] = quantiles_at(rrp, lay.lo11, lay.hi11, pos[~full], (0.5,))[0]
+    return out
+
+
+def _walk(
+    outs: list[Artifacts],
+    use: list[int],
+    lay: _Layout,
+    flagged: IntArray,
+    dn: FloatArray,
+    rr: FloatArray,
+    med: FloatArray,
+    th2: FloatArray,
+    m: FloatArray,
+) -> None:
+    """The reference's walk over each window's flagged beats (same order, same skips).
+
+    A beat's tests read only values around it, so they are made for every flagged beat
+    at once (`dn` = dRR / its threshold, `m` = mRR / its threshold, where computed);
+    only which beats the walk visits (it steps over the second of a candidate pair) is
+    decided one by one.
+    """
+    c1, c2 = KUBIOS_C1, KUBIOS_C2
+    f = flagged
+    s, e = lay.s[f], lay.e[f]
+    d = dn[f]
+    prev = dn[np.where(f == s, s + 1, f - 1)]  # reflected at the window's start
+    nxt = dn[f + 1]
+    s12 = np.where(d > 0, np.maximum(prev, nxt), np.where(d < 0, np.minimum(prev, nxt), 0.0))
+    ectopic = ((d > 1) & (s12 < -c1 * d - c2)) | ((d < -1) & (s12 > -c1 * d + c2))
+    pair = np.abs(dn[f + 1]) < np.abs(dn[f + 2])
+
+    def kind(j: IntArray) -> IntArray:  # 0 none, 1 extra, 2 missed, 3 longshort
+        dj, n1 = dn[j], dn[j + 1]
+        n2 = dn[np.where(j + 2 < e, j + 2, e - 2)]  # reflected at the window's end
+        s22 = np.where(dj >= 0, np.minimum(n1, n2), np.maximum(n1, n2))
+        long_ = (dj > 1) & (s22 < -1)
+        short = (dj < -1) & (s22 > 1)
+        hit = long_ | short | (np.abs(m[j]) > 3)
+        extra = short & (np.abs(rr[j] + rr[j + 1] - med[j]) < th2[j])
+        missed = long_ & (np.abs(rr[j] / 2 - med[j]) < th2[j])
+        return np.where(hit, np.where(extra, 1, np.where(missed, 2, 3)), 0)
+
+    k_first = kind(f)
+    k_second = np.where(pair, kind(np.minimum(f + 1, lay.n - 1)), 0)
+    visit = np.zeros(f.size, bool)
+    i_next, cur = -1, -1
+    step = np.where(ectopic, 1, 1 + pair).tolist()
+    for x, (i, w) in enumerate(zip(f.tolist(), s.tolist(), strict=True)):
+        if w != cur:
+            cur, i_next = w, -1
+        if i < i_next:
+            continue  # stepped over as the second beat of a candidate pair
+        visit[x] = True
+        i_next = i + step[x]
+    # every list grows in beat order: ectopic beats, then each candidate by its kind
+    ect = visit & ectopic
+    tested = visit & ~ectopic
+    beats = np.concatenate((f[ect], f[tested], f[tested] + 1))
+    kinds = np.concatenate((np.full(int(ect.sum()), 4), k_first[tested], k_second[tested]))
+    keep = kinds > 0
+    beats, kinds = beats[keep], kinds[keep]
+    order = np.argsort(beats, kind="stable")
+    beats, kinds = beats[order], kinds[order]
+    owner = np.searchsorted(lay.bounds[:-1], beats, side="right") - 1
+    local = beats - lay.bounds[owner]
+    names = {1: "extra", 2: "missed", 3: "longshort", 4: "ectopic"}
+    for w, code, j in zip(owner.tolist(), kinds.tolist(), local.tolist(), strict=True):
+        outs[use[w]][names[code]].append(j)
