@@ -75,6 +75,9 @@ class FallDetector:
     #: Smooth ‖a‖ exactly only where a candidate can be (`screen.screened_moving_mean`)
     #: and on demand for a candidate's features; False: everywhere (the reference form).
     _screen = True
+    #: Judge the candidates that became ready together (`_mean_acc_many`, `_angle3`);
+    #: False: one at a time by `_judge` (the reference form).
+    _many = True
 
     def __init__(
         self,
@@ -181,11 +184,22 @@ class FallDetector:
         if self._screen and self._pending:
             ready = [p for p in self._pending if p + need <= self._n]
             self._exact_windows(ready)
-        while self._pending and self._pending[0] + need <= self._n:
-            p = self._pending.pop(0)
-            fall = self._judge(p)
-            if fall is not None:
-                out.append(fall)
+        k = 0
+        while k < len(self._pending) and self._pending[k] + need <= self._n:
+            k += 1
+        ready, self._pending = self._pending[:k], self._pending[k:]
+        if self._many:  # every ready candidate's gravity windows as arrays
+            g_pre = self._mean_acc_many(ready, -self._pre[0], -self._pre[1])
+            g_post = self._mean_acc_many(ready, self._post[0], self._post[1])
+            for p, pre, post in zip(ready, g_pre, g_post, strict=True):
+                fall = self._judge_with(p, pre, post)
+                if fall is not None:
+                    out.append(fall)
+        else:
+            for p in ready:
+                fall = self._judge(p)
+                if fall is not None:
+                    out.append(fall)
         if final:
             self._pending.clear()
         self._windows.clear()
@@ -264,6 +278,25 @@ class FallDetector:
         mean: FloatArray = w.sum(axis=0) / w.shape[0]
         return mean
 
+    def _mean_acc_many(self, ps: list[int], a: int, b: int) -> list[list[float]]:
+        """`_mean_acc(p + a, p + b)` of every candidate in `ps`, as [x, y, z] floats:
+        the windows inside the buffer stacked and summed together (each window's samples
+        added in order, as `_mean_acc` adds them), the clipped ones one at a time."""
+        out: list[list[float]] = [[]] * len(ps)
+        n = b - a
+        whole = [i for i, p in enumerate(ps) if p + a >= 0 and p + b <= self._n and n > 0]
+        offs = np.arange(n)
+        for k in range(0, len(whole), _MEAN_BLOCK):
+            rows = whole[k : k + _MEAN_BLOCK]
+            lo = np.asarray([ps[i] + a for i in rows], dtype=np.intp) - self._b0
+            means = (self._buf[lo[:, None] + offs].sum(axis=1) / n).tolist()
+            for i, m in zip(rows, means, strict=True):
+                out[i] = m
+        for i, p in enumerate(ps):
+            if not out[i]:
+                out[i] = self._mean_acc(p + a, p + b).tolist()
+        return out
+
     def features(self, p: int) -> FallFeatures:
         """Features of the candidate at global sample `p` (its windows must be buffered)."""
         fs = self._fs
@@ -277,12 +310,33 @@ class FallDetector:
         post_sd = float(post.std()) if post.shape[0] else 0.0
         return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd)
 
+    def _features_with(self, p: int, g_pre: list[float], g_post: list[float]) -> FallFeatures:
+        """`features(p)` given the mean gravity before and after the impact."""
+        sm_p = float(self._smv(p, p + 1)[0])
+        ff = self._smv(p - self._ff, p)
+        freefall = float(ff.min()) if ff.shape[0] else sm_p
+        post = np.array(self._smv(p + self._post[0], p + self._post[1]))
+        post_sd = float(post.std()) if post.shape[0] else 0.0
+        return FallFeatures(p / self._fs, sm_p, freefall, _angle3(g_pre, g_post), post_sd)
+
     def _judge(self, p: int) -> Fall | None:
+        """The candidate at `p` alone (the reference form of `_process`'s block)."""
         f = self.features(p)
         lying = False
         if self._up is not None and p >= self._up_from:
             g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
             lying = _angle_deg(self._up, g_pre) > self._p.lying_before_deg
+        return self._decide(p, f, lying)
+
+    def _judge_with(self, p: int, g_pre: list[float], g_post: list[float]) -> Fall | None:
+        """`_judge(p)` given the mean gravity before and after the impact."""
+        f = self._features_with(p, g_pre, g_post)
+        lying = False
+        if self._up is not None and p >= self._up_from:
+            lying = _angle3(self._up.tolist(), g_pre) > self._p.lying_before_deg
+        return self._decide(p, f, lying)
+
+    def _decide(self, p: int, f: FallFeatures, lying: bool) -> Fall | None:
         if self._keep:
             self.candidates.append((f, lying))
         prob = self._model.probability(f.vector())
@@ -314,6 +368,23 @@ class FallDetector:
 
 #: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
 _CANDIDATE_BLOCK = 2048
+
+
+#: Candidates whose gravity windows are summed per array operation (bounds memory:
+#: block × window × 3 values).
+_MEAN_BLOCK = 256
+
+
+def _angle3(a: list[float], b: list[float]) -> float:
+    """`_angle_deg` of two 3-vectors given as floats: the same operations in the same
+    order (numpy adds the three products of `(a * a).sum()` from the left), so the
+    same bits."""
+    na = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+    nb = math.sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2])
+    if na == 0 or nb == 0:
+        return 0.0
+    c = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (na * nb)
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
 def _angle_deg(a: FloatArray, b: FloatArray) -> float:
