@@ -32,6 +32,7 @@ everything at once, so streaming and batch agree exactly. The gyroscope is not n
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -191,8 +192,9 @@ class FallDetector:
         if self._many:  # every ready candidate's gravity windows as arrays
             g_pre = self._mean_acc_many(ready, -self._pre[0], -self._pre[1])
             g_post = self._mean_acc_many(ready, self._post[0], self._post[1])
-            for p, pre, post in zip(ready, g_pre, g_post, strict=True):
-                fall = self._judge_with(p, pre, post)
+            feats = self._features_many(ready, g_pre, g_post)
+            for p, f, pre in zip(ready, feats, g_pre, strict=True):
+                fall = self._judge_with(p, f, pre)
                 if fall is not None:
                     out.append(fall)
         else:
@@ -310,14 +312,22 @@ class FallDetector:
         post_sd = float(post.std()) if post.shape[0] else 0.0
         return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd)
 
-    def _features_with(self, p: int, g_pre: list[float], g_post: list[float]) -> FallFeatures:
-        """`features(p)` given the mean gravity before and after the impact."""
-        sm_p = float(self._smv(p, p + 1)[0])
-        ff = self._smv(p - self._ff, p)
-        freefall = float(ff.min()) if ff.shape[0] else sm_p
-        post = np.array(self._smv(p + self._post[0], p + self._post[1]))
-        post_sd = float(post.std()) if post.shape[0] else 0.0
-        return FallFeatures(p / self._fs, sm_p, freefall, _angle3(g_pre, g_post), post_sd)
+    def _features_many(
+        self, ps: list[int], g_pre: list[list[float]], g_post: list[list[float]]
+    ) -> list[FallFeatures]:
+        """`features(p)` of every candidate in `ps` given their mean gravity before and
+        after the impact: the free-fall minima and post-impact spreads of the windows
+        of one length taken as rows of one array (each row reduced as the window alone)."""
+        sm_p = [float(self._smv(p, p + 1)[0]) for p in ps]
+        ffs = [self._smv(p - self._ff, p) for p in ps]
+        posts = [self._smv(p + self._post[0], p + self._post[1]) for p in ps]
+        freefall = _rowwise(ffs, lambda m: m.min(axis=1), np.min, sm_p)
+        post_sd = _rowwise(posts, lambda m: m.std(axis=1), np.std, [0.0] * len(ps))
+        fs = self._fs
+        return [
+            FallFeatures(p / fs, sm_p[i], freefall[i], _angle3(g_pre[i], g_post[i]), post_sd[i])
+            for i, p in enumerate(ps)
+        ]
 
     def _judge(self, p: int) -> Fall | None:
         """The candidate at `p` alone (the reference form of `_process`'s block)."""
@@ -328,9 +338,8 @@ class FallDetector:
             lying = _angle_deg(self._up, g_pre) > self._p.lying_before_deg
         return self._decide(p, f, lying)
 
-    def _judge_with(self, p: int, g_pre: list[float], g_post: list[float]) -> Fall | None:
-        """`_judge(p)` given the mean gravity before and after the impact."""
-        f = self._features_with(p, g_pre, g_post)
+    def _judge_with(self, p: int, f: FallFeatures, g_pre: list[float]) -> Fall | None:
+        """`_judge(p)` given its features and the mean gravity before the impact."""
         lying = False
         if self._up is not None and p >= self._up_from:
             lying = _angle3(self._up.tolist(), g_pre) > self._p.lying_before_deg
@@ -373,6 +382,29 @@ _CANDIDATE_BLOCK = 2048
 #: Candidates whose gravity windows are summed per array operation (bounds memory:
 #: block × window × 3 values).
 _MEAN_BLOCK = 256
+
+
+def _rowwise(
+    windows: list[FloatArray],
+    many: Callable[[FloatArray], FloatArray],
+    one: Callable[[FloatArray], object],
+    empty: list[float],
+) -> list[float]:
+    """`one(w)` of every window (`empty[i]` for an empty one): the windows of the most
+    common length stacked as rows and reduced by `many` (row i of `many(m)` is `one` of
+    row i, by the same operations), the rest one at a time."""
+    out = list(empty)
+    lens = [w.shape[0] for w in windows]
+    common = max(set(lens), key=lens.count) if lens else 0
+    rows = [i for i, k in enumerate(lens) if k == common and k > 0]
+    if rows:
+        vals = many(np.stack([windows[i] for i in rows])).tolist()
+        for i, v in zip(rows, vals, strict=True):
+            out[i] = float(v)
+    for i, w in enumerate(windows):
+        if lens[i] and lens[i] != common:
+            out[i] = float(one(np.array(w)))
+    return out
 
 
 def _angle3(a: list[float], b: list[float]) -> float:

@@ -180,6 +180,11 @@ def _gate(
 def _heart(outs: dict[str, DeviceOut]) -> list[tuple[str, HrSample]]:
     """Every HR value, in arrival order across devices (the processor keeps the first
     device that reports)."""
+    if len(outs) == 1:  # one device: its values in order already, as a rule
+        ((dev, out),) = outs.items()
+        orders = [order for order, _ in out.hr]
+        if orders == sorted(orders):
+            return [(dev, s) for _, s in out.hr]
     values = sorted(
         ((order, dev, s) for dev, out in outs.items() for order, s in out.hr),
         key=lambda v: v[0],
