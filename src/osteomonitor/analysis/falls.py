@@ -221,9 +221,9 @@ class FallDetector:
                 spans.append((lo, max(lo, hi)))
         se = np.asarray(spans, dtype=np.intp)
         vals = moving_mean_runs(self._mag, se[:, 0] - b0, se[:, 1] - b0, self._h, 0, self._n - b0)
-        parts = np.split(vals, np.cumsum(se[:, 1] - se[:, 0])[:-1])
-        for (lo, hi), part in zip(spans, parts, strict=True):
-            self._windows[(lo, hi)] = part
+        ends = np.cumsum(se[:, 1] - se[:, 0]).tolist()
+        for (lo, hi), a, b in zip(spans, [0, *ends[:-1]], ends, strict=True):
+            self._windows[(lo, hi)] = vals[a:b]
 
     def _smv(self, lo: int, hi: int) -> FloatArray:
         """Smoothed ‖a‖ for global [lo, hi), clipped to what exists."""
