@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -387,7 +388,7 @@ _MEAN_BLOCK = 256
 def _rowwise(
     windows: list[FloatArray],
     many: Callable[[FloatArray], FloatArray],
-    one: Callable[[FloatArray], object],
+    one: Callable[[FloatArray], SupportsFloat],
     empty: list[float],
 ) -> list[float]:
     """`one(w)` of every window (`empty[i]` for an empty one): the windows of the most
