@@ -183,14 +183,13 @@ class FallDetector:
             self._scan = hi
         out: list[Fall] = []
         need = self._post[1] + self._h  # the smoothed ‖a‖ of the whole post window
-        if self._screen and self._pending:
-            ready = [p for p in self._pending if p + need <= self._n]
-            self._exact_windows(ready)
-        k = 0
+        k = 0  # (pending is in sample order)
         while k < len(self._pending) and self._pending[k] + need <= self._n:
             k += 1
         ready, self._pending = self._pending[:k], self._pending[k:]
-        if self._many:  # every ready candidate's gravity windows as arrays
+        if self._screen:
+            self._exact_windows(ready)
+        if self._many and ready:  # every ready candidate's gravity windows as arrays
             g_pre = self._mean_acc_many(ready, -self._pre[0], -self._pre[1])
             g_post = self._mean_acc_many(ready, self._post[0], self._post[1])
             feats = self._features_many(ready, g_pre, g_post)
