@@ -185,3 +185,47 @@ def test_bundled_recordings(analysed: list[LibraryRow]) -> None:
         "2025-03-08 09:15",
         "2025-03-05 17:30",
     ]
+
+
+def _reference_order(rows: list[LibraryRow], query: LibraryQuery) -> list[LibraryRow]:
+    """The order spelled out: each sort value recomputed as often as the sort asks."""
+
+    def value(r: LibraryRow) -> object | None:
+        if query.sort != "alerts":
+            return {"date": r.start_iso or None, "duration": r.duration_s}[query.sort]
+        if r.review is None:
+            return None
+        sevs = [getattr(a, "severity", "") for a in r.alerts]
+        return tuple(sevs.count(s) for s in ("stop", "warning", "info"))
+
+    kept = sorted(rows, key=lambda r: str(r.path))
+    kept.sort(key=lambda r: r.start_iso, reverse=True)
+    known = [r for r in kept if r.error is None and value(r) is not None]
+    unknown = [r for r in kept if r.error is None and value(r) is None]
+    known.sort(key=value, reverse=query.descending)  # type: ignore[arg-type]
+    return known + unknown + [r for r in kept if r.error is not None]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sorting_by_precomputed_values_keeps_the_order(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    severities = ("stop", "warning", "info")
+    rows = [
+        _row(
+            f"r{k:03d}",
+            f"2025-03-{rng.randint(1, 9):02d}T10:00:00+02:00" if rng.random() > 0.1 else "",
+            duration_s=float(rng.choice((30, 60, 90))),
+            alerts=None
+            if rng.random() < 0.1
+            else tuple(_alert(rng.choice(severities)) for _ in range(rng.randint(0, 3))),
+            error="damaged: x" if rng.random() < 0.05 else None,
+        )
+        for k in range(300)
+    ]
+    rng.shuffle(rows)
+    for sort in ("alerts", "date", "duration"):
+        for descending in (True, False):
+            q = LibraryQuery(sort=sort, descending=descending)
+            assert names(apply_query(rows, q)) == names(_reference_order(rows, q))

@@ -61,15 +61,27 @@ def _snapshot_rx(toml: str, folder: str) -> Prescription | None:
     return recording_prescription(meta, folder)
 
 
-def kept_analysis(path: Path, prescription: Prescription | None = None) -> Analysis | None:
+def kept_analysis(
+    path: Path,
+    prescription: Prescription | None = None,
+    *,
+    ident: FileIdentity | None = None,
+    overrides: bool = True,
+) -> Analysis | None:
     """The analysis the folder's index keeps for this file version, or None (never
-    analyses; see `indexed_analysis`)."""
+    analyses; see `indexed_analysis`).
+
+    Args:
+        ident: the file's identity when the caller has just stat'ed it (else stat'ed here).
+        overrides: False when the caller knows there is no review side file.
+    """
     from osteomonitor.store.overrides import apply_overrides
 
-    try:
-        ident = FileIdentity.of(path)
-    except OSError:
-        return None
+    if ident is None:
+        try:
+            ident = FileIdentity.of(path)
+        except OSError:
+            return None
     kept = index_for(path.parent).analysis(path.name, ident, ANALYSIS_VERSION, rx_key(prescription))
     if kept is None:
         return None
@@ -80,7 +92,9 @@ def kept_analysis(path: Path, prescription: Prescription | None = None) -> Analy
     rx = prescription
     if rx is None and meta.prescription_toml:
         rx = _snapshot_rx(meta.prescription_toml, str(path.parent))
-    return apply_overrides(meta, path), analysis.summary, rx, analysis.live_alerts
+    if overrides:
+        meta = apply_overrides(meta, path)
+    return meta, analysis.summary, rx, analysis.live_alerts
 
 
 def indexed_analysis(path: Path, prescription: Prescription | None = None) -> Analysis:
@@ -136,7 +150,10 @@ def indexed_meta(path: Path) -> SessionMeta:
     except OSError:
         ident = None
     if ident is not None:
-        kept = index_for(path.parent).meta(path.name, ident)
+        idx = index_for(path.parent)
+        # this version's own analysis first: one query for the folder, not one per file
+        own = idx.analysis(path.name, ident, ANALYSIS_VERSION, "")
+        kept = own[0] if own is not None else idx.meta(path.name, ident)
         meta = decode_or_none(SessionMeta, kept) if kept is not None else None
         if meta is not None:
             return meta

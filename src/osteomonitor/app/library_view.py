@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from osteomonitor.app.review import RecordingInfo, SessionReview
@@ -189,7 +190,13 @@ def matches(row: LibraryRow, query: LibraryQuery) -> bool:
 
 
 def _alert_rank(row: LibraryRow) -> tuple[int, ...]:
-    return tuple(sum(1 for a in row.alerts if getattr(a, "severity", "") == s) for s in SEVERITIES)
+    """(stops, warnings, infos): one pass over the alerts."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for a in row.alerts:
+        sev = getattr(a, "severity", "")
+        if sev in counts:
+            counts[sev] += 1
+    return tuple(counts.values())
 
 
 def _sort_value(row: LibraryRow, key: str) -> object | None:
@@ -216,11 +223,13 @@ def apply_query(rows: Sequence[LibraryRow], query: LibraryQuery) -> list[Library
     # stable sorts, least significant first
     kept.sort(key=lambda r: str(r.path))
     kept.sort(key=lambda r: r.start_iso, reverse=True)
-    known = [r for r in kept if r.error is None and _sort_value(r, query.sort) is not None]
-    unknown = [r for r in kept if r.error is None and _sort_value(r, query.sort) is None]
+    # each row's sort value computed once (the alerts' rank is most of a redraw)
+    valued = [(r, _sort_value(r, query.sort)) for r in kept if r.error is None]
+    known = [rv for rv in valued if rv[1] is not None]
+    unknown = [r for r, v in valued if v is None]
     broken = [r for r in kept if r.error is not None]
-    known.sort(key=lambda r: _sort_value(r, query.sort), reverse=query.descending)  # type: ignore[arg-type, return-value]
-    return known + unknown + broken
+    known.sort(key=itemgetter(1), reverse=query.descending)
+    return [r for r, _v in known] + unknown + broken
 
 
 def choices(rows: Iterable[LibraryRow]) -> tuple[list[str], list[str]]:

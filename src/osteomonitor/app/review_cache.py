@@ -4,6 +4,7 @@ the folder's library index, so the library, detail and weeks screens analyse a f
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from osteomonitor.app.session_review import (
     SessionReview,
     file_key,
     review_session,
-    reviewed,
 )
 from osteomonitor.errors import OsteomonitorError
 from osteomonitor.prescription import Prescription
+from osteomonitor.store.index import FileIdentity
 
 
 class ReviewCache:
@@ -43,20 +44,26 @@ class ReviewCache:
 
     def kept(self, path: Path) -> SessionReview | None:
         """The review from memory or from the folder's library index (the recording's own
-        prescription), or None when it would take an analysis."""
-        from osteomonitor.app.library import kept_analysis
+        prescription, its verdict kept too: `app/kept_reviews.py`), or None when it would
+        take an analysis. The file is stat'ed once."""
+        from osteomonitor.app.kept_reviews import kept_review
 
-        cached = self.get(path)
+        try:
+            st = os.stat(path)
+            key = (file_key(path, st), 0)
+        except OSError:
+            return None
+        with self._lock:
+            cached = self._items.get(key)
         if cached is not None or not self.indexed:
             return cached
+        ident = FileIdentity(st.st_size, st.st_mtime_ns, st.st_ino)
         try:
-            found = kept_analysis(path)
-            key = (file_key(path), 0)
+            result = kept_review(path, ident, overrides=key[0][3] != 0)
         except (OsteomonitorError, OSError):
             return None
-        if found is None:
+        if result is None:
             return None
-        result = reviewed(path, *found)
         with self._lock:
             self._items[key] = result
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from osteomonitor.errors import OsteomonitorError
 if TYPE_CHECKING:  # the analysis and the judgement are imported where they run
     from osteomonitor.model import SessionMeta, SessionSummary
     from osteomonitor.prescription import Alert, Prescription, SessionCompliance
+    from osteomonitor.store.index import FileIdentity
 
 #: Cache key of a file: (resolved path, size in bytes, modification time in ns).
 FileKey = tuple[str, int, int, int]
@@ -47,17 +49,35 @@ class SessionReview:
     error: str | None = None
 
 
-def file_key(path: Path) -> FileKey:
-    """Cache key: a file's path, size and modification time (ns), and the modification
-    time of its review side file (0 without one), so a review override is seen."""
-    from osteomonitor.store.overrides import override_path
+@lru_cache(maxsize=256)
+def _real_folder(folder: str) -> str:
+    """An absolute folder with its symbolic links resolved, once per folder."""
+    return os.path.realpath(folder)
 
-    st = path.stat()
+
+def file_key(path: Path, st: os.stat_result | None = None) -> FileKey:
+    """Cache key: a file's path (its folder resolved), size and modification time (ns),
+    and the modification time of its review side file (0 without one), so a review
+    override is seen.
+
+    Args:
+        st: the file's `os.stat` when the caller has it (else stat'ed here).
+    """
+    from osteomonitor.store.overrides import OVERRIDE_SUFFIX
+
+    name = os.fspath(path)
+    if st is None:
+        st = os.stat(name)
     try:
-        side_ns = override_path(path).stat().st_mtime_ns
+        side_ns = os.stat(name + OVERRIDE_SUFFIX).st_mtime_ns
     except OSError:
         side_ns = 0
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns, side_ns)
+    folder, base = os.path.split(name)
+    if os.path.isabs(folder):  # resolved once per folder (relative: cwd may change)
+        real = os.path.join(_real_folder(folder), base)
+    else:
+        real = os.path.realpath(name)
+    return (real, st.st_size, st.st_mtime_ns, side_ns)
 
 
 def analyse_file(
@@ -118,16 +138,34 @@ def review_session(
     from osteomonitor.app.review_alerts import analyse_with_alerts
 
     p = Path(path)
+    ident = None
     try:
-        if indexed:  # the library index keeps the summary and the live alerts
+        if indexed:  # the library index keeps the summary, the live alerts, the verdict
+            ident = _identity(p)
             meta, summary, rx, live_alerts = indexed_analysis(p, prescription)
+            if ident is not None and _identity(p) != ident:
+                ident = None  # changed meanwhile: judge, keep nothing
         else:
             meta, summary, rx, live_alerts = analyse_with_alerts(p, prescription)
     except OsteomonitorError as exc:
         return SessionReview(p, error=str(exc))
     except Exception as exc:  # a bug must not take the whole library down
         return SessionReview(p, error=f"analysis failed ({type(exc).__name__}: {exc})")
-    return reviewed(p, meta, summary, rx, live_alerts)
+    if ident is None:
+        return reviewed(p, meta, summary, rx, live_alerts)
+    from osteomonitor.app.kept_reviews import judged
+    from osteomonitor.app.library import rx_key
+
+    return judged(p, meta, summary, rx, live_alerts, ident, rx_key(prescription))
+
+
+def _identity(path: Path) -> FileIdentity | None:
+    from osteomonitor.store.index import FileIdentity
+
+    try:
+        return FileIdentity.of(path)
+    except OSError:
+        return None
 
 
 def reviewed(

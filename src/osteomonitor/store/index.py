@@ -7,7 +7,11 @@ recordings it describes. It keeps, per recording file:
   which otherwise takes a scan of the file's packet table;
 - analysis results (`SessionMeta` + `SessionSummary` as JSON, `summary_codec`), per
   analysis version and prescription key, which otherwise take a pass of the session
-  driver over every packet.
+  driver over every packet;
+- verdicts (compliance + the review's alerts as JSON, `app/kept_reviews.py`), per
+  analysis version and verdict key (prescription, supervision, rules), which otherwise
+  take a judgement of every recording on every opening. An index from before this
+  table gets it (`CREATE TABLE IF NOT EXISTS`): its other rows stay valid.
 
 Every row is keyed by the file's identity: name, size, modification time (ns) and
 inode. A file that changed (appended, repaired, replaced) no longer matches and is
@@ -43,6 +47,10 @@ CREATE TABLE IF NOT EXISTS info (
 CREATE TABLE IF NOT EXISTS analysis (
   name TEXT, version TEXT, rx_key TEXT, size INTEGER, mtime_ns INTEGER, inode INTEGER,
   meta TEXT, summary TEXT, PRIMARY KEY (name, version, rx_key)
+);
+CREATE TABLE IF NOT EXISTS verdict (
+  name TEXT, version TEXT, verdict_key TEXT, size INTEGER, mtime_ns INTEGER, inode INTEGER,
+  verdict TEXT, PRIMARY KEY (name, version, verdict_key)
 );
 """
 
@@ -84,6 +92,8 @@ class LibraryIndex:
         self._conn = self._open()
         # kept analyses by (version, rx_key), loaded with one query on first use
         self._mirror: dict[tuple[str, str], dict[str, tuple[FileIdentity, str, str]]] = {}
+        # kept verdicts by version, then (name, verdict key); one query on first use
+        self._verdicts: dict[str, dict[tuple[str, str], tuple[FileIdentity, str]]] = {}
 
     # -- opening ----------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -118,6 +128,7 @@ class LibraryIndex:
             if version != INDEX_SCHEMA:
                 conn.executescript(
                     "DROP TABLE IF EXISTS info; DROP TABLE IF EXISTS analysis;"
+                    "DROP TABLE IF EXISTS verdict;"
                     f"PRAGMA user_version = {INDEX_SCHEMA};"
                 )
             conn.executescript(_SCHEMA)
@@ -125,6 +136,7 @@ class LibraryIndex:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("SELECT count(*) FROM info").fetchone()
             conn.execute("SELECT count(*) FROM analysis").fetchone()
+            conn.execute("SELECT count(*) FROM verdict").fetchone()
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -181,7 +193,7 @@ class LibraryIndex:
 
     def forget_missing(self, present: set[str]) -> None:
         """Drop the rows of files no longer in the folder."""
-        for table in ("info", "analysis"):
+        for table in ("info", "analysis", "verdict"):
             names = {str(r[0]) for r in self._run(f"SELECT DISTINCT name FROM {table}")}
             for name in names - present:
                 self._run(f"DELETE FROM {table} WHERE name = ?", (name,))
@@ -247,6 +259,52 @@ class LibraryIndex:
              summary_json),
         )  # fmt: skip
 
+    # -- verdicts ----------------------------------------------------------------------
+    def verdict(self, name: str, ident: FileIdentity, version: str, key: str) -> str | None:
+        """The verdict JSON kept for this file version, analysis version and verdict key,
+        or None. The first call for a version reads all of its rows at once."""
+        with self._lock:
+            kept = self._verdicts.get(version)
+        if kept is None:
+            rows = self._run(
+                "SELECT name, verdict_key, size, mtime_ns, inode, verdict FROM verdict "
+                "WHERE version = ?",
+                (version,),
+            )
+            kept = {
+                (str(n), str(k)): (FileIdentity(int(z), int(m), int(i)), str(v))  # type: ignore[call-overload]
+                for n, k, z, m, i, v in rows
+            }
+            with self._lock:
+                kept = self._verdicts.setdefault(version, kept)
+        hit = kept.get((name, key))
+        if hit is None or hit[0] != ident:  # kept since (by another process)?
+            rows = self._run(
+                "SELECT size, mtime_ns, inode, verdict FROM verdict "
+                "WHERE name = ? AND version = ? AND verdict_key = ?",
+                (name, version, key),
+            )
+            if not rows:
+                return None
+            z, m, i, v = rows[0]
+            hit = (FileIdentity(int(z), int(m), int(i)), str(v))  # type: ignore[call-overload]
+            with self._lock:
+                kept[(name, key)] = hit
+        return hit[1] if hit[0] == ident else None
+
+    def put_verdict(
+        self, name: str, ident: FileIdentity, version: str, key: str, verdict_json: str
+    ) -> None:
+        """Keep a verdict (replaces the one of an older file version)."""
+        with self._lock:
+            kept = self._verdicts.get(version)
+            if kept is not None:
+                kept[(name, key)] = (ident, verdict_json)
+        self._run(
+            "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, version, key, ident.size, ident.mtime_ns, ident.inode, verdict_json),
+        )
+
 
 def _is_locked(exc: sqlite3.DatabaseError) -> bool:
     text = str(exc).lower()
@@ -255,11 +313,19 @@ def _is_locked(exc: sqlite3.DatabaseError) -> bool:
 
 _open_lock = threading.Lock()
 _indexes: dict[str, LibraryIndex] = {}
+#: The same indexes by the folder as given (skips `realpath` on every look-up).
+_given: dict[str, LibraryIndex] = {}
 
 
 def index_for(folder: str | os.PathLike[str]) -> LibraryIndex:
     """The index of `folder`, opened once per process (in memory when the folder is
     not writable)."""
+    given = os.fspath(folder)
+    absolute = os.path.isabs(given)
+    if absolute:
+        hit = _given.get(given)
+        if hit is not None:
+            return hit
     key = os.path.realpath(folder)
     with _open_lock:
         idx = _indexes.get(key)
@@ -268,6 +334,8 @@ def index_for(folder: str | os.PathLike[str]) -> LibraryIndex:
             idx = _indexes[key] = LibraryIndex(Path(key), persist=persist)
             if not persist:
                 idx.note = "index kept in memory (folder not writable)"
+        if absolute:
+            _given[given] = idx
         return idx
 
 
@@ -278,6 +346,7 @@ def close_indexes() -> None:
             with contextlib.suppress(sqlite3.Error):
                 idx.close()
         _indexes.clear()
+        _given.clear()
 
 
 def decode_or_none(cls: type[T], text: str) -> T | None:

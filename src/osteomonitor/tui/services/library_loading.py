@@ -28,7 +28,7 @@ from osteomonitor.tui.messages import LibraryListed, LibraryProgress, SessionsRe
 from osteomonitor.tui.views.library_cells import TableRow, library_row
 
 #: Recordings decoded (or rows built) between two releases of the interpreter lock (one
-#: kept analysis decodes and is judged in ≈ 0.5-1 ms).
+#: kept review, analysis and verdict, decodes in ≈ 0.3-0.5 ms).
 YIELD_EVERY = 8
 #: Recordings decoded between two `_settle_heap` calls.
 SETTLE_EVERY = 100
