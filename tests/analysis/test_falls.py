@@ -231,3 +231,21 @@ def test_candidates_judged_together_equal_one_at_a_time(
     assert len(a.candidates) > 5
     assert repr(b.candidates) == repr(a.candidates)
     assert repr(out_b) == repr(out_a)
+
+
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_window_means_equal_each_window_alone(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stacked window means (any block of candidates per array operation) are bit for bit
+    `buf[s : s + n].sum(axis=0) / n` of each window, as the one-candidate form takes them."""
+    from osteomonitor.analysis import fall_rows
+
+    monkeypatch.setattr(fall_rows, "MEAN_BLOCK", block)
+    rng = np.random.default_rng(block)
+    buf = rng.normal(0.0, 1.0, (5000, 3)) * rng.uniform(0.1, 8.0, 3) + np.array([0.1, -0.2, 1.0])
+    for n in (1, 3, 150, 300, 1040):
+        starts = rng.integers(0, buf.shape[0] - n, 40).astype(np.intp)
+        got = fall_rows.window_means(buf, starts, n)
+        want = [(np.array(buf[s : s + n]).sum(axis=0) / n).tolist() for s in starts.tolist()]
+        assert got == want
+    a, b = rng.normal(size=3), rng.normal(size=3)
+    assert fall_rows.angle3(a.tolist(), b.tolist()) == fall_rows.angle_deg(a, b)

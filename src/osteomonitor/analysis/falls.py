@@ -31,10 +31,6 @@ everything at once, so streaming and batch agree exactly. The gyroscope is not n
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from typing import SupportsFloat
-
 import numpy as np
 
 from osteomonitor.model import Fall
@@ -46,6 +42,7 @@ from .fall_model import FallModel as FallModel
 from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
+from .fall_rows import angle3, angle_deg, rowwise, window_means
 from .screen import (
     check_acc_mag,
     magnitude_blocked,
@@ -77,7 +74,7 @@ class FallDetector:
     #: Smooth ‖a‖ exactly only where a candidate can be (`screen.screened_moving_mean`)
     #: and on demand for a candidate's features; False: everywhere (the reference form).
     _screen = True
-    #: Judge the candidates that became ready together (`_mean_acc_many`, `_angle3`);
+    #: Judge the candidates that became ready together (`_mean_acc_many`, `fall_rows.angle3`);
     #: False: one at a time by `_judge` (the reference form).
     _many = True
 
@@ -287,12 +284,9 @@ class FallDetector:
         out: list[list[float]] = [[]] * len(ps)
         n = b - a
         whole = [i for i, p in enumerate(ps) if p + a >= 0 and p + b <= self._n and n > 0]
-        offs = np.arange(n)
-        for k in range(0, len(whole), _MEAN_BLOCK):
-            rows = whole[k : k + _MEAN_BLOCK]
-            lo = np.asarray([ps[i] + a for i in rows], dtype=np.intp) - self._b0
-            means = (self._buf[lo[:, None] + offs].sum(axis=1) / n).tolist()
-            for i, m in zip(rows, means, strict=True):
+        if whole:
+            starts = np.asarray([ps[i] + a for i in whole], dtype=np.intp) - self._b0
+            for i, m in zip(whole, window_means(self._buf, starts, n), strict=True):
                 out[i] = m
         for i, p in enumerate(ps):
             if not out[i]:
@@ -307,7 +301,7 @@ class FallDetector:
         freefall = float(ff.min()) if ff.shape[0] else sm_p
         g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
         g_post = self._mean_acc(p + self._post[0], p + self._post[1])
-        tilt = _angle_deg(g_pre, g_post)
+        tilt = angle_deg(g_pre, g_post)
         post = np.array(self._smv(p + self._post[0], p + self._post[1]))
         post_sd = float(post.std()) if post.shape[0] else 0.0
         return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd)
@@ -321,11 +315,11 @@ class FallDetector:
         sm_p = [float(self._smv(p, p + 1)[0]) for p in ps]
         ffs = [self._smv(p - self._ff, p) for p in ps]
         posts = [self._smv(p + self._post[0], p + self._post[1]) for p in ps]
-        freefall = _rowwise(ffs, lambda m: m.min(axis=1), np.min, sm_p)
-        post_sd = _rowwise(posts, lambda m: m.std(axis=1), np.std, [0.0] * len(ps))
+        freefall = rowwise(ffs, lambda m: m.min(axis=1), np.min, sm_p)
+        post_sd = rowwise(posts, lambda m: m.std(axis=1), np.std, [0.0] * len(ps))
         fs = self._fs
         return [
-            FallFeatures(p / fs, sm_p[i], freefall[i], _angle3(g_pre[i], g_post[i]), post_sd[i])
+            FallFeatures(p / fs, sm_p[i], freefall[i], angle3(g_pre[i], g_post[i]), post_sd[i])
             for i, p in enumerate(ps)
         ]
 
@@ -335,14 +329,14 @@ class FallDetector:
         lying = False
         if self._up is not None and p >= self._up_from:
             g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
-            lying = _angle_deg(self._up, g_pre) > self._p.lying_before_deg
+            lying = angle_deg(self._up, g_pre) > self._p.lying_before_deg
         return self._decide(p, f, lying)
 
     def _judge_with(self, p: int, f: FallFeatures, g_pre: list[float]) -> Fall | None:
         """`_judge(p)` given its features and the mean gravity before the impact."""
         lying = False
         if self._up is not None and p >= self._up_from:
-            lying = _angle3(self._up.tolist(), g_pre) > self._p.lying_before_deg
+            lying = angle3(self._up.tolist(), g_pre) > self._p.lying_before_deg
         return self._decide(p, f, lying)
 
     def _decide(self, p: int, f: FallFeatures, lying: bool) -> Fall | None:
@@ -377,55 +371,6 @@ class FallDetector:
 
 #: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
 _CANDIDATE_BLOCK = 2048
-
-
-#: Candidates whose gravity windows are summed per array operation (bounds memory:
-#: block × window × 3 values).
-_MEAN_BLOCK = 256
-
-
-def _rowwise(
-    windows: list[FloatArray],
-    many: Callable[[FloatArray], FloatArray],
-    one: Callable[[FloatArray], SupportsFloat],
-    empty: list[float],
-) -> list[float]:
-    """`one(w)` of every window (`empty[i]` for an empty one): the windows of the most
-    common length stacked as rows and reduced by `many` (row i of `many(m)` is `one` of
-    row i, by the same operations), the rest one at a time."""
-    out = list(empty)
-    lens = [w.shape[0] for w in windows]
-    common = max(set(lens), key=lens.count) if lens else 0
-    rows = [i for i, k in enumerate(lens) if k == common and k > 0]
-    if rows:
-        vals = many(np.stack([windows[i] for i in rows])).tolist()
-        for i, v in zip(rows, vals, strict=True):
-            out[i] = float(v)
-    for i, w in enumerate(windows):
-        if lens[i] and lens[i] != common:
-            out[i] = float(one(np.array(w)))
-    return out
-
-
-def _angle3(a: list[float], b: list[float]) -> float:
-    """`_angle_deg` of two 3-vectors given as floats: the same operations in the same
-    order (numpy adds the three products of `(a * a).sum()` from the left), so the
-    same bits."""
-    na = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
-    nb = math.sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2])
-    if na == 0 or nb == 0:
-        return 0.0
-    c = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (na * nb)
-    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
-
-
-def _angle_deg(a: FloatArray, b: FloatArray) -> float:
-    na = math.sqrt(float((a * a).sum()))
-    nb = math.sqrt(float((b * b).sum()))
-    if na == 0 or nb == 0:
-        return 0.0
-    c = float((a * b).sum()) / (na * nb)
-    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
 def detect_falls(
