@@ -182,3 +182,70 @@ def test_candidate_search_equals_one_sample_at_a_time(seed: int, cuts: list[int]
         np.array([f.vector() for f, _ in b.candidates]),
         equal_nan=True,
     )
+
+
+class _OneByOne(FallDetector):
+    """The reference: every candidate judged alone (`_judge`)."""
+
+    _many = False
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    cuts=st.lists(st.integers(1, 5000), min_size=1, max_size=5),
+    fs=st.sampled_from([25.0, 100.0, 200.0]),
+)
+def test_candidates_judged_together_equal_one_at_a_time(
+    seed: int, cuts: list[int], fs: float
+) -> None:
+    """Judging the ready candidates together (gravity windows stacked and summed as
+    arrays, angles from floats) gives every candidate's features, the lying test and
+    the falls bit for bit as judging each alone, for any chunking; candidates near the
+    start (clipped windows), a NaN sample and an upright reference included."""
+    rng = np.random.default_rng(seed)
+    fall, _ = transition_signal(fs, float(rng.uniform(20.0, 95.0)), seed=seed)
+    n = int(120 * fs)
+    noise = rng.normal(0.0, 0.3, (n, 3)) + np.array([0.0, 0.0, 1.0])
+    for _ in range(25):
+        i = int(rng.integers(0, n - 50))
+        noise[i : i + int(rng.integers(1, 40))] *= rng.uniform(1.0, 5.0)
+    acc = np.concatenate((noise[: int(2 * fs)] * 3.0, fall, noise, fall @ rotation(seed).T))
+    if seed % 3 == 0:
+        acc[int(rng.integers(0, acc.shape[0]))] = np.nan
+    up = (0.0, 0.0, 1.0) if seed % 2 else None
+    a = _OneByOne(fs, upright_g=up, keep_candidates=True)
+    b = FallDetector(fs, upright_g=up, keep_candidates=True)
+    if seed % 4 == 1:
+        for d in (a, b):
+            d.set_upright((0.1, 0.0, 1.0), from_sample=int(30 * fs))
+    out_a, out_b, i = [], [], 0
+    for c in cuts * 100:
+        if i >= acc.shape[0]:
+            break
+        out_a += a.feed(acc[i : i + c])
+        out_b += b.feed(acc[i : i + c])
+        i += c
+    out_a += a.feed(acc[i:]) + a.flush()
+    out_b += b.feed(acc[i:]) + b.flush()
+    assert len(a.candidates) > 5
+    assert repr(b.candidates) == repr(a.candidates)
+    assert repr(out_b) == repr(out_a)
+
+
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_window_means_equal_each_window_alone(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stacked window means (any block of candidates per array operation) are bit for bit
+    `buf[s : s + n].sum(axis=0) / n` of each window, as the one-candidate form takes them."""
+    from osteomonitor.analysis import fall_rows
+
+    monkeypatch.setattr(fall_rows, "MEAN_BLOCK", block)
+    rng = np.random.default_rng(block)
+    buf = rng.normal(0.0, 1.0, (5000, 3)) * rng.uniform(0.1, 8.0, 3) + np.array([0.1, -0.2, 1.0])
+    for n in (1, 3, 150, 300, 1040):
+        starts = rng.integers(0, buf.shape[0] - n, 40).astype(np.intp)
+        got = fall_rows.window_means(buf, starts, n)
+        want = [(np.array(buf[s : s + n]).sum(axis=0) / n).tolist() for s in starts.tolist()]
+        assert got == want
+    a, b = rng.normal(size=3), rng.normal(size=3)
+    assert fall_rows.angle3(a.tolist(), b.tolist()) == fall_rows.angle_deg(a, b)

@@ -104,3 +104,24 @@ def test_block_feed_equals_one_second_at_a_time(seed: int, cuts: list[int]) -> N
             single.feed(acc[j : min(j + single.bin_n, i + c)])
         i += c
         assert block.still_s == single.still_s
+
+
+@pytest.mark.parametrize("bin_n", [1, 7, 25, 200, 416])
+@pytest.mark.parametrize("pass_bins", [1, 3, 64])
+def test_bin_sums_equal_whole_signal_reduceat(
+    bin_n: int, pass_bins: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-bin sums taken a pass of bins at a time are bit for bit the sums of
+    `np.add.reduceat` over the whole signal (the form they replace), for contiguous and
+    strided input."""
+    import osteomonitor.analysis.movement as movement
+
+    monkeypatch.setattr(movement, "_PASS_BINS", pass_bins)
+    rng = np.random.default_rng(bin_n * 100 + pass_bins)
+    for bins in (1, 2, 5, 64, 65, 200):
+        wide = rng.normal(0.0, 0.05, (bins * bin_n, 6)) * rng.uniform(0.1, 30.0)
+        for acc in (wide[:, :3] + np.array([0.0, 0.0, 1.0]), wide[:, ::2]):
+            heads = np.arange(0, acc.shape[0], bin_n)
+            sums, sqs = movement._bin_sums(acc, bin_n)
+            assert sums.tobytes() == np.add.reduceat(acc, heads, axis=0).tobytes()
+            assert sqs.tobytes() == np.add.reduceat(acc * acc, heads, axis=0).tobytes()

@@ -31,8 +31,6 @@ everything at once, so streaming and batch agree exactly. The gyroscope is not n
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from osteomonitor.model import Fall
@@ -44,6 +42,7 @@ from .fall_model import FallModel as FallModel
 from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
+from .fall_rows import angle3, angle_deg, rowwise, window_means
 from .screen import (
     check_acc_mag,
     magnitude_blocked,
@@ -75,6 +74,9 @@ class FallDetector:
     #: Smooth ‖a‖ exactly only where a candidate can be (`screen.screened_moving_mean`)
     #: and on demand for a candidate's features; False: everywhere (the reference form).
     _screen = True
+    #: Judge the candidates that became ready together (`_mean_acc_many`, `fall_rows.angle3`);
+    #: False: one at a time by `_judge` (the reference form).
+    _many = True
 
     def __init__(
         self,
@@ -178,14 +180,25 @@ class FallDetector:
             self._scan = hi
         out: list[Fall] = []
         need = self._post[1] + self._h  # the smoothed ‖a‖ of the whole post window
-        if self._screen and self._pending:
-            ready = [p for p in self._pending if p + need <= self._n]
+        k = 0  # (pending is in sample order)
+        while k < len(self._pending) and self._pending[k] + need <= self._n:
+            k += 1
+        ready, self._pending = self._pending[:k], self._pending[k:]
+        if self._screen:
             self._exact_windows(ready)
-        while self._pending and self._pending[0] + need <= self._n:
-            p = self._pending.pop(0)
-            fall = self._judge(p)
-            if fall is not None:
-                out.append(fall)
+        if self._many and ready:  # every ready candidate's gravity windows as arrays
+            g_pre = self._mean_acc_many(ready, -self._pre[0], -self._pre[1])
+            g_post = self._mean_acc_many(ready, self._post[0], self._post[1])
+            feats = self._features_many(ready, g_pre, g_post)
+            for p, f, pre in zip(ready, feats, g_pre, strict=True):
+                fall = self._judge_with(p, f, pre)
+                if fall is not None:
+                    out.append(fall)
+        else:
+            for p in ready:
+                fall = self._judge(p)
+                if fall is not None:
+                    out.append(fall)
         if final:
             self._pending.clear()
         self._windows.clear()
@@ -205,9 +218,9 @@ class FallDetector:
                 spans.append((lo, max(lo, hi)))
         se = np.asarray(spans, dtype=np.intp)
         vals = moving_mean_runs(self._mag, se[:, 0] - b0, se[:, 1] - b0, self._h, 0, self._n - b0)
-        parts = np.split(vals, np.cumsum(se[:, 1] - se[:, 0])[:-1])
-        for (lo, hi), part in zip(spans, parts, strict=True):
-            self._windows[(lo, hi)] = part
+        ends = np.cumsum(se[:, 1] - se[:, 0]).tolist()
+        for (lo, hi), a, b in zip(spans, [0, *ends[:-1]], ends, strict=True):
+            self._windows[(lo, hi)] = vals[a:b]
 
     def _smv(self, lo: int, hi: int) -> FloatArray:
         """Smoothed ‖a‖ for global [lo, hi), clipped to what exists."""
@@ -264,6 +277,22 @@ class FallDetector:
         mean: FloatArray = w.sum(axis=0) / w.shape[0]
         return mean
 
+    def _mean_acc_many(self, ps: list[int], a: int, b: int) -> list[list[float]]:
+        """`_mean_acc(p + a, p + b)` of every candidate in `ps`, as [x, y, z] floats:
+        the windows inside the buffer stacked and summed together (each window's samples
+        added in order, as `_mean_acc` adds them), the clipped ones one at a time."""
+        out: list[list[float]] = [[]] * len(ps)
+        n = b - a
+        whole = [i for i, p in enumerate(ps) if p + a >= 0 and p + b <= self._n and n > 0]
+        if whole:
+            starts = np.asarray([ps[i] + a for i in whole], dtype=np.intp) - self._b0
+            for i, m in zip(whole, window_means(self._buf, starts, n), strict=True):
+                out[i] = m
+        for i, p in enumerate(ps):
+            if not out[i]:
+                out[i] = self._mean_acc(p + a, p + b).tolist()
+        return out
+
     def features(self, p: int) -> FallFeatures:
         """Features of the candidate at global sample `p` (its windows must be buffered)."""
         fs = self._fs
@@ -272,17 +301,45 @@ class FallDetector:
         freefall = float(ff.min()) if ff.shape[0] else sm_p
         g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
         g_post = self._mean_acc(p + self._post[0], p + self._post[1])
-        tilt = _angle_deg(g_pre, g_post)
+        tilt = angle_deg(g_pre, g_post)
         post = np.array(self._smv(p + self._post[0], p + self._post[1]))
         post_sd = float(post.std()) if post.shape[0] else 0.0
         return FallFeatures(p / fs, sm_p, freefall, tilt, post_sd)
 
+    def _features_many(
+        self, ps: list[int], g_pre: list[list[float]], g_post: list[list[float]]
+    ) -> list[FallFeatures]:
+        """`features(p)` of every candidate in `ps` given their mean gravity before and
+        after the impact: the free-fall minima and post-impact spreads of the windows
+        of one length taken as rows of one array (each row reduced as the window alone)."""
+        sm_p = [float(self._smv(p, p + 1)[0]) for p in ps]
+        ffs = [self._smv(p - self._ff, p) for p in ps]
+        posts = [self._smv(p + self._post[0], p + self._post[1]) for p in ps]
+        freefall = rowwise(ffs, lambda m: m.min(axis=1), np.min, sm_p)
+        post_sd = rowwise(posts, lambda m: m.std(axis=1), np.std, [0.0] * len(ps))
+        fs = self._fs
+        return [
+            FallFeatures(p / fs, sm_p[i], freefall[i], angle3(g_pre[i], g_post[i]), post_sd[i])
+            for i, p in enumerate(ps)
+        ]
+
     def _judge(self, p: int) -> Fall | None:
+        """The candidate at `p` alone (the reference form of `_process`'s block)."""
         f = self.features(p)
         lying = False
         if self._up is not None and p >= self._up_from:
             g_pre = self._mean_acc(p - self._pre[0], p - self._pre[1])
-            lying = _angle_deg(self._up, g_pre) > self._p.lying_before_deg
+            lying = angle_deg(self._up, g_pre) > self._p.lying_before_deg
+        return self._decide(p, f, lying)
+
+    def _judge_with(self, p: int, f: FallFeatures, g_pre: list[float]) -> Fall | None:
+        """`_judge(p)` given its features and the mean gravity before the impact."""
+        lying = False
+        if self._up is not None and p >= self._up_from:
+            lying = angle3(self._up.tolist(), g_pre) > self._p.lying_before_deg
+        return self._decide(p, f, lying)
+
+    def _decide(self, p: int, f: FallFeatures, lying: bool) -> Fall | None:
         if self._keep:
             self.candidates.append((f, lying))
         prob = self._model.probability(f.vector())
@@ -314,15 +371,6 @@ class FallDetector:
 
 #: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
 _CANDIDATE_BLOCK = 2048
-
-
-def _angle_deg(a: FloatArray, b: FloatArray) -> float:
-    na = math.sqrt(float((a * a).sum()))
-    nb = math.sqrt(float((b * b).sum()))
-    if na == 0 or nb == 0:
-        return 0.0
-    c = float((a * b).sum()) / (na * nb)
-    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
 
 
 def detect_falls(

@@ -56,9 +56,7 @@ class StillnessMeter:
         if whole == 0:
             return self.still_s
         # per-bin sums, each bin's samples added in order (the same for any chunking)
-        heads = np.arange(0, whole, self.bin_n)
-        sums = np.add.reduceat(acc[:whole], heads, axis=0)
-        sqs = np.add.reduceat(acc[:whole] * acc[:whole], heads, axis=0)
+        sums, sqs = _bin_sums(acc[:whole], self.bin_n)
         k = self.bins_per_window
         prior = list(self._bins)[max(0, len(self._bins) - (k - 1)) :]  # a new window's first
         s_all = np.concatenate([np.asarray([b[0] for b in prior]).reshape(-1, 3), sums])
@@ -88,6 +86,29 @@ class StillnessMeter:
         else:
             self._run_bins = k + trailing - 1
         return self.still_s
+
+
+#: Bins summed per pass of `_bin_sums` (its squares stay in the cache; any value gives
+#: the same sums: each bin is reduced on its own).
+_PASS_BINS = 64
+
+
+def _bin_sums(acc: FloatArray, bin_n: int) -> tuple[FloatArray, FloatArray]:
+    """Per-bin sums of the samples and of their squares, (len(acc) // bin_n, 3) each:
+    `np.add.reduceat` over bins of `bin_n` rows (`len(acc)` a multiple of it), a pass of
+    `_PASS_BINS` bins at a time so the squares are never a whole-signal array."""
+    bins = acc.shape[0] // bin_n
+    sums, sqs = np.empty((bins, 3)), np.empty((bins, 3))
+    step = _PASS_BINS * bin_n
+    heads = np.arange(0, min(step, acc.shape[0]), bin_n)
+    sq = np.empty((heads.size * bin_n, 3))
+    for b in range(0, bins, _PASS_BINS):
+        part = acc[b * bin_n : (b + _PASS_BINS) * bin_n]
+        k = part.shape[0] // bin_n
+        np.multiply(part, part, out=sq[: part.shape[0]])
+        sums[b : b + k] = np.add.reduceat(part, heads[:k], axis=0)
+        sqs[b : b + k] = np.add.reduceat(sq[: part.shape[0]], heads[:k], axis=0)
+    return sums, sqs
 
 
 def still_run_s(acc_g: FloatArray, fs_hz: float) -> FloatArray:

@@ -180,6 +180,11 @@ def _gate(
 def _heart(outs: dict[str, DeviceOut]) -> list[tuple[str, HrSample]]:
     """Every HR value, in arrival order across devices (the processor keeps the first
     device that reports)."""
+    if len(outs) == 1:  # one device: its values in order already, as a rule
+        ((dev, out),) = outs.items()
+        orders = [order for order, _ in out.hr]
+        if orders == sorted(orders):
+            return [(dev, s) for _, s in out.hr]
     values = sorted(
         ((order, dev, s) for dev, out in outs.items() for order, s in out.hr),
         key=lambda v: v[0],
@@ -198,7 +203,12 @@ def _segments(key: str, out: DeviceOut) -> list[AccBlock]:
     counts = np.concatenate(acc.counts)
     fs = np.concatenate(acc.fs_hz)[by]
     rng = np.concatenate(acc.range_g)[by]
-    samples = np.concatenate(acc.acc_g)
+    # (one decoded run, the usual case: its samples as they are, not a copy)
+    samples = (
+        np.ascontiguousarray(acc.acc_g[0], dtype=np.float64)
+        if len(acc.acc_g) == 1
+        else np.concatenate(acc.acc_g)
+    )
     if not np.all(by[1:] > by[:-1]):  # frames decoded one by one came in between
         rows = np.split(samples, np.cumsum(counts)[:-1])
         samples = np.concatenate([rows[i] for i in by.tolist()])

@@ -154,6 +154,26 @@ class HeartTrack:
         if fold:
             self._catch_up()
 
+    def extend(
+        self,
+        t_s: Sequence[float],
+        bpm: Sequence[float],
+        contact: Sequence[int],
+        rr_1024: Sequence[tuple[int, ...]],
+    ) -> None:
+        """Many notifications at once (columns as `add` takes them one at a time), kept
+        unfolded as `add(..., fold=False)` keeps them."""
+        if not len(t_s) == len(bpm) == len(contact) == len(rr_1024):
+            raise ValueError(
+                f"HeartTrack.extend: columns of unequal length ({len(t_s)} times, "
+                f"{len(bpm)} bpm, {len(contact)} contact, {len(rr_1024)} RR); pass one "
+                "value per notification in each"
+            )
+        self.t_s.extend(t_s)
+        self.bpm.extend(bpm)
+        self.contact.extend(contact)
+        self.rr.extend(rr_1024)
+
     def _catch_up(self) -> None:
         """Fold every notification kept but not folded yet, in order."""
         for i in range(self._folded, len(self.t_s)):

@@ -165,6 +165,25 @@ class HeartSource:
         self.track.add(t_s, float(sample.hr_bpm), contact, tuple(sample.rr_1024), fold)
         return contact
 
+    def add_many(self, samples: Sequence[tuple[str, HrSample]], start_ns: int | None) -> None:
+        """Every decoded HR notification of a recording as (device, sample), in arrival
+        order, kept unfolded (the batch path): the state `add(device, sample, t_s,
+        fold=False)` one at a time gives, t_s = (t_ns − start_ns) / 1e9 (0 without a
+        start, as `SessionProcessor` computes it)."""
+        if not samples:
+            return
+        if self.device is None:
+            self.device = samples[0][0]
+        dev = self.device
+        mine = [s for d, s in samples if d == dev]
+        ok, lost, unsup = CONTACT_OK, CONTACT_LOST, CONTACT_UNSUPPORTED
+        self.track.extend(
+            [(s.t_ns - (start_ns or s.t_ns)) / NS_PER_S for s in mine],
+            [float(s.hr_bpm) for s in mine],
+            [(ok if s.contact else lost) if s.contact_supported else unsup for s in mine],
+            [tuple(s.rr_1024) for s in mine],
+        )
+
     def zones(self, events: Sequence[Event], start_ns: int, exact: bool) -> HeartZones:
         """The zones so far: exactly by the batch build, or from the incremental series
         (live; the same numbers, cached until HR notifications or events arrive)."""

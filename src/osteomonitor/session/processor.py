@@ -203,9 +203,9 @@ class SessionProcessor:
             self.last_decode_error = errors[-1]
         for e in events:
             self._on_event(e)
-        for device, s in hr:
-            self.latest_hr[device] = s
-            self._hr.add(device, s, self._rel_s(s.t_ns), fold=False)
+        hr = list(hr)
+        self.latest_hr.update(dict(hr))  # each device's last, as one at a time gives
+        self._hr.add_many(hr, self._start_ns)
         for key, dec in self._decoders.items():  # frames the decoders' gates set aside
             if n := sum(dec.set_aside.values()):
                 self.set_aside_frames[key] += n

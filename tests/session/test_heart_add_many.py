@@ -1,0 +1,73 @@
+"""`HeartSource.add_many` (the batch path's block of HR notifications) equals handing
+the notifications to `HeartSource.add` one at a time, for any split into blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osteomonitor.analysis.params import AnalysisParams
+from osteomonitor.model import NS_PER_S, HrSample
+from osteomonitor.session.heart_zones import HeartSource
+
+
+def _notifications(seed: int, n: int) -> list[tuple[str, HrSample]]:
+    rng = np.random.default_rng(seed)
+    t0 = 1_700_000_000 * NS_PER_S
+    out = []
+    for i in range(n):
+        supported = bool(rng.integers(0, 4))
+        rr = tuple(int(v) for v in rng.integers(300, 1400, int(rng.integers(0, 4))))
+        out.append(
+            (
+                "strap" if rng.random() < 0.8 else "watch",
+                HrSample(
+                    t_ns=t0 + i * NS_PER_S + int(rng.integers(-NS_PER_S // 3, NS_PER_S // 3)),
+                    hr_bpm=int(rng.integers(0, 230)),
+                    rr_1024=rr,
+                    contact_supported=supported,
+                    contact=bool(rng.integers(0, 5)) if supported else None,
+                ),
+            )
+        )
+    return out
+
+
+def _state(src: HeartSource) -> tuple[object, ...]:
+    tr = src.track
+    return (src.device, tr.t_s.tobytes(), tr.bpm.tobytes(), tr.contact.tobytes(), tr.rr)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    cuts=st.lists(st.integers(1, 200), min_size=1, max_size=5),
+    start=st.sampled_from([None, 0, 1_700_000_000 * NS_PER_S - 5]),
+)
+def test_block_equals_one_at_a_time(seed: int, cuts: list[int], start: int | None) -> None:
+    samples = _notifications(seed, 300)
+    one, block = HeartSource(AnalysisParams()), HeartSource(AnalysisParams())
+    for device, s in samples:  # as `SessionProcessor._rel_s` computes the time
+        one.add(device, s, (s.t_ns - (start or s.t_ns)) / NS_PER_S, fold=False)
+    i = 0
+    for c in cuts * 300:
+        block.add_many(samples[i : i + c], start)
+        i += c
+        if i >= len(samples):
+            break
+    assert _state(block) == _state(one)
+    a, b = one.track.batch(), block.track.batch()
+    for x, y in zip(
+        (a.t_s, a.hr_bpm, a.valid, a.from_rr), (b.t_s, b.hr_bpm, b.valid, b.from_rr), strict=True
+    ):
+        assert x.tobytes() == y.tobytes()
+    # and the incremental (live) series folded later from the block is the same
+    assert block.track.series().t_s.tobytes() == one.track.series().t_s.tobytes()
+
+
+def test_extend_rejects_unequal_columns() -> None:
+    src = HeartSource(AnalysisParams())
+    with pytest.raises(ValueError, match="unequal length"):
+        src.track.extend([1.0, 2.0], [60.0], [0], [()])
