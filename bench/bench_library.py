@@ -364,18 +364,26 @@ def run(smoke: bool = False) -> list[Row]:
     )
     first = asyncio.run(_review(lib))  # cold the first time the library is benchmarked
     warm = asyncio.run(_review(lib, peer_too=True))
+    # One load's CPU moves by ±15 % between runs on this machine: the median of three,
+    # and the stall rows from the run with the most stalls (the worst is what a physio
+    # would notice).
+    again = [asyncio.run(_review(lib)) for _ in range(0 if smoke else 2)]
+    cpus = sorted(r["cpu_s"] for r in (warm, *again))  # type: ignore[type-var]
+    median_cpu: float = cpus[len(cpus) // 2]  # type: ignore[assignment]
+    worst = max((warm, *again), key=lambda r: r["loop"]["stalls"])  # type: ignore[index]
     empty = OUT / "library-empty"
     empty.mkdir(mode=0o700, exist_ok=True)
     floor = asyncio.run(_review(empty))  # the app itself: start-up, an empty library
     rows.append(
         Row(
             f"review: {n_lib}-recording library listed and analysed (warm index): CPU",
-            warm["cpu_s"],  # type: ignore[arg-type]
+            median_cpu,
             "s",
             f"≤ {REVIEW_TARGET_S:g}",
-            warm["cpu_s"] <= REVIEW_TARGET_S and not warm["pending"],  # type: ignore[operator]
+            median_cpu <= REVIEW_TARGET_S and not warm["pending"],
             f"{warm['rows']} rows, {warm['pending']} pending; process CPU from app start to the "
-            f"last cell (headless pilot, app start-up included); wall {warm['s']:.2f} s at load "
+            f"last cell (headless pilot, app start-up included), median of "
+            f"{len(cpus)} loads ({', '.join(f'{c:.2f}' for c in cpus)} s); wall {warm['s']:.2f} s at load "
             f"{_load():.1f}; floor (same app, empty folder) {floor['cpu_s']:.2f} s CPU, "
             f"{floor['s']:.2f} s wall; loading again in the running app "
             f"{warm['reload_cpu_s']:.2f} s CPU, {warm['reload_s']:.2f} s wall; "
@@ -383,8 +391,7 @@ def run(smoke: bool = False) -> list[Row]:
         )
     )
     peer: dict[str, float] = warm["peer"]  # type: ignore[assignment]
-    peer: dict[str, float] = warm["peer"]  # type: ignore[assignment]
-    rows += _stall_rows(f"review of {n_lib} recordings, loading (warm)", warm)
+    rows += _stall_rows(f"review of {n_lib} recordings, loading (warm)", worst)
     rows.append(
         Row(
             f"peer: stock DataTable filled with the same {warm['rows']} rows: stalls > 50 ms",
