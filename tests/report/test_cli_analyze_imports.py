@@ -31,6 +31,7 @@ NEVER = (
     "bumble",
     "matplotlib",
     "scipy",
+    "numpy.ma",  # np.unique imports it (~13 ms a process): the batch path does without
     "osteomonitor.tui",
     "osteomonitor.collect",
     "osteomonitor.sim",
