@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from osteomonitor.app import library
 from osteomonitor.app.library import kept_analysis, rx_key
@@ -67,20 +69,35 @@ _fingerprints: dict[int, tuple[Prescription, str]] = {}
 _FINGERPRINTS_KEPT = 64
 
 
+_Memo = TypeVar("_Memo", int, tuple[str, str, int, bool | None])
+
+
+def _remembered(
+    table: dict[_Memo, tuple[Prescription, str]],
+    memo: _Memo,
+    rx: Prescription,
+    limit: int,
+    compute: Callable[[], str],
+) -> str:
+    """`compute()` once per `memo` (which holds `id(rx)`): the table keeps `rx` beside
+    the value, so its id is not reused meanwhile; cleared when `limit` entries full."""
+    with _fp_lock:
+        hit = table.get(memo)
+        if hit is not None and hit[0] is rx:
+            return hit[1]
+    value = compute()
+    with _fp_lock:
+        if len(table) >= limit:
+            table.clear()
+        table[memo] = (rx, value)
+    return value
+
+
 def rx_fingerprint(rx: Prescription) -> str:
     """A hash of everything in the prescription (its text, targets, sources), once per
     prescription object (the snapshot parser hands the same object to a library's
     recordings)."""
-    with _fp_lock:
-        hit = _fingerprints.get(id(rx))
-        if hit is not None and hit[0] is rx:
-            return hit[1]
-    fp = rx_key(rx)
-    with _fp_lock:
-        if len(_fingerprints) >= _FINGERPRINTS_KEPT:
-            _fingerprints.clear()
-        _fingerprints[id(rx)] = (rx, fp)  # holds rx: its id is not reused meanwhile
-    return fp
+    return _remembered(_fingerprints, id(rx), rx, _FINGERPRINTS_KEPT, lambda: rx_key(rx))
 
 
 _keys: dict[tuple[str, str, int, bool | None], tuple[Prescription, str]] = {}
@@ -91,18 +108,13 @@ def verdict_key(analysis_rx: str, rx: Prescription, supervised: bool | None) -> 
     prescription given, "" for the recording's own), the prescription it was judged
     with and the supervision flag (remembered per prescription object)."""
     rules = rules_fingerprint()
+
+    def key() -> str:
+        text = f"{rules}|{analysis_rx}|{rx_fingerprint(rx)}|{supervised!r}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
     memo = (rules, analysis_rx, id(rx), supervised)
-    with _fp_lock:
-        hit = _keys.get(memo)
-        if hit is not None and hit[0] is rx:
-            return hit[1]
-    text = f"{rules}|{analysis_rx}|{rx_fingerprint(rx)}|{supervised!r}"
-    key = hashlib.sha256(text.encode()).hexdigest()[:32]
-    with _fp_lock:
-        if len(_keys) >= 4 * _FINGERPRINTS_KEPT:
-            _keys.clear()
-        _keys[memo] = (rx, key)  # holds rx: its id is not reused meanwhile
-    return key
+    return _remembered(_keys, memo, rx, 4 * _FINGERPRINTS_KEPT, key)
 
 
 def judged(
