@@ -152,14 +152,16 @@ def _fill(
 def _mean_into_first(v: FloatArray, bounds: IntArray) -> None:
     """v[a] = v[a + 1:b].mean() for each window [a, b): numpy's pairwise mean, taken as
     rows over the windows of one length (a window alone: its own slice)."""
-    first, rest = bounds[:-1], np.diff(bounds) - 1
-    lengths, counts = np.unique(rest, return_counts=True)
-    for length, count in zip(lengths.tolist(), counts.tolist(), strict=True):
-        sel = first[rest == length]
-        if count == 1:
-            a = int(sel[0])
+    b = bounds.tolist()
+    groups: dict[int, list[int]] = {}
+    for a, z in zip(b[:-1], b[1:], strict=True):
+        groups.setdefault(z - a - 1, []).append(a)
+    for length, starts in groups.items():
+        if len(starts) == 1:
+            a = starts[0]
             v[a] = v[a + 1 : a + 1 + length].mean()
         else:
+            sel = np.asarray(starts)
             v[sel] = v[sel[:, None] + 1 + np.arange(length)].mean(axis=1)
 
 
@@ -291,16 +293,7 @@ def _walk(
 
     k_first = kind(f)
     k_second = np.where(pair, kind(np.minimum(f + 1, lay.n - 1)), 0)
-    visit = np.zeros(f.size, bool)
-    i_next, cur = -1, -1
-    step = np.where(ectopic, 1, 1 + pair).tolist()
-    for x, (i, w) in enumerate(zip(f.tolist(), s.tolist(), strict=True)):
-        if w != cur:
-            cur, i_next = w, -1
-        if i < i_next:
-            continue  # stepped over as the second beat of a candidate pair
-        visit[x] = True
-        i_next = i + step[x]
+    visit = _visited(f, s, ~ectopic & pair)
     # every list grows in beat order: ectopic beats, then each candidate by its kind
     ect = visit & ectopic
     tested = visit & ~ectopic
@@ -315,3 +308,19 @@ def _walk(
     names = {1: "extra", 2: "missed", 3: "longshort", 4: "ectopic"}
     for w, code, j in zip(owner.tolist(), kinds.tolist(), local.tolist(), strict=True):
         outs[use[w]][names[code]].append(j)
+
+
+def _visited(f: IntArray, s: IntArray, two: BoolArray) -> BoolArray:
+    """Which flagged beats `f` (ascending within each window, window start `s`) the walk
+    visits when a visited beat with `two` set steps over the next beat.
+
+    One by one: a beat is stepped over exactly when the beat before it in the list is
+    its neighbour (f − 1) in the same window, was visited and steps two. Along a chain
+    of such links the visits alternate from the chain's head (always visited), so a
+    beat is visited when its distance from the head of its chain is even.
+    """
+    link = np.zeros(f.size, bool)
+    link[1:] = (f[1:] == f[:-1] + 1) & (s[1:] == s[:-1]) & two[:-1]
+    heads = np.flatnonzero(~link)
+    head_of = heads[np.cumsum(~link) - 1]
+    return np.asarray((np.arange(f.size) - head_of) % 2 == 0, dtype=bool)
