@@ -210,3 +210,63 @@ def test_fast_correction_equals_the_reference_on_real_rr() -> None:
     for _name, x in real:
         assert x.size > BLOCK_BEATS + CONTEXT_BEATS
         assert_same(x)
+
+
+def _visited_one_by_one(f: list[int], s: list[int], step: list[int]) -> list[bool]:
+    """The walk's visits as the reference decides them, beat by beat."""
+    visit, i_next, cur = [], -1, -1
+    for i, w, k in zip(f, s, step, strict=True):
+        if w != cur:
+            cur, i_next = w, -1
+        if i < i_next:
+            visit.append(False)  # stepped over as the second beat of a candidate pair
+            continue
+        visit.append(True)
+        i_next = i + k
+    return visit
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from([1, 1, 1, 2, 3, 7]), min_size=0, max_size=120),
+    two=st.lists(st.booleans(), min_size=120, max_size=120),
+    cuts=st.sets(st.integers(1, 119), max_size=4),
+)
+def test_the_walks_visits_as_arrays_equal_one_by_one(
+    gaps: list[int], two: list[bool], cuts: set[int]
+) -> None:
+    from osteomonitor.analysis.rr_classify import _visited
+
+    f = np.cumsum([0, *gaps]).astype(np.intp)  # flagged beats, ascending, many neighbours
+    s = np.zeros(f.size, np.intp)
+    for c in sorted(cuts):  # windows laid end to end: a new start from beat c on
+        s[c:] = f[c] if c < f.size else 0
+    steps = np.where(np.asarray(two[: f.size]), 2, 1)
+    got = _visited(f, s, steps == 2)
+    assert got.dtype == np.bool_
+    assert got.tolist() == _visited_one_by_one(f.tolist(), s.tolist(), steps.tolist())
+
+
+def test_sliding_views_equal_as_strided() -> None:
+    from osteomonitor.analysis.rr_stats import _view
+
+    x = np.random.default_rng(3).normal(size=300)
+    for arr in (x, x[5:], x[::2], x.astype(np.float32)):
+        for width in (1, 11, 91):
+            want = np.lib.stride_tricks.sliding_window_view(arr, width)
+            got = _view(arr, width)
+            np.testing.assert_array_equal(got, want)
+            assert not got.flags.writeable
+
+
+def test_hr_series_where_every_notification_lays_beats_equals_the_reference() -> None:
+    """Every notification with RR and contact: the beats are laid from the RR lists as
+    given (no selection); still the reference's series."""
+    t, hr, rr, _ = _notifications(4, 1500)
+    rr = [r if r else (round(60000.0 / h * 1.024),) for r, h in zip(rr, hr, strict=True)]
+    contact = np.ones(t.size, np.int8)
+    want = ref.build_hr_series_reference(t, hr, rr, contact, earliest_s=-5.0)
+    got = build_hr_series(t, hr, rr, contact, earliest_s=-5.0)
+    for f in ("t_s", "hr_bpm", "valid", "from_rr"):
+        np.testing.assert_array_equal(getattr(got, f), getattr(want, f))
+    assert (got.rr_count, got.rr_artifacts) == (want.rr_count, want.rr_artifacts)
