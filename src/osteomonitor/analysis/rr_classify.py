@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -152,9 +153,8 @@ def _fill(
 def _mean_into_first(v: FloatArray, bounds: IntArray) -> None:
     """v[a] = v[a + 1:b].mean() for each window [a, b): numpy's pairwise mean, taken as
     rows over the windows of one length (a window alone: its own slice)."""
-    b = bounds.tolist()
     groups: dict[int, list[int]] = {}
-    for a, z in zip(b[:-1], b[1:], strict=True):
+    for a, z in pairwise(bounds.tolist()):
         groups.setdefault(z - a - 1, []).append(a)
     for length, starts in groups.items():
         if len(starts) == 1:
