@@ -112,20 +112,33 @@ class _Reuse:
         cont = np.zeros(new.n, bool)
         cont[1:] = (gm[1:] == gm[:-1] + 1) & (gm[1:] > 0)
         self._cont = np.concatenate(([0], np.cumsum(~cont)))
+        self._mapped = gm >= 0
+        self._q = np.where(self._mapped, gm, 0)
+        self._geometry: dict[int, BoolArray] = {}
+
+    def _same_geometry(self, width: int) -> BoolArray:
+        """Per position: mapped, its window's old positions consecutive, and its window
+        placed in the old pass as now (as many values before and after it); the same for
+        every array of one window width, so made once per width."""
+        got = self._geometry.get(width)
+        if got is None:
+            new, old, q = self.new, self.old, self._q
+            lo, hi = (new.lo, new.hi) if width == KUBIOS_QD_WINDOW else (new.lo11, new.hi11)
+            olo, ohi = (old.lo, old.hi) if width == KUBIOS_QD_WINDOW else (old.lo11, old.hi11)
+            p = np.arange(new.n)
+            got = (self._cont[hi] == self._cont[lo + 1]) & self._mapped
+            got &= (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p))
+            self._geometry[width] = got
+        return got
 
     def same(self, x: FloatArray, old_x: FloatArray, width: int) -> BoolArray:
         """Per position: its window (91 or 11 wide) holds the values its old one held."""
         if not self.any:
             return np.zeros(self.new.n, bool)
-        new, old, gm = self.new, self.old, self.gm
+        new = self.new
         lo, hi = (new.lo, new.hi) if width == KUBIOS_QD_WINDOW else (new.lo11, new.hi11)
-        olo, ohi = (old.lo, old.hi) if width == KUBIOS_QD_WINDOW else (old.lo11, old.hi11)
-        mapped = gm >= 0
-        q = np.where(mapped, gm, 0)
-        bad = np.concatenate(([0], np.cumsum(~(mapped & (x[: new.n] == old_x[q])))))
-        ok = (bad[hi] == bad[lo]) & (self._cont[hi] == self._cont[lo + 1]) & mapped
-        p = np.arange(new.n)
-        return np.asarray(ok & (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p)), dtype=bool)
+        bad = np.concatenate(([0], np.cumsum(~(self._mapped & (x[: new.n] == old_x[self._q])))))
+        return np.asarray((bad[hi] == bad[lo]) & self._same_geometry(width), dtype=bool)
 
     def take(self, ok: BoolArray, old_values: FloatArray, pos: IntArray) -> BoolArray:
         """Which of `pos` can take a computed old value (their windows are the same)."""
