@@ -87,6 +87,8 @@ class StillnessMeter:
             s_all = np.concatenate([np.asarray([x[0] for x in before]).reshape(-1, 3), sums])
             q_all = np.concatenate([np.asarray([x[1] for x in before]).reshape(-1, 3), sqs])
             still = _still_windows(s_all, q_all, hi - lo, k, bn * k)
+            if not still[-1]:  # the newest window of this step moves (live: mostly)
+                break
             moving = np.flatnonzero(~still)
             if moving.size:
                 trailing += hi - lo - 1 - int(moving[-1])
@@ -112,16 +114,29 @@ _BACK_BINS = 64
 def _still_windows(s_all: FloatArray, q_all: FloatArray, m: int, k: int, n: int) -> BoolArray:
     """Whether each of the `m` windows of `k` bins (ending on the last `m` of the bins
     whose per-bin sums and sums of squares are `s_all`, `q_all`) is still: every axis'
-    variance below `STILL_SD_G`². Window sums in the order the one-bin-at-a-time form
-    adds them (0 + b0 + b1 …); `n` samples per window."""
-    ws, wq = np.zeros((m, 3)), np.zeros((m, 3))
-    for j in range(k):
-        ws = ws + s_all[j : j + m]
-        wq = wq + q_all[j : j + m]
+    variance below `STILL_SD_G`²; `n` samples per window.
+
+    A window's sums add its bins oldest first, ((b0 + b1) + b2) …, as running sums
+    (`np.cumsum` along the window: sequential by definition) over a strided view of
+    the windows. The one-bin-at-a-time form starts from 0 (0 + b0 + …): the same
+    numbers, but for the sign of a zero sum, which squares away in the variance.
+    """
+    ws = np.cumsum(_windows(s_all, m, k), axis=1)[:, -1]
+    wq = np.cumsum(_windows(q_all, m, k), axis=1)[:, -1]
     with np.errstate(invalid="ignore"):  # a non-finite sample: never still
         mean = ws / n
         var = wq / n - mean * mean
-    return np.asarray(np.all(var < STILL_SD_G**2, axis=1), dtype=bool)
+    still: BoolArray = np.logical_and.reduce(var < STILL_SD_G**2, axis=1)
+    return still
+
+
+def _windows(x: FloatArray, m: int, k: int) -> FloatArray:
+    """(m, k, 3) read-only view of the `m` runs of `k` consecutive rows of contiguous
+    (m + k − 1, 3) `x`."""
+    row = x.strides[0]
+    v: FloatArray = np.ndarray((m, k, 3), np.float64, x, 0, (row, row, x.strides[1]))
+    v.flags.writeable = False
+    return v
 
 
 #: Bins summed per pass of `_bin_sums` (its squares stay in the cache; any value gives
@@ -134,6 +149,9 @@ def _bin_sums(acc: FloatArray, bin_n: int) -> tuple[FloatArray, FloatArray]:
     `np.add.reduceat` over bins of `bin_n` rows (`len(acc)` a multiple of it), a pass of
     `_PASS_BINS` bins at a time so the squares are never a whole-signal array."""
     bins = acc.shape[0] // bin_n
+    if 0 < bins <= _PASS_BINS:  # one pass (a live chunk): the whole-signal form itself
+        heads = np.arange(0, bins * bin_n, bin_n)
+        return np.add.reduceat(acc, heads, axis=0), np.add.reduceat(acc * acc, heads, axis=0)
     sums, sqs = np.empty((bins, 3)), np.empty((bins, 3))
     step = _PASS_BINS * bin_n
     heads = np.arange(0, min(step, acc.shape[0]), bin_n)
