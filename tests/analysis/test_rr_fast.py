@@ -270,3 +270,24 @@ def test_hr_series_where_every_notification_lays_beats_equals_the_reference() ->
     for f in ("t_s", "hr_bpm", "valid", "from_rr"):
         np.testing.assert_array_equal(getattr(got, f), getattr(want, f))
     assert (got.rr_count, got.rr_artifacts) == (want.rr_count, want.rr_artifacts)
+
+
+@pytest.mark.parametrize("floor_from", [0, 300, 10**9])
+def test_floors_or_exact_thresholds_everywhere_classify_alike(
+    floor_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a pass bounds thresholds first (`threshold_floor`) or takes every walked
+    beat's exact threshold (`FLOOR_FROM`) changes no artifact, no corrected interval."""
+    import osteomonitor.analysis.rr_classify as rc
+
+    monkeypatch.setattr(rc, "FLOOR_FROM", floor_from)
+    rng = np.random.default_rng(floor_from % 97)
+    windows = [
+        np.concatenate(([0.0], np.cumsum(noisy_rr(int(m), int(s), 0.05, bool(s % 2)))))
+        for m, s in zip(rng.integers(0, 400, 10), rng.integers(0, 99, 10), strict=True)
+    ]
+    arts, _ = classify_many(windows)
+    for w, art in zip(windows, arts, strict=True):
+        assert art == ref._classify(w)
+    for seed in range(3):
+        assert_same(noisy_rr(1300, seed, 0.05, quantised=seed == 1))
