@@ -116,10 +116,15 @@ class _Reuse:
         self.memo = Memo(
             *(np.concatenate([getattr(m, f.name) for m in memos]) for f in fields(Memo))
         )
-        for b, pr in enumerate(priors):
-            if pr is not None:
-                a, z = new.bounds[b], new.bounds[b + 1]
-                gm[a:z] = np.where(pr[1] >= 0, pr[1] + self.old.bounds[b], -1)
+        # each position's index in the old layout: its window's source index there
+        sizes = np.diff(new.bounds)
+        src = np.concatenate(
+            [
+                pr[1] if pr is not None else np.full(int(k), -1)
+                for pr, k in zip(priors, sizes, strict=True)
+            ]
+        )
+        gm[:] = np.where(src >= 0, src + np.repeat(self.old.bounds[:-1], sizes), -1)
         cont = np.zeros(new.n, bool)
         cont[1:] = (gm[1:] == gm[:-1] + 1) & (gm[1:] > 0)
         self._cont = np.concatenate(([0], np.cumsum(~cont)))
