@@ -291,3 +291,23 @@ def test_floors_or_exact_thresholds_everywhere_classify_alike(
         assert art == ref._classify(w)
     for seed in range(3):
         assert_same(noisy_rr(1300, seed, 0.05, quantised=seed == 1))
+
+
+def test_sorted_quantiles_equal_numpys_for_any_length_and_quantile() -> None:
+    """Rows of one value (the virtual index at the last value) and of many, every
+    quantile from 0 to 1: numpy's "linear" values, bit for bit."""
+    from osteomonitor.analysis.rr_stats import sorted_quantiles
+
+    rng = np.random.default_rng(12)
+    qs = np.array([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0])
+    for lengths in ([1, 1, 1], [1, 2, 5, 91], [4, 46, 90, 91], list(range(2, 40))):
+        length = np.asarray(lengths, dtype=np.intp)
+        rows = np.sort(np.round(rng.normal(0, 30, (length.size, 91))), axis=1)
+        rows[np.arange(91) >= length[:, None]] = np.inf
+        rows.sort(axis=1)
+        for q_set in (qs, qs[1:-1], qs[:1], qs[-1:]):
+            got = sorted_quantiles(rows, length, q_set)
+            want = np.array(
+                [[np.quantile(r[:L], q) for r, L in zip(rows, length, strict=True)] for q in q_set]
+            )
+            assert got.tobytes() == want.tobytes()

@@ -48,9 +48,14 @@ def sorted_quantiles(rows: FloatArray, length: IntArray, qs: FloatArray) -> Floa
     vi = last[None, :] * qs[:, None]
     above = vi >= last[None, :]
     prev = np.floor(vi)
-    pi = np.where(above, last[None, :], prev).astype(np.intp)
-    ni = np.where(above, last[None, :], prev + 1).astype(np.intp)
-    gamma = vi - np.where(above, -1.0, prev)
+    if not above.any():  # (every window here: q < 1 and two values or more)
+        pi = prev.astype(np.intp)
+        ni = pi + 1
+        gamma = vi - prev
+    else:
+        pi = np.where(above, last[None, :], prev).astype(np.intp)
+        ni = np.where(above, last[None, :], prev + 1).astype(np.intp)
+        gamma = vi - np.where(above, -1.0, prev)
     r = np.arange(rows.shape[0])[None, :]
     a, b = rows[r, pi], rows[r, ni]
     diff = b - a
