@@ -311,7 +311,7 @@ def _walk(
     ectopic = ((d > 1) & (s12 < -c1 * d - c2)) | ((d < -1) & (s12 > -c1 * d + c2))
     pair = np.abs(dn[f + 1]) < np.abs(dn[f + 2])
 
-    def kind(j: IntArray) -> IntArray:  # 0 none, 1 extra, 2 missed, 3 longshort
+    def kind(j: IntArray, e: IntArray) -> IntArray:  # 0 none, 1 extra, 2 missed, 3 longshort
         dj, n1 = dn[j], dn[j + 1]
         n2 = dn[np.where(j + 2 < e, j + 2, e - 2)]  # reflected at the window's end
         s22 = np.where(dj >= 0, np.minimum(n1, n2), np.maximum(n1, n2))
@@ -322,8 +322,10 @@ def _walk(
         missed = long_ & (np.abs(rr[j] / 2 - med[j]) < th2[j])
         return np.where(hit, np.where(extra, 1, np.where(missed, 2, 3)), 0)
 
-    k_first = kind(f)
-    k_second = np.where(pair, kind(np.minimum(f + 1, lay.n - 1)), 0)
+    # both candidates of every flagged beat (i and i + 1) in one call
+    both = kind(np.concatenate((f, np.minimum(f + 1, lay.n - 1))), np.concatenate((e, e)))
+    k_first = both[: f.size]
+    k_second = np.where(pair, both[f.size :], 0)
     visit = _visited(f, s, ~ectopic & pair)
     # every list grows in beat order: ectopic beats, then each candidate by its kind
     ect = visit & ectopic
