@@ -184,3 +184,20 @@ def test_a_long_still_end_is_judged_across_several_steps_back() -> None:
     acc[-tail:] = rng.normal(0.0, 0.3 * STILL_SD_G, (tail, 3)) + np.array([0.0, 0.0, 1.0])
     new, old = StillnessMeter(fs), StillnessMeter(fs)
     assert new.feed(acc) == feed_forward(old, acc) >= 1200.0
+
+
+@pytest.mark.datasets
+def test_judging_back_equals_every_window_on_real_recordings(datasets_dir: Path) -> None:
+    """USC-HAD trials (walking, sitting, lying: still runs of every length), each fed
+    whole and in 2-s chunks: the still time after every feed equals the former form's."""
+    from scipy.io import loadmat
+
+    from .ref_movement import feed_forward
+
+    for subj, activity in ((1, 1), (2, 8), (3, 10), (4, 11), (5, 9)):
+        d = loadmat(datasets_dir / f"usc-had/Subject{subj}/a{activity}t1.mat")
+        acc = np.asarray(d["sensor_readings"][:, :3], dtype=np.float64)
+        for step in (acc.shape[0], 200, 37):
+            new, old = StillnessMeter(100.0), StillnessMeter(100.0)
+            for i in range(0, acc.shape[0], step):
+                assert new.feed(acc[i : i + step]) == feed_forward(old, acc[i : i + step])
