@@ -311,3 +311,25 @@ def test_sorted_quantiles_equal_numpys_for_any_length_and_quantile() -> None:
                 [[np.quantile(r[:L], q) for r, L in zip(rows, length, strict=True)] for q in q_set]
             )
             assert got.tobytes() == want.tobytes()
+
+
+def test_live_flushes_equal_the_reference_prefix_on_real_rr() -> None:
+    """The live snapshot's flush (one open block: exact thresholds, no floors) on real RR,
+    every ~100 beats: the reference's answer for the beats so far."""
+    import copy
+
+    real = _real_rr()
+    if not real:
+        pytest.skip(f"real RR data not found under {DATASETS} (../shared/datasets)")
+    x = real[0][1][:1400]
+    c = RrCorrector()
+    out: list[np.ndarray] = []
+    kinds: list[str] = []
+    for i in range(0, x.size, 97):
+        o, k = c.feed(x[i : i + 97])
+        out.append(o)
+        kinds += k
+        o2, k2 = copy.deepcopy(c).flush()
+        want = ref.correct_rr(x[: i + 97])
+        np.testing.assert_array_equal(np.concatenate([*out, o2]), want.rr_ms_corrected)
+        assert kinds + k2 == want.kinds.tolist()
