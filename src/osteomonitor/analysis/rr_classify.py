@@ -80,6 +80,15 @@ class Memo:
     th2: FloatArray
 
 
+def _empty() -> FloatArray:
+    a = np.zeros(0)
+    a.flags.writeable = False
+    return a
+
+
+#: No values (a first pass); read-only, shared.
+_NO_MEMO = Memo(*(_empty() for _ in fields(Memo)))
+
 #: A window's previous pass: its `Memo` and, per beat now, the beat's index then (−1: new).
 Prior = tuple[Memo, IntArray]
 
@@ -109,7 +118,7 @@ class _Reuse:
         self.new = new
         gm = self.gm = np.full(new.n, -1, np.intp)
         if not memos:  # a first pass: nothing to take over
-            self.memo = Memo(*(np.zeros(0) for _ in fields(Memo)))
+            self.memo = _NO_MEMO
             return
         old_sizes = np.asarray([0 if pr is None else pr[0].rr.size for pr in priors])
         self.old = _Layout(old_sizes)
@@ -172,9 +181,11 @@ def _fill(
     compute: Callable[[IntArray], FloatArray],
 ) -> None:
     """out[pos] from the old values where `ok` allows, else `compute(positions)`."""
-    got = reuse.take(ok, old, pos) if reuse.any else np.zeros(pos.size, bool)
-    out[pos[got]] = old[reuse.gm[pos[got]]]
-    rest = pos[~got]
+    rest = pos
+    if reuse.any:
+        got = reuse.take(ok, old, pos)
+        out[pos[got]] = old[reuse.gm[pos[got]]]
+        rest = pos[~got]
     if rest.size:
         out[rest] = compute(rest)
 
@@ -233,9 +244,11 @@ def classify_many(
     # a floor for every walked beat (taken over where its window is the same)
     walk = np.flatnonzero(np.arange(n) - s < e - s - 2)
     floor = np.full(n, np.nan)
-    got = reuse.take(same91, old.floor, walk) if reuse.any else np.zeros(walk.size, bool)
-    floor[walk[got]] = old.floor[reuse.gm[walk[got]]]
-    rest = walk[~got]
+    rest = walk
+    if reuse.any:
+        got = reuse.take(same91, old.floor, walk)
+        floor[walk[got]] = old.floor[reuse.gm[walk[got]]]
+        rest = walk[~got]
     if rest.size >= FLOOR_FROM:  # else every one of them gets its exact threshold
         fpos, fval = threshold_floor(absd, s, lo, hi, rest)
         floor[fpos] = fval
