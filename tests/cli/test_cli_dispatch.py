@@ -95,7 +95,15 @@ def test_the_help_of_one_command_builds_only_its_group() -> None:
     assert out.stderr.strip() == "osteomonitor.cli.analyze"
 
 
-@pytest.mark.parametrize("package", ["osteomonitor.prescription", "osteomonitor.report"])
+@pytest.mark.parametrize(
+    "package",
+    [
+        "osteomonitor.prescription",
+        "osteomonitor.report",
+        "osteomonitor.session",
+        "osteomonitor.store",
+    ],
+)
 def test_every_public_name_of_a_lazy_package_is_its_module_object(package: str) -> None:
     pkg = importlib.import_module(package)
     homes: dict[str, str] = pkg._HOME
@@ -129,6 +137,23 @@ def test_a_lazy_package_loads_only_the_module_of_the_name_asked_for() -> None:
         "osteomonitor.report.tables",
         "osteomonitor.prescription.compliance",
     ):
+        assert never not in loaded, never
+
+
+def test_the_session_and_store_packages_load_the_module_of_the_name_asked_for() -> None:
+    code = (
+        "import sys\n"
+        "from osteomonitor.session import process_recording_batch\n"
+        "from osteomonitor.store import RecordingReader\n"
+        "from osteomonitor.store import summary_codec  # a submodule, as before\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('osteomonitor.'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.strip().split(","))
+    assert {"osteomonitor.session.batch", "osteomonitor.store.reader"} <= loaded
+    assert "osteomonitor.store.summary_codec" in loaded
+    for never in ("osteomonitor.session.driver", "osteomonitor.store.writer"):
         assert never not in loaded, never
 
 
