@@ -79,6 +79,9 @@ NEVER = (
     "tempfile",
     "zipfile",
     "threading",
+    # argparse is told the terminal's width (cli._Formatter), or it imports shutil (with
+    # bz2, lzma) for every argument added
+    "shutil",
 )
 #: Not imported either when the recording holds no prescription snapshot.
 NEVER_WITHOUT_RX = (
