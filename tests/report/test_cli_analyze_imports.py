@@ -47,6 +47,7 @@ NEVER = (
     "osteomonitor.report.html_page",
     "osteomonitor.report.session_page",
     "osteomonitor.report.period_page",
+    "osteomonitor.report.rx_sheet",
     "osteomonitor.prescription.toml_writer",
     "osteomonitor.prescription.week",
     "osteomonitor.cli.record",
