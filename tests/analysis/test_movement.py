@@ -138,7 +138,7 @@ def _long_stretches(seed: int, seconds: int, fs: float) -> np.ndarray:
         length = int(rng.choice([1, 5, 11, 70, 200, 360]) * fs * rng.uniform(0.5, 1.5))
         sd[i : i + length] = 0.3 * STILL_SD_G if still else 3 * STILL_SD_G
         i, still = i + length, not still
-    acc = rng.normal(0.0, 1.0, (n, 3)) * sd[:, None] + np.array([0.0, 0.0, 1.0])
+    acc: np.ndarray = rng.normal(0.0, 1.0, (n, 3)) * sd[:, None] + np.array([0.0, 0.0, 1.0])
     if seed % 3 == 0:
         acc[rng.integers(0, n, 2), rng.integers(0, 3)] = np.nan
     return acc

@@ -251,7 +251,8 @@ def test_sliding_views_equal_as_strided() -> None:
     from osteomonitor.analysis.rr_stats import _view
 
     x = np.random.default_rng(3).normal(size=300)
-    for arr in (x, x[5:], x[::2], x.astype(np.float32)):
+    inputs: list[np.ndarray] = [x, x[5:], x[::2], x.astype(np.float32)]
+    for arr in inputs:
         for width in (1, 11, 91):
             want = np.lib.stride_tricks.sliding_window_view(arr, width)
             got = _view(arr, width)

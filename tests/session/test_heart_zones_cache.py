@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from osteomonitor.analysis.heart_rate import build_hr_series
 from osteomonitor.analysis.params import AnalysisParams
 from osteomonitor.model import NS_PER_S, Event, EventKind, HrSample
 from osteomonitor.session import heart
@@ -20,7 +21,7 @@ def _sample(i: int) -> HrSample:
 
 def test_exact_zones_are_built_once_per_state(monkeypatch: pytest.MonkeyPatch) -> None:
     builds = []
-    real = heart.build_hr_series
+    real = build_hr_series
 
     def counting(*args: object, **kwargs: object) -> object:
         builds.append(1)
