@@ -11,7 +11,8 @@ Where the time goes, and how it is saved without changing a result:
 - the 91-beat threshold of |dRR| decides which beats are *flagged*; most beats sit far
   below it, so every beat first gets a certain lower bound (`rr_stats.threshold_floor`)
   and only beats above theirs, and the neighbours a flagged beat's tests read, get the
-  exact threshold;
+  exact threshold (a pass with fewer than `FLOOR_FROM` beats to bound takes their exact
+  thresholds at once: cheaper there, and the flagged beats are the same);
 - the 11-beat median of RR and the 91-beat threshold of mRR are needed only around
   candidate beats;
 - a window corrected by the previous pass brings that pass's values (`Memo`) and where
