@@ -244,7 +244,9 @@ def _segments(key: str, out: DeviceOut) -> list[AccBlock]:
     blocks = []
     for a, b in itertools.pairwise(heads):
         n = int(row[b] - row[a])
-        t = np.full(n, int(first[a]), dtype=np.int64)  # the track reads the first and last
-        t[-1] = int(last[b - 1])
+        # the track reads only the first and the last time (`AccTrack.feed`): those two
+        # set, the rest left 0 (np.zeros maps zero pages: no 8 bytes per sample written)
+        t = np.zeros(n, dtype=np.int64)
+        t[0], t[-1] = int(first[a]), int(last[b - 1])
         blocks.append(AccBlock(key, t, samples[row[a] : row[b]], float(fs[a]), float(rng[a])))
     return blocks
