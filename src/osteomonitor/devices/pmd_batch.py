@@ -287,11 +287,11 @@ def _delta_uniform(
             lo = int(s[0]) if whole is None else 0
             # the chunk's windows, aligned (gathers from it are faster than unaligned)
             near = np.ascontiguousarray(window[lo : int(s[-1]) + span]) if whole is None else whole
-            w = width[a:b]
-            at = np.take(lead, w, axis=0)  # (frames, nv) window of each value
+            bits = width[a:b]
+            at = np.take(lead, bits, axis=0)  # (frames, nv) window of each value
             at += (s - lo)[:, None]
             word = np.take(near, at)
-            word <<= np.take(up, w, axis=0)  # the value's top bit to bit 31
+            word <<= np.take(up, bits, axis=0)  # the value's top bit to bit 31
             # arithmetic shift (sign-extends), straight into the result
             np.right_shift(word.view(np.int32), down[a:b], out=deltas[a:b])
             np.cumsum(out[a:b], axis=1, out=out[a:b])
