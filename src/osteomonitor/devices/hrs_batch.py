@@ -2,14 +2,13 @@
 
 The notifications lie in one byte buffer; flags, heart rate, energy and RR intervals
 are read with array operations for all of them, and each becomes the `HrSample` that
-`hrs.decode_hr` gives for it (tested; made through its slots, `_samples`). A notification whose length does not match its
+`hrs.decode_hr` gives for it (tested). A notification whose length does not match its
 flags is left to `hrs.decode_hr`, so the error is reported exactly as live.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -82,39 +81,5 @@ def decode_hr_at(
         kj_or_none = [None] * e.size
     rr_of = [rr[a:b] for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
     sup = supported.tolist()
-    return _samples(t_ns[good].tolist(), hr.tolist(), rr_of, sup, contact, kj_or_none), ok
-
-
-#: `HrSample`'s fields in order, as `decode_hr_at` has them.
-_FIELDS = ("t_ns", "hr_bpm", "rr_1024", "contact_supported", "contact", "energy_kj")
-#: Each field's slot setter: `HrSample(...)` (a frozen dataclass) sets every field with a
-#: call to `object.__setattr__`; setting the slots directly makes the same object in half
-#: the time (3600 an hour). Only while the class is what this module knows: those fields,
-#: slots, nothing run after `__init__`; else the constructor.
-_SETTERS = (
-    tuple(HrSample.__dict__[name].__set__ for name in _FIELDS)
-    if tuple(f.name for f in fields(HrSample)) == _FIELDS
-    and all(name in HrSample.__dict__ for name in _FIELDS)
-    and not hasattr(HrSample, "__post_init__")
-    and hasattr(HrSample, "__slots__")
-    else None
-)
-
-
-def _samples(*columns: list[Any]) -> list[HrSample]:
-    """One `HrSample` per row of the columns (`_FIELDS` order), equal to `HrSample(*row)`."""
-    if _SETTERS is None:
-        return list(map(HrSample, *columns))
-    s0, s1, s2, s3, s4, s5 = _SETTERS
-    new = object.__new__
-    out = []
-    for t, bpm, rr, sup, contact, kj in zip(*columns, strict=True):
-        v = new(HrSample)
-        s0(v, t)
-        s1(v, bpm)
-        s2(v, rr)
-        s3(v, sup)
-        s4(v, contact)
-        s5(v, kj)
-        out.append(v)
-    return out
+    samples = list(map(HrSample, t_ns[good].tolist(), hr.tolist(), rr_of, sup, contact, kj_or_none))
+    return samples, ok
