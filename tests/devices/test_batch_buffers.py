@@ -66,7 +66,7 @@ def test_hr_notifications_decode_as_one_by_one(payloads: list[bytes], gaps: list
     got, ok = decode_hr_at(buf, offs, lens, np.array(t_ns, dtype=np.int64))
     want, want_ok = _hr_one_by_one(payloads, t_ns)
     assert ok.tolist() == want_ok
-    assert got == want
+    assert got.samples() == want
 
 
 def test_hr_vectors_and_every_layout_decode_as_one_by_one() -> None:
@@ -81,7 +81,7 @@ def test_hr_vectors_and_every_layout_decode_as_one_by_one() -> None:
     buf, offs, lens = _buffer(payloads, [1] * len(payloads))
     got, ok = decode_hr_at(buf, offs, lens, np.array(t_ns, dtype=np.int64))
     want, want_ok = _hr_one_by_one(payloads, t_ns)
-    assert ok.tolist() == want_ok and got == want
+    assert ok.tolist() == want_ok and got.samples() == want
     assert sum(want_ok) >= 60 and not all(want_ok)
 
 
@@ -100,7 +100,7 @@ def test_hr_runs_of_one_layout_decode_as_one_by_one(
     buf, offs, lens = _buffer(payloads, [0] * len(payloads))
     got, ok = decode_hr_at(buf, offs, lens, np.array(t_ns, dtype=np.int64))
     want, want_ok = _hr_one_by_one(payloads, t_ns)
-    assert ok.all() and all(want_ok) and got == want
+    assert ok.all() and all(want_ok) and got.samples() == want
 
 
 def _acc_frame(rng: np.random.Generator, i: int, kind: str, bits: int = 24) -> bytes:
@@ -200,7 +200,7 @@ def _same(
     assert np.array_equal(np.concatenate(out.acc.acc_g), np.concatenate([b.acc_g for b in acc]))
     assert np.concatenate(out.acc.first_ns).tolist() == [int(b.t_ns[0]) for b in acc]
     assert np.concatenate(out.acc.last_ns).tolist() == [int(b.t_ns[-1]) for b in acc]
-    assert [s for _, s in sorted(out.hr, key=lambda v: v[0])] == hr
+    assert out.hr.in_order().samples() == hr
     assert batch.set_aside == one.set_aside
     assert one.clock is not None and batch.clock is not None
     assert (one.clock.offset_ns, one.clock.drift_ppm, one.clock.gaps) == (
@@ -266,14 +266,32 @@ def test_real_polar_sensor_logger_export_decodes_as_one_by_one(
 
 
 def test_hr_samples_equal_the_constructor() -> None:
-    """`decode_hr_at` gives the `HrSample`s `HrSample(...)` gives (equal, same hash and
-    text, frozen): a strap reporting contact, one without contact or RR but with energy."""
+    """`decode_hr_at`'s rows as samples are what `HrSample(...)` gives (equal, same hash
+    and text, frozen): a strap reporting contact, one without contact or RR but with energy."""
     payloads = [encode_hr(61, (800, 1024), True), encode_hr(200, (), None, 77, uint16=True)]
     buf, offs, lens = _buffer(payloads, [0, 2])
-    got, ok = decode_hr_at(buf, offs, lens, np.array([5, 6], dtype=np.int64))
+    cols, ok = decode_hr_at(buf, offs, lens, np.array([5, 6], dtype=np.int64))
     want = [HrSample(5, 61, (800, 1024), True, True, None), HrSample(6, 200, (), False, None, 77)]
-    assert ok.all() and got == want
+    got = cols.samples()
+    assert ok.all() and got == want and [cols.sample(i) for i in (0, 1)] == want
     assert [hash(s) for s in got] == [hash(s) for s in want]
     assert [repr(s) for s in got] == [repr(s) for s in want]
     with pytest.raises(AttributeError):
         got[0].hr_bpm = 1  # type: ignore[misc]
+
+
+def test_hr_columns_gather_rows_from_both_decoders_in_order() -> None:
+    """Rows decoded at once (`decode_hr_at`, with their item order) and one at a time
+    (`append`, a malformed neighbour's or another decoder's) come out by item order."""
+    payloads = [encode_hr(60 + i, (900 + i,), True) for i in range(4)]
+    buf, offs, lens = _buffer(payloads, [0] * 4)
+    order = np.array([10, 3, 7, 12], dtype=np.int64)
+    cols, ok = decode_hr_at(buf, offs, lens, np.arange(4, dtype=np.int64) * 10**9, order)
+    assert ok.all() and cols.order == [10, 3, 7, 12]
+    extra = HrSample(5 * 10**9, 99, [1000, 1001], False, None, 3)  # type: ignore[arg-type]
+    cols.append(5, extra)
+    ordered = cols.in_order()
+    assert ordered.order == [3, 5, 7, 10, 12]
+    assert [s.hr_bpm for s in ordered.samples()] == [61, 99, 62, 60, 63]
+    assert ordered.sample(1) == HrSample(5 * 10**9, 99, (1000, 1001), False, None, 3)
+    assert ordered.in_order() is ordered and len(ordered) == 5

@@ -164,7 +164,7 @@ def test_device_packets_decode_as_one_by_one() -> None:
     assert np.array_equal(np.concatenate(acc.acc_g), np.concatenate([b.acc_g for b in blocks]))
     assert np.concatenate(acc.first_ns).tolist() == [int(b.t_ns[0]) for b in blocks]
     assert np.concatenate(acc.last_ns).tolist() == [int(b.t_ns[-1]) for b in blocks]
-    assert [s for _, s in out.hr] == hr
+    assert out.hr.samples() == hr
     assert len(out.errors) + sum(batch.set_aside.values()) == errors
     assert batch.set_aside == one.set_aside and sum(one.set_aside.values()) == 1
     assert one.clock is not None and batch.clock is not None

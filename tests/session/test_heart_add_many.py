@@ -1,5 +1,6 @@
-"""`HeartSource.add_many` (the batch path's block of HR notifications) equals handing
-the notifications to `HeartSource.add` one at a time, for any split into blocks."""
+"""`HeartSource.add_many` (the batch path's block of a device's HR notifications, as
+`HrColumns`) equals handing the notifications to `HeartSource.add` one at a time, for
+any split into blocks and any mix of devices (the first to report is kept)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from osteomonitor.analysis.params import AnalysisParams
+from osteomonitor.devices.hrs_batch import HrColumns
 from osteomonitor.model import NS_PER_S, HrSample
 from osteomonitor.session.heart_zones import HeartSource
 
@@ -53,7 +55,11 @@ def test_block_equals_one_at_a_time(seed: int, cuts: list[int], start: int | Non
         one.add(device, s, (s.t_ns - (start or s.t_ns)) / NS_PER_S, fold=False)
     i = 0
     for c in cuts * 300:
-        block.add_many(samples[i : i + c], start)
+        by_device: dict[str, HrColumns] = {}  # (in the order each first reports)
+        for k, (device, s) in enumerate(samples[i : i + c]):
+            by_device.setdefault(device, HrColumns()).append(i + k, s)
+        for device, cols in by_device.items():
+            block.add_many(device, cols, start)
         i += c
         if i >= len(samples):
             break
@@ -65,6 +71,12 @@ def test_block_equals_one_at_a_time(seed: int, cuts: list[int], start: int | Non
         assert x.tobytes() == y.tobytes()
     # and the incremental (live) series folded later from the block is the same
     assert block.track.series().t_s.tobytes() == one.track.series().t_s.tobytes()
+
+
+def test_an_empty_block_changes_nothing() -> None:
+    src = HeartSource(AnalysisParams())
+    src.add_many("strap", HrColumns(), None)
+    assert src.device is None and not src.track.t_s
 
 
 def test_extend_rejects_unequal_columns() -> None:

@@ -22,7 +22,7 @@ import numpy as np
 from osteomonitor.devices import hrs
 from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.decoder import DeviceDecoder
-from osteomonitor.devices.hrs_batch import decode_hr_at
+from osteomonitor.devices.hrs_batch import HrColumns, decode_hr_at
 from osteomonitor.devices.plausibility import SetAside, limit
 from osteomonitor.devices.pmd_batch import decode_acc_frames_at, joined
 from osteomonitor.devices.stream_decoders import MG_PER_G, PmdDecoder
@@ -91,12 +91,13 @@ class DeviceOut:
     """What one device's packets decoded to.
 
     Attributes:
-        acc: admitted accelerometer frames; hr: (order, sample) per HR value.
+        acc: admitted accelerometer frames; hr: the HR values, one row each (not
+            necessarily in order: `HrColumns.in_order`).
         errors: (order, message) per packet that did not decode.
     """
 
     acc: AccFramesOut = field(default_factory=AccFramesOut)
-    hr: list[tuple[int, HrSample]] = field(default_factory=list)
+    hr: HrColumns = field(default_factory=HrColumns)
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -200,7 +201,7 @@ def _one(decoder: DeviceDecoder, out: DeviceOut, packet: Packet, order: int) -> 
         return
     for s in samples:
         if isinstance(s, HrSample):
-            out.hr.append((order, s))
+            out.hr.append(order, s)
     out.acc.add_blocks(order, [s for s in samples if isinstance(s, AccBlock)])
 
 
@@ -208,13 +209,13 @@ def _hr(out: DeviceOut, packets: Packets, idx: IntArray) -> None:
     """Heart Rate Measurements at once; a malformed one decoded alone for its message."""
     order = packets.order[idx]
     got, ok = decode_hr_at(
-        packets.buf, packets.offsets[idx], packets.lengths[idx], packets.t_ns[idx]
+        packets.buf, packets.offsets[idx], packets.lengths[idx], packets.t_ns[idx], order
     )
-    out.hr += zip(order[ok].tolist(), got, strict=True)
+    out.hr.extend(got)
     for k in np.flatnonzero(~ok).tolist():
         p = packets.packet("", int(idx[k]))
         try:
-            out.hr.append((int(order[k]), hrs.decode_hr(p.payload, p.t_ns)))
+            out.hr.append(int(order[k]), hrs.decode_hr(p.payload, p.t_ns))
         except DecodeError as exc:
             out.errors.append((int(order[k]), f"hr: {exc}"))
 

@@ -1,14 +1,17 @@
 """Many Heart Rate Measurement notifications decoded at once (the batch form of `hrs`).
 
 The notifications lie in one byte buffer; flags, heart rate, energy and RR intervals
-are read with array operations for all of them, and each becomes the `HrSample` that
-`hrs.decode_hr` gives for it (tested). A notification whose length does not match its
-flags is left to `hrs.decode_hr`, so the error is reported exactly as live.
+are read with array operations for all of them, into `HrColumns`: one list per
+`HrSample` field, whose rows are the samples `hrs.decode_hr` gives (tested), without an
+object per notification (an hour's 3600 frozen `HrSample`s cost ~4 ms to make and as
+much to take apart again). A notification whose length does not match its flags is left
+to `hrs.decode_hr`, so the error is reported exactly as live.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,21 +32,88 @@ if TYPE_CHECKING:  # pragma: no cover
     BoolArray = npt.NDArray[np.bool_]
 
 
+@dataclass(eq=False)
+class HrColumns:
+    """Heart Rate Measurement notifications as columns, one row per notification.
+
+    Attributes (lists of equal length):
+        order: each notification's place in the recording's item order.
+        t_ns: host arrival, ns since the Unix epoch.
+        bpm: heart rate, beats/min.
+        supported / contact / energy_kj / rr_1024: `HrSample.contact_supported`,
+            `.contact`, `.energy_kj` (kJ) and `.rr_1024` (RR intervals, 1/1024 s).
+    """
+
+    order: list[int] = field(default_factory=list)
+    t_ns: list[int] = field(default_factory=list)
+    bpm: list[int] = field(default_factory=list)
+    supported: list[bool] = field(default_factory=list)
+    contact: list[bool | None] = field(default_factory=list)
+    energy_kj: list[int | None] = field(default_factory=list)
+    rr_1024: list[tuple[int, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def _columns(self) -> tuple[list[Any], ...]:
+        return (
+            self.order, self.t_ns, self.bpm, self.supported, self.contact, self.energy_kj,
+            self.rr_1024,
+        )  # fmt: skip
+
+    def append(self, order: int, s: HrSample) -> None:
+        """Add one decoded sample (a notification decoded alone) as the last row."""
+        rr = tuple(s.rr_1024)
+        row = (order, s.t_ns, s.hr_bpm, s.contact_supported, s.contact, s.energy_kj, rr)
+        for col, v in zip(self._columns(), row, strict=True):
+            col.append(v)
+
+    def extend(self, other: HrColumns) -> None:
+        """Add `other`'s rows after these."""
+        for col, more in zip(self._columns(), other._columns(), strict=True):
+            col.extend(more)
+
+    def in_order(self) -> HrColumns:
+        """The rows sorted by `order` (stable; these themselves when already sorted)."""
+        order = self.order
+        if order == sorted(order):
+            return self
+        by = sorted(range(len(order)), key=order.__getitem__)
+        return HrColumns(*([col[i] for i in by] for col in self._columns()))
+
+    def sample(self, i: int) -> HrSample:
+        """Row `i` as the `HrSample` `hrs.decode_hr` gives."""
+        return HrSample(
+            self.t_ns[i], self.bpm[i], self.rr_1024[i], self.supported[i], self.contact[i],
+            self.energy_kj[i],
+        )  # fmt: skip
+
+    def samples(self) -> list[HrSample]:
+        """Every row as an `HrSample`, in row order."""
+        return list(
+            map(HrSample, self.t_ns, self.bpm, self.rr_1024, self.supported, self.contact,
+                self.energy_kj)
+        )  # fmt: skip
+
+
 def decode_hr_at(
-    buf: U8Array, offs: IntArray, lens: IntArray, t_ns: IntArray
-) -> tuple[list[HrSample], BoolArray]:
+    buf: U8Array, offs: IntArray, lens: IntArray, t_ns: IntArray, order: IntArray | None = None
+) -> tuple[HrColumns, BoolArray]:
     """Decode the notifications at `buf[offs[i] : offs[i] + lens[i]]`, arrived at `t_ns[i]`.
 
     Args:
         buf: bytes holding the notifications, followed by at least 2 more bytes.
         offs / lens / t_ns: (n,) int64 byte offset, length and host arrival (ns) of each.
+        order: (n,) int64 each one's place in the item order (default 0, 1, …).
 
     Returns:
-        (samples of the well-formed notifications in order, (n,) mask of those): the
+        (the well-formed notifications in order, as columns; (n,) mask of those): the
         others need `hrs.decode_hr` (which raises the DecodeError live decoding raises).
     """
     if offs.size == 0:
-        return [], np.zeros(0, dtype=bool)
+        return HrColumns(), np.zeros(0, dtype=bool)
+    if order is None:
+        order = np.arange(offs.size, dtype=np.int64)
     flags = buf[offs].astype(np.int64)
     wide = (flags & _FLAG_UINT16) != 0
     energy = (flags & _FLAG_ENERGY) != 0
@@ -81,5 +151,7 @@ def decode_hr_at(
         kj_or_none = [None] * e.size
     rr_of = [rr[a:b] for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
     sup = supported.tolist()
-    samples = list(map(HrSample, t_ns[good].tolist(), hr.tolist(), rr_of, sup, contact, kj_or_none))
-    return samples, ok
+    cols = HrColumns(
+        order[good].tolist(), t_ns[good].tolist(), hr.tolist(), sup, contact, kj_or_none, rr_of
+    )
+    return cols, ok

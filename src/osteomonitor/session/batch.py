@@ -33,13 +33,14 @@ import numpy as np
 from osteomonitor.devices.batch import DeviceOut, Packets, decode_packets
 from osteomonitor.devices.plausibility import ArrivalGate, SetAside
 from osteomonitor.errors import CorruptRecording
-from osteomonitor.model import NS_PER_S, AccBlock, Event, HrSample, SessionMeta
+from osteomonitor.model import NS_PER_S, AccBlock, Event, SessionMeta
 from osteomonitor.session.acc_track import ACC_GAP_S
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
 
+    from osteomonitor.devices.hrs_batch import HrColumns
     from osteomonitor.prescription import Prescription
     from osteomonitor.store.columns import StreamColumns
 
@@ -198,19 +199,10 @@ def _gate(
     return admitted, late
 
 
-def _heart(outs: dict[str, DeviceOut]) -> list[tuple[str, HrSample]]:
-    """Every HR value, in arrival order across devices (the processor keeps the first
-    device that reports)."""
-    if len(outs) == 1:  # one device: its values in order already, as a rule
-        ((dev, out),) = outs.items()
-        orders = [order for order, _ in out.hr]
-        if orders == sorted(orders):
-            return [(dev, s) for _, s in out.hr]
-    values = sorted(
-        ((order, dev, s) for dev, out in outs.items() for order, s in out.hr),
-        key=lambda v: v[0],
-    )
-    return [(dev, s) for _, dev, s in values]
+def _heart(outs: dict[str, DeviceOut]) -> dict[str, HrColumns]:
+    """Each device's HR values in arrival order (the processor keeps the first device
+    that reports)."""
+    return {dev: out.hr.in_order() for dev, out in outs.items() if len(out.hr)}
 
 
 def _segments(key: str, out: DeviceOut) -> list[AccBlock]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from osteomonitor.analysis.heart_rate import (
     CONTACT_LOST,
@@ -25,6 +26,9 @@ from osteomonitor.analysis.params import AnalysisParams
 from osteomonitor.analysis.signal import SignalError
 from osteomonitor.model import NS_PER_S, Event, EventKind, HeartRateSummary, HrSample
 from osteomonitor.session.heart import HeartTrack
+
+if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.devices.hrs_batch import HrColumns
 
 
 def rest_segments(events: Sequence[Event], start_ns: int) -> list[tuple[float, float]]:
@@ -166,23 +170,26 @@ class HeartSource:
         self.track.add(t_s, float(sample.hr_bpm), contact, tuple(sample.rr_1024), fold)
         return contact
 
-    def add_many(self, samples: Sequence[tuple[str, HrSample]], start_ns: int | None) -> None:
-        """Every decoded HR notification of a recording as (device, sample), in arrival
-        order, kept unfolded (the batch path): the state `add(device, sample, t_s,
-        fold=False)` one at a time gives, t_s = (t_ns − start_ns) / 1e9 (0 without a
-        start, as `SessionProcessor` computes it)."""
-        if not samples:
+    def add_many(self, device: str, hr: HrColumns, start_ns: int | None) -> None:
+        """A device's decoded HR notifications of a recording, in arrival order, kept
+        unfolded (the batch path): the state `add(device, sample, t_s, fold=False)` for
+        each row in turn gives, t_s = (t_ns − start_ns) / 1e9 (0 without a start, as
+        `SessionProcessor` computes it). Another device's than the one kept adds nothing."""
+        if not len(hr):
             return
         if self.device is None:
-            self.device = samples[0][0]
-        dev = self.device
-        mine = [s for d, s in samples if d == dev]
+            self.device = device
+        if device != self.device:
+            return
         ok, lost, unsup = CONTACT_OK, CONTACT_LOST, CONTACT_UNSUPPORTED
         self.track.extend(
-            [(s.t_ns - (start_ns or s.t_ns)) / NS_PER_S for s in mine],
-            [float(s.hr_bpm) for s in mine],
-            [(ok if s.contact else lost) if s.contact_supported else unsup for s in mine],
-            [tuple(s.rr_1024) for s in mine],
+            [(t - (start_ns or t)) / NS_PER_S for t in hr.t_ns],
+            [float(b) for b in hr.bpm],
+            [
+                (ok if c else lost) if s else unsup
+                for s, c in zip(hr.supported, hr.contact, strict=True)
+            ],
+            hr.rr_1024,
         )
 
     def zones(self, events: Sequence[Event], start_ns: int, exact: bool) -> HeartZones:

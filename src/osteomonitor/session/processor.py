@@ -53,6 +53,7 @@ from osteomonitor.session.heart_zones import HeartSource, HeartZones
 from osteomonitor.session.params import AnalysisParams, params_for
 
 if TYPE_CHECKING:  # pragma: no cover
+    from osteomonitor.devices.hrs_batch import HrColumns
     from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
     from osteomonitor.session.state import SessionState
 
@@ -182,16 +183,17 @@ class SessionProcessor:
         late: Mapping[tuple[str, str, str], int],
         errors: Sequence[str],
         events: Iterable[Event],
-        hr: Iterable[tuple[str, HrSample]],
+        hr: Mapping[str, HrColumns],
         acc: Mapping[str, Sequence[AccBlock]],
     ) -> None:
         """Bring a fresh processor to the state feeding a whole recording gives, from
         what `session.batch` computed on arrays: packets counted, the first and last
         admitted arrival, arrival-gate set-asides (device, stream, reason) → count,
-        decode errors in arrival order, admitted events, HR values in arrival order and
-        each device's analysis segments (one block each). Raises no live alerts (a
-        review judges the summary); the HR series is built once, by the summary;
-        `last_set_aside` (the live status line's) stays unset.
+        decode errors in arrival order, admitted events, each device's HR values in
+        arrival order (`HrColumns`, no object per value) and each device's analysis
+        segments (one block each). Raises no live alerts (a review judges the summary);
+        the HR series is built once, by the summary; `last_set_aside` (the live status
+        line's) stays unset.
         """
         self._monitor = None
         self.packets += packets
@@ -203,9 +205,11 @@ class SessionProcessor:
             self.last_decode_error = errors[-1]
         for e in events:
             self._on_event(e)
-        hr = list(hr)
-        self.latest_hr.update(dict(hr))  # each device's last, as one at a time gives
-        self._hr.add_many(hr, self._start_ns)
+        for dev, cols in hr.items():  # each device's last, as one at a time gives
+            self.latest_hr[dev] = cols.sample(len(cols) - 1)
+        if hr:  # the source keeps the device whose value arrived first
+            first = min(hr, key=lambda dev: hr[dev].order[0])
+            self._hr.add_many(first, hr[first], self._start_ns)
         for key, dec in self._decoders.items():  # frames the decoders' gates set aside
             if n := sum(dec.set_aside.values()):
                 self.set_aside_frames[key] += n
