@@ -51,6 +51,7 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
+from .jump_scan import free_fall_means, landings
 from .screen import (
     check_acc_mag,
     magnitude_blocked,
@@ -58,6 +59,7 @@ from .screen import (
     moving_mean_span,
     runs_below_fast,
     screened_moving_mean,
+    windows,
 )
 from .signal import (
     FloatArray,
@@ -69,6 +71,10 @@ from .signal import (
     runs_below,
 )
 from .thresholds import CLIP_FRACTION, DEFAULT_JUMP_PARAMS, JumpParams
+
+#: From this many groups of flight runs found together, `_consider_groups` judges them
+#: as arrays (`jump_scan`); fewer (live chunks) one by one.
+_SCAN_BATCH_FROM = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,9 @@ class JumpDetector(JumpContext):
     #: Measure the contexts due together as arrays (`JumpContext._contexts_together`);
     #: False: one by one (the reference form).
     _batch_contexts = True
+    #: Judge the flight runs found together as arrays (`jump_scan`); False: one by one
+    #: (the reference form).
+    _batch_scan = True
 
     def __init__(
         self, fs_hz: float, range_g: float | None = None, params: JumpParams = DEFAULT_JUMP_PARAMS
@@ -216,8 +225,15 @@ class JumpDetector(JumpContext):
 
     def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:
         """Raw samples of the global windows [lo[k], lo[k] + width), (k, width, 3)."""
-        idx = (lo - self._buf0)[:, None] + np.arange(width)
-        out: FloatArray = self._buf[idx]
+        return windows(self._buf, lo - self._buf0, width)
+
+    def _magv_rows(self, lo: IndexArray, width: int) -> FloatArray:
+        """‖a‖ of the global windows [lo[k], lo[k] + width), (k, width)."""
+        return windows(self._mag, lo - self._buf0, width)
+
+    def _raw_at(self, idx: IndexArray) -> FloatArray:
+        """Raw samples at the global indices `idx` (any shape), shape (*idx.shape, 3)."""
+        out: FloatArray = self._buf[idx - self._buf0]
         return out
 
     def _extend(self, final: bool) -> None:
@@ -277,6 +293,7 @@ class JumpDetector(JumpContext):
         starts = starts[heads]
         ends = ends[np.asarray(g_end, dtype=np.intp) - 1] if heads.size else ends
         new_scan = valid_end
+        todo: list[list[tuple[int, int]]] = []  # groups to judge, in order
         for k, (s_loc, e_loc) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             s, e = lo + s_loc, lo + e_loc
             if k == 0 and self._skip_long:
@@ -304,7 +321,7 @@ class JumpDetector(JumpContext):
                 continue  # flight cut by the end of the signal: partial
             h0 = int(heads[k])
             group = zip(sub_s[h0 : g_end[k]], sub_e[h0 : g_end[k]], strict=True)
-            self._consider_group([(lo + a, lo + b) for a, b in group], m, lo)
+            todo.append([(lo + a, lo + b) for a, b in group])
         else:
             if self._skip_long and starts.size == 0:
                 if not final and valid_end - lo <= gap:
@@ -312,6 +329,49 @@ class JumpDetector(JumpContext):
                 else:
                     self._skip_long = False
         self._scan = new_scan
+        self._consider_groups(todo, m, lo)
+
+    def _consider_groups(self, groups: list[list[tuple[int, int]]], m: FloatArray, lo: int) -> None:
+        """`_consider_group` of each group, in order; many at once as arrays
+        (`jump_scan`), the same candidates."""
+        if len(groups) < _SCAN_BATCH_FROM or not (self._batch_scan and self._screen):
+            for subs in groups:
+                self._consider_group(subs, m, lo)
+            return
+        p = self._p
+        # a lone run (most groups): its flight tests as arrays; a group of several
+        # runs (a flight briefly above the threshold): one at a time
+        lone = [j for j, subs in enumerate(groups) if len(subs) == 1]
+        flights: list[tuple[int, int] | None] = [None] * len(groups)
+        if lone:
+            s = np.asarray([groups[j][0][0] for j in lone], dtype=np.intp)
+            e = np.asarray([groups[j][0][1] for j in lone], dtype=np.intp)
+            # not too long, not too short, not cut by the signal's start
+            ok = (e - s <= self._max_run) & (e - s >= self._min_run) & (s > 0)
+            free = np.zeros(s.size, dtype=bool)
+            if ok.any():
+                free[ok] = free_fall_means(m, s[ok] - lo, e[ok] - lo, p.flight_g)
+            for j, f in zip(lone, free.tolist(), strict=True):
+                if f:
+                    flights[j] = groups[j][0]
+        done = set(lone)
+        for j, subs in enumerate(groups):
+            if j not in done:
+                flights[j] = self._flight_of_group(subs, m, lo)
+        chosen = [f for f in flights if f is not None]
+        if not chosen:
+            return
+        s = np.asarray([f[0] for f in chosen], dtype=np.intp)
+        e = np.asarray([f[1] for f in chosen], dtype=np.intp)
+        clip = None if self._range is None else CLIP_FRACTION * self._range
+        ss, es, ks, peaks, bases, clipped = landings(
+            self._mag, self._buf, self._buf0, self._n, s, e,
+            self._h, self._lw, p.flight_hyst_g, p.landing_min_g, clip,
+        )  # fmt: skip
+        fs = self._fs
+        for a, b, k, peak, base, c in zip(ss, es, ks, peaks, bases, clipped, strict=True):
+            slope = (peak - base) * fs / (k + 1)
+            self._pending.append(Candidate(a, b, b + k, (b - a) / fs, peak, slope, c))
 
     def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, lo: int) -> None:
         """Judge a group of runs below the flight threshold that ends before a landing.
@@ -326,15 +386,23 @@ class JumpDetector(JumpContext):
             subs: (start, end) of each run, global indices, in time order.
             m: smoothed ‖a‖ of the scanned range, which starts at global `lo`.
         """
+        flight = self._flight_of_group(subs, m, lo)
+        if flight is not None:
+            self._consider(*flight)
+
+    def _flight_of_group(
+        self, subs: list[tuple[int, int]], m: FloatArray, lo: int
+    ) -> tuple[int, int] | None:
+        """The flight (start, end) `_consider_group` considers in `subs`, or None."""
         p = self._p
         e = subs[-1][1]
         if e - subs[0][0] > self._max_run:
-            return  # too long for a flight (a drop, the sensor off): none of it counts
+            return None  # too long for a flight (a drop, the sensor off): none of it counts
         last = len(subs) - 1
         for i, (s, s_end) in enumerate(subs):
             run = e - s
             if run < self._min_run:
-                return  # later starts are only shorter
+                return None  # later starts are only shorter
             if s == 0:
                 continue  # starts with the signal: partial
             if i < last and math.fsum(m[s - lo : s_end - lo].tolist()) / (s_end - s) >= p.flight_g:
@@ -342,8 +410,8 @@ class JumpDetector(JumpContext):
             m_run = m[s - lo : e - lo]
             low = m_run[m_run < p.flight_hyst_g] if i < last else m_run  # without the gaps
             if math.fsum(low.tolist()) / low.shape[0] < p.flight_g:
-                self._consider(s, e)
-                return
+                return s, e
+        return None
 
     def _consider(self, s: int, e: int) -> None:
         p = self._p

@@ -165,7 +165,26 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int, known: int = 0) -> npt
     return keep
 
 
-def _ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
+def windows(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
+    """x[starts[k] : starts[k] + width] for every k, stacked: (k, width, *x.shape[1:]).
+
+    The same values as `x[starts[:, None] + np.arange(width)]`, gathered as whole
+    windows of a strided view (one block copy per window, not one per sample). Every
+    window must lie inside `x` (0 ≤ start ≤ len(x) − width).
+    """
+    n = x.shape[0]
+    if starts.size and (int(starts.min()) < 0 or int(starts.max()) > n - width):
+        raise IndexError(f"windows: a window of {width} samples outside the {n} given")
+    if width <= 0 or n < width:
+        return np.empty((starts.size, max(width, 0), *x.shape[1:]), dtype=x.dtype)
+    view = np.lib.stride_tricks.as_strided(
+        x, (n - width + 1, width, *x.shape[1:]), (x.strides[0], *x.strides), writeable=False
+    )
+    out: FloatArray = view[starts]
+    return out
+
+
+def ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
     """Concatenated aranges [starts[j], starts[j] + lengths[j])."""
     total = int(lengths.sum())
     heads = np.cumsum(lengths) - lengths  # where each range begins in the output
@@ -187,12 +206,12 @@ def moving_mean_runs(
     lengths = ends - starts
     if not lengths.size or int(lengths.sum()) == 0:
         return np.empty(0, dtype=np.float64)
-    src = np.clip(_ranges(starts - h, lengths + 2 * h), lo, hi - 1)
+    src = np.clip(ranges(starts - h, lengths + 2 * h), lo, hi - 1)
     mm = moving_mean_valid(x[src], 2 * h + 1)  # mm[k] centred on src[k + h]
     if lengths.size == 1:
         return mm
     offs = np.cumsum(lengths + 2 * h) - (lengths + 2 * h)  # each run's first window
-    out: FloatArray = mm[_ranges(offs, lengths)]
+    out: FloatArray = mm[ranges(offs, lengths)]
     return out
 
 
@@ -256,7 +275,7 @@ def screened_moving_mean(
     ends = np.minimum(reach[last], hi)
     ok = ends > starts
     starts, ends = starts[ok], ends[ok]
-    out[_ranges(starts - lo, ends - starts)] = moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
+    out[ranges(starts - lo, ends - starts)] = moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
     return out
 
 
