@@ -44,8 +44,7 @@ from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
 from .fall_rows import angle3, angle_deg, rowwise, window_means
 from .screen import (
-    check_acc_mag,
-    magnitude_blocked,
+    checked_acc_mag,
     moving_mean_runs,
     moving_mean_span,
     screened_moving_mean,
@@ -138,11 +137,10 @@ class FallDetector:
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
-        a = check_acc_mag(acc_g, mag, "FallDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "FallDetector.feed")
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
-            m = magnitude_blocked(a) if mag is None else mag
-            self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
+            self._mag = np.concatenate((self._mag, mag)) if self._mag.shape[0] else mag
             self._n += a.shape[0]
         return self._process(final=False)
 
@@ -164,9 +162,16 @@ class FallDetector:
         if upto > self._sm_end:
             if self._screen:  # exact only where a candidate can be (≥ candidate_min_g)
                 new = screened_moving_mean(
-                    self._mag, self._sm_end - b0, upto - b0, h, 0, self._mag.shape[0],
-                    keep_above=self._p.candidate_min_g, fill=-np.inf,
-                )  # fmt: skip
+                    self._mag,
+                    self._sm_end - b0,
+                    upto - b0,
+                    h,
+                    0,
+                    self._mag.shape[0],
+                    keep_above=self._p.candidate_min_g,
+                    fill=-np.inf,
+                    nan_free=True,
+                )  # fmt: skip (the kept ‖a‖ is never NaN: `checked_acc_mag`)
             else:
                 src = self._mag[self._sm_end - h - b0 : upto + h - b0]
                 new = moving_mean_valid(src, self._w)

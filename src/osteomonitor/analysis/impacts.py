@@ -15,7 +15,7 @@ import numpy as np
 
 from osteomonitor.model import Impact, ImpactSummary
 
-from .screen import check_acc_mag, local_maxima_peaks, magnitude_blocked, window_peaks
+from .screen import checked_acc_mag, local_maxima_peaks, window_peaks
 from .signal import (
     FloatArray,
     IndexArray,
@@ -128,10 +128,9 @@ class ImpactCounter:
         return out
 
     def _add(self, acc_g: FloatArray, mag: FloatArray | None, final: bool) -> IndexArray:
-        a = check_acc_mag(acc_g, mag, "ImpactCounter.feed")
+        a, m = checked_acc_mag(acc_g, mag, "ImpactCounter.feed")
         k = a.shape[0]
         if k:
-            m = magnitude_blocked(a) if mag is None else mag
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
             if self._range is not None:
                 self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a

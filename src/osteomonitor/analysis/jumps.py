@@ -53,8 +53,7 @@ from .jump_context import (
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
 from .jump_scan import free_fall_means, landings
 from .screen import (
-    check_acc_mag,
-    magnitude_blocked,
+    checked_acc_mag,
     moving_mean_runs,
     moving_mean_span,
     runs_below_fast,
@@ -177,9 +176,8 @@ class JumpDetector(JumpContext):
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
-        a = check_acc_mag(acc_g, mag, "JumpDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "JumpDetector.feed")
         if a.shape[0]:
-            mag = magnitude_blocked(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))
@@ -249,9 +247,16 @@ class JumpDetector(JumpContext):
         if upto > lo and self._screen:
             # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere
             new = screened_moving_mean(
-                self._mag, lo - b0, upto - b0, h, 0, n - b0,
-                keep_below=self._p.flight_hyst_g, fill=np.inf,
-            )  # fmt: skip
+                self._mag,
+                lo - b0,
+                upto - b0,
+                h,
+                0,
+                n - b0,
+                keep_below=self._p.flight_hyst_g,
+                fill=np.inf,
+                nan_free=True,
+            )  # fmt: skip (the kept ‖a‖ is never NaN: `checked_acc_mag`)
             keep = self._sm[: lo - b0]
             self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
             self._sm_end = upto

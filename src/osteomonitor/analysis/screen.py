@@ -25,6 +25,10 @@ _SCREEN_FROM = 2048
 _FEW = 64
 #: `magnitude_blocked` works this many samples at a time (3 × 8 × 16 K bytes of input).
 _MAG_BLOCK = 16_384
+#: `true_runs` finds the runs of a mask at least this long from its True indices when
+#: fewer than 1 in `_SPARSE_SHARE` samples are True (a screen's hits), else from its edges.
+_SPARSE_RUNS_FROM = 4096
+_SPARSE_SHARE = 16
 #: Relative slack of a screen on a moving mean: the mean of w values, each ≤ M, rounds
 #: to at most M·(1 + w·2⁻⁵³); 1e-9 covers any window of the detectors (w < 10⁶).
 _MEAN_SLACK = 1e-9
@@ -50,6 +54,23 @@ def check_acc_mag(acc_g: object, mag: FloatArray | None, where: str) -> FloatArr
     ):
         return arr
     return check_acc(acc_g, where)
+
+
+def checked_acc_mag(
+    acc_g: object, mag: FloatArray | None, where: str
+) -> tuple[FloatArray, FloatArray]:
+    """(`check_acc_mag(acc_g, mag, where)`, the ‖a‖ of those rows): `mag` when the caller
+    gave it finite, else computed from the checked rows (a non-finite row reads as 1 g
+    at rest either way), so the ‖a‖ a detector keeps is never NaN."""
+    if mag is None:
+        a = check_acc(acc_g, where)
+        return a, magnitude_blocked(a)
+    arr = np.asarray(acc_g)
+    finite = arr.ndim == 2 and mag.shape == (arr.shape[0],) and bool(np.isfinite(mag).all())
+    if finite and arr.dtype == np.float64 and arr.shape[1] == 3 and arr.flags.c_contiguous:
+        return arr, mag
+    a = check_acc(acc_g, where)
+    return a, (mag if finite else magnitude_blocked(a))
 
 
 def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
@@ -235,6 +256,7 @@ def screened_moving_mean(
     keep_above: float | None = None,
     keep_below: float | None = None,
     fill: float = np.nan,
+    nan_free: bool = False,
 ) -> FloatArray:
     """The centred moving mean (width 2·h + 1) of `x` for positions [lo, hi), exact
     (`moving_mean_runs`) wherever it can be ≥ `keep_above` or < `keep_below`, `fill`
@@ -242,9 +264,11 @@ def screened_moving_mean(
 
     The screen: a mean ≥ T needs a sample ≥ T·(1 − slack) within ± h; a mean < T
     needs one < T·(1 + slack) (for T > 0). Windows are clipped to the signal's
-    [sig_lo, sig_hi) by repeating its edge samples. A non-finite `x` in range turns
-    the screen off (every position exact), as does a range shorter than
-    `_SCREEN_FROM`.
+    [sig_lo, sig_hi) by repeating its edge samples. A NaN in range turns the screen off
+    (every position exact), as does a range shorter than `_SCREEN_FROM`; `nan_free`:
+    the caller knows `x` holds no NaN (±∞ keep the screen's reasoning: a window
+    holding +∞ is a hit of `keep_above` and no mean below anything), so the scan is
+    left out.
     """
     n = hi - lo
     out = np.full(n, fill, dtype=np.float64)
@@ -254,7 +278,7 @@ def screened_moving_mean(
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     a, b = max(sig_lo, lo - h), min(sig_hi, hi + h)
     src = x[a:b]
-    if not np.isfinite(src).all():
+    if not nan_free and not np.isfinite(src).all():
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     above = None if keep_above is None else src >= keep_above * (1.0 - _MEAN_SLACK) - _MEAN_SLACK
     below = None if keep_below is None else src < keep_below * (1.0 + _MEAN_SLACK) + _MEAN_SLACK
@@ -291,6 +315,13 @@ def true_runs(mask: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:
     if n == 0:
         empty = np.empty(0, dtype=np.intp)
         return empty, empty.copy()
+    if n >= _SPARSE_RUNS_FROM and np.count_nonzero(mask) * _SPARSE_SHARE < n:
+        # few True (a screen's hits): the runs from their indices, no pass over the edges
+        idx = np.flatnonzero(mask)
+        if not idx.size:
+            return idx, idx.copy()
+        brk = np.flatnonzero(np.diff(idx) != 1)
+        return idx[np.concatenate(([0], brk + 1))], idx[np.append(brk, idx.size - 1)] + 1
     edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
     if mask[0]:
         edges = np.concatenate(([0], edges))
