@@ -31,9 +31,9 @@ from .thresholds import (
     IMPACT_MERGE_S,
     IMPACT_MIN_PEAK_G,
     NEUGEBAUER_2014,
+    OSTEOGENIC_PEAK_G,
     OSTEOGENIC_SLOPE_G_S,
     OSTEOGENIC_THRESHOLDS_G,
-    is_osteogenic,
 )
 
 #: The loading slope is measured from the lowest ‖a‖ within this before the peak, s
@@ -337,17 +337,19 @@ def impact_summary(
     edges = BAND_SETS[band_set].edges_g
     pk = [i.peak_g for i in peaks]
     t42 = OSTEOGENIC_THRESHOLDS_G["deere_4_2"][0]
+    v = np.array(pk, dtype=np.float64)
+    slopes = np.array([i.slope_g_s for i in peaks], dtype=np.float64)
     return ImpactSummary(
         band_set=band_set,
         band_edges_g=edges,
         band_counts=band_counts(pk, edges),
         n_peaks=len(pk),
         peak_max_g=max(pk) if pk else None,
-        n_above_3_9g=sum(1 for v in pk if is_osteogenic(v)),
-        n_above_4_2g=sum(1 for v in pk if v > t42),
-        n_slope_above_100=sum(1 for i in peaks if i.slope_g_s > OSTEOGENIC_SLOPE_G_S),
+        n_above_3_9g=int(np.count_nonzero(v >= OSTEOGENIC_PEAK_G)),  # `is_osteogenic`
+        n_above_4_2g=int(np.count_nonzero(v > t42)),
+        n_slope_above_100=int(np.count_nonzero(slopes > OSTEOGENIC_SLOPE_G_S)),
         osteogenic_index=osteogenic_index(pk, edges),
         daily_load_stimulus=daily_load_stimulus(pk),
-        clipped=sum(1 for i in peaks if i.clipped),
+        clipped=int(np.count_nonzero([bool(i.clipped) for i in peaks])),
         placement=placement,
     )
