@@ -155,8 +155,7 @@ class JumpContext:
         k, width = len(whole), 2 * ctx + 1
         p = np.asarray([c.p for c in whole], dtype=np.intp)
         # step rhythm: the smoothed ‖a‖ of every window, every `_cad_step`-th sample
-        sm = self._smoothed_runs(p - ctx, p + ctx + 1).reshape(k, width)
-        x = np.ascontiguousarray(sm[:, :: self._cad_step])
+        x = self._smoothed_rows(p - ctx, width, self._cad_step)
         r_run, _ = autocorr_peak_rows(x, self._cad_lo, self._cad_hi)
         r_gait, lags = autocorr_peak_rows(x, self._cad_lo, self._gait_hi)
         # gravity and the dynamic part of every window
@@ -184,7 +183,7 @@ class JumpContext:
             live.append(True)
         if not any(live):
             return
-        d = w - g[:, None, :]
+        d = np.subtract(w, g[:, None, :], out=w)  # (w is a copy, not needed after)
         u = units[:, None, :]
         vd = d[:, :, 0] * u[:, :, 0] + d[:, :, 1] * u[:, :, 1] + d[:, :, 2] * u[:, :, 2]
         v2s = (vd * vd).sum(axis=1).tolist()
@@ -294,6 +293,11 @@ class JumpContext:
         return r_run, r_gait, lag
 
     def _smoothed_runs(self, lo: IndexArray, hi: IndexArray) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _smoothed_rows(
+        self, lo: IndexArray, width: int, step: int
+    ) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
     def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover

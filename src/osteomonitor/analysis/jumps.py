@@ -221,6 +221,30 @@ class JumpDetector(JumpContext):
             return np.concatenate([self._sm[a - b0 : b - b0] for a, b in zip(lo, hi, strict=True)])
         return moving_mean_runs(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
 
+    def _smoothed_rows(self, lo: IndexArray, width: int, step: int) -> FloatArray:
+        """Smoothed ‖a‖ of the global windows [lo[k], lo[k] + width), every `step`-th
+        sample, (k, ⌈width / step⌉), contiguous (each must lie below `_sm_end`).
+
+        Windows whose smoothing margins lie inside the buffer: the moving mean of only
+        the samples kept, the same additions in the same order as `moving_mean_valid`.
+        """
+        b0, h = self._buf0, self._h
+        a = lo - b0 - h
+        if (
+            self._screen
+            and a.size
+            and int(a.min()) >= 0
+            and int(a.max()) + width + 2 * h <= self._n - b0
+        ):
+            rows = windows(self._mag, a, width + 2 * h)
+            acc = rows[:, 0:width:step].copy()
+            for j in range(1, 2 * h + 1):
+                acc += rows[:, j : j + width : step]
+            out: FloatArray = acc / (2 * h + 1)
+            return out
+        sm = self._smoothed_runs(lo, lo + width).reshape(lo.size, width)
+        return np.ascontiguousarray(sm[:, ::step])
+
     def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:
         """Raw samples of the global windows [lo[k], lo[k] + width), (k, width, 3)."""
         return windows(self._buf, lo - self._buf0, width)
