@@ -15,7 +15,7 @@ import numpy as np
 
 from osteomonitor.model import Impact, ImpactSummary
 
-from .screen import checked_acc_mag, local_maxima_peaks, window_peaks
+from .screen import checked_acc_mag, local_maxima_peaks, window_peaks, windows
 from .signal import (
     FloatArray,
     IndexArray,
@@ -190,9 +190,12 @@ class ImpactCounter:
         b0, lb = self._buf0_at_peaks, self._lb
         # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
         # (the earliest lowest one) up to the peak
-        idx = jj[:, None] + np.arange(-lb, 1)
-        pre = mag[np.maximum(idx, 0)]
-        pre[idx < 0] = np.inf  # before the first sample
+        if int(jj[0]) >= lb:  # (peaks in order) every window inside the buffer
+            pre = windows(mag, jj - lb, lb + 1)
+        else:
+            idx = jj[:, None] + np.arange(-lb, 1)
+            pre = mag[np.maximum(idx, 0)]
+            pre[idx < 0] = np.inf  # before the first sample
         kmin = np.argmin(pre, axis=1)
         v = mag[jj]
         low = pre[np.arange(jj.size), kmin]

@@ -173,13 +173,14 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int, known: int = 0) -> npt
             live, c, v = live[ok], c[ok], v[ok]
     if r > near_r and c.size:  # the rest of each survivor's window at once
         offs = np.arange(near_r + 1, r + 1)
-        li, ri = c[:, None] - offs, c[:, None] + offs
+        li, ri = (c[:, None] - offs, c[:, None] + offs) if edge else (c, c)
         if edge:
             lw, rw = x[np.clip(li, 0, n - 1)], x[np.clip(ri, 0, n - 1)]
             lw[li < 0] = -np.inf
             rw[ri >= n] = -np.inf
-        else:
-            lw, rw = x[li], x[ri]
+        else:  # the same samples as x[li], x[ri] (in the other order: a maximum)
+            lw = windows(x, c - r, r - near_r)
+            rw = windows(x, c + near_r + 1, r - near_r)
         ok = (v > lw.max(axis=1)) & (v >= rw.max(axis=1))
         live = live[ok]
     keep[live] = True
