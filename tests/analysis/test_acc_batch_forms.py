@@ -137,7 +137,8 @@ def test_free_fall_means_decide_as_the_exact_sum_at_the_threshold() -> None:
 
 def test_windows_equal_a_fancy_gather() -> None:
     rng = np.random.default_rng(5)
-    for x in (rng.normal(size=5000), rng.normal(size=(5000, 3))):
+    long = rng.normal(size=(10_013, 3))
+    for x in (rng.normal(size=5000), long[13:5013], long[13:10013:2], long[13:5013, 1]):
         for width in (1, 7, 401):
             starts = np.concatenate(([0, x.shape[0] - width], rng.integers(0, 5000 - width, 50)))
             want = x[starts[:, None] + np.arange(width)]

@@ -36,6 +36,9 @@ from .thresholds import (
     OSTEOGENIC_THRESHOLDS_G,
 )
 
+#: From this many peaks at once, their slope windows are gathered as whole windows
+#: (`screen.windows`); fewer (live chunks) sample by sample, which takes fewer steps.
+_WINDOWS_FROM = 32
 #: The loading slope is measured from the lowest ‖a‖ within this before the peak, s
 #: (impact rise times are 10-100 ms; Kiernan 2023 onset windows are of this order).
 SLOPE_LOOKBACK_S = 0.1
@@ -190,7 +193,7 @@ class ImpactCounter:
         b0, lb = self._buf0_at_peaks, self._lb
         # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
         # (the earliest lowest one) up to the peak
-        if int(jj[0]) >= lb:  # (peaks in order) every window inside the buffer
+        if jj.size >= _WINDOWS_FROM and int(jj[0]) >= lb:  # (peaks in order) all inside
             pre = windows(mag, jj - lb, lb + 1)
         else:
             idx = jj[:, None] + np.arange(-lb, 1)

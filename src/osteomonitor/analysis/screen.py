@@ -199,9 +199,11 @@ def windows(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
         raise IndexError(f"windows: a window of {width} samples outside the {n} given")
     if width <= 0 or n < width:
         return np.empty((starts.size, max(width, 0), *x.shape[1:]), dtype=x.dtype)
-    view = np.lib.stride_tricks.as_strided(
-        x, (n - width + 1, width, *x.shape[1:]), (x.strides[0], *x.strides), writeable=False
-    )
+    shape, strides = (n - width + 1, width, *x.shape[1:]), (x.strides[0], *x.strides)
+    if x.flags.c_contiguous:  # (the quicker constructor: no wrapper object)
+        view = np.ndarray(shape, x.dtype, x, 0, strides)
+    else:
+        view = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
     out: FloatArray = view[starts]
     return out
 

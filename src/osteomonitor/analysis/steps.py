@@ -49,6 +49,11 @@ STEP_PEAKS = (STEP_MIN_PEAK_G, STEP_MERGE_S)
 RUN_INTERVAL_S = 0.4
 
 
+#: `StepCounter` walks the run rule a stretch of regular steps at a time from this many
+#: new peaks at once; fewer (live chunks) one at a time.
+_STRETCH_FROM = 32
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     """Steps of a signal.
@@ -147,10 +152,13 @@ class StepCounter:
             pos[:carried] = np.arange(carried)
         # the steps three or more into a run pass or fail one test (`ok3`): walk them a
         # stretch at a time, up to the next failure
-        fails = np.flatnonzero(~same_foot)
-        nxt = np.full(n + 1, n, dtype=np.intp)
-        nxt[fails] = fails
-        next_fail = np.minimum.accumulate(nxt[::-1])[::-1].tolist()
+        if n - carried >= _STRETCH_FROM:
+            nxt = np.full(n + 1, n, dtype=np.intp)
+            fails = np.flatnonzero(~same_foot)
+            nxt[fails] = fails
+            next_fail = np.minimum.accumulate(nxt[::-1])[::-1].tolist()
+        else:  # a live chunk's few peaks: one at a time
+            next_fail = list(range(n + 1))
         i = carried
         while i < n:
             if length >= 3:
