@@ -150,6 +150,15 @@ def test_windows_equal_a_fancy_gather() -> None:
         screen.windows(np.zeros(10), np.array([-1]), 3)
 
 
+def test_window_sums_add_each_windows_rows_in_order() -> None:
+    rng = np.random.default_rng(15)
+    x = rng.normal(size=(20_000, 3)) * rng.choice([1e-3, 1.0, 1e6], size=(20_000, 1))
+    for width in (1, 2, 100, 300, 625):
+        starts = rng.integers(0, x.shape[0] - width, 200)
+        want = np.array([x[s : s + width].sum(axis=0) for s in starts])
+        assert np.array_equal(screen.window_sums(x, starts, width), want)
+
+
 def test_true_runs_of_a_sparse_mask_equal_its_edges() -> None:
     rng = np.random.default_rng(6)
     for n in (4096, 5000, 70_000):

@@ -14,7 +14,7 @@ from typing import SupportsFloat
 import numpy as np
 import numpy.typing as npt
 
-from .screen import windows
+from .screen import window_sums
 from .signal import FloatArray
 
 #: Candidates whose gravity windows are summed per array operation (bounds memory:
@@ -28,7 +28,7 @@ def window_means(buf: FloatArray, starts: npt.NDArray[np.intp], n: int) -> list[
     as `buf[s : s + n].sum(axis=0)` adds them), then divided by `n`."""
     out: list[list[float]] = []
     for k in range(0, starts.size, MEAN_BLOCK):
-        out += (windows(buf, starts[k : k + MEAN_BLOCK], n).sum(axis=1) / n).tolist()
+        out += (window_sums(buf, starts[k : k + MEAN_BLOCK], n) / n).tolist()
     return out
 
 

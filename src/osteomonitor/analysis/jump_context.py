@@ -237,8 +237,8 @@ class JumpContext:
         e = np.asarray([c.e for c in inside], dtype=np.intp)
         push = self._magv_rows(s - self._push, self._push).max(axis=1).tolist()
         n1, n2 = self._pre - self._pre_end, self._post[1] - self._post[0]
-        g1s = self._raw_rows(s - self._pre, n1).sum(axis=1) / n1
-        g2s = self._raw_rows(e + self._post[0], n2).sum(axis=1) / n2
+        g1s = self._raw_sums(s - self._pre, n1) / n1
+        g2s = self._raw_sums(e + self._post[0], n2) / n2
         for i, c in enumerate(inside):
             c.push_g = push[i]
             g1, g2 = g1s[i], g2s[i]
@@ -307,6 +307,9 @@ class JumpContext:
         raise NotImplementedError
 
     def _raw_at(self, idx: IndexArray) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _raw_sums(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
     def _decide(self, final: bool) -> list[Jump]:

@@ -58,6 +58,7 @@ from .screen import (
     moving_mean_span,
     runs_below_fast,
     screened_moving_mean,
+    window_sums,
     windows,
 )
 from .signal import (
@@ -252,6 +253,11 @@ class JumpDetector(JumpContext):
     def _magv_rows(self, lo: IndexArray, width: int) -> FloatArray:
         """‖a‖ of the global windows [lo[k], lo[k] + width), (k, width)."""
         return windows(self._mag, lo - self._buf0, width)
+
+    def _raw_sums(self, lo: IndexArray, width: int) -> FloatArray:
+        """Sums of the raw samples of the global windows [lo[k], lo[k] + width), (k, 3),
+        each window's rows added in order (`screen.window_sums`)."""
+        return window_sums(self._buf, lo - self._buf0, width)
 
     def _raw_at(self, idx: IndexArray) -> FloatArray:
         """Raw samples at the global indices `idx` (any shape), shape (*idx.shape, 3)."""

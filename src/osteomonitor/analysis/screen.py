@@ -208,6 +208,18 @@ def windows(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
     return out
 
 
+def window_sums(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
+    """x[s : s + width].sum(axis=0) for every start s, (k, *x.shape[1:]): each window's
+    rows added in order, first to last (as numpy sums a window's rows along axis 0),
+    by a running sum over the gathered windows, in place."""
+    if width <= 0:
+        return np.zeros((starts.size, *x.shape[1:]), dtype=x.dtype)
+    w = windows(x, starts, width)
+    np.add.accumulate(w, axis=1, out=w)
+    out: FloatArray = w[:, -1]
+    return out
+
+
 def ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
     """Concatenated aranges [starts[j], starts[j] + lengths[j])."""
     total = int(lengths.sum())
