@@ -27,6 +27,7 @@ from osteomonitor.analysis.falls import FallDetector
 from osteomonitor.analysis.impacts import ImpactCounter, impact_summary
 from osteomonitor.analysis.jump_scan import free_fall_means
 from osteomonitor.analysis.jumps import JumpDetector
+from osteomonitor.analysis.screen import checked_with_magnitude
 from osteomonitor.analysis.signal import magnitude, moving_mean_valid
 from osteomonitor.analysis.steps import StepCounter
 from osteomonitor.analysis.thresholds import (
@@ -208,6 +209,20 @@ def test_a_non_finite_given_magnitude_is_recomputed_from_the_checked_rows() -> N
         assert a.feed(acc, mag) + a.flush() == b.feed(acc) + b.flush()  # type: ignore[operator]
     a_ic, b_ic = ImpactCounter(fs, 8.0), ImpactCounter(fs, 8.0)
     assert a_ic.feed(acc, mag) + a_ic.flush() == b_ic.feed(acc) + b_ic.flush()
+
+
+def test_rows_said_checked_give_what_checking_them_gives() -> None:
+    fs = 100.0
+    raw, _ = jumps_signal(fs, [0.3, 0.35, 0.4, 0.3])
+    acc, mag = checked_with_magnitude(raw, "test")
+    for make in (
+        lambda: JumpDetector(fs, 8.0),
+        lambda: FallDetector(fs),
+        lambda: ImpactCounter(fs, 8.0),
+    ):
+        a, b = make(), make()
+        got = a.feed(acc, mag, checked=True) + a.flush()  # type: ignore[operator]
+        assert got == b.feed(acc, mag) + b.flush()  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("seed", range(4))

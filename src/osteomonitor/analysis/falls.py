@@ -128,16 +128,19 @@ class FallDetector:
         self._up = np.asarray(upright_g, dtype=np.float64)
         self._up_from = from_sample
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Fall]:
         """Add samples; return the falls confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
             mag: (k,) ‖acc_g‖ when the caller has it already.
+            checked: `acc_g` and `mag` come from `screen.checked_with_magnitude`.
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
-        a, mag = checked_acc_mag(acc_g, mag, "FallDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "FallDetector.feed", checked)
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
             self._mag = np.concatenate((self._mag, mag)) if self._mag.shape[0] else mag

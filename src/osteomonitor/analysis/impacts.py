@@ -104,10 +104,13 @@ class ImpactCounter:
         self._next = 0  # next global index to test
         self.count = 0
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Impact]:
-        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
-        return the impacts confirmed by them."""
-        return self._impacts(self._add(acc_g, mag, final=False))
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Impact]:
+        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already;
+        `checked`: both from `screen.checked_with_magnitude`); return the impacts
+        confirmed by them."""
+        return self._impacts(self._add(acc_g, mag, final=False, checked=checked))
 
     def feed_times(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
         """`feed`, returning only the peak times, s (no `Impact` built)."""
@@ -130,8 +133,10 @@ class ImpactCounter:
         out, self._wide_out = self._wide_out, []
         return out
 
-    def _add(self, acc_g: FloatArray, mag: FloatArray | None, final: bool) -> IndexArray:
-        a, m = checked_acc_mag(acc_g, mag, "ImpactCounter.feed")
+    def _add(
+        self, acc_g: FloatArray, mag: FloatArray | None, final: bool, checked: bool = False
+    ) -> IndexArray:
+        a, m = checked_acc_mag(acc_g, mag, "ImpactCounter.feed", checked)
         k = a.shape[0]
         if k:
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m

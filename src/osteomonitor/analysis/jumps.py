@@ -168,16 +168,19 @@ class JumpDetector(JumpContext):
         """Sample rate, Hz."""
         return self._fs
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Jump]:
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Jump]:
         """Add samples; return the jumps confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
             mag: (k,) ‖acc_g‖ when the caller has it already (`signal.magnitude`).
+            checked: `acc_g` and `mag` come from `screen.checked_with_magnitude`.
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
-        a, mag = checked_acc_mag(acc_g, mag, "JumpDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "JumpDetector.feed", checked)
         if a.shape[0]:
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))

@@ -57,16 +57,22 @@ def check_acc_mag(acc_g: object, mag: FloatArray | None, where: str) -> FloatArr
 
 
 def checked_acc_mag(
-    acc_g: object, mag: FloatArray | None, where: str
+    acc_g: object, mag: FloatArray | None, where: str, checked: bool = False
 ) -> tuple[FloatArray, FloatArray]:
     """(`check_acc_mag(acc_g, mag, where)`, the ‖a‖ of those rows): `mag` when the caller
     gave it finite, else computed from the checked rows (a non-finite row reads as 1 g
-    at rest either way), so the ‖a‖ a detector keeps is never NaN."""
+    at rest either way), so the ‖a‖ a detector keeps is never NaN.
+
+    `checked`: the rows and `mag` are what `checked_with_magnitude` returned (a finite
+    ‖a‖ of contiguous float64 rows), so the finiteness scan is left out (the shapes are
+    still checked).
+    """
     if mag is None:
         a = check_acc(acc_g, where)
         return a, magnitude_blocked(a)
     arr = np.asarray(acc_g)
-    finite = arr.ndim == 2 and mag.shape == (arr.shape[0],) and bool(np.isfinite(mag).all())
+    finite = arr.ndim == 2 and mag.shape == (arr.shape[0],)
+    finite = finite and (checked or bool(np.isfinite(mag).all()))
     if finite and arr.dtype == np.float64 and arr.shape[1] == 3 and arr.flags.c_contiguous:
         return arr, mag
     a = check_acc(acc_g, where)
