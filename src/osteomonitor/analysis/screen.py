@@ -248,7 +248,9 @@ def moving_mean_runs(
     lengths = ends - starts
     if not lengths.size or int(lengths.sum()) == 0:
         return np.empty(0, dtype=np.float64)
-    src = np.clip(ranges(starts - h, lengths + 2 * h), lo, hi - 1)
+    src = ranges(starts - h, lengths + 2 * h)
+    if int(starts.min()) - h < lo or int(ends.max()) + h > hi:  # a window past an edge
+        src = np.clip(src, lo, hi - 1)
     mm = moving_mean_valid(x[src], 2 * h + 1)  # mm[k] centred on src[k + h]
     if lengths.size == 1:
         return mm
