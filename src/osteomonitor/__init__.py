@@ -5,24 +5,27 @@ to a crash-safe file, analyses jumps, impacts, heart-rate intensity and steps, a
 each session and week with the patient's FITT prescription.
 """
 
+import os
 import sys
-from pathlib import Path
 
 
 def _installed_version() -> str:
     """The installed distribution's version.
 
-    Read from the `osteomonitor-<version>.dist-info` folder on `sys.path` (a directory
-    listing), not with `importlib.metadata`, whose import alone costs more than a whole
-    `osteomonitor analyze` of a short file; `importlib.metadata` is the fallback.
+    Read from the name of the `osteomonitor-<version>.dist-info` folder on `sys.path` (a
+    directory listing), not with `importlib.metadata`, whose import alone costs more
+    than a whole `osteomonitor analyze` of a short file; `importlib.metadata` is the
+    fallback.
     """
+    prefix, suffix = "osteomonitor-", ".dist-info"
     for entry in sys.path:
         try:
-            found = sorted(Path(entry or ".").glob("osteomonitor-*.dist-info"))
+            with os.scandir(entry or ".") as found:
+                infos = sorted(e.name for e in found if e.name.startswith(prefix))
         except OSError:
             continue
-        for info in found:
-            version = info.name[len("osteomonitor-") : -len(".dist-info")]
+        for info in infos:
+            version = info[len(prefix) : -len(suffix)] if info.endswith(suffix) else ""
             if version:
                 return version
     from importlib.metadata import PackageNotFoundError

@@ -95,12 +95,19 @@ def test_the_help_of_one_command_builds_only_its_group() -> None:
     assert out.stderr.strip() == "osteomonitor.cli.analyze"
 
 
-@pytest.mark.parametrize("package", ["osteomonitor.prescription", "osteomonitor.report"])
+@pytest.mark.parametrize(
+    "package",
+    [
+        "osteomonitor.prescription",
+        "osteomonitor.report",
+        "osteomonitor.session",
+        "osteomonitor.store",
+    ],
+)
 def test_every_public_name_of_a_lazy_package_is_its_module_object(package: str) -> None:
     pkg = importlib.import_module(package)
     homes: dict[str, str] = pkg._HOME
-    eager = {"prescription_sheet"} if package == "osteomonitor.report" else set()
-    assert set(homes) | eager == set(pkg.__all__)
+    assert set(homes) == set(pkg.__all__)
     for name in pkg.__all__:
         module = importlib.import_module(f"{package}.{homes.get(name, name)}")
         assert getattr(pkg, name) is getattr(module, name), name
@@ -132,17 +139,21 @@ def test_a_lazy_package_loads_only_the_module_of_the_name_asked_for() -> None:
         assert never not in loaded, never
 
 
-def test_report_prescription_sheet_is_the_function_whatever_was_imported_first() -> None:
+def test_the_session_and_store_packages_load_the_module_of_the_name_asked_for() -> None:
     code = (
         "import sys\n"
-        "import osteomonitor.report.prescription_sheet\n"
-        "m = sys.modules['osteomonitor.report.prescription_sheet']\n"
-        "import osteomonitor.report as r\n"
-        "from osteomonitor.report import prescription_sheet\n"
-        "assert r.prescription_sheet is m.prescription_sheet is prescription_sheet\n"
+        "from osteomonitor.session import process_recording_batch\n"
+        "from osteomonitor.store import RecordingReader\n"
+        "from osteomonitor.store import summary_codec  # a submodule, as before\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('osteomonitor.'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.strip().split(","))
+    assert {"osteomonitor.session.batch", "osteomonitor.store.reader"} <= loaded
+    assert "osteomonitor.store.summary_codec" in loaded
+    for never in ("osteomonitor.session.driver", "osteomonitor.store.writer"):
+        assert never not in loaded, never
 
 
 def test_the_documents_median_is_statistics_median() -> None:

@@ -9,9 +9,10 @@ import numpy.typing as npt
 import pytest
 
 from osteomonitor.devices import hrs, metawear, movesense, osteomonitor_imu, polar_pmd, thingy52
-from osteomonitor.devices.decoder import DeviceDecoder
+from osteomonitor.devices.decoder import PROTOCOL_DECODERS, DeviceDecoder, protocol_decoder
 from osteomonitor.devices.imu_decoders import MetaWearDecoder, MovesenseDecoder, OsteoImuDecoder
-from osteomonitor.devices.profiles import get_profile, load_profiles
+from osteomonitor.devices.profiles import PROTOCOLS, get_profile, load_profiles
+from osteomonitor.devices.stream_decoders import HrsDecoder, PmdDecoder, ProtocolDecoder
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
 
@@ -34,6 +35,21 @@ def test_every_profile_gets_a_decoder_and_rejects_unknown_streams() -> None:
         dec = DeviceDecoder(prof)
         with pytest.raises(DecodeError, match="no stream named"):
             dec.feed(Packet(T0, key, "nonsense", b"\x00"))
+
+
+def test_every_protocol_names_its_decoder_class() -> None:
+    """Decoders are imported by protocol name (an H10 never loads the IMU decoders):
+    every protocol a profile may name resolves to its class."""
+    assert set(PROTOCOL_DECODERS) == set(PROTOCOLS)
+    expected = {"hrs": HrsDecoder, "polar_pmd": PmdDecoder, "movesense_gsp": MovesenseDecoder}
+    expected |= {"metawear": MetaWearDecoder, "osteomonitor_imu": OsteoImuDecoder}
+    for protocol in PROTOCOLS:
+        cls = protocol_decoder(protocol)
+        assert issubclass(cls, ProtocolDecoder) and cls is not ProtocolDecoder
+        assert cls is expected.get(protocol, cls)
+    assert protocol_decoder("thingy52").__name__ == "ThingyDecoder"
+    with pytest.raises(KeyError):
+        protocol_decoder("telepathy")
 
 
 def test_hr_strap_hr_battery_and_info() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from devices_vectors import VECTORS
 
-from osteomonitor.devices import hrs, polar_pmd
+from osteomonitor.devices import hrs, polar_pmd, profiles
 from osteomonitor.devices.profiles import (
     PROTOCOLS,
     bundled_profile_names,
@@ -44,6 +44,22 @@ def test_every_bundled_file_loads_and_validates() -> None:
         if p.has_acc:
             assert p.default_rate_hz in p.rates_hz and p.default_range_g in p.ranges_g
             assert p.acc_unit
+
+
+def test_a_bundled_profile_is_read_when_first_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`analyze` of an H10 file parses the H10's profile, not all seven."""
+    monkeypatch.setattr(profiles, "_CACHE", {})
+    bundled = load_profiles()
+    assert set(bundled) == EXPECTED_KEYS and len(bundled) == len(EXPECTED_KEYS)
+    assert "polar-h10" in bundled and "nonsense" not in bundled
+    assert profiles._CACHE == {}  # keys come from the file names alone
+    h10 = bundled["polar-h10"]
+    assert set(profiles._CACHE) == {"polar-h10"}
+    assert load_profiles()["polar-h10"] is h10 and get_profile("polar-h10") is h10
+    assert bundled.get("nonsense") is None
+    with pytest.raises(KeyError):
+        bundled["nonsense"]
+    assert dict(bundled.items()) == {p.key: p for p in bundled.values()}
 
 
 def test_repo_symlink_points_at_the_packaged_files() -> None:

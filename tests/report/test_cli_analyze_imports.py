@@ -47,6 +47,7 @@ NEVER = (
     "osteomonitor.report.html_page",
     "osteomonitor.report.session_page",
     "osteomonitor.report.period_page",
+    "osteomonitor.report.rx_sheet",
     "osteomonitor.prescription.toml_writer",
     "osteomonitor.prescription.week",
     "osteomonitor.cli.record",
@@ -58,6 +59,30 @@ NEVER = (
     "osteomonitor.cli.prescription",
     "osteomonitor.cli.recordings",
     "osteomonitor.cli.study",
+    # the session and store packages resolve their names on first use: the batch path
+    # loads neither the live driver (its queue and threads) nor the recording writer,
+    # and the -wal scanner only for a file that did not end cleanly
+    "osteomonitor.session.driver",
+    "queue",
+    "osteomonitor.store.writer",
+    "osteomonitor.store.wal",
+    # a protocol's decoder is imported when a device speaks it: an H10 file never loads
+    # the IMU decoders and their wire formats
+    "osteomonitor.devices.imu_decoders",
+    "osteomonitor.devices.movesense",
+    "osteomonitor.devices.metawear",
+    "osteomonitor.devices.thingy52",
+    "osteomonitor.devices.osteomonitor_imu",
+    # package data (firmware profiles, the fall model) is read from the package folder:
+    # importlib.resources, with tempfile, zipfile and threading, cost ~8 ms a process
+    "importlib.resources",
+    "importlib.metadata",  # the version comes from the dist-info folder's name
+    "tempfile",
+    "zipfile",
+    "threading",
+    # argparse is told the terminal's width (cli._Formatter), or it imports shutil (with
+    # bz2, lzma) for every argument added
+    "shutil",
 )
 #: Not imported either when the recording holds no prescription snapshot.
 NEVER_WITHOUT_RX = (

@@ -8,40 +8,45 @@ else goes to the profile's protocol decoder (`stream_decoders`, `imu_decoders`).
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osteomonitor.devices import hrs
-from osteomonitor.devices.clock import ClockMapper, Gap
-from osteomonitor.devices.imu_decoders import (
-    MetaWearDecoder,
-    MovesenseDecoder,
-    OsteoImuDecoder,
-    ThingyDecoder,
-)
 from osteomonitor.devices.plausibility import SetAside, check_acc, check_block_time
-from osteomonitor.devices.profiles import Profile
-from osteomonitor.devices.stream_decoders import (
-    DecoderConfig,
-    HrsDecoder,
-    PmdDecoder,
-    ProtocolDecoder,
-    Sample,
-)
+from osteomonitor.devices.stream_decoders import DecoderConfig, ProtocolDecoder, Sample
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, Packet
 
-#: Protocol name (as in profiles) → its stateful decoder.
-PROTOCOL_DECODERS: dict[str, type[ProtocolDecoder]] = {
-    "hrs": HrsDecoder,
-    "polar_pmd": PmdDecoder,
-    "movesense_gsp": MovesenseDecoder,
-    "metawear": MetaWearDecoder,
-    "thingy52": ThingyDecoder,
-    "osteomonitor_imu": OsteoImuDecoder,
+if TYPE_CHECKING:
+    from osteomonitor.devices.clock import ClockMapper, Gap
+    from osteomonitor.devices.profiles import Profile
+
+#: Protocol name (as in profiles) → the module and class of its stateful decoder. A
+#: protocol's module is imported when a device speaking it is decoded: a Polar file
+#: never loads the IMU decoders and their wire formats (`protocol_decoder`).
+PROTOCOL_DECODERS: dict[str, tuple[str, str]] = {
+    "hrs": ("stream_decoders", "HrsDecoder"),
+    "polar_pmd": ("stream_decoders", "PmdDecoder"),
+    "movesense_gsp": ("imu_decoders", "MovesenseDecoder"),
+    "metawear": ("imu_decoders", "MetaWearDecoder"),
+    "thingy52": ("imu_decoders", "ThingyDecoder"),
+    "osteomonitor_imu": ("imu_decoders", "OsteoImuDecoder"),
 }
 _INFO_FIELDS = frozenset(hrs.DIS_STRING_UUIDS)
+
+
+def protocol_decoder(protocol: str) -> type[ProtocolDecoder]:
+    """The stateful decoder class of a profile's protocol (its module imported now).
+
+    Raises:
+        KeyError: no such protocol (profiles are validated against `PROTOCOLS`).
+    """
+    module, name = PROTOCOL_DECODERS[protocol]
+    cls = getattr(importlib.import_module(f"osteomonitor.devices.{module}"), name)
+    assert isinstance(cls, type) and issubclass(cls, ProtocolDecoder)
+    return cls
 
 
 def _number(settings: Mapping[str, Any], key: str, default: float | None) -> float | None:
@@ -77,7 +82,7 @@ class DeviceDecoder:
             range_g=_number(self.settings, "range_g", profile.default_range_g),
             settings=self.settings,
         )
-        self.protocol: ProtocolDecoder = PROTOCOL_DECODERS[profile.protocol](self.config)
+        self.protocol: ProtocolDecoder = protocol_decoder(profile.protocol)(self.config)
         self.battery_pct: int | None = None
         self.body_location: str | None = None
         self.info: dict[str, str] = {}

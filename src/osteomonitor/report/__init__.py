@@ -4,6 +4,7 @@ Modules:
     documents: versioned JSON documents (docs/json-schema.md).
     tables: plain-text tables for people.
     exports: CSV of per-jump and per-minute data.
+    rx_sheet: `prescription_sheet`, a prescription as text for a terminal.
     files: `write_private` / `write_export`, the one way exports are written: owner-only
         (0600), atomic, never over an input, a recording or through a symlink.
     html_page, figures, session_plots, session_page, period_plots, period_page: the
@@ -17,11 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from osteomonitor.lazy import lazy_attributes
-
-# Imported now, not on first use: the function shares its module's name, and importing
-# a submodule sets the package attribute to the module (the function must win, as it
-# always did). The module imports only `textwrap` and `pseudonym` at import time.
-from osteomonitor.report.prescription_sheet import prescription_sheet
 
 if TYPE_CHECKING:
     from osteomonitor.report.documents import (
@@ -41,6 +37,7 @@ if TYPE_CHECKING:
         minute_rows,
     )
     from osteomonitor.report.files import check_export_target, write_export, write_private
+    from osteomonitor.report.rx_sheet import prescription_sheet
     from osteomonitor.report.tables import (
         format_table,
         prescription_text,
@@ -69,6 +66,7 @@ _HOME: dict[str, str] = {
         ("JUMP_COLUMNS", "MINUTE_COLUMNS", "csv_text", "jump_rows", "minute_rows"), "exports"
     ),
     **dict.fromkeys(("check_export_target", "write_export", "write_private"), "files"),
+    "prescription_sheet": "rx_sheet",
     **dict.fromkeys(
         ("format_table", "prescription_text", "session_text", "set_aside_lines", "week_text"),
         "tables",

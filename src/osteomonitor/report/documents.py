@@ -8,7 +8,7 @@ renamed or removed one a new version.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from osteomonitor import __version__
@@ -60,8 +60,15 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     return _clean(asdict(alert))  # type: ignore[no-any-return]
 
 
+def _flat(record: Any) -> dict[str, Any]:
+    """A dataclass whose fields hold plain values (numbers, text, tuples of them) as a
+    dict: what `asdict` gives, without its deep copy of every value (`session_json`
+    cleans the whole document once)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def _jump_items(summary: SessionSummary) -> list[dict[str, Any]]:
-    return [_clean(asdict(j)) for j in summary.jumps]
+    return [_flat(j) for j in summary.jumps]
 
 
 def session_json(

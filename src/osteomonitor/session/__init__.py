@@ -7,51 +7,95 @@ Modules:
     params: `AnalysisParams` and `params_for` (what a prescription implies).
     driver: `SessionDriver` (any source → processor → `Snapshot`), `QueueDriver` (live).
     recording: whole recordings through the processor (`analyze_recording`, replay order).
+    batch: `process_recording_batch`, a whole recording on arrays (`osteomonitor analyze`).
+
+The package imports a module when one of its names is first used (PEP 562,
+`osteomonitor.lazy`), so `analyze FILE` loads the batch path and not the live driver
+(its queue and threads) or anything else it does not run.
 """
 
 from __future__ import annotations
 
-# (the private helpers below stay importable as they were from the pre-package session.py)
-from osteomonitor.session.acc_track import (  # noqa: F401
-    ACC_BATCH_S,
-    ACC_GAP_S,
-    JUMP_STEP_MARGIN_S,
-    AccTrack,
-    _inside_jumps,
-    _steps_outside_jumps,
-    _walking_inside_jumps,
-)
-from osteomonitor.session.batch import process_recording_batch
-from osteomonitor.session.driver import (
-    STATE_PERIOD_S,
-    DeviceCount,
-    QueueDriver,
-    SessionDriver,
-    Snapshot,
-    SnapshotPolicy,
-)
-from osteomonitor.session.heart import _valid_points  # noqa: F401
-from osteomonitor.session.params import AnalysisParams, params_for
-from osteomonitor.session.processor import (  # noqa: F401
-    HR_HISTORY_POINTS,
-    LAST_JUMPS,
-    SessionProcessor,
-    _safety_monitor,
-)
-from osteomonitor.session.recording import (
-    RecordingHeader,
-    _merged,  # noqa: F401
-    analyze_recording,
-    process_recording,
-    read_header,
-    recording_prescription,
-    recording_set_aside,
-    replay_items,
-)
-from osteomonitor.session.state import SessionState
+from typing import TYPE_CHECKING
 
-#: The pre-package name of `AccTrack`.
-_AccTrack = AccTrack
+from osteomonitor.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from osteomonitor.session.acc_track import (
+        ACC_BATCH_S,
+        ACC_GAP_S,
+        JUMP_STEP_MARGIN_S,
+        AccTrack,
+    )
+    from osteomonitor.session.batch import process_recording_batch
+    from osteomonitor.session.driver import (
+        STATE_PERIOD_S,
+        DeviceCount,
+        QueueDriver,
+        SessionDriver,
+        Snapshot,
+        SnapshotPolicy,
+    )
+    from osteomonitor.session.params import AnalysisParams, params_for
+    from osteomonitor.session.processor import (
+        HR_HISTORY_POINTS,
+        LAST_JUMPS,
+        SessionProcessor,
+    )
+    from osteomonitor.session.recording import (
+        RecordingHeader,
+        analyze_recording,
+        process_recording,
+        read_header,
+        recording_prescription,
+        recording_set_aside,
+        replay_items,
+    )
+    from osteomonitor.session.state import SessionState
+
+#: Where each name lives.
+_HOME: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ACC_BATCH_S",
+            "ACC_GAP_S",
+            "JUMP_STEP_MARGIN_S",
+            "AccTrack",
+        ),
+        "acc_track",
+    ),
+    "process_recording_batch": "batch",
+    **dict.fromkeys(
+        (
+            "STATE_PERIOD_S",
+            "DeviceCount",
+            "QueueDriver",
+            "SessionDriver",
+            "Snapshot",
+            "SnapshotPolicy",
+        ),
+        "driver",
+    ),
+    "AnalysisParams": "params",
+    "params_for": "params",
+    **dict.fromkeys(("HR_HISTORY_POINTS", "LAST_JUMPS", "SessionProcessor"), "processor"),
+    **dict.fromkeys(
+        (
+            "RecordingHeader",
+            "analyze_recording",
+            "process_recording",
+            "read_header",
+            "recording_prescription",
+            "recording_set_aside",
+            "replay_items",
+        ),
+        "recording",
+    ),
+    "SessionState": "state",
+}
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOME)
+
 
 __all__ = [
     "ACC_BATCH_S",

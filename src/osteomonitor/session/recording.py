@@ -15,7 +15,6 @@ from osteomonitor.model import (
     SessionSummary,
     SetAsideFrames,
 )
-from osteomonitor.session.driver import SessionDriver
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,6 +79,7 @@ def process_recording(
         RecordingError and subclasses: the file cannot be read.
         PrescriptionError: the stored prescription snapshot is invalid.
     """
+    from osteomonitor.session.driver import SessionDriver  # (not loaded by the batch path)
     from osteomonitor.store import RecordingReader
 
     with RecordingReader(path) as reader:

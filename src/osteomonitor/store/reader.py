@@ -32,7 +32,6 @@ from osteomonitor.store.rows import (
     packet_ok,
 )
 from osteomonitor.store.schema import SCHEMA_VERSION
-from osteomonitor.store.wal import scan_wal
 
 __all__ = [
     "ENDED_CLEANLY",
@@ -115,6 +114,8 @@ class RecordingReader:
         wal = self.path.with_name(self.path.name + "-wal")
         if self.ended_cleanly or not wal.exists() or is_being_written(self.path):
             return
+        from osteomonitor.store.wal import scan_wal  # (a crashed file's log only)
+
         with open(self.path, "rb") as fh:
             scan = scan_wal(wal, page_size(fh.read(100)))
         if not scan.sound:
