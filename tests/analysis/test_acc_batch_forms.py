@@ -83,7 +83,8 @@ def _dips(seed: int, n: int = 40_000, fs: float = 100.0) -> np.ndarray:
         land = t + 2 * k + 8
         acc[land : land + 3] = (0.0, 0.0, rng.uniform(1.0, 9.0))
     acc[-int(rng.integers(5, 60)) :] *= 0.05  # a run cut by the end
-    return acc
+    out: np.ndarray = acc
+    return out
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -112,7 +113,8 @@ def test_candidates_with_cut_posture_windows_equal_one_by_one() -> None:
 def test_free_fall_means_decide_as_the_exact_sum_at_the_threshold() -> None:
     rng = np.random.default_rng(4)
     thr = 0.3
-    runs, m = [], []
+    runs: list[tuple[int, int]] = []
+    m: list[float] = []
     for _ in range(300):
         k = int(rng.integers(1, 200))
         v = rng.uniform(0.0, 0.7, k)
@@ -176,15 +178,18 @@ def test_screened_mean_without_the_nan_scan_is_the_same() -> None:
     rng = np.random.default_rng(7)
     x = np.abs(rng.normal(1.0, 0.5, 20_000))
     x[[100, 9000, 9001]] = np.inf  # overflowed ‖a‖: no NaN
-    for kw in ({"keep_below": 0.7, "fill": np.inf}, {"keep_above": 1.6, "fill": -np.inf}):
+    n = x.size
+    for below in (True, False):
         # with the scan, a non-finite value smooths every position exactly: the same
         # answer to the threshold test, the same values where it passes
-        want = screen.screened_moving_mean(x, 8, x.size - 8, 8, 0, x.size, **kw)
-        got = screen.screened_moving_mean(x, 8, x.size - 8, 8, 0, x.size, nan_free=True, **kw)
-        passes = (lambda v: v < 0.7) if "keep_below" in kw else (lambda v: v >= 1.6)
-        assert np.array_equal(passes(got), passes(want))
-        assert np.array_equal(got[passes(got)], want[passes(want)])
-        assert passes(got).sum() > 10
+        above_g, below_g = (None, 0.7) if below else (1.6, None)
+        fill = np.inf if below else -np.inf
+        want = screen.screened_moving_mean(x, 8, n - 8, 8, 0, n, above_g, below_g, fill)
+        got = screen.screened_moving_mean(x, 8, n - 8, 8, 0, n, above_g, below_g, fill, True)
+        ok_want, ok_got = (want < 0.7, got < 0.7) if below else (want >= 1.6, got >= 1.6)
+        assert np.array_equal(ok_got, ok_want)
+        assert np.array_equal(got[ok_got], want[ok_want])
+        assert ok_got.sum() > 10
 
 
 def test_moving_mean_a_block_at_a_time_equals_the_whole_sums() -> None:
@@ -204,9 +209,10 @@ def test_a_non_finite_given_magnitude_is_recomputed_from_the_checked_rows() -> N
     acc = acc.copy()
     acc[[40, 300, 301]] = (np.nan, np.inf, 0.0)
     mag = magnitude(acc)  # NaN / inf where the rows are
-    for make in (lambda: JumpDetector(fs, 8.0), lambda: FallDetector(fs)):
-        a, b = make(), make()
-        assert a.feed(acc, mag) + a.flush() == b.feed(acc) + b.flush()  # type: ignore[operator]
+    a_j, b_j = JumpDetector(fs, 8.0), JumpDetector(fs, 8.0)
+    assert a_j.feed(acc, mag) + a_j.flush() == b_j.feed(acc) + b_j.flush()
+    a_f, b_f = FallDetector(fs), FallDetector(fs)
+    assert a_f.feed(acc, mag) + a_f.flush() == b_f.feed(acc) + b_f.flush()
     a_ic, b_ic = ImpactCounter(fs, 8.0), ImpactCounter(fs, 8.0)
     assert a_ic.feed(acc, mag) + a_ic.flush() == b_ic.feed(acc) + b_ic.flush()
 
@@ -215,14 +221,12 @@ def test_rows_said_checked_give_what_checking_them_gives() -> None:
     fs = 100.0
     raw, _ = jumps_signal(fs, [0.3, 0.35, 0.4, 0.3])
     acc, mag = checked_with_magnitude(raw, "test")
-    for make in (
-        lambda: JumpDetector(fs, 8.0),
-        lambda: FallDetector(fs),
-        lambda: ImpactCounter(fs, 8.0),
-    ):
-        a, b = make(), make()
-        got = a.feed(acc, mag, checked=True) + a.flush()  # type: ignore[operator]
-        assert got == b.feed(acc, mag) + b.flush()  # type: ignore[operator]
+    a_j, b_j = JumpDetector(fs, 8.0), JumpDetector(fs, 8.0)
+    assert a_j.feed(acc, mag, checked=True) + a_j.flush() == b_j.feed(acc, mag) + b_j.flush()
+    a_f, b_f = FallDetector(fs), FallDetector(fs)
+    assert a_f.feed(acc, mag, checked=True) + a_f.flush() == b_f.feed(acc, mag) + b_f.flush()
+    a_i, b_i = ImpactCounter(fs, 8.0), ImpactCounter(fs, 8.0)
+    assert a_i.feed(acc, mag, checked=True) + a_i.flush() == b_i.feed(acc, mag) + b_i.flush()
 
 
 @pytest.mark.parametrize("seed", range(4))

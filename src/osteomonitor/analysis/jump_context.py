@@ -236,9 +236,9 @@ class JumpContext:
         s = np.asarray([c.s for c in inside], dtype=np.intp)
         e = np.asarray([c.e for c in inside], dtype=np.intp)
         push = self._magv_rows(s - self._push, self._push).max(axis=1).tolist()
-        n1, n2 = self._pre - self._pre_end, self._post[1] - self._post[0]
-        g1s = self._raw_sums(s - self._pre, n1) / n1
-        g2s = self._raw_sums(e + self._post[0], n2) / n2
+        w1, w2 = self._pre - self._pre_end, self._post[1] - self._post[0]
+        g1s = self._raw_sums(s - self._pre, w1) / w1
+        g2s = self._raw_sums(e + self._post[0], w2) / w2
         for i, c in enumerate(inside):
             c.push_g = push[i]
             g1, g2 = g1s[i], g2s[i]

@@ -35,7 +35,7 @@ def free_fall_means(m: FloatArray, s: IndexArray, e: IndexArray, flight_g: float
     mean = np.add.reduceat(vals, heads) / n
     size = np.add.reduceat(np.abs(vals), heads) / n
     tol = _MEAN_MARGIN * (size + abs(flight_g))
-    out = (mean < flight_g - tol).tolist()
+    out: list[bool] = (mean < flight_g - tol).tolist()
     unsure = np.flatnonzero((mean >= flight_g - tol) & (mean < flight_g + tol)).tolist()
     for j in unsure:
         a, b = int(s[j]), int(e[j])
