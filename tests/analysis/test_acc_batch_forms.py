@@ -272,3 +272,32 @@ def test_impact_summary_counts_as_the_peak_by_peak_rule() -> None:
     assert got.clipped == sum(1 for p in peaks if p.clipped)
     assert got.band_edges_g == BAND_SETS["vainionpaa"].edges_g
     assert impact_summary([], "vainionpaa", "hip").n_above_3_9g == 0
+
+
+class _FallsUnscreened(FallDetector):
+    _screen = False
+
+
+def test_overflowing_rows_keep_the_screened_falls_equal_to_the_reference() -> None:
+    # finite rows whose ‖a‖ overflows to +inf (no NaN anywhere): the screen's reasoning
+    # and the candidate search's NaN-free shortcut hold
+    fs = 100.0
+    acc, _ = jumps_signal(fs, [0.3, 0.35, 0.4, 0.3, 0.5])
+    acc = acc.copy()
+    acc[[250, 251, 900]] = (1e200, 0.0, 1e200)
+    with np.errstate(over="ignore"):
+        assert np.isinf(magnitude(acc)).sum() == 3
+    for sizes in CHUNKINGS:
+        parts = _chunks(acc, sizes)
+        _falls_alike(parts, acc, fs)
+
+
+def _falls_alike(parts: list[np.ndarray], acc: np.ndarray, fs: float) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):  # the squares overflow on purpose
+        fast, ref = (
+            FallDetector(fs, keep_candidates=True),
+            _FallsUnscreened(fs, keep_candidates=True),
+        )
+        got = [f for p in parts for f in fast.feed(p)] + fast.flush()
+        assert got == ref.feed(acc) + ref.flush()
+    assert repr(fast.candidates) == repr(ref.candidates)  # (a NaN spread after +inf)

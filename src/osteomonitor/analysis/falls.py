@@ -255,7 +255,10 @@ class FallDetector:
         cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
         if not cand.size:
             return
-        if self._screen and not np.isnan(x).any():  # only a local maximum can be the highest
+        # only a local maximum can be the highest. With the screen, x holds no NaN: the
+        # kept ‖a‖ is never NaN (`checked_acc_mag`) and a running sum of values that are
+        # never NaN, none −∞, is never NaN; the fill is −∞
+        if self._screen:
             prev = np.where(cand >= 1, x[np.maximum(cand - 1, 0)], -np.inf)
             nxt = np.where(cand + 1 < x.shape[0], x[np.minimum(cand + 1, x.shape[0] - 1)], -np.inf)
             v = x[cand]
