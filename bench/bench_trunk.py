@@ -8,7 +8,11 @@ Process CPU time, median of repeats, in the same run:
   `AccTrack` passes), beside a numpy floor: one pass over the samples;
 - `TrunkTracker.feed` (posture plus the fall detector, `analysis.falls`);
 - `ZoneAccumulator.feed` of the hour's beat-by-beat HR series (the array path);
-- live: posture per 2-s chunk (what `AccTrack.sync` hands over while recording).
+- the RR correction of the hour's beats (`rr.correct_rr`, which the HR series runs);
+- stillness (`movement.StillnessMeter`, which `AccTrack` feeds the raw samples), the
+  hour at once: only the windows back from the newest to the first moving one are judged;
+- live: posture and stillness per 2-s chunk (what `AccTrack.sync` hands over while
+  recording).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import Row, median_time
 from osteomonitor.analysis.intensity import ZoneAccumulator
+from osteomonitor.analysis.movement import StillnessMeter
 from osteomonitor.analysis.posture import PostureTracker
+from osteomonitor.analysis.rr import correct_rr
 from osteomonitor.analysis.signal import magnitude
 from osteomonitor.analysis.trunk import TrunkTracker
 from osteomonitor.sim.session_model import SessionModel
@@ -64,6 +70,14 @@ def run(smoke: bool = False) -> list[Row]:
     def zones() -> None:
         ZoneAccumulator(60.0, 175.0, start_s=0.0).feed(beats, hr, np.ones(beats.size, bool))
 
+    rr_ms = np.diff(beats, prepend=0.0) * 1000.0
+
+    def rr() -> None:
+        correct_rr(rr_ms)
+
+    def still() -> None:
+        StillnessMeter(FS_HZ).feed(acc)
+
     chunk = int(2 * FS_HZ)
     live_n = min(acc.shape[0], int(600 * FS_HZ))  # ten minutes of 2-s chunks
 
@@ -72,7 +86,15 @@ def run(smoke: bool = False) -> list[Row]:
         for i in range(0, live_n, chunk):
             tr.feed_latest(acc[i : i + chunk], mag[i : i + chunk])
 
+    def still_live() -> None:
+        meter = StillnessMeter(FS_HZ)
+        for i in range(0, live_n, chunk):
+            meter.feed(acc[i : i + chunk])
+
     floor = median_time(lambda: _floor(acc), repeats)
+    t_rr = median_time(rr, repeats)
+    t_still = median_time(still, repeats)
+    t_still_live = median_time(still_live, max(3, repeats // 2)) / (live_n / chunk)
     t_post = median_time(posture, repeats)
     t_trunk = median_time(trunk, repeats)
     t_zones = median_time(zones, repeats)
@@ -102,6 +124,31 @@ def run(smoke: bool = False) -> list[Row]:
             "",
             None,
             "ZoneAccumulator.feed, array path",
+        ),
+        Row(
+            f"RR correction, {label} of beats ({rr_ms.size} intervals)",
+            t_rr * 1e3,
+            "ms CPU",
+            "",
+            None,
+            "rr.correct_rr (Lipponen-Tarvainen, 256-beat blocks), as build_hr_series runs it",
+        ),
+        Row(
+            f"stillness of {label} ACC 200 Hz fed at once",
+            t_still * 1e3,
+            "ms CPU",
+            "",
+            None,
+            f"StillnessMeter.feed; numpy floor {floor * 1e3:.1f} ms (the windows back from "
+            "the newest to the first moving one are judged, not the hour)",
+        ),
+        Row(
+            "stillness live, one 2-s chunk (400 samples)",
+            t_still_live * 1e6,
+            "µs CPU",
+            "",
+            None,
+            f"median over {live_n // chunk} chunks",
         ),
         Row(
             "posture live, one 2-s chunk (400 samples)",

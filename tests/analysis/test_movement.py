@@ -125,3 +125,79 @@ def test_bin_sums_equal_whole_signal_reduceat(
             sums, sqs = movement._bin_sums(acc, bin_n)
             assert sums.tobytes() == np.add.reduceat(acc, heads, axis=0).tobytes()
             assert sqs.tobytes() == np.add.reduceat(acc * acc, heads, axis=0).tobytes()
+
+
+def _long_stretches(seed: int, seconds: int, fs: float) -> np.ndarray:
+    """Still and moving stretches of 1 s to 6 min (long still runs cross several steps
+    of the backward search), a non-finite sample now and then."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
+    sd = np.empty(n)
+    i, still = 0, bool(rng.integers(2))
+    while i < n:
+        length = int(rng.choice([1, 5, 11, 70, 200, 360]) * fs * rng.uniform(0.5, 1.5))
+        sd[i : i + length] = 0.3 * STILL_SD_G if still else 3 * STILL_SD_G
+        i, still = i + length, not still
+    acc: np.ndarray = rng.normal(0.0, 1.0, (n, 3)) * sd[:, None] + np.array([0.0, 0.0, 1.0])
+    if seed % 3 == 0:
+        acc[rng.integers(0, n, 2), rng.integers(0, 3)] = np.nan
+    return acc
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    fs=st.sampled_from([25.0, 50.0, 200.0]),
+    cuts=st.lists(st.integers(1, 200_000), min_size=1, max_size=5),
+)
+def test_judging_back_from_the_newest_equals_every_window_oldest_first(
+    seed: int, fs: float, cuts: list[int]
+) -> None:
+    """The still time after every feed, and the bins kept, equal the former form's (every
+    window judged), for feeds from one sample to an hour-sized block."""
+    from .ref_movement import feed_forward
+
+    acc = _long_stretches(seed, 1500, fs)
+    new, old = StillnessMeter(fs), StillnessMeter(fs)
+    i = 0
+    for c in [*cuts, acc.shape[0]]:
+        if i >= acc.shape[0]:
+            break
+        got = new.feed(acc[i : i + c])
+        want = feed_forward(old, acc[i : i + c])
+        assert got == want == old.still_s
+        assert len(new._bins) == len(old._bins)
+        for (s1, q1), (s2, q2) in zip(new._bins, old._bins, strict=True):
+            assert s1.tobytes() == s2.tobytes() and q1.tobytes() == q2.tobytes()
+        i += c
+
+
+def test_a_long_still_end_is_judged_across_several_steps_back() -> None:
+    """An hour whose last 20 minutes are still: the whole run is found (more than one
+    doubling step back), as judging every window finds it."""
+    from .ref_movement import feed_forward
+
+    fs = 25.0
+    acc = _long_stretches(1, 3600, fs)
+    rng = np.random.default_rng(9)
+    tail = int(1200 * fs)
+    acc[-tail:] = rng.normal(0.0, 0.3 * STILL_SD_G, (tail, 3)) + np.array([0.0, 0.0, 1.0])
+    new, old = StillnessMeter(fs), StillnessMeter(fs)
+    assert new.feed(acc) == feed_forward(old, acc) >= 1200.0
+
+
+@pytest.mark.datasets
+def test_judging_back_equals_every_window_on_real_recordings(datasets_dir: Path) -> None:
+    """USC-HAD trials (walking, sitting, lying: still runs of every length), each fed
+    whole and in 2-s chunks: the still time after every feed equals the former form's."""
+    from scipy.io import loadmat
+
+    from .ref_movement import feed_forward
+
+    for subj, activity in ((1, 1), (2, 8), (3, 10), (4, 11), (5, 9)):
+        d = loadmat(datasets_dir / f"usc-had/Subject{subj}/a{activity}t1.mat")
+        acc = np.asarray(d["sensor_readings"][:, :3], dtype=np.float64)
+        for step in (acc.shape[0], 200, 37):
+            new, old = StillnessMeter(100.0), StillnessMeter(100.0)
+            for i in range(0, acc.shape[0], step):
+                assert new.feed(acc[i : i + step]) == feed_forward(old, acc[i : i + step])

@@ -210,3 +210,127 @@ def test_fast_correction_equals_the_reference_on_real_rr() -> None:
     for _name, x in real:
         assert x.size > BLOCK_BEATS + CONTEXT_BEATS
         assert_same(x)
+
+
+def _visited_one_by_one(f: list[int], s: list[int], step: list[int]) -> list[bool]:
+    """The walk's visits as the reference decides them, beat by beat."""
+    visit, i_next, cur = [], -1, -1
+    for i, w, k in zip(f, s, step, strict=True):
+        if w != cur:
+            cur, i_next = w, -1
+        if i < i_next:
+            visit.append(False)  # stepped over as the second beat of a candidate pair
+            continue
+        visit.append(True)
+        i_next = i + k
+    return visit
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.sampled_from([1, 1, 1, 2, 3, 7]), min_size=0, max_size=120),
+    two=st.lists(st.booleans(), min_size=120, max_size=120),
+    cuts=st.sets(st.integers(1, 119), max_size=4),
+)
+def test_the_walks_visits_as_arrays_equal_one_by_one(
+    gaps: list[int], two: list[bool], cuts: set[int]
+) -> None:
+    from osteomonitor.analysis.rr_classify import _visited
+
+    f = np.cumsum([0, *gaps]).astype(np.intp)  # flagged beats, ascending, many neighbours
+    s = np.zeros(f.size, np.intp)
+    for c in sorted(cuts):  # windows laid end to end: a new start from beat c on
+        s[c:] = f[c] if c < f.size else 0
+    steps = np.where(np.asarray(two[: f.size]), 2, 1)
+    got = _visited(f, s, steps == 2)
+    assert got.dtype == np.bool_
+    assert got.tolist() == _visited_one_by_one(f.tolist(), s.tolist(), steps.tolist())
+
+
+def test_sliding_views_equal_as_strided() -> None:
+    from osteomonitor.analysis.rr_stats import _view
+
+    x = np.random.default_rng(3).normal(size=300)
+    inputs: list[np.ndarray] = [x, x[5:], x[::2], x.astype(np.float32)]
+    for arr in inputs:
+        for width in (1, 11, 91):
+            want = np.lib.stride_tricks.sliding_window_view(arr, width)
+            got = _view(arr, width)
+            np.testing.assert_array_equal(got, want)
+            assert not got.flags.writeable
+
+
+def test_hr_series_where_every_notification_lays_beats_equals_the_reference() -> None:
+    """Every notification with RR and contact: the beats are laid from the RR lists as
+    given (no selection); still the reference's series."""
+    t, hr, rr, _ = _notifications(4, 1500)
+    rr = [r if r else (round(60000.0 / h * 1.024),) for r, h in zip(rr, hr, strict=True)]
+    contact = np.ones(t.size, np.int8)
+    want = ref.build_hr_series_reference(t, hr, rr, contact, earliest_s=-5.0)
+    got = build_hr_series(t, hr, rr, contact, earliest_s=-5.0)
+    for f in ("t_s", "hr_bpm", "valid", "from_rr"):
+        np.testing.assert_array_equal(getattr(got, f), getattr(want, f))
+    assert (got.rr_count, got.rr_artifacts) == (want.rr_count, want.rr_artifacts)
+
+
+@pytest.mark.parametrize("floor_from", [0, 300, 10**9])
+def test_floors_or_exact_thresholds_everywhere_classify_alike(
+    floor_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a pass bounds thresholds first (`threshold_floor`) or takes every walked
+    beat's exact threshold (`FLOOR_FROM`) changes no artifact, no corrected interval."""
+    import osteomonitor.analysis.rr_classify as rc
+
+    monkeypatch.setattr(rc, "FLOOR_FROM", floor_from)
+    rng = np.random.default_rng(floor_from % 97)
+    windows = [
+        np.concatenate(([0.0], np.cumsum(noisy_rr(int(m), int(s), 0.05, bool(s % 2)))))
+        for m, s in zip(rng.integers(0, 400, 10), rng.integers(0, 99, 10), strict=True)
+    ]
+    arts, _ = classify_many(windows)
+    for w, art in zip(windows, arts, strict=True):
+        assert art == ref._classify(w)
+    for seed in range(3):
+        assert_same(noisy_rr(1300, seed, 0.05, quantised=seed == 1))
+
+
+def test_sorted_quantiles_equal_numpys_for_any_length_and_quantile() -> None:
+    """Rows of one value (the virtual index at the last value) and of many, every
+    quantile from 0 to 1: numpy's "linear" values, bit for bit."""
+    from osteomonitor.analysis.rr_stats import sorted_quantiles
+
+    rng = np.random.default_rng(12)
+    qs = np.array([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0])
+    for lengths in ([1, 1, 1], [1, 2, 5, 91], [4, 46, 90, 91], list(range(2, 40))):
+        length = np.asarray(lengths, dtype=np.intp)
+        rows = np.sort(np.round(rng.normal(0, 30, (length.size, 91))), axis=1)
+        rows[np.arange(91) >= length[:, None]] = np.inf
+        rows.sort(axis=1)
+        for q_set in (qs, qs[1:-1], qs[:1], qs[-1:]):
+            got = sorted_quantiles(rows, length, q_set)
+            want = np.array(
+                [[np.quantile(r[:L], q) for r, L in zip(rows, length, strict=True)] for q in q_set]
+            )
+            assert got.tobytes() == want.tobytes()
+
+
+def test_live_flushes_equal_the_reference_prefix_on_real_rr() -> None:
+    """The live snapshot's flush (one open block: exact thresholds, no floors) on real RR,
+    every ~100 beats: the reference's answer for the beats so far."""
+    import copy
+
+    real = _real_rr()
+    if not real:
+        pytest.skip(f"real RR data not found under {DATASETS} (../shared/datasets)")
+    x = real[0][1][:1400]
+    c = RrCorrector()
+    out: list[np.ndarray] = []
+    kinds: list[str] = []
+    for i in range(0, x.size, 97):
+        o, k = c.feed(x[i : i + 97])
+        out.append(o)
+        kinds += k
+        o2, k2 = copy.deepcopy(c).flush()
+        want = ref.correct_rr(x[: i + 97])
+        np.testing.assert_array_equal(np.concatenate([*out, o2]), want.rr_ms_corrected)
+        assert kinds + k2 == want.kinds.tolist()

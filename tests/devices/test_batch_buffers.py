@@ -85,6 +85,24 @@ def test_hr_vectors_and_every_layout_decode_as_one_by_one() -> None:
     assert sum(want_ok) >= 60 and not all(want_ok)
 
 
+@pytest.mark.parametrize("contact", [None, False, True])
+@pytest.mark.parametrize("energy", [None, 5])
+def test_hr_runs_of_one_layout_decode_as_one_by_one(
+    contact: bool | None, energy: int | None
+) -> None:
+    """Every notification alike (the usual strap: contact reported, no energy)."""
+    rng = np.random.default_rng(7)
+    payloads = [
+        encode_hr(60 + i % 50, tuple(rng.integers(300, 1500, i % 4).tolist()), contact, energy)
+        for i in range(50)
+    ]
+    t_ns = list(range(0, 50 * 10**9, 10**9))
+    buf, offs, lens = _buffer(payloads, [0] * len(payloads))
+    got, ok = decode_hr_at(buf, offs, lens, np.array(t_ns, dtype=np.int64))
+    want, want_ok = _hr_one_by_one(payloads, t_ns)
+    assert ok.all() and all(want_ok) and got == want
+
+
 def _acc_frame(rng: np.random.Generator, i: int, kind: str, bits: int = 24) -> bytes:
     n = int(rng.choice([1, 4, 36, 50]))
     if kind == "delta-wide":  # deltas of 22-30 bits: int64 sums, 64-bit windows
@@ -245,3 +263,17 @@ def test_real_polar_sensor_logger_export_decodes_as_one_by_one(
     )  # fmt: skip
     batch = DeviceDecoder(get_profile(dev.profile), dict(dev.settings))
     _same(batch, decode_packets(batch, dev.key, given), one, acc, hr)
+
+
+def test_hr_samples_equal_the_constructor() -> None:
+    """`decode_hr_at` gives the `HrSample`s `HrSample(...)` gives (equal, same hash and
+    text, frozen): a strap reporting contact, one without contact or RR but with energy."""
+    payloads = [encode_hr(61, (800, 1024), True), encode_hr(200, (), None, 77, uint16=True)]
+    buf, offs, lens = _buffer(payloads, [0, 2])
+    got, ok = decode_hr_at(buf, offs, lens, np.array([5, 6], dtype=np.int64))
+    want = [HrSample(5, 61, (800, 1024), True, True, None), HrSample(6, 200, (), False, None, 77)]
+    assert ok.all() and got == want
+    assert [hash(s) for s in got] == [hash(s) for s in want]
+    assert [repr(s) for s in got] == [repr(s) for s in want]
+    with pytest.raises(AttributeError):
+        got[0].hr_bpm = 1  # type: ignore[misc]

@@ -9,6 +9,7 @@ decode errors, the decoder's clock and timestamps afterwards).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,36 @@ def test_clock_add_many_equals_add_one_by_one() -> None:
         many.offset_ns,
     )
     assert one.resets == 2 and len(one.gaps) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_clock_add_many_equals_add_over_hours_with_glitches(seed: int) -> None:
+    """Runs longer than the look-ahead (4096 frames, doubling), re-solves cutting them,
+    device times that step back now and then (restarts inside a chunk) and gaps."""
+    rng = np.random.default_rng(seed)
+    n = 25_000  # 75 min of frames
+    device = 10**15 + np.arange(n, dtype=np.int64) * FRAME_NS
+    arrival = 1_700_000_000 * 10**9 + ((device - device[0]) * 0.99997).astype(np.int64)
+    arrival += rng.integers(0, 45_000_000, n)
+    for at in rng.integers(100, n, 4):  # the device clock set back a little
+        device[at:] -= int(rng.integers(1, 5)) * FRAME_NS
+    keep = rng.random(n) > 0.002  # frames lost here and there
+    device, arrival = device[keep], arrival[keep]
+    one = ClockMapper()
+    want = []
+    for d, a in zip(device.tolist(), arrival.tolist(), strict=True):
+        one.add(d, a, FRAME_NS)
+        want.append(one.to_host(d))
+    many = ClockMapper()
+    got = many.add_many(device, arrival, np.full(device.size, FRAME_NS))
+    assert got.to_host(device, np.arange(device.size)).tolist() == want
+    assert (one.resets, one.gaps, one.drift_ppm, one.offset_ns) == (
+        many.resets,
+        many.gaps,
+        many.drift_ppm,
+        many.offset_ns,
+    )
+    assert one.resets >= 1 and len(one.gaps) >= 10
 
 
 def _packets(seed: int) -> list[Packet]:

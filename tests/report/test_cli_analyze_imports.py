@@ -63,6 +63,7 @@ NEVER = (
     # loads neither the live driver (its queue and threads) nor the recording writer,
     # and the -wal scanner only for a file that did not end cleanly
     "osteomonitor.session.driver",
+    "osteomonitor.session.state",  # the live snapshot's record
     "queue",
     "osteomonitor.store.writer",
     "osteomonitor.store.wal",

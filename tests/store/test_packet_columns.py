@@ -92,8 +92,26 @@ def test_an_empty_recording_has_no_columns(tmp_path: Path) -> None:
         "UPDATE packets SET payload = 1234 WHERE seq = 5",
         "UPDATE packets SET stream_id = CAST('1' AS BLOB) WHERE seq = 5",
         "UPDATE packets SET stream_id = 99 WHERE seq = 5",
+        "UPDATE packets SET stream_id = -1 WHERE seq = 5",
+        "UPDATE packets SET stream_id = 1.5 WHERE seq = 5",
+        "UPDATE packets SET t_ns = 1e300 WHERE seq = 5",
+        "UPDATE packets SET stream_id = 'x' WHERE seq = 5",
+        "UPDATE packets SET t_ns = CAST(t_ns AS TEXT) || ',1' WHERE seq = 5",
     ],
-    ids=["t-text", "t-blob", "t-real", "payload-text", "payload-int", "stream-blob", "stream-99"],
+    ids=[
+        "t-text",
+        "t-blob",
+        "t-real",
+        "payload-text",
+        "payload-int",
+        "stream-blob",
+        "stream-99",
+        "stream-negative",
+        "stream-real",
+        "t-huge-real",
+        "stream-text",
+        "t-text-with-a-comma",
+    ],
 )
 def test_a_wrong_row_leaves_the_file_to_the_row_by_row_reader(tmp_path: Path, edit: str) -> None:
     path = _written(tmp_path / "edited.omrec", [bytes([i % 256]) * 5 for i in range(40)])
@@ -125,3 +143,45 @@ def test_a_null_leaves_the_file_to_the_row_by_row_reader(tmp_path: Path, column:
     with RecordingReader(path) as r:
         assert packet_columns(r) is None
         assert r.bad_rows()[0] == 1
+
+
+@pytest.mark.parametrize("first_row", [True, False])
+@pytest.mark.parametrize("column", ["t_ns", "stream_id", "payload"])
+def test_a_wrong_first_or_last_row_is_caught_too(
+    tmp_path: Path, column: str, first_row: bool
+) -> None:
+    path = _written(tmp_path / "edge.omrec", [bytes([i % 256]) * 5 for i in range(40)])
+    seq = "(SELECT min(seq) FROM packets)" if first_row else "(SELECT max(seq) FROM packets)"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"UPDATE packets SET {column} = 'text' WHERE seq = {seq}")
+    conn.close()
+    with RecordingReader(path) as r:
+        assert packet_columns(r) is None
+        assert r.bad_rows()[0] == 1
+
+
+def test_an_index_on_the_packets_does_not_change_the_order(tmp_path: Path) -> None:
+    """A hand-added covering index in another order is not used (the scan is `NOT
+    INDEXED`: the table's b-tree, by `seq`)."""
+    rng = np.random.default_rng(4)
+    payloads = [rng.bytes(int(n)) for n in rng.integers(0, 40, 60)]
+    path = _written(tmp_path / "indexed.omrec", payloads)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE packets SET t_ns = 2000000000000000000 - t_ns")  # times run backwards
+        conn.execute("CREATE INDEX by_time ON packets (t_ns, stream_id, payload)")
+    conn.close()
+    streamed, columns = _as_rows(path)
+    assert columns == streamed and [p for *_, p in columns] == payloads
+
+
+def test_stream_ids_far_apart_unpack_exactly(tmp_path: Path) -> None:
+    """Each row's length and stream travel as one number, length × (K + 1) + stream."""
+    payloads = [bytes(range(n % 200)) for n in range(0, 600, 7)]
+    path = _written(tmp_path / "ids.omrec", payloads)
+    with sqlite3.connect(path) as conn:  # renumber the streams 0, 5000, 77777
+        for old, new in ((1, 0), (2, 5000), (3, 77777)):
+            conn.execute("UPDATE streams SET id = ? WHERE id = ?", (new, old))
+            conn.execute("UPDATE packets SET stream_id = ? WHERE stream_id = ?", (new, old))
+    conn.close()
+    streamed, columns = _as_rows(path)
+    assert columns == streamed and [p for *_, p in columns] == payloads

@@ -128,8 +128,9 @@ def build_hr_series(
         raise SignalError(f"build_hr_series: {len(rr_1024)} RR lists for {t.size} notifications")
     field_ok = hr_validity(t, hr, contact)
     lost = np.zeros(t.size, bool) if contact is None else np.asarray(contact) == CONTACT_LOST
-    beat_t, beat_rr = _lay_beats(t, rr_1024, lost, earliest_s)
-    fields = ~_has_beats(rr_1024, lost, t.size)
+    has = _has_beats(rr_1024, lost, t.size)
+    beat_t, beat_rr = _lay_beats(t, rr_1024, lost, earliest_s, has)
+    fields = ~has
     parts_t, parts_hr = [t[fields]], [hr[fields]]
     parts_ok = [field_ok[fields].astype(bool)]
     parts_rr = [np.zeros(parts_t[0].size, bool)]
@@ -169,21 +170,23 @@ def _lay_beats(
     rr_1024: Sequence[Sequence[int]] | None,
     lost: npt.NDArray[np.bool_],
     earliest_s: float | None,
+    has: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Beat times (s) and their intervals (ms), in notification order, each
     notification's beats oldest first: its intervals laid back from its arrival, the
     newest last, none before `earliest_s`.
 
     As arrays, one pass per interval position counted from each notification's end; the
-    same float operations, in the same order, as laying them one by one.
+    same float operations, in the same order, as laying them one by one. `has`:
+    `_has_beats` of these arguments, when the caller has it.
     """
     empty = np.empty(0, dtype=np.float64)
     if rr_1024 is None:
         return empty, empty
-    use = np.flatnonzero(_has_beats(rr_1024, lost, t.size))
+    use = np.flatnonzero(_has_beats(rr_1024, lost, t.size) if has is None else has)
     if not use.size:
         return empty, empty
-    rows = [rr_1024[i] for i in use.tolist()]
+    rows = rr_1024 if use.size == len(rr_1024) else [rr_1024[i] for i in use.tolist()]
     k = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     ms_flat = (
         1000.0

@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+import numpy.typing as npt
 
 from .signal import FloatArray
+
+BoolArray = npt.NDArray[np.bool_]
 
 #: Window length, s, and the per-axis SD below which a window is still, g
 #: (van Hees et al., J Appl Physiol 2014;117:738).
@@ -48,44 +51,92 @@ class StillnessMeter:
         return self._run_bins * STILL_STEP_S
 
     def feed(self, acc_g: FloatArray) -> float:
-        """Take (n, 3) samples in g; returns `still_s` after them."""
+        """Take (n, 3) samples in g; returns `still_s` after them.
+
+        Only the still time after the feed is kept, and it depends only on the run of
+        still windows at its end: the feed's windows are judged from the newest back,
+        `_BACK_BINS` bins at first and twice as many each further step, until a moving
+        one is found (an hour fed at once judges a minute or so, not the hour). Each
+        bin's sums and each window's are the same numbers, in the same order, as
+        judging every window oldest first (`tests/analysis/test_movement.py`).
+        """
         a = np.asarray(acc_g, dtype=np.float64)
         acc = np.concatenate([self._partial, a]) if len(self._partial) else a
         whole = (len(acc) // self.bin_n) * self.bin_n
         self._partial = acc[whole:]
         if whole == 0:
             return self.still_s
-        # per-bin sums, each bin's samples added in order (the same for any chunking)
-        sums, sqs = _bin_sums(acc[:whole], self.bin_n)
-        k = self.bins_per_window
-        prior = list(self._bins)[max(0, len(self._bins) - (k - 1)) :]  # a new window's first
-        s_all = np.concatenate([np.asarray([b[0] for b in prior]).reshape(-1, 3), sums])
-        q_all = np.concatenate([np.asarray([b[1] for b in prior]).reshape(-1, 3), sqs])
-        for s, q in zip(sums[-k:], sqs[-k:], strict=True):
-            self._bins.append((s, q))
-        m = len(s_all) - k + 1  # windows completed by this feed (each ends on a new bin)
-        if m <= 0:
+        nb, k, bn = whole // self.bin_n, self.bins_per_window, self.bin_n
+        # a new window's first bins may lie before this feed: the last k − 1 kept
+        prior = list(self._bins)[max(0, len(self._bins) - (k - 1)) :]
+        p = len(prior)
+        first = max(0, k - 1 - p)  # the first new bin that ends a whole window
+        if first >= nb:  # no window completed: keep the bins
+            sums, sqs = _bin_sums(acc[:whole], bn)
+            self._bins.extend(zip(sums, sqs, strict=True))
             return self.still_s
-        # window sums in the order the one-bin-at-a-time form adds them (0 + b0 + b1 …)
-        ws, wq = np.zeros((m, 3)), np.zeros((m, 3))
-        for j in range(k):
-            ws = ws + s_all[j : j + m]
-            wq = wq + q_all[j : j + m]
-        n = self.bin_n * k
-        with np.errstate(invalid="ignore"):  # a non-finite sample: never still
-            mean = ws / n
-            var = wq / n - mean * mean
-        still = np.all(var < STILL_SD_G**2, axis=1)
-        if not still[-1]:
+        m = nb - first  # windows completed by this feed (each ends on a new bin)
+        trailing, hi, span = 0, nb, _BACK_BINS
+        while True:
+            lo = max(first, hi - span)  # judge the windows ending on new bins lo … hi − 1
+            b0 = max(0, lo - (k - 1))
+            sums, sqs = _bin_sums(acc[b0 * bn : hi * bn], bn)
+            if hi == nb:  # the newest bins: kept for the next feed's first windows
+                self._bins.extend(zip(sums[-k:], sqs[-k:], strict=True))
+            before = prior[p - (k - 1 - lo) :] if lo < k - 1 else []
+            s_all = np.concatenate([np.asarray([x[0] for x in before]).reshape(-1, 3), sums])
+            q_all = np.concatenate([np.asarray([x[1] for x in before]).reshape(-1, 3), sqs])
+            still = _still_windows(s_all, q_all, hi - lo, k, bn * k)
+            if not still[-1]:  # the newest window of this step moves (live: mostly)
+                break
+            moving = np.flatnonzero(~still)
+            if moving.size:
+                trailing += hi - lo - 1 - int(moving[-1])
+                break
+            trailing += hi - lo
+            if lo == first:
+                break
+            hi, span = lo, span * 2
+        if trailing == 0:
             self._run_bins = 0
-            return self.still_s
-        moving = np.flatnonzero(~still)
-        trailing = m - 1 - int(moving[-1]) if moving.size else m  # still windows at the end
-        if trailing == m and self._run_bins:
+        elif trailing == m and self._run_bins:
             self._run_bins += m
         else:
             self._run_bins = k + trailing - 1
         return self.still_s
+
+
+#: Bins of a feed judged in the first step back from its newest (doubling after):
+#: about a minute at 1-s bins, which a moving session rarely stays still through.
+_BACK_BINS = 64
+
+
+def _still_windows(s_all: FloatArray, q_all: FloatArray, m: int, k: int, n: int) -> BoolArray:
+    """Whether each of the `m` windows of `k` bins (ending on the last `m` of the bins
+    whose per-bin sums and sums of squares are `s_all`, `q_all`) is still: every axis'
+    variance below `STILL_SD_G`²; `n` samples per window.
+
+    A window's sums add its bins oldest first, ((b0 + b1) + b2) …, as running sums
+    (`np.cumsum` along the window: sequential by definition) over a strided view of
+    the windows. The one-bin-at-a-time form starts from 0 (0 + b0 + …): the same
+    numbers, but for the sign of a zero sum, which squares away in the variance.
+    """
+    ws = np.cumsum(_windows(s_all, m, k), axis=1)[:, -1]
+    wq = np.cumsum(_windows(q_all, m, k), axis=1)[:, -1]
+    with np.errstate(invalid="ignore"):  # a non-finite sample: never still
+        mean = ws / n
+        var = wq / n - mean * mean
+    still: BoolArray = np.logical_and.reduce(var < STILL_SD_G**2, axis=1)
+    return still
+
+
+def _windows(x: FloatArray, m: int, k: int) -> FloatArray:
+    """(m, k, 3) read-only view of the `m` runs of `k` consecutive rows of contiguous
+    (m + k − 1, 3) `x`."""
+    row = x.strides[0]
+    v: FloatArray = np.ndarray((m, k, 3), np.float64, x, 0, (row, row, x.strides[1]))
+    v.flags.writeable = False
+    return v
 
 
 #: Bins summed per pass of `_bin_sums` (its squares stay in the cache; any value gives
@@ -98,6 +149,9 @@ def _bin_sums(acc: FloatArray, bin_n: int) -> tuple[FloatArray, FloatArray]:
     `np.add.reduceat` over bins of `bin_n` rows (`len(acc)` a multiple of it), a pass of
     `_PASS_BINS` bins at a time so the squares are never a whole-signal array."""
     bins = acc.shape[0] // bin_n
+    if 0 < bins <= _PASS_BINS:  # one pass (a live chunk): the whole-signal form itself
+        heads = np.arange(0, bins * bin_n, bin_n)
+        return np.add.reduceat(acc, heads, axis=0), np.add.reduceat(acc * acc, heads, axis=0)
     sums, sqs = np.empty((bins, 3)), np.empty((bins, 3))
     step = _PASS_BINS * bin_n
     heads = np.arange(0, min(step, acc.shape[0]), bin_n)

@@ -97,7 +97,12 @@ class BlockStats:
 
     @staticmethod
     def join(old: BlockStats, new: BlockStats) -> BlockStats:
-        """`old` blocks followed by `new` ones, without ‖a‖ sums (the reference is known)."""
+        """`old` blocks followed by `new` ones, without ‖a‖ sums (the reference is known).
+
+        With no old blocks (a stretch's first feed: in batch, the whole hour) the new
+        arrays are taken as they are, not copied."""
+        if old.n == 0:
+            return BlockStats(new.acc, None, None, new.gyro)
         g = new.gyro
         if g is not None and old.gyro is not None:
             g = np.concatenate((old.gyro, g), axis=1)

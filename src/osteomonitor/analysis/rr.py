@@ -230,7 +230,10 @@ class RrCorrector:
             t_hi = self._t[end - o] - base
             # block boundaries keep their original beat; corrections act inside
             beats = np.concatenate((fixed[(fixed > t_lo) & (fixed < t_hi)], [t_hi]))
-            out.append(np.diff(beats, prepend=self._emit_t - base))
+            iv = np.empty(beats.size)  # np.diff(beats, prepend=…), without its wrapping
+            iv[0] = beats[0] - (self._emit_t - base)
+            np.subtract(beats[1:], beats[:-1], out=iv[1:])
+            out.append(iv)
             self._emit_t = float(beats[-1]) + base
             for kind, idxs in art.items():
                 for j in idxs:

@@ -167,9 +167,13 @@ class ClockMapper:
                 self._scalar(fits, i, dev, arr, exp)
                 i += 1
                 continue
-            chunk = 512  # look ahead in growing chunks: a re-solve stops a run early
+            chunk = 4096  # look ahead in growing chunks: a restart stops a run early
             while i < n:
                 e = min(n, i + chunk)
+                # a re-solve stops the run at the first frame that far along: end the
+                # chunk there (device times rise, as a rule; any end gives the same)
+                due = self._x0 + self._next_solve
+                e = min(e, i + 1 + int(np.searchsorted(dev[i:e], due)))
                 m = self._run(dev[i:e], arr[i:e], None if exp is None else exp[i:e], fits, i)
                 i += m
                 if m < e - (i - m):  # a restart or a re-solve: one frame the slow way

@@ -63,12 +63,23 @@ def decode_hr_at(
     total = int(ends[-1]) if ends.size else 0
     k = np.arange(total, dtype=np.int64) - np.repeat(first, n_rr)
     at = np.repeat(o + pos[good], n_rr) + 2 * k
-    rr = (buf[at].astype(np.int64) | (buf[at + 1].astype(np.int64) << 8)).tolist()
+    # (a tuple: each notification's RR intervals are a slice of it, made once)
+    rr = tuple((buf[at].astype(np.int64) | (buf[at + 1].astype(np.int64) << 8)).tolist())
     supported = (f & _FLAG_CONTACT_SUPPORTED) != 0
     detected = (f & _FLAG_CONTACT_DETECTED) != 0
-    contact = [d if s else None for s, d in zip(supported.tolist(), detected.tolist(), strict=True)]
-    kj_or_none = [v if has else None for v, has in zip(kj.tolist(), e.tolist(), strict=True)]
-    rr_of = [tuple(rr[a:b]) for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
+    if supported.all():  # (a strap that reports contact, as a rule)
+        contact: list[bool | None] = detected.tolist()
+    else:
+        contact = [
+            d if s else None for s, d in zip(supported.tolist(), detected.tolist(), strict=True)
+        ]
+    if e.any():
+        kj_or_none: list[int | None] = [
+            v if has else None for v, has in zip(kj.tolist(), e.tolist(), strict=True)
+        ]
+    else:
+        kj_or_none = [None] * e.size
+    rr_of = [rr[a:b] for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
     sup = supported.tolist()
     samples = list(map(HrSample, t_ns[good].tolist(), hr.tolist(), rr_of, sup, contact, kj_or_none))
     return samples, ok

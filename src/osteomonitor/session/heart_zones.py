@@ -147,7 +147,8 @@ class HeartSource:
         self.params = params
         self.device: str | None = None
         self.track = HeartTrack(earliest_s=-MAX_HOLD_S)
-        self._cache: tuple[tuple[int, int], HeartZones] | None = None
+        self._cache: tuple[tuple[int, int, int], HeartZones] | None = None
+        self._exact: tuple[tuple[int, int, int], HeartZones] | None = None
 
     def add(self, device: str, sample: HrSample, t_s: float, fold: bool = True) -> int | None:
         """One decoded HR notification at `t_s` (s from the session start); returns its
@@ -186,10 +187,13 @@ class HeartSource:
 
     def zones(self, events: Sequence[Event], start_ns: int, exact: bool) -> HeartZones:
         """The zones so far: exactly by the batch build, or from the incremental series
-        (live; the same numbers, cached until HR notifications or events arrive)."""
-        if exact:
-            return heart_zones(self.track, self.params, events, start_ns, exact=True)
-        key = (len(self.track.t_s), len(events))
+        (live; the same numbers). Each is cached until HR notifications or events arrive
+        or the session's start becomes known."""
+        key = (len(self.track.t_s), len(events), start_ns)
+        if exact:  # kept too: `hr_points()` after `summary()` asks for the same
+            if self._exact is None or self._exact[0] != key:
+                self._exact = (key, heart_zones(self.track, self.params, events, start_ns, True))
+            return self._exact[1]
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, heart_zones(self.track, self.params, events, start_ns, False))
         return self._cache[1]

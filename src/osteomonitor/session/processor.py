@@ -51,10 +51,10 @@ from osteomonitor.session.acc_track import AccTrack
 from osteomonitor.session.heart import _valid_points
 from osteomonitor.session.heart_zones import HeartSource, HeartZones
 from osteomonitor.session.params import AnalysisParams, params_for
-from osteomonitor.session.state import SessionState
 
 if TYPE_CHECKING:  # pragma: no cover
     from osteomonitor.prescription import Alert, Prescription, SafetyMonitor
+    from osteomonitor.session.state import SessionState
 
 #: Recent HR points kept for the live plot.
 HR_HISTORY_POINTS = 900
@@ -331,6 +331,8 @@ class SessionProcessor:
 
     def state(self) -> SessionState:
         """The live snapshot (analyses buffered samples first)."""
+        from osteomonitor.session.state import SessionState  # live only: not loaded by analyze
+
         self.sync()
         heart = self._heart(exact=False).summary(self.params, self.duration_s)
         trunk = self._trunk()
