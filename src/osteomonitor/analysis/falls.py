@@ -163,18 +163,12 @@ class FallDetector:
         # smoothed ‖a‖ where its whole window is present: sm[i] = mean(mag[i-h : i+h+1])
         upto = self._n - h
         if upto > self._sm_end:
-            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g)
+            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g);
+                # the kept ‖a‖ is never NaN (`checked_acc_mag`)
                 new = screened_moving_mean(
-                    self._mag,
-                    self._sm_end - b0,
-                    upto - b0,
-                    h,
-                    0,
-                    self._mag.shape[0],
-                    keep_above=self._p.candidate_min_g,
-                    fill=-np.inf,
-                    nan_free=True,
-                )  # fmt: skip (the kept ‖a‖ is never NaN: `checked_acc_mag`)
+                    self._mag, self._sm_end - b0, upto - b0, h, 0, self._mag.shape[0],
+                    keep_above=self._p.candidate_min_g, fill=-np.inf, nan_free=True,
+                )  # fmt: skip
             else:
                 src = self._mag[self._sm_end - h - b0 : upto + h - b0]
                 new = moving_mean_valid(src, self._w)

@@ -51,7 +51,7 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
-from .jump_scan import free_fall_means, landings
+from .jump_scan import JumpScan
 from .screen import (
     checked_acc_mag,
     moving_mean_runs,
@@ -70,11 +70,7 @@ from .signal import (
     odd_width,
     runs_below,
 )
-from .thresholds import CLIP_FRACTION, DEFAULT_JUMP_PARAMS, JumpParams
-
-#: From this many groups of flight runs found together, `_consider_groups` judges them
-#: as arrays (`jump_scan`); fewer (live chunks) one by one.
-_SCAN_BATCH_FROM = 8
+from .thresholds import DEFAULT_JUMP_PARAMS, JumpParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +90,7 @@ class JumpAnalysis:
     stepping_flights: int = 0
 
 
-class JumpDetector(JumpContext):
+class JumpDetector(JumpContext, JumpScan):
     """Incremental jump detector; feed chunks of any size, then `flush()` at the end.
 
     Args:
@@ -278,18 +274,12 @@ class JumpDetector(JumpContext):
         upto = n if final else n - h
         lo = self._sm_end
         if upto > lo and self._screen:
-            # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere
+            # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere;
+            # the kept ‖a‖ is never NaN (`checked_acc_mag`)
             new = screened_moving_mean(
-                self._mag,
-                lo - b0,
-                upto - b0,
-                h,
-                0,
-                n - b0,
-                keep_below=self._p.flight_hyst_g,
-                fill=np.inf,
-                nan_free=True,
-            )  # fmt: skip (the kept ‖a‖ is never NaN: `checked_acc_mag`)
+                self._mag, lo - b0, upto - b0, h, 0, n - b0,
+                keep_below=self._p.flight_hyst_g, fill=np.inf, nan_free=True,
+            )  # fmt: skip
             keep = self._sm[: lo - b0]
             self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
             self._sm_end = upto
@@ -368,114 +358,6 @@ class JumpDetector(JumpContext):
                     self._skip_long = False
         self._scan = new_scan
         self._consider_groups(todo, m, lo)
-
-    def _consider_groups(self, groups: list[list[tuple[int, int]]], m: FloatArray, lo: int) -> None:
-        """`_consider_group` of each group, in order; many at once as arrays
-        (`jump_scan`), the same candidates."""
-        if len(groups) < _SCAN_BATCH_FROM or not (self._batch_scan and self._screen):
-            for subs in groups:
-                self._consider_group(subs, m, lo)
-            return
-        p = self._p
-        # a lone run (most groups): its flight tests as arrays; a group of several
-        # runs (a flight briefly above the threshold): one at a time
-        lone = [j for j, subs in enumerate(groups) if len(subs) == 1]
-        flights: list[tuple[int, int] | None] = [None] * len(groups)
-        if lone:
-            s = np.asarray([groups[j][0][0] for j in lone], dtype=np.intp)
-            e = np.asarray([groups[j][0][1] for j in lone], dtype=np.intp)
-            # not too long, not too short, not cut by the signal's start
-            ok = (e - s <= self._max_run) & (e - s >= self._min_run) & (s > 0)
-            free = np.zeros(s.size, dtype=bool)
-            if ok.any():
-                free[ok] = free_fall_means(m, s[ok] - lo, e[ok] - lo, p.flight_g)
-            for j, f in zip(lone, free.tolist(), strict=True):
-                if f:
-                    flights[j] = groups[j][0]
-        done = set(lone)
-        for j, subs in enumerate(groups):
-            if j not in done:
-                flights[j] = self._flight_of_group(subs, m, lo)
-        chosen = [f for f in flights if f is not None]
-        if not chosen:
-            return
-        s = np.asarray([f[0] for f in chosen], dtype=np.intp)
-        e = np.asarray([f[1] for f in chosen], dtype=np.intp)
-        clip = None if self._range is None else CLIP_FRACTION * self._range
-        ss, es, ks, peaks, bases, clipped = landings(
-            self._mag, self._buf, self._buf0, self._n, s, e,
-            self._h, self._lw, p.flight_hyst_g, p.landing_min_g, clip,
-        )  # fmt: skip
-        fs = self._fs
-        for a, b, k, peak, base, c in zip(ss, es, ks, peaks, bases, clipped, strict=True):
-            slope = (peak - base) * fs / (k + 1)
-            self._pending.append(Candidate(a, b, b + k, (b - a) / fs, peak, slope, c))
-
-    def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, lo: int) -> None:
-        """Judge a group of runs below the flight threshold that ends before a landing.
-
-        A group longer than `flight_max_s` is no flight (as in streaming, where such a
-        group is skipped while still open). Otherwise the flight starts at the earliest
-        run that is free fall on its own (mean below `flight_g`; a shallower dip before
-        take-off is the feet unweighting, not flight) and spans the rest of the group if
-        that passes the tests; else later starts are tried, down to the last run alone.
-
-        Args:
-            subs: (start, end) of each run, global indices, in time order.
-            m: smoothed ‖a‖ of the scanned range, which starts at global `lo`.
-        """
-        flight = self._flight_of_group(subs, m, lo)
-        if flight is not None:
-            self._consider(*flight)
-
-    def _flight_of_group(
-        self, subs: list[tuple[int, int]], m: FloatArray, lo: int
-    ) -> tuple[int, int] | None:
-        """The flight (start, end) `_consider_group` considers in `subs`, or None."""
-        p = self._p
-        e = subs[-1][1]
-        if e - subs[0][0] > self._max_run:
-            return None  # too long for a flight (a drop, the sensor off): none of it counts
-        last = len(subs) - 1
-        for i, (s, s_end) in enumerate(subs):
-            run = e - s
-            if run < self._min_run:
-                return None  # later starts are only shorter
-            if s == 0:
-                continue  # starts with the signal: partial
-            if i < last and math.fsum(m[s - lo : s_end - lo].tolist()) / (s_end - s) >= p.flight_g:
-                continue  # not free fall: no flight starts here
-            m_run = m[s - lo : e - lo]
-            low = m_run[m_run < p.flight_hyst_g] if i < last else m_run  # without the gaps
-            if math.fsum(low.tolist()) / low.shape[0] < p.flight_g:
-                return s, e
-        return None
-
-    def _consider(self, s: int, e: int) -> None:
-        p = self._p
-        run = e - s
-        # refine take-off and touchdown on the raw magnitude: the smoothing moves the
-        # run edges by up to its half-width, most at a sharp landing
-        h = self._h
-        if h:
-            lo_r, hi_r = max(1, s - h), min(self._n - 1, e + h)
-            below = np.flatnonzero(self._magv(lo_r, hi_r) < p.flight_hyst_g)
-            if below.size:
-                s, e = lo_r + int(below[0]), lo_r + int(below[-1]) + 1
-                run = e - s
-        hi = min(self._n, e + self._lw + 1)
-        if float(self._smoothed(e, hi).max()) < p.landing_min_g:
-            return
-        mag = self._magv(e, hi)
-        k = int(np.argmax(mag))
-        peak = float(mag[k])
-        # loading slope from the last flight sample to the landing peak
-        base = float(self._mag[e - 1 - self._buf0])
-        slope = (peak - base) * self._fs / (k + 1)
-        clipped = False
-        if self._range is not None:
-            clipped = bool((np.abs(self._raw(e, hi)) >= CLIP_FRACTION * self._range).any())
-        self._pending.append(Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
 
     def _trim(self) -> None:
         # future candidates land after the scan point; their context reaches back
