@@ -7,6 +7,8 @@ collector writes them); measured in the same run, process CPU time, median of re
 - each detector fed the whole hour at once with ‖a‖ given, as `AccTrack.sync` feeds
   them in batch: impacts and steps (one shared peak search, `ImpactCounter(wide=…)` +
   `StepCounter.feed_peak_times`), jumps, falls, and their sum (target ≤ 35 ms/h);
+  jumps and impacts are told the rows and ‖a‖ are checked (`checked=True`, as
+  `AccTrack` tells them), falls checks them (as it does under `TrunkTracker`);
 - `AccTrack` over the hour as `analyze` runs it (a wrist sensor: no trunk analysis; a
   chest sensor: with `TrunkTracker`'s posture, intensity and falls);
 - live: `AccTrack` fed the same samples in the H10's 36-sample frames with a gait and
@@ -61,7 +63,7 @@ def run(smoke: bool = False) -> list[Row]:
     def impacts_steps() -> None:
         ic = ImpactCounter(FS, RANGE_G, wide=STEP_PEAKS)
         sc = StepCounter(FS)
-        ic.feed(acc, mag)
+        ic.feed(acc, mag, checked=True)  # as `AccTrack.sync` feeds it
         sc.feed_peak_times(ic.take_wide())
         ic.flush()
         sc.feed_peak_times(ic.take_wide())
@@ -69,7 +71,7 @@ def run(smoke: bool = False) -> list[Row]:
 
     def jumps() -> None:
         det = JumpDetector(FS, RANGE_G)
-        det.feed(acc, mag)
+        det.feed(acc, mag, checked=True)
         det.flush()
 
     def falls() -> None:

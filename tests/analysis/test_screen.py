@@ -100,12 +100,22 @@ def test_screened_mean_is_exact_wherever_the_threshold_can_be_met(
             assert (full[~exact] >= below).all()
 
 
-def _screened(x: np.ndarray, lo: int, hi: int, h: int, fill: float, **kw: float) -> np.ndarray:
+def _screened(
+    x: np.ndarray,
+    lo: int,
+    hi: int,
+    h: int,
+    fill: float,
+    keep_above: float | None = None,
+    keep_below: float | None = None,
+) -> np.ndarray:
     """`screened_moving_mean` with the screen on at any length (it smooths ranges shorter
     than `_SCREEN_FROM` whole)."""
     saved, screen._SCREEN_FROM = screen._SCREEN_FROM, 0
     try:
-        return screened_moving_mean(x, lo, hi, h, 0, x.size, fill=fill, **kw)
+        return screened_moving_mean(
+            x, lo, hi, h, 0, x.size, keep_above=keep_above, keep_below=keep_below, fill=fill
+        )
     finally:
         screen._SCREEN_FROM = saved
 

@@ -14,6 +14,7 @@ from typing import SupportsFloat
 import numpy as np
 import numpy.typing as npt
 
+from .screen import window_sums
 from .signal import FloatArray
 
 #: Candidates whose gravity windows are summed per array operation (bounds memory:
@@ -25,11 +26,9 @@ def window_means(buf: FloatArray, starts: npt.NDArray[np.intp], n: int) -> list[
     """Mean of `buf[s : s + n]` (rows of 3) for every start `s`, as [x, y, z] floats:
     the windows stacked and summed along the window (each window's rows added in order,
     as `buf[s : s + n].sum(axis=0)` adds them), then divided by `n`."""
-    offs = np.arange(n)
     out: list[list[float]] = []
     for k in range(0, starts.size, MEAN_BLOCK):
-        lo = starts[k : k + MEAN_BLOCK]
-        out += (buf[lo[:, None] + offs].sum(axis=1) / n).tolist()
+        out += (window_sums(buf, starts[k : k + MEAN_BLOCK], n) / n).tolist()
     return out
 
 

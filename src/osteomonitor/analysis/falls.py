@@ -44,8 +44,7 @@ from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
 from .fall_rows import angle3, angle_deg, rowwise, window_means
 from .screen import (
-    check_acc_mag,
-    magnitude_blocked,
+    checked_acc_mag,
     moving_mean_runs,
     moving_mean_span,
     screened_moving_mean,
@@ -129,20 +128,22 @@ class FallDetector:
         self._up = np.asarray(upright_g, dtype=np.float64)
         self._up_from = from_sample
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Fall]:
         """Add samples; return the falls confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
             mag: (k,) ‖acc_g‖ when the caller has it already.
+            checked: `acc_g` and `mag` come from `screen.checked_with_magnitude`.
         """
         if self._flushed:
             raise RuntimeError("FallDetector.feed after flush(); make a new detector")
-        a = check_acc_mag(acc_g, mag, "FallDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "FallDetector.feed", checked)
         if a.shape[0]:
             self._buf = np.concatenate((self._buf, a)) if self._buf.shape[0] else a
-            m = magnitude_blocked(a) if mag is None else mag
-            self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
+            self._mag = np.concatenate((self._mag, mag)) if self._mag.shape[0] else mag
             self._n += a.shape[0]
         return self._process(final=False)
 
@@ -162,10 +163,11 @@ class FallDetector:
         # smoothed ‖a‖ where its whole window is present: sm[i] = mean(mag[i-h : i+h+1])
         upto = self._n - h
         if upto > self._sm_end:
-            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g)
+            if self._screen:  # exact only where a candidate can be (≥ candidate_min_g);
+                # the kept ‖a‖ is never NaN (`checked_acc_mag`)
                 new = screened_moving_mean(
                     self._mag, self._sm_end - b0, upto - b0, h, 0, self._mag.shape[0],
-                    keep_above=self._p.candidate_min_g, fill=-np.inf,
+                    keep_above=self._p.candidate_min_g, fill=-np.inf, nan_free=True,
                 )  # fmt: skip
             else:
                 src = self._mag[self._sm_end - h - b0 : upto + h - b0]
@@ -247,7 +249,10 @@ class FallDetector:
         cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
         if not cand.size:
             return
-        if self._screen and not np.isnan(x).any():  # only a local maximum can be the highest
+        # only a local maximum can be the highest. With the screen, x holds no NaN: the
+        # kept ‖a‖ is never NaN (`checked_acc_mag`) and a running sum of values that are
+        # never NaN, none −∞, is never NaN; the fill is −∞
+        if self._screen:
             prev = np.where(cand >= 1, x[np.maximum(cand - 1, 0)], -np.inf)
             nxt = np.where(cand + 1 < x.shape[0], x[np.minimum(cand + 1, x.shape[0] - 1)], -np.inf)
             v = x[cand]

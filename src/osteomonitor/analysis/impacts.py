@@ -15,7 +15,7 @@ import numpy as np
 
 from osteomonitor.model import Impact, ImpactSummary
 
-from .screen import check_acc_mag, local_maxima_peaks, magnitude_blocked, window_peaks
+from .screen import checked_acc_mag, local_maxima_peaks, window_peaks, windows
 from .signal import (
     FloatArray,
     IndexArray,
@@ -31,11 +31,14 @@ from .thresholds import (
     IMPACT_MERGE_S,
     IMPACT_MIN_PEAK_G,
     NEUGEBAUER_2014,
+    OSTEOGENIC_PEAK_G,
     OSTEOGENIC_SLOPE_G_S,
     OSTEOGENIC_THRESHOLDS_G,
-    is_osteogenic,
 )
 
+#: From this many peaks at once, their slope windows are gathered as whole windows
+#: (`screen.windows`); fewer (live chunks) sample by sample, which takes fewer steps.
+_WINDOWS_FROM = 32
 #: The loading slope is measured from the lowest ‖a‖ within this before the peak, s
 #: (impact rise times are 10-100 ms; Kiernan 2023 onset windows are of this order).
 SLOPE_LOOKBACK_S = 0.1
@@ -101,10 +104,13 @@ class ImpactCounter:
         self._next = 0  # next global index to test
         self.count = 0
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Impact]:
-        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already);
-        return the impacts confirmed by them."""
-        return self._impacts(self._add(acc_g, mag, final=False))
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Impact]:
+        """Add (k, 3) samples in g (and their (k,) ‖a‖ when the caller has it already;
+        `checked`: both from `screen.checked_with_magnitude`); return the impacts
+        confirmed by them."""
+        return self._impacts(self._add(acc_g, mag, final=False, checked=checked))
 
     def feed_times(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[float]:
         """`feed`, returning only the peak times, s (no `Impact` built)."""
@@ -127,11 +133,12 @@ class ImpactCounter:
         out, self._wide_out = self._wide_out, []
         return out
 
-    def _add(self, acc_g: FloatArray, mag: FloatArray | None, final: bool) -> IndexArray:
-        a = check_acc_mag(acc_g, mag, "ImpactCounter.feed")
+    def _add(
+        self, acc_g: FloatArray, mag: FloatArray | None, final: bool, checked: bool = False
+    ) -> IndexArray:
+        a, m = checked_acc_mag(acc_g, mag, "ImpactCounter.feed", checked)
         k = a.shape[0]
         if k:
-            m = magnitude_blocked(a) if mag is None else mag
             self._mag = np.concatenate((self._mag, m)) if self._mag.shape[0] else m
             if self._range is not None:
                 self._acc = np.concatenate((self._acc, a)) if self._acc.shape[0] else a
@@ -191,9 +198,12 @@ class ImpactCounter:
         b0, lb = self._buf0_at_peaks, self._lb
         # loading slope: from the lowest ‖a‖ in the `lb` samples before the peak
         # (the earliest lowest one) up to the peak
-        idx = jj[:, None] + np.arange(-lb, 1)
-        pre = mag[np.maximum(idx, 0)]
-        pre[idx < 0] = np.inf  # before the first sample
+        if jj.size >= _WINDOWS_FROM and int(jj[0]) >= lb:  # (peaks in order) all inside
+            pre = windows(mag, jj - lb, lb + 1)
+        else:
+            idx = jj[:, None] + np.arange(-lb, 1)
+            pre = mag[np.maximum(idx, 0)]
+            pre[idx < 0] = np.inf  # before the first sample
         kmin = np.argmin(pre, axis=1)
         v = mag[jj]
         low = pre[np.arange(jj.size), kmin]
@@ -338,17 +348,19 @@ def impact_summary(
     edges = BAND_SETS[band_set].edges_g
     pk = [i.peak_g for i in peaks]
     t42 = OSTEOGENIC_THRESHOLDS_G["deere_4_2"][0]
+    v = np.array(pk, dtype=np.float64)
+    slopes = np.array([i.slope_g_s for i in peaks], dtype=np.float64)
     return ImpactSummary(
         band_set=band_set,
         band_edges_g=edges,
         band_counts=band_counts(pk, edges),
         n_peaks=len(pk),
         peak_max_g=max(pk) if pk else None,
-        n_above_3_9g=sum(1 for v in pk if is_osteogenic(v)),
-        n_above_4_2g=sum(1 for v in pk if v > t42),
-        n_slope_above_100=sum(1 for i in peaks if i.slope_g_s > OSTEOGENIC_SLOPE_G_S),
+        n_above_3_9g=int(np.count_nonzero(v >= OSTEOGENIC_PEAK_G)),  # `is_osteogenic`
+        n_above_4_2g=int(np.count_nonzero(v > t42)),
+        n_slope_above_100=int(np.count_nonzero(slopes > OSTEOGENIC_SLOPE_G_S)),
         osteogenic_index=osteogenic_index(pk, edges),
         daily_load_stimulus=daily_load_stimulus(pk),
-        clipped=sum(1 for i in peaks if i.clipped),
+        clipped=int(np.count_nonzero([bool(i.clipped) for i in peaks])),
         placement=placement,
     )

@@ -155,26 +155,26 @@ class JumpContext:
         k, width = len(whole), 2 * ctx + 1
         p = np.asarray([c.p for c in whole], dtype=np.intp)
         # step rhythm: the smoothed ‖a‖ of every window, every `_cad_step`-th sample
-        sm = self._smoothed_runs(p - ctx, p + ctx + 1).reshape(k, width)
-        x = np.ascontiguousarray(sm[:, :: self._cad_step])
+        x = self._smoothed_rows(p - ctx, width, self._cad_step)
         r_run, _ = autocorr_peak_rows(x, self._cad_lo, self._cad_hi)
         r_gait, lags = autocorr_peak_rows(x, self._cad_lo, self._gait_hi)
         # gravity and the dynamic part of every window
         w = self._raw_rows(p - ctx, width)  # (k, width, 3)
         g = w.sum(axis=1) / width
+        self._postures_together(whole)
+        flight = self._flight_means(whole)
         units = np.zeros((k, 3))
         live: list[bool] = []
         for i, c in enumerate(whole):
             c.context_done = True
             c.cadence_r, c.gait_r = r_run[i], r_gait[i]
-            self._posture(c)
             g0, g1, g2 = g[i].tolist()
             gn = math.sqrt(g0 * g0 + g1 * g1 + g2 * g2)
             if gn < _MIN_GRAVITY_G:
                 live.append(False)
                 continue
             u0, u1, u2 = g0 / gn, g1 / gn, g2 / gn
-            f0, f1, f2 = (self._raw(c.s, c.e).sum(axis=0) / (c.e - c.s)).tolist()
+            f0, f1, f2 = flight[i]
             if f0 * u0 + f1 * u1 + f2 * u2 >= self._p.flight_vertical_max_g:
                 c.hv = math.nan  # feet loaded: not a flight
                 live.append(False)
@@ -183,7 +183,7 @@ class JumpContext:
             live.append(True)
         if not any(live):
             return
-        d = w - g[:, None, :]
+        d = np.subtract(w, g[:, None, :], out=w)  # (w is a copy, not needed after)
         u = units[:, None, :]
         vd = d[:, :, 0] * u[:, :, 0] + d[:, :, 1] * u[:, :, 1] + d[:, :, 2] * u[:, :, 2]
         v2s = (vd * vd).sum(axis=1).tolist()
@@ -200,6 +200,54 @@ class JumpContext:
                 c.alternation = alternation(
                     di - np.outer(vdi, (u0, u1, u2)), lags[i], self._cad_step
                 )
+
+    def _flight_means(self, cs: list[Candidate]) -> list[list[float]]:
+        """The mean acceleration over each candidate's flight [s, e), [x, y, z]: the
+        flights laid as rows (zeros after a shorter one's end) and summed along the row,
+        each flight's samples added in order as `_raw(s, e).sum(axis=0)` adds them (the
+        trailing +0.0 leave the sum as it is, but for the sign of a zero sum, which the
+        vertical test, a product with the gravity direction compared, does not see)."""
+        s = np.asarray([c.s for c in cs], dtype=np.intp)
+        e = np.asarray([c.e for c in cs], dtype=np.intp)
+        n = e - s
+        idx = s[:, None] + np.arange(int(n.max()))
+        pad = idx >= e[:, None]
+        rows = self._raw_at(np.minimum(idx, e[:, None] - 1))  # (k, width, 3)
+        rows[pad] = 0.0
+        out: list[list[float]] = (rows.sum(axis=1) / n[:, None]).tolist()
+        return out
+
+    def _postures_together(self, cs: list[Candidate]) -> None:
+        """`_posture` of every candidate in `cs`: the push-off maxima and the gravity
+        windows that lie inside the signal as rows of arrays (each window's samples
+        added in order, as `_raw(…).sum(axis=0)` adds them), the others one by one."""
+        inside = [
+            c
+            for c in cs
+            if c.s - self._push >= 0 and c.s - self._pre >= 0 and c.e + self._post[1] <= self._n
+        ]
+        for c in cs:
+            if not (
+                c.s - self._push >= 0 and c.s - self._pre >= 0 and c.e + self._post[1] <= self._n
+            ):
+                self._posture(c)
+        if not inside:
+            return
+        s = np.asarray([c.s for c in inside], dtype=np.intp)
+        e = np.asarray([c.e for c in inside], dtype=np.intp)
+        push = self._magv_rows(s - self._push, self._push).max(axis=1).tolist()
+        w1, w2 = self._pre - self._pre_end, self._post[1] - self._post[0]
+        g1s = self._raw_sums(s - self._pre, w1) / w1
+        g2s = self._raw_sums(e + self._post[0], w2) / w2
+        for i, c in enumerate(inside):
+            c.push_g = push[i]
+            g1, g2 = g1s[i], g2s[i]
+            n1 = math.sqrt(float(g1 @ g1))
+            n2 = math.sqrt(float(g2 @ g2))
+            if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
+                continue
+            cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
+            c.tilt_deg = math.degrees(math.acos(cos))
 
     def _posture(self, c: Candidate) -> None:
         """Push-off before take-off and the change of posture across the candidate.
@@ -247,7 +295,21 @@ class JumpContext:
     def _smoothed_runs(self, lo: IndexArray, hi: IndexArray) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
+    def _smoothed_rows(
+        self, lo: IndexArray, width: int, step: int
+    ) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
     def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _magv_rows(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _raw_at(self, idx: IndexArray) -> FloatArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _raw_sums(self, lo: IndexArray, width: int) -> FloatArray:  # pragma: no cover
         raise NotImplementedError
 
     def _decide(self, final: bool) -> list[Jump]:

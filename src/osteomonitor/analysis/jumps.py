@@ -51,13 +51,15 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
+from .jump_scan import JumpScan
 from .screen import (
-    check_acc_mag,
-    magnitude_blocked,
+    checked_acc_mag,
     moving_mean_runs,
     moving_mean_span,
     runs_below_fast,
     screened_moving_mean,
+    window_sums,
+    windows,
 )
 from .signal import (
     FloatArray,
@@ -68,7 +70,7 @@ from .signal import (
     odd_width,
     runs_below,
 )
-from .thresholds import CLIP_FRACTION, DEFAULT_JUMP_PARAMS, JumpParams
+from .thresholds import DEFAULT_JUMP_PARAMS, JumpParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ class JumpAnalysis:
     stepping_flights: int = 0
 
 
-class JumpDetector(JumpContext):
+class JumpDetector(JumpContext, JumpScan):
     """Incremental jump detector; feed chunks of any size, then `flush()` at the end.
 
     Args:
@@ -107,6 +109,9 @@ class JumpDetector(JumpContext):
     #: Measure the contexts due together as arrays (`JumpContext._contexts_together`);
     #: False: one by one (the reference form).
     _batch_contexts = True
+    #: Judge the flight runs found together as arrays (`jump_scan`); False: one by one
+    #: (the reference form).
+    _batch_scan = True
 
     def __init__(
         self, fs_hz: float, range_g: float | None = None, params: JumpParams = DEFAULT_JUMP_PARAMS
@@ -159,18 +164,20 @@ class JumpDetector(JumpContext):
         """Sample rate, Hz."""
         return self._fs
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Jump]:
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Jump]:
         """Add samples; return the jumps confirmed by them.
 
         Args:
             acc_g: (k, 3) float64 acceleration, g, continuing the previous chunk.
             mag: (k,) ‖acc_g‖ when the caller has it already (`signal.magnitude`).
+            checked: `acc_g` and `mag` come from `screen.checked_with_magnitude`.
         """
         if self._flushed:
             raise RuntimeError("JumpDetector.feed after flush(); make a new detector")
-        a = check_acc_mag(acc_g, mag, "JumpDetector.feed")
+        a, mag = checked_acc_mag(acc_g, mag, "JumpDetector.feed", checked)
         if a.shape[0]:
-            mag = magnitude_blocked(a) if mag is None else mag
             if self._buf.shape[0]:
                 self._buf = np.concatenate((self._buf, a))
                 self._mag = np.concatenate((self._mag, mag))
@@ -214,10 +221,46 @@ class JumpDetector(JumpContext):
             return np.concatenate([self._sm[a - b0 : b - b0] for a, b in zip(lo, hi, strict=True)])
         return moving_mean_runs(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
 
+    def _smoothed_rows(self, lo: IndexArray, width: int, step: int) -> FloatArray:
+        """Smoothed ‖a‖ of the global windows [lo[k], lo[k] + width), every `step`-th
+        sample, (k, ⌈width / step⌉), contiguous (each must lie below `_sm_end`).
+
+        Windows whose smoothing margins lie inside the buffer: the moving mean of only
+        the samples kept, the same additions in the same order as `moving_mean_valid`.
+        """
+        b0, h = self._buf0, self._h
+        a = lo - b0 - h
+        if (
+            self._screen
+            and a.size
+            and int(a.min()) >= 0
+            and int(a.max()) + width + 2 * h <= self._n - b0
+        ):
+            rows = windows(self._mag, a, width + 2 * h)
+            acc = rows[:, 0:width:step].copy()
+            for j in range(1, 2 * h + 1):
+                acc += rows[:, j : j + width : step]
+            out: FloatArray = acc / (2 * h + 1)
+            return out
+        sm = self._smoothed_runs(lo, lo + width).reshape(lo.size, width)
+        return np.ascontiguousarray(sm[:, ::step])
+
     def _raw_rows(self, lo: IndexArray, width: int) -> FloatArray:
         """Raw samples of the global windows [lo[k], lo[k] + width), (k, width, 3)."""
-        idx = (lo - self._buf0)[:, None] + np.arange(width)
-        out: FloatArray = self._buf[idx]
+        return windows(self._buf, lo - self._buf0, width)
+
+    def _magv_rows(self, lo: IndexArray, width: int) -> FloatArray:
+        """‖a‖ of the global windows [lo[k], lo[k] + width), (k, width)."""
+        return windows(self._mag, lo - self._buf0, width)
+
+    def _raw_sums(self, lo: IndexArray, width: int) -> FloatArray:
+        """Sums of the raw samples of the global windows [lo[k], lo[k] + width), (k, 3),
+        each window's rows added in order (`screen.window_sums`)."""
+        return window_sums(self._buf, lo - self._buf0, width)
+
+    def _raw_at(self, idx: IndexArray) -> FloatArray:
+        """Raw samples at the global indices `idx` (any shape), shape (*idx.shape, 3)."""
+        out: FloatArray = self._buf[idx - self._buf0]
         return out
 
     def _extend(self, final: bool) -> None:
@@ -231,10 +274,11 @@ class JumpDetector(JumpContext):
         upto = n if final else n - h
         lo = self._sm_end
         if upto > lo and self._screen:
-            # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere
+            # exact only where a flight run can be (below `flight_hyst_g`), +∞ elsewhere;
+            # the kept ‖a‖ is never NaN (`checked_acc_mag`)
             new = screened_moving_mean(
                 self._mag, lo - b0, upto - b0, h, 0, n - b0,
-                keep_below=self._p.flight_hyst_g, fill=np.inf,
+                keep_below=self._p.flight_hyst_g, fill=np.inf, nan_free=True,
             )  # fmt: skip
             keep = self._sm[: lo - b0]
             self._sm = np.concatenate((keep, new)) if keep.shape[0] else new
@@ -277,6 +321,7 @@ class JumpDetector(JumpContext):
         starts = starts[heads]
         ends = ends[np.asarray(g_end, dtype=np.intp) - 1] if heads.size else ends
         new_scan = valid_end
+        todo: list[list[tuple[int, int]]] = []  # groups to judge, in order
         for k, (s_loc, e_loc) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             s, e = lo + s_loc, lo + e_loc
             if k == 0 and self._skip_long:
@@ -304,7 +349,7 @@ class JumpDetector(JumpContext):
                 continue  # flight cut by the end of the signal: partial
             h0 = int(heads[k])
             group = zip(sub_s[h0 : g_end[k]], sub_e[h0 : g_end[k]], strict=True)
-            self._consider_group([(lo + a, lo + b) for a, b in group], m, lo)
+            todo.append([(lo + a, lo + b) for a, b in group])
         else:
             if self._skip_long and starts.size == 0:
                 if not final and valid_end - lo <= gap:
@@ -312,64 +357,7 @@ class JumpDetector(JumpContext):
                 else:
                     self._skip_long = False
         self._scan = new_scan
-
-    def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, lo: int) -> None:
-        """Judge a group of runs below the flight threshold that ends before a landing.
-
-        A group longer than `flight_max_s` is no flight (as in streaming, where such a
-        group is skipped while still open). Otherwise the flight starts at the earliest
-        run that is free fall on its own (mean below `flight_g`; a shallower dip before
-        take-off is the feet unweighting, not flight) and spans the rest of the group if
-        that passes the tests; else later starts are tried, down to the last run alone.
-
-        Args:
-            subs: (start, end) of each run, global indices, in time order.
-            m: smoothed ‖a‖ of the scanned range, which starts at global `lo`.
-        """
-        p = self._p
-        e = subs[-1][1]
-        if e - subs[0][0] > self._max_run:
-            return  # too long for a flight (a drop, the sensor off): none of it counts
-        last = len(subs) - 1
-        for i, (s, s_end) in enumerate(subs):
-            run = e - s
-            if run < self._min_run:
-                return  # later starts are only shorter
-            if s == 0:
-                continue  # starts with the signal: partial
-            if i < last and math.fsum(m[s - lo : s_end - lo].tolist()) / (s_end - s) >= p.flight_g:
-                continue  # not free fall: no flight starts here
-            m_run = m[s - lo : e - lo]
-            low = m_run[m_run < p.flight_hyst_g] if i < last else m_run  # without the gaps
-            if math.fsum(low.tolist()) / low.shape[0] < p.flight_g:
-                self._consider(s, e)
-                return
-
-    def _consider(self, s: int, e: int) -> None:
-        p = self._p
-        run = e - s
-        # refine take-off and touchdown on the raw magnitude: the smoothing moves the
-        # run edges by up to its half-width, most at a sharp landing
-        h = self._h
-        if h:
-            lo_r, hi_r = max(1, s - h), min(self._n - 1, e + h)
-            below = np.flatnonzero(self._magv(lo_r, hi_r) < p.flight_hyst_g)
-            if below.size:
-                s, e = lo_r + int(below[0]), lo_r + int(below[-1]) + 1
-                run = e - s
-        hi = min(self._n, e + self._lw + 1)
-        if float(self._smoothed(e, hi).max()) < p.landing_min_g:
-            return
-        mag = self._magv(e, hi)
-        k = int(np.argmax(mag))
-        peak = float(mag[k])
-        # loading slope from the last flight sample to the landing peak
-        base = float(self._mag[e - 1 - self._buf0])
-        slope = (peak - base) * self._fs / (k + 1)
-        clipped = False
-        if self._range is not None:
-            clipped = bool((np.abs(self._raw(e, hi)) >= CLIP_FRACTION * self._range).any())
-        self._pending.append(Candidate(s, e, e + k, run / self._fs, peak, slope, clipped))
+        self._consider_groups(todo, m, lo)
 
     def _trim(self) -> None:
         # future candidates land after the scan point; their context reaches back

@@ -25,6 +25,10 @@ _SCREEN_FROM = 2048
 _FEW = 64
 #: `magnitude_blocked` works this many samples at a time (3 × 8 × 16 K bytes of input).
 _MAG_BLOCK = 16_384
+#: `true_runs` finds the runs of a mask at least this long from its True indices when
+#: fewer than 1 in `_SPARSE_SHARE` samples are True (a screen's hits), else from its edges.
+_SPARSE_RUNS_FROM = 4096
+_SPARSE_SHARE = 16
 #: Relative slack of a screen on a moving mean: the mean of w values, each ≤ M, rounds
 #: to at most M·(1 + w·2⁻⁵³); 1e-9 covers any window of the detectors (w < 10⁶).
 _MEAN_SLACK = 1e-9
@@ -50,6 +54,29 @@ def check_acc_mag(acc_g: object, mag: FloatArray | None, where: str) -> FloatArr
     ):
         return arr
     return check_acc(acc_g, where)
+
+
+def checked_acc_mag(
+    acc_g: object, mag: FloatArray | None, where: str, checked: bool = False
+) -> tuple[FloatArray, FloatArray]:
+    """(`check_acc_mag(acc_g, mag, where)`, the ‖a‖ of those rows): `mag` when the caller
+    gave it finite, else computed from the checked rows (a non-finite row reads as 1 g
+    at rest either way), so the ‖a‖ a detector keeps is never NaN.
+
+    `checked`: the rows and `mag` are what `checked_with_magnitude` returned (a finite
+    ‖a‖ of contiguous float64 rows), so the finiteness scan is left out (the shapes are
+    still checked).
+    """
+    if mag is None:
+        a = check_acc(acc_g, where)
+        return a, magnitude_blocked(a)
+    arr = np.asarray(acc_g)
+    finite = arr.ndim == 2 and mag.shape == (arr.shape[0],)
+    finite = finite and (checked or bool(np.isfinite(mag).all()))
+    if finite and arr.dtype == np.float64 and arr.shape[1] == 3 and arr.flags.c_contiguous:
+        return arr, mag
+    a = check_acc(acc_g, where)
+    return a, (mag if finite else magnitude_blocked(a))
 
 
 def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
@@ -152,20 +179,54 @@ def window_peaks(x: FloatArray, cand: IndexArray, r: int, known: int = 0) -> npt
             live, c, v = live[ok], c[ok], v[ok]
     if r > near_r and c.size:  # the rest of each survivor's window at once
         offs = np.arange(near_r + 1, r + 1)
-        li, ri = c[:, None] - offs, c[:, None] + offs
+        li, ri = (c[:, None] - offs, c[:, None] + offs) if edge else (c, c)
         if edge:
             lw, rw = x[np.clip(li, 0, n - 1)], x[np.clip(ri, 0, n - 1)]
             lw[li < 0] = -np.inf
             rw[ri >= n] = -np.inf
-        else:
-            lw, rw = x[li], x[ri]
+        else:  # the same samples as x[li], x[ri] (in the other order: a maximum)
+            lw = windows(x, c - r, r - near_r)
+            rw = windows(x, c + near_r + 1, r - near_r)
         ok = (v > lw.max(axis=1)) & (v >= rw.max(axis=1))
         live = live[ok]
     keep[live] = True
     return keep
 
 
-def _ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
+def windows(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
+    """x[starts[k] : starts[k] + width] for every k, stacked: (k, width, *x.shape[1:]).
+
+    The same values as `x[starts[:, None] + np.arange(width)]`, gathered as whole
+    windows of a strided view (one block copy per window, not one per sample). Every
+    window must lie inside `x` (0 ≤ start ≤ len(x) − width).
+    """
+    n = x.shape[0]
+    if starts.size and (int(starts.min()) < 0 or int(starts.max()) > n - width):
+        raise IndexError(f"windows: a window of {width} samples outside the {n} given")
+    if width <= 0 or n < width:
+        return np.empty((starts.size, max(width, 0), *x.shape[1:]), dtype=x.dtype)
+    shape, strides = (n - width + 1, width, *x.shape[1:]), (x.strides[0], *x.strides)
+    if x.flags.c_contiguous:  # (the quicker constructor: no wrapper object)
+        view = np.ndarray(shape, x.dtype, x, 0, strides)
+    else:
+        view = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    out: FloatArray = view[starts]
+    return out
+
+
+def window_sums(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
+    """x[s : s + width].sum(axis=0) for every start s, (k, *x.shape[1:]): each window's
+    rows added in order, first to last (as numpy sums a window's rows along axis 0),
+    by a running sum over the gathered windows, in place."""
+    if width <= 0:
+        return np.zeros((starts.size, *x.shape[1:]), dtype=x.dtype)
+    w = windows(x, starts, width)
+    np.add.accumulate(w, axis=1, out=w)
+    out: FloatArray = w[:, -1]
+    return out
+
+
+def ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
     """Concatenated aranges [starts[j], starts[j] + lengths[j])."""
     total = int(lengths.sum())
     heads = np.cumsum(lengths) - lengths  # where each range begins in the output
@@ -187,12 +248,14 @@ def moving_mean_runs(
     lengths = ends - starts
     if not lengths.size or int(lengths.sum()) == 0:
         return np.empty(0, dtype=np.float64)
-    src = np.clip(_ranges(starts - h, lengths + 2 * h), lo, hi - 1)
+    src = ranges(starts - h, lengths + 2 * h)
+    if int(starts.min()) - h < lo or int(ends.max()) + h > hi:  # a window past an edge
+        src = np.clip(src, lo, hi - 1)
     mm = moving_mean_valid(x[src], 2 * h + 1)  # mm[k] centred on src[k + h]
     if lengths.size == 1:
         return mm
     offs = np.cumsum(lengths + 2 * h) - (lengths + 2 * h)  # each run's first window
-    out: FloatArray = mm[_ranges(offs, lengths)]
+    out: FloatArray = mm[ranges(offs, lengths)]
     return out
 
 
@@ -216,6 +279,7 @@ def screened_moving_mean(
     keep_above: float | None = None,
     keep_below: float | None = None,
     fill: float = np.nan,
+    nan_free: bool = False,
 ) -> FloatArray:
     """The centred moving mean (width 2·h + 1) of `x` for positions [lo, hi), exact
     (`moving_mean_runs`) wherever it can be ≥ `keep_above` or < `keep_below`, `fill`
@@ -223,9 +287,11 @@ def screened_moving_mean(
 
     The screen: a mean ≥ T needs a sample ≥ T·(1 − slack) within ± h; a mean < T
     needs one < T·(1 + slack) (for T > 0). Windows are clipped to the signal's
-    [sig_lo, sig_hi) by repeating its edge samples. A non-finite `x` in range turns
-    the screen off (every position exact), as does a range shorter than
-    `_SCREEN_FROM`.
+    [sig_lo, sig_hi) by repeating its edge samples. A NaN in range turns the screen off
+    (every position exact), as does a range shorter than `_SCREEN_FROM`; `nan_free`:
+    the caller knows `x` holds no NaN (±∞ keep the screen's reasoning: a window
+    holding +∞ is a hit of `keep_above` and no mean below anything), so the scan is
+    left out.
     """
     n = hi - lo
     out = np.full(n, fill, dtype=np.float64)
@@ -235,7 +301,7 @@ def screened_moving_mean(
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     a, b = max(sig_lo, lo - h), min(sig_hi, hi + h)
     src = x[a:b]
-    if not np.isfinite(src).all():
+    if not nan_free and not np.isfinite(src).all():
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     above = None if keep_above is None else src >= keep_above * (1.0 - _MEAN_SLACK) - _MEAN_SLACK
     below = None if keep_below is None else src < keep_below * (1.0 + _MEAN_SLACK) + _MEAN_SLACK
@@ -256,7 +322,7 @@ def screened_moving_mean(
     ends = np.minimum(reach[last], hi)
     ok = ends > starts
     starts, ends = starts[ok], ends[ok]
-    out[_ranges(starts - lo, ends - starts)] = moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
+    out[ranges(starts - lo, ends - starts)] = moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
     return out
 
 
@@ -272,6 +338,13 @@ def true_runs(mask: npt.NDArray[np.bool_]) -> tuple[IndexArray, IndexArray]:
     if n == 0:
         empty = np.empty(0, dtype=np.intp)
         return empty, empty.copy()
+    if n >= _SPARSE_RUNS_FROM and np.count_nonzero(mask) * _SPARSE_SHARE < n:
+        # few True (a screen's hits): the runs from their indices, no pass over the edges
+        idx = np.flatnonzero(mask)
+        if not idx.size:
+            return idx, idx.copy()
+        brk = np.flatnonzero(np.diff(idx) != 1)
+        return idx[np.concatenate(([0], brk + 1))], idx[np.append(brk, idx.size - 1)] + 1
     edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
     if mask[0]:
         edges = np.concatenate(([0], edges))

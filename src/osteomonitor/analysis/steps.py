@@ -49,6 +49,11 @@ STEP_PEAKS = (STEP_MIN_PEAK_G, STEP_MERGE_S)
 RUN_INTERVAL_S = 0.4
 
 
+#: `StepCounter` walks the run rule a stretch of regular steps at a time from this many
+#: new peaks at once; fewer (live chunks) one at a time.
+_STRETCH_FROM = 32
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     """Steps of a signal.
@@ -145,7 +150,32 @@ class StepCounter:
             pos[:carried] = 3
         else:
             pos[:carried] = np.arange(carried)
-        for i in range(carried, n):
+        # the steps three or more into a run pass or fail one test (`ok3`): walk them a
+        # stretch at a time, up to the next failure
+        if n - carried >= _STRETCH_FROM:
+            nxt = np.full(n + 1, n, dtype=np.intp)
+            fails = np.flatnonzero(~same_foot)
+            nxt[fails] = fails
+            next_fail = np.minimum.accumulate(nxt[::-1])[::-1].tolist()
+        else:  # a live chunk's few peaks: one at a time
+            next_fail = list(range(n + 1))
+        i = carried
+        while i < n:
+            if length >= 3:
+                j = next_fail[i]  # i … j − 1 pass
+                if j > i:
+                    pos[i:j] = 3
+                    if counted:
+                        emit[i:j] = True
+                    else:
+                        x = i + max(0, MIN_RUN_STEPS - length)  # the step that counts it
+                        if x < j:
+                            counted = True
+                            emit[start:j] = True
+                    length += j - i
+                    i = j
+                    if i == n:
+                        break
             if length:
                 ok = ok3[i] if length >= 3 else ok2[i] if length == 2 else ok1[i]
                 if not ok:
@@ -154,6 +184,7 @@ class StepCounter:
                     length = 0
             if not length:
                 length, counted, start, start_t = 1, False, i, float(t[i])
+                i += 1
                 continue
             pos[i] = min(length, 3)
             length += 1
@@ -162,6 +193,7 @@ class StepCounter:
                 emit[start : i + 1] = True
             elif counted:
                 emit[i] = True
+            i += 1
         keep_from = max(start, n - 3) if counted else start
         self._run = t[keep_from:].tolist()
         self._counted = counted

@@ -186,9 +186,9 @@ class AccTrack:
         # ‖a‖ once for every detector, of the samples as each detector cleans them
         # (a non-finite row reads as 1 g at rest)
         raw, (acc, mag) = acc, checked_with_magnitude(acc, "AccTrack")
-        found = self._shift_jumps(self._jd.feed(acc, mag))
+        found = self._shift_jumps(self._jd.feed(acc, mag, checked=True))
         self._add_jumps(found)
-        self._add_peaks(self._ic.feed(acc, mag))
+        self._add_peaks(self._ic.feed(acc, mag, checked=True))
         self._add_steps(self._shift_times(self._sc.feed_peak_times(self._ic.take_wide())))
         if self._still is not None:
             self._still.feed(raw)

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from osteomonitor.analysis.thresholds import (
     BAND_SETS,
     DLS_EXPONENT,
+    OSTEOGENIC_PEAK_G,
     OSTEOGENIC_SLOPE_G_S,
     OSTEOGENIC_THRESHOLDS_G,
     is_osteogenic,
@@ -91,10 +92,11 @@ class ImpactTally:
                 if sel.size:
                     self._counts[band] += int(sel.size)
                     self._sums[band] = _running_sum(self._sums[band], sel)
-        self._n39 += sum(is_osteogenic(x) for x in v.tolist())
+        self._n39 += int(np.count_nonzero(v >= OSTEOGENIC_PEAK_G))  # `is_osteogenic`
         self._n42 += int((v > self._t42).sum())
-        self._slope += sum(p.slope_g_s > OSTEOGENIC_SLOPE_G_S for p in peaks)
-        self._clipped += sum(bool(p.clipped) for p in peaks)
+        slopes = np.array([p.slope_g_s for p in peaks], dtype=np.float64)
+        self._slope += int(np.count_nonzero(slopes > OSTEOGENIC_SLOPE_G_S))
+        self._clipped += int(np.count_nonzero([bool(p.clipped) for p in peaks]))
         self._pow = _running_sum(self._pow, np.array([x**DLS_EXPONENT for x in v.tolist()]))
 
     def summary(self) -> ImpactSummary:
