@@ -213,6 +213,13 @@ class Patient:
         """
         return not (self.hr_modulating_medication and self.hrmax_method != "measured")
 
+    @property
+    def hrmax_text(self) -> str:
+        """HRmax as written: "182 bpm (measured 2026-03-02)" or "163.4 bpm (tanaka equation)"."""
+        if self.hrmax_method == "measured":
+            return f"{self.hrmax_bpm:.0f} bpm (measured {self.hrmax_date})"
+        return f"{self.hrmax_bpm:.1f} bpm ({self.hrmax_method} equation)"
+
 
 @dataclass(frozen=True, slots=True)
 class ImpactCeiling:
@@ -231,6 +238,14 @@ class ImpactCeiling:
     flight_allowed: bool
     source: str
     override_reason: str = ""
+
+    @property
+    def text(self) -> str:
+        """The ceiling as written: "none" or "moderate: peaks ≤ 4 g, no flight phases"."""
+        if self.peak_g is None:
+            return self.mode
+        flight = "flight phases allowed" if self.flight_allowed else "no flight phases"
+        return f"{self.mode}: peaks ≤ {self.peak_g:g} g, {flight}"
 
 
 @dataclass(frozen=True, slots=True)

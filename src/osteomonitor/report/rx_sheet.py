@@ -53,18 +53,9 @@ def prescription_sheet(rx: Prescription, width: int = WIDTH) -> str:
     from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS
 
     p, s = rx.patient, rx.safety
-    hrmax = (
-        f"{p.hrmax_bpm:.0f} bpm (measured {p.hrmax_date})"
-        if p.hrmax_method == "measured"
-        else f"{p.hrmax_bpm:.1f} bpm ({p.hrmax_method} equation)"
-    )
+    hrmax = p.hrmax_text
     c = s.impact
-    ceiling = (
-        c.mode
-        if c.peak_g is None
-        else f"{c.mode}: peaks ≤ {c.peak_g:g} g, "
-        + ("flight phases allowed" if c.flight_allowed else "no flight phases")
-    )
+    ceiling = c.text
     mass = "body mass not given" if p.body_mass_kg is None else f"{p.body_mass_kg:g} kg"
     head = [
         f"Prescription for {printable(p.pseudonym)} ({rx.template or 'hand-written'}), "

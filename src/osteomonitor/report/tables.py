@@ -306,20 +306,9 @@ def prescription_text(rx: Prescription) -> str:
     from osteomonitor.prescription.fitt import MODALITY_LABELS, TARGET_SPECS
 
     p, s = rx.patient, rx.safety
-    hrmax = (
-        f"{p.hrmax_bpm:.0f} bpm (measured {p.hrmax_date})"
-        if p.hrmax_method == "measured"
-        else f"{p.hrmax_bpm:.1f} bpm ({p.hrmax_method} equation)"
-    )
+    hrmax = p.hrmax_text
     c = s.impact
-    ceiling = (
-        c.mode
-        if c.peak_g is None
-        else (
-            f"{c.mode}: peaks ≤ {c.peak_g:g} g, "
-            + ("flight phases allowed" if c.flight_allowed else "no flight phases")
-        )
-    )
+    ceiling = c.text
     out = [
         f"Prescription for {p.pseudonym} ({rx.template or 'hand-written'}) from {rx.start_date}; "
         f"file {rx.origin or '–'}",
