@@ -26,6 +26,7 @@ from .flights import (
     autocorr_peak_rows,
     classify_flight,
 )
+from .jump_signals import JumpSignals
 from .thresholds import GRAVITY_M_S2
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,7 +63,7 @@ def jump_height_m(flight_s: float) -> float:
     return GRAVITY_M_S2 * flight_s * flight_s / 8.0
 
 
-class JumpContext:
+class JumpContext(JumpSignals):
     """Context measurements of `JumpDetector` (a mixin: the detector holds the state)."""
 
     _n: int
@@ -91,15 +92,6 @@ class JumpContext:
     running_strides: int
     running_s: float
     stepping_flights: int
-
-    def _raw(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
-        raise NotImplementedError
-
-    def _magv(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
-        raise NotImplementedError
-
-    def _smoothed(self, lo: int, hi: int, step: int = 1) -> FloatArray:  # pragma: no cover
-        raise NotImplementedError
 
     def _compute_contexts(self, final: bool) -> None:
         ready: list[Candidate] = []
@@ -241,13 +233,7 @@ class JumpContext:
         g2s = self._raw_sums(e + self._post[0], w2) / w2
         for i, c in enumerate(inside):
             c.push_g = push[i]
-            g1, g2 = g1s[i], g2s[i]
-            n1 = math.sqrt(float(g1 @ g1))
-            n2 = math.sqrt(float(g2 @ g2))
-            if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
-                continue
-            cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
-            c.tilt_deg = math.degrees(math.acos(cos))
+            c.tilt_deg = _tilt_deg(g1s[i], g2s[i])
 
     def _posture(self, c: Candidate) -> None:
         """Push-off before take-off and the change of posture across the candidate.
@@ -267,12 +253,7 @@ class JumpContext:
             return
         g1 = self._raw(b0, b1).sum(axis=0) / (b1 - b0)
         g2 = self._raw(a0, a1).sum(axis=0) / (a1 - a0)
-        n1 = math.sqrt(float(g1 @ g1))
-        n2 = math.sqrt(float(g2 @ g2))
-        if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
-            return
-        cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
-        c.tilt_deg = math.degrees(math.acos(cos))
+        c.tilt_deg = _tilt_deg(g1, g2)
 
     def _cadence_r(self, lo: int, hi: int) -> tuple[float | None, float | None, int]:
         """Step rhythm of the smoothed ‖a‖ in global [lo, hi).
@@ -382,3 +363,14 @@ def _upto(pend: deque[Candidate], horizon: int) -> Iterator[Candidate]:
 
 def _rejected(c: Candidate) -> bool:
     return c.hv is not None and math.isnan(c.hv)
+
+
+def _tilt_deg(g1: FloatArray, g2: FloatArray) -> float | None:
+    """Angle between two mean accelerations (gravity before and after), degrees; None
+    when either is shorter than `_MIN_GRAVITY_G` (no usable gravity vector)."""
+    n1 = math.sqrt(float(g1 @ g1))
+    n2 = math.sqrt(float(g2 @ g2))
+    if n1 < _MIN_GRAVITY_G or n2 < _MIN_GRAVITY_G:
+        return None
+    cos = max(-1.0, min(1.0, float(g1 @ g2) / (n1 * n2)))
+    return math.degrees(math.acos(cos))

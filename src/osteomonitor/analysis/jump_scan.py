@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .flights import Candidate
+from .jump_signals import JumpSignals
 from .screen import moving_mean_runs, ranges
 from .signal import FloatArray, IndexArray
 from .thresholds import CLIP_FRACTION
@@ -121,7 +122,7 @@ def landings(
     return s.tolist(), e.tolist(), k.tolist(), peak.tolist(), mag[e - 1 - b0].tolist(), clipped
 
 
-class JumpScan:
+class JumpScan(JumpSignals):
     """Flight candidates from runs below the threshold (a mixin of `JumpDetector`, which
     holds every attribute read here)."""
 
@@ -139,15 +140,6 @@ class JumpScan:
     _pending: deque[Candidate]
     _screen: bool
     _batch_scan: bool
-
-    def _raw(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
-        raise NotImplementedError
-
-    def _magv(self, lo: int, hi: int) -> FloatArray:  # pragma: no cover - the detector's
-        raise NotImplementedError
-
-    def _smoothed(self, lo: int, hi: int, step: int = 1) -> FloatArray:  # pragma: no cover
-        raise NotImplementedError
 
     def _consider_groups(self, groups: list[list[tuple[int, int]]], m: FloatArray, lo: int) -> None:
         """`_consider_group` of each group, in order; many at once as arrays
