@@ -5,6 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def chunks(acc: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """`acc` cut into consecutive parts of `sizes[0]`, `sizes[1]`, … samples (cycling
+    through `sizes`; the last part may be shorter), as a stream would deliver it."""
+    out, i, k = [], 0, 0
+    while i < len(acc):
+        n = sizes[k % len(sizes)]
+        out.append(acc[i : i + n])
+        i, k = i + n, k + 1
+    return out
+
+
 def jumps_signal(
     fs: float, flights_s: list[float], gap_s: float = 0.5, lead_s: float = 2.0, tail_s: float = 3.0
 ) -> tuple[np.ndarray, list[float]]:

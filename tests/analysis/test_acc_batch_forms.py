@@ -38,7 +38,7 @@ from osteomonitor.analysis.thresholds import (
 )
 from osteomonitor.model import Impact
 
-from .synth import jumps_signal
+from .synth import chunks, jumps_signal
 from .test_acc_fast_paths import _RefRuns
 
 CHUNKINGS = ([10_000_000], [37], [400, 13, 250], [3000, 500, 2100], [9000, 7])
@@ -50,15 +50,6 @@ class _OneByOneScan(JumpDetector):
 
 class _OneByOneContexts(JumpDetector):
     _batch_contexts = False
-
-
-def _chunks(acc: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
-    out, i, k = [], 0, 0
-    while i < len(acc):
-        n = sizes[k % len(sizes)]
-        out.append(acc[i : i + n])
-        i, k = i + n, k + 1
-    return out
 
 
 def _jumps(det: JumpDetector, parts: list[np.ndarray]) -> tuple[object, ...]:
@@ -94,7 +85,7 @@ def test_flight_runs_judged_together_equal_one_by_one(seed: int) -> None:
     want = _jumps(_OneByOneScan(100.0, range_g), [acc])
     assert want[0] or want[1] or want[3]  # the signal has flights to judge
     for sizes in CHUNKINGS:
-        assert _jumps(JumpDetector(100.0, range_g), _chunks(acc, sizes)) == want
+        assert _jumps(JumpDetector(100.0, range_g), chunks(acc, sizes)) == want
 
 
 def test_candidates_with_cut_posture_windows_equal_one_by_one() -> None:
@@ -288,7 +279,7 @@ def test_overflowing_rows_keep_the_screened_falls_equal_to_the_reference() -> No
     with np.errstate(over="ignore"):
         assert np.isinf(magnitude(acc)).sum() == 3
     for sizes in CHUNKINGS:
-        parts = _chunks(acc, sizes)
+        parts = chunks(acc, sizes)
         _falls_alike(parts, acc, fs)
 
 

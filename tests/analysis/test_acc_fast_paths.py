@@ -38,7 +38,7 @@ from osteomonitor.model import Impact, Jump
 from osteomonitor.session.acc_track import AccTrack, _StepOverlap
 from osteomonitor.session.impact_tally import ImpactTally
 
-from .synth import jumps_signal, running_signal, walking_signal, with_blips
+from .synth import chunks, jumps_signal, running_signal, walking_signal, with_blips
 
 #: SisFall ADXL345: g = counts · 32 / 8192 (its Readme), 200 Hz, ±16 g.
 SISFALL_G_PER_COUNT = 32 / 8192
@@ -154,15 +154,6 @@ def _ref_steps(acc: np.ndarray, fs: float) -> tuple[list[float], _RefRuns]:
     return steps, runs
 
 
-def _chunks(acc: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
-    out, i, k = [], 0, 0
-    while i < len(acc):
-        n = sizes[k % len(sizes)]
-        out.append(acc[i : i + n])
-        i, k = i + n, k + 1
-    return out
-
-
 def _run_jumps(
     det: JumpDetector, parts: list[np.ndarray]
 ) -> tuple[list[Jump], tuple[int, float, int]]:
@@ -184,7 +175,7 @@ def _assert_all_equal(
     ref_jumps = _run_jumps(_RefJumps(fs, range_g), [acc])
     ref_falls = _run_falls(_RefFalls(fs, keep_candidates=True), [acc])
     for sizes in chunkings:
-        parts = _chunks(acc, sizes)
+        parts = chunks(acc, sizes)
         ic = ImpactCounter(fs, range_g)
         assert [i for p in parts for i in ic.feed(p)] + ic.flush() == ref_peaks
         sc = StepCounter(fs)
