@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from osteomonitor.devices.clock import ClockMapper, SampleClock, fit_clock
+from osteomonitor.devices.clock import ClockMapper, fit_clock
+from osteomonitor.devices.sample_clock import SampleClock
 
 HOUR_NS = 3_600_000_000_000
 FRAME_NS = 180_000_000  # one 36-sample H10 ACC frame at 200 Hz

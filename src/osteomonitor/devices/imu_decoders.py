@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from osteomonitor.devices import metawear, movesense, osteomonitor_imu, thingy52
-from osteomonitor.devices.clock import ClockMapper, Gap, SampleClock
+from osteomonitor.devices.clock import ClockMapper, Gap
 from osteomonitor.devices.plausibility import (
     SetAside,
     check_hr_value,
@@ -13,6 +13,7 @@ from osteomonitor.devices.plausibility import (
     offered_rate,
 )
 from osteomonitor.devices.profiles import StreamSpec
+from osteomonitor.devices.sample_clock import SampleClock
 from osteomonitor.devices.stream_decoders import DecoderConfig, ProtocolDecoder, Sample
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import AccBlock, HrSample, Packet
