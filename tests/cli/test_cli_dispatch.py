@@ -116,17 +116,24 @@ def test_every_public_name_of_a_lazy_package_is_its_module_object(package: str) 
         _ = pkg.nonexistent
 
 
-def test_a_lazy_package_loads_only_the_module_of_the_name_asked_for() -> None:
+def _loaded_by(imports: str) -> set[str]:
+    """The osteomonitor modules a fresh interpreter has loaded after `imports`."""
     code = (
         "import sys\n"
-        "from osteomonitor.prescription import Prescription\n"
-        "from osteomonitor.report import session_json\n"
-        "from osteomonitor.prescription import limits  # a submodule, as before\n"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith('osteomonitor.'))))\n"
+        + imports
+        + "print(','.join(sorted(m for m in sys.modules if m.startswith('osteomonitor.'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    loaded = set(out.stdout.strip().split(","))
+    return set(out.stdout.strip().split(","))
+
+
+def test_a_lazy_package_loads_only_the_module_of_the_name_asked_for() -> None:
+    loaded = _loaded_by(
+        "from osteomonitor.prescription import Prescription\n"
+        "from osteomonitor.report import session_json\n"
+        "from osteomonitor.prescription import limits  # a submodule, as before\n"
+    )
     assert {"osteomonitor.prescription.fitt", "osteomonitor.report.documents"} <= loaded
     assert "osteomonitor.prescription.limits" in loaded
     for never in (
@@ -140,16 +147,11 @@ def test_a_lazy_package_loads_only_the_module_of_the_name_asked_for() -> None:
 
 
 def test_the_session_and_store_packages_load_the_module_of_the_name_asked_for() -> None:
-    code = (
-        "import sys\n"
+    loaded = _loaded_by(
         "from osteomonitor.session import process_recording_batch\n"
         "from osteomonitor.store import RecordingReader\n"
         "from osteomonitor.store import summary_codec  # a submodule, as before\n"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith('osteomonitor.'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    loaded = set(out.stdout.strip().split(","))
     assert {"osteomonitor.session.batch", "osteomonitor.store.reader"} <= loaded
     assert "osteomonitor.store.summary_codec" in loaded
     for never in ("osteomonitor.session.driver", "osteomonitor.store.writer"):
