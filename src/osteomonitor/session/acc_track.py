@@ -55,12 +55,6 @@ def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.N
     return (k >= 0) & (t <= hi[np.clip(k, 0, None)])
 
 
-def steps_outside(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> list[float]:
-    """The steps not inside a jump's window (see `_inside_jumps`), s."""
-    keep = ~_inside_jumps(step_times_s, jumps)
-    return [t for t, k in zip(step_times_s, keep, strict=True) if k]
-
-
 def _steps_outside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> int:
     """Count steps not inside a jump's window (see `_inside_jumps`)."""
     return int(len(step_times_s) - _inside_jumps(step_times_s, jumps).sum())
