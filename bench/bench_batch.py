@@ -169,7 +169,9 @@ def process_cpus(path: Path, repeats: int, pycache: Path) -> dict[str, float]:
     so that the machine's load falls on all three alike:
 
     - "floor": `python -c "import numpy"`, start-up and numpy with numpy's compiled
-      bytecode (as every installed package has it);
+      bytecode (as every installed package has it), numpy's BLAS threads as they come;
+    - "floor, 1 BLAS thread": the same with `OPENBLAS_NUM_THREADS=1`, as the
+      `osteomonitor` command runs numpy (`cli.BLAS_THREADS`);
     - "as is": `osteomonitor analyze FILE --json` in this environment as it is (an
       editable install where PYTHONDONTWRITEBYTECODE is set compiles every module it
       imports on every run);
@@ -180,8 +182,10 @@ def process_cpus(path: Path, repeats: int, pycache: Path) -> dict[str, float]:
     analyze = [*CLI, "analyze", str(path), "--json"]
     kept_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     kept_env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    one_thread = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     runs: dict[str, tuple[list[str], dict[str, str] | None]] = {
         "floor": ([sys.executable, "-c", "import numpy"], None),
+        "floor, 1 BLAS thread": ([sys.executable, "-c", "import numpy"], one_thread),
         "as is": (analyze, None),
         "kept": (analyze, kept_env),
     }
@@ -240,8 +244,12 @@ def run(smoke: bool = False) -> list[Row]:
                 # `import numpy` (compiled bytecode, as every installed package has it)
                 n_proc = 1 if smoke else 9
                 cpu = process_cpus(path, n_proc, Path(d) / "pycache")
-                start = cpu["floor"]
+                start, start1 = cpu["floor"], cpu["floor, 1 BLAS thread"]
                 how = f"median of {n_proc} runs alternated with the floor's"
+                alone = (
+                    f"start-up + `import numpy` alone {start:.3f} s ({start1:.3f} s on one "
+                    "BLAS thread, as `osteomonitor` runs numpy: cli.BLAS_THREADS)"
+                )
                 rows.append(
                     Row(
                         f"`osteomonitor analyze` {label} --json, whole process",
@@ -253,7 +261,7 @@ def run(smoke: bool = False) -> list[Row]:
                         "this environment as it is (PYTHONDONTWRITEBYTECODE="
                         f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}: an editable "
                         "install then compiles every module it imports, every run); "
-                        f"start-up + `import numpy` alone {start:.3f} s; {how}",
+                        f"{alone}; {how}",
                     )
                 )
                 rows.append(
@@ -265,8 +273,8 @@ def run(smoke: bool = False) -> list[Row]:
                         None if smoke else cpu["kept"] <= 0.4,
                         "as an installed program runs (`pip install .` byte-compiles "
                         "every module): compiled modules kept (PYTHONPYCACHEPREFIX, after "
-                        f"one warm-up run); start-up + `import numpy` alone {start:.3f} s, "
-                        f"so {cpu['kept'] - start:.3f} s above it; {how}",
+                        f"one warm-up run); {alone}, so {cpu['kept'] - start1:.3f} s "
+                        f"above the one-thread floor; {how}",
                     )
                 )
         for compressed, target in ((False, 20e6), (True, 10e6)):

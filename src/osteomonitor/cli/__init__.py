@@ -26,6 +26,16 @@ from typing import Any
 from osteomonitor import __version__
 from osteomonitor.errors import OsteomonitorError
 
+#: BLAS threads for this process, unless the person set their own (read once, when numpy
+#: loads, so set before any command imports it). Our arrays are small (3-axis samples,
+#: 3×3 matrices): a BLAS thread pool never helps, and OpenBLAS's pool costs CPU anyway:
+#: its extra thread spins on start-up, ~60–90 ms of CPU in every process on this 2-core
+#: machine (`osteomonitor analyze` of an hour: 0.48 → ~0.40 s, bench/bench_batch.py),
+#: and spins again after calls it splits. MKL builds read the second name.
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+for _name, _value in BLAS_THREADS.items():
+    os.environ.setdefault(_name, _value)
+
 # Command-group modules, in the order their commands appear in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "osteomonitor.cli.demo",
