@@ -83,3 +83,49 @@ def test_extend_rejects_unequal_columns() -> None:
     src = HeartSource(AnalysisParams())
     with pytest.raises(ValueError, match="unequal length"):
         src.track.extend([1.0, 2.0], [60.0], [0], [()])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ts=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=0, max_size=40),
+    start=st.one_of(st.none(), st.just(0), st.integers(-(2**63), 2**63 - 1)),
+    near=st.booleans(),
+)
+def test_seconds_as_arrays_equal_int_division_one_by_one(
+    ts: list[int], start: int | None, near: bool
+) -> None:
+    """`add_many`'s arrival seconds (int64 arrays, float64 division) are the values
+    `(t - (start or t)) / NS_PER_S` gives one by one, also for differences past 2**53
+    (divided one by one) and without a start."""
+    from osteomonitor.session.heart_zones import _seconds_from
+
+    if near and start:  # a session's arrivals: within hours of the start
+        ts = [start + v % (10**14) for v in ts]
+    want = [(t - (start or t)) / NS_PER_S for t in ts]
+    got = _seconds_from(ts, start)
+    assert got.dtype == np.float64
+    assert got.tobytes() == np.asarray(want, dtype=np.float64).tobytes()
+
+
+def test_arrays_append_as_values_do() -> None:
+    """`HeartTrack.extend` takes float64 / int8 arrays as their bytes: the same columns
+    as the values one by one; other dtypes go value by value."""
+    from osteomonitor.session.heart import HeartTrack
+
+    a, b = HeartTrack(0.0), HeartTrack(0.0)
+    t = np.array([0.5, 1.25, -0.0, 3.0])
+    a.extend(t.tolist(), [60.0, 61.0, 0.0, 250.0], [1, 0, -1, 1], [(), (800,), (), (700, 9)])
+    b.extend(
+        t,
+        np.array([60, 61, 0, 250]).astype(np.float64),
+        np.array([1, 0, -1, 1], np.int8),
+        [(), (800,), (), (700, 9)],
+    )
+    assert _state_of(a) == _state_of(b)
+    c = HeartTrack(0.0)
+    c.extend(t[::2], np.array([60.0, 0.0]), np.array([1, -1], np.int64), [(), ()])
+    assert c.t_s.tolist() == [0.5, -0.0] and c.contact.tolist() == [1, -1]
+
+
+def _state_of(tr: object) -> tuple[object, ...]:
+    return (tr.t_s.tobytes(), tr.bpm.tobytes(), tr.contact.tobytes(), tr.rr)  # type: ignore[attr-defined]

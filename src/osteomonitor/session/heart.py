@@ -32,6 +32,7 @@ import copy
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +59,16 @@ def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
     """The valid values of an HR series as (s from start, bpm) pairs."""
     keep = series.valid
     return tuple(zip(series.t_s[keep].tolist(), series.hr_bpm[keep].tolist(), strict=True))
+
+
+def _append(col: array[Any], values: Sequence[Any]) -> None:
+    """Append values to a compact column; an array of the column's own item type is
+    appended as its bytes (~50 times faster than value by value: ~0.5 ms less for 3 h
+    of notifications)."""
+    if isinstance(values, np.ndarray) and values.dtype == np.dtype(col.typecode):
+        col.frombytes(np.ascontiguousarray(values).tobytes())
+    else:
+        col.extend(values)
 
 
 class _Grow:
@@ -161,17 +172,18 @@ class HeartTrack:
         contact: Sequence[int],
         rr_1024: Sequence[tuple[int, ...]],
     ) -> None:
-        """Many notifications at once (columns as `add` takes them one at a time), kept
-        unfolded as `add(..., fold=False)` keeps them."""
+        """Many notifications at once (columns as `add` takes them one at a time, or
+        float64 / int8 arrays of those values), kept unfolded as `add(..., fold=False)`
+        keeps them."""
         if not len(t_s) == len(bpm) == len(contact) == len(rr_1024):
             raise ValueError(
                 f"HeartTrack.extend: columns of unequal length ({len(t_s)} times, "
                 f"{len(bpm)} bpm, {len(contact)} contact, {len(rr_1024)} RR); pass one "
                 "value per notification in each"
             )
-        self.t_s.extend(t_s)
-        self.bpm.extend(bpm)
-        self.contact.extend(contact)
+        _append(self.t_s, t_s)
+        _append(self.bpm, bpm)
+        _append(self.contact, contact)
         self.rr.extend(rr_1024)
 
     def _catch_up(self) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from osteomonitor.analysis.heart_rate import (
     CONTACT_LOST,
     CONTACT_OK,
@@ -24,7 +26,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.intensity import DEFAULT_ZONES, MAX_HOLD_S, ZoneAccumulator, hrr_pct
 from osteomonitor.analysis.params import AnalysisParams
 from osteomonitor.analysis.signal import SignalError
-from osteomonitor.model import NS_PER_S, Event, EventKind, HeartRateSummary, HrSample
+from osteomonitor.model import NS_PER_S, Event, EventKind, FloatArray, HeartRateSummary, HrSample
 from osteomonitor.session.heart import HeartTrack
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,6 +142,31 @@ def heart_zones(
     return HeartZones(acc, hrrest, method, track.rr_count, artifacts)
 
 
+#: Integers up to this magnitude convert to float64 exactly (2**53).
+_EXACT_INT = 2**53
+
+
+def _seconds_from(t_ns: Sequence[int], start_ns: int | None) -> FloatArray:
+    """(t − start) / `NS_PER_S` for each arrival `t_ns` (ns; 0 for each when no start),
+    s: the values Python's int division gives, one by one (`SessionProcessor._rel_s`).
+
+    As arrays (~0.2 ms for 3 h of 1-Hz notifications, against ~1 ms one by one): the
+    int64 difference is exact, and while it is below 2**53 so is its float64, and
+    float64 division is correctly rounded, as int / int is; beyond that (never for a
+    real session) the values are divided one by one.
+    """
+    if not start_ns:  # `start_ns or t`: every value 0.0
+        return np.zeros(len(t_ns))
+    if abs(start_ns) < _EXACT_INT:
+        t = np.asarray(t_ns, dtype=np.int64)  # (arrival times: int64 ns, as decoded)
+        # |t| < 2**62 and |start| < 2**53: no int64 overflow in the difference
+        if not t.size or int(np.abs(t).max()) < 2**62:
+            d = t - np.int64(start_ns)
+            if not t.size or int(np.abs(d).max()) < _EXACT_INT:
+                return d.astype(np.float64) / float(NS_PER_S)
+    return np.asarray([(v - start_ns) / NS_PER_S for v in t_ns], dtype=np.float64)
+
+
 class HeartSource:
     """The session's one HR source (the first device that reports HR) and its zones.
 
@@ -181,14 +208,14 @@ class HeartSource:
             self.device = device
         if device != self.device:
             return
-        ok, lost, unsup = CONTACT_OK, CONTACT_LOST, CONTACT_UNSUPPORTED
         self.track.extend(
-            [(t - (start_ns or t)) / NS_PER_S for t in hr.t_ns],
-            [float(b) for b in hr.bpm],
-            [
-                (ok if c else lost) if s else unsup
-                for s, c in zip(hr.supported, hr.contact, strict=True)
-            ],
+            _seconds_from(hr.t_ns, start_ns),
+            np.asarray(hr.bpm, dtype=np.float64),  # (ints: exact)
+            np.where(
+                np.asarray(hr.supported, dtype=bool),
+                np.where(np.asarray(hr.contact, dtype=bool), CONTACT_OK, CONTACT_LOST),
+                CONTACT_UNSUPPORTED,
+            ).astype(np.int8),
             hr.rr_1024,
         )
 
