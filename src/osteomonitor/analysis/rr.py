@@ -48,6 +48,11 @@ CONTEXT_BEATS = 64
 MAX_PASSES = 10
 
 ARTIFACT_KINDS = ("ectopic", "longshort", "missed", "extra", "implausible")
+#: Kind codes (int8) inside the corrector: 0 none, else 1 + the index in `ARTIFACT_KINDS`;
+#: `_NAMES[codes]` is the kinds' string array (a gather: ~7 times faster than making
+#: the strings with np.where, ~0.5 ms less for 3 h of beats).
+_NAMES = np.asarray(("", *ARTIFACT_KINDS), dtype="<U11")
+_CODE = {kind: i for i, kind in enumerate(_NAMES.tolist())}
 #: The method's constants (defined beside the paper in `rr_stats`).
 __all__ = [
     "ARTIFACT_KINDS",
@@ -96,6 +101,10 @@ def _correct(peaks: FloatArray, art: Artifacts) -> tuple[FloatArray, IntArray]:
         p[idx] = (p[idx - 1] + p[idx + 1]) / 2.0
     missed = sorted({j for j in art["missed"] if 1 <= j < n})
     extra = {j for j in art["extra"] if 1 <= j < n - 1}
+    if not missed and not extra and bool((p[1:] >= p[:-1]).all()):
+        # nothing inserted or removed and still in order: the stable sort below would
+        # keep every beat in place (the common pass, only beats moved; ~25 µs less each)
+        return p, np.arange(n)
     inserts = (p[np.asarray(missed)] + p[np.asarray(missed) - 1]) / 2.0 if missed else np.empty(0)
     keep = np.ones(n, dtype=bool)
     keep[list(extra)] = False
@@ -167,15 +176,15 @@ class RrCorrector:
         The kinds list has one entry per *input* interval fed so far that is now final,
         in order: "" or an artifact kind. Intervals are final in blocks.
         """
-        out, kinds = self._feed(rr_ms, final=False)
-        return out, kinds.tolist()
+        out, codes = self._feed(rr_ms, final=False)
+        return out, _NAMES[codes].tolist()
 
     def flush(self) -> tuple[FloatArray, list[str]]:
         """Release everything left."""
-        out, kinds = self._release(final=True)
-        return out, kinds.tolist()
+        out, codes = self._release(final=True)
+        return out, _NAMES[codes].tolist()
 
-    def _feed(self, rr_ms: Iterable[float], final: bool) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    def _feed(self, rr_ms: Iterable[float], final: bool) -> tuple[FloatArray, npt.NDArray[np.int8]]:
         x = np.asarray(list(rr_ms) if not isinstance(rr_ms, np.ndarray) else rr_ms, dtype=float)
         if x.ndim != 1:
             raise SignalError(f"RrCorrector.feed: RR must be 1-D in ms, got shape {x.shape}")
@@ -212,7 +221,7 @@ class RrCorrector:
             b0 = end
         return out
 
-    def _release(self, final: bool) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    def _release(self, final: bool) -> tuple[FloatArray, npt.NDArray[np.int8]]:
         blocks = self._blocks(final)
         o = self._orig0
         wins, bases = [], []
@@ -223,7 +232,7 @@ class RrCorrector:
             wins.append(self._t[w0 - o : w1 - o + 1] - base)
             bases.append(base)
         out: list[FloatArray] = []
-        flags: dict[int, str] = {}
+        flags: dict[int, int] = {}  # original beat index → kind code
         for (b0, end), base, (fixed, art) in zip(blocks, bases, fix_peaks_many(wins), strict=True):
             w0 = max(0, b0 - CONTEXT_BEATS)
             t_lo = self._t[b0 - o] - base
@@ -239,30 +248,31 @@ class RrCorrector:
                 for j in idxs:
                     g = w0 + j  # original beat index the artifact ends on
                     if b0 < g <= end:
-                        flags[g] = kind
+                        flags[g] = _CODE[kind]
             self._done = end
-        kinds = self._final_kinds(flags)
+        codes = self._final_codes(flags)
         keep_from = max(0, self._done - CONTEXT_BEATS)
         if keep_from > self._orig0:
             self._t = self._t[keep_from - self._orig0 :].copy()
             self._orig0 = keep_from
-        return (np.concatenate(out) if out else np.zeros(0)), kinds
+        return (np.concatenate(out) if out else np.zeros(0)), codes
 
-    def _final_kinds(self, flags: dict[int, str]) -> npt.NDArray[np.str_]:
-        """Kinds of the pending inputs that are final now (up to the first plausible one
-        whose block is still open), taken off the pending list."""
+    def _final_codes(self, flags: dict[int, int]) -> npt.NDArray[np.int8]:
+        """Kind codes of the pending inputs that are final now (up to the first
+        plausible one whose block is still open), taken off the pending list."""
         pend = self._pending
         late = np.flatnonzero(pend > self._done)
         k = int(late[0]) if late.size else pend.size
         now, self._pending = pend[:k], pend[k:]
-        kinds = np.where(now < 0, "implausible", "").astype("<U11")
+        codes = np.zeros(now.size, np.int8)
+        codes[now < 0] = _CODE["implausible"]
         if flags:
             plausible = np.flatnonzero(now >= 0)
             beats = np.fromiter(flags, dtype=np.int64, count=len(flags))
             at = plausible[np.searchsorted(now[plausible], beats)]
-            kinds[at] = list(flags.values())
+            codes[at] = list(flags.values())
             self.n_artifacts += len(flags)
-        return kinds
+        return codes
 
 
 def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
@@ -274,6 +284,6 @@ def correct_rr(rr_ms: FloatArray | Iterable[float]) -> RrCorrection:
     Returns:
         `RrCorrection` with the corrected series and per-input artifact kinds.
     """
-    rr, kinds = RrCorrector()._feed(rr_ms, final=True)
-    mask = kinds != ""
-    return RrCorrection(rr, mask, kinds, int(mask.sum()))
+    rr, codes = RrCorrector()._feed(rr_ms, final=True)
+    mask = codes != 0
+    return RrCorrection(rr, mask, _NAMES[codes], int(mask.sum()))
