@@ -129,3 +129,17 @@ def test_arrays_append_as_values_do() -> None:
 
 def _state_of(tr: object) -> tuple[object, ...]:
     return (tr.t_s.tobytes(), tr.bpm.tobytes(), tr.contact.tobytes(), tr.rr)  # type: ignore[attr-defined]
+
+
+def test_a_sessions_arrivals_take_the_array_form() -> None:
+    """Epoch-ns arrivals hours from an epoch-ns start (every real session) are exact as
+    int64 differences and float64 values: the array form, not the one-by-one fallback."""
+    from osteomonitor.session.heart_zones import _exact_differences
+
+    start = 1_700_000_000 * NS_PER_S
+    ts = [start + i * NS_PER_S + 123 for i in range(0, 10 * 3600, 7)]
+    d = _exact_differences(ts, start)
+    assert d is not None and d.tolist() == [t - start for t in ts]
+    assert _exact_differences([start + 2**53], start) is None  # past exact floats
+    assert _exact_differences([2**62], 1) is None  # could overflow int64
+    assert _exact_differences([5], -(2**62)) is None
