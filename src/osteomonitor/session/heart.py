@@ -21,7 +21,7 @@ whole session:
 
 The cost of a snapshot is bounded by the tail (about one RR block, a few hundred
 beats), whatever the session's length; the result equals `build_hr_series` over the
-notifications so far, bit for bit (`tests/session/test_heart_track.py`). A sample that
+notifications so far, bit for bit (`tests/session/test_live_increments.py`). A sample that
 arrives older than the frozen part (an overlong notification laid back further than the
 margin) doubles the margin and rebuilds the track once from its notifications.
 """
