@@ -103,3 +103,57 @@ def test_kinds_from_codes_equal_the_reference_streaming_and_batch() -> None:
     kinds += c.flush()[1]
     assert kinds == want.kinds.tolist()
     assert all(type(k) is str for k in kinds)
+
+
+def _geometry_with_old_layout(reuse: object, old_sizes: np.ndarray, width: int) -> np.ndarray:
+    """`_Reuse._same_geometry` as it was: reading the old pass's whole `_Layout`."""
+    from osteomonitor.analysis.rr_classify import _Layout
+
+    old = _Layout(old_sizes)
+    new, q = reuse.new, reuse._q  # type: ignore[attr-defined]
+    lo, hi = (new.lo, new.hi) if width == 91 else (new.lo11, new.hi11)
+    olo, ohi = (old.lo, old.hi) if width == 91 else (old.lo11, old.hi11)
+    p = np.arange(new.n)
+    got = (reuse._cont[hi] == reuse._cont[lo + 1]) & reuse._mapped  # type: ignore[attr-defined]
+    got &= (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p))
+    return np.asarray(got)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    sizes=st.lists(st.integers(0, 400), min_size=1, max_size=6),
+    rate=st.sampled_from([0.02, 0.1, 0.3]),
+    some_none=st.booleans(),
+)
+def test_reuse_geometry_without_the_old_layout(
+    seed: int, sizes: list[int], rate: float, some_none: bool
+) -> None:
+    """The later pass's window geometry (which windows sit in the old pass as now) from
+    each window's old bounds alone equals reading the old pass's whole layout: windows
+    corrected (beats moved, inserted, removed), some without a prior, short ones."""
+    from osteomonitor.analysis.rr_classify import _Layout, _Reuse, classify_many
+
+    windows = [
+        np.concatenate(([0.0], np.cumsum(noisy_rr(m, seed + i, rate, quantised=bool(i % 2)))))
+        for i, m in enumerate(sizes)
+    ]
+    arts, memos = classify_many(windows)
+    priors = []
+    fixed = []
+    for i, (w, art, memo) in enumerate(zip(windows, arts, memos, strict=True)):
+        f, source = _correct(w, art)
+        fixed.append(f)
+        priors.append(None if memo is None or (some_none and i % 3 == 1) else (memo, source))
+    use = [b for b, f in enumerate(fixed) if f.size >= 4]
+    if not use:
+        return
+    lay = _Layout(np.asarray([fixed[b].size for b in use]))
+    pri = [priors[b] for b in use]
+    reuse = _Reuse(lay, pri)
+    if not reuse.any:
+        return
+    old_sizes = np.asarray([0 if pr is None else pr[0].vals.shape[1] for pr in pri])
+    for width in (91, 11):
+        want = _geometry_with_old_layout(reuse, old_sizes, width)
+        assert reuse._same_geometry(width).tolist() == want.tolist()

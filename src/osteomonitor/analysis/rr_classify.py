@@ -150,7 +150,8 @@ class _Reuse:
             self.memo = _NO_MEMO
             return
         old_sizes = np.asarray([0 if pr is None else pr[0].vals.shape[1] for pr in priors])
-        self.old = _Layout(old_sizes)
+        old_bounds = np.zeros(old_sizes.size + 1, np.intp)
+        np.cumsum(old_sizes, out=old_bounds[1:])
         self.memo = Memo(np.concatenate([m.vals for m in memos], axis=1))
         # each position's index in the old layout: its window's source index there
         sizes = np.diff(new.bounds)
@@ -160,7 +161,11 @@ class _Reuse:
                 for pr, k in zip(priors, sizes, strict=True)
             ]
         )
-        gm[:] = np.where(src >= 0, src + np.repeat(self.old.bounds[:-1], sizes), -1)
+        # per position now: its window's bounds in the old layout (the old layout's
+        # own per-position arrays are not made: only mapped positions read them)
+        self._old_s = np.repeat(old_bounds[:-1], sizes)
+        self._old_e = np.repeat(old_bounds[1:], sizes)
+        gm[:] = np.where(src >= 0, src + self._old_s, -1)
         cont = np.zeros(new.n, bool)
         cont[1:] = (gm[1:] == gm[:-1] + 1) & (gm[1:] > 0)
         self._cont = np.concatenate(([0], np.cumsum(~cont)))
@@ -174,12 +179,16 @@ class _Reuse:
         every array of one window width, so made once per width."""
         got = self._geometry.get(width)
         if got is None:
-            new, old, q = self.new, self.old, self._q
+            new, q = self.new, self._q
             lo, hi = (new.lo, new.hi) if width == KUBIOS_QD_WINDOW else (new.lo11, new.hi11)
-            olo, ohi = (old.lo, old.hi) if width == KUBIOS_QD_WINDOW else (old.lo11, old.hi11)
+            # the old window of q as `_Layout` bounds it (q lies in the old window of the
+            # position's window wherever it is mapped; elsewhere `_mapped` rules it out)
+            qh = q - width // 2
+            olo = np.maximum(self._old_s, qh)
+            ohi = np.minimum(self._old_e, qh + width)
             p = np.arange(new.n)
             got = (self._cont[hi] == self._cont[lo + 1]) & self._mapped
-            got &= (olo[q] == q - (p - lo)) & (ohi[q] == q + (hi - p))
+            got &= (olo == q - (p - lo)) & (ohi == q + (hi - p))
             self._geometry[width] = got
         return got
 
