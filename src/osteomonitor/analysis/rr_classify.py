@@ -82,31 +82,38 @@ class Memo:
 
     @property
     def absd(self) -> FloatArray:
-        return self.vals[_ABSD]
+        row: FloatArray = self.vals[_ABSD]
+        return row
 
     @property
     def floor(self) -> FloatArray:
-        return self.vals[_FLOOR]
+        row: FloatArray = self.vals[_FLOOR]
+        return row
 
     @property
     def th1(self) -> FloatArray:
-        return self.vals[_TH1]
+        row: FloatArray = self.vals[_TH1]
+        return row
 
     @property
     def rr(self) -> FloatArray:
-        return self.vals[_RR]
+        row: FloatArray = self.vals[_RR]
+        return row
 
     @property
     def med(self) -> FloatArray:
-        return self.vals[_MED]
+        row: FloatArray = self.vals[_MED]
+        return row
 
     @property
     def absm(self) -> FloatArray:
-        return self.vals[_ABSM]
+        row: FloatArray = self.vals[_ABSM]
+        return row
 
     @property
     def th2(self) -> FloatArray:
-        return self.vals[_TH2]
+        row: FloatArray = self.vals[_TH2]
+        return row
 
 
 def _empty() -> FloatArray:

@@ -34,7 +34,6 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -87,11 +86,21 @@ def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
         return tuple(zip(t, hr, strict=True))
 
 
-def _append(col: array[Any], values: Sequence[Any]) -> None:
-    """Append values to a compact column; an array of the column's own item type is
-    appended as its bytes (~50 times faster than value by value: ~0.5 ms less for 3 h
-    of notifications)."""
-    if isinstance(values, np.ndarray) and values.dtype == np.dtype(col.typecode):
+def _append_floats(col: array[float], values: Sequence[float] | FloatArray) -> None:
+    """Append values to a compact float column; a float64 array is appended as its
+    bytes (~50 times faster than value by value: ~0.5 ms less for 3 h of
+    notifications)."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        col.frombytes(np.ascontiguousarray(values).tobytes())
+    else:
+        col.extend(values)
+
+
+def _append_ints(
+    col: array[int], values: Sequence[int] | npt.NDArray[np.int8] | npt.NDArray[np.int64]
+) -> None:
+    """Append values to a compact int8 column (an int8 array as its bytes)."""
+    if isinstance(values, np.ndarray) and values.dtype == np.int8:
         col.frombytes(np.ascontiguousarray(values).tobytes())
     else:
         col.extend(values)
@@ -193,9 +202,9 @@ class HeartTrack:
 
     def extend(
         self,
-        t_s: Sequence[float],
-        bpm: Sequence[float],
-        contact: Sequence[int],
+        t_s: Sequence[float] | FloatArray,
+        bpm: Sequence[float] | FloatArray,
+        contact: Sequence[int] | npt.NDArray[np.int8] | npt.NDArray[np.int64],
         rr_1024: Sequence[tuple[int, ...]],
     ) -> None:
         """Many notifications at once (columns as `add` takes them one at a time, or
@@ -207,9 +216,9 @@ class HeartTrack:
                 f"{len(bpm)} bpm, {len(contact)} contact, {len(rr_1024)} RR); pass one "
                 "value per notification in each"
             )
-        _append(self.t_s, t_s)
-        _append(self.bpm, bpm)
-        _append(self.contact, contact)
+        _append_floats(self.t_s, t_s)
+        _append_floats(self.bpm, bpm)
+        _append_ints(self.contact, contact)
         self.rr.extend(rr_1024)
 
     def _catch_up(self) -> None:
