@@ -158,7 +158,10 @@ class ImpactCounter:
         else:
             # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and,
             # short of the end of the signal, r samples after `end`; beyond it is −∞.
-            jj = local_maxima_peaks(self._mag, lo - b0, end - b0, self._min, self._r)
+            # (the kept ‖a‖ is never NaN: `checked_acc_mag`)
+            jj = local_maxima_peaks(
+                self._mag, lo - b0, end - b0, self._min, self._r, nan_free=True
+            )
             self._next = end
             self.count += int(jj.size)
         if self._wide is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .maxima import peaks_from_maxima
 from .signal import FloatArray, IndexArray, check_acc, local_peaks, moving_mean_valid
 
 #: `window_peaks` compares the nearest this many neighbours one offset at a time (most
@@ -82,9 +83,22 @@ def checked_acc_mag(
 def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
     """`signal.magnitude` (√(x·x + y·y + z·z), the same operations in the same order,
     so the same values), a cache-sized block at a time with no temporary arrays."""
+    return _magnitude_blocks(acc_g, finite_check=False)[0]
+
+
+def magnitude_finite(acc_g: FloatArray) -> tuple[FloatArray, bool]:
+    """(`magnitude_blocked(acc_g)`, whether every value is finite): the test is taken
+    on each block while it is in the cache (a maximum: NaN and +∞ carry through it;
+    a square root is never −∞), not as a second pass over the whole ‖a‖ (an hour at
+    200 Hz is 5.8 MB of ‖a‖)."""
+    return _magnitude_blocks(acc_g, finite_check=True)
+
+
+def _magnitude_blocks(acc_g: FloatArray, finite_check: bool) -> tuple[FloatArray, bool]:
     n = acc_g.shape[0]
     out = np.empty(n, dtype=np.float64)
     tmp = np.empty(min(n, _MAG_BLOCK), dtype=np.float64)
+    finite = True
     for i in range(0, n, _MAG_BLOCK):
         a = acc_g[i : i + _MAG_BLOCK]
         o, t = out[i : i + a.shape[0]], tmp[: a.shape[0]]
@@ -95,7 +109,9 @@ def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
         np.multiply(z, z, out=t)
         o += t
         np.sqrt(o, out=o)
-    return out
+        if finite_check and finite:
+            finite = bool(np.maximum.reduce(o) < np.inf)  # False for NaN and +∞
+    return out, finite
 
 
 def checked_with_magnitude(acc_g: object, where: str) -> tuple[FloatArray, FloatArray]:
@@ -104,26 +120,32 @@ def checked_with_magnitude(acc_g: object, where: str) -> tuple[FloatArray, Float
     arr = np.asarray(acc_g)
     if arr.dtype == np.float64 and arr.ndim == 2 and arr.shape[1] == 3:
         arr = np.ascontiguousarray(arr)
-        mag = magnitude_blocked(arr)
-        if bool(np.isfinite(mag).all()):
+        mag, finite = magnitude_finite(arr)
+        if finite:
             return arr, mag
     acc = check_acc(acc_g, where)
     return acc, magnitude_blocked(acc)
 
 
-def local_maxima_peaks(x: FloatArray, lo: int, hi: int, threshold: float, r: int) -> IndexArray:
+def local_maxima_peaks(
+    x: FloatArray, lo: int, hi: int, threshold: float, r: int, nan_free: bool = False
+) -> IndexArray:
     """`signal.local_peaks` (same definition, same result) for sparse peaks.
 
     Indices i in [lo, hi) with x[i] ≥ threshold, x[i] > max(x[i−r:i]) and
     x[i] ≥ max(x[i+1:i+r+1]); neighbours outside `x` count as −∞. Only samples at or
     above the threshold that beat their immediate neighbours (a necessary condition)
-    have their ± r window gathered, a block at a time.
+    have their ± r window gathered, a block at a time. `nan_free`: the caller knows `x`
+    holds no NaN, so the peaks are decided from the local maxima alone
+    (`maxima.peaks_from_maxima`, ~2x faster on a long signal).
     """
     n = x.shape[0]
     if hi <= lo:
         return np.empty(0, dtype=np.intp)
     if hi - lo < _SCREEN_FROM:  # a live chunk: the whole-window form takes fewer steps
         return local_peaks(x, lo, hi, threshold, r)
+    if nan_free and r >= 1:
+        return peaks_from_maxima(x, lo, hi, threshold, r)
     seg = x[lo:hi]
     ok = seg >= threshold
     ok[1:] &= seg[1:] > seg[:-1]  # above the sample before

@@ -79,12 +79,15 @@ class TrunkTracker:
         self._upright_set = False
         return out
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
+    def feed(
+        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+    ) -> list[Fall]:
         """Samples of the current stretch, g (and their ‖a‖ when the caller has it);
-        returns falls confirmed by them."""
+        returns falls confirmed by them. `checked`: `acc_g` and `mag` come from
+        `screen.checked_with_magnitude`, so neither detector scans them again."""
         if self._falls is None or self._posture is None:
             raise RuntimeError("TrunkTracker.feed before start()")
-        deg = self._posture.feed_latest(acc_g, mag)
+        deg = self._posture.feed_latest(acc_g, mag, checked=checked and mag is not None)
         if deg is not None:
             self.inclination_deg = deg
         self.new_episode_starts_s = list(self._posture.new_episodes)
@@ -92,7 +95,7 @@ class TrunkTracker:
         if not self._upright_set and ref is not None and at is not None:
             self._falls.set_upright(ref, at)
             self._upright_set = True
-        return self._take(self._falls.feed(acc_g, mag))
+        return self._take(self._falls.feed(acc_g, mag, checked=checked and mag is not None))
 
     def end(self) -> list[Fall]:
         """End the current stretch (a gap): judge what can be judged."""

@@ -188,7 +188,7 @@ class AccTrack:
             self._still.feed(raw)
         self.analysed_until_ns = self._last_ns
         if self.trunk is not None:
-            self.new_falls += self.trunk.feed(acc, mag)
+            self.new_falls += self.trunk.feed(acc, mag, checked=True)
             self.new_bends_s += self.trunk.new_episode_starts_s
         return found
 
