@@ -43,6 +43,7 @@ from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
 from .fall_rows import angle3, angle_deg, rowwise, window_means
+from .maxima import peaks_from_maxima
 from .screen import (
     checked_acc_mag,
     moving_mean_runs,
@@ -246,13 +247,18 @@ class FallDetector:
         r, s0 = self._r, self._b0 + self._h
         thr = self._p.candidate_min_g
         x = self._sm[: self._sm_end - s0]
+        # With the screen, x holds no NaN: the kept ‖a‖ is never NaN (`checked_acc_mag`)
+        # and a running sum of values that are never NaN, none −∞, is never NaN; the
+        # fill is −∞. So the peaks follow from x's local maxima (`maxima`): one blocked
+        # pass over x, no gathers of neighbours from the whole range.
+        if self._screen and hi - lo >= _MAXIMA_FROM:
+            peaks = peaks_from_maxima(x, lo - s0, hi - s0, thr, r)
+            self._pending.extend((peaks + s0).tolist())
+            return
         cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
         if not cand.size:
             return
-        # only a local maximum can be the highest. With the screen, x holds no NaN: the
-        # kept ‖a‖ is never NaN (`checked_acc_mag`) and a running sum of values that are
-        # never NaN, none −∞, is never NaN; the fill is −∞
-        if self._screen:
+        if self._screen:  # only a local maximum can be the highest
             prev = np.where(cand >= 1, x[np.maximum(cand - 1, 0)], -np.inf)
             nxt = np.where(cand + 1 < x.shape[0], x[np.minimum(cand + 1, x.shape[0] - 1)], -np.inf)
             v = x[cand]
@@ -376,6 +382,9 @@ class FallDetector:
 
 #: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
 _CANDIDATE_BLOCK = 2048
+#: From this many samples scanned at once (batch), the screened candidates come from
+#: the local maxima (`maxima.peaks_from_maxima`); live chunks keep the gathers.
+_MAXIMA_FROM = 2048
 
 
 def detect_falls(
