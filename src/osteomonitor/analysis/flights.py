@@ -220,7 +220,7 @@ def autocorr_peak_rows(
     mid = r[:, 1:-1]
     peak = (mid >= r[:, :-2]) & (mid >= r[:, 2:])
     best = np.argmax(np.where(peak, mid, -np.inf), axis=1)
-    has = peak.any(axis=1)
+    has: list[bool] = np.asarray(peak.any(axis=1), dtype=bool).tolist()
     vals = mid[np.arange(k), best]
     out_r: list[float | None] = [
         float(v) if h else -1.0 for v, h in zip(vals.tolist(), has, strict=True)

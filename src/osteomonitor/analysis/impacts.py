@@ -159,9 +159,7 @@ class ImpactCounter:
             # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and,
             # short of the end of the signal, r samples after `end`; beyond it is −∞.
             # (the kept ‖a‖ is never NaN: `checked_acc_mag`)
-            jj = local_maxima_peaks(
-                self._mag, lo - b0, end - b0, self._min, self._r, nan_free=True
-            )
+            jj = local_maxima_peaks(self._mag, lo - b0, end - b0, self._min, self._r, nan_free=True)
             self._next = end
             self.count += int(jj.size)
         if self._wide is not None:
