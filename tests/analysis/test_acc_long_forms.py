@@ -246,5 +246,62 @@ def test_falls_from_maxima_equal_the_reference_on_a_long_signal() -> None:
 
     want = run(_Ref(fs, keep_candidates=True), [acc])
     assert want[-1]  # candidates judged
-    for sizes in SIZES:
+    # long stretches (searched from the runs) mixed with live-sized ones
+    for sizes in (*SIZES, [20_000, 7, 300], [17_000, 16_500], [100, 30_000, 2], [16_384]):
+        assert run(FallDetector(fs, keep_candidates=True), chunks(acc, sizes)) == want
+
+
+def test_peaks_of_runs_equal_local_peaks_of_the_filled_signal() -> None:
+    rng = np.random.default_rng(14)
+    for _ in range(400):
+        n = int(rng.integers(1, 400))
+        x = _random_signal(rng, n)
+        off = rng.random(n) < rng.uniform(0.0, 0.9)  # off the runs: −∞
+        x[off] = -np.inf
+        on = ~off
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], on, [False])).astype(int)))
+        starts, ends = edges[0::2], edges[1::2]
+        if starts.size > 1 and rng.random() < 0.5:  # split a run: two runs that touch
+            j = int(rng.integers(0, starts.size))
+            if ends[j] - starts[j] > 1:
+                mid = int(rng.integers(starts[j] + 1, ends[j]))
+                starts = np.insert(starts, j + 1, mid)
+                ends = np.insert(ends, j, mid)
+        lo = int(rng.integers(0, n))
+        hi = int(rng.integers(lo, n + 1))
+        r = int(rng.integers(1, 30))
+        thr = float(rng.choice([1.0, 1.1, 1.5]))
+        got = maxima.peaks_of_runs(starts, ends, x[on], lo, hi, thr, r)
+        assert got.tolist() == local_peaks(x, lo, hi, thr, r).tolist(), (x, lo, hi, r)
+        t0, t1 = sorted(int(v) for v in rng.integers(0, n + 1, 2))
+        dense = maxima.runs_dense(starts, ends, x[on], t0, t1)
+        assert dense.tolist() == x[t0:t1].tolist()
+
+
+@pytest.mark.parametrize("first", [20_000, 5000])
+def test_a_candidate_just_after_a_chunk_sees_the_higher_value_r_before(first: int) -> None:
+    # the search after the first chunk starts at s = first − h − r; a lower smoothed
+    # peak at s (a spike) has, exactly r − 2 samples before it, the last smoothed
+    # value above it (the end of a 5 g stretch): the dense values kept between chunks
+    # (`FallDetector._search_runs`) must reach back that far, and no further is needed
+    fs = 200.0
+    det = FallDetector(fs)
+    h, r = det._h, det._r
+    s = first - h - r
+    mag = np.ones(first + 30_000)
+    c = s - r + 3  # smoothed ‖a‖ at s − r + 2: 5 − 4·8/17 = 3.12 g; at s − r + 3: 2.88 g
+    mag[c - 300 : c] = 5.0
+    mag[s + h] = 3.0 * (2 * h + 1) - 2 * h  # smoothed 3.0 g from s to s + 2h
+    acc = np.zeros((mag.size, 3))
+    acc[:, 2] = mag
+
+    class _Ref(FallDetector):
+        _screen = False
+
+    def run(det: FallDetector, parts: list[np.ndarray]) -> list[object]:
+        return [*[f for p in parts for f in det.feed(p)], *det.flush(), det.candidates]
+
+    want = run(_Ref(fs, keep_candidates=True), [acc])
+    assert want[-1]
+    for sizes in ([first, 1000], [first, 7], [first, 20_000, 3000, 1], [first, 17_000]):
         assert run(FallDetector(fs, keep_candidates=True), chunks(acc, sizes)) == want

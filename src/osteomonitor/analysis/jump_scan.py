@@ -24,7 +24,8 @@ import numpy as np
 
 from .flights import Candidate
 from .jump_signals import JumpSignals
-from .screen import moving_mean_runs, ranges
+from .maxima import ranges
+from .screen import moving_mean_runs
 from .signal import FloatArray, IndexArray
 from .thresholds import CLIP_FRACTION
 

@@ -21,6 +21,14 @@ import numpy as np
 
 from .signal import FloatArray, IndexArray
 
+
+def ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
+    """Concatenated aranges [starts[j], starts[j] + lengths[j])."""
+    heads = np.cumsum(lengths) - lengths
+    out: IndexArray = np.arange(int(lengths.sum())) + np.repeat(starts - heads, lengths)
+    return out
+
+
 #: `maxima_at_least` compares this many samples at a time (128 KB of float64: the
 #: comparisons and their masks stay in a core's L2 cache).
 _BLOCK = 16_384
@@ -76,4 +84,78 @@ def peaks_from_maxima(x: FloatArray, lo: int, hi: int, threshold: float, r: int)
         keep[:-k] &= ~near | (v[:-k] >= v[k:])  # not below the later one
     i0, i1 = np.searchsorted(c, [lo, hi])
     out: IndexArray = c[i0:i1][keep[i0:i1]]
+    return out
+
+
+def peaks_of_runs(
+    starts: IndexArray,
+    ends: IndexArray,
+    values: FloatArray,
+    lo: int,
+    hi: int,
+    threshold: float,
+    r: int,
+) -> IndexArray:
+    """`peaks_from_maxima` of a signal known only on the runs [starts[j], ends[j])
+    (in order, disjoint, possibly touching; `values` their samples side by side) and
+    −∞ everywhere else: the peaks in [lo, hi), as positions of that signal.
+
+    The runs are laid side by side with a −∞ after each: a sample at a run's edge may
+    then count as a maximum where its true neighbour would not let it, which only adds
+    a real sample of the window to the comparisons (never removes a maximum: a −∞
+    neighbour makes both of its tests easier). The window tests use the runs' positions.
+    A smoothed ‖a‖ computed only where it can reach a threshold (`screen.
+    screened_mean_runs`) is searched this way without a full-length array of fills.
+    """
+    if not starts.size or hi <= lo:
+        return np.empty(0, dtype=np.intp)
+    lengths = ends - starts
+    off = np.cumsum(lengths + 1) - (lengths + 1)  # each run's first slot
+    head = np.cumsum(lengths) - lengths  # each run's first value in `values`
+    y = np.full(int(off[-1] + lengths[-1] + 1), -np.inf)
+    y[ranges(off, lengths)] = values
+    c = maxima_at_least(y, 0, y.shape[0], threshold)
+    k = np.searchsorted(off, c, side="right") - 1  # the run of each maximum
+    g: IndexArray = starts[k] + (c - off[k])  # its position
+    sel = (g >= lo - r) & (g < hi + r)
+    g, v = g[sel], y[c[sel]]
+    if not g.size:
+        return g
+
+    def at(q: IndexArray) -> FloatArray:
+        """The signal at positions q (−∞ off the runs)."""
+        j = np.searchsorted(starts, q, side="right") - 1
+        jc = np.maximum(j, 0)
+        inside = (j >= 0) & (q < ends[jc])
+        out: FloatArray = np.where(
+            inside, values[np.where(inside, head[jc] + q - starts[jc], 0)], -np.inf
+        )
+        return out
+
+    keep = v > at(g - r)
+    keep &= v >= at(g + r)
+    for d in range(1, r + 1):  # the maxima d places apart in the list, while any is near
+        near = (g[d:] - g[:-d]) <= r
+        if not near.any():
+            break
+        keep[d:] &= ~near | (v[d:] > v[:-d])
+        keep[:-d] &= ~near | (v[:-d] >= v[d:])
+    i0, i1 = np.searchsorted(g, [lo, hi])
+    out: IndexArray = g[i0:i1][keep[i0:i1]]
+    return out
+
+
+def runs_dense(
+    starts: IndexArray, ends: IndexArray, values: FloatArray, t0: int, t1: int
+) -> FloatArray:
+    """The signal of `peaks_of_runs` (the runs' values, −∞ elsewhere) over [t0, t1), as
+    an array (a short stretch: the part a later search still reads)."""
+    out = np.full(max(0, t1 - t0), -np.inf)
+    head = np.cumsum(ends - starts) - (ends - starts)
+    for j in range(int(np.searchsorted(ends, t0, side="right")), starts.size):
+        s, e = int(starts[j]), int(ends[j])
+        if s >= t1:
+            break
+        a, b = max(s, t0), min(e, t1)
+        out[a - t0 : b - t0] = values[int(head[j]) + a - s : int(head[j]) + b - s]
     return out

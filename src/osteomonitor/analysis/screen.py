@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .maxima import peaks_from_maxima
+from .maxima import peaks_from_maxima, ranges
 from .signal import FloatArray, IndexArray, check_acc, local_peaks, moving_mean_valid
 
 #: `window_peaks` compares the nearest this many neighbours one offset at a time (most
@@ -248,14 +248,6 @@ def window_sums(x: FloatArray, starts: IndexArray, width: int) -> FloatArray:
     return out
 
 
-def ranges(starts: IndexArray, lengths: IndexArray) -> IndexArray:
-    """Concatenated aranges [starts[j], starts[j] + lengths[j])."""
-    total = int(lengths.sum())
-    heads = np.cumsum(lengths) - lengths  # where each range begins in the output
-    out: IndexArray = np.arange(total) + np.repeat(starts - heads, lengths)
-    return out
-
-
 def moving_mean_runs(
     x: FloatArray, starts: IndexArray, ends: IndexArray, h: int, lo: int, hi: int
 ) -> FloatArray:
@@ -322,19 +314,42 @@ def screened_moving_mean(
     if n < _SCREEN_FROM:  # a live chunk: the screen's own passes would cost more
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
     a, b = max(sig_lo, lo - h), min(sig_hi, hi + h)
-    src = x[a:b]
-    if not nan_free and not np.isfinite(src).all():
+    if not nan_free and not np.isfinite(x[a:b]).all():
         return moving_mean_span(x, lo, hi, h, sig_lo, sig_hi)
+    starts, ends, values = screened_mean_runs(x, lo, hi, h, sig_lo, sig_hi, keep_above, keep_below)
+    if starts.size:
+        out[ranges(starts - lo, ends - starts)] = values
+    return out
+
+
+def screened_mean_runs(
+    x: FloatArray,
+    lo: int,
+    hi: int,
+    h: int,
+    sig_lo: int,
+    sig_hi: int,
+    keep_above: float | None = None,
+    keep_below: float | None = None,
+) -> tuple[IndexArray, IndexArray, FloatArray]:
+    """The exact part of `screened_moving_mean` (`x` must hold no NaN): the runs
+    [starts[j], ends[j]) of [lo, hi) where the mean can be ≥ `keep_above` or
+    < `keep_below` (in order, disjoint, possibly touching) and the moving mean there,
+    laid side by side: what a caller that only looks where the threshold can be met
+    needs, without a full-length array of fill values."""
+    none = np.empty(0, dtype=np.intp)
+    a, b = max(sig_lo, lo - h), min(sig_hi, hi + h)
+    src = x[a:b]
     above = None if keep_above is None else src >= keep_above * (1.0 - _MEAN_SLACK) - _MEAN_SLACK
     below = None if keep_below is None else src < keep_below * (1.0 + _MEAN_SLACK) + _MEAN_SLACK
     hit = above if below is None else below if above is None else above | below
-    if hit is None:
-        return out
+    if hit is None or hi <= lo:
+        return none, none.copy(), np.empty(0, dtype=np.float64)
     # position i is exact when a hit lies in [i − h, i + h] ∩ [a, b) (the edge padding
     # repeats samples already inside [a, b)): the runs of hits, widened by h, merged
     hs, he = true_runs(hit)
     if not hs.size:
-        return out
+        return none, none.copy(), np.empty(0, dtype=np.float64)
     hs, he = hs + (a - h), he + (a + h)
     reach = np.maximum.accumulate(he)
     head = np.ones(hs.size, dtype=bool)
@@ -344,8 +359,7 @@ def screened_moving_mean(
     ends = np.minimum(reach[last], hi)
     ok = ends > starts
     starts, ends = starts[ok], ends[ok]
-    out[ranges(starts - lo, ends - starts)] = moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
-    return out
+    return starts, ends, moving_mean_runs(x, starts, ends, h, sig_lo, sig_hi)
 
 
 def runs_below_fast(x: FloatArray, threshold: float) -> tuple[IndexArray, IndexArray]:
