@@ -31,7 +31,7 @@ from osteomonitor.analysis.screen import (
     local_maxima_peaks,
     magnitude_finite,
 )
-from osteomonitor.analysis.signal import check_acc, local_peaks, magnitude
+from osteomonitor.analysis.signal import check_acc, local_peaks, magnitude, runs_below
 from osteomonitor.analysis.trunk import TrunkTracker
 
 from .synth import chunks, jumps_signal, walking_signal, with_blips
@@ -305,3 +305,69 @@ def test_a_candidate_just_after_a_chunk_sees_the_higher_value_r_before(first: in
     assert want[-1]
     for sizes in ([first, 1000], [first, 7], [first, 20_000, 3000, 1], [first, 17_000]):
         assert run(FallDetector(fs, keep_candidates=True), chunks(acc, sizes)) == want
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_jumps_from_runs_of_long_chunks_equal_the_reference(seed: int) -> None:
+    # long chunks (their smoothed ‖a‖ kept as runs and scanned laid side by side)
+    # ending anywhere: inside a dip, a gap or a landing window, mixed with short ones;
+    # noisy movement (seeds 0-2) and clean hops on still ground (seed 3: ‖a‖ far from
+    # the threshold between flights, where only the runs are smoothed)
+    from .test_acc_batch_forms import _dips
+
+    if seed < 3:
+        acc = _dips(seed, n=60_000)
+    else:
+        flights = [0.2 + 0.05 * (k % 7) for k in range(240)]
+        acc, _ = jumps_signal(100.0, flights, gap_s=0.35)
+        acc = acc + np.random.default_rng(seed).normal(0.0, 0.005, acc.shape)
+    range_g = None if seed % 2 else 8.0
+
+    def run(det: JumpDetector, parts: list[np.ndarray]) -> tuple[object, ...]:
+        jumps = [j for p in parts for j in det.feed(p)] + det.flush()
+        return jumps, det.running_strides, det.running_s, det.stepping_flights
+
+    want = run(_RefJumps(100.0, range_g), [acc])
+    assert want[0] or want[1] or want[3]
+    rng = np.random.default_rng(seed)
+    firsts = [int(f) for f in rng.integers(16_384, 40_000, 4)]
+    # and ending inside a dip (a run still open) or just after one (landing to come)
+    dips = [(a, b) for a, b in zip(*runs_below(magnitude(acc), 0.5), strict=True) if a > 17_000]
+    for a, b in dips[:60:10]:
+        firsts += [int(a) + 2, int(b) + 3, int(b) + 9]
+    for sizes in (
+        [20_000, 7, 300],
+        [17_000, 16_500],
+        [100, 30_000, 2],
+        [16_384],
+        *([f, int(rng.integers(1, 20_000))] for f in firsts),
+    ):
+        assert run(JumpDetector(100.0, range_g), chunks(acc, sizes)) == want, sizes
+
+
+def test_compact_runs_keep_every_run_below_and_its_values() -> None:
+    from osteomonitor.analysis.jump_scan import compact_runs
+
+    rng = np.random.default_rng(16)
+    for _ in range(300):
+        n = int(rng.integers(1, 300))
+        x = np.where(rng.random(n) < 0.5, rng.uniform(0.0, 1.0, n), np.inf)
+        on = x < np.inf
+        on |= rng.random(n) < 0.2  # exact values at or above the threshold too
+        x = np.where(on & (x == np.inf), rng.uniform(0.7, 2.0, n), x)
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], on, [False])).astype(int)))
+        starts, ends = edges[0::2], edges[1::2]
+        if starts.size and rng.random() < 0.5:  # a run split in two that touch
+            j = int(rng.integers(0, starts.size))
+            if ends[j] - starts[j] > 1:
+                mid = int(rng.integers(starts[j] + 1, ends[j]))
+                starts, ends = np.insert(starts, j + 1, mid), np.insert(ends, j, mid)
+        m, pos = compact_runs(starts, ends, x[on], np.inf)
+        cs, ce = runs_below(m, 0.7)
+        ws, we = runs_below(x, 0.7)
+        assert pos.to_global(cs).tolist() == ws.tolist()
+        assert (pos.to_global(ce - 1) + 1).tolist() == we.tolist()
+        for a, b in zip(ws.tolist(), we.tolist(), strict=True):
+            i = pos.at(a)
+            assert m[i : pos.at(b - 1) + 1].tolist() == x[a:b].tolist()
+            assert pos.many(np.array([a, b - 1])).tolist() == [i, pos.at(b - 1)]

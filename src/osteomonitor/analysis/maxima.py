@@ -146,11 +146,16 @@ def peaks_of_runs(
 
 
 def runs_dense(
-    starts: IndexArray, ends: IndexArray, values: FloatArray, t0: int, t1: int
+    starts: IndexArray,
+    ends: IndexArray,
+    values: FloatArray,
+    t0: int,
+    t1: int,
+    fill: float = -np.inf,
 ) -> FloatArray:
-    """The signal of `peaks_of_runs` (the runs' values, −∞ elsewhere) over [t0, t1), as
-    an array (a short stretch: the part a later search still reads)."""
-    out = np.full(max(0, t1 - t0), -np.inf)
+    """The signal of `peaks_of_runs` (the runs' values, `fill` elsewhere) over [t0, t1),
+    as an array (a short stretch: the part a later search still reads)."""
+    out = np.full(max(0, t1 - t0), fill)
     head = np.cumsum(ends - starts) - (ends - starts)
     for j in range(int(np.searchsorted(ends, t0, side="right")), starts.size):
         s, e = int(starts[j]), int(ends[j])
