@@ -25,7 +25,7 @@ import numpy as np
 from .flights import Candidate
 from .jump_signals import JumpSignals
 from .maxima import ranges
-from .screen import moving_mean_runs
+from .screen import moving_mean_runs, runs_below_fast
 from .signal import FloatArray, IndexArray
 from .thresholds import CLIP_FRACTION
 
@@ -195,9 +195,34 @@ class JumpScan(JumpSignals):
     _buf0: int
     _buf: FloatArray
     _mag: FloatArray
+    _sm: FloatArray
+    _sm0: int
     _pending: deque[Candidate]
     _screen: bool
     _batch_scan: bool
+
+    def _runs_to_scan(
+        self, lo: int, runs: tuple[int, IndexArray, IndexArray, FloatArray]
+    ) -> tuple[
+        tuple[int, IndexArray, IndexArray, FloatArray],
+        FloatArray,
+        Positions,
+        IndexArray,
+        IndexArray,
+    ]:
+        """A long stretch's runs (`JumpDetector._extend`: from global `at`, the runs
+        where a flight can be and their smoothed ‖a‖), with the smoothed values from
+        `lo` (the scan point) to `at` before them, laid side by side: (the runs scanned,
+        the array, its `Positions`, and the runs below the flight threshold as global
+        start / end − `lo`)."""
+        at, rs, re_, rv = runs
+        if lo < at:
+            rs, re_ = np.append(lo, rs), np.append(at, re_)
+            rv = np.concatenate((self._sm[lo - self._sm0 : at - self._sm0], rv))
+        m, pos = compact_runs(rs, re_, rv, np.inf)
+        cs, ce = runs_below_fast(m, self._p.flight_hyst_g)
+        starts, ends = pos.to_global(cs) - lo, pos.to_global(ce - 1) + 1 - lo
+        return (at, rs, re_, rv), m, pos, starts, ends
 
     def _consider_groups(
         self, groups: list[list[tuple[int, int]]], m: FloatArray, pos: Positions

@@ -51,7 +51,7 @@ from .jump_context import (
     JumpContext,
 )
 from .jump_context import jump_height_m as jump_height_m  # re-exported: public API
-from .jump_scan import JumpScan, Positions, compact_runs
+from .jump_scan import JumpScan, Positions
 from .maxima import runs_dense
 from .screen import (
     checked_acc_mag,
@@ -327,15 +327,9 @@ class JumpDetector(JumpContext, JumpScan):
     def _scan_runs(self, lo: int, valid_end: int, final: bool) -> None:
         p = self._p
         runs = self._runs
-        if runs is not None:  # a long stretch: its runs laid side by side (`compact_runs`)
+        if runs is not None:  # a long stretch: its runs laid side by side
             self._runs = None
-            at, rs, re_, rv = runs
-            if lo < at:  # with the smoothed values before it still to scan
-                rs, re_ = np.append(lo, rs), np.append(at, re_)
-                rv = np.concatenate((self._sm[lo - self._sm0 : at - self._sm0], rv))
-            m, pos = compact_runs(rs, re_, rv, np.inf)
-            cs, ce = runs_below_fast(m, p.flight_hyst_g)
-            starts, ends = pos.to_global(cs) - lo, pos.to_global(ce - 1) + 1 - lo
+            runs, m, pos, starts, ends = self._runs_to_scan(lo, runs)
         else:
             m = self._sm[lo - self._sm0 : valid_end - self._sm0]
             starts, ends = (runs_below_fast if self._screen else runs_below)(m, p.flight_hyst_g)
@@ -390,7 +384,7 @@ class JumpDetector(JumpContext, JumpScan):
         self._scan = new_scan
         self._consider_groups(todo, m, pos)
         if runs is not None:  # keep what a later scan reads: [new_scan, valid_end)
-            self._sm = runs_dense(rs, re_, rv, new_scan, valid_end, fill=np.inf)
+            self._sm = runs_dense(*runs[1:], new_scan, valid_end, fill=np.inf)
             self._sm0 = new_scan
 
     def _trim(self) -> None:
