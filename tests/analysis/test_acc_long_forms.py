@@ -379,12 +379,15 @@ def test_clipping_flags_from_windows_equal_the_reference(edge: str) -> None:
 
     rng = np.random.default_rng(17)
     n = 6000
-    acc = rng.normal(0.0, 0.05, (n, 3)) + (0.0, 0.0, 1.0)
+    acc = rng.normal(0.0, 0.05, (n, 3))
+    acc[:, 2] += 1.0
     peaks = np.arange(40, n - 40, 97)
     acc[peaks, 2] = rng.uniform(1.5, 3.0, peaks.size)
-    hit = peaks[::5]
-    acc[hit - 1, 0] = 7.9  # a clipped row just before the peak (the x axis; ‖a‖ lower)
-    acc[peaks[2::5] + 1, 1] = -7.9  # … or just after it
+    # a clipped row just before or after the peak, the peak itself not clipped
+    # (‖a‖ 8.5 g from two axes at 6 g; the clipped neighbour's ‖a‖ is lower)
+    acc[peaks[::5]] = acc[peaks[2::5]] = acc[peaks[4::5]] = (6.0, 6.0, 0.0)
+    acc[peaks[::5] - 1] = (7.9, 0.0, 0.0)
+    acc[peaks[2::5] + 1] = (0.0, -7.9, 0.0)
     acc[peaks[3::5], 2] = 7.95  # the peak itself
     if edge == "first":
         acc[0] = (0.0, 0.0, 7.95)
