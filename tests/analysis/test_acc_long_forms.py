@@ -398,3 +398,51 @@ def test_clipping_flags_from_windows_equal_the_reference(edge: str) -> None:
     for sizes in ([10_000_000], [37], [3000, 500, 2100]):
         ic = ImpactCounter(100.0, 8.0)
         assert [i for p in chunks(acc, sizes) for i in ic.feed(p)] + ic.flush() == want
+
+
+def test_block_sums_in_the_magnitude_pass_equal_block_sums() -> None:
+    from osteomonitor.analysis.posture_blocks import block_sums
+    from osteomonitor.analysis.screen import checked_with_block_sums
+
+    rng = np.random.default_rng(18)
+    for n in (0, 1, 19, 20, 21, 16_379, 16_380, 16_400, 50_003):
+        acc = rng.normal(0.0, 3.0, (n, 3)) * rng.choice([1e-3, 1.0, 1e3], (n, 1))
+        for b in (1, 7, 20, 40):
+            a, mag, sums = checked_with_block_sums(acc, "test", b)
+            assert sums is not None
+            assert sums.tobytes() == block_sums(acc, b).tobytes()
+            assert mag.tobytes() == magnitude(acc).tobytes() and a is not None
+        a, mag, none = checked_with_block_sums(acc, "test", None)
+        assert none is None and mag.tobytes() == magnitude(acc).tobytes()
+    bad = rng.normal(0.0, 1.0, (30_000, 3))
+    bad[20_000, 1] = np.nan
+    a, mag, sums = checked_with_block_sums(bad, "test", 20)
+    assert sums is None  # rows cleaned: the posture tracker sums them itself
+    assert a.tobytes() == check_acc(bad, "test").tobytes()
+
+
+def test_trunk_given_block_sums_equals_summing_itself() -> None:
+    from osteomonitor.analysis.screen import checked_with_block_sums
+
+    from .trunk_synth import bend_signal, transition_signal
+
+    fs = 200.0
+    # standing (the upright reference), bends, walking, a fall: posture samples throughout
+    parts = [bend_signal(fs, 40.0 + 10 * k) for k in range(12)]
+    parts.append(walking_signal(fs, 100.0, 60.0, seed=7))
+    parts.append(transition_signal(fs, 85.0, seed=2)[0])
+    parts += [bend_signal(fs, 70.0) for _ in range(6)]
+    acc = np.concatenate(parts)
+    for sizes in ([10_000_000], [20_000, 7, 30_000], [13, 40_000], [16_384, 401]):
+        got, want = TrunkTracker(), TrunkTracker()
+        falls_g, falls_w = got.start(fs, 1.0), want.start(fs, 1.0)
+        for p in chunks(acc, sizes):
+            b = got.aligned_block
+            a, m, sums = checked_with_block_sums(p, "test", 20 if b is None else b)
+            falls_g += got.feed(a, m, checked=True, sums=sums)  # (unaligned: ignored)
+            falls_w += want.feed(a, m, checked=True)
+            assert got.inclination_deg == want.inclination_deg
+        assert want.inclination_deg is not None
+        falls_g += got.end()
+        falls_w += want.end()
+        assert falls_g == falls_w and got.posture() == want.posture()

@@ -235,7 +235,12 @@ class PostureTracker:
         return t, deg, rot
 
     def feed_latest(
-        self, acc_g: FloatArray, mag: FloatArray | None = None, *, checked: bool = False
+        self,
+        acc_g: FloatArray,
+        mag: FloatArray | None = None,
+        *,
+        checked: bool = False,
+        sums: FloatArray | None = None,
     ) -> float | None:
         """`feed` without a gyroscope, keeping only the totals: returns the latest
         inclination, degrees (None when no posture sample was completed).
@@ -248,8 +253,12 @@ class PostureTracker:
             mag: (k,) their ‖a‖ as `signal.magnitude` gives it, when the caller has it.
             checked: `acc_g` and `mag` come from `screen.checked_with_magnitude` (finite
                 contiguous float64 rows and their finite ‖a‖): the scan of `mag` is left out.
+            sums: (3, k // b) sums of the whole blocks of b = `aligned_block` rows of
+                `acc_g` from its first row, as `posture_blocks.block_sums` gives them
+                (`screen.checked_with_block_sums`); used when the blocks start with
+                `acc_g`'s first row, else the sums are taken here.
         """
-        got = self._take(acc_g, None, mag, checked)
+        got = self._take(acc_g, None, mag, checked, sums)
         if got is None:
             return None
         blocks, lo, hi, first = got
@@ -258,6 +267,13 @@ class PostureTracker:
         deg = decision_degrees(c, (ep.limit, ep.limit - ep.hyst))
         self._account(np.arange(first, first + (hi - lo)), deg)
         return float(deg[-1])
+
+    @property
+    def aligned_block(self) -> int | None:
+        """Samples per block when the next samples start a block (none are left over
+        from the last feed) and there is no gyroscope: the `sums` `feed_latest` can
+        take; None otherwise."""
+        return self._b if self._acc.shape[0] == 0 and not self._has_gyro else None
 
     def _ref_unit(self) -> FloatArray:
         if self._ref is None:  # pragma: no cover - _take returns None then
@@ -296,6 +312,7 @@ class PostureTracker:
         gyro_dps: FloatArray | None,
         mag: FloatArray | None,
         checked: bool = False,
+        sums: FloatArray | None = None,
     ) -> tuple[BlockStats, int, int, int] | None:
         """Buffer the samples and sum the blocks they complete; finds the reference.
 
@@ -324,7 +341,9 @@ class PostureTracker:
         if self._has_gyro:
             gsum = block_sums(self._gyr[: nb * b], b)
             self._gyr = self._gyr[nb * b :]
-        new = BlockStats(block_sums(samples, b), None, None, gsum)
+        if sums is None or not fresh or self._has_gyro or sums.shape != (3, nb):
+            sums = block_sums(samples, b)
+        new = BlockStats(sums, None, None, gsum)
         hist = self._hist_blocks
         k0 = self._k  # blocks of this stretch before the new ones
         self._k += nb
