@@ -153,6 +153,9 @@ def test_impacts_from_maxima_equal_the_gathered_screen_on_real_recordings(
         assert want
 
 
+@pytest.mark.filterwarnings(
+    "ignore:overflow encountered:RuntimeWarning"
+)  # rows of ±1e200 on purpose
 def test_magnitude_finite_is_the_magnitude_and_its_finiteness() -> None:
     rng = np.random.default_rng(13)
     for n in (0, 1, 5, 16_384, 16_385, 40_000):
@@ -224,6 +227,10 @@ def _trunk(parts: list[np.ndarray], checked: bool) -> tuple[object, ...]:
     return falls, incl, t.posture()
 
 
+@pytest.mark.filterwarnings(
+    "ignore:overflow encountered:RuntimeWarning"
+)  # a row of 1e200 on purpose
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # (its ∞ − ∞)
 def test_trunk_fed_checked_rows_equals_checking_them() -> None:
     fs = 200.0
     walk = walking_signal(fs, 105.0, 120.0, seed=5)
