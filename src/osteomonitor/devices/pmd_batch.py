@@ -222,7 +222,9 @@ def _one_kind(
 
 
 #: Raw frames decoded to g together by `_raw`: 512 36-sample int16 frames are ~110 KB
-#: of bytes and ~440 KB of float64, in cache.
+#: of bytes and ~440 KB of float64, in cache (256-1024 measured alike). Against the
+#: whole int16 array multiplied after: `decode_packets` of a raw 1 h H10 file −1.1 ms
+#: (of 14; paired A/B medians).
 _RAW_CHUNK = 512
 
 

@@ -34,7 +34,10 @@ _INT32_DELTA_BITS = 23
 
 #: Frames decoded together by `_uniform`: 256 frames of 36 samples keep its
 #: temporaries (~0.6 MB with the g conversion) in a core's cache (fewest CPU ms per
-#: hour measured among 128-2048, with and without the conversion).
+#: hour among 256-2048 without the conversion; 192-512 alike with it, 128 slower).
+#: The running sum along each frame (numpy's accumulate, one element after another)
+#: is the largest step (~6 of 15 ms an hour); sums of whole rows in a frame-inner
+#: layout are ~5× cheaper but turning the result back costs as much (measured).
 CHUNK = 256
 
 
@@ -167,8 +170,9 @@ def _uniform(
     (in one reused chunk-sized array) are multiplied into the float64 result and their
     largest |value| noted while in cache: the same values as multiplying the whole
     integer array afterwards (int → float64 is exact, the product the same IEEE
-    operation), without that array or a second pass over memory (1 h H10 file:
-    decode 17.6 → 15.6 ms, the integer array's 8.6 MB never faulted in).
+    operation), without that array (8.6 MB an hour) or a second pass over memory:
+    `decode_packets` of the bench's H10 file, paired A/B medians, 1 h −0.3 ms (of
+    28), 3 h −1.7 ms (of 90); the rest is the float64 result's own pages.
     """
     nf = ref_at.size
     nv = count * CH
