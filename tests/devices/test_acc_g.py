@@ -19,6 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from osteomonitor.devices import pmd_batch, pmd_delta_batch
@@ -65,7 +66,10 @@ def _raw(rng: np.random.Generator, i: int, ftype: int, n: int = 36) -> bytes:
     return pf.encode_acc_frame(10**15 + i * 7, samples, compressed=False, frame_type=ftype)
 
 
-def _laid_out(frames: list[bytes], rng: np.random.Generator, shuffled: bool) -> tuple:
+Laid = tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def _laid_out(frames: list[bytes], rng: np.random.Generator, shuffled: bool) -> Laid:
     """Frames in the buffer (in `rng`'s order when shuffled), a byte between them."""
     order = rng.permutation(len(frames)) if shuffled else np.arange(len(frames))
     parts, offs, at = [], np.zeros(len(frames), np.int64), 0
@@ -81,7 +85,13 @@ def _scale_of(table: dict[tuple[int, bool], float]) -> pmd_batch.ScaleOf:
     return lambda ftype, compressed: table[(ftype, compressed)]
 
 
-def _assert_as_multiplied(got: AccFramesG | None, buf, offs, lens, scale_of) -> None:
+def _assert_as_multiplied(
+    got: AccFramesG | None,
+    buf: npt.NDArray[np.uint8],
+    offs: npt.NDArray[np.int64],
+    lens: npt.NDArray[np.int64],
+    scale_of: pmd_batch.ScaleOf,
+) -> None:
     """`got` equals the integers decoded first, each frame × its scale, bit for bit."""
     ints = decode_acc_frames_at(buf, offs, lens)
     assert got is not None and ints is not None

@@ -212,7 +212,7 @@ def _uniform(
         np.right_shift(word.view(np.int32), down[a:b], out=flat[:, CH:])
         chunk = flat.reshape(b - a, ns, CH)
         np.cumsum(chunk, axis=1, out=chunk)
-        if fused:
+        if scale is not None:
             hi, lo = max(hi, int(flat.max())), min(lo, int(flat.min()))
             np.multiply(chunk, scale, out=out[a:b], dtype=np.float64)
     counts = np.full(nf, ns, dtype=np.int64)
