@@ -170,9 +170,10 @@ def _uniform(
     (in one reused chunk-sized array) are multiplied into the float64 result and their
     largest |value| noted while in cache: the same values as multiplying the whole
     integer array afterwards (int → float64 is exact, the product the same IEEE
-    operation), without that array (8.6 MB an hour) or a second pass over memory:
-    `decode_packets` of the bench's H10 file, paired A/B medians, 1 h −0.3 ms (of
-    28), 3 h −1.7 ms (of 90); the rest is the float64 result's own pages.
+    operation), without that array (8.6 MB an hour, faulted in afresh by every
+    process) or a second pass over memory: `decode_packets` of the bench's H10 file,
+    paired A/B medians on a loaded 2-core machine, −0.3 to −1.9 ms of ~28 at 1 h,
+    −1.1 to −4 ms of ~90 at 3 h (the rest is the float64 result's own pages).
     """
     nf = ref_at.size
     nv = count * CH
