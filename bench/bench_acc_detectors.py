@@ -7,8 +7,8 @@ collector writes them); measured in the same run, process CPU time, median of re
 - each detector fed the whole hour at once with ‖a‖ given, as `AccTrack.sync` feeds
   them in batch: impacts and steps (one shared peak search, `ImpactCounter(wide=…)` +
   `StepCounter.feed_peak_times`), jumps, falls, and their sum (target ≤ 35 ms/h);
-  jumps and impacts are told the rows and ‖a‖ are checked (`checked=True`, as
-  `AccTrack` tells them), falls checks them (as it does under `TrunkTracker`);
+  the detectors are told the rows and ‖a‖ are checked (`checked=True`, as `AccTrack`
+  tells jumps and impacts, and `TrunkTracker` falls);
 - `AccTrack` over the hour as `analyze` runs it (a wrist sensor: no trunk analysis; a
   chest sensor: with `TrunkTracker`'s posture, intensity and falls);
 - live: `AccTrack` fed the same samples in the H10's 36-sample frames with a gait and
@@ -76,7 +76,7 @@ def run(smoke: bool = False) -> list[Row]:
 
     def falls() -> None:
         det = FallDetector(FS)
-        det.feed(acc, mag)
+        det.feed(acc, mag, checked=True)
         det.flush()
 
     def track(placement: str, frames: int | None) -> None:

@@ -1,4 +1,4 @@
-"""Equal delta frames decoded a chunk at a time (`pmd_batch._delta_uniform`) equal
+"""Equal delta frames decoded a chunk at a time (`pmd_delta_batch._uniform`) equal
 `pmd_frames.decode_frame` frame by frame.
 
 Frames of one block each, every delta width 1-31 (the 32-bit windows up to 25 bits,
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from osteomonitor.devices import pmd_batch
+from osteomonitor.devices import pmd_delta_batch
 from osteomonitor.devices import pmd_frames as pf
 from osteomonitor.devices.pmd_batch import SLACK, decode_acc_frames_at
 
@@ -41,13 +41,13 @@ def _laid_out(frames: list[bytes], order: np.ndarray) -> tuple[np.ndarray, ...]:
     return buf, offs, np.array([len(f) for f in frames], np.int64)
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 7, pmd_batch._CHUNK])
+@pytest.mark.parametrize("chunk", [1, 3, 7, pmd_delta_batch.CHUNK])
 @pytest.mark.parametrize("widths", [(1, 2, 3), (4, 8, 13, 16), (22, 23), (24, 25), (5, 26, 31)])
 @pytest.mark.parametrize("shuffled", [False, True])
 def test_chunked_delta_frames_equal_one_by_one(
     monkeypatch: pytest.MonkeyPatch, chunk: int, widths: tuple[int, ...], shuffled: bool
 ) -> None:
-    monkeypatch.setattr(pmd_batch, "_CHUNK", chunk)
+    monkeypatch.setattr(pmd_delta_batch, "CHUNK", chunk)
     rng = np.random.default_rng(sum(widths) * 100 + chunk)
     n = 36
     frames = [_frame(rng, i, int(rng.choice(widths)), n) for i in range(40)]
@@ -63,7 +63,7 @@ def test_chunked_delta_frames_equal_one_by_one(
 
 def test_a_long_run_of_real_sized_frames_crosses_many_chunks() -> None:
     rng = np.random.default_rng(5)
-    widths = rng.choice([6, 7, 8, 9, 12], size=pmd_batch._CHUNK * 3 + 17)
+    widths = rng.choice([6, 7, 8, 9, 12], size=pmd_delta_batch.CHUNK * 3 + 17)
     frames = [_frame(rng, i, int(w), 36) for i, w in enumerate(widths)]
     buf, offs, lens = _laid_out(frames, np.arange(len(frames)))
     batch = decode_acc_frames_at(buf, offs, lens)

@@ -43,17 +43,17 @@ from .fall_model import FallParams as FallParams
 from .fall_model import default_model as default_model
 from .fall_model import model_from_json as model_from_json
 from .fall_rows import angle3, angle_deg, rowwise, window_means
+from .fall_scan import RUNS_FROM, FallScan
 from .screen import (
     checked_acc_mag,
     moving_mean_runs,
     moving_mean_span,
     screened_moving_mean,
-    window_peaks,
 )
 from .signal import FloatArray, check_fs, moving_mean_valid
 
 
-class FallDetector:
+class FallDetector(FallScan):
     """Incremental fall detector; feed chunks of any size, then `flush()` at the end.
 
     Args:
@@ -104,7 +104,8 @@ class FallDetector:
         self._mag = np.empty(0, dtype=np.float64)
         self._b0 = 0  # global index of _buf[0]
         self._n = 0  # samples fed
-        self._sm = np.empty(0, dtype=np.float64)  # smoothed ‖a‖ for global [_b0 + h, …)
+        self._sm = np.empty(0, dtype=np.float64)  # smoothed ‖a‖ for global [_sm0, _sm_end)
+        self._sm0 = self._h  # _b0 + h, or later after `_search_runs`
         self._sm_end = self._h  # smoothed ‖a‖ exists for global [h, _sm_end)
         self._scan = self._h  # next global index that may be a candidate
         self._pending: list[int] = []
@@ -162,7 +163,9 @@ class FallDetector:
         h, b0 = self._h, self._b0
         # smoothed ‖a‖ where its whole window is present: sm[i] = mean(mag[i-h : i+h+1])
         upto = self._n - h
-        if upto > self._sm_end:
+        if upto > self._sm_end and self._screen and upto - self._sm_end >= RUNS_FROM:
+            self._search_runs(upto, final)
+        elif upto > self._sm_end:
             if self._screen:  # exact only where a candidate can be (≥ candidate_min_g);
                 # the kept ‖a‖ is never NaN (`checked_acc_mag`)
                 new = screened_moving_mean(
@@ -226,10 +229,10 @@ class FallDetector:
 
     def _smv(self, lo: int, hi: int) -> FloatArray:
         """Smoothed ‖a‖ for global [lo, hi), clipped to what exists."""
-        s0 = self._b0 + self._h  # global index of _sm[0]
+        s0 = self._b0 + self._h  # the first smoothed sample
         lo, hi = max(lo, s0), min(hi, self._sm_end)
         if not self._screen:
-            return self._sm[lo - s0 : max(lo, hi) - s0]
+            return self._sm[lo - self._sm0 : max(lo, hi) - self._sm0]
         # `_sm` is exact only near candidates: these values computed (the same sums)
         # with the other candidates' (`_exact_windows`) or now
         hi = max(lo, hi)
@@ -238,41 +241,6 @@ class FallDetector:
             return part
         b0 = self._b0
         return moving_mean_span(self._mag, lo - b0, hi - b0, self._h, 0, self._n - b0)
-
-    def _find_candidates(self, lo: int, hi: int) -> None:
-        """Samples in [lo, hi) at or above the candidate threshold that are the highest
-        smoothed ‖a‖ within ± r (strictly above the r before, not below the r after;
-        windows clipped to what is buffered), judged as arrays a block at a time."""
-        r, s0 = self._r, self._b0 + self._h
-        thr = self._p.candidate_min_g
-        x = self._sm[: self._sm_end - s0]
-        cand = np.flatnonzero(x[lo - s0 : hi - s0] >= thr) + (lo - s0)
-        if not cand.size:
-            return
-        # only a local maximum can be the highest. With the screen, x holds no NaN: the
-        # kept ‖a‖ is never NaN (`checked_acc_mag`) and a running sum of values that are
-        # never NaN, none −∞, is never NaN; the fill is −∞
-        if self._screen:
-            prev = np.where(cand >= 1, x[np.maximum(cand - 1, 0)], -np.inf)
-            nxt = np.where(cand + 1 < x.shape[0], x[np.minimum(cand + 1, x.shape[0] - 1)], -np.inf)
-            v = x[cand]
-            cand = cand[(v > prev) & (v >= nxt)]
-            # without NaN, `not (v <= m)` is `v > m`: the rule of `screen.window_peaks`
-            self._pending.extend((cand[window_peaks(x, cand, r)] + s0).tolist())
-            return
-        pad = np.concatenate((np.full(r, -np.inf), x, np.full(r, -np.inf)))
-        if not np.isnan(x).any():  # (the reference form; NaN: see below)
-            v = pad[cand + r]
-            cand = cand[(v > pad[cand + r - 1]) & (v >= pad[cand + r + 1])]
-        offs = np.arange(2 * r + 1)
-        for k in range(0, cand.size, _CANDIDATE_BLOCK):
-            c = cand[k : k + _CANDIDATE_BLOCK]
-            win = pad[c[:, None] + offs]  # x[c − r … c + r], −∞ outside the buffer
-            v = win[:, r]
-            # `not (v <= max before) and not (v < max after)`: NaN neighbours as the
-            # one-at-a-time comparison treats them
-            keep = ~(v <= win[:, :r].max(axis=1)) & ~(v < win[:, r + 1 :].max(axis=1))
-            self._pending.extend((c[keep] + s0).tolist())
 
     def _mean_acc(self, lo: int, hi: int) -> FloatArray:
         lo, hi = max(0, lo), min(self._n, hi)
@@ -370,12 +338,10 @@ class FallDetector:
             cut = keep - self._b0
             self._buf = self._buf[cut:].copy()
             self._mag = self._mag[cut:].copy()
-            self._sm = self._sm[cut:].copy()
+            sm_cut = max(0, keep + self._h - self._sm0)  # (_sm may start later: `_search_runs`)
+            self._sm = self._sm[sm_cut:].copy()
+            self._sm0 += sm_cut
             self._b0 = keep
-
-
-#: Candidates judged per array operation (bounds memory: block × (2·r + 1) values).
-_CANDIDATE_BLOCK = 2048
 
 
 def detect_falls(

@@ -183,6 +183,11 @@ def autocorr_peak(x: FloatArray, lag_lo: int, lag_hi: int) -> tuple[float | None
     return float(mid[k]), lo + 1 + k
 
 
+#: `autocorr_peak_rows` multiplies this many bytes of lagged products at a time (stays in
+#: a core's L2 cache, 1.25 MB here).
+_PRODUCT_BYTES = 1 << 19
+
+
 def autocorr_peak_rows(
     x: FloatArray, lag_lo: int, lag_hi: int
 ) -> tuple[list[float | None], list[int]]:
@@ -197,7 +202,16 @@ def autocorr_peak_rows(
     lags = hi - lo + 1
     rs = x.strides[0]
     b = np.ndarray((k, lags, m), np.float64, x, lo * 8, (rs, 8, 8))
-    num = (b * x[:, None, :m]).sum(axis=2)
+    # the products a block of rows at a time into one reused buffer: all rows at once
+    # made a (k, lags, m) temporary of ~34 KB per row (12 MB for the 360 candidates of
+    # a 3-hour file: fresh pages, out of the cache; 20 ms there instead of ~6 ms)
+    num = np.empty((k, lags))
+    rows = max(1, min(k, _PRODUCT_BYTES // (lags * m * 8)))
+    tmp = np.empty((rows, lags, m))
+    for s in range(0, k, rows):
+        t = tmp[: min(rows, k - s)]
+        np.multiply(b[s : s + rows], x[s : s + rows, None, :m], out=t)
+        np.add.reduce(t, axis=2, out=num[s : s + rows])  # each row's sum, as `.sum`
     sq = np.cumsum(x * x, axis=1)
     sq0 = np.concatenate((np.zeros((k, 1)), sq), axis=1)
     tail = sq[:, lo + m - 1 : hi + m] - sq0[:, lo : hi + 1]
@@ -206,7 +220,7 @@ def autocorr_peak_rows(
     mid = r[:, 1:-1]
     peak = (mid >= r[:, :-2]) & (mid >= r[:, 2:])
     best = np.argmax(np.where(peak, mid, -np.inf), axis=1)
-    has = peak.any(axis=1)
+    has: list[bool] = np.asarray(peak.any(axis=1), dtype=bool).tolist()
     vals = mid[np.arange(k), best]
     out_r: list[float | None] = [
         float(v) if h else -1.0 for v, h in zip(vals.tolist(), has, strict=True)

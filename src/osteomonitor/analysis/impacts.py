@@ -158,7 +158,8 @@ class ImpactCounter:
         else:
             # The buffer holds ≥ `_keep` samples before `lo` (or starts at sample 0) and,
             # short of the end of the signal, r samples after `end`; beyond it is −∞.
-            jj = local_maxima_peaks(self._mag, lo - b0, end - b0, self._min, self._r)
+            # (the kept ‖a‖ is never NaN: `checked_acc_mag`)
+            jj = local_maxima_peaks(self._mag, lo - b0, end - b0, self._min, self._r, nan_free=True)
             self._next = end
             self.count += int(jj.size)
         if self._wide is not None:
@@ -211,8 +212,16 @@ class ImpactCounter:
         if self._range is not None:
             last = acc.shape[0] - 1
             lim = CLIP_FRACTION * self._range
-            rows = np.stack((acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)]))
-            flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
+            if jj.size >= _WINDOWS_FROM and int(jj[0]) >= 1 and int(jj[-1]) < last:
+                # the rows before, at and after each peak as one window each (2.5x
+                # faster than three gathers over the whole buffer)
+                w = windows(acc, jj - 1, 3)  # (k, 3, 3), a copy
+                flags = np.asarray((np.abs(w, out=w) >= lim).any(axis=(1, 2)), dtype=bool)
+            else:
+                rows = np.stack(
+                    (acc[np.maximum(jj - 1, 0)], acc[jj], acc[np.minimum(jj + 1, last)])
+                )
+                flags = np.asarray((np.abs(rows) >= lim).any(axis=(0, 2)), dtype=bool)
             clipped: list[bool] = flags.tolist()
         else:
             clipped = [False] * jj.size

@@ -48,6 +48,9 @@ CADENCE_FS_MAX_HZ = 100.0
 #: From this many candidates whose context is due together, `_contexts_together`
 #: measures them as arrays (a long recording analysed at once has hundreds).
 _BATCH_FROM = 4
+#: `_contexts_together` measures the windows of this many candidates at a time
+#: (64 × 401 × 3 samples: 0.6 MB, stays in a core's L2 cache).
+_CONTEXT_ROWS = 64
 #: Posture windows, s: gravity before take-off over [s − 0.6, s − 0.1) (the stance the
 #: person left, before any push), after touchdown over [e + 0.5, e + 1.0) (after the
 #: landing's impact and rebound, within the context window already waited for).
@@ -144,6 +147,17 @@ class JumpContext(JumpSignals):
                 self._context(c)
         if not whole:
             return
+        self._postures_together(whole)
+        flight = self._flight_means(whole)
+        # the windows' arrays (k × 401 × 3 samples) a block of candidates at a time:
+        # all at once they were several MB of fresh temporaries on a long file
+        for i in range(0, len(whole), _CONTEXT_ROWS):
+            self._windows_together(whole[i : i + _CONTEXT_ROWS], flight[i : i + _CONTEXT_ROWS])
+
+    def _windows_together(self, whole: list[Candidate], flight: list[list[float]]) -> None:
+        """Step rhythm, gravity, H/V ratio and alternation of candidates whose context
+        window lies inside the signal (`flight`: their flight means), as row arrays."""
+        ctx = self._ctx
         k, width = len(whole), 2 * ctx + 1
         p = np.asarray([c.p for c in whole], dtype=np.intp)
         # step rhythm: the smoothed ‖a‖ of every window, every `_cad_step`-th sample
@@ -153,8 +167,6 @@ class JumpContext(JumpSignals):
         # gravity and the dynamic part of every window
         w = self._raw_rows(p - ctx, width)  # (k, width, 3)
         g = w.sum(axis=1) / width
-        self._postures_together(whole)
-        flight = self._flight_means(whole)
         units = np.zeros((k, 3))
         live: list[bool] = []
         for i, c in enumerate(whole):

@@ -24,7 +24,8 @@ import numpy as np
 
 from .flights import Candidate
 from .jump_signals import JumpSignals
-from .screen import moving_mean_runs, ranges
+from .maxima import ranges
+from .screen import moving_mean_runs, runs_below_fast
 from .signal import FloatArray, IndexArray
 from .thresholds import CLIP_FRACTION
 
@@ -40,6 +41,63 @@ _MEAN_MARGIN = 1e-12
 #: From this many groups of flight runs found together, `_consider_groups` judges them
 #: as arrays; fewer (live chunks) one by one.
 _SCAN_BATCH_FROM = 8
+
+
+class Positions:
+    """Where the smoothed ‖a‖ of global sample q lies in the array handed with it: at
+    q − lo of a dense array that starts at `lo`, or (`starts`/`offs` given: a compact
+    array from `compact_runs`) at the slot of q in the block of runs that holds it."""
+
+    __slots__ = ("_lo", "_offs", "_starts")
+
+    def __init__(
+        self, lo: int, starts: IndexArray | None = None, offs: IndexArray | None = None
+    ) -> None:
+        self._lo, self._starts, self._offs = lo, starts, offs
+
+    def at(self, q: int) -> int:
+        """The index of global sample q (which must be held)."""
+        if self._starts is None or self._offs is None:
+            return q - self._lo
+        j = int(np.searchsorted(self._starts, q, side="right")) - 1
+        return int(self._offs[j]) + q - int(self._starts[j])
+
+    def many(self, q: IndexArray) -> IndexArray:
+        """`at` of each global index in `q`."""
+        if self._starts is None or self._offs is None:
+            return q - self._lo
+        j = np.searchsorted(self._starts, q, side="right") - 1
+        out: IndexArray = self._offs[j] + q - self._starts[j]
+        return out
+
+    def to_global(self, c: IndexArray) -> IndexArray:
+        """The global sample at each index `c` of the array (none a separator)."""
+        if self._starts is None or self._offs is None:
+            return c + self._lo
+        j = np.searchsorted(self._offs, c, side="right") - 1
+        out: IndexArray = self._starts[j] + c - self._offs[j]
+        return out
+
+
+def compact_runs(
+    starts: IndexArray, ends: IndexArray, values: FloatArray, fill: float
+) -> tuple[FloatArray, Positions]:
+    """Runs [starts[j], ends[j]) (in order, disjoint) of a signal that is `fill`
+    elsewhere, `values` their samples side by side, laid out compactly: runs that touch
+    stay joined, one `fill` between the others, so every sample keeps its neighbours
+    and a run of the signal below a threshold under `fill` is a run of the array."""
+    starts, ends = starts.astype(np.intp), ends.astype(np.intp)
+    lengths = ends - starts
+    if not lengths.size:
+        none = np.empty(0, dtype=np.intp)
+        return np.empty(0, dtype=np.float64), Positions(0, none, none.copy())
+    sep = np.zeros(starts.size, dtype=np.intp)  # a `fill` after run j
+    sep[:-1] = ends[:-1] < starts[1:]
+    slot = np.cumsum(lengths + sep) - (lengths + sep)
+    y = np.full(int((lengths + sep).sum()), fill)
+    y[ranges(slot, lengths)] = values
+    heads = np.flatnonzero(np.concatenate(([1], sep[:-1])))  # the first run of each block
+    return y, Positions(0, starts[heads], slot[heads])
 
 
 def free_fall_means(m: FloatArray, s: IndexArray, e: IndexArray, flight_g: float) -> list[bool]:
@@ -137,16 +195,43 @@ class JumpScan(JumpSignals):
     _buf0: int
     _buf: FloatArray
     _mag: FloatArray
+    _sm: FloatArray
+    _sm0: int
     _pending: deque[Candidate]
     _screen: bool
     _batch_scan: bool
 
-    def _consider_groups(self, groups: list[list[tuple[int, int]]], m: FloatArray, lo: int) -> None:
+    def _runs_to_scan(
+        self, lo: int, runs: tuple[int, IndexArray, IndexArray, FloatArray]
+    ) -> tuple[
+        tuple[int, IndexArray, IndexArray, FloatArray],
+        FloatArray,
+        Positions,
+        IndexArray,
+        IndexArray,
+    ]:
+        """A long stretch's runs (`JumpDetector._extend`: from global `at`, the runs
+        where a flight can be and their smoothed ‖a‖), with the smoothed values from
+        `lo` (the scan point) to `at` before them, laid side by side: (the runs scanned,
+        the array, its `Positions`, and the runs below the flight threshold as global
+        start / end − `lo`)."""
+        at, rs, re_, rv = runs
+        if lo < at:
+            rs, re_ = np.append(lo, rs), np.append(at, re_)
+            rv = np.concatenate((self._sm[lo - self._sm0 : at - self._sm0], rv))
+        m, pos = compact_runs(rs, re_, rv, np.inf)
+        cs, ce = runs_below_fast(m, self._p.flight_hyst_g)
+        starts, ends = pos.to_global(cs) - lo, pos.to_global(ce - 1) + 1 - lo
+        return (at, rs, re_, rv), m, pos, starts, ends
+
+    def _consider_groups(
+        self, groups: list[list[tuple[int, int]]], m: FloatArray, pos: Positions
+    ) -> None:
         """`_consider_group` of each group, in order; many at once as arrays
         (`jump_scan`), the same candidates."""
         if len(groups) < _SCAN_BATCH_FROM or not (self._batch_scan and self._screen):
             for subs in groups:
-                self._consider_group(subs, m, lo)
+                self._consider_group(subs, m, pos)
             return
         p = self._p
         # a lone run (most groups): its flight tests as arrays; a group of several
@@ -160,14 +245,15 @@ class JumpScan(JumpSignals):
             ok = (e - s <= self._max_run) & (e - s >= self._min_run) & (s > 0)
             free = np.zeros(s.size, dtype=bool)
             if ok.any():
-                free[ok] = free_fall_means(m, s[ok] - lo, e[ok] - lo, p.flight_g)
+                so, eo = s[ok], e[ok]  # (a lone run is contiguous in `m`)
+                free[ok] = free_fall_means(m, pos.many(so), pos.many(eo - 1) + 1, p.flight_g)
             for j, f in zip(lone, free.tolist(), strict=True):
                 if f:
                     flights[j] = groups[j][0]
         done = set(lone)
         for j, subs in enumerate(groups):
             if j not in done:
-                flights[j] = self._flight_of_group(subs, m, lo)
+                flights[j] = self._flight_of_group(subs, m, pos)
         chosen = [f for f in flights if f is not None]
         if not chosen:
             return
@@ -183,7 +269,7 @@ class JumpScan(JumpSignals):
             slope = (peak - base) * fs / (k + 1)
             self._pending.append(Candidate(a, b, b + k, (b - a) / fs, peak, slope, c))
 
-    def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, lo: int) -> None:
+    def _consider_group(self, subs: list[tuple[int, int]], m: FloatArray, pos: Positions) -> None:
         """Judge a group of runs below the flight threshold that ends before a landing.
 
         A group longer than `flight_max_s` is no flight (as in streaming, where such a
@@ -194,14 +280,16 @@ class JumpScan(JumpSignals):
 
         Args:
             subs: (start, end) of each run, global indices, in time order.
-            m: smoothed ‖a‖ of the scanned range, which starts at global `lo`.
+            m: smoothed ‖a‖ of the scanned range, global sample q at `pos.at(q)` (each
+                run below the threshold is contiguous in it; between runs, values at or
+                above the threshold may be left out).
         """
-        flight = self._flight_of_group(subs, m, lo)
+        flight = self._flight_of_group(subs, m, pos)
         if flight is not None:
             self._consider(*flight)
 
     def _flight_of_group(
-        self, subs: list[tuple[int, int]], m: FloatArray, lo: int
+        self, subs: list[tuple[int, int]], m: FloatArray, pos: Positions
     ) -> tuple[int, int] | None:
         """The flight (start, end) `_consider_group` considers in `subs`, or None."""
         p = self._p
@@ -215,9 +303,10 @@ class JumpScan(JumpSignals):
                 return None  # later starts are only shorter
             if s == 0:
                 continue  # starts with the signal: partial
-            if i < last and math.fsum(m[s - lo : s_end - lo].tolist()) / (s_end - s) >= p.flight_g:
+            a = pos.at(s)
+            if i < last and math.fsum(m[a : a + s_end - s].tolist()) / (s_end - s) >= p.flight_g:
                 continue  # not free fall: no flight starts here
-            m_run = m[s - lo : e - lo]
+            m_run = m[a : pos.at(e - 1) + 1]
             low = m_run[m_run < p.flight_hyst_g] if i < last else m_run  # without the gaps
             if math.fsum(low.tolist()) / low.shape[0] < p.flight_g:
                 return s, e

@@ -234,7 +234,14 @@ class PostureTracker:
         self._account(ks, deg)
         return t, deg, rot
 
-    def feed_latest(self, acc_g: FloatArray, mag: FloatArray | None = None) -> float | None:
+    def feed_latest(
+        self,
+        acc_g: FloatArray,
+        mag: FloatArray | None = None,
+        *,
+        checked: bool = False,
+        sums: FloatArray | None = None,
+    ) -> float | None:
         """`feed` without a gyroscope, keeping only the totals: returns the latest
         inclination, degrees (None when no posture sample was completed).
 
@@ -244,8 +251,14 @@ class PostureTracker:
         Args:
             acc_g: (k, 3) acceleration, g.
             mag: (k,) their ‖a‖ as `signal.magnitude` gives it, when the caller has it.
+            checked: `acc_g` and `mag` come from `screen.checked_with_magnitude` (finite
+                contiguous float64 rows and their finite ‖a‖): the scan of `mag` is left out.
+            sums: (3, k // b) sums of the whole blocks of b = `aligned_block` rows of
+                `acc_g` from its first row, as `posture_blocks.block_sums` gives them
+                (`screen.checked_with_block_sums`); used when the blocks start with
+                `acc_g`'s first row, else the sums are taken here.
         """
-        got = self._take(acc_g, None, mag)
+        got = self._take(acc_g, None, mag, checked, sums)
         if got is None:
             return None
         blocks, lo, hi, first = got
@@ -254,6 +267,13 @@ class PostureTracker:
         deg = decision_degrees(c, (ep.limit, ep.limit - ep.hyst))
         self._account(np.arange(first, first + (hi - lo)), deg)
         return float(deg[-1])
+
+    @property
+    def aligned_block(self) -> int | None:
+        """Samples per block when the next samples start a block (none are left over
+        from the last feed) and there is no gyroscope: the `sums` `feed_latest` can
+        take; None otherwise."""
+        return self._b if self._acc.shape[0] == 0 and not self._has_gyro else None
 
     def _ref_unit(self) -> FloatArray:
         if self._ref is None:  # pragma: no cover - _take returns None then
@@ -265,7 +285,9 @@ class PostureTracker:
         b = self._b
         return (self._t0 + (ks * b - self._m * b / 2) / self._fs).astype(np.float64)
 
-    def _checked(self, acc_g: FloatArray, mag: FloatArray | None) -> tuple[FloatArray, bool]:
+    def _checked(
+        self, acc_g: FloatArray, mag: FloatArray | None, checked: bool = False
+    ) -> tuple[FloatArray, bool]:
         """`acc_g` as (n, 3) float64 with non-finite rows at rest (`check_acc`), and
         whether `mag` can stand for its ‖a‖: a finite sum of `mag` (of the right
         length) proves every sample finite, in one pass over ‖a‖ instead of three over
@@ -279,13 +301,18 @@ class PostureTracker:
             and a.shape[1] == 3
             and a.flags.c_contiguous
             and mag.shape == (a.shape[0],)
-            and math.isfinite(float(np.add.reduce(mag)))  # any inf or NaN spoils the sum
+            and (checked or math.isfinite(float(np.add.reduce(mag))))  # inf/NaN spoil it
         ):
             return a, True
         return check_acc(acc_g, "PostureTracker.feed"), False
 
     def _take(
-        self, acc_g: FloatArray, gyro_dps: FloatArray | None, mag: FloatArray | None
+        self,
+        acc_g: FloatArray,
+        gyro_dps: FloatArray | None,
+        mag: FloatArray | None,
+        checked: bool = False,
+        sums: FloatArray | None = None,
     ) -> tuple[BlockStats, int, int, int] | None:
         """Buffer the samples and sum the blocks they complete; finds the reference.
 
@@ -293,7 +320,7 @@ class PostureTracker:
         `blocks`, the first of them at block `first` of the stretch; None when no
         posture sample is due.
         """
-        a, mag_ok = self._checked(acc_g, mag)
+        a, mag_ok = self._checked(acc_g, mag, checked)
         if self._has_gyro is None and a.shape[0]:
             self._has_gyro = gyro_dps is not None
         if gyro_dps is not None and self._has_gyro:
@@ -314,7 +341,9 @@ class PostureTracker:
         if self._has_gyro:
             gsum = block_sums(self._gyr[: nb * b], b)
             self._gyr = self._gyr[nb * b :]
-        new = BlockStats(block_sums(samples, b), None, None, gsum)
+        if sums is None or not fresh or self._has_gyro or sums.shape != (3, nb):
+            sums = block_sums(samples, b)
+        new = BlockStats(sums, None, None, gsum)
         hist = self._hist_blocks
         k0 = self._k  # blocks of this stretch before the new ones
         self._k += nb

@@ -79,12 +79,26 @@ class TrunkTracker:
         self._upright_set = False
         return out
 
-    def feed(self, acc_g: FloatArray, mag: FloatArray | None = None) -> list[Fall]:
+    @property
+    def aligned_block(self) -> int | None:
+        """`PostureTracker.aligned_block` of the current stretch (None before `start`)."""
+        return None if self._posture is None else self._posture.aligned_block
+
+    def feed(
+        self,
+        acc_g: FloatArray,
+        mag: FloatArray | None = None,
+        *,
+        checked: bool = False,
+        sums: FloatArray | None = None,
+    ) -> list[Fall]:
         """Samples of the current stretch, g (and their ‖a‖ when the caller has it);
-        returns falls confirmed by them."""
+        returns falls confirmed by them. `checked`: `acc_g` and `mag` come from
+        `screen.checked_with_magnitude`, so neither detector scans them again; `sums`:
+        the posture tracker's block sums of `acc_g` (`PostureTracker.feed_latest`)."""
         if self._falls is None or self._posture is None:
             raise RuntimeError("TrunkTracker.feed before start()")
-        deg = self._posture.feed_latest(acc_g, mag)
+        deg = self._posture.feed_latest(acc_g, mag, checked=checked and mag is not None, sums=sums)
         if deg is not None:
             self.inclination_deg = deg
         self.new_episode_starts_s = list(self._posture.new_episodes)
@@ -92,7 +106,7 @@ class TrunkTracker:
         if not self._upright_set and ref is not None and at is not None:
             self._falls.set_upright(ref, at)
             self._upright_set = True
-        return self._take(self._falls.feed(acc_g, mag))
+        return self._take(self._falls.feed(acc_g, mag, checked=checked and mag is not None))
 
     def end(self) -> list[Fall]:
         """End the current stretch (a gap): judge what can be judged."""

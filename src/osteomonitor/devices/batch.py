@@ -24,7 +24,7 @@ from osteomonitor.devices import polar_pmd as pmd
 from osteomonitor.devices.decoder import DeviceDecoder
 from osteomonitor.devices.hrs_batch import HrColumns, decode_hr_at
 from osteomonitor.devices.plausibility import SetAside, limit
-from osteomonitor.devices.pmd_batch import decode_acc_frames_at, joined
+from osteomonitor.devices.pmd_batch import decode_acc_g_at, joined
 from osteomonitor.devices.stream_decoders import MG_PER_G, PmdDecoder
 from osteomonitor.errors import DecodeError
 from osteomonitor.model import NS_PER_S, AccBlock, HrSample, Packet
@@ -226,17 +226,24 @@ def _pmd_run(
     """ACC frames `idx` (between two control messages): at once, else one by one."""
     proto = decoder.protocol
     assert isinstance(proto, PmdDecoder)
-    frames = decode_acc_frames_at(packets.buf, packets.offsets[idx], packets.lengths[idx])
     cfg = decoder.config
-    if frames is None or not cfg.rate_hz or not cfg.range_g or not cfg.rate_hz > 0:
+
+    def g_per_count(frame_type: int, compressed: bool) -> float:
+        like = cast("pmd.PmdFrame", _Frame(compressed, frame_type))  # what it reads
+        return pmd.frame_factor_mg(like, proto.factor) / MG_PER_G
+
+    ready = bool(cfg.rate_hz and cfg.range_g and cfg.rate_hz > 0)
+    offs, lens = packets.offsets[idx], packets.lengths[idx]
+    frames = decode_acc_g_at(packets.buf, offs, lens, g_per_count) if ready else None
+    if frames is None:
         for j in idx.tolist():
             _one(decoder, out, packets.packet(device, j), int(packets.order[j]))
         return
+    assert cfg.rate_hz is not None and cfg.range_g is not None
     order, arrival = packets.order[idx], packets.t_ns[idx]
     fs, full = float(cfg.rate_hz), float(cfg.range_g)
-    starts, counts = frames.starts, frames.counts
+    counts = frames.counts
     f = counts.size
-    n_same = int(counts[0]) if int(counts.min()) == int(counts.max()) else 0
     # only a frame's first and last sample times are ever read (segment gaps, coverage,
     # the gates): map those two per frame, with the per-sample formulas
     dev_first, dev_last = _timestamps(
@@ -250,32 +257,11 @@ def _pmd_run(
     shift = _continuous(proto, first, last, fs)
     first += shift
     last += shift
-    scale = np.ones(f, dtype=np.float64)
-    types = frames.frame_type[frames.compressed]
-    for t in np.flatnonzero(np.bincount(types)).tolist():  # by frame type
-        sel = frames.compressed & (frames.frame_type == t)
-        like = cast("pmd.PmdFrame", _Frame(True, int(t)))  # what frame_factor_mg reads
-        scale[sel] = pmd.frame_factor_mg(like, proto.factor)
-    scale /= MG_PER_G
-    raw = frames.samples
+    acc = frames.acc_g
     top = full * (1.0 + limit("acc_range_margin"))
-    one_scale = bool(np.all(scale == scale[0])) and scale[0] > 0
-    if n_same and one_scale:  # the usual case: every frame alike
-        acc = np.multiply(raw, scale[0], dtype=np.float64)
-        # ‖·‖∞ from the integers: |s|·scale rounds like |s·scale| (scale > 0), so the
-        # largest is that of the largest |s|; frame by frame only when one is too large
-        big = max(int(raw.max()), -int(raw.min())) if raw.size else 0
-        if float(big) * scale[0] <= top:
-            peak = np.zeros(f, dtype=np.float64)
-        else:
-            flat = raw.reshape(f, -1)
-            hi, lo = flat.max(axis=1).astype(np.float64), flat.min(axis=1).astype(np.float64)
-            peak = np.maximum(hi * scale, -lo * scale)
-    else:
-        acc = raw * np.repeat(scale, counts)[:, None]
-        peak = np.maximum.reduceat(np.abs(acc).max(axis=1), starts)
+    # ‖·‖∞ frame by frame only when some value is too large (as a rule none is)
+    out_range = ~(frames.peaks_g() <= top) if not frames.abs_max_g <= top else np.zeros(f, bool)
     # plausibility gates (plausibility.check_acc, check_block_time), per frame
-    out_range = ~(peak <= top)
     backwards = last < first
     far = np.abs(last - arrival) > limit("block_vs_arrival_s") * NS_PER_S
     stream = packets.names[int(packets.stream[idx[0]])]

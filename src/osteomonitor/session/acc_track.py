@@ -19,7 +19,7 @@ import numpy.typing as npt
 from osteomonitor.analysis.impacts import ImpactCounter
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.movement import StillnessMeter
-from osteomonitor.analysis.screen import checked_with_magnitude
+from osteomonitor.analysis.screen import checked_with_block_sums
 from osteomonitor.analysis.steps import (
     RUN_INTERVAL_S,
     STEP_INTERVAL_S,
@@ -42,6 +42,9 @@ ACC_BATCH_S = 2.0
 JUMP_STEP_MARGIN_S = 0.6
 #: Steps are added to the overlap counters as arrays from this many at once.
 _ARRAY_FROM = 16
+#: From this many samples analysed at once (batch), the posture block sums are taken in
+#: the pass that computes ‖a‖ (`screen.checked_with_block_sums`).
+_SUMS_FROM = 16_384
 
 
 def _inside_jumps(step_times_s: Sequence[float], jumps: Sequence[Jump]) -> npt.NDArray[np.bool_]:
@@ -179,7 +182,10 @@ class AccTrack:
         self._pending_n = 0
         # ‖a‖ once for every detector, of the samples as each detector cleans them
         # (a non-finite row reads as 1 g at rest)
-        raw, (acc, mag) = acc, checked_with_magnitude(acc, "AccTrack")
+        # a long stretch (batch): the posture tracker's block sums in the same pass
+        b = self.trunk.aligned_block if self.trunk is not None else None
+        b = b if acc.shape[0] >= _SUMS_FROM else None
+        raw, (acc, mag, sums) = acc, checked_with_block_sums(acc, "AccTrack", b)
         found = self._shift_jumps(self._jd.feed(acc, mag, checked=True))
         self._add_jumps(found)
         self._add_peaks(self._ic.feed(acc, mag, checked=True))
@@ -188,7 +194,7 @@ class AccTrack:
             self._still.feed(raw)
         self.analysed_until_ns = self._last_ns
         if self.trunk is not None:
-            self.new_falls += self.trunk.feed(acc, mag)
+            self.new_falls += self.trunk.feed(acc, mag, checked=True, sums=sums)
             self.new_bends_s += self.trunk.new_episode_starts_s
         return found
 
