@@ -75,8 +75,8 @@ class ClockMapper:
     `SOLVE_GROWTH` (60 s, 75 s, 94 s …): a crystal's rate does not wander, so a slope
     learnt over 80 % of the session is nearly as good as one re-learnt every frame
     (tests/devices/test_clock.py: an hour's worst error p99 0.7 ms, the rarest draws
-    ~1.1 ms), and it makes the fit an array operation. Between re-solves the offset is the running minimum of
-    arrival − slope·device (the highest line of that slope under every point). Before
+    ~1.1 ms), and it makes the fit an array operation. Between re-solves the offset is
+    the running minimum of arrival − slope·device (the highest line of that slope under every point). Before
     the first re-solve the slope is 1 (offset only). `add` (one frame, live) and
     `add_many` (a whole recording, batch) give bit-identical fits.
 
