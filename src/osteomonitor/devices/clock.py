@@ -76,9 +76,9 @@ class ClockMapper:
     learnt over 80 % of the session is nearly as good as one re-learnt every frame
     (tests/devices/test_clock.py: an hour's worst error p99 0.7 ms, the rarest draws
     ~1.1 ms), and it makes the fit an array operation. Between re-solves the offset is
-    the running minimum of arrival − slope·device (the highest line of that slope under every point). Before
-    the first re-solve the slope is 1 (offset only). `add` (one frame, live) and
-    `add_many` (a whole recording, batch) give bit-identical fits.
+    the running minimum of arrival − slope·device (the highest line of that slope under
+    every point). Before the first re-solve the slope is 1 (offset only). `add` (one
+    frame, live) and `add_many` (a whole recording, batch) give bit-identical fits.
 
     Args:
         max_drift_ppm: clamp for the fitted drift.
