@@ -1,6 +1,6 @@
 """`_valid_points` (the summary's `hr_points`) makes its pairs with the cyclic garbage
-collector paused; the pairs are those of the plain form, and the collector's state is
-as it was afterwards, also when it was off or the block raised."""
+collector paused (`session.gc_pause`, tested in test_gc_pause.py); the pairs are those
+of the plain form, and far fewer collections run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from osteomonitor.analysis.heart_rate import HrSeries
-from osteomonitor.session.heart import _gc_paused, _valid_points
+from osteomonitor.session.heart import _valid_points
 
 
 def _series(n: int, seed: int) -> HrSeries:
@@ -34,23 +34,6 @@ def test_points_equal_the_plain_pairs(n: int) -> None:
     )
     assert all(type(v) is float for p in got[:50] for v in p)
     assert gc.isenabled()
-
-
-def test_the_collector_is_restored_as_it_was() -> None:
-    assert gc.isenabled()
-    with _gc_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), _gc_paused():
-        raise RuntimeError("inside")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with _gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # off before: stays off
-    finally:
-        gc.enable()
 
 
 def test_fewer_collections_for_many_points() -> None:

@@ -20,11 +20,9 @@ The batch processor raises no live safety alerts (a review judges the summary wi
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +33,7 @@ from osteomonitor.devices.plausibility import ArrivalGate, SetAside
 from osteomonitor.errors import CorruptRecording
 from osteomonitor.model import NS_PER_S, AccBlock, Event, SessionMeta
 from osteomonitor.session.acc_track import ACC_GAP_S
+from osteomonitor.session.gc_pause import collector_paused
 from osteomonitor.session.processor import SessionProcessor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,27 +76,9 @@ def process_recording_batch(
     if prescription is None:
         prescription = recording_prescription(meta, path)
     proc = SessionProcessor(devices, meta, prescription=prescription)
-    with _collector_paused():
+    with collector_paused():
         feed_columns(proc, cols, events)
     return meta, proc
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a recording is analysed at once.
-
-    The analysis makes tens of thousands of small objects (an hour: 3600 HR values and
-    their RR tuples) and no reference cycles; the collector would scan them, and every
-    object the process holds, ~30 times an hour's analysis (~4 ms of ~100). Left as it
-    was found (a caller that turned it off keeps it off).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def feed_columns(

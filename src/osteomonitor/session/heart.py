@@ -29,10 +29,8 @@ margin) doubles the margin and rebuilds the track once from its notifications.
 from __future__ import annotations
 
 import copy
-import gc
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +47,7 @@ from osteomonitor.analysis.heart_rate import (
 from osteomonitor.analysis.intensity import ZoneAccumulator
 from osteomonitor.analysis.rr import RrCorrector
 from osteomonitor.model import FloatArray
+from osteomonitor.session.gc_pause import collector_paused
 
 #: Beats of a notification are laid back in time from its arrival; samples newer than
 #: this before the newest notification stay open (s). Ten 1-Hz notifications' worth;
@@ -56,33 +55,11 @@ from osteomonitor.model import FloatArray
 LAYBACK_MARGIN_S = 10.0
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the block (as it was after).
-
-    For making many small tuples of numbers at once: each tuple is a container the
-    collector counts, so 17 000 of them (3 h of beats) set off ~20 young-generation
-    collections and their older-generation cascades, which traverse the session's
-    other objects: 5-20 ms of collection per 3-h summary, measured with `gc.callbacks`
-    (about 2 ms without them). Tuples of floats hold no reference cycle, so there is
-    nothing for a collection to find among them; the first collection after the block
-    passes over them once (and stops tracking them). Paused, the 3-h summary spends
-    ~3 ms in collections.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _valid_points(series: HrSeries) -> tuple[tuple[float, float], ...]:
     """The valid values of an HR series as (s from start, bpm) pairs."""
     keep = series.valid
     t, hr = series.t_s[keep].tolist(), series.hr_bpm[keep].tolist()
-    with _gc_paused():
+    with collector_paused():
         return tuple(zip(t, hr, strict=True))
 
 
