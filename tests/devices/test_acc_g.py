@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+from frame_buffers import Laid, laid_out
 
 from osteomonitor.devices import pmd_batch, pmd_delta_batch
 from osteomonitor.devices import pmd_frames as pf
@@ -66,19 +67,9 @@ def _raw(rng: np.random.Generator, i: int, ftype: int, n: int = 36) -> bytes:
     return pf.encode_acc_frame(10**15 + i * 7, samples, compressed=False, frame_type=ftype)
 
 
-Laid = tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]
-
-
 def _laid_out(frames: list[bytes], rng: np.random.Generator, shuffled: bool) -> Laid:
     """Frames in the buffer (in `rng`'s order when shuffled), a byte between them."""
-    order = rng.permutation(len(frames)) if shuffled else np.arange(len(frames))
-    parts, offs, at = [], np.zeros(len(frames), np.int64), 0
-    for k in order.tolist():
-        parts.append(b"\x5a" + frames[k])
-        offs[k] = at + 1
-        at += 1 + len(frames[k])
-    buf = np.frombuffer(b"".join(parts) + bytes(SLACK), dtype=np.uint8)
-    return buf, offs, np.array([len(f) for f in frames], np.int64)
+    return laid_out(frames, rng.permutation(len(frames)) if shuffled else np.arange(len(frames)))
 
 
 def _scale_of(table: dict[tuple[int, bool], float]) -> pmd_batch.ScaleOf:

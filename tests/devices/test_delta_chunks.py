@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from frame_buffers import laid_out
 
 from osteomonitor.devices import pmd_delta_batch
 from osteomonitor.devices import pmd_frames as pf
-from osteomonitor.devices.pmd_batch import SLACK, decode_acc_frames_at
+from osteomonitor.devices.pmd_batch import decode_acc_frames_at
 
 
 def _frame(rng: np.random.Generator, i: int, width: int, n: int) -> bytes:
@@ -30,17 +31,6 @@ def _frame(rng: np.random.Generator, i: int, width: int, n: int) -> bytes:
     return frame
 
 
-def _laid_out(frames: list[bytes], order: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Frames placed in the buffer in `order` (with a byte between), found by offset."""
-    parts, offs, at = [], np.zeros(len(frames), np.int64), 0
-    for k in order.tolist():
-        parts.append(b"\x5a" + frames[k])
-        offs[k] = at + 1
-        at += 1 + len(frames[k])
-    buf = np.frombuffer(b"".join(parts) + bytes(SLACK), dtype=np.uint8)
-    return buf, offs, np.array([len(f) for f in frames], np.int64)
-
-
 @pytest.mark.parametrize("chunk", [1, 3, 7, pmd_delta_batch.CHUNK])
 @pytest.mark.parametrize("widths", [(1, 2, 3), (4, 8, 13, 16), (22, 23), (24, 25), (5, 26, 31)])
 @pytest.mark.parametrize("shuffled", [False, True])
@@ -52,7 +42,7 @@ def test_chunked_delta_frames_equal_one_by_one(
     n = 36
     frames = [_frame(rng, i, int(rng.choice(widths)), n) for i in range(40)]
     order = rng.permutation(len(frames)) if shuffled else np.arange(len(frames))
-    buf, offs, lens = _laid_out(frames, order)
+    buf, offs, lens = laid_out(frames, order)
     batch = decode_acc_frames_at(buf, offs, lens)
     assert batch is not None
     want = np.concatenate([pf.decode_frame(f).samples for f in frames])
@@ -65,7 +55,7 @@ def test_a_long_run_of_real_sized_frames_crosses_many_chunks() -> None:
     rng = np.random.default_rng(5)
     widths = rng.choice([6, 7, 8, 9, 12], size=pmd_delta_batch.CHUNK * 3 + 17)
     frames = [_frame(rng, i, int(w), 36) for i, w in enumerate(widths)]
-    buf, offs, lens = _laid_out(frames, np.arange(len(frames)))
+    buf, offs, lens = laid_out(frames, np.arange(len(frames)))
     batch = decode_acc_frames_at(buf, offs, lens)
     assert batch is not None
     assert np.array_equal(
