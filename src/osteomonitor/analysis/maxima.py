@@ -18,6 +18,7 @@ neighbours from the whole signal. The argument needs a total order: NaN is not a
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .signal import FloatArray, IndexArray
 
@@ -76,14 +77,23 @@ def peaks_from_maxima(x: FloatArray, lo: int, hi: int, threshold: float, r: int)
     a, b = c - r, c + r  # the window's far ends
     keep = (a < 0) | (v > x[np.maximum(a, 0)])
     keep &= (b >= n) | (v >= x[np.minimum(b, n - 1)])
+    return _beating_the_others(c, v, keep, lo, hi, r)
+
+
+def _beating_the_others(
+    pos: IndexArray, v: FloatArray, keep: npt.NDArray[np.bool_], lo: int, hi: int, r: int
+) -> IndexArray:
+    """The maxima at positions `pos` (in order, values `v`) in [lo, hi) that `keep`
+    holds and that beat every other maximum within ± r: strictly above an earlier one,
+    not below a later one (`keep` is narrowed in place)."""
     for k in range(1, r + 1):  # the maxima k places apart in the list, while any is near
-        near = (c[k:] - c[:-k]) <= r
+        near = (pos[k:] - pos[:-k]) <= r
         if not near.any():
             break
         keep[k:] &= ~near | (v[k:] > v[:-k])  # strictly above the earlier one
         keep[:-k] &= ~near | (v[:-k] >= v[k:])  # not below the later one
-    i0, i1 = np.searchsorted(c, [lo, hi])
-    out: IndexArray = c[i0:i1][keep[i0:i1]]
+    i0, i1 = np.searchsorted(pos, [lo, hi])
+    out: IndexArray = pos[i0:i1][keep[i0:i1]]
     return out
 
 
@@ -134,15 +144,7 @@ def peaks_of_runs(
 
     keep = v > at(g - r)
     keep &= v >= at(g + r)
-    for d in range(1, r + 1):  # the maxima d places apart in the list, while any is near
-        near = (g[d:] - g[:-d]) <= r
-        if not near.any():
-            break
-        keep[d:] &= ~near | (v[d:] > v[:-d])
-        keep[:-d] &= ~near | (v[:-d] >= v[d:])
-    i0, i1 = np.searchsorted(g, [lo, hi])
-    out: IndexArray = g[i0:i1][keep[i0:i1]]
-    return out
+    return _beating_the_others(g, v, keep, lo, hi, r)
 
 
 def runs_dense(
