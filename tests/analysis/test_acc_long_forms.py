@@ -3,7 +3,8 @@ what the forms they replace give.
 
 - `maxima.peaks_from_maxima` (impact peaks and the falls' screened candidates from the
   local maxima alone) == `signal.local_peaks`, and `maxima_at_least` == its definition;
-- `screen.magnitude_finite` == `signal.magnitude` and its finiteness;
+- `screen._magnitude_blocks` (what `checked_with_magnitude` runs) == `signal.magnitude`
+  and its finiteness;
 - `flights.autocorr_peak_rows` a block of rows at a time == `autocorr_peak` per row;
 - `JumpDetector` measuring more contexts than one block at once == its references;
 - `TrunkTracker.feed(checked=True)` == unchecked feeding.
@@ -27,9 +28,9 @@ from osteomonitor.analysis.jump_context import _CONTEXT_ROWS
 from osteomonitor.analysis.jumps import JumpDetector
 from osteomonitor.analysis.maxima import maxima_at_least, peaks_from_maxima
 from osteomonitor.analysis.screen import (
+    _magnitude_blocks,
     checked_with_magnitude,
     local_maxima_peaks,
-    magnitude_finite,
 )
 from osteomonitor.analysis.signal import check_acc, local_peaks, magnitude, runs_below
 from osteomonitor.analysis.trunk import TrunkTracker
@@ -153,14 +154,13 @@ def test_impacts_from_maxima_equal_the_gathered_screen_on_real_recordings(
         assert want
 
 
-@pytest.mark.filterwarnings(
-    "ignore:overflow encountered:RuntimeWarning"
-)  # rows of ±1e200 on purpose
+# rows of ±1e200 on purpose
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_magnitude_finite_is_the_magnitude_and_its_finiteness() -> None:
     rng = np.random.default_rng(13)
     for n in (0, 1, 5, 16_384, 16_385, 40_000):
         acc = rng.normal(0.0, 2.0, (n, 3))
-        mag, ok = magnitude_finite(acc)
+        mag, ok = _magnitude_blocks(acc, True)[:2]
         assert ok and mag.tobytes() == magnitude(acc).tobytes()
         for bad in (np.nan, np.inf, -np.inf, 1e200):  # 1e200: ‖a‖ overflows to +∞
             if n == 0:
@@ -168,7 +168,7 @@ def test_magnitude_finite_is_the_magnitude_and_its_finiteness() -> None:
             for at in {0, n // 2, n - 1}:
                 a = acc.copy()
                 a[at, at % 3] = bad
-                mag, ok = magnitude_finite(a)
+                mag, ok = _magnitude_blocks(a, True)[:2]
                 assert not ok
                 assert np.array_equal(mag, magnitude(a), equal_nan=True)
                 checked, m = checked_with_magnitude(a, "test")
@@ -227,10 +227,9 @@ def _trunk(parts: list[np.ndarray], checked: bool) -> tuple[object, ...]:
     return falls, incl, t.posture()
 
 
-@pytest.mark.filterwarnings(
-    "ignore:overflow encountered:RuntimeWarning"
-)  # a row of 1e200 on purpose
-@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # (its ∞ − ∞)
+# a row of 1e200 on purpose (its ‖a‖ overflows; then ∞ − ∞)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_trunk_fed_checked_rows_equals_checking_them() -> None:
     fs = 200.0
     walk = walking_signal(fs, 105.0, 120.0, seed=5)

@@ -86,15 +86,6 @@ def magnitude_blocked(acc_g: FloatArray) -> FloatArray:
     return _magnitude_blocks(acc_g, finite_check=False)[0]
 
 
-def magnitude_finite(acc_g: FloatArray) -> tuple[FloatArray, bool]:
-    """(`magnitude_blocked(acc_g)`, whether every value is finite): the test is taken
-    on each block while it is in the cache (a maximum: NaN and +∞ carry through it;
-    a square root is never −∞), not as a second pass over the whole ‖a‖ (an hour at
-    200 Hz is 5.8 MB of ‖a‖)."""
-    mag, finite, _ = _magnitude_blocks(acc_g, finite_check=True)
-    return mag, finite
-
-
 def _magnitude_blocks(
     acc_g: FloatArray, finite_check: bool, b: int | None = None
 ) -> tuple[FloatArray, bool, FloatArray | None]:
